@@ -1,0 +1,110 @@
+//! Integrity checks of a project: SQLite's own `integrity_check`, foreign keys, and
+//! narrata's invariants (turn offsets inside the text and in order, stored counts that
+//! match the text, one source per document).
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// The outcome of `narrata check`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub ok: bool,
+    pub schema: i64,
+    pub documents: i64,
+    pub turns: i64,
+    pub problems: Vec<String>,
+}
+
+/// Runs every check; problems are listed, not fixed.
+pub fn run(store: &Store) -> Result<Report> {
+    let conn = store.conn();
+    let mut problems = Vec::new();
+
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        let row = row?;
+        if row != "ok" {
+            problems.push(format!("SQLite integrity: {row}"));
+        }
+    }
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })? {
+        let (table, rowid, parent) = row?;
+        problems.push(format!(
+            "{table} row {rowid} points to a missing {parent} row"
+        ));
+    }
+
+    // Turn offsets: inside the text, not overlapping, in order.
+    let mut docs =
+        conn.prepare("SELECT id, title, text, chars, words FROM documents ORDER BY id")?;
+    let mut turns_stmt =
+        conn.prepare("SELECT seq, start, end, words FROM turns WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut documents = 0;
+    let mut turns_total = 0;
+    let rows = docs.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, title, text, chars, words) = row?;
+        documents += 1;
+        let len = text.chars().count() as i64;
+        if len != chars {
+            problems.push(format!(
+                "document {id} ({title}): the stored length {chars} does not match its text ({len} characters)"
+            ));
+        }
+        let mut previous_end = 0;
+        let mut word_sum = 0;
+        let turns = turns_stmt
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (seq, start, end, w) in turns {
+            turns_total += 1;
+            word_sum += w;
+            if start < 0 || end < start || end > len {
+                problems.push(format!(
+                    "document {id} ({title}): turn {seq} spans [{start}, {end}) outside the text of {len} characters"
+                ));
+            } else if start < previous_end {
+                problems.push(format!(
+                    "document {id} ({title}): turn {seq} starts at {start}, inside the turn before it"
+                ));
+            }
+            previous_end = end;
+        }
+        if word_sum != words {
+            problems.push(format!(
+                "document {id} ({title}): the stored word count {words} differs from its turns' {word_sum}"
+            ));
+        }
+    }
+    Ok(Report {
+        ok: problems.is_empty(),
+        schema: store.schema_version()?,
+        documents,
+        turns: turns_total,
+        problems,
+    })
+}

@@ -1,0 +1,467 @@
+//! The command-line interface: argument parsing (clap) and one small function per command
+//! that calls the library and prints its result, as a table for people or as JSON with
+//! `--json`. No logic of its own beyond presentation.
+
+mod output;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::import::{self, Anonymise, Flags, Options};
+use crate::store::{DB_FILE, Store};
+use crate::{check, corpus, demo, project};
+
+use output::{Table, json, thousands};
+
+/// narrata: a terminal workbench for qualitative research on narrative interviews.
+#[derive(Debug, Parser)]
+#[command(name = "narrata", version, about, long_about = None)]
+pub struct Cli {
+    /// The project folder (default: NARRATA_PROJECT, else the nearest folder upward holding narrata.db).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+
+    /// Who is acting, recorded in the audit log (default: NARRATA_CODER, else the login name).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub coder: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a project.
+    Init {
+        dir: PathBuf,
+        /// The project's name (default: the folder's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// The study's main language.
+        #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
+        language: String,
+    },
+    /// Build the demo project from the fictional samples and open it.
+    Demo {
+        /// Where to build it.
+        #[arg(default_value = "narrata-demo")]
+        dir: PathBuf,
+        /// Print a summary instead of opening the terminal UI.
+        #[arg(long)]
+        no_tui: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import transcripts (.txt .md .docx .vtt .srt), files or folders.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Participant code(s); several (P01,P02) for a group interview.
+        #[arg(long, value_delimiter = ',')]
+        participant: Vec<String>,
+        /// Wave (interview round), e.g. T2.
+        #[arg(long)]
+        wave: Option<String>,
+        #[arg(long, value_enum)]
+        kind: Option<Kind>,
+        /// Identifier handling: auto (default), review, or off.
+        #[arg(long, value_enum, default_value_t = AnonymiseArg::Auto)]
+        anonymise: AnonymiseArg,
+        /// The transcripts' language, where they do not say.
+        #[arg(long, value_parser = ["nl", "en"])]
+        language: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List documents.
+    Docs {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List participants.
+    Participants {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List waves.
+    Waves {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a transcript with line numbers.
+    Show {
+        /// Document id, GUID or title.
+        doc: String,
+        #[arg(long, value_name = "N")]
+        from_line: Option<usize>,
+        #[arg(long, value_name = "M")]
+        to_line: Option<usize>,
+        /// Print the stored text exactly, the text all offsets refer to.
+        #[arg(long)]
+        raw: bool,
+        /// The document, its text and its turns as JSON.
+        #[arg(long, conflicts_with = "raw")]
+        json: bool,
+    },
+    /// Check the project's integrity.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a consistent snapshot of the project to a new folder.
+    Backup { out: PathBuf },
+    /// Open the terminal UI.
+    Tui,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Kind {
+    Individual,
+    Group,
+    Fieldnote,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AnonymiseArg {
+    Auto,
+    Review,
+    Off,
+}
+
+/// Parses the arguments and runs the command; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match run(cli, &mut out) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Error::Io { source, .. } = &e
+                && source.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return 0;
+            }
+            let _ = out.flush();
+            eprintln!("narrata: {e}");
+            1
+        }
+    }
+}
+
+/// Runs one parsed command, printing to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
+    let coder = project::coder(cli.coder.as_deref());
+    let Some(command) = cli.command else {
+        let mut help = <Cli as clap::CommandFactory>::command();
+        eprintln!("{}", help.render_help());
+        eprintln!("The terminal UI is not available yet in this version; use the commands above.");
+        return Ok(2);
+    };
+    let open = || -> Result<Store> {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        let env = std::env::var_os("NARRATA_PROJECT").map(PathBuf::from);
+        let dir = project::locate(cli.project.as_deref(), env.as_deref(), &cwd)?;
+        Store::open(&dir)
+    };
+    match command {
+        Command::Init {
+            dir,
+            name,
+            language,
+        } => {
+            let store = project::init(&dir, name.as_deref(), &language)?;
+            let p = store.project()?;
+            say(
+                out,
+                &format!(
+                    "created project \"{}\" ({}) in {}",
+                    p.name,
+                    p.language,
+                    dir.display()
+                ),
+            )?;
+        }
+        Command::Demo {
+            dir,
+            no_tui,
+            json: as_json,
+        } => {
+            let summary = demo::build(&dir, &coder)?;
+            if as_json {
+                json(out, &summary)?;
+            } else {
+                output::demo_summary(out, &summary)?;
+                if !no_tui {
+                    say(
+                        out,
+                        "(the terminal UI is not available yet in this version; the commands above work on the demo)",
+                    )?;
+                }
+            }
+        }
+        Command::Import {
+            paths,
+            participant,
+            wave,
+            kind,
+            anonymise,
+            language,
+            json: as_json,
+        } => {
+            let mut store = open()?;
+            let options = Options {
+                flags: Flags {
+                    participants: participant,
+                    wave,
+                    kind: kind.map(|k| format!("{k:?}").to_lowercase()),
+                    language,
+                },
+                anonymise: match anonymise {
+                    AnonymiseArg::Auto => Anonymise::Auto,
+                    AnonymiseArg::Review => Anonymise::Review,
+                    AnonymiseArg::Off => Anonymise::Off,
+                },
+            };
+            let (files, ignored) = import::collect(&paths)?;
+            if files.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "no transcripts found in {}; narrata reads .txt, .md, .docx, .vtt and .srt files",
+                    paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            let sources = import::read_sources(&files)?;
+            let mut bar = Progress::new(std::io::stderr().is_terminal() && !as_json);
+            let mut report = import::import(&mut store, &coder, sources, &options, &mut |d, t| {
+                bar.show(d, t)
+            })?;
+            bar.clear();
+            report.ignored = ignored;
+            if as_json {
+                json(out, &report)?;
+            } else {
+                output::import_report(out, &report)?;
+            }
+        }
+        Command::Docs { json: as_json } => {
+            let store = open()?;
+            let docs = corpus::documents(store.conn())?;
+            if as_json {
+                return json(out, &docs).map(|_| 0);
+            }
+            let mut t = Table::new(&[
+                "id",
+                "participant(s)",
+                "wave",
+                "kind",
+                "lang",
+                "words",
+                "turns",
+                "codings",
+                "title",
+            ]);
+            for d in &docs {
+                t.row(vec![
+                    d.id.to_string(),
+                    d.participants.join(","),
+                    d.wave.clone().unwrap_or_default(),
+                    d.kind.clone(),
+                    d.language.clone(),
+                    thousands(d.words),
+                    d.turns.to_string(),
+                    d.codings.to_string(),
+                    d.title.clone(),
+                ]);
+            }
+            t.print(
+                out,
+                "no documents yet: add transcripts with `narrata import PATH`",
+            )?;
+        }
+        Command::Participants { json: as_json } => {
+            let store = open()?;
+            let ps = corpus::participants(store.conn())?;
+            if as_json {
+                return json(out, &ps).map(|_| 0);
+            }
+            let mut t = Table::new(&[
+                "participant",
+                "documents",
+                "waves",
+                "words spoken",
+                "attributes",
+            ]);
+            for p in &ps {
+                t.row(vec![
+                    p.code.clone(),
+                    p.documents.to_string(),
+                    p.waves.join(" "),
+                    thousands(p.words),
+                    output::attributes(&p.attributes),
+                ]);
+            }
+            t.print(out, "no participants yet")?;
+        }
+        Command::Waves { json: as_json } => {
+            let store = open()?;
+            let ws = corpus::waves(store.conn())?;
+            if as_json {
+                return json(out, &ws).map(|_| 0);
+            }
+            let mut t = Table::new(&["wave", "ordinal", "documents", "participants", "dates"]);
+            for w in &ws {
+                let dates = match (&w.first_date, &w.last_date) {
+                    (Some(a), Some(b)) if a == b => a.clone(),
+                    (Some(a), Some(b)) => format!("{a} – {b}"),
+                    _ => String::new(),
+                };
+                t.row(vec![
+                    w.name.clone(),
+                    w.ordinal.to_string(),
+                    w.documents.to_string(),
+                    w.participants.to_string(),
+                    dates,
+                ]);
+            }
+            t.print(out, "no waves yet")?;
+        }
+        Command::Show {
+            doc,
+            from_line,
+            to_line,
+            raw,
+            json: as_json,
+        } => {
+            let store = open()?;
+            let id = corpus::find_document(store.conn(), &doc)?;
+            let text = corpus::text(store.conn(), id)?;
+            if as_json {
+                let value = serde_json::json!({
+                    "document": corpus::document(store.conn(), id)?,
+                    "text": text,
+                    "turns": corpus::turns(store.conn(), id)?,
+                });
+                return json(out, &value).map(|_| 0);
+            }
+            output::show(out, &text, from_line, to_line, raw)?;
+        }
+        Command::Check { json: as_json } => {
+            let store = open()?;
+            let report = check::run(&store)?;
+            if as_json {
+                json(out, &report)?;
+            } else if report.ok {
+                say(
+                    out,
+                    &format!(
+                        "ok: schema {}, {} documents, {} turns; SQLite integrity, foreign keys and turn offsets all check out",
+                        report.schema, report.documents, report.turns
+                    ),
+                )?;
+            } else {
+                say(out, &format!("{} problem(s) found:", report.problems.len()))?;
+                for p in &report.problems {
+                    say(out, &format!("  - {p}"))?;
+                }
+            }
+            return Ok(if report.ok { 0 } else { 1 });
+        }
+        Command::Backup { out: target } => {
+            let store = open()?;
+            backup(&store, &target)?;
+            say(
+                out,
+                &format!(
+                    "backed up {} to {}",
+                    store.root().display(),
+                    target.display()
+                ),
+            )?;
+        }
+        Command::Tui => {
+            return Err(Error::NotAvailable(
+                "the terminal UI is not available yet in this version of narrata; use the commands (`narrata --help`)".into(),
+            ));
+        }
+    }
+    Ok(0)
+}
+
+/// A backup is a new project folder holding a consistent snapshot of the database, checked
+/// after writing. The search index is not copied: it is rebuilt from the database.
+fn backup(store: &Store, target: &Path) -> Result<()> {
+    if target.exists() {
+        let empty = target.is_dir()
+            && std::fs::read_dir(target)
+                .map_err(|e| Error::io(target, e))?
+                .next()
+                .is_none();
+        if !empty {
+            return Err(Error::Invalid(format!(
+                "{} already exists and is not an empty folder; name a new folder for the backup",
+                target.display()
+            )));
+        }
+    }
+    std::fs::create_dir_all(target).map_err(|e| Error::io(target, e))?;
+    let db = target.join(DB_FILE);
+    store.backup_to(&db)?;
+    let copy = Store::open(target)?;
+    let report = check::run(&copy)?;
+    if !report.ok {
+        return Err(Error::Invalid(format!(
+            "the backup in {} failed its integrity check: {}",
+            target.display(),
+            report.problems.join("; ")
+        )));
+    }
+    Ok(())
+}
+
+fn say(out: &mut dyn Write, line: &str) -> Result<()> {
+    writeln!(out, "{line}").map_err(|e| Error::io("stdout", e))
+}
+
+/// A progress line on stderr for imports that take a while; silent when not a terminal.
+struct Progress {
+    enabled: bool,
+    started: Instant,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Self {
+        Progress {
+            enabled,
+            started: Instant::now(),
+            shown: false,
+        }
+    }
+
+    fn show(&mut self, done: usize, total: usize) {
+        if !self.enabled || total == 0 || self.started.elapsed().as_millis() < 400 {
+            return;
+        }
+        let width = 30;
+        let filled = done * width / total;
+        eprint!(
+            "\rreading transcripts [{}{}] {done}/{total}",
+            "#".repeat(filled),
+            ".".repeat(width - filled)
+        );
+        self.shown = true;
+    }
+
+    fn clear(&mut self) {
+        if self.shown {
+            eprint!("\r{}\r", " ".repeat(60));
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! How the command line prints: aligned tables, JSON, numbers with thousands separators,
+//! transcripts with line numbers.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::demo::Summary;
+use crate::error::{Error, Result};
+use crate::import::ImportReport;
+
+fn io(e: std::io::Error) -> Error {
+    Error::io("stdout", e)
+}
+
+/// Prints a value as pretty JSON followed by a newline.
+pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Invalid(e.to_string()))?;
+    writeln!(out, "{text}").map_err(io)
+}
+
+/// 27123 → "27,123".
+pub fn thousands(n: impl Into<i64>) -> String {
+    let n: i64 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// `{"site": "Leiden"}` → `site=Leiden`.
+pub fn attributes(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}={s}"),
+                other => format!("{k}={other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    }
+}
+
+/// A plain aligned table.
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(header: &[&str]) -> Self {
+        Table {
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// Prints the table, or `empty` when it has no rows.
+    pub fn print(&self, out: &mut dyn Write, empty: &str) -> Result<()> {
+        if self.rows.is_empty() {
+            return writeln!(out, "{empty}").map_err(io);
+        }
+        let width = |i: usize| {
+            self.rows
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([self.header[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+        };
+        let widths: Vec<usize> = (0..self.header.len()).map(width).collect();
+        let line = |cells: &[String]| {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                if i + 1 == cells.len() {
+                    s.push_str(c);
+                } else {
+                    s.push_str(&format!("{c:<w$}  ", w = widths[i]));
+                }
+            }
+            s.trim_end().to_owned()
+        };
+        writeln!(out, "{}", line(&self.header)).map_err(io)?;
+        for r in &self.rows {
+            writeln!(out, "{}", line(r)).map_err(io)?;
+        }
+        Ok(())
+    }
+}
+
+/// Prints a transcript with line numbers, or exactly as stored with `raw`.
+pub fn show(
+    out: &mut dyn Write,
+    text: &str,
+    from: Option<usize>,
+    to: Option<usize>,
+    raw: bool,
+) -> Result<()> {
+    let from = from.unwrap_or(1).max(1);
+    let to = to.unwrap_or(usize::MAX);
+    if from > to {
+        return Err(Error::Invalid(format!(
+            "--from-line {from} comes after --to-line {to}"
+        )));
+    }
+    if raw && from == 1 && to == usize::MAX {
+        return out.write_all(text.as_bytes()).map_err(io);
+    }
+    let total = text.split_inclusive('\n').count();
+    let width = total.to_string().len();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let n = i + 1;
+        if n < from || n > to {
+            continue;
+        }
+        if raw {
+            out.write_all(line.as_bytes()).map_err(io)?;
+        } else {
+            writeln!(out, "{n:>width$}  {}", line.trim_end_matches('\n')).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn import_report(out: &mut dyn Write, r: &ImportReport) -> Result<()> {
+    for f in &r.files {
+        let line = match (f.status, f.document) {
+            ("imported", Some(id)) => format!(
+                "imported {} as document {id} ({}, {} words, {} turns)",
+                f.file,
+                f.title.as_deref().unwrap_or(""),
+                thousands(f.words as i64),
+                f.turns
+            ),
+            _ => format!("skipped  {}", f.file),
+        };
+        writeln!(out, "{line}").map_err(io)?;
+        for n in &f.notes {
+            writeln!(out, "         note: {n}").map_err(io)?;
+        }
+    }
+    if !r.ignored.is_empty() {
+        let shown: Vec<&str> = r.ignored.iter().take(3).map(String::as_str).collect();
+        writeln!(
+            out,
+            "left alone {} file(s) of other types ({}{})",
+            r.ignored.len(),
+            shown.join(", "),
+            if r.ignored.len() > 3 { ", …" } else { "" }
+        )
+        .map_err(io)?;
+    }
+    writeln!(
+        out,
+        "{} imported ({} words), {} skipped, in {:.2} s",
+        r.imported,
+        thousands(r.words as i64),
+        r.skipped,
+        r.took_ms as f64 / 1000.0
+    )
+    .map_err(io)
+}
+
+pub fn demo_summary(out: &mut dyn Write, s: &Summary) -> Result<()> {
+    let text = format!(
+        "demo project \"{}\" is ready in {}\n  {} documents ({} words), {} participants, waves {}\n  {} imported now in {:.2} s\n\ntry:\n  cd {} && narrata docs\n  narrata --project {} show 1\n",
+        s.name,
+        s.project,
+        s.documents,
+        thousands(s.words),
+        s.participants,
+        s.waves.join(", "),
+        s.imported_now,
+        s.took_ms as f64 / 1000.0,
+        s.project,
+        s.project
+    );
+    out.write_all(text.as_bytes()).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(-4500), "-4,500");
+    }
+
+    #[test]
+    fn show_numbers_lines_and_raw_prints_exactly() {
+        let text = "I: a\nP01: b\n\nI: c";
+        let mut out = Vec::new();
+        show(&mut out, text, Some(2), Some(3), false).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "2  P01: b\n3  \n");
+        let mut raw = Vec::new();
+        show(&mut raw, text, None, None, true).unwrap();
+        assert_eq!(String::from_utf8(raw).unwrap(), text);
+    }
+}

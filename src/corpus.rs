@@ -1,0 +1,471 @@
+//! The study's material as stored: participants, waves, documents and their speaker turns.
+//! Reading them for listings and views, resolving a name the user typed to a document, and
+//! writing a new document with everything it brings (inside a [`crate::store::Action`]).
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::import::resolve::{Resolved, Speaker, wave_ordinal};
+use crate::store::{Action, new_guid};
+
+/// A document as listed (`narrata docs`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DocumentSummary {
+    pub id: i64,
+    pub guid: String,
+    /// The participant of an individual interview; `null` for group interviews and field notes.
+    pub participant: Option<String>,
+    pub participants: Vec<String>,
+    pub wave: Option<String>,
+    pub kind: String,
+    pub title: String,
+    pub language: String,
+    pub date: Option<String>,
+    pub words: i64,
+    pub turns: i64,
+    pub codings: i64,
+}
+
+/// One speaker turn as stored.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Turn {
+    pub seq: i64,
+    pub speaker: String,
+    pub participant: Option<String>,
+    pub interviewer: bool,
+    pub start: i64,
+    pub end: i64,
+    pub line: i64,
+    pub words: i64,
+    pub time_start: Option<f64>,
+    pub time_end: Option<f64>,
+}
+
+/// A participant as listed (`narrata participants`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ParticipantSummary {
+    pub id: i64,
+    pub guid: String,
+    pub code: String,
+    pub attributes: serde_json::Value,
+    pub documents: i64,
+    pub waves: Vec<String>,
+    /// Words the participant spoke, over all their turns.
+    pub words: i64,
+}
+
+/// A wave as listed (`narrata waves`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WaveSummary {
+    pub id: i64,
+    pub guid: String,
+    pub name: String,
+    pub ordinal: i64,
+    pub documents: i64,
+    pub participants: i64,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+}
+
+const SUMMARY_SQL: &str = "
+SELECT d.id, d.guid, d.kind, d.title, d.language, d.interview_date, d.words, w.name,
+       (SELECT count(*) FROM turns t WHERE t.doc_id = d.id),
+       (SELECT group_concat(code, ',') FROM (SELECT p.code FROM document_participants dp
+            JOIN participants p ON p.id = dp.participant_id WHERE dp.doc_id = d.id ORDER BY p.code))
+FROM documents d LEFT JOIN waves w ON w.id = d.wave_id";
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentSummary> {
+    let kind: String = r.get(2)?;
+    let participants: Vec<String> = r
+        .get::<_, Option<String>>(9)?
+        .map(|s| s.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    let participant = (kind == "individual")
+        .then(|| participants.first().cloned())
+        .flatten();
+    Ok(DocumentSummary {
+        id: r.get(0)?,
+        guid: r.get(1)?,
+        participant,
+        participants,
+        wave: r.get(7)?,
+        kind,
+        title: r.get(3)?,
+        language: r.get(4)?,
+        date: r.get(5)?,
+        words: r.get(6)?,
+        turns: r.get(8)?,
+        codings: 0,
+    })
+}
+
+/// Every document, ordered by wave, then participant, then title.
+pub fn documents(conn: &Connection) -> Result<Vec<DocumentSummary>> {
+    let sql = format!("{SUMMARY_SQL} ORDER BY w.ordinal IS NULL, w.ordinal, w.name, d.title, d.id");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut docs = stmt
+        .query_map([], summary_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    docs.sort_by(|a, b| {
+        (a.wave.is_none(), wave_key(a), &a.participants, &a.title).cmp(&(
+            b.wave.is_none(),
+            wave_key(b),
+            &b.participants,
+            &b.title,
+        ))
+    });
+    Ok(docs)
+}
+
+fn wave_key(d: &DocumentSummary) -> (i64, String) {
+    let w = d.wave.clone().unwrap_or_default();
+    (wave_ordinal(&w).unwrap_or(i64::MAX), w)
+}
+
+/// One document's summary.
+pub fn document(conn: &Connection, id: i64) -> Result<DocumentSummary> {
+    let sql = format!("{SUMMARY_SQL} WHERE d.id = ?1");
+    conn.query_row(&sql, [id], summary_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("there is no document {id}")))
+}
+
+/// A document's stored text, the text every offset refers to.
+pub fn text(conn: &Connection, id: i64) -> Result<String> {
+    conn.query_row("SELECT text FROM documents WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("there is no document {id}")))
+}
+
+/// A document's turns in order.
+pub fn turns(conn: &Connection, doc: i64) -> Result<Vec<Turn>> {
+    let mut stmt = conn.prepare(
+        "SELECT t.seq, t.speaker, p.code, t.is_interviewer, t.start, t.end, t.line, t.words,
+                t.time_start, t.time_end
+         FROM turns t LEFT JOIN participants p ON p.id = t.participant_id
+         WHERE t.doc_id = ?1 ORDER BY t.seq",
+    )?;
+    let rows = stmt.query_map([doc], |r| {
+        Ok(Turn {
+            seq: r.get(0)?,
+            speaker: r.get(1)?,
+            participant: r.get(2)?,
+            interviewer: r.get(3)?,
+            start: r.get(4)?,
+            end: r.get(5)?,
+            line: r.get(6)?,
+            words: r.get(7)?,
+            time_start: r.get(8)?,
+            time_end: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Finds a document by id, GUID or exact title. An ambiguous title lists the candidates.
+pub fn find_document(conn: &Connection, name: &str) -> Result<i64> {
+    let name = name.trim();
+    if let Ok(id) = name.parse::<i64>() {
+        return document(conn, id).map(|d| d.id);
+    }
+    if let Some(id) = conn
+        .query_row(
+            "SELECT id FROM documents WHERE guid = lower(?1)",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?
+    {
+        return Ok(id);
+    }
+    let mut stmt =
+        conn.prepare("SELECT id, title FROM documents WHERE title = ?1 COLLATE NOCASE")?;
+    let hits = stmt
+        .query_map([name], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    match hits.as_slice() {
+        [(id, _)] => Ok(*id),
+        [] => Err(Error::NotFound(format!(
+            "no document is called `{name}`; `narrata docs` lists them with their ids"
+        ))),
+        many => Err(Error::NotFound(format!(
+            "`{name}` matches {} documents: {}; name one by its id",
+            many.len(),
+            many.iter()
+                .map(|(id, t)| format!("{id} ({t})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Every participant with their documents, waves and spoken words.
+pub fn participants(conn: &Connection) -> Result<Vec<ParticipantSummary>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.id, p.guid, p.code, p.attributes,
+            (SELECT count(*) FROM document_participants dp WHERE dp.participant_id = p.id),
+            (SELECT group_concat(name, ',') FROM (SELECT DISTINCT w.name FROM document_participants dp
+                JOIN documents d ON d.id = dp.doc_id JOIN waves w ON w.id = d.wave_id
+                WHERE dp.participant_id = p.id ORDER BY w.ordinal, w.name)),
+            (SELECT coalesce(sum(t.words), 0) FROM turns t WHERE t.participant_id = p.id)
+         FROM participants p ORDER BY p.code",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let attributes: String = r.get(3)?;
+        Ok(ParticipantSummary {
+            id: r.get(0)?,
+            guid: r.get(1)?,
+            code: r.get(2)?,
+            attributes: serde_json::from_str(&attributes).unwrap_or_default(),
+            documents: r.get(4)?,
+            waves: r
+                .get::<_, Option<String>>(5)?
+                .map(|s| s.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
+            words: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Every wave in order.
+pub fn waves(conn: &Connection) -> Result<Vec<WaveSummary>> {
+    let mut stmt = conn.prepare(
+        "SELECT w.id, w.guid, w.name, w.ordinal,
+            (SELECT count(*) FROM documents d WHERE d.wave_id = w.id),
+            (SELECT count(DISTINCT dp.participant_id) FROM documents d
+                JOIN document_participants dp ON dp.doc_id = d.id WHERE d.wave_id = w.id),
+            (SELECT min(interview_date) FROM documents d WHERE d.wave_id = w.id),
+            (SELECT max(interview_date) FROM documents d WHERE d.wave_id = w.id)
+         FROM waves w ORDER BY w.ordinal, w.name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(WaveSummary {
+            id: r.get(0)?,
+            guid: r.get(1)?,
+            name: r.get(2)?,
+            ordinal: r.get(3)?,
+            documents: r.get(4)?,
+            participants: r.get(5)?,
+            first_date: r.get(6)?,
+            last_date: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Whether a source with these bytes is already in the project.
+pub fn has_source(conn: &Connection, sha256: &str) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, title FROM documents WHERE source_sha256 = ?1",
+            [sha256],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// A turn ready to store.
+#[derive(Debug, Clone)]
+pub struct NewTurn {
+    pub speaker: String,
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub words: usize,
+    pub time_start: Option<f64>,
+    pub time_end: Option<f64>,
+}
+
+/// A document ready to store.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub meta: Resolved,
+    pub text: String,
+    pub turns: Vec<NewTurn>,
+    pub source_name: String,
+    pub source_format: String,
+    pub source_sha256: String,
+}
+
+/// Stores a document with its participants, wave and turns, and audits it.
+pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
+    let conn = a.conn();
+    let m = &doc.meta;
+    let wave_id = match &m.wave {
+        Some(w) => Some(ensure_wave(a, w)?),
+        None => None,
+    };
+    let mut participant_ids = Vec::new();
+    for code in &m.participants {
+        let attributes = if m.kind == "individual" {
+            &m.participant_attributes
+        } else {
+            &serde_json::Map::new()
+        };
+        participant_ids.push((code.clone(), ensure_participant(a, code, attributes)?));
+    }
+    let words: usize = doc.turns.iter().map(|t| t.words).sum();
+    let guid = new_guid();
+    conn.execute(
+        "INSERT INTO documents (guid, title, kind, language, wave_id, interview_date, interviewer,
+            attributes, source_name, source_format, source_sha256, text, chars, words, created, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            guid,
+            m.title,
+            m.kind,
+            m.language,
+            wave_id,
+            m.date,
+            m.interviewer,
+            serde_json::Value::Object(m.attributes.clone()).to_string(),
+            doc.source_name,
+            doc.source_format,
+            doc.source_sha256,
+            doc.text,
+            doc.text.chars().count() as i64,
+            words as i64,
+            a.at(),
+            a.coder_id(),
+        ],
+    )?;
+    let doc_id = conn.last_insert_rowid();
+    for (_, pid) in &participant_ids {
+        conn.execute(
+            "INSERT INTO document_participants (doc_id, participant_id) VALUES (?1, ?2)",
+            params![doc_id, pid],
+        )?;
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO turns (doc_id, seq, speaker, participant_id, is_interviewer, start, end, line,
+            words, time_start, time_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for (seq, t) in doc.turns.iter().enumerate() {
+        let who = m.speakers.get(&t.speaker);
+        let participant_id = match who {
+            Some(Speaker::Participant(code)) => participant_ids
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, id)| *id),
+            _ => None,
+        };
+        stmt.execute(params![
+            doc_id,
+            seq as i64,
+            t.speaker,
+            participant_id,
+            matches!(who, Some(Speaker::Interviewer)),
+            t.start as i64,
+            t.end as i64,
+            t.line as i64,
+            t.words as i64,
+            t.time_start,
+            t.time_end,
+        ])?;
+    }
+    a.audit(
+        "import",
+        &format!("document:{guid}"),
+        serde_json::json!({
+            "title": m.title,
+            "kind": m.kind,
+            "participants": m.participants,
+            "wave": m.wave,
+            "source_sha256": doc.source_sha256,
+            "source_format": doc.source_format,
+            "turns": doc.turns.len(),
+            "words": words,
+        }),
+    )?;
+    Ok(doc_id)
+}
+
+fn ensure_wave(a: &Action<'_>, name: &str) -> Result<i64> {
+    let conn = a.conn();
+    if let Some(id) = conn
+        .query_row("SELECT id FROM waves WHERE name = ?1", [name], |r| r.get(0))
+        .optional()?
+    {
+        return Ok(id);
+    }
+    let ordinal = match wave_ordinal(name) {
+        Some(n) => n,
+        None => conn.query_row("SELECT coalesce(max(ordinal), 0) + 1 FROM waves", [], |r| {
+            r.get(0)
+        })?,
+    };
+    let guid = new_guid();
+    conn.execute(
+        "INSERT INTO waves (guid, name, ordinal, created) VALUES (?1, ?2, ?3, ?4)",
+        params![guid, name, ordinal, a.at()],
+    )?;
+    let id = conn.last_insert_rowid();
+    a.audit(
+        "add wave",
+        &format!("wave:{guid}"),
+        serde_json::json!({"name": name, "ordinal": ordinal}),
+    )?;
+    Ok(id)
+}
+
+fn ensure_participant(
+    a: &Action<'_>,
+    code: &str,
+    attributes: &serde_json::Map<String, serde_json::Value>,
+) -> Result<i64> {
+    let conn = a.conn();
+    let existing: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, attributes FROM participants WHERE code = ?1",
+            [code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((id, current)) = existing {
+        // New attributes fill gaps; an attribute already set is never overwritten silently.
+        let mut merged: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&current).unwrap_or_default();
+        let mut added = serde_json::Map::new();
+        for (k, v) in attributes {
+            if !merged.contains_key(k) {
+                merged.insert(k.clone(), v.clone());
+                added.insert(k.clone(), v.clone());
+            }
+        }
+        if !added.is_empty() {
+            conn.execute(
+                "UPDATE participants SET attributes = ?1 WHERE id = ?2",
+                params![serde_json::Value::Object(merged).to_string(), id],
+            )?;
+            a.audit(
+                "set participant attributes",
+                &format!("participant:{code}"),
+                serde_json::Value::Object(added),
+            )?;
+        }
+        return Ok(id);
+    }
+    let guid = new_guid();
+    conn.execute(
+        "INSERT INTO participants (guid, code, attributes, created) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            guid,
+            code,
+            serde_json::Value::Object(attributes.clone()).to_string(),
+            a.at()
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    a.audit(
+        "add participant",
+        &format!("participant:{guid}"),
+        serde_json::json!({"code": code}),
+    )?;
+    Ok(id)
+}

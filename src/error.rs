@@ -1,0 +1,98 @@
+//! The library's error type: every failure a researcher can meet, phrased as a sentence
+//! that says what went wrong and, where it can, what to do about it.
+//!
+//! Library code returns [`Error`]; the binary turns it into a message on stderr and a
+//! non-zero exit code. Nothing here decides how errors are shown.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in narrata's core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No project could be found or opened.
+    #[error("{0}")]
+    Project(String),
+
+    /// The database said no; the message keeps SQLite's own words for the record.
+    #[error("the project database reported a problem: {0}")]
+    Database(#[source] rusqlite::Error),
+
+    /// Another process holds the write lock for longer than we are willing to wait.
+    #[error(
+        "the project is busy: another narrata process is writing to it; wait until it has finished and try again"
+    )]
+    Busy,
+
+    /// A file or folder could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An input file was refused; `reason` is a sentence naming the problem.
+    #[error("{file}: {reason}")]
+    Input { file: String, reason: String },
+
+    /// Several input files were refused at once; nothing was imported.
+    #[error("{}", format_many(.0))]
+    Inputs(Vec<Error>),
+
+    /// A name given on the command line (document, participant, wave…) matched nothing,
+    /// or matched more than one thing.
+    #[error("{0}")]
+    NotFound(String),
+
+    /// The user asked for something that is not possible in this state.
+    #[error("{0}")]
+    Invalid(String),
+
+    /// A capability that is planned but not built yet in this version.
+    #[error("{0}")]
+    NotAvailable(String),
+}
+
+fn format_many(errors: &[Error]) -> String {
+    let mut out = format!(
+        "{} file(s) could not be imported, so nothing was imported:",
+        errors.len()
+    );
+    for e in errors {
+        out.push_str("\n  - ");
+        out.push_str(&e.to_string());
+    }
+    out
+}
+
+impl Error {
+    /// An error about one input file.
+    pub fn input(file: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Input {
+            file: file.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// An I/O error tied to the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
+                Error::Busy
+            }
+            _ => Error::Database(e),
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,373 @@
+//! Bringing transcripts into a project. Each format has a reader that turns a file's bytes
+//! into a neutral [`Transcript`]; [`resolve`] ties it to participants and a wave; then one
+//! store step writes every file of the import in a single transaction.
+//!
+//! An import is all or nothing: if any file is refused (empty, binary, not UTF-8, too
+//! large, malformed, metadata missing or contradictory), every refusal is reported and the
+//! project is left exactly as it was. A file whose bytes are already in the project is
+//! skipped with a note, so an interrupted or repeated import can simply be run again.
+
+pub mod decode;
+pub mod docx;
+pub mod resolve;
+pub mod subtitles;
+pub mod text;
+pub mod transcript;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::corpus::{self, NewDocument, NewTurn};
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::words;
+
+pub use resolve::Flags;
+pub use transcript::Transcript;
+
+/// The largest file narrata imports. A transcript of a three-hour interview is about 200 KB;
+/// 50 MB leaves room for anything real and refuses what is not.
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// File types narrata reads, by extension.
+pub const EXTENSIONS: &[&str] = &[
+    "txt", "text", "md", "markdown", "docx", "vtt", "srt", "qdpx",
+];
+
+/// What to do about identifiers while importing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Anonymise {
+    /// Detect and replace identifiers before anything is stored (the default).
+    #[default]
+    Auto,
+    /// Detect identifiers and hold them for review before storing.
+    Review,
+    /// Store the text as it is.
+    Off,
+}
+
+/// One file to import: a name for messages, and its bytes.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// How the file is named in messages and stored as the source name (no folders).
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Source {
+    fn extension(&self) -> String {
+        Path::new(&self.name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    }
+
+    fn stem(&self) -> String {
+        Path::new(&self.name)
+            .file_stem()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_owned()
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub file: String,
+    /// `imported` or `skipped`.
+    pub status: &'static str,
+    pub document: Option<i64>,
+    pub title: Option<String>,
+    pub words: usize,
+    pub turns: usize,
+    pub controls_replaced: usize,
+    pub notes: Vec<String>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub imported: usize,
+    pub skipped: usize,
+    pub words: usize,
+    pub bytes: u64,
+    pub took_ms: u128,
+    pub files: Vec<FileReport>,
+    /// Files in the given folders that narrata does not read, left alone.
+    pub ignored: Vec<String>,
+}
+
+/// Import settings.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub flags: Flags,
+    pub anonymise: Anonymise,
+}
+
+/// Files to import from the paths given: files as named, folders walked recursively for the
+/// file types narrata reads (hidden files and folders are passed over, symbolic links to
+/// folders are not followed). Returns the files and the ones left out.
+pub fn collect(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>)> {
+    let mut files = Vec::new();
+    let mut ignored = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.is_dir() {
+            walk(path, &mut files, &mut ignored)?;
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok((files, ignored))
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, ignored: &mut Vec<String>) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(|e| Error::io(dir, e))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        if kind.is_dir() {
+            walk(&path, files, ignored)?;
+        } else if kind.is_file() || (kind.is_symlink() && path.is_file()) {
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if EXTENSIONS.contains(&ext.as_str()) {
+                files.push(path);
+            } else {
+                ignored.push(path.display().to_string());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads files from disk (refusing those over the size limit before reading them).
+pub fn read_sources(files: &[PathBuf]) -> Result<Vec<Source>> {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for path in files {
+        let shown = path.display().to_string();
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() > MAX_FILE_BYTES => errors.push(Error::input(
+                &shown,
+                format!(
+                    "the file is {:.1} MB, larger than narrata's limit of {} MB per file; split it into smaller files",
+                    m.len() as f64 / 1_048_576.0,
+                    MAX_FILE_BYTES / 1_048_576
+                ),
+            )),
+            Ok(_) => match std::fs::read(path) {
+                Ok(bytes) => sources.push(Source { name: shown, bytes }),
+                Err(e) => errors.push(Error::input(&shown, format!("it could not be read: {e}"))),
+            },
+            Err(e) => errors.push(Error::input(&shown, format!("it could not be read: {e}"))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Inputs(errors));
+    }
+    Ok(sources)
+}
+
+/// Reads one source into a transcript according to its extension.
+pub fn read(source: &Source) -> Result<Transcript, String> {
+    if source.bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is larger than narrata's limit of {} MB per file",
+            MAX_FILE_BYTES / 1_048_576
+        ));
+    }
+    match source.extension().as_str() {
+        "txt" | "text" | "md" | "markdown" => {
+            let d = decode::decode(&source.bytes)?;
+            text::parse(d.text, d.controls_replaced)
+        }
+        "docx" => docx::read(&source.bytes),
+        "vtt" => {
+            let d = decode::decode(&source.bytes)?;
+            subtitles::read_vtt(&d.text, d.controls_replaced)
+        }
+        "srt" => {
+            let d = decode::decode(&source.bytes)?;
+            subtitles::read_srt(&d.text, d.controls_replaced)
+        }
+        "qdpx" => Err("importing REFI-QDA projects (.qdpx) is not available yet in this version of narrata".into()),
+        "doc" => Err("old Word .doc files cannot be read; open it in Word or LibreOffice and save it as .docx".into()),
+        "" => Err("the file has no extension; narrata reads .txt, .md, .docx, .vtt and .srt".into()),
+        ext => Err(format!(
+            "narrata does not read .{ext} files; it reads .txt, .md, .docx, .vtt and .srt"
+        )),
+    }
+}
+
+fn format_name(ext: &str) -> &'static str {
+    match ext {
+        "md" | "markdown" => "markdown",
+        "docx" => "docx",
+        "vtt" => "webvtt",
+        "srt" => "srt",
+        _ => "text",
+    }
+}
+
+/// Imports sources as one user action. `progress(done, total)` is called as files are read.
+pub fn import(
+    store: &mut Store,
+    coder: &str,
+    sources: Vec<Source>,
+    options: &Options,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport> {
+    let started = Instant::now();
+    if options.anonymise != Anonymise::Off {
+        return Err(Error::NotAvailable(
+            "automatic anonymisation is not available yet in this version of narrata, so nothing was imported; to store the transcripts exactly as they are, run the import again with --anonymise off".into(),
+        ));
+    }
+    let language = store.project()?.language;
+    let total = sources.len();
+    let mut errors = Vec::new();
+    let mut pending: Vec<(usize, NewDocument)> = Vec::new();
+    let mut files = Vec::new();
+    let mut seen = std::collections::HashMap::<String, String>::new();
+    let mut bytes = 0u64;
+    for (i, source) in sources.into_iter().enumerate() {
+        progress(i, total);
+        bytes += source.bytes.len() as u64;
+        let sha = hex(&Sha256::digest(&source.bytes));
+        let mut report = FileReport {
+            file: source.name.clone(),
+            status: "skipped",
+            document: None,
+            title: None,
+            words: 0,
+            turns: 0,
+            controls_replaced: 0,
+            notes: Vec::new(),
+        };
+        if let Some((id, title)) = corpus::has_source(store.conn(), &sha)? {
+            report.document = Some(id);
+            report
+                .notes
+                .push(format!("already in the project as document {id} ({title})"));
+            report.title = Some(title);
+            files.push(report);
+            continue;
+        }
+        if let Some(first) = seen.get(&sha) {
+            report
+                .notes
+                .push(format!("the same bytes as {first}, imported once"));
+            files.push(report);
+            continue;
+        }
+        seen.insert(sha.clone(), source.name.clone());
+        let parsed = read(&source).and_then(|t| {
+            let r = resolve::resolve(&t, &options.flags, &source.stem(), &language)?;
+            Ok((t, r))
+        });
+        let (t, meta) = match parsed {
+            Ok(x) => x,
+            Err(reason) => {
+                errors.push(Error::input(&source.name, reason));
+                continue;
+            }
+        };
+        let turns: Vec<NewTurn> = turn_words(&t);
+        report.status = "imported";
+        report.title = Some(meta.title.clone());
+        report.words = turns.iter().map(|x| x.words).sum();
+        report.turns = turns.len();
+        report.controls_replaced = t.controls_replaced;
+        if t.controls_replaced > 0 {
+            report.notes.push(format!(
+                "{} control character(s) were replaced by visible stand-ins",
+                t.controls_replaced
+            ));
+        }
+        report.notes.extend(meta.notes.iter().cloned());
+        let source_name = Path::new(&source.name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        pending.push((
+            files.len(),
+            NewDocument {
+                meta,
+                text: t.text,
+                turns,
+                source_format: format_name(&source.extension()).to_owned(),
+                source_name,
+                source_sha256: sha,
+            },
+        ));
+        files.push(report);
+    }
+    progress(total, total);
+    if !errors.is_empty() {
+        return Err(if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            Error::Inputs(errors)
+        });
+    }
+    let ids = store.action(coder, |a| {
+        pending
+            .iter()
+            .map(|(_, doc)| corpus::insert_document(a, doc))
+            .collect::<Result<Vec<_>>>()
+    })?;
+    for ((index, _), id) in pending.iter().zip(ids) {
+        files[*index].document = Some(id);
+    }
+    Ok(ImportReport {
+        imported: files.iter().filter(|f| f.status == "imported").count(),
+        skipped: files.iter().filter(|f| f.status == "skipped").count(),
+        words: files.iter().map(|f| f.words).sum(),
+        bytes,
+        took_ms: started.elapsed().as_millis(),
+        files,
+        ignored: Vec::new(),
+    })
+}
+
+/// Turns with their word counts, slicing the text once.
+fn turn_words(t: &Transcript) -> Vec<NewTurn> {
+    let mut bounds: Vec<usize> = t.turns.iter().flat_map(|x| [x.start, x.end]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let bytes = crate::offsets::char_to_byte(&t.text, &bounds);
+    let at = |c: usize| bytes[bounds.binary_search(&c).unwrap_or(0)];
+    t.turns
+        .iter()
+        .map(|x| NewTurn {
+            speaker: x.speaker.clone(),
+            start: x.start,
+            end: x.end,
+            line: x.line,
+            words: words::count(&t.text[at(x.start)..at(x.end)]),
+            time_start: x.time_start,
+            time_end: x.time_end,
+        })
+        .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,28 @@
+//! narrata: a terminal workbench for qualitative research on narrative interviews.
+//!
+//! The library is the whole product; the `narrata` binary is a thin command-line front-end
+//! over it. Modules, one concept each:
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`store`] | the project database: schema, migrations, one transaction per action, audit log |
+//! | [`project`] | finding, creating and opening a project folder |
+//! | [`corpus`] | participants, waves, documents and turns as stored |
+//! | [`import`] | reading transcript files (text, Markdown, Word, WebVTT, SRT) into the store |
+//! | [`check`] | integrity checks of a project |
+//! | [`demo`] | the demo project built from the fictional samples |
+//! | [`words`], [`offsets`] | what a word is; character ↔ byte offsets |
+//! | [`cli`] | the command-line interface |
+
+pub mod check;
+pub mod cli;
+pub mod corpus;
+pub mod demo;
+pub mod error;
+pub mod import;
+pub mod offsets;
+pub mod project;
+pub mod store;
+pub mod words;
+
+pub use error::{Error, Result};

@@ -1,0 +1,108 @@
+//! Finding the project a command works on (`--project`, then `NARRATA_PROJECT`, then the
+//! nearest folder upward from the working directory that holds `narrata.db`), creating new
+//! projects, and naming the coder who acts.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::import::resolve::LANGUAGES;
+use crate::store::{DB_FILE, Store};
+
+/// Finds the project folder.
+pub fn locate(explicit: Option<&Path>, env: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
+    if let Some(dir) = explicit.or(env) {
+        let dir = absolute(dir, cwd);
+        if dir.join(DB_FILE).is_file() {
+            return Ok(dir);
+        }
+        return Err(Error::Project(format!(
+            "{} is not a narrata project (it has no {DB_FILE}); create one with `narrata init {}`",
+            dir.display(),
+            dir.display()
+        )));
+    }
+    let mut dir = Some(cwd);
+    while let Some(d) = dir {
+        if d.join(DB_FILE).is_file() {
+            return Ok(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    Err(Error::Project(format!(
+        "no narrata project here: neither {} nor any folder above it holds {DB_FILE}; create one with `narrata init DIR`, or name one with --project DIR or NARRATA_PROJECT",
+        cwd.display()
+    )))
+}
+
+fn absolute(dir: &Path, cwd: &Path) -> PathBuf {
+    if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        cwd.join(dir)
+    }
+}
+
+/// Creates a project in `dir`, named after the folder unless a name is given.
+pub fn init(dir: &Path, name: Option<&str>, language: &str) -> Result<Store> {
+    if !LANGUAGES.contains(&language) {
+        return Err(Error::Invalid(format!(
+            "language `{language}` is not supported; use nl or en"
+        )));
+    }
+    let name = match name {
+        Some(n) if !n.trim().is_empty() => n.trim().to_owned(),
+        _ => dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "narrata project".to_owned()),
+    };
+    Store::create(dir, &name, language)
+}
+
+/// Who acts: `--coder`, else `NARRATA_CODER`, else the login name, else `researcher`.
+pub fn coder(explicit: Option<&str>) -> String {
+    explicit
+        .map(str::to_owned)
+        .or_else(|| std::env::var("NARRATA_CODER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "researcher".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_prefers_flag_then_env_then_upward_search() {
+        let root = tempfile::tempdir().unwrap();
+        let a = root.path().join("a");
+        let b = root.path().join("b");
+        init(&a, None, "nl").unwrap();
+        init(&b, None, "nl").unwrap();
+        let deep = a.join("x/y");
+        std::fs::create_dir_all(&deep).unwrap();
+        assert_eq!(locate(None, None, &deep).unwrap(), a);
+        assert_eq!(locate(None, Some(&b), &deep).unwrap(), b);
+        assert_eq!(locate(Some(&a), Some(&b), root.path()).unwrap(), a);
+        let err = locate(None, None, root.path()).unwrap_err().to_string();
+        assert!(err.contains("no narrata project here"), "{err}");
+        let err = locate(Some(Path::new("nope")), None, root.path())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not a narrata project"), "{err}");
+    }
+
+    #[test]
+    fn init_names_the_project_after_its_folder_and_refuses_twice() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("herstel-studie");
+        let store = init(&dir, None, "nl").unwrap();
+        assert_eq!(store.project().unwrap().name, "herstel-studie");
+        drop(store);
+        assert!(init(&dir, None, "nl").is_err());
+        assert!(init(&root.path().join("x"), None, "fr").is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! The schema as an append-only list of migrations. Never edit a published migration: add a
+//! new one at the end. `PRAGMA user_version` records how many have been applied.
+
+/// Migration `i` brings the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the foundation: project, participants, waves, documents, turns, coders, audit log.
+    r#"
+CREATE TABLE project (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    guid        TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    language    TEXT NOT NULL,
+    created     TEXT NOT NULL,
+    generation  INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE coders (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    created  TEXT NOT NULL
+);
+
+CREATE TABLE participants (
+    id          INTEGER PRIMARY KEY,
+    guid        TEXT NOT NULL UNIQUE,
+    code        TEXT NOT NULL UNIQUE,
+    attributes  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+    created     TEXT NOT NULL
+);
+
+CREATE TABLE waves (
+    id       INTEGER PRIMARY KEY,
+    guid     TEXT NOT NULL UNIQUE,
+    name     TEXT NOT NULL UNIQUE,
+    ordinal  INTEGER NOT NULL,
+    created  TEXT NOT NULL
+);
+
+CREATE TABLE documents (
+    id             INTEGER PRIMARY KEY,
+    guid           TEXT NOT NULL UNIQUE,
+    title          TEXT NOT NULL,
+    kind           TEXT NOT NULL CHECK (kind IN ('individual', 'group', 'fieldnote')),
+    language       TEXT NOT NULL,
+    wave_id        INTEGER REFERENCES waves(id),
+    interview_date TEXT,
+    interviewer    TEXT,
+    attributes     TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+    source_name    TEXT NOT NULL,
+    source_format  TEXT NOT NULL,
+    source_sha256  TEXT NOT NULL UNIQUE,
+    text           TEXT NOT NULL,
+    chars          INTEGER NOT NULL,
+    words          INTEGER NOT NULL,
+    created        TEXT NOT NULL,
+    created_by     INTEGER NOT NULL REFERENCES coders(id)
+);
+CREATE INDEX documents_wave ON documents(wave_id);
+
+CREATE TABLE document_participants (
+    doc_id          INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    participant_id  INTEGER NOT NULL REFERENCES participants(id),
+    PRIMARY KEY (doc_id, participant_id)
+);
+CREATE INDEX document_participants_participant ON document_participants(participant_id);
+
+CREATE TABLE turns (
+    id              INTEGER PRIMARY KEY,
+    doc_id          INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq             INTEGER NOT NULL,
+    speaker         TEXT NOT NULL,
+    participant_id  INTEGER REFERENCES participants(id),
+    is_interviewer  INTEGER NOT NULL DEFAULT 0,
+    start           INTEGER NOT NULL,
+    end             INTEGER NOT NULL,
+    line            INTEGER NOT NULL,
+    words           INTEGER NOT NULL,
+    time_start      REAL,
+    time_end        REAL,
+    UNIQUE (doc_id, seq),
+    CHECK (start >= 0 AND end >= start)
+);
+CREATE INDEX turns_participant ON turns(participant_id);
+
+CREATE TABLE audit (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    coder_id  INTEGER NOT NULL REFERENCES coders(id),
+    action    TEXT NOT NULL,
+    target    TEXT NOT NULL,
+    detail    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail))
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
+];

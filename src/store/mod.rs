@@ -1,0 +1,380 @@
+//! The project database: opening and creating it, the pragmas that keep it safe (WAL,
+//! `synchronous=NORMAL`, foreign keys, a busy timeout), forward-only migrations, and the
+//! one-transaction-per-user-action rule with its append-only audit log.
+//!
+//! What lives *in* the tables (participants, documents, turns…) is read and written by the
+//! concept modules such as [`crate::corpus`]; this module owns only the connection, the
+//! schema and the transaction discipline.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use crate::error::{Error, Result};
+
+pub use migrations::MIGRATIONS;
+
+/// The database file inside a project folder.
+pub const DB_FILE: &str = "narrata.db";
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The current time as an RFC 3339 UTC timestamp, the one format narrata stores.
+pub fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A fresh random GUID (lower-case 8-4-4-4-12 hex), as REFI-QDA and merge expect.
+pub fn new_guid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The project's own row.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProjectInfo {
+    pub guid: String,
+    pub name: String,
+    pub language: String,
+    pub created: String,
+    pub generation: i64,
+}
+
+/// An open project database.
+pub struct Store {
+    conn: Connection,
+    root: PathBuf,
+}
+
+impl Store {
+    /// Creates a new project in `dir` (made if missing). Refuses a folder that already holds one.
+    pub fn create(dir: &Path, name: &str, language: &str) -> Result<Store> {
+        let db = dir.join(DB_FILE);
+        if db.exists() {
+            return Err(Error::Project(format!(
+                "{} already holds a narrata project; open it instead of creating a new one",
+                dir.display()
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let conn = Connection::open(&db)?;
+        let mut store = Store::configure(conn, dir)?;
+        store.migrate()?;
+        store.conn.execute(
+            "INSERT INTO project (id, guid, name, language, created) VALUES (1, ?1, ?2, ?3, ?4)",
+            params![new_guid(), name, language, now()],
+        )?;
+        Ok(store)
+    }
+
+    /// Opens the project in `dir`, bringing its schema up to date.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let db = dir.join(DB_FILE);
+        if !db.is_file() {
+            return Err(Error::Project(format!(
+                "{} is not a narrata project (it has no {DB_FILE}); create one with `narrata init {}`",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&db, flags)
+            .map_err(|e| Error::Project(format!("{} could not be opened: {e}", db.display())))?;
+        let mut store = Store::configure(conn, dir)?;
+        store.migrate()?;
+        // A project without its own row is not one we made.
+        store.project().map_err(|_| {
+            Error::Project(format!(
+                "{} is not a narrata project database",
+                db.display()
+            ))
+        })?;
+        Ok(store)
+    }
+
+    fn configure(conn: Connection, dir: &Path) -> Result<Store> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // A file that is not SQLite fails here, with SQLite's "file is not a database".
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| {
+                Error::Project(format!(
+                    "{} could not be opened as a project database: {e}",
+                    dir.join(DB_FILE).display()
+                ))
+            })?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Project(format!(
+                "{}: the database could not be switched to write-ahead logging (mode {mode})",
+                dir.display()
+            )));
+        }
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        Ok(Store {
+            conn,
+            root: dir.to_path_buf(),
+        })
+    }
+
+    /// Applies every migration the database has not seen yet, each in its own transaction.
+    fn migrate(&mut self) -> Result<()> {
+        let version: usize = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?
+            .try_into()
+            .unwrap_or(usize::MAX);
+        if version > MIGRATIONS.len() {
+            return Err(Error::Project(format!(
+                "this project was written by a newer narrata (schema {version}); this version knows schema {} at most: update narrata",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// The project folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Read access for queries. Writes go through [`Store::action`].
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The project's own row.
+    pub fn project(&self) -> Result<ProjectInfo> {
+        Ok(self.conn.query_row(
+            "SELECT guid, name, language, created, generation FROM project WHERE id = 1",
+            [],
+            |r| {
+                Ok(ProjectInfo {
+                    guid: r.get(0)?,
+                    name: r.get(1)?,
+                    language: r.get(2)?,
+                    created: r.get(3)?,
+                    generation: r.get(4)?,
+                })
+            },
+        )?)
+    }
+
+    /// Runs one user action as one transaction: everything `f` writes, its audit entries and
+    /// the bump of the project's generation commit together, or nothing does.
+    pub fn action<T>(
+        &mut self,
+        coder: &str,
+        f: impl FnOnce(&Action<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let coder_id = coder_id(&tx, coder)?;
+        let action = Action {
+            tx,
+            coder_id,
+            at: now(),
+        };
+        let value = f(&action)?;
+        action.tx.execute(
+            "UPDATE project SET generation = generation + 1 WHERE id = 1",
+            [],
+        )?;
+        action.tx.commit()?;
+        Ok(value)
+    }
+
+    /// Writes a consistent snapshot of the database to `out` with SQLite's online backup,
+    /// safe while other processes write.
+    pub fn backup_to(&self, out: &Path) -> Result<()> {
+        self.conn
+            .backup(
+                rusqlite::MAIN_DB,
+                out,
+                None::<fn(rusqlite::backup::Progress)>,
+            )
+            .map_err(Error::from)
+    }
+}
+
+/// Finds or registers a coder by name.
+fn coder_id(conn: &Connection, name: &str) -> Result<i64> {
+    if let Some(id) = conn
+        .query_row("SELECT id FROM coders WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?
+    {
+        return Ok(id);
+    }
+    conn.execute(
+        "INSERT INTO coders (name, created) VALUES (?1, ?2)",
+        params![name, now()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// One user action in progress: a write transaction that knows who acts and when.
+pub struct Action<'c> {
+    tx: rusqlite::Transaction<'c>,
+    coder_id: i64,
+    at: String,
+}
+
+impl Action<'_> {
+    /// The transaction's connection, for the writes of the action.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// The acting coder's row id.
+    pub fn coder_id(&self) -> i64 {
+        self.coder_id
+    }
+
+    /// The action's timestamp (one for all its writes).
+    pub fn at(&self) -> &str {
+        &self.at
+    }
+
+    /// Appends an entry to the audit log.
+    pub fn audit(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO audit (at, coder_id, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![self.at, self.coder_id, action, target, detail.to_string()],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_run_from_an_empty_database_and_record_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), "test", "nl").unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        drop(store);
+        // Reopening applies nothing twice.
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_failed_action_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(dir.path(), "test", "nl").unwrap();
+        let before = store.project().unwrap().generation;
+        let result: Result<()> = store.action("anna", |a| {
+            a.conn().execute(
+                "INSERT INTO participants (guid, code, created) VALUES ('g', 'P01', 'now')",
+                [],
+            )?;
+            a.audit("test", "P01", serde_json::json!({}))?;
+            Err(Error::Invalid("stop".into()))
+        });
+        assert!(result.is_err());
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM participants", [], |r| r.get(0))
+            .unwrap();
+        let audits: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((n, audits), (0, 0));
+        assert_eq!(store.project().unwrap().generation, before);
+    }
+
+    #[test]
+    fn a_committed_action_is_audited_and_bumps_the_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(dir.path(), "test", "nl").unwrap();
+        store
+            .action("anna", |a| {
+                a.audit("test", "x", serde_json::json!({"n": 1}))
+            })
+            .unwrap();
+        assert_eq!(store.project().unwrap().generation, 1);
+        let (action, coder): (String, String) = store
+            .conn()
+            .query_row(
+                "SELECT a.action, c.name FROM audit a JOIN coders c ON c.id = a.coder_id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((action.as_str(), coder.as_str()), ("test", "anna"));
+    }
+
+    #[test]
+    fn the_audit_log_refuses_edits_and_deletions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(dir.path(), "test", "nl").unwrap();
+        store
+            .action("anna", |a| a.audit("test", "x", serde_json::json!({})))
+            .unwrap();
+        assert!(store.conn().execute("DELETE FROM audit", []).is_err());
+        assert!(
+            store
+                .conn()
+                .execute("UPDATE audit SET action = 'forged'", [])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_database_from_a_newer_version_is_refused_with_a_clear_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), "test", "nl").unwrap();
+        store
+            .conn()
+            .pragma_update(None, "user_version", 999)
+            .unwrap();
+        drop(store);
+        let err = Store::open(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("newer narrata"), "{err}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(DB_FILE),
+            b"this is not sqlite at all, just text",
+        )
+        .unwrap();
+        let err = Store::open(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("could not be opened"), "{err}");
+    }
+}
