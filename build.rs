@@ -1,14 +1,12 @@
-//! Embeds the fictional sample transcripts in the binary, so `narrata demo` works from any
-//! folder and from an installed binary, not only from a checkout.
+//! Embeds the fictional sample transcripts, the shipped codebooks and the demo codings in the
+//! binary, so `narrata demo` works from any folder and from an installed binary.
 
 use std::fmt::Write;
 use std::path::Path;
 
-fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("samples/transcripts");
+fn embed(out: &mut String, name: &str, dir: &Path, doc: &str) {
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
+    let mut files: Vec<_> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok())
                 .map(|e| e.path())
@@ -17,20 +15,45 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
-    let mut out = String::from(
-        "/// Fictional sample transcripts: (file name, bytes).\npub static SAMPLES: &[(&str, &[u8])] = &[\n",
-    );
+    writeln!(
+        out,
+        "/// {doc}: (file name, bytes).\npub static {name}: &[(&str, &[u8])] = &["
+    )
+    .unwrap();
     for f in files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let name = f.file_name().unwrap().to_string_lossy();
+        let file = f.file_name().unwrap().to_string_lossy();
         writeln!(
             out,
-            "    ({name:?}, include_bytes!({:?})),",
+            "    ({file:?}, include_bytes!({:?})),",
             f.display().to_string()
         )
         .unwrap();
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("samples.rs");
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = String::new();
+    embed(
+        &mut out,
+        "SAMPLES",
+        &root.join("samples/transcripts"),
+        "Fictional sample transcripts",
+    );
+    embed(
+        &mut out,
+        "CODEBOOKS",
+        &root.join("codebooks"),
+        "Shipped codebooks",
+    );
+    embed(
+        &mut out,
+        "DEMO_CODINGS",
+        &root.join("samples/codings"),
+        "Codings of the samples for the demo",
+    );
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded.rs");
     std::fs::write(dest, out).unwrap();
 }

@@ -100,6 +100,62 @@ pub fn run(store: &Store) -> Result<Report> {
             ));
         }
     }
+    // Codings inside their documents; memos pointing at something that exists; no code cycles.
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.doc_id, c.start, c.end, d.chars FROM codings c JOIN documents d ON d.id = c.doc_id
+         WHERE c.start < 0 OR c.end <= c.start OR c.end > d.chars",
+    )?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })? {
+        let (id, doc, s, e, chars) = row?;
+        problems.push(format!(
+            "coding {id} spans [{s}, {e}) outside document {doc} ({chars} characters)"
+        ));
+    }
+    let mut stmt = conn.prepare(
+        "SELECT m.id, m.target_kind, m.target_id FROM memos m WHERE m.target_kind != 'project' AND NOT EXISTS (
+            SELECT 1 FROM participants WHERE m.target_kind = 'participant' AND id = m.target_id
+            UNION ALL SELECT 1 FROM waves WHERE m.target_kind = 'wave' AND id = m.target_id
+            UNION ALL SELECT 1 FROM documents WHERE m.target_kind = 'document' AND id = m.target_id
+            UNION ALL SELECT 1 FROM codes WHERE m.target_kind = 'code' AND id = m.target_id
+            UNION ALL SELECT 1 FROM codings WHERE m.target_kind = 'coding' AND id = m.target_id)",
+    )?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })? {
+        let (id, kind, target) = row?;
+        problems.push(format!(
+            "memo {id} is about {kind} {target}, which does not exist"
+        ));
+    }
+    let cycle: Option<i64> = conn
+        .query_row(
+            "WITH RECURSIVE up(start, id, depth) AS (
+                SELECT id, parent_id, 1 FROM codes WHERE parent_id IS NOT NULL
+                UNION ALL SELECT up.start, c.parent_id, depth + 1 FROM up JOIN codes c ON c.id = up.id
+                WHERE c.parent_id IS NOT NULL AND depth < 1000)
+             SELECT start FROM up WHERE id = start LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if let Some(id) = cycle {
+        problems.push(format!(
+            "code {id} is its own ancestor (the code tree has a cycle)"
+        ));
+    }
+
     Ok(Report {
         ok: problems.is_empty(),
         schema: store.schema_version()?,

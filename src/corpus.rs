@@ -72,7 +72,8 @@ const SUMMARY_SQL: &str = "
 SELECT d.id, d.guid, d.kind, d.title, d.language, d.interview_date, d.words, w.name,
        (SELECT count(*) FROM turns t WHERE t.doc_id = d.id),
        (SELECT group_concat(code, ',') FROM (SELECT p.code FROM document_participants dp
-            JOIN participants p ON p.id = dp.participant_id WHERE dp.doc_id = d.id ORDER BY p.code))
+            JOIN participants p ON p.id = dp.participant_id WHERE dp.doc_id = d.id ORDER BY p.code)),
+       (SELECT count(*) FROM codings c WHERE c.doc_id = d.id)
 FROM documents d LEFT JOIN waves w ON w.id = d.wave_id";
 
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentSummary> {
@@ -96,7 +97,7 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentSummary> {
         date: r.get(5)?,
         words: r.get(6)?,
         turns: r.get(8)?,
-        codings: 0,
+        codings: r.get(10)?,
     })
 }
 

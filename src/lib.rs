@@ -8,18 +8,28 @@
 //! | [`store`] | the project database: schema, migrations, one transaction per action, audit log |
 //! | [`project`] | finding, creating and opening a project folder |
 //! | [`corpus`] | participants, waves, documents and turns as stored |
+//! | [`codebook`] | the code tree: definitions, reorganising, YAML/JSON/REFI-QDA files |
+//! | [`coding`] | codings: code spans, list them with their text |
+//! | [`memo`] | memos on the project, participants, waves, documents, codes, codings |
+//! | [`history`] | undo and redo from the audit log |
+//! | [`anchor`] | replacing text while turns and codings keep their words |
 //! | [`import`] | reading transcript files (text, Markdown, Word, WebVTT, SRT) into the store |
 //! | [`check`] | integrity checks of a project |
 //! | [`demo`] | the demo project built from the fictional samples |
 //! | [`words`], [`offsets`] | what a word is; character ↔ byte offsets |
 //! | [`cli`] | the command-line interface |
 
+pub mod anchor;
 pub mod check;
 pub mod cli;
+pub mod codebook;
+pub mod coding;
 pub mod corpus;
 pub mod demo;
 pub mod error;
+pub mod history;
 pub mod import;
+pub mod memo;
 pub mod offsets;
 pub mod project;
 pub mod store;

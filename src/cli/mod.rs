@@ -2,6 +2,7 @@
 //! that calls the library and prints its result, as a table for people or as JSON with
 //! `--json`. No logic of its own beyond presentation.
 
+mod coding;
 mod output;
 
 use std::io::{IsTerminal, Write};
@@ -105,6 +106,35 @@ pub enum Command {
         raw: bool,
         /// The document, its text and its turns as JSON.
         #[arg(long, conflicts_with = "raw")]
+        json: bool,
+    },
+    /// Import, export, show and reorganise the codebook.
+    #[command(subcommand)]
+    Codebook(coding::CodebookCommand),
+    /// Code a span of a transcript, or remove a coding.
+    #[command(subcommand)]
+    Code(coding::CodeCommand),
+    /// List codings with their text.
+    Codings(coding::CodingsArgs),
+    /// Add a memo.
+    #[command(subcommand)]
+    Memo(coding::MemoCommand),
+    /// List memos.
+    Memos {
+        /// Only memos about this target (project, participant:P03, wave:T2, document:3, code:NAME, coding:12).
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo your last change (coding, memo, codebook change).
+    Undo {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Redo your last undone change.
+    Redo {
+        #[arg(long)]
         json: bool,
     },
     /// Check the project's integrity.
@@ -350,7 +380,28 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 });
                 return json(out, &value).map(|_| 0);
             }
-            output::show(out, &text, from_line, to_line, raw)?;
+            let codings = crate::coding::list(
+                store.conn(),
+                &crate::coding::Filter {
+                    doc: Some(id),
+                    ..Default::default()
+                },
+            )?;
+            output::show(out, &text, from_line, to_line, raw, &codings)?;
+        }
+        Command::Codebook(c) => return coding::codebook(c, &mut open()?, &coder, out),
+        Command::Code(c) => return coding::code(c, &mut open()?, &coder, out),
+        Command::Codings(c) => return coding::codings(c, &open()?, out),
+        Command::Memo(c) => return coding::memo(c, &mut open()?, &coder, out),
+        Command::Memos {
+            target,
+            json: as_json,
+        } => return coding::memos(target, as_json, &open()?, out),
+        Command::Undo { json: as_json } => {
+            return coding::history(true, as_json, &mut open()?, &coder, out);
+        }
+        Command::Redo { json: as_json } => {
+            return coding::history(false, as_json, &mut open()?, &coder, out);
         }
         Command::Check { json: as_json } => {
             let store = open()?;
@@ -425,7 +476,7 @@ fn backup(store: &Store, target: &Path) -> Result<()> {
     Ok(())
 }
 
-fn say(out: &mut dyn Write, line: &str) -> Result<()> {
+pub(crate) fn say(out: &mut dyn Write, line: &str) -> Result<()> {
     writeln!(out, "{line}").map_err(|e| Error::io("stdout", e))
 }
 

@@ -25,7 +25,7 @@ pub fn thousands(n: impl Into<i64>) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -99,13 +99,15 @@ impl Table {
     }
 }
 
-/// Prints a transcript with line numbers, or exactly as stored with `raw`.
+/// Prints a transcript with line numbers and the codes of each line in a margin, or exactly
+/// as stored with `raw`.
 pub fn show(
     out: &mut dyn Write,
     text: &str,
     from: Option<usize>,
     to: Option<usize>,
     raw: bool,
+    codings: &[crate::coding::Coding],
 ) -> Result<()> {
     let from = from.unwrap_or(1).max(1);
     let to = to.unwrap_or(usize::MAX);
@@ -119,6 +121,12 @@ pub fn show(
     }
     let total = text.split_inclusive('\n').count();
     let width = total.to_string().len();
+    let text_width = text
+        .split('\n')
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(100);
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let n = i + 1;
         if n < from || n > to {
@@ -126,8 +134,29 @@ pub fn show(
         }
         if raw {
             out.write_all(line.as_bytes()).map_err(io)?;
+            continue;
+        }
+        let line = line.trim_end_matches('\n');
+        let mut margin: Vec<&str> = Vec::new();
+        for c in codings
+            .iter()
+            .filter(|c| c.line <= n as i64 && c.end_line >= n as i64)
+        {
+            if !margin.contains(&c.code.as_str()) {
+                margin.push(&c.code);
+            }
+        }
+        if margin.is_empty() {
+            writeln!(out, "{n:>width$}  {line}").map_err(io)?;
         } else {
-            writeln!(out, "{n:>width$}  {}", line.trim_end_matches('\n')).map_err(io)?;
+            let pad = text_width.saturating_sub(line.chars().count());
+            writeln!(
+                out,
+                "{n:>width$}  {line}{}  │ {}",
+                " ".repeat(pad),
+                margin.join(" · ")
+            )
+            .map_err(io)?;
         }
     }
     Ok(())
@@ -174,13 +203,15 @@ pub fn import_report(out: &mut dyn Write, r: &ImportReport) -> Result<()> {
 
 pub fn demo_summary(out: &mut dyn Write, s: &Summary) -> Result<()> {
     let text = format!(
-        "demo project \"{}\" is ready in {}\n  {} documents ({} words), {} participants, waves {}\n  {} imported now in {:.2} s\n\ntry:\n  cd {} && narrata docs\n  narrata --project {} show 1\n",
+        "demo project \"{}\" is ready in {}\n  {} documents ({} words), {} participants, waves {}\n  {} codes, {} codings\n  {} imported now in {:.2} s\n\ntry:\n  cd {} && narrata docs\n  narrata --project {} show 1\n",
         s.name,
         s.project,
         s.documents,
         thousands(s.words),
         s.participants,
         s.waves.join(", "),
+        s.codes,
+        thousands(s.codings as i64),
         s.imported_now,
         s.took_ms as f64 / 1000.0,
         s.project,
@@ -206,10 +237,10 @@ mod tests {
     fn show_numbers_lines_and_raw_prints_exactly() {
         let text = "I: a\nP01: b\n\nI: c";
         let mut out = Vec::new();
-        show(&mut out, text, Some(2), Some(3), false).unwrap();
+        show(&mut out, text, Some(2), Some(3), false, &[]).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "2  P01: b\n3  \n");
         let mut raw = Vec::new();
-        show(&mut raw, text, None, None, true).unwrap();
+        show(&mut raw, text, None, None, true, &[]).unwrap();
         assert_eq!(String::from_utf8(raw).unwrap(), text);
     }
 }

@@ -97,7 +97,7 @@ fn paragraphs(xml: &[u8]) -> Result<String, String> {
             }
             Event::GeneralRef(r) if in_text => {
                 let name = r.decode().map_err(|e| damaged(&e))?;
-                match resolve_entity(&name) {
+                match xml_entity(&name) {
                     Some(c) => out.push(c),
                     None => return Err(damaged(&format!("unknown entity &{name};"))),
                 }
@@ -112,7 +112,8 @@ fn paragraphs(xml: &[u8]) -> Result<String, String> {
 }
 
 /// The five XML entities and numeric character references; nothing else is expanded.
-fn resolve_entity(name: &str) -> Option<char> {
+/// Shared by every XML reader narrata has.
+pub(crate) fn xml_entity(name: &str) -> Option<char> {
     match name {
         "amp" => Some('&'),
         "lt" => Some('<'),

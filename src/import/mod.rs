@@ -327,12 +327,16 @@ pub fn import(
             Error::Inputs(errors)
         });
     }
-    let ids = store.action(coder, |a| {
-        pending
-            .iter()
-            .map(|(_, doc)| corpus::insert_document(a, doc))
-            .collect::<Result<Vec<_>>>()
-    })?;
+    let ids = if pending.is_empty() {
+        Vec::new() // nothing new: no action, nothing recorded
+    } else {
+        store.action(coder, |a| {
+            pending
+                .iter()
+                .map(|(_, doc)| corpus::insert_document(a, doc))
+                .collect::<Result<Vec<_>>>()
+        })?
+    };
     for ((index, _), id) in pending.iter().zip(ids) {
         files[*index].document = Some(id);
     }

@@ -95,4 +95,53 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#,
+    // 2: codebooks and coding: codes (a tree), codings (character spans), memos, and the
+    // row changes each audited action made, which undo and redo replay.
+    r#"
+ALTER TABLE audit ADD COLUMN ops TEXT CHECK (ops IS NULL OR json_valid(ops));
+
+CREATE TABLE codes (
+    id           INTEGER PRIMARY KEY,
+    guid         TEXT NOT NULL UNIQUE,
+    parent_id    INTEGER REFERENCES codes(id),
+    name         TEXT NOT NULL CHECK (length(trim(name)) > 0 AND instr(name, '/') = 0),
+    description  TEXT NOT NULL DEFAULT '',
+    include      TEXT NOT NULL DEFAULT '',
+    exclude      TEXT NOT NULL DEFAULT '',
+    example      TEXT NOT NULL DEFAULT '',
+    color        TEXT,
+    dimension    TEXT,
+    polarity     TEXT CHECK (polarity IN ('positive', 'negative')),
+    position     INTEGER NOT NULL DEFAULT 0,
+    created      TEXT NOT NULL
+);
+CREATE UNIQUE INDEX codes_sibling_name ON codes(ifnull(parent_id, 0), name COLLATE NOCASE);
+
+CREATE TABLE codings (
+    id        INTEGER PRIMARY KEY,
+    guid      TEXT NOT NULL UNIQUE,
+    doc_id    INTEGER NOT NULL REFERENCES documents(id),
+    code_id   INTEGER NOT NULL REFERENCES codes(id),
+    start     INTEGER NOT NULL,
+    end       INTEGER NOT NULL,
+    coder_id  INTEGER NOT NULL REFERENCES coders(id),
+    created   TEXT NOT NULL,
+    CHECK (start >= 0 AND end > start),
+    UNIQUE (doc_id, code_id, start, end, coder_id)
+);
+CREATE INDEX codings_doc ON codings(doc_id, start);
+CREATE INDEX codings_code ON codings(code_id);
+
+CREATE TABLE memos (
+    id           INTEGER PRIMARY KEY,
+    guid         TEXT NOT NULL UNIQUE,
+    target_kind  TEXT NOT NULL CHECK (target_kind IN ('project', 'participant', 'wave', 'document', 'code', 'coding')),
+    target_id    INTEGER,
+    text         TEXT NOT NULL,
+    coder_id     INTEGER NOT NULL REFERENCES coders(id),
+    created      TEXT NOT NULL,
+    CHECK ((target_kind = 'project') = (target_id IS NULL))
+);
+CREATE INDEX memos_target ON memos(target_kind, target_id);
+"#,
 ];

@@ -7,7 +7,9 @@
 //! schema and the transaction discipline.
 
 mod migrations;
+pub mod rows;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -16,6 +18,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use crate::error::{Error, Result};
 
 pub use migrations::MIGRATIONS;
+pub use rows::RowChange;
 
 /// The database file inside a project folder.
 pub const DB_FILE: &str = "narrata.db";
@@ -191,9 +194,16 @@ impl Store {
         let action = Action {
             tx,
             coder_id,
+            coder: coder.to_owned(),
             at: now(),
+            ops: RefCell::new(Vec::new()),
         };
         let value = f(&action)?;
+        if !action.ops.borrow().is_empty() {
+            return Err(Error::Invalid(
+                "internal error: an action changed rows without recording them in the audit log; nothing was saved".into(),
+            ));
+        }
         action.tx.execute(
             "UPDATE project SET generation = generation + 1 WHERE id = 1",
             [],
@@ -236,7 +246,10 @@ fn coder_id(conn: &Connection, name: &str) -> Result<i64> {
 pub struct Action<'c> {
     tx: rusqlite::Transaction<'c>,
     coder_id: i64,
+    coder: String,
     at: String,
+    /// Row changes made since the last audit entry; the next entry carries them.
+    ops: RefCell<Vec<RowChange>>,
 }
 
 impl Action<'_> {
@@ -250,18 +263,126 @@ impl Action<'_> {
         self.coder_id
     }
 
+    /// The acting coder's name.
+    pub fn coder(&self) -> &str {
+        &self.coder
+    }
+
     /// The action's timestamp (one for all its writes).
     pub fn at(&self) -> &str {
         &self.at
     }
 
-    /// Appends an entry to the audit log.
-    pub fn audit(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
+    /// Appends an entry to the audit log. Row changes recorded since the previous entry are
+    /// stored with it, which makes the entry undoable.
+    pub fn audit(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<i64> {
+        let ops = std::mem::take(&mut *self.ops.borrow_mut());
+        let ops = if ops.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&ops).map_err(|e| Error::Invalid(e.to_string()))?)
+        };
         self.tx.execute(
-            "INSERT INTO audit (at, coder_id, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![self.at, self.coder_id, action, target, detail.to_string()],
+            "INSERT INTO audit (at, coder_id, action, target, detail, ops) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![self.at, self.coder_id, action, target, detail.to_string(), ops],
         )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Inserts a row into an undoable table and records the change. `values` are column
+    /// name and value pairs; returns the new row's id.
+    pub fn insert(&self, table: &str, values: &[(&str, &dyn rusqlite::ToSql)]) -> Result<i64> {
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            values
+                .iter()
+                .map(|(c, _)| *c)
+                .collect::<Vec<_>>()
+                .join(", "),
+            (1..=values.len())
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        rows::snapshot(&self.tx, table, 0)?; // refuses tables that are not undoable
+        self.tx.execute(
+            &sql,
+            rusqlite::params_from_iter(values.iter().map(|(_, v)| *v)),
+        )?;
+        let id = self.tx.last_insert_rowid();
+        let after = rows::snapshot(&self.tx, table, id)?;
+        self.record(table, id, None, after);
+        Ok(id)
+    }
+
+    /// Updates columns of a row in an undoable table and records the change.
+    pub fn update(
+        &self,
+        table: &str,
+        id: i64,
+        values: &[(&str, &dyn rusqlite::ToSql)],
+    ) -> Result<()> {
+        let before = rows::snapshot(&self.tx, table, id)?;
+        if before.is_none() {
+            return Err(Error::NotFound(format!("there is no row {id} in {table}")));
+        }
+        let sets: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ?{}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE {table} SET {} WHERE id = ?{}",
+            sets.join(", "),
+            values.len() + 1
+        );
+        let mut params: Vec<&dyn rusqlite::ToSql> = values.iter().map(|(_, v)| *v).collect();
+        params.push(&id);
+        self.tx.execute(&sql, rusqlite::params_from_iter(params))?;
+        let after = rows::snapshot(&self.tx, table, id)?;
+        if after != before {
+            self.record(table, id, before, after);
+        }
         Ok(())
+    }
+
+    /// Deletes a row from an undoable table and records the change.
+    pub fn delete(&self, table: &str, id: i64) -> Result<()> {
+        let before = rows::snapshot(&self.tx, table, id)?;
+        if before.is_none() {
+            return Err(Error::NotFound(format!("there is no row {id} in {table}")));
+        }
+        self.tx
+            .execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])?;
+        self.record(table, id, before, None);
+        Ok(())
+    }
+
+    /// Applies a recorded change (for undo and redo), checking the row is as expected.
+    pub fn replay(&self, change: &RowChange, what: &str) -> Result<()> {
+        rows::apply(&self.tx, change, what)?;
+        self.record(
+            &change.table,
+            change.id,
+            change.before.clone(),
+            change.after.clone(),
+        );
+        Ok(())
+    }
+
+    fn record(
+        &self,
+        table: &str,
+        id: i64,
+        before: Option<serde_json::Map<String, serde_json::Value>>,
+        after: Option<serde_json::Map<String, serde_json::Value>>,
+    ) {
+        self.ops.borrow_mut().push(RowChange {
+            table: table.to_owned(),
+            id,
+            before,
+            after,
+        });
     }
 }
 

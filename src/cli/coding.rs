@@ -1,0 +1,482 @@
+//! The coding commands: `codebook …`, `code …`, `codings`, `memo add`, `memos`, `undo`, `redo`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::output::{Table, json, thousands};
+use super::say;
+use crate::codebook::{self, Fields, file};
+use crate::error::Result;
+use crate::store::Store;
+use crate::{coding as codings_lib, history, memo as memo_lib};
+
+#[derive(Debug, Subcommand)]
+pub enum CodebookCommand {
+    /// Import a codebook (.yaml, .yml, .json, .qdc), merging by code path.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the codebook (.yaml, .yml, .json, .qdc by extension).
+    Export { file: PathBuf },
+    /// Show the code tree with definitions and coding counts.
+    Show {
+        #[arg(long)]
+        json: bool,
+        /// Also print each code's definitions.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Add a code; PATH is `Parent/Child` (missing parents are created).
+    Add {
+        path: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Change a code's definitions, colour, dimension or polarity.
+    Set {
+        code: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Rename a code.
+    Rename { code: String, name: String },
+    /// Move a code under another parent (`/` for the top level).
+    Move { code: String, parent: String },
+    /// Merge a code into another: codings, memos and sub-codes move, duplicates collapse.
+    Merge { code: String, into: String },
+    /// Remove a code; one with codings or memos needs --into CODE to say where they go.
+    Rm {
+        code: String,
+        #[arg(long)]
+        into: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FieldArgs {
+    #[arg(long)]
+    description: Option<String>,
+    #[arg(long)]
+    include: Option<String>,
+    #[arg(long)]
+    exclude: Option<String>,
+    #[arg(long)]
+    example: Option<String>,
+    #[arg(long)]
+    color: Option<String>,
+    #[arg(long)]
+    dimension: Option<String>,
+    #[arg(long)]
+    polarity: Option<String>,
+}
+
+impl FieldArgs {
+    fn fields(self) -> Fields {
+        Fields {
+            description: self.description,
+            include: self.include,
+            exclude: self.exclude,
+            example: self.example,
+            color: self.color,
+            dimension: self.dimension,
+            polarity: self.polarity,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodeCommand {
+    /// Code the characters [START, END) of a document with CODE.
+    Add {
+        doc: String,
+        start: i64,
+        end: i64,
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a coding (and the memos on it).
+    Rm { coding: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct CodingsArgs {
+    /// A code (id, name or path); its sub-codes are included unless --no-subcodes.
+    #[arg(long)]
+    code: Option<String>,
+    #[arg(long)]
+    no_subcodes: bool,
+    #[arg(long)]
+    participant: Option<String>,
+    #[arg(long)]
+    wave: Option<String>,
+    #[arg(long)]
+    coder: Option<String>,
+    /// Only this document.
+    #[arg(long)]
+    doc: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemoCommand {
+    /// Add a memo to TARGET: project, participant:P03, wave:T2, document:3, code:NAME or coding:12.
+    Add {
+        target: String,
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn codebook(
+    cmd: CodebookCommand,
+    store: &mut Store,
+    coder: &str,
+    out: &mut dyn Write,
+) -> Result<i32> {
+    match cmd {
+        CodebookCommand::Import {
+            file: path,
+            json: as_json,
+        } => {
+            let parsed = file::read(&path)?;
+            let label = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let summary = file::import(store, coder, &parsed, &label)?;
+            if as_json {
+                json(out, &summary)?;
+            } else {
+                say(
+                    out,
+                    &format!(
+                        "imported {}: {} code(s) added, {} updated, {} unchanged",
+                        path.display(),
+                        summary.added,
+                        summary.updated,
+                        summary.unchanged
+                    ),
+                )?;
+            }
+        }
+        CodebookCommand::Export { file: path } => {
+            let f = file::export(store)?;
+            file::write(&f, &path)?;
+            say(
+                out,
+                &format!(
+                    "wrote the codebook ({} codes) to {}",
+                    codebook::codes(store.conn())?.len(),
+                    path.display()
+                ),
+            )?;
+        }
+        CodebookCommand::Show {
+            json: as_json,
+            full,
+        } => {
+            let codes = codebook::codes(store.conn())?;
+            if as_json {
+                json(out, &codes)?;
+                return Ok(0);
+            }
+            if codes.is_empty() {
+                say(
+                    out,
+                    "the codebook is empty: import one with `narrata codebook import FILE` (see codebooks/)",
+                )?;
+                return Ok(0);
+            }
+            let mut t = Table::new(&["id", "code", "codings", "with sub-codes", "pole"]);
+            for c in &codes {
+                let pole = match (&c.dimension, &c.polarity) {
+                    (Some(d), Some(p)) => {
+                        format!("{d} {}", if p == "positive" { "+" } else { "−" })
+                    }
+                    (Some(d), None) => d.clone(),
+                    _ => String::new(),
+                };
+                t.row(vec![
+                    c.id.to_string(),
+                    format!("{}{}", "  ".repeat(c.depth), c.name),
+                    thousands(c.codings),
+                    thousands(c.codings_with_subcodes),
+                    pole,
+                ]);
+            }
+            t.print(out, "")?;
+            if full {
+                for c in &codes {
+                    say(out, &format!("\n{}", c.path))?;
+                    for (label, v) in [
+                        ("description", &c.description),
+                        ("include", &c.include),
+                        ("exclude", &c.exclude),
+                        ("example", &c.example),
+                    ] {
+                        if !v.is_empty() {
+                            say(out, &format!("  {label}: {v}"))?;
+                        }
+                    }
+                }
+            }
+        }
+        CodebookCommand::Add { path, fields } => {
+            let c = codebook::add(store, coder, &path, &fields.fields())?;
+            say(out, &format!("added code {} ({})", c.id, c.path))?;
+        }
+        CodebookCommand::Set { code, fields } => {
+            let c = codebook::update(store, coder, &code, &fields.fields())?;
+            say(out, &format!("updated code {} ({})", c.id, c.path))?;
+        }
+        CodebookCommand::Rename { code, name } => {
+            let c = codebook::rename(store, coder, &code, &name)?;
+            say(out, &format!("renamed code {} to {}", c.id, c.path))?;
+        }
+        CodebookCommand::Move { code, parent } => {
+            let parent = parent.trim();
+            let target = (!parent.is_empty() && parent != "/").then_some(parent);
+            let c = codebook::move_to(store, coder, &code, target)?;
+            say(out, &format!("moved code {} to {}", c.id, c.path))?;
+        }
+        CodebookCommand::Merge { code, into } => {
+            let r = codebook::merge(store, coder, &code, &into)?;
+            say(
+                out,
+                &format!(
+                    "merged {} into {}: {} coding(s) moved, {} duplicate(s) collapsed, {} memo(s) and {} sub-code(s) moved",
+                    r.code,
+                    r.into.unwrap_or_default(),
+                    r.codings_moved,
+                    r.duplicates_collapsed,
+                    r.memos_moved,
+                    r.children_moved
+                ),
+            )?;
+        }
+        CodebookCommand::Rm { code, into } => {
+            let r = codebook::remove(store, coder, &code, into.as_deref())?;
+            match r.into {
+                Some(into) => say(
+                    out,
+                    &format!(
+                        "removed {}; {} coding(s) and {} memo(s) moved to {into}",
+                        r.code,
+                        r.codings_moved + r.duplicates_collapsed,
+                        r.memos_moved
+                    ),
+                )?,
+                None => say(
+                    out,
+                    &format!(
+                        "removed {}{}",
+                        r.code,
+                        if r.children_moved > 0 {
+                            format!("; {} sub-code(s) moved up", r.children_moved)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                )?,
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Write) -> Result<i32> {
+    match cmd {
+        CodeCommand::Add {
+            doc,
+            start,
+            end,
+            code,
+            json: as_json,
+        } => {
+            let (c, new) = codings_lib::add(store, coder, &doc, start, end, &code)?;
+            if as_json {
+                json(out, &c)?;
+            } else if new {
+                say(
+                    out,
+                    &format!(
+                        "coding {}: {} on document {} [{}, {}) \"{}\"",
+                        c.id,
+                        c.code_path,
+                        c.doc,
+                        c.start,
+                        c.end,
+                        ellipsis(&c.text, 60)
+                    ),
+                )?;
+            } else {
+                say(
+                    out,
+                    &format!(
+                        "already coded: coding {} has {} on that span by {}",
+                        c.id, c.code_path, c.coder
+                    ),
+                )?;
+            }
+        }
+        CodeCommand::Rm { coding } => {
+            let (c, memos) = codings_lib::remove(store, coder, coding)?;
+            let with = if memos > 0 {
+                format!(" and {memos} memo(s) on it")
+            } else {
+                String::new()
+            };
+            say(
+                out,
+                &format!(
+                    "removed coding {} ({} on document {}){with}",
+                    c.id, c.code_path, c.doc
+                ),
+            )?;
+        }
+    }
+    Ok(0)
+}
+
+pub fn codings(args: CodingsArgs, store: &Store, out: &mut dyn Write) -> Result<i32> {
+    let doc = match &args.doc {
+        Some(d) => Some(crate::corpus::find_document(store.conn(), d)?),
+        None => None,
+    };
+    let filter = codings_lib::Filter {
+        code: args.code,
+        with_subcodes: !args.no_subcodes,
+        participant: args.participant,
+        wave: args.wave,
+        coder: args.coder,
+        doc,
+    };
+    let list = codings_lib::list(store.conn(), &filter)?;
+    if args.json {
+        json(out, &list)?;
+        return Ok(0);
+    }
+    let mut t = Table::new(&["id", "doc", "who", "wave", "lines", "code", "coder", "text"]);
+    for c in &list {
+        t.row(vec![
+            c.id.to_string(),
+            c.doc.to_string(),
+            c.participants.join(","),
+            c.wave.clone().unwrap_or_default(),
+            if c.line == c.end_line {
+                c.line.to_string()
+            } else {
+                format!("{}–{}", c.line, c.end_line)
+            },
+            c.code_path.clone(),
+            c.coder.clone(),
+            ellipsis(&c.text, 70),
+        ]);
+    }
+    t.print(out, "no codings match").map(|_| 0)
+}
+
+pub fn memo(cmd: MemoCommand, store: &mut Store, coder: &str, out: &mut dyn Write) -> Result<i32> {
+    match cmd {
+        MemoCommand::Add {
+            target,
+            text,
+            json: as_json,
+        } => {
+            let t = memo_lib::parse_target(store.conn(), &target)?;
+            let m = memo_lib::add(store, coder, t, &text)?;
+            if as_json {
+                json(out, &m)?;
+            } else {
+                say(out, &format!("memo {} on {}", m.id, m.target))?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub fn memos(
+    target: Option<String>,
+    as_json: bool,
+    store: &Store,
+    out: &mut dyn Write,
+) -> Result<i32> {
+    let target = match target {
+        Some(t) => Some(memo_lib::parse_target(store.conn(), &t)?),
+        None => None,
+    };
+    let list = memo_lib::list(store.conn(), target)?;
+    if as_json {
+        json(out, &list)?;
+        return Ok(0);
+    }
+    if list.is_empty() {
+        say(out, "no memos")?;
+    }
+    for m in &list {
+        say(
+            out,
+            &format!(
+                "memo {} on {} by {} at {}\n  {}",
+                m.id,
+                m.target,
+                m.coder,
+                m.created,
+                m.text.replace('\n', "\n  ")
+            ),
+        )?;
+    }
+    Ok(0)
+}
+
+pub fn history(
+    undo: bool,
+    as_json: bool,
+    store: &mut Store,
+    coder: &str,
+    out: &mut dyn Write,
+) -> Result<i32> {
+    let step = if undo {
+        history::undo(store, coder)?
+    } else {
+        history::redo(store, coder)?
+    };
+    if as_json {
+        json(out, &step)?;
+        return Ok(0);
+    }
+    let verb = if undo { "undid" } else { "redid" };
+    match step {
+        Some(s) => say(
+            out,
+            &format!(
+                "{verb} `{}` on {} (from {}, {} row(s))",
+                s.action, s.target, s.at, s.rows
+            ),
+        )?,
+        None => say(
+            out,
+            &format!(
+                "nothing to {} for {coder}",
+                if undo { "undo" } else { "redo" }
+            ),
+        )?,
+    }
+    Ok(0)
+}
+
+fn ellipsis(s: &str, max: usize) -> String {
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(max - 1).collect::<String>())
+    }
+}

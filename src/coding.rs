@@ -1,0 +1,332 @@
+//! Codings: a code applied to the span `[start, end)` of a document's stored text by a coder,
+//! offsets in characters. Adding (the same code on the same span by the same coder is one
+//! coding), removing (memos on the coding go with it, and come back on undo), and listing
+//! with filters and the coded text.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::codebook::{self, Code};
+use crate::corpus;
+use crate::error::{Error, Result};
+use crate::store::{Action, Store, new_guid};
+
+/// A coding as listed; field names are the JSON contract (`doc`, `code`, `code_path`, …).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Coding {
+    pub id: i64,
+    pub guid: String,
+    pub doc: i64,
+    pub code: String,
+    pub code_id: i64,
+    pub code_path: String,
+    pub start: i64,
+    pub end: i64,
+    pub text: String,
+    pub coder: String,
+    pub created: String,
+    pub wave: Option<String>,
+    /// Participants whose turns the coding overlaps (or the participant of an individual interview).
+    pub participants: Vec<String>,
+    /// Line of the coding's first and last character (1-based), for citations.
+    pub line: i64,
+    pub end_line: i64,
+}
+
+/// Which codings to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub code: Option<String>,
+    /// Also the codings of the code's sub-codes (the default in the CLI).
+    pub with_subcodes: bool,
+    pub participant: Option<String>,
+    pub wave: Option<String>,
+    pub coder: Option<String>,
+    pub doc: Option<i64>,
+}
+
+/// Checks a span against the document it is in.
+pub fn check_span(conn: &Connection, doc: i64, start: i64, end: i64) -> Result<()> {
+    let chars: i64 = conn
+        .query_row("SELECT chars FROM documents WHERE id = ?1", [doc], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("there is no document {doc}")))?;
+    if start < 0 || end <= start || end > chars {
+        return Err(Error::Invalid(format!(
+            "the span [{start}, {end}) is not inside document {doc}, whose text has {chars} characters (offsets count characters from 0; the end is exclusive and must be after the start)"
+        )));
+    }
+    Ok(())
+}
+
+/// Adds a coding inside an action; returns its id and whether it is new.
+pub fn add_in(a: &Action<'_>, doc: i64, start: i64, end: i64, code: &Code) -> Result<(i64, bool)> {
+    check_span(a.conn(), doc, start, end)?;
+    if let Some(id) = a
+        .conn()
+        .query_row(
+            "SELECT id FROM codings WHERE doc_id = ?1 AND code_id = ?2 AND start = ?3 AND end = ?4 AND coder_id = ?5",
+            params![doc, code.id, start, end, a.coder_id()],
+            |r| r.get(0),
+        )
+        .optional()?
+    {
+        return Ok((id, false));
+    }
+    let guid = new_guid();
+    let id = a.insert(
+        "codings",
+        &[
+            ("guid", &guid),
+            ("doc_id", &doc),
+            ("code_id", &code.id),
+            ("start", &start),
+            ("end", &end),
+            ("coder_id", &a.coder_id()),
+            ("created", &a.at()),
+        ],
+    )?;
+    Ok((id, true))
+}
+
+/// Codes `[start, end)` of `doc` with `code` as one action. Returns the coding and whether it
+/// was new (the same code, span and coder already coded is not coded twice).
+pub fn add(
+    store: &mut Store,
+    coder: &str,
+    doc: &str,
+    start: i64,
+    end: i64,
+    code: &str,
+) -> Result<(Coding, bool)> {
+    let doc = corpus::find_document(store.conn(), doc)?;
+    let code = codebook::find(store.conn(), code)?;
+    check_span(store.conn(), doc, start, end)?;
+    let existing: Option<i64> = store
+        .conn()
+        .query_row(
+            "SELECT g.id FROM codings g JOIN coders k ON k.id = g.coder_id
+             WHERE g.doc_id = ?1 AND g.code_id = ?2 AND g.start = ?3 AND g.end = ?4 AND k.name = ?5",
+            params![doc, code.id, start, end, coder],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok((get(store.conn(), id)?, false));
+    }
+    let (id, new) = store.action(coder, |a| {
+        let (id, new) = add_in(a, doc, start, end, &code)?;
+        if new {
+            a.audit(
+                "code",
+                &format!("coding:{id}"),
+                serde_json::json!({"doc": doc, "code": code.path, "start": start, "end": end}),
+            )?;
+        }
+        Ok((id, new))
+    })?;
+    Ok((get(store.conn(), id)?, new))
+}
+
+/// Removes a coding (and the memos written on it) as one action.
+pub fn remove(store: &mut Store, coder: &str, id: i64) -> Result<(Coding, usize)> {
+    let coding = get(store.conn(), id)?;
+    let memos = store.action(coder, |a| {
+        let memo_ids: Vec<i64> = a
+            .conn()
+            .prepare("SELECT id FROM memos WHERE target_kind = 'coding' AND target_id = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for m in &memo_ids {
+            a.delete("memos", *m)?;
+        }
+        a.delete("codings", id)?;
+        a.audit(
+            "uncode",
+            &format!("coding:{id}"),
+            serde_json::json!({"doc": coding.doc, "code": coding.code_path, "start": coding.start, "end": coding.end, "memos": memo_ids.len()}),
+        )?;
+        Ok(memo_ids.len())
+    })?;
+    Ok((coding, memos))
+}
+
+/// One coding by id.
+pub fn get(conn: &Connection, id: i64) -> Result<Coding> {
+    let mut list = query(conn, "c.id = ?1", &[&id])?;
+    list.pop().ok_or_else(|| {
+        Error::NotFound(format!(
+            "there is no coding {id}; `narrata codings` lists them"
+        ))
+    })
+}
+
+/// Codings matching a filter, ordered by document and position.
+pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Coding>> {
+    let mut conditions: Vec<String> = vec!["1 = 1".into()];
+    let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    if let Some(code) = &filter.code {
+        let all = codebook::codes(conn)?;
+        let c = codebook::find_in(&all, code)?;
+        let ids = if filter.with_subcodes {
+            codebook::with_descendants(&all, c.id)
+        } else {
+            vec![c.id]
+        };
+        conditions.push(format!(
+            "c.code_id IN ({})",
+            ids.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+    }
+    if let Some(w) = &filter.wave {
+        let w = crate::import::resolve::normalise_wave(w);
+        values.push(Box::new(w));
+        conditions.push(format!("w.name = ?{}", values.len()));
+    }
+    if let Some(coder) = &filter.coder {
+        values.push(Box::new(coder.clone()));
+        conditions.push(format!("k.name = ?{}", values.len()));
+    }
+    if let Some(doc) = filter.doc {
+        values.push(Box::new(doc));
+        conditions.push(format!("c.doc_id = ?{}", values.len()));
+    }
+    if let Some(p) = &filter.participant {
+        values.push(Box::new(crate::import::resolve::normalise_participant(p)));
+        let n = values.len();
+        conditions.push(format!(
+            "(EXISTS (SELECT 1 FROM turns t JOIN participants p ON p.id = t.participant_id
+                      WHERE t.doc_id = c.doc_id AND p.code = ?{n} AND t.start < c.end AND t.end > c.start)
+              OR (d.kind = 'individual' AND EXISTS (SELECT 1 FROM document_participants dp
+                      JOIN participants p ON p.id = dp.participant_id WHERE dp.doc_id = d.id AND p.code = ?{n})))"
+        ));
+    }
+    let refs: Vec<&dyn rusqlite::ToSql> = values.iter().map(|v| v.as_ref()).collect();
+    query(conn, &conditions.join(" AND "), &refs)
+}
+
+fn query(
+    conn: &Connection,
+    condition: &str,
+    values: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<Coding>> {
+    let sql = format!(
+        "SELECT c.id, c.guid, c.doc_id, c.code_id, c.start, c.end, k.name, c.created, w.name, d.kind
+         FROM codings c JOIN documents d ON d.id = c.doc_id JOIN coders k ON k.id = c.coder_id
+         LEFT JOIN waves w ON w.id = d.wave_id
+         WHERE {condition} ORDER BY c.doc_id, c.start, c.end, c.id"
+    );
+    // Codings without their text first; the text, lines and speakers are filled in per document.
+    let rows: Vec<(Coding, String)> = conn
+        .prepare(&sql)?
+        .query_map(values, |r| {
+            let coding = Coding {
+                id: r.get(0)?,
+                guid: r.get(1)?,
+                doc: r.get(2)?,
+                code: String::new(),
+                code_id: r.get(3)?,
+                code_path: String::new(),
+                start: r.get(4)?,
+                end: r.get(5)?,
+                text: String::new(),
+                coder: r.get(6)?,
+                created: r.get(7)?,
+                wave: r.get(8)?,
+                participants: Vec::new(),
+                line: 0,
+                end_line: 0,
+            };
+            Ok((coding, r.get(9)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let codes: HashMap<i64, Code> = codebook::codes(conn)?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut texts: HashMap<i64, DocText> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (mut c, kind) in rows {
+        if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(c.doc) {
+            e.insert(DocText::load(conn, c.doc)?);
+        }
+        let t = &texts[&c.doc];
+        (c.text, c.line, c.end_line) = t.span(c.start as usize, c.end as usize);
+        c.participants = t.participants(c.start, c.end, &kind);
+        if let Some(code) = codes.get(&c.code_id) {
+            c.code = code.name.clone();
+            c.code_path = code.path.clone();
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// A document's text with what listing codings needs: character → byte offsets, line starts,
+/// and who speaks where.
+struct DocText {
+    text: String,
+    /// Byte offset of every character (plus the end).
+    bytes: Vec<usize>,
+    /// Character offsets where lines start.
+    line_starts: Vec<usize>,
+    turns: Vec<(i64, i64, Option<String>)>,
+    doc_participants: Vec<String>,
+}
+
+impl DocText {
+    fn load(conn: &Connection, doc: i64) -> Result<DocText> {
+        let text = corpus::text(conn, doc)?;
+        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        bytes.push(text.len());
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.chars()
+                .enumerate()
+                .filter(|(_, c)| *c == '\n')
+                .map(|(i, _)| i + 1),
+        );
+        let turns = corpus::turns(conn, doc)?
+            .into_iter()
+            .map(|t| (t.start, t.end, t.participant))
+            .collect();
+        let doc_participants = corpus::document(conn, doc)?.participants;
+        Ok(DocText {
+            text,
+            bytes,
+            line_starts,
+            turns,
+            doc_participants,
+        })
+    }
+
+    fn span(&self, start: usize, end: usize) -> (String, i64, i64) {
+        let last = self.bytes.len() - 1;
+        let (s, e) = (start.min(last), end.min(last));
+        let text = self.text[self.bytes[s]..self.bytes[e]].to_owned();
+        let line = |c: usize| self.line_starts.partition_point(|&l| l <= c) as i64;
+        (text, line(s), line(e.saturating_sub(1).max(s)))
+    }
+
+    fn participants(&self, start: i64, end: i64, kind: &str) -> Vec<String> {
+        if kind == "individual" {
+            return self.doc_participants.clone();
+        }
+        let mut ps: Vec<String> = self
+            .turns
+            .iter()
+            .filter(|(s, e, _)| *s < end && *e > start)
+            .filter_map(|(_, _, p)| p.clone())
+            .collect();
+        ps.sort();
+        ps.dedup();
+        ps
+    }
+}

@@ -1,0 +1,137 @@
+//! Undo and redo, from the audit log. Every undoable action stored the rows it changed (their
+//! full contents before and after) with its audit entry; undo puts those rows back as they
+//! were, redo as they became, each itself an audited action. A coder's undo stack is rebuilt
+//! by replaying that coder's entries in order, so nothing but the append-only log is needed.
+//! An undo or redo is refused, with nothing changed, when a row has since been changed by a
+//! later action (of any coder): undo that one first.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::store::{RowChange, Store};
+
+/// One undone or redone action.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Step {
+    /// The audit entry of the original action.
+    pub entry: i64,
+    pub action: String,
+    pub target: String,
+    pub at: String,
+    pub rows: usize,
+}
+
+struct Entry {
+    id: i64,
+    action: String,
+    target: String,
+    at: String,
+    undoes: Option<i64>,
+    redoes: Option<i64>,
+}
+
+/// The coder's stacks: actions that can be undone (last = next) and undone ones that can be
+/// redone (last = next).
+fn stacks(store: &Store, coder: &str) -> Result<(Vec<Entry>, Vec<Entry>)> {
+    let mut stmt = store.conn().prepare(
+        "SELECT a.id, a.action, a.target, a.at,
+                json_extract(a.detail, '$.undoes'), json_extract(a.detail, '$.redoes')
+         FROM audit a JOIN coders c ON c.id = a.coder_id
+         WHERE c.name = ?1 AND a.ops IS NOT NULL ORDER BY a.id",
+    )?;
+    let entries = stmt
+        .query_map(params![coder], |r| {
+            Ok(Entry {
+                id: r.get(0)?,
+                action: r.get(1)?,
+                target: r.get(2)?,
+                at: r.get(3)?,
+                undoes: r.get(4)?,
+                redoes: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut done: Vec<Entry> = Vec::new();
+    let mut undone: Vec<Entry> = Vec::new();
+    for e in entries {
+        if let Some(x) = e.undoes {
+            if let Some(i) = done.iter().rposition(|d| d.id == x) {
+                undone.push(done.remove(i));
+            }
+        } else if let Some(x) = e.redoes {
+            if let Some(i) = undone.iter().rposition(|d| d.id == x) {
+                done.push(undone.remove(i));
+            }
+        } else {
+            done.push(e);
+            undone.clear();
+        }
+    }
+    Ok((done, undone))
+}
+
+fn ops_of(store: &Store, entry: i64) -> Result<Vec<RowChange>> {
+    let text: String =
+        store
+            .conn()
+            .query_row("SELECT ops FROM audit WHERE id = ?1", [entry], |r| r.get(0))?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Invalid(format!(
+            "audit entry {entry} holds changes narrata cannot read: {e}"
+        ))
+    })
+}
+
+/// Undoes the coder's last action that is not undone yet. `None` when there is nothing to undo.
+pub fn undo(store: &mut Store, coder: &str) -> Result<Option<Step>> {
+    let (mut done, _) = stacks(store, coder)?;
+    match done.pop() {
+        Some(e) => replay(store, coder, e, true).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Redoes the coder's last undone action. `None` when there is nothing to redo.
+pub fn redo(store: &mut Store, coder: &str) -> Result<Option<Step>> {
+    let (_, mut undone) = stacks(store, coder)?;
+    match undone.pop() {
+        Some(e) => replay(store, coder, e, false).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Applies an entry's row changes backwards (undo) or forwards (redo) as one action.
+fn replay(store: &mut Store, coder: &str, e: Entry, backwards: bool) -> Result<Step> {
+    let ops = ops_of(store, e.id)?;
+    let (verb, key) = if backwards {
+        ("undo", "undoes")
+    } else {
+        ("redo", "redoes")
+    };
+    let what = format!("{verb} `{}` ({})", e.action, e.target);
+    store.action(coder, |a| {
+        if backwards {
+            for op in ops.iter().rev() {
+                a.replay(&op.inverse(), &what)?;
+            }
+        } else {
+            for op in &ops {
+                a.replay(op, &what)?;
+            }
+        }
+        a.audit(
+            verb,
+            &e.target,
+            serde_json::json!({key: e.id, "action": e.action}),
+        )?;
+        Ok(())
+    })?;
+    Ok(Step {
+        entry: e.id,
+        action: e.action,
+        target: e.target,
+        at: e.at,
+        rows: ops.len(),
+    })
+}

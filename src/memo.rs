@@ -1,0 +1,183 @@
+//! Memos: free text a coder attaches to the project, a participant, a wave, a document, a code
+//! or a coding. Targets are written `project`, `participant:P03`, `wave:T2`, `document:3`
+//! (or `doc:3`), `code:Parent/Child` and `coding:12`.
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::store::{Store, new_guid};
+use crate::{codebook, coding, corpus};
+
+/// What a memo is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Project,
+    Participant(i64),
+    Wave(i64),
+    Document(i64),
+    Code(i64),
+    Coding(i64),
+}
+
+impl Target {
+    fn kind(self) -> &'static str {
+        match self {
+            Target::Project => "project",
+            Target::Participant(_) => "participant",
+            Target::Wave(_) => "wave",
+            Target::Document(_) => "document",
+            Target::Code(_) => "code",
+            Target::Coding(_) => "coding",
+        }
+    }
+
+    fn id(self) -> Option<i64> {
+        match self {
+            Target::Project => None,
+            Target::Participant(i)
+            | Target::Wave(i)
+            | Target::Document(i)
+            | Target::Code(i)
+            | Target::Coding(i) => Some(i),
+        }
+    }
+}
+
+/// A memo as listed; field names are the JSON contract.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Memo {
+    pub id: i64,
+    pub guid: String,
+    pub target: String,
+    pub text: String,
+    pub coder: String,
+    pub created: String,
+}
+
+/// Reads a target as the user wrote it.
+pub fn parse_target(conn: &Connection, s: &str) -> Result<Target> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("project") {
+        return Ok(Target::Project);
+    }
+    let (kind, name) = s.split_once(':').ok_or_else(|| {
+        Error::Invalid(format!(
+            "`{s}` is not a memo target; write project, participant:P03, wave:T2, document:3, code:NAME or coding:12"
+        ))
+    })?;
+    let lookup = |sql: &str, value: &str, what: &str| -> Result<i64> {
+        conn.query_row(sql, [value], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("there is no {what} `{value}`")))
+    };
+    Ok(match kind.trim().to_lowercase().as_str() {
+        "participant" | "p" => Target::Participant(lookup(
+            "SELECT id FROM participants WHERE code = ?1",
+            &crate::import::resolve::normalise_participant(name),
+            "participant",
+        )?),
+        "wave" | "w" => Target::Wave(lookup(
+            "SELECT id FROM waves WHERE name = ?1",
+            &crate::import::resolve::normalise_wave(name),
+            "wave",
+        )?),
+        "document" | "doc" | "d" => Target::Document(corpus::find_document(conn, name)?),
+        "code" | "c" => Target::Code(codebook::find(conn, name)?.id),
+        "coding" => {
+            let id: i64 = name
+                .trim()
+                .parse()
+                .map_err(|_| Error::Invalid(format!("`{name}` is not a coding id")))?;
+            Target::Coding(coding::get(conn, id)?.id)
+        }
+        other => {
+            return Err(Error::Invalid(format!(
+                "`{other}` is not a memo target kind; use project, participant, wave, document, code or coding"
+            )));
+        }
+    })
+}
+
+/// Adds a memo as one action.
+pub fn add(store: &mut Store, coder: &str, target: Target, text: &str) -> Result<Memo> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::Invalid("a memo needs some text".into()));
+    }
+    let id = store.action(coder, |a| {
+        let guid = new_guid();
+        let id = a.insert(
+            "memos",
+            &[
+                ("guid", &guid),
+                ("target_kind", &target.kind()),
+                ("target_id", &target.id()),
+                ("text", &text),
+                ("coder_id", &a.coder_id()),
+                ("created", &a.at()),
+            ],
+        )?;
+        a.audit(
+            "add memo",
+            &format!("memo:{guid}"),
+            serde_json::json!({"target": target.kind(), "target_id": target.id()}),
+        )?;
+        Ok(id)
+    })?;
+    list(store.conn(), None)?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| Error::NotFound(format!("memo {id} vanished")))
+}
+
+/// Memos, oldest first, optionally only those about one target.
+pub fn list(conn: &Connection, target: Option<Target>) -> Result<Vec<Memo>> {
+    let mut stmt = conn.prepare(
+        "SELECT m.id, m.guid, m.target_kind, m.target_id, m.text, k.name, m.created,
+            CASE m.target_kind
+              WHEN 'participant' THEN (SELECT code FROM participants WHERE id = m.target_id)
+              WHEN 'wave' THEN (SELECT name FROM waves WHERE id = m.target_id)
+              ELSE NULL END
+         FROM memos m JOIN coders k ON k.id = m.coder_id ORDER BY m.id",
+    )?;
+    let codes = codebook::codes(conn)?;
+    let rows = stmt.query_map([], |r| {
+        let kind: String = r.get(2)?;
+        let target_id: Option<i64> = r.get(3)?;
+        let name: Option<String> = r.get(7)?;
+        let memo = Memo {
+            id: r.get(0)?,
+            guid: r.get(1)?,
+            target: String::new(),
+            text: r.get(4)?,
+            coder: r.get(5)?,
+            created: r.get(6)?,
+        };
+        Ok((memo, kind, target_id, name))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (mut memo, kind, target_id, name) = row?;
+        if let Some(t) = target
+            && (t.kind() != kind || t.id() != target_id)
+        {
+            continue;
+        }
+        memo.target = match (kind.as_str(), target_id) {
+            ("project", _) => "project".to_owned(),
+            ("code", Some(i)) => format!(
+                "code:{}",
+                codes
+                    .iter()
+                    .find(|c| c.id == i)
+                    .map(|c| c.path.clone())
+                    .unwrap_or_else(|| i.to_string())
+            ),
+            (k, Some(i)) => format!("{k}:{}", name.unwrap_or_else(|| i.to_string())),
+            (k, None) => k.to_owned(),
+        };
+        out.push(memo);
+    }
+    Ok(out)
+}
