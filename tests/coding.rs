@@ -198,12 +198,7 @@ fn a_qdc_export_is_valid_against_the_refi_qda_schema() {
     );
     let out = tmp.path().join("book.qdc");
     run_ok(&dir, &["codebook", "export", out.to_str().unwrap()]);
-    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/refi-qda/Codebook.xsd");
-    let xsd = if xsd.is_file() {
-        xsd
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/Codebook.xsd")
-    };
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/Codebook.xsd");
     let status = std::process::Command::new("python3")
         .args(["-c", "import sys, xmlschema; xmlschema.XMLSchema(sys.argv[1]).validate(sys.argv[2]); print('valid')", xsd.to_str().unwrap(), out.to_str().unwrap()])
         .output()
