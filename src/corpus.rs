@@ -286,6 +286,7 @@ pub struct NewTurn {
 /// A document ready to store.
 #[derive(Debug, Clone)]
 pub struct NewDocument {
+    pub guid: String,
     pub meta: Resolved,
     pub text: String,
     pub turns: Vec<NewTurn>,
@@ -312,7 +313,7 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
         participant_ids.push((code.clone(), ensure_participant(a, code, attributes)?));
     }
     let words: usize = doc.turns.iter().map(|t| t.words).sum();
-    let guid = new_guid();
+    let guid = doc.guid.clone();
     conn.execute(
         "INSERT INTO documents (guid, title, kind, language, wave_id, interview_date, interviewer,
             attributes, source_name, source_format, source_sha256, text, chars, words, created, created_by)

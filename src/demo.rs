@@ -53,7 +53,7 @@ pub fn build(dir: &Path, coder: &str) -> Result<Summary> {
         anonymise: Anonymise::Off,
         ..Options::default()
     };
-    let report = import::import(&mut store, coder, sources, &options, &mut |_, _| {})?;
+    let report = import::import(&mut store, coder, sources, &options, None, &mut |_, _| {})?;
     let (_, bytes) = CODEBOOKS
         .iter()
         .find(|(name, _)| *name == DEMO_CODEBOOK)

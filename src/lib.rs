@@ -13,6 +13,9 @@
 //! | [`memo`] | memos on the project, participants, waves, documents, codes, codings |
 //! | [`history`] | undo and redo from the audit log |
 //! | [`anchor`] | replacing text while turns and codings keep their words |
+//! | [`anonymise`] | finding identifiers and replacing them with consistent pseudonyms |
+//! | [`keyfile`] | the encrypted pseudonym key, the only home of original identifiers |
+//! | [`privacy`] | proving no original identifier left the key |
 //! | [`import`] | reading transcript files (text, Markdown, Word, WebVTT, SRT) into the store |
 //! | [`check`] | integrity checks of a project |
 //! | [`demo`] | the demo project built from the fictional samples |
@@ -20,6 +23,7 @@
 //! | [`cli`] | the command-line interface |
 
 pub mod anchor;
+pub mod anonymise;
 pub mod check;
 pub mod cli;
 pub mod codebook;
@@ -29,8 +33,10 @@ pub mod demo;
 pub mod error;
 pub mod history;
 pub mod import;
+pub mod keyfile;
 pub mod memo;
 pub mod offsets;
+pub mod privacy;
 pub mod project;
 pub mod store;
 pub mod words;

@@ -18,7 +18,15 @@ fn setup() -> (tempfile::TempDir, Store) {
         anonymise: Anonymise::Off,
         ..Options::default()
     };
-    import::import(&mut store, "tester", vec![source], &options, &mut |_, _| {}).unwrap();
+    import::import(
+        &mut store,
+        "tester",
+        vec![source],
+        &options,
+        None,
+        &mut |_, _| {},
+    )
+    .unwrap();
     codebook::add(&mut store, "tester", "Hoop", &Default::default()).unwrap();
     (tmp, store)
 }

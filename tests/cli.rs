@@ -24,24 +24,31 @@ fn init_creates_a_project_and_refuses_to_create_it_twice() {
 }
 
 #[test]
-fn import_refuses_until_anonymisation_exists_unless_told_off() {
+fn import_anonymises_by_default_so_it_needs_the_key_passphrase() {
     let (_tmp, dir) = project();
     let before = fingerprint(&dir);
-    for args in [
-        vec![],
-        vec!["--anonymise", "auto"],
-        vec!["--anonymise", "review"],
-    ] {
+    for args in [vec![], vec!["--anonymise", "auto"]] {
         let mut cmd = narrata(&dir);
+        cmd.env_remove("NARRATA_PASSPHRASE");
         cmd.arg("import")
             .arg(samples().join("P01_T1.md"))
             .args(&args);
         let a = cmd.assert().failure();
         let err = stderr_of(&a);
-        assert!(err.contains("not available yet"), "{err}");
-        assert!(err.contains("--anonymise off"), "{err}");
+        assert!(err.contains("NARRATA_PASSPHRASE"), "{err}");
     }
+    let a = narrata(&dir)
+        .args([
+            "import",
+            samples().join("P01_T1.md").to_str().unwrap(),
+            "--anonymise",
+            "review",
+        ])
+        .assert()
+        .failure();
+    assert!(stderr_of(&a).contains("review is not available yet"));
     assert_eq!(fingerprint(&dir), before);
+    assert!(!dir.join("key.age").exists());
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 mod coding;
 mod output;
+mod privacy;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -134,6 +135,14 @@ pub enum Command {
     },
     /// Redo your last undone change.
     Redo {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find, replace and review identifiers.
+    #[command(subcommand)]
+    Anonymise(privacy::AnonymiseCommand),
+    /// Prove that no original identifier from the key is in the database or the index.
+    PrivacyCheck {
         #[arg(long)]
         json: bool,
     },
@@ -269,9 +278,34 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             }
             let sources = import::read_sources(&files)?;
             let mut bar = Progress::new(std::io::stderr().is_terminal() && !as_json);
-            let mut report = import::import(&mut store, &coder, sources, &options, &mut |d, t| {
-                bar.show(d, t)
-            })?;
+            let mut key_and_pass = match options.anonymise {
+                import::Anonymise::Auto => Some(privacy::open_key(&store)?),
+                _ => None,
+            };
+            let root = store.root().to_path_buf();
+            let mut report = match key_and_pass.as_mut() {
+                Some((key, pass)) => {
+                    let pass = pass.clone();
+                    let mut save = |k: &crate::keyfile::Key| crate::keyfile::save(&root, k, &pass);
+                    let p = import::Privacy {
+                        key,
+                        save: &mut save,
+                    };
+                    import::import(
+                        &mut store,
+                        &coder,
+                        sources,
+                        &options,
+                        Some(p),
+                        &mut |d, t| bar.show(d, t),
+                    )?
+                }
+                None => {
+                    import::import(&mut store, &coder, sources, &options, None, &mut |d, t| {
+                        bar.show(d, t)
+                    })?
+                }
+            };
             bar.clear();
             report.ignored = ignored;
             if as_json {
@@ -402,6 +436,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         }
         Command::Redo { json: as_json } => {
             return coding::history(false, as_json, &mut open()?, &coder, out);
+        }
+        Command::Anonymise(c) => return privacy::anonymise(c, &mut open()?, &coder, out),
+        Command::PrivacyCheck { json: as_json } => {
+            return privacy::privacy_check(&open()?, as_json, out);
         }
         Command::Check { json: as_json } => {
             let store = open()?;

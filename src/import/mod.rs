@@ -102,6 +102,14 @@ pub struct ImportReport {
     pub ignored: Vec<String>,
 }
 
+/// What anonymising an import needs: the decrypted key, a way to save it (called once,
+/// before the database commits, so a crash never leaves pseudonyms without their key), and
+/// who acts.
+pub struct Privacy<'a> {
+    pub key: &'a mut crate::keyfile::Key,
+    pub save: &'a mut dyn FnMut(&crate::keyfile::Key) -> Result<()>,
+}
+
 /// Import settings.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -232,13 +240,22 @@ pub fn import(
     coder: &str,
     sources: Vec<Source>,
     options: &Options,
+    mut privacy: Option<Privacy<'_>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport> {
     let started = Instant::now();
-    if options.anonymise != Anonymise::Off {
-        return Err(Error::NotAvailable(
-            "automatic anonymisation is not available yet in this version of narrata, so nothing was imported; to store the transcripts exactly as they are, run the import again with --anonymise off".into(),
-        ));
+    match (options.anonymise, &privacy) {
+        (Anonymise::Review, _) => {
+            return Err(Error::NotAvailable(
+                "--anonymise review is not available yet in this version of narrata, so nothing was imported; use --anonymise auto (identifiers are replaced and every replacement is logged in the key for later review)".into(),
+            ));
+        }
+        (Anonymise::Auto, None) => {
+            return Err(Error::Invalid(
+                "anonymising an import needs the pseudonym key".into(),
+            ));
+        }
+        _ => {}
     }
     let language = store.project()?.language;
     let total = sources.len();
@@ -282,13 +299,56 @@ pub fn import(
             let r = resolve::resolve(&t, &options.flags, &source.stem(), &language)?;
             Ok((t, r))
         });
-        let (t, meta) = match parsed {
+        let (mut t, mut meta) = match parsed {
             Ok(x) => x,
             Err(reason) => {
                 errors.push(Error::input(&source.name, reason));
                 continue;
             }
         };
+        let guid = crate::store::new_guid();
+        let mut replaced = 0;
+        if let Some(p) = privacy.as_mut()
+            && options.anonymise == Anonymise::Auto
+        {
+            let at = crate::store::now();
+            let participant = (meta.participants.len() == 1).then(|| meta.participants[0].clone());
+            let replacements =
+                crate::anonymise::apply(&mut t, p.key, &meta.language, participant.as_deref(), &at);
+            replaced = replacements.len();
+            let log = crate::anonymise::log_entries(&replacements, &guid, coder, &at, "auto");
+            p.key.log.extend(log);
+            meta.title = crate::anonymise::apply_str(&meta.title, p.key, &meta.language, &at);
+            if let Some(i) = &meta.interviewer {
+                meta.interviewer = Some(crate::anonymise::apply_str(i, p.key, &meta.language, &at));
+            }
+            for v in meta
+                .attributes
+                .values_mut()
+                .chain(meta.participant_attributes.values_mut())
+            {
+                if let serde_json::Value::String(s) = v {
+                    *s = crate::anonymise::apply_str(s, p.key, &meta.language, &at);
+                }
+            }
+            // Speaker labels were replaced in the text; map the new labels to the same people.
+            let old = std::mem::take(&mut meta.speakers);
+            for turn in &t.turns {
+                if let Some(who) = old.get(&turn.speaker).or_else(|| {
+                    old.iter()
+                        .find(|(label, _)| {
+                            crate::keyfile::normalise(label)
+                                == crate::keyfile::normalise(&turn.speaker)
+                        })
+                        .map(|(_, w)| w)
+                }) {
+                    meta.speakers.insert(turn.speaker.clone(), who.clone());
+                }
+            }
+            for (label, who) in old {
+                meta.speakers.entry(label).or_insert(who);
+            }
+        }
         let turns: Vec<NewTurn> = turn_words(&t);
         report.status = "imported";
         report.title = Some(meta.title.clone());
@@ -301,14 +361,27 @@ pub fn import(
                 t.controls_replaced
             ));
         }
+        if replaced > 0 {
+            report
+                .notes
+                .push(format!("{replaced} identifier(s) replaced by pseudonyms"));
+        }
         report.notes.extend(meta.notes.iter().cloned());
-        let source_name = Path::new(&source.name)
+        let file_name = Path::new(&source.name)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // A file name may itself name someone: anonymised imports keep it only when it is
+        // nothing but codes (P03_T2.txt).
+        let source_name = if options.anonymise == Anonymise::Off || only_codes(&source.stem()) {
+            file_name
+        } else {
+            format!("(name withheld).{}", source.extension())
+        };
         pending.push((
             files.len(),
             NewDocument {
+                guid,
                 meta,
                 text: t.text,
                 turns,
@@ -326,6 +399,11 @@ pub fn import(
         } else {
             Error::Inputs(errors)
         });
+    }
+    if let Some(p) = privacy.as_mut()
+        && !pending.is_empty()
+    {
+        (p.save)(p.key)?;
     }
     let ids = if pending.is_empty() {
         Vec::new() // nothing new: no action, nothing recorded
@@ -370,6 +448,16 @@ fn turn_words(t: &Transcript) -> Vec<NewTurn> {
             time_end: x.time_end,
         })
         .collect()
+}
+
+/// A file stem made only of participant and wave codes and digits (`P03_T2`, `G01-w1`).
+fn only_codes(stem: &str) -> bool {
+    stem.split(['_', '-', ' ', '.'])
+        .filter(|t| !t.is_empty())
+        .all(|t| {
+            let letters = t.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+            letters <= 3 && t[letters..].chars().all(|c| c.is_ascii_digit())
+        })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -115,7 +115,11 @@ impl Store {
                 dir.display()
             )));
         }
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        // secure_delete overwrites freed pages, so text replaced by a redaction does not linger
+        // in the database file.
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
+        )?;
         Ok(Store {
             conn,
             root: dir.to_path_buf(),
@@ -210,6 +214,14 @@ impl Store {
         )?;
         action.tx.commit()?;
         Ok(value)
+    }
+
+    /// Moves everything from the write-ahead log into the database and empties the log, so
+    /// that text just replaced (a redaction) survives in neither.
+    pub fn scrub(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Writes a consistent snapshot of the database to `out` with SQLite's online backup,

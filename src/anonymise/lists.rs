@@ -1,0 +1,65 @@
+//! The word lists the detector uses, embedded at build time from `lists/` (sources and
+//! licences in each file's header and in `docs/ANONYMISATION.md`).
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+fn parse(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Lists as sets; names and places keep their case, stop words are lower case.
+pub struct Lists {
+    pub first_names: HashSet<&'static str>,
+    pub surnames: HashSet<&'static str>,
+    /// Surnames with their particles as written mid-sentence ("de Jong"), lower-cased.
+    pub particle_surnames: HashSet<String>,
+    pub places: HashSet<&'static str>,
+    /// Places lower-cased, for lower-case mentions after "in", "uit", "naar"…
+    pub places_lower: HashSet<String>,
+    pub stopwords: HashSet<&'static str>,
+    pub not_identifiers: HashSet<&'static str>,
+}
+
+static LISTS: OnceLock<Lists> = OnceLock::new();
+
+/// The lists, built once.
+pub fn lists() -> &'static Lists {
+    LISTS.get_or_init(|| {
+        let first_names = parse(include_str!("lists/first_names.nl.txt"))
+            .chain(parse(include_str!("lists/first_names.en.txt")))
+            .collect();
+        let all_surnames: Vec<&'static str> = parse(include_str!("lists/surnames.nl.txt"))
+            .chain(parse(include_str!("lists/surnames.en.txt")))
+            .collect();
+        let particle_surnames = all_surnames
+            .iter()
+            .filter(|s| s.contains(' '))
+            .map(|s| s.to_lowercase())
+            .collect();
+        let surnames = all_surnames
+            .iter()
+            .flat_map(|s| s.split(' ').next_back())
+            .filter(|s| s.chars().next().is_some_and(char::is_uppercase))
+            .collect();
+        let places: HashSet<&'static str> = parse(include_str!("lists/places.nl.txt"))
+            .chain(parse(include_str!("lists/places.en.txt")))
+            .collect();
+        let places_lower = places.iter().map(|p| p.to_lowercase()).collect();
+        let stopwords = parse(include_str!("lists/stopwords.nl.txt"))
+            .chain(parse(include_str!("lists/stopwords.en.txt")))
+            .collect();
+        let not_identifiers = parse(include_str!("lists/not_identifiers.txt")).collect();
+        Lists {
+            first_names,
+            surnames,
+            particle_surnames,
+            places,
+            places_lower,
+            stopwords,
+            not_identifiers,
+        }
+    })
+}

@@ -1,0 +1,418 @@
+//! Finding and replacing identifiers before anything is stored. [`detect`] finds candidates in
+//! the spoken parts of a transcript: patterned identifiers ([`patterns`]: e-mail, URLs, IBAN,
+//! BSN, phone numbers, postcodes, dates, ages, long numbers) and names ([`names`]: people,
+//! places, organisations, addresses), then every further mention of what it found, of the
+//! researcher's own names and of originals already in the key, in any case. [`apply`] replaces
+//! them with consistent pseudonyms from the key (`[PERSOON-3]`) and moves the turns with them.
+//! The originals go only into the encrypted key ([`crate::keyfile`]).
+
+pub mod checks;
+pub mod evaluate;
+mod lists;
+pub mod names;
+pub mod patterns;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Serialize;
+
+use crate::anchor;
+use crate::import::transcript::Transcript;
+use crate::keyfile::{Key, LogEntry, label};
+
+/// One identifier found: character offsets in the text, category, confidence 0–1.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Detection {
+    pub start: usize,
+    pub end: usize,
+    pub category: &'static str,
+    pub confidence: f32,
+}
+
+/// Priority when candidates of different categories overlap (earlier wins at equal length).
+const PRIORITY: &[&str] = &[
+    "EMAIL",
+    "URL",
+    "IBAN",
+    "BSN",
+    "PHONE",
+    "POSTCODE",
+    "ID",
+    "ADDRESS",
+    "ORGANISATION",
+    "DATE",
+    "AGE",
+    "PERSON",
+    "PLACE",
+];
+
+fn rank(c: &str) -> usize {
+    PRIORITY
+        .iter()
+        .position(|p| *p == c)
+        .unwrap_or(PRIORITY.len())
+}
+
+/// A name to find everywhere (from the key, the researcher's list, or this document).
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub text: String,
+    pub category: &'static str,
+}
+
+/// Finds identifiers in the given character ranges of `text` (the spoken words of turns).
+/// `known` are names to find wherever they occur, in any case.
+pub fn detect(text: &str, regions: &[(usize, usize)], known: &[Known]) -> Vec<Detection> {
+    let mut bounds: Vec<usize> = regions.iter().flat_map(|&(s, e)| [s, e]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let bytes_at = crate::offsets::char_to_byte(text, &bounds);
+    let to_byte = |c: usize| bytes_at[bounds.binary_search(&c).unwrap_or(0)];
+    let byte_regions: Vec<(usize, usize)> = regions
+        .iter()
+        .map(|&(s, e)| (to_byte(s), to_byte(e)))
+        .collect();
+
+    let mut hits: Vec<(usize, usize, &'static str, f32)> = Vec::new();
+    for &(rs, re) in &byte_regions {
+        let segment = &text[rs..re];
+        for (s, e, c, p) in patterns::find(segment)
+            .into_iter()
+            .chain(names::find(segment))
+        {
+            hits.push((rs + s, rs + e, c, p));
+        }
+    }
+    // Every further mention of a name found here, of the key's originals and of the
+    // researcher's names, in any case (but never a lone common word).
+    let lists = lists::lists();
+    let mut needles: Vec<(String, &'static str)> =
+        known.iter().map(|k| (k.text.clone(), k.category)).collect();
+    // Parts of names (a surname alone) are matched only as written: "Bakker" the surname, not
+    // "bakker" the baker.
+    let mut parts: Vec<(String, &'static str)> = Vec::new();
+    for &(s, e, c, _) in &hits {
+        if matches!(c, "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS") {
+            let found = &text[s..e];
+            needles.push((found.to_owned(), c));
+            if c == "PERSON" {
+                // The surname alone ("Verhoeven") is the same person's name.
+                for part in found.split(' ').skip(1) {
+                    if part.chars().next().is_some_and(char::is_uppercase)
+                        && part.chars().count() >= 3
+                    {
+                        parts.push((part.to_owned(), c));
+                    }
+                }
+            }
+        }
+    }
+    needles.retain(|(n, _)| {
+        let lower = n.to_lowercase();
+        n.chars().count() >= 2
+            && !lists.stopwords.contains(lower.as_str())
+            && !lists.not_identifiers.contains(n.as_str())
+    });
+    needles.sort();
+    needles.dedup();
+    parts.retain(|(n, _)| {
+        !lists.not_identifiers.contains(n.as_str())
+            && !lists.stopwords.contains(n.to_lowercase().as_str())
+    });
+    parts.sort();
+    parts.dedup();
+    if !parts.is_empty()
+        && let Ok(ac) = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(parts.iter().map(|(n, _)| n))
+    {
+        for m in ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let inside = byte_regions.iter().any(|&(rs, re)| s >= rs && e <= re);
+            let bounded = !text[..s]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+                && !text[e..].chars().next().is_some_and(char::is_alphanumeric);
+            if inside && bounded {
+                hits.push((s, e, parts[m.pattern().as_usize()].1, 0.8));
+            }
+        }
+    }
+    if !needles.is_empty() {
+        let lowered = text.to_lowercase();
+        let same_length = lowered.len() == text.len();
+        let patterns: Vec<String> = needles.iter().map(|(n, _)| n.to_lowercase()).collect();
+        if let Ok(ac) = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(!same_length)
+            .build(&patterns)
+        {
+            let hay = if same_length { lowered.as_str() } else { text };
+            for m in ac.find_iter(hay) {
+                let (s, e) = (m.start(), m.end());
+                let inside = byte_regions.iter().any(|&(rs, re)| s >= rs && e <= re);
+                let bounded = !text[..s]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+                    && !text[e..].chars().next().is_some_and(char::is_alphanumeric);
+                if inside && bounded {
+                    hits.push((s, e, needles[m.pattern().as_usize()].1, 0.85));
+                }
+            }
+        }
+    }
+    merge(text, hits)
+}
+
+/// Merges overlapping candidates into one span each (the widest category wins) and converts
+/// byte offsets to characters.
+fn merge(text: &str, mut hits: Vec<(usize, usize, &'static str, f32)>) -> Vec<Detection> {
+    hits.retain(|h| h.1 > h.0);
+    hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut merged: Vec<(usize, usize, &'static str, f32, usize)> = Vec::new();
+    for (s, e, c, p) in hits {
+        match merged.last_mut() {
+            Some(m) if s < m.1 => {
+                let len = e - s;
+                if len > m.4 || (len == m.4 && rank(c) < rank(m.2)) {
+                    m.2 = c;
+                    m.4 = len;
+                }
+                m.1 = m.1.max(e);
+                m.3 = m.3.max(p);
+            }
+            _ => merged.push((s, e, c, p, e - s)),
+        }
+    }
+    let mut bounds: Vec<usize> = merged.iter().flat_map(|m| [m.0, m.1]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    // byte → char offsets in one pass
+    let mut chars_at = Vec::with_capacity(bounds.len());
+    let mut next = 0;
+    for (count, (b, _)) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+        .enumerate()
+    {
+        while next < bounds.len() && bounds[next] == b {
+            chars_at.push(count);
+            next += 1;
+        }
+    }
+    let to_char = |b: usize| chars_at[bounds.binary_search(&b).unwrap_or(0)];
+    merged
+        .into_iter()
+        .map(|(s, e, c, p, _)| Detection {
+            start: to_char(s),
+            end: to_char(e),
+            category: c,
+            confidence: p,
+        })
+        .collect()
+}
+
+/// One replacement made in a transcript (for the key's log).
+#[derive(Debug, Clone)]
+pub struct Replacement {
+    pub start: usize,
+    pub end: usize,
+    pub category: String,
+    pub pseudonym: String,
+    pub confidence: f32,
+}
+
+/// Labels that name no one: participant codes, interviewer codes, role words.
+fn anonymous_label(label: &str) -> bool {
+    let letters = label
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let rest = &label[letters..];
+    (letters <= 3 && rest.chars().all(|c| c.is_ascii_digit()))
+        || matches!(
+            label
+                .split(' ')
+                .next()
+                .unwrap_or("")
+                .to_lowercase()
+                .as_str(),
+            "interviewer"
+                | "interviewster"
+                | "interviewee"
+                | "onderzoeker"
+                | "researcher"
+                | "moderator"
+                | "gespreksleider"
+                | "facilitator"
+                | "respondent"
+                | "deelnemer"
+                | "participant"
+                | "speaker"
+                | "spreker"
+        )
+}
+
+/// Replaces every identifier in the transcript's spoken words with its pseudonym (assigned by
+/// the key) and moves the turns so each still covers its own words. Speaker labels that are
+/// names are replaced too. Returns what was replaced, in the new text's offsets.
+pub fn apply(
+    t: &mut Transcript,
+    key: &mut Key,
+    language: &str,
+    participant: Option<&str>,
+    at: &str,
+) -> Vec<Replacement> {
+    let regions: Vec<(usize, usize)> = t.turns.iter().map(|x| (x.start, x.end)).collect();
+    let mut known: Vec<Known> = Vec::new();
+    for n in &key.names {
+        if n.participant
+            .as_deref()
+            .is_some_and(|p| Some(p) != participant)
+        {
+            continue;
+        }
+        let category = crate::keyfile::category(&n.category).unwrap_or("PERSON");
+        for text in std::iter::once(&n.text).chain(&n.variants) {
+            known.push(Known {
+                text: text.clone(),
+                category,
+            });
+        }
+    }
+    for e in &key.entries {
+        if matches!(
+            e.category.as_str(),
+            "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS"
+        ) && let Some(c) = crate::keyfile::category(&e.category)
+        {
+            known.push(Known {
+                text: e.original.clone(),
+                category: c,
+            });
+        }
+    }
+    let mut found = detect(&t.text, &regions, &known);
+    // Speaker labels that are names ("Anna:") are identifiers too.
+    let mut label_names: Vec<String> = t
+        .turns
+        .iter()
+        .map(|x| x.speaker.clone())
+        .filter(|s| !s.is_empty() && !anonymous_label(s))
+        .collect();
+    label_names.sort();
+    label_names.dedup();
+    let mut label_map = std::collections::HashMap::new();
+    for name in &label_names {
+        let (c, n) = key.pseudonym(name, "PERSON", at);
+        label_map.insert(name.clone(), label(&c, n, language));
+    }
+    if !label_map.is_empty() {
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(
+                t.text
+                    .chars()
+                    .enumerate()
+                    .filter(|(_, c)| *c == '\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        for turn in &t.turns {
+            if label_map.contains_key(&turn.speaker) {
+                let line_start =
+                    line_starts[turn.line.saturating_sub(1).min(line_starts.len() - 1)];
+                let line = crate::offsets::slice_chars(&t.text, line_start, turn.start);
+                if let Some(pos) = line.find(turn.speaker.as_str()) {
+                    let s = line_start + line[..pos].chars().count();
+                    found.push(Detection {
+                        start: s,
+                        end: s + turn.speaker.chars().count(),
+                        category: "PERSON",
+                        confidence: 1.0,
+                    });
+                }
+            }
+        }
+        found.sort_by_key(|d| d.start);
+    }
+    let mut replacements = Vec::new();
+    // Replace from the end so earlier offsets stay valid; then shift later replacements.
+    for d in found.iter().rev() {
+        let original = crate::offsets::slice_chars(&t.text, d.start, d.end).to_owned();
+        let (category, number) = key.pseudonym(&original, d.category, at);
+        let pseudonym = label(&category, number, language);
+        let b = crate::offsets::char_to_byte(&t.text, &[d.start, d.end]);
+        t.text.replace_range(b[0]..b[1], &pseudonym);
+        let new_len = pseudonym.chars().count();
+        for turn in &mut t.turns {
+            if let Some((s, e)) = anchor::shift(turn.start, turn.end, d.start, d.end, new_len) {
+                turn.start = s;
+                turn.end = e;
+            }
+        }
+        let delta = new_len as i64 - (d.end - d.start) as i64;
+        for r in &mut replacements {
+            let r: &mut Replacement = r;
+            r.start = (r.start as i64 + delta) as usize;
+            r.end = (r.end as i64 + delta) as usize;
+        }
+        replacements.push(Replacement {
+            start: d.start,
+            end: d.start + new_len,
+            category,
+            pseudonym,
+            confidence: d.confidence,
+        });
+    }
+    for turn in &mut t.turns {
+        if let Some(p) = label_map.get(&turn.speaker) {
+            turn.speaker = p.clone();
+        }
+    }
+    replacements.reverse();
+    replacements
+}
+
+/// Replaces the identifiers in a short text (a title, an attribute value) with pseudonyms.
+pub fn apply_str(text: &str, key: &mut Key, language: &str, at: &str) -> String {
+    let mut t = Transcript {
+        text: text.to_owned(),
+        turns: vec![crate::import::transcript::RawTurn {
+            speaker: String::new(),
+            start: 0,
+            end: text.chars().count(),
+            line: 1,
+            time_start: None,
+            time_end: None,
+        }],
+        meta: Default::default(),
+        controls_replaced: 0,
+    };
+    apply(&mut t, key, language, None, at);
+    t.text
+}
+
+/// Log entries for a document's replacements.
+pub fn log_entries(
+    replacements: &[Replacement],
+    document: &str,
+    coder: &str,
+    at: &str,
+    action: &str,
+) -> Vec<LogEntry> {
+    replacements
+        .iter()
+        .map(|r| LogEntry {
+            at: at.to_owned(),
+            coder: coder.to_owned(),
+            action: action.to_owned(),
+            document: document.to_owned(),
+            start: r.start,
+            end: r.end,
+            category: r.category.clone(),
+            pseudonym: r.pseudonym.clone(),
+            confidence: r.confidence,
+        })
+        .collect()
+}

@@ -1,0 +1,335 @@
+//! The identifier commands: `anonymise scan|redact|names|apply`, `privacy-check`.
+
+use std::io::Write;
+
+use age::secrecy::SecretString;
+use clap::Subcommand;
+
+use super::output::{Table, json};
+use super::say;
+use crate::error::{Error, Result};
+use crate::keyfile::{self, Key};
+use crate::store::Store;
+use crate::{anchor, anonymise, corpus};
+
+#[derive(Debug, Subcommand)]
+pub enum AnonymiseCommand {
+    /// List identifiers the detector still finds in stored transcripts (missed ones), with
+    /// category and confidence.
+    Scan {
+        doc: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Redact a missed identifier: replace [START, END) of DOC by a pseudonym of CATEGORY.
+    Redact {
+        doc: String,
+        start: usize,
+        end: usize,
+        category: String,
+    },
+    /// Apply staged review decisions.
+    Apply,
+    /// Your own list of names to find (relatives, towns, carers), kept in the encrypted key.
+    #[command(subcommand)]
+    Names(NamesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NamesCommand {
+    /// Add a name with its spelling variants, for the whole project or one participant.
+    Add {
+        text: String,
+        #[arg(long, default_value = "PERSON")]
+        category: String,
+        #[arg(long = "variant")]
+        variants: Vec<String>,
+        #[arg(long)]
+        participant: Option<String>,
+    },
+    /// How many names the list holds (per category); `--reveal` prints them.
+    List {
+        #[arg(long)]
+        reveal: bool,
+    },
+}
+
+/// Opens the project's key (creating a new one if there is none), with its passphrase.
+pub fn open_key(store: &Store) -> Result<(Key, SecretString)> {
+    let exists = keyfile::path(store.root()).is_file();
+    let pass = keyfile::passphrase(!exists)?;
+    let key = match keyfile::load(store.root(), &pass)? {
+        Some(k) => k,
+        None => Key::new(&store.project()?.guid),
+    };
+    Ok((key, pass))
+}
+
+/// Opens an existing key; a project without one is an error.
+fn existing_key(store: &Store) -> Result<(Key, SecretString)> {
+    if !keyfile::path(store.root()).is_file() {
+        return Err(Error::Invalid(format!(
+            "{} has no pseudonym key yet ({}); it is made by the first import with --anonymise auto",
+            store.root().display(),
+            keyfile::KEY_FILE
+        )));
+    }
+    open_key(store)
+}
+
+pub fn anonymise(
+    cmd: AnonymiseCommand,
+    store: &mut Store,
+    coder: &str,
+    out: &mut dyn Write,
+) -> Result<i32> {
+    match cmd {
+        AnonymiseCommand::Scan { doc, json: as_json } => {
+            let docs = match doc {
+                Some(d) => vec![corpus::find_document(store.conn(), &d)?],
+                None => corpus::documents(store.conn())?
+                    .iter()
+                    .map(|d| d.id)
+                    .collect(),
+            };
+            #[derive(serde::Serialize)]
+            struct Suggestion {
+                doc: i64,
+                start: usize,
+                end: usize,
+                category: &'static str,
+                confidence: f32,
+                line: usize,
+                context: String,
+            }
+            let mut all = Vec::new();
+            for id in docs {
+                let text = corpus::text(store.conn(), id)?;
+                let regions: Vec<(usize, usize)> = corpus::turns(store.conn(), id)?
+                    .iter()
+                    .map(|t| (t.start as usize, t.end as usize))
+                    .collect();
+                for d in anonymise::detect(&text, &regions, &[]) {
+                    let found = crate::offsets::slice_chars(&text, d.start, d.end);
+                    // Pseudonyms narrata wrote are not identifiers.
+                    if found.starts_with('[') && found.ends_with(']') {
+                        continue;
+                    }
+                    let before =
+                        crate::offsets::slice_chars(&text, d.start.saturating_sub(30), d.start);
+                    let after = crate::offsets::slice_chars(&text, d.end, d.end + 30);
+                    let line = text.chars().take(d.start).filter(|c| *c == '\n').count() + 1;
+                    all.push(Suggestion {
+                        doc: id,
+                        start: d.start,
+                        end: d.end,
+                        category: d.category,
+                        confidence: d.confidence,
+                        line,
+                        context: format!(
+                            "{}⟦{found}⟧{}",
+                            before.replace('\n', " "),
+                            after.replace('\n', " ")
+                        ),
+                    });
+                }
+            }
+            if as_json {
+                json(out, &all)?;
+                return Ok(0);
+            }
+            let mut t = Table::new(&[
+                "doc", "line", "start", "end", "category", "conf.", "context",
+            ]);
+            for s in &all {
+                t.row(vec![
+                    s.doc.to_string(),
+                    s.line.to_string(),
+                    s.start.to_string(),
+                    s.end.to_string(),
+                    s.category.to_owned(),
+                    format!("{:.2}", s.confidence),
+                    s.context.clone(),
+                ]);
+            }
+            t.print(out, "no identifiers found in the stored text")?;
+            if !all.is_empty() {
+                say(
+                    out,
+                    "redact one with `narrata anonymise redact DOC START END CATEGORY`",
+                )?;
+            }
+        }
+        AnonymiseCommand::Redact {
+            doc,
+            start,
+            end,
+            category,
+        } => {
+            let id = corpus::find_document(store.conn(), &doc)?;
+            let category = keyfile::category(&category).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "`{category}` is not a category; use one of {}",
+                    keyfile::CATEGORIES
+                        .iter()
+                        .map(|c| c.0)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            let text = corpus::text(store.conn(), id)?;
+            let chars = text.chars().count();
+            if start >= end || end > chars {
+                return Err(Error::Invalid(format!(
+                    "the span [{start}, {end}) is not inside document {id}, whose text has {chars} characters"
+                )));
+            }
+            let original = crate::offsets::slice_chars(&text, start, end).to_owned();
+            let (mut key, pass) = existing_key(store)?;
+            let language = corpus::document(store.conn(), id)?.language;
+            let doc_guid = corpus::document(store.conn(), id)?.guid;
+            let at = crate::store::now();
+            let (c, n) = key.pseudonym(&original, category, &at);
+            let pseudonym = keyfile::label(&c, n, &language);
+            key.log.push(keyfile::LogEntry {
+                at: at.clone(),
+                coder: coder.to_owned(),
+                action: "redact".into(),
+                document: doc_guid.clone(),
+                start,
+                end: start + pseudonym.chars().count(),
+                category: c.clone(),
+                pseudonym: pseudonym.clone(),
+                confidence: 1.0,
+            });
+            // The key first: a crash after this leaves an unused entry, never a lost mapping.
+            keyfile::save(store.root(), &key, &pass)?;
+            let report = store.action(coder, |a| {
+                let r = anchor::replace(a, id, start, end, &pseudonym)?;
+                a.audit(
+                    "redact",
+                    &format!("document:{doc_guid}"),
+                    serde_json::json!({"start": start, "category": c, "pseudonym": pseudonym, "codings_moved": r.codings_moved}),
+                )?;
+                Ok(r)
+            })?;
+            store.scrub()?;
+            say(
+                out,
+                &format!(
+                    "replaced characters [{start}, {end}) of document {id} by {pseudonym}; {} coding(s) and {} turn(s) re-anchored",
+                    report.codings_moved, report.turns_moved
+                ),
+            )?;
+        }
+        AnonymiseCommand::Apply => {
+            return Err(Error::NotAvailable(
+                "`anonymise apply` belongs to review mode, which is not available yet in this version; imports with --anonymise auto replace identifiers at once and log each replacement in the key".into(),
+            ));
+        }
+        AnonymiseCommand::Names(NamesCommand::Add {
+            text,
+            category,
+            variants,
+            participant,
+        }) => {
+            let category = keyfile::category(&category)
+                .ok_or_else(|| Error::Invalid(format!("`{category}` is not a category")))?;
+            let text = text.trim().to_owned();
+            if text.is_empty() {
+                return Err(Error::Invalid("a name needs some text".into()));
+            }
+            let (mut key, pass) = open_key(store)?;
+            key.names.push(keyfile::Name {
+                text,
+                category: category.to_owned(),
+                variants: variants
+                    .into_iter()
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty())
+                    .collect(),
+                participant: participant.map(|p| crate::import::resolve::normalise_participant(&p)),
+            });
+            keyfile::save(store.root(), &key, &pass)?;
+            say(
+                out,
+                &format!(
+                    "added to the name list in {} ({} name(s) now)",
+                    keyfile::KEY_FILE,
+                    key.names.len()
+                ),
+            )?;
+        }
+        AnonymiseCommand::Names(NamesCommand::List { reveal }) => {
+            let (key, _) = existing_key(store)?;
+            if reveal {
+                for n in &key.names {
+                    say(
+                        out,
+                        &format!(
+                            "{} ({}{}){}",
+                            n.text,
+                            n.category,
+                            n.participant
+                                .as_deref()
+                                .map(|p| format!(", {p}"))
+                                .unwrap_or_default(),
+                            if n.variants.is_empty() {
+                                String::new()
+                            } else {
+                                format!(": also {}", n.variants.join(", "))
+                            }
+                        ),
+                    )?;
+                }
+            } else {
+                say(
+                    out,
+                    &format!(
+                        "{} name(s) in the list, {} original(s) in the key; `--reveal` prints the list",
+                        key.names.len(),
+                        key.entries.len()
+                    ),
+                )?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub fn privacy_check(store: &Store, as_json: bool, out: &mut dyn Write) -> Result<i32> {
+    let (key, _) = existing_key(store)?;
+    let report = crate::privacy::check(store.root(), store.conn(), &key)?;
+    if as_json {
+        json(out, &report)?;
+    } else if report.ok {
+        say(
+            out,
+            &format!(
+                "ok: none of the {} original identifiers in the key occurs in {} file(s) of the project ({} too short or too common to search for)",
+                report.originals_checked,
+                report.files.len(),
+                report.originals_skipped
+            ),
+        )?;
+    } else {
+        say(
+            out,
+            &format!(
+                "{} occurrence(s) of original identifiers found:",
+                report.findings.len()
+            ),
+        )?;
+        for f in &report.findings {
+            if f.file.starts_with("table ") {
+                say(out, &format!("  - {} in {}", f.entry, f.file))?;
+            } else {
+                say(
+                    out,
+                    &format!("  - {} in {} at byte {}", f.entry, f.file, f.offset),
+                )?;
+            }
+        }
+    }
+    Ok(if report.ok { 0 } else { 1 })
+}

@@ -1,0 +1,347 @@
+//! The pseudonym key, `key.age`: the only place where original identifiers live. It maps each
+//! original (normalised) to its pseudonym number, holds the researcher's own list of names to
+//! find, and logs every replacement, acceptance, rejection and manual redaction. It is
+//! encrypted with a passphrase (age, scrypt) and written with owner-only permissions, atomically.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use age::secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The key file inside a project folder.
+pub const KEY_FILE: &str = "key.age";
+
+/// Identifier categories, with their labels in Dutch and English pseudonyms.
+pub const CATEGORIES: &[(&str, &str, &str)] = &[
+    ("PERSON", "PERSOON", "PERSON"),
+    ("PLACE", "PLAATS", "PLACE"),
+    ("ORGANISATION", "ORGANISATIE", "ORGANISATION"),
+    ("ADDRESS", "ADRES", "ADDRESS"),
+    ("POSTCODE", "POSTCODE", "POSTCODE"),
+    ("DATE", "DATUM", "DATE"),
+    ("AGE", "LEEFTIJD", "AGE"),
+    ("PHONE", "TELEFOON", "PHONE"),
+    ("EMAIL", "EMAIL", "EMAIL"),
+    ("URL", "URL", "URL"),
+    ("BSN", "BSN", "BSN"),
+    ("IBAN", "IBAN", "IBAN"),
+    ("ID", "NUMMER", "NUMBER"),
+];
+
+/// The canonical category name for what a user typed (`persoon`, `person`, `PLAATS`…).
+pub fn category(name: &str) -> Option<&'static str> {
+    let n = name.trim().to_uppercase();
+    CATEGORIES
+        .iter()
+        .find(|(c, nl, en)| *c == n || *nl == n || *en == n || (n == "NUMBER" && *c == "ID"))
+        .map(|(c, _, _)| *c)
+}
+
+/// One original and its pseudonym.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Entry {
+    pub original: String,
+    pub category: String,
+    pub number: u32,
+    pub created: String,
+}
+
+/// A name the researcher asked to find, with its spelling variants.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Name {
+    pub text: String,
+    pub category: String,
+    #[serde(default)]
+    pub variants: Vec<String>,
+    /// Only in this participant's documents, if set.
+    #[serde(default)]
+    pub participant: Option<String>,
+}
+
+/// One line of the key's log.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LogEntry {
+    pub at: String,
+    pub coder: String,
+    /// `auto`, `accept`, `reject`, `redact`.
+    pub action: String,
+    pub document: String,
+    pub start: usize,
+    pub end: usize,
+    pub category: String,
+    pub pseudonym: String,
+    pub confidence: f32,
+}
+
+/// The decrypted key.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Key {
+    pub version: u32,
+    pub project: String,
+    pub entries: Vec<Entry>,
+    #[serde(default)]
+    pub names: Vec<Name>,
+    #[serde(default)]
+    pub log: Vec<LogEntry>,
+    #[serde(skip)]
+    index: BTreeMap<String, usize>,
+}
+
+/// How an original is compared: case and spacing ignored; for numbers only the digits count.
+pub fn normalise(original: &str) -> String {
+    let lower = original.to_lowercase();
+    let digits: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if !digits.is_empty()
+        && digits.chars().filter(|c| c.is_ascii_digit()).count() * 2 >= digits.len()
+    {
+        return digits;
+    }
+    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Key {
+    /// A new, empty key for a project.
+    pub fn new(project: &str) -> Key {
+        Key {
+            version: 1,
+            project: project.to_owned(),
+            ..Key::default()
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (normalise(&e.original), i))
+            .collect();
+    }
+
+    /// The pseudonym number of an original, assigning the next number of its category the first
+    /// time it is seen. The same original always gets the same pseudonym; two different
+    /// originals never share one.
+    pub fn pseudonym(&mut self, original: &str, category: &str, at: &str) -> (String, u32) {
+        if self.index.len() != self.entries.len() {
+            self.reindex();
+        }
+        let key = normalise(original);
+        if let Some(&i) = self.index.get(&key) {
+            let e = &self.entries[i];
+            return (e.category.clone(), e.number);
+        }
+        let number = self
+            .entries
+            .iter()
+            .filter(|e| e.category == category)
+            .map(|e| e.number)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        self.entries.push(Entry {
+            original: original.to_owned(),
+            category: category.to_owned(),
+            number,
+            created: at.to_owned(),
+        });
+        self.index.insert(key, self.entries.len() - 1);
+        (category.to_owned(), number)
+    }
+
+    /// The originals narrata must never find outside this key.
+    pub fn originals(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .map(|e| e.original.as_str())
+            .chain(self.names.iter().flat_map(|n| {
+                std::iter::once(n.text.as_str()).chain(n.variants.iter().map(String::as_str))
+            }))
+    }
+}
+
+/// The text of a pseudonym in a document's language, e.g. `[PERSOON-3]` or `[PERSON-3]`.
+pub fn label(category: &str, number: u32, language: &str) -> String {
+    let (_, nl, en) = CATEGORIES
+        .iter()
+        .find(|(c, _, _)| *c == category)
+        .copied()
+        .unwrap_or(("ID", "NUMMER", "NUMBER"));
+    format!("[{}-{number}]", if language == "nl" { nl } else { en })
+}
+
+/// Where the key of a project lives.
+pub fn path(project: &Path) -> PathBuf {
+    project.join(KEY_FILE)
+}
+
+/// The passphrase: `NARRATA_PASSPHRASE`, else asked on the terminal (twice when `new`).
+pub fn passphrase(new: bool) -> Result<SecretString> {
+    if let Ok(p) = std::env::var("NARRATA_PASSPHRASE") {
+        if p.is_empty() {
+            return Err(Error::Invalid("NARRATA_PASSPHRASE is set but empty".into()));
+        }
+        return Ok(SecretString::from(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Invalid(
+            "the pseudonym key needs a passphrase: set NARRATA_PASSPHRASE, or run narrata in a terminal to be asked for it".into(),
+        ));
+    }
+    let first = rpassword::prompt_password("passphrase for the pseudonym key: ")
+        .map_err(|e| Error::io("terminal", e))?;
+    if first.is_empty() {
+        return Err(Error::Invalid("an empty passphrase is not accepted".into()));
+    }
+    if new {
+        let again = rpassword::prompt_password("the same passphrase again: ")
+            .map_err(|e| Error::io("terminal", e))?;
+        if again != first {
+            return Err(Error::Invalid(
+                "the two passphrases differ; nothing was changed".into(),
+            ));
+        }
+    }
+    Ok(SecretString::from(first))
+}
+
+/// Reads and decrypts a project's key; `None` if the project has none yet.
+pub fn load(project: &Path, pass: &SecretString) -> Result<Option<Key>> {
+    let file = path(project);
+    let bytes = match std::fs::read(&file) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&file, e)),
+    };
+    let mut identity = age::scrypt::Identity::new(pass.clone());
+    identity.set_max_work_factor(30);
+    let plain = age::decrypt(&identity, &bytes).map_err(|e| match e {
+        age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed | age::DecryptError::NoMatchingKeys => {
+            Error::Invalid(format!("the passphrase does not open {}; nothing was changed", file.display()))
+        }
+        other => Error::Invalid(format!(
+            "{} is damaged or not a narrata key ({other}); restore it from a backup; nothing was changed",
+            file.display()
+        )),
+    })?;
+    let mut key: Key = serde_json::from_slice(&plain).map_err(|e| {
+        Error::Invalid(format!(
+            "{} decrypts but its contents are damaged ({e}); restore it from a backup",
+            file.display()
+        ))
+    })?;
+    key.reindex();
+    Ok(Some(key))
+}
+
+/// Encrypts and writes the key: to a temporary file with owner-only permissions, synced, then
+/// renamed over the old one, so a crash leaves either the old key or the new one.
+pub fn save(project: &Path, key: &Key, pass: &SecretString) -> Result<()> {
+    let file = path(project);
+    let plain = serde_json::to_vec(key).map_err(|e| Error::Invalid(e.to_string()))?;
+    let mut recipient = age::scrypt::Recipient::new(pass.clone());
+    if let Some(log_n) = std::env::var("NARRATA_KEY_WORK_FACTOR")
+        .ok()
+        .and_then(|v| v.parse::<u8>().ok())
+    {
+        recipient.set_work_factor(log_n.clamp(1, 30));
+    }
+    let cipher = age::encrypt(&recipient, &plain)
+        .map_err(|e| Error::Invalid(format!("the key could not be encrypted: {e}")))?;
+    let tmp = file.with_extension("age.tmp");
+    {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut f = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        f.write_all(&cipher).map_err(|e| Error::io(&tmp, e))?;
+        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(&tmp, e))?;
+    }
+    std::fs::rename(&tmp, &file).map_err(|e| Error::io(&file, e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_original_always_gets_the_same_pseudonym() {
+        let mut k = Key::new("p");
+        assert_eq!(
+            k.pseudonym("Ria Verhoeven", "PERSON", "t"),
+            ("PERSON".into(), 1)
+        );
+        assert_eq!(k.pseudonym("Kees", "PERSON", "t"), ("PERSON".into(), 2));
+        assert_eq!(
+            k.pseudonym("ria  verhoeven", "PERSON", "t"),
+            ("PERSON".into(), 1)
+        );
+        assert_eq!(k.pseudonym("Leiden", "PLACE", "t"), ("PLACE".into(), 1));
+        assert_eq!(
+            k.pseudonym("06-12345678", "PHONE", "t"),
+            ("PHONE".into(), 1)
+        );
+        assert_eq!(
+            k.pseudonym("06 12 34 56 78", "PHONE", "t"),
+            ("PHONE".into(), 1)
+        );
+        assert_eq!(label("PERSON", 2, "nl"), "[PERSOON-2]");
+        assert_eq!(label("ID", 1, "en"), "[NUMBER-1]");
+    }
+
+    #[test]
+    fn a_key_round_trips_and_a_wrong_passphrase_is_refused() {
+        // SAFETY of the environment: tests in this binary do not read this variable concurrently.
+        let dir = tempfile::tempdir().unwrap();
+        let mut k = Key::new("p");
+        k.pseudonym("Marieke", "PERSON", "t");
+        let mut recipient_factor =
+            age::scrypt::Recipient::new(SecretString::from("goed".to_owned()));
+        recipient_factor.set_work_factor(2);
+        let pass = SecretString::from("goed".to_owned());
+        save_with_factor(dir.path(), &k, &pass, 2);
+        let back = load(dir.path(), &pass).unwrap().unwrap();
+        assert_eq!(back.entries, k.entries);
+        let wrong = load(dir.path(), &SecretString::from("fout".to_owned()))
+            .unwrap_err()
+            .to_string();
+        assert!(wrong.contains("passphrase does not open"), "{wrong}");
+        std::fs::write(
+            dir.path().join(KEY_FILE),
+            b"age-encryption.org/v1\n-> garbage",
+        )
+        .unwrap();
+        let damaged = load(dir.path(), &pass).unwrap_err().to_string();
+        assert!(damaged.contains("damaged"), "{damaged}");
+        assert!(
+            load(tempfile::tempdir().unwrap().path(), &pass)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    fn save_with_factor(dir: &Path, key: &Key, pass: &SecretString, log_n: u8) {
+        let plain = serde_json::to_vec(key).unwrap();
+        let mut r = age::scrypt::Recipient::new(pass.clone());
+        r.set_work_factor(log_n);
+        std::fs::write(dir.join(KEY_FILE), age::encrypt(&r, &plain).unwrap()).unwrap();
+    }
+}
