@@ -12,7 +12,7 @@ mod lists;
 pub mod names;
 pub mod patterns;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::Serialize;
 
 use crate::anchor;
@@ -73,6 +73,8 @@ pub fn detect(text: &str, regions: &[(usize, usize)], known: &[Known]) -> Vec<De
         .collect();
 
     let mut hits: Vec<(usize, usize, &'static str, f32)> = Vec::new();
+    // Turn by turn: names depend on where sentences start, and the regular expressions run
+    // fastest on short texts (profiled: whole-text searches fall back to a slower engine).
     for &(rs, re) in &byte_regions {
         let segment = &text[rs..re];
         for (s, e, c, p) in patterns::find(segment)
@@ -122,6 +124,7 @@ pub fn detect(text: &str, regions: &[(usize, usize)], known: &[Known]) -> Vec<De
     parts.dedup();
     if !parts.is_empty()
         && let Ok(ac) = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(parts.iter().map(|(n, _)| n))
     {
@@ -143,6 +146,7 @@ pub fn detect(text: &str, regions: &[(usize, usize)], known: &[Known]) -> Vec<De
         let same_length = lowered.len() == text.len();
         let patterns: Vec<String> = needles.iter().map(|(n, _)| n.to_lowercase()).collect();
         if let Ok(ac) = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(!same_length)
             .build(&patterns)
@@ -336,41 +340,61 @@ pub fn apply(
         }
         found.sort_by_key(|d| d.start);
     }
-    let mut replacements = Vec::new();
-    // Replace from the end so earlier offsets stay valid; then shift later replacements.
-    for d in found.iter().rev() {
-        let original = crate::offsets::slice_chars(&t.text, d.start, d.end).to_owned();
-        let (category, number) = key.pseudonym(&original, d.category, at);
+    // Build the new text in one pass, and map every turn boundary through the replacements.
+    found.sort_by_key(|d| d.start);
+    let mut bounds: Vec<usize> = found.iter().flat_map(|d| [d.start, d.end]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let bytes = crate::offsets::char_to_byte(&t.text, &bounds);
+    let byte_of = |c: usize| bytes[bounds.binary_search(&c).unwrap_or(0)];
+    let mut text = String::with_capacity(t.text.len());
+    let mut replacements = Vec::with_capacity(found.len());
+    let mut copied = 0; // bytes of the old text copied so far
+    let mut shift: i64 = 0; // characters added so far
+    // (old start, old end, new length) per replacement, for moving the turns afterwards
+    let mut moves: Vec<(usize, usize, usize)> = Vec::with_capacity(found.len());
+    let mut last_end = 0;
+    for d in &found {
+        if d.start < last_end {
+            continue; // overlaps the previous one (labels found twice): already replaced
+        }
+        let (bs, be) = (byte_of(d.start), byte_of(d.end));
+        let original = &t.text[bs..be];
+        let (category, number) = key.pseudonym(original, d.category, at);
         let pseudonym = label(&category, number, language);
-        let b = crate::offsets::char_to_byte(&t.text, &[d.start, d.end]);
-        t.text.replace_range(b[0]..b[1], &pseudonym);
+        text.push_str(&t.text[copied..bs]);
+        text.push_str(&pseudonym);
+        copied = be;
         let new_len = pseudonym.chars().count();
-        for turn in &mut t.turns {
-            if let Some((s, e)) = anchor::shift(turn.start, turn.end, d.start, d.end, new_len) {
-                turn.start = s;
-                turn.end = e;
-            }
-        }
-        let delta = new_len as i64 - (d.end - d.start) as i64;
-        for r in &mut replacements {
-            let r: &mut Replacement = r;
-            r.start = (r.start as i64 + delta) as usize;
-            r.end = (r.end as i64 + delta) as usize;
-        }
+        let new_start = (d.start as i64 + shift) as usize;
         replacements.push(Replacement {
-            start: d.start,
-            end: d.start + new_len,
+            start: new_start,
+            end: new_start + new_len,
             category,
             pseudonym,
             confidence: d.confidence,
         });
+        moves.push((d.start, d.end, new_len));
+        shift += new_len as i64 - (d.end - d.start) as i64;
+        last_end = d.end;
+    }
+    text.push_str(&t.text[copied..]);
+    t.text = text;
+    // Apply the moves from the last to the first, each on offsets still in the old frame
+    // for everything before it.
+    for &(s, e, new_len) in moves.iter().rev() {
+        for turn in &mut t.turns {
+            if let Some((ns, ne)) = anchor::shift(turn.start, turn.end, s, e, new_len) {
+                turn.start = ns;
+                turn.end = ne;
+            }
+        }
     }
     for turn in &mut t.turns {
         if let Some(p) = label_map.get(&turn.speaker) {
             turn.speaker = p.clone();
         }
     }
-    replacements.reverse();
     replacements
 }
 
