@@ -87,18 +87,21 @@ pub fn detect(text: &str, regions: &[(usize, usize)], known: &[Known]) -> Vec<De
     // Every further mention of a name found here, of the key's originals and of the
     // researcher's names, in any case (but never a lone common word).
     let lists = lists::lists();
-    let mut needles: Vec<(String, &'static str)> =
-        known.iter().map(|k| (k.text.clone(), k.category)).collect();
-    // Parts of names (a surname alone) are matched only as written: "Bakker" the surname, not
-    // "bakker" the baker.
+    let keep = |n: &str| {
+        n.chars().count() >= 2
+            && !lists.stopwords.contains(n.to_lowercase().as_str())
+            && !lists.not_identifiers.contains(n)
+    };
+    // Names this document revealed, and (as written only) the surnames inside them: "Bakker"
+    // the surname, not "bakker" the baker.
+    let mut found: Vec<(String, &'static str)> = Vec::new();
     let mut parts: Vec<(String, &'static str)> = Vec::new();
     for &(s, e, c, _) in &hits {
         if matches!(c, "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS") {
-            let found = &text[s..e];
-            needles.push((found.to_owned(), c));
+            let name = &text[s..e];
+            found.push((name.to_owned(), c));
             if c == "PERSON" {
-                // The surname alone ("Verhoeven") is the same person's name.
-                for part in found.split(' ').skip(1) {
+                for part in name.split(' ').skip(1) {
                     if part.chars().next().is_some_and(char::is_uppercase)
                         && part.chars().count() >= 3
                     {
@@ -108,65 +111,139 @@ pub fn detect(text: &str, regions: &[(usize, usize)], known: &[Known]) -> Vec<De
             }
         }
     }
-    needles.retain(|(n, _)| {
-        let lower = n.to_lowercase();
-        n.chars().count() >= 2
-            && !lists.stopwords.contains(lower.as_str())
-            && !lists.not_identifiers.contains(n.as_str())
-    });
-    needles.sort();
-    needles.dedup();
-    parts.retain(|(n, _)| {
-        !lists.not_identifiers.contains(n.as_str())
-            && !lists.stopwords.contains(n.to_lowercase().as_str())
-    });
-    parts.sort();
-    parts.dedup();
-    if !parts.is_empty()
-        && let Ok(ac) = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(parts.iter().map(|(n, _)| n))
-    {
-        for m in ac.find_iter(text) {
-            let (s, e) = (m.start(), m.end());
-            let inside = byte_regions.iter().any(|&(rs, re)| s >= rs && e <= re);
-            let bounded = !text[..s]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
-                && !text[e..].chars().next().is_some_and(char::is_alphanumeric);
-            if inside && bounded {
-                hits.push((s, e, parts[m.pattern().as_usize()].1, 0.8));
-            }
-        }
+    let mut known: Vec<(String, &'static str)> =
+        known.iter().map(|k| (k.text.clone(), k.category)).collect();
+    for list in [&mut found, &mut parts, &mut known] {
+        list.retain(|(n, _)| keep(n));
+        list.sort();
+        list.dedup();
     }
-    if !needles.is_empty() {
-        let lowered = text.to_lowercase();
-        let same_length = lowered.len() == text.len();
-        let patterns: Vec<String> = needles.iter().map(|(n, _)| n.to_lowercase()).collect();
-        if let Ok(ac) = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(!same_length)
-            .build(&patterns)
-        {
-            let hay = if same_length { lowered.as_str() } else { text };
-            for m in ac.find_iter(hay) {
-                let (s, e) = (m.start(), m.end());
-                let inside = byte_regions.iter().any(|&(rs, re)| s >= rs && e <= re);
-                let bounded = !text[..s]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric)
-                    && !text[e..].chars().next().is_some_and(char::is_alphanumeric);
-                if inside && bounded {
-                    hits.push((s, e, needles[m.pattern().as_usize()].1, 0.85));
-                }
-            }
+    let mut mentions = Vec::new();
+    find_mentions(text, &parts, false, false, &mut mentions);
+    find_mentions(text, &found, true, false, &mut mentions);
+    // The key's names are the same from one document to the next: their matcher is reused.
+    find_mentions(text, &known, true, true, &mut mentions);
+    for (s, e, c) in mentions {
+        if byte_regions.iter().any(|&(rs, re)| s >= rs && e <= re) {
+            hits.push((s, e, c, 0.85));
         }
     }
     merge(text, hits)
+}
+
+/// A matcher for a set of names, kept between calls when asked to (the key's names).
+struct Matcher {
+    fingerprint: u64,
+    any_case: bool,
+    automaton: AhoCorasick,
+}
+
+thread_local! {
+    static KNOWN_MATCHER: std::cell::RefCell<Option<Matcher>> = const { std::cell::RefCell::new(None) };
+}
+
+fn fingerprint(names: &[(String, &'static str)]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    names.hash(&mut h);
+    h.finish()
+}
+
+/// Every whole-word occurrence of the names in `text` (byte offsets), in any case or as
+/// written. Short texts (titles, attribute values) are searched plainly.
+fn find_mentions(
+    text: &str,
+    names: &[(String, &'static str)],
+    any_case: bool,
+    reuse: bool,
+    out: &mut Vec<(usize, usize, &'static str)>,
+) {
+    if names.is_empty() {
+        return;
+    }
+    let lowered;
+    let hay = if any_case {
+        lowered = text.to_lowercase();
+        // Lower-casing can change byte lengths (rare letters); then match ASCII case only.
+        if lowered.len() == text.len() {
+            lowered.as_str()
+        } else {
+            text
+        }
+    } else {
+        text
+    };
+    let ascii_only = any_case && hay.len() == text.len() && std::ptr::eq(hay, text);
+    let bounded = |s: usize, e: usize| {
+        !text[..s]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+            && !text[e..].chars().next().is_some_and(char::is_alphanumeric)
+    };
+    if text.len() < 512 {
+        for (n, c) in names {
+            let needle = if any_case {
+                n.to_lowercase()
+            } else {
+                n.clone()
+            };
+            for (s, _) in hay.match_indices(needle.as_str()) {
+                let e = s + needle.len();
+                if e <= text.len() && text.is_char_boundary(e) && bounded(s, e) {
+                    out.push((s, e, c));
+                }
+            }
+        }
+        return;
+    }
+    let build = || {
+        let patterns: Vec<String> = names
+            .iter()
+            .map(|(n, _)| {
+                if any_case {
+                    n.to_lowercase()
+                } else {
+                    n.clone()
+                }
+            })
+            .collect();
+        AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(ascii_only)
+            .build(&patterns)
+            .ok()
+    };
+    let mut search = |ac: &AhoCorasick| {
+        for m in ac.find_iter(hay) {
+            let (s, e) = (m.start(), m.end());
+            if bounded(s, e) {
+                out.push((s, e, names[m.pattern().as_usize()].1));
+            }
+        }
+    };
+    if reuse {
+        let fp = fingerprint(names);
+        KNOWN_MATCHER.with(|cell| {
+            let mut cached = cell.borrow_mut();
+            let fresh = cached
+                .as_ref()
+                .is_none_or(|m| m.fingerprint != fp || m.any_case != ascii_only);
+            if fresh {
+                *cached = build().map(|automaton| Matcher {
+                    fingerprint: fp,
+                    any_case: ascii_only,
+                    automaton,
+                });
+            }
+            if let Some(m) = cached.as_ref() {
+                search(&m.automaton);
+            }
+        });
+    } else if let Some(ac) = build() {
+        search(&ac);
+    }
 }
 
 /// Merges overlapping candidates into one span each (the widest category wins) and converts
@@ -269,6 +346,13 @@ pub fn apply(
     at: &str,
 ) -> Vec<Replacement> {
     let regions: Vec<(usize, usize)> = t.turns.iter().map(|x| (x.start, x.end)).collect();
+    // In a short text (a title, an attribute) only names that occur in it matter.
+    let short = (t.text.len() < 512).then(|| t.text.to_lowercase());
+    let relevant = |name: &str| {
+        short
+            .as_ref()
+            .is_none_or(|s| s.contains(&name.to_lowercase()))
+    };
     let mut known: Vec<Known> = Vec::new();
     for n in &key.names {
         if n.participant
@@ -278,7 +362,10 @@ pub fn apply(
             continue;
         }
         let category = crate::keyfile::category(&n.category).unwrap_or("PERSON");
-        for text in std::iter::once(&n.text).chain(&n.variants) {
+        for text in std::iter::once(&n.text)
+            .chain(&n.variants)
+            .filter(|x| relevant(x))
+        {
             known.push(Known {
                 text: text.clone(),
                 category,
@@ -289,7 +376,8 @@ pub fn apply(
         if matches!(
             e.category.as_str(),
             "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS"
-        ) && let Some(c) = crate::keyfile::category(&e.category)
+        ) && relevant(&e.original)
+            && let Some(c) = crate::keyfile::category(&e.category)
         {
             known.push(Known {
                 text: e.original.clone(),

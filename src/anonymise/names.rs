@@ -261,6 +261,8 @@ const ADVERBIAL_GENITIVES: &[&str] = &[
 #[derive(Debug, Clone)]
 struct Token<'a> {
     text: &'a str,
+    /// The word in lower case, computed once.
+    lowered: String,
     start: usize,
     end: usize,
     /// Follows sentence punctuation or opens the region.
@@ -271,8 +273,8 @@ impl Token<'_> {
     fn capitalised(&self) -> bool {
         self.text.chars().next().is_some_and(char::is_uppercase)
     }
-    fn lower(&self) -> String {
-        self.text.to_lowercase()
+    fn lower(&self) -> &str {
+        &self.lowered
     }
     fn is_initial(&self) -> bool {
         let mut c = self.text.chars();
@@ -314,8 +316,10 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
                 let (j, _) = chars.next().unwrap_or((end, '.'));
                 end = j + 1;
             }
+            let word = &text[start..end];
             out.push(Token {
-                text: &text[start..end],
+                text: word,
+                lowered: word.to_lowercase(),
                 start,
                 end,
                 sentence_start,
@@ -351,7 +355,7 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
 }
 
 fn is_particle(t: &Token<'_>) -> bool {
-    PARTICLES.contains(&t.lower().as_str()) && !t.capitalised()
+    PARTICLES.contains(&t.lower()) && !t.capitalised()
         || matches!(
             t.text,
             "De" | "Van" | "Den" | "Ter" | "Ten" | "El" | "Al" | "La" | "Le"
@@ -379,7 +383,7 @@ fn noise(t: &Token<'_>, l: &Lists) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_uppercase()));
     l.not_identifiers.contains(t.text)
-        || MONTHS_AND_DAYS.contains(&lower.as_str())
+        || MONTHS_AND_DAYS.contains(&lower)
         || MONTHS_AND_DAYS.contains(&lower.trim_end_matches('s'))
         || t.text.chars().all(|c| c.is_ascii_digit())
         || code
@@ -389,7 +393,7 @@ fn noise(t: &Token<'_>, l: &Lists) -> bool {
                 && (l.not_identifiers.contains(head)
                     || l.stopwords.contains(head.to_lowercase().as_str()))
         })
-        || ADVERBIAL_GENITIVES.contains(&lower.as_str())
+        || ADVERBIAL_GENITIVES.contains(&lower)
         || t.text == "I"
         || t.text.starts_with("I'")
         || t.text.starts_with("I’")
@@ -399,8 +403,10 @@ fn noise(t: &Token<'_>, l: &Lists) -> bool {
 /// when a capitalised word follows ("De Oever", "Van den Berg", "GGZ Rijnvliet").
 fn opens_name(toks: &[Token<'_>], i: usize, text: &str, l: &Lists) -> bool {
     let t = &toks[i];
-    let opener = (t.capitalised() && PARTICLES.contains(&t.lower().as_str()))
-        || ORG_WORDS.contains(&t.lower().as_str());
+    if !t.capitalised() {
+        return false;
+    }
+    let opener = PARTICLES.contains(&t.lower()) || ORG_WORDS.contains(&t.lower());
     if !opener {
         return false;
     }
@@ -413,7 +419,7 @@ fn opens_name(toks: &[Token<'_>], i: usize, text: &str, l: &Lists) -> bool {
             j += 1;
             continue;
         }
-        return u.capitalised() && !noise(u, l) && !(PARTICLES.contains(&u.lower().as_str()));
+        return u.capitalised() && !noise(u, l) && !(PARTICLES.contains(&u.lower()));
     }
     false
 }
@@ -439,7 +445,7 @@ pub fn find(text: &str) -> Vec<Hit> {
         // Grow the chunk over capitalised words, initials and particles followed by a capital.
         let mut j = i + 1;
         let mut last = i;
-        let mut has_org = ORG_WORDS.contains(&t.lower().as_str());
+        let mut has_org = ORG_WORDS.contains(&t.lower());
         while j < toks.len() {
             let u = &toks[j];
             if text[toks[j - 1].end..u.start]
@@ -450,14 +456,14 @@ pub fn find(text: &str) -> Vec<Hit> {
             }
             let after_initial = toks[j - 1].is_initial();
             let new_sentence = (u.sentence_start && !after_initial)
-                || (after_initial && l.stopwords.contains(u.lower().as_str()) && !is_particle(u));
+                || (after_initial && l.stopwords.contains(u.lower()) && !is_particle(u));
             if new_sentence {
                 break;
             }
             if ((u.capitalised() || u.is_initial()) && !noise(u, l) && !is_particle(u))
                 || opens_name(&toks, j, text, l)
             {
-                has_org |= ORG_WORDS.contains(&u.lower().as_str());
+                has_org |= ORG_WORDS.contains(&u.lower());
                 last = j;
                 j += 1;
             } else if is_particle(u) || (has_org && matches!(u.text, "en" | "and" | "&")) {
@@ -482,10 +488,7 @@ pub fn find(text: &str) -> Vec<Hit> {
             let after_name = k
                 .checked_sub(1)
                 .is_some_and(|b| l.first_names.contains(toks[b].text));
-            if l.particle_surnames.contains(&with)
-                || TITLES.contains(&before.as_str())
-                || after_name
-            {
+            if l.particle_surnames.contains(&with) || TITLES.contains(&before) || after_name {
                 start_idx = k;
             }
         }
@@ -507,10 +510,10 @@ pub fn find(text: &str) -> Vec<Hit> {
                 .trim()
                 .is_empty();
         let triggered = adjacent
-            && (TITLES.contains(&prev.as_str())
-                || KINSHIP.contains(&prev.as_str())
+            && (TITLES.contains(&prev)
+                || KINSHIP.contains(&prev)
                     && matches!(
-                        prev2.as_str(),
+                        prev2,
                         "mijn"
                             | "m'n"
                             | "zijn"
@@ -525,7 +528,7 @@ pub fn find(text: &str) -> Vec<Hit> {
         let single = words.len() == 1;
         let w = words[0];
         let listed = words.iter().any(|x| known_name(x.text, l));
-        let stop = |x: &Token<'_>| l.stopwords.contains(x.lower().as_str());
+        let stop = |x: &Token<'_>| l.stopwords.contains(x.lower());
         let street = single
             && STREET_ENDINGS
                 .iter()
@@ -555,7 +558,7 @@ pub fn find(text: &str) -> Vec<Hit> {
         let category;
         let mut confidence: f32 = if listed || triggered { 0.9 } else { 0.7 };
         if has_org
-            || WORK_TRIGGERS.contains(&prev.as_str())
+            || WORK_TRIGGERS.contains(&prev)
                 && !words.iter().any(|x| l.first_names.contains(x.text))
                 && !single
         {
@@ -580,7 +583,7 @@ pub fn find(text: &str) -> Vec<Hit> {
             || w.is_initial()
         {
             category = "PERSON";
-        } else if PLACE_PREPOSITIONS.contains(&prev.as_str())
+        } else if PLACE_PREPOSITIONS.contains(&prev)
             || words.iter().all(|x| l.places.contains(x.text))
             || l.places.contains(&text[s..e])
         {
@@ -638,8 +641,8 @@ const WELL_KNOWN_PLACES: &[&str] = &[
 fn lower_case_places(text: &str, toks: &[Token<'_>], l: &Lists) -> Vec<Hit> {
     let mut hits = Vec::new();
     for (i, t) in toks.iter().enumerate() {
-        let strong = PLACE_PREPOSITIONS.contains(&t.lower().as_str());
-        if !strong && !WEAK_PLACE_PREPOSITIONS.contains(&t.lower().as_str()) {
+        let strong = PLACE_PREPOSITIONS.contains(&t.lower());
+        if !strong && !WEAK_PLACE_PREPOSITIONS.contains(&t.lower()) {
             continue;
         }
         // "in de kooi" (De Kooi) or "in de stevenshof" (Stevenshof): with the article first.
@@ -661,7 +664,7 @@ fn lower_case_places(text: &str, toks: &[Token<'_>], l: &Lists) -> Vec<Hit> {
                     continue;
                 }
                 let lower = phrase.to_lowercase();
-                let common = l.stopwords.contains(window[n - 1].lower().as_str());
+                let common = l.stopwords.contains(window[n - 1].lower());
                 let well_known = WELL_KNOWN_PLACES.contains(&lower.as_str());
                 if l.places_lower.contains(&lower)
                     && ((!common && strong) || well_known)
