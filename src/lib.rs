@@ -19,6 +19,7 @@
 //! | [`import`] | reading transcript files (text, Markdown, Word, WebVTT, SRT) into the store |
 //! | [`check`] | integrity checks of a project |
 //! | [`demo`] | the demo project built from the fictional samples |
+//! | [`synth`] | generated fictional transcripts with known identifiers (evaluation, benchmarks) |
 //! | [`words`], [`offsets`] | what a word is; character ↔ byte offsets |
 //! | [`cli`] | the command-line interface |
 
@@ -39,6 +40,7 @@ pub mod offsets;
 pub mod privacy;
 pub mod project;
 pub mod store;
+pub mod synth;
 pub mod words;
 
 pub use error::{Error, Result};

@@ -335,16 +335,10 @@ fn anonymous_label(label: &str) -> bool {
         )
 }
 
-/// Replaces every identifier in the transcript's spoken words with its pseudonym (assigned by
-/// the key) and moves the turns so each still covers its own words. Speaker labels that are
-/// names are replaced too. Returns what was replaced, in the new text's offsets.
-pub fn apply(
-    t: &mut Transcript,
-    key: &mut Key,
-    language: &str,
-    participant: Option<&str>,
-    at: &str,
-) -> Vec<Replacement> {
+/// The identifiers of a transcript's spoken words, with the project's knowledge: the
+/// researcher's names (for this participant and the whole project) and every name already in
+/// the key are found wherever they occur, in any case.
+pub fn detect_in(t: &Transcript, key: &Key, participant: Option<&str>) -> Vec<Detection> {
     let regions: Vec<(usize, usize)> = t.turns.iter().map(|x| (x.start, x.end)).collect();
     // In a short text (a title, an attribute) only names that occur in it matter.
     let short = (t.text.len() < 512).then(|| t.text.to_lowercase());
@@ -385,7 +379,20 @@ pub fn apply(
             });
         }
     }
-    let mut found = detect(&t.text, &regions, &known);
+    detect(&t.text, &regions, &known)
+}
+
+/// Replaces every identifier in the transcript's spoken words with its pseudonym (assigned by
+/// the key) and moves the turns so each still covers its own words. Speaker labels that are
+/// names are replaced too. Returns what was replaced, in the new text's offsets.
+pub fn apply(
+    t: &mut Transcript,
+    key: &mut Key,
+    language: &str,
+    participant: Option<&str>,
+    at: &str,
+) -> Vec<Replacement> {
+    let mut found = detect_in(t, key, participant);
     // Speaker labels that are names ("Anna:") are identifiers too.
     let mut label_names: Vec<String> = t
         .turns

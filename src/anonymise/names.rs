@@ -243,6 +243,22 @@ const MONTHS_AND_DAYS: &[&str] = &[
     "sunday",
 ];
 
+/// Verbs that follow a person named at the start of a sentence ("Kees zei", "Anna was").
+/// Not auxiliaries or copulas: in Dutch any word opening a sentence is followed by a verb
+/// ("Sindsdien is", "Doordeweeks gaat"), so only verbs that people do count.
+const SUBJECT_VERBS: &[&str] = &[
+    "zei", "zegt", "zat", "belde", "belt", "vond", "vindt", "wilde", "werkt", "werkte", "woont",
+    "woonde", "vroeg", "vraagt", "hielp", "helpt", "kwam", "appte", "appt", "lachte", "huilde",
+    "schreef", "bracht", "haalde", "said", "says", "sat", "rang", "called", "calls", "wanted",
+    "works", "worked", "lives", "lived", "asked", "asks", "helped", "helps", "told", "tells",
+    "came", "texted", "laughed", "cried", "wrote", "brought",
+];
+/// A subject pronoun right after the verb shows inversion: the first word was no subject.
+const SUBJECT_PRONOUNS: &[&str] = &[
+    "ik", "je", "jij", "hij", "zij", "ze", "het", "we", "wij", "jullie", "u", "er", "men", "i",
+    "he", "she", "it", "they", "you", "there",
+];
+
 /// "'s Ochtends", "'s Avonds": adverbs, not names.
 const ADVERBIAL_GENITIVES: &[&str] = &[
     "ochtends",
@@ -385,6 +401,7 @@ fn noise(t: &Token<'_>, l: &Lists) -> bool {
     l.not_identifiers.contains(t.text)
         || MONTHS_AND_DAYS.contains(&lower)
         || MONTHS_AND_DAYS.contains(&lower.trim_end_matches('s'))
+        || MONTHS_AND_DAYS[20..].iter().any(|d| lower.starts_with(d)) // "dinsdagavond"
         || t.text.chars().all(|c| c.is_ascii_digit())
         || code
         || (acronym && !t.is_initial())
@@ -543,7 +560,16 @@ pub fn find(text: &str) -> Vec<Hit> {
         let accept = if street || house_number_then_postcode {
             true
         } else if chunk[0].sentence_start && single {
-            (listed && !stop(w)) || triggered
+            // An unknown capitalised word opening a sentence is taken for a name only when it
+            // looks like one: not a common word, and a verb-like word follows it.
+            let follows_verb = toks.get(last + 1).is_some_and(|n| {
+                SUBJECT_VERBS.contains(&n.lower()) && text[w.end..n.start].trim().is_empty()
+            }) && !toks
+                .get(last + 2)
+                .is_some_and(|n| SUBJECT_PRONOUNS.contains(&n.lower()));
+            (listed && !stop(w))
+                || triggered
+                || (!stop(w) && follows_verb && w.text.chars().count() >= 3)
         } else if single {
             !stop(w) || listed || triggered
         } else {
