@@ -77,6 +77,33 @@ pub struct LogEntry {
     pub confidence: f32,
 }
 
+/// A transcript held for review (`--anonymise review`): its original text stays here, in the
+/// encrypted key, until `anonymise apply` stores it with the accepted replacements.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Staged {
+    pub id: u32,
+    pub file: String,
+    pub sha256: String,
+    pub format: String,
+    pub flags: crate::import::Flags,
+    pub transcript: crate::import::Transcript,
+    pub suggestions: Vec<Suggestion>,
+    pub staged: String,
+    pub coder: String,
+}
+
+/// One identifier the detector suggests in a staged transcript.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Suggestion {
+    pub id: u32,
+    pub start: usize,
+    pub end: usize,
+    pub category: String,
+    pub confidence: f32,
+    /// `pending`, `accepted` or `rejected`; pending ones are replaced on apply (the safe default).
+    pub decision: String,
+}
+
 /// The decrypted key.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Key {
@@ -87,6 +114,8 @@ pub struct Key {
     pub names: Vec<Name>,
     #[serde(default)]
     pub log: Vec<LogEntry>,
+    #[serde(default)]
+    pub staged: Vec<Staged>,
     #[serde(skip)]
     index: BTreeMap<String, usize>,
 }

@@ -415,3 +415,75 @@ fn detection_on_generated_held_out_transcripts() {
         all.precision()
     );
 }
+
+#[test]
+fn review_mode_stages_suggestions_and_stores_only_what_the_reviewer_left_standing() {
+    let (tmp, dir) = project();
+    let file = tmp.path().join("P33_T1.txt");
+    std::fs::write(&file, "I: Wie helpt je?\nP33: Mijn buurvrouw Gertrude Vlamingsdonk helpt me, en ik woon in Zoetermeer.\nIk noem haar gewoon Tante Koekepan.\n").unwrap();
+    let before = fingerprint(&dir);
+    let out = String::from_utf8(
+        anon(&dir)
+            .args(["import", file.to_str().unwrap(), "--anonymise", "review"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(out.contains("staged for review"), "{out}");
+    // Nothing enters the project before the review.
+    assert_eq!(fingerprint(&dir), before);
+    let scan = anon_json(&dir, &["anonymise", "scan", "--json"]);
+    let staged = scan["staged"].as_array().unwrap();
+    let ids_of = |needle: &str| -> Vec<String> {
+        staged
+            .iter()
+            .filter(|s| {
+                s["context"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("⟦{needle}"))
+            })
+            .map(|s| s["id"].to_string())
+            .collect()
+    };
+    assert!(
+        !ids_of("Gertrude").is_empty() && !ids_of("Zoetermeer").is_empty(),
+        "{scan}"
+    );
+    // The reviewer decides "Tante Koekepan" is a nickname that may stay; everything else goes.
+    let keep = ids_of("Koekepan");
+    assert!(!keep.is_empty(), "{scan}");
+    let mut args = vec!["anonymise".to_owned(), "reject".to_owned()];
+    args.extend(keep);
+    anon(&dir).args(&args).assert().success();
+    assert!(
+        String::from_utf8(
+            anon(&dir)
+                .args(["anonymise", "reject", "9999"])
+                .output()
+                .unwrap()
+                .stderr
+        )
+        .unwrap()
+        .contains("no staged suggestion 9999")
+    );
+    anon(&dir).args(["anonymise", "apply"]).assert().success();
+    let text = run_ok(&dir, &["show", "1", "--raw"]);
+    assert!(
+        !text.contains("Vlamingsdonk") && !text.contains("Zoetermeer"),
+        "{text}"
+    );
+    assert!(text.contains("Tante Koekepan"), "{text}");
+    // Applied once: the staging is empty, and privacy-check passes.
+    let again = String::from_utf8(
+        anon(&dir)
+            .args(["anonymise", "apply"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(again.contains("nothing is staged"), "{again}");
+    assert_eq!(anon_json(&dir, &["privacy-check", "--json"])["ok"], true);
+}

@@ -392,7 +392,20 @@ pub fn apply(
     participant: Option<&str>,
     at: &str,
 ) -> Vec<Replacement> {
-    let mut found = detect_in(t, key, participant);
+    let found = detect_in(t, key, participant);
+    apply_detections(t, key, language, found, at)
+}
+
+/// Replaces the given identifiers (and speaker labels that are names) with pseudonyms from
+/// the key and moves the turns with them: the second half of [`apply`], also used when a
+/// reviewer has decided which suggestions stand.
+pub fn apply_detections(
+    t: &mut Transcript,
+    key: &mut Key,
+    language: &str,
+    mut found: Vec<Detection>,
+    at: &str,
+) -> Vec<Replacement> {
     // Speaker labels that are names ("Anna:") are identifiers too.
     let mut label_names: Vec<String> = t
         .turns

@@ -279,7 +279,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             let sources = import::read_sources(&files)?;
             let mut bar = Progress::new(std::io::stderr().is_terminal() && !as_json);
             let mut key_and_pass = match options.anonymise {
-                import::Anonymise::Auto => Some(privacy::open_key(&store)?),
+                import::Anonymise::Auto | import::Anonymise::Review => {
+                    Some(privacy::open_key(&store)?)
+                }
                 _ => None,
             };
             let root = store.root().to_path_buf();

@@ -172,6 +172,11 @@ pub fn import_report(out: &mut dyn Write, r: &ImportReport) -> Result<()> {
                 thousands(f.words as i64),
                 f.turns
             ),
+            ("staged", _) => format!(
+                "staged   {} for review ({})",
+                f.file,
+                f.title.as_deref().unwrap_or("")
+            ),
             _ => format!("skipped  {}", f.file),
         };
         writeln!(out, "{line}").map_err(io)?;
@@ -187,6 +192,14 @@ pub fn import_report(out: &mut dyn Write, r: &ImportReport) -> Result<()> {
             r.ignored.len(),
             shown.join(", "),
             if r.ignored.len() > 3 { ", …" } else { "" }
+        )
+        .map_err(io)?;
+    }
+    if r.staged > 0 {
+        writeln!(
+            out,
+            "{} file(s) staged for review: list the suggestions with `narrata anonymise scan`, reject false ones with `narrata anonymise reject ID…`, then `narrata anonymise apply`",
+            r.staged
         )
         .map_err(io)?;
     }

@@ -14,8 +14,8 @@ use crate::{anchor, anonymise, corpus};
 
 #[derive(Debug, Subcommand)]
 pub enum AnonymiseCommand {
-    /// List identifiers the detector still finds in stored transcripts (missed ones), with
-    /// category and confidence.
+    /// List suggestions: those of transcripts staged for review (with their words: this is the
+    /// re-identifying step), and identifiers the detector still finds in stored transcripts.
     Scan {
         doc: Option<String>,
         #[arg(long)]
@@ -28,8 +28,18 @@ pub enum AnonymiseCommand {
         end: usize,
         category: String,
     },
-    /// Apply staged review decisions.
+    /// Store the transcripts staged for review, replacing every suggestion not rejected.
     Apply,
+    /// Accept staged suggestions (ids from `anonymise scan`, or `all`).
+    Accept {
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Reject staged suggestions: those words are not identifiers and stay as they are.
+    Reject {
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
     /// Your own list of names to find (relatives, towns, carers), kept in the encrypted key.
     #[command(subcommand)]
     Names(NamesCommand),
@@ -85,6 +95,46 @@ pub fn anonymise(
 ) -> Result<i32> {
     match cmd {
         AnonymiseCommand::Scan { doc, json: as_json } => {
+            #[derive(serde::Serialize)]
+            struct StagedSuggestion {
+                id: u32,
+                file: String,
+                line: usize,
+                start: usize,
+                end: usize,
+                category: String,
+                confidence: f32,
+                decision: String,
+                context: String,
+            }
+            let mut staged = Vec::new();
+            if doc.is_none() && keyfile::path(store.root()).is_file() {
+                let (key, _) = existing_key(store)?;
+                for s in &key.staged {
+                    let text = &s.transcript.text;
+                    for g in &s.suggestions {
+                        let found = crate::offsets::slice_chars(text, g.start, g.end);
+                        let before =
+                            crate::offsets::slice_chars(text, g.start.saturating_sub(30), g.start);
+                        let after = crate::offsets::slice_chars(text, g.end, g.end + 30);
+                        staged.push(StagedSuggestion {
+                            id: g.id,
+                            file: s.file.clone(),
+                            line: text.chars().take(g.start).filter(|c| *c == '\n').count() + 1,
+                            start: g.start,
+                            end: g.end,
+                            category: g.category.clone(),
+                            confidence: g.confidence,
+                            decision: g.decision.clone(),
+                            context: format!(
+                                "{}⟦{found}⟧{}",
+                                before.replace('\n', " "),
+                                after.replace('\n', " ")
+                            ),
+                        });
+                    }
+                }
+            }
             let docs = match doc {
                 Some(d) => vec![corpus::find_document(store.conn(), &d)?],
                 None => corpus::documents(store.conn())?
@@ -135,8 +185,30 @@ pub fn anonymise(
                 }
             }
             if as_json {
-                json(out, &all)?;
+                json(out, &serde_json::json!({"staged": staged, "stored": all}))?;
                 return Ok(0);
+            }
+            if !staged.is_empty() {
+                let mut t = Table::new(&[
+                    "id", "file", "line", "category", "conf.", "decision", "context",
+                ]);
+                for s in &staged {
+                    t.row(vec![
+                        s.id.to_string(),
+                        s.file.clone(),
+                        s.line.to_string(),
+                        s.category.clone(),
+                        format!("{:.2}", s.confidence),
+                        s.decision.clone(),
+                        s.context.clone(),
+                    ]);
+                }
+                say(
+                    out,
+                    "staged for review (undecided suggestions are replaced on `anonymise apply`):",
+                )?;
+                t.print(out, "")?;
+                say(out, "")?;
             }
             let mut t = Table::new(&[
                 "doc", "line", "start", "end", "category", "conf.", "context",
@@ -223,10 +295,18 @@ pub fn anonymise(
             )?;
         }
         AnonymiseCommand::Apply => {
-            return Err(Error::NotAvailable(
-                "`anonymise apply` belongs to review mode, which is not available yet in this version; imports with --anonymise auto replace identifiers at once and log each replacement in the key".into(),
-            ));
+            let (mut key, pass) = existing_key(store)?;
+            if key.staged.is_empty() {
+                say(out, "nothing is staged for review")?;
+                return Ok(0);
+            }
+            let root = store.root().to_path_buf();
+            let mut save = |k: &Key| keyfile::save(&root, k, &pass);
+            let report = crate::import::apply_staged(store, coder, &mut key, &mut save)?;
+            super::output::import_report(out, &report)?;
         }
+        AnonymiseCommand::Accept { ids } => return decide(store, &ids, "accepted", out),
+        AnonymiseCommand::Reject { ids } => return decide(store, &ids, "rejected", out),
         AnonymiseCommand::Names(NamesCommand::Add {
             text,
             category,
@@ -294,6 +374,40 @@ pub fn anonymise(
             }
         }
     }
+    Ok(0)
+}
+
+/// Records review decisions on staged suggestions.
+fn decide(store: &Store, ids: &[String], decision: &str, out: &mut dyn Write) -> Result<i32> {
+    let (mut key, pass) = existing_key(store)?;
+    let all = ids.iter().any(|i| i == "all");
+    let wanted: Vec<u32> = ids
+        .iter()
+        .filter(|i| *i != "all")
+        .map(|i| {
+            i.trim()
+                .parse::<u32>()
+                .map_err(|_| Error::Invalid(format!("`{i}` is not a suggestion id")))
+        })
+        .collect::<Result<_>>()?;
+    let mut changed = 0;
+    let mut found = std::collections::HashSet::new();
+    for s in &mut key.staged {
+        for g in &mut s.suggestions {
+            if all || wanted.contains(&g.id) {
+                g.decision = decision.to_owned();
+                found.insert(g.id);
+                changed += 1;
+            }
+        }
+    }
+    if let Some(missing) = wanted.iter().find(|i| !found.contains(i)) {
+        return Err(Error::NotFound(format!(
+            "there is no staged suggestion {missing}; `narrata anonymise scan` lists them; nothing was changed"
+        )));
+    }
+    keyfile::save(store.root(), &key, &pass)?;
+    say(out, &format!("{changed} suggestion(s) {decision}"))?;
     Ok(0)
 }
 

@@ -79,7 +79,7 @@ impl Source {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
     pub file: String,
-    /// `imported` or `skipped`.
+    /// `imported`, `staged` (held for review) or `skipped`.
     pub status: &'static str,
     pub document: Option<i64>,
     pub title: Option<String>,
@@ -93,6 +93,8 @@ pub struct FileReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
     pub imported: usize,
+    /// Held in the key for review (`--anonymise review`), not yet in the project.
+    pub staged: usize,
     pub skipped: usize,
     pub words: usize,
     pub bytes: u64,
@@ -244,18 +246,10 @@ pub fn import(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport> {
     let started = Instant::now();
-    match (options.anonymise, &privacy) {
-        (Anonymise::Review, _) => {
-            return Err(Error::NotAvailable(
-                "--anonymise review is not available yet in this version of narrata, so nothing was imported; use --anonymise auto (identifiers are replaced and every replacement is logged in the key for later review)".into(),
-            ));
-        }
-        (Anonymise::Auto, None) => {
-            return Err(Error::Invalid(
-                "anonymising an import needs the pseudonym key".into(),
-            ));
-        }
-        _ => {}
+    if options.anonymise != Anonymise::Off && privacy.is_none() {
+        return Err(Error::Invalid(
+            "anonymising an import needs the pseudonym key".into(),
+        ));
     }
     let language = store.project()?.language;
     let total = sources.len();
@@ -306,6 +300,58 @@ pub fn import(
                 continue;
             }
         };
+        if let Some(p) = privacy.as_mut()
+            && options.anonymise == Anonymise::Review
+        {
+            if p.key.staged.iter().any(|s| s.sha256 == sha) {
+                report.notes.push("already staged for review".into());
+                files.push(report);
+                continue;
+            }
+            let participant = (meta.participants.len() == 1).then(|| meta.participants[0].clone());
+            let found = crate::anonymise::detect_in(&t, p.key, participant.as_deref());
+            let mut next = p
+                .key
+                .staged
+                .iter()
+                .flat_map(|s| s.suggestions.iter().map(|g| g.id))
+                .max()
+                .unwrap_or(0);
+            let suggestions = found
+                .iter()
+                .map(|d| {
+                    next += 1;
+                    crate::keyfile::Suggestion {
+                        id: next,
+                        start: d.start,
+                        end: d.end,
+                        category: d.category.to_owned(),
+                        confidence: d.confidence,
+                        decision: "pending".into(),
+                    }
+                })
+                .collect::<Vec<_>>();
+            report.status = "staged";
+            report.title = Some(format!(
+                "staged for review with {} suggestion(s)",
+                suggestions.len()
+            ));
+            report.turns = t.turns.len();
+            let id = p.key.staged.iter().map(|s| s.id).max().unwrap_or(0) + 1;
+            p.key.staged.push(crate::keyfile::Staged {
+                id,
+                file: source.name.clone(),
+                sha256: sha,
+                format: format_name(&source.extension()).to_owned(),
+                flags: options.flags.clone(),
+                transcript: t,
+                suggestions,
+                staged: crate::store::now(),
+                coder: coder.to_owned(),
+            });
+            files.push(report);
+            continue;
+        }
         let guid = crate::store::new_guid();
         let mut replaced = 0;
         if let Some(p) = privacy.as_mut()
@@ -318,36 +364,7 @@ pub fn import(
             replaced = replacements.len();
             let log = crate::anonymise::log_entries(&replacements, &guid, coder, &at, "auto");
             p.key.log.extend(log);
-            meta.title = crate::anonymise::apply_str(&meta.title, p.key, &meta.language, &at);
-            if let Some(i) = &meta.interviewer {
-                meta.interviewer = Some(crate::anonymise::apply_str(i, p.key, &meta.language, &at));
-            }
-            for v in meta
-                .attributes
-                .values_mut()
-                .chain(meta.participant_attributes.values_mut())
-            {
-                if let serde_json::Value::String(s) = v {
-                    *s = crate::anonymise::apply_str(s, p.key, &meta.language, &at);
-                }
-            }
-            // Speaker labels were replaced in the text; map the new labels to the same people.
-            let old = std::mem::take(&mut meta.speakers);
-            for turn in &t.turns {
-                if let Some(who) = old.get(&turn.speaker).or_else(|| {
-                    old.iter()
-                        .find(|(label, _)| {
-                            crate::keyfile::normalise(label)
-                                == crate::keyfile::normalise(&turn.speaker)
-                        })
-                        .map(|(_, w)| w)
-                }) {
-                    meta.speakers.insert(turn.speaker.clone(), who.clone());
-                }
-            }
-            for (label, who) in old {
-                meta.speakers.entry(label).or_insert(who);
-            }
+            anonymise_metadata(&mut meta, &t, p.key, &at);
         }
         let turns: Vec<NewTurn> = turn_words(&t);
         report.status = "imported";
@@ -401,7 +418,7 @@ pub fn import(
         });
     }
     if let Some(p) = privacy.as_mut()
-        && !pending.is_empty()
+        && (!pending.is_empty() || files.iter().any(|f| f.status == "staged"))
     {
         (p.save)(p.key)?;
     }
@@ -420,6 +437,7 @@ pub fn import(
     }
     Ok(ImportReport {
         imported: files.iter().filter(|f| f.status == "imported").count(),
+        staged: files.iter().filter(|f| f.status == "staged").count(),
         skipped: files.iter().filter(|f| f.status == "skipped").count(),
         words: files.iter().map(|f| f.words).sum(),
         bytes,
@@ -448,6 +466,167 @@ fn turn_words(t: &Transcript) -> Vec<NewTurn> {
             time_end: x.time_end,
         })
         .collect()
+}
+
+/// Passes a document's title, interviewer and attribute values through the anonymiser, and
+/// maps speaker labels that were replaced in the text to the same people.
+fn anonymise_metadata(
+    meta: &mut resolve::Resolved,
+    t: &Transcript,
+    key: &mut crate::keyfile::Key,
+    at: &str,
+) {
+    meta.title = crate::anonymise::apply_str(&meta.title, key, &meta.language, at);
+    if let Some(i) = &meta.interviewer {
+        meta.interviewer = Some(crate::anonymise::apply_str(i, key, &meta.language, at));
+    }
+    for v in meta
+        .attributes
+        .values_mut()
+        .chain(meta.participant_attributes.values_mut())
+    {
+        if let serde_json::Value::String(s) = v {
+            *s = crate::anonymise::apply_str(s, key, &meta.language, at);
+        }
+    }
+    let old = std::mem::take(&mut meta.speakers);
+    for turn in &t.turns {
+        if let Some(who) = old.get(&turn.speaker).or_else(|| {
+            old.iter()
+                .find(|(label, _)| {
+                    crate::keyfile::normalise(label) == crate::keyfile::normalise(&turn.speaker)
+                })
+                .map(|(_, w)| w)
+        }) {
+            meta.speakers.insert(turn.speaker.clone(), who.clone());
+        }
+    }
+    for (label, who) in old {
+        meta.speakers.entry(label).or_insert(who);
+    }
+}
+
+/// Stores the transcripts held for review, each with the suggestions the reviewer did not
+/// reject replaced by pseudonyms (undecided ones are replaced: the safe default), as one
+/// action. The key (with every accept and reject logged, and the staging emptied) is saved
+/// before the database commits.
+pub fn apply_staged(
+    store: &mut Store,
+    coder: &str,
+    key: &mut crate::keyfile::Key,
+    save: &mut dyn FnMut(&crate::keyfile::Key) -> Result<()>,
+) -> Result<ImportReport> {
+    let started = Instant::now();
+    let language = store.project()?.language;
+    let staged = std::mem::take(&mut key.staged);
+    let mut pending = Vec::new();
+    let mut files = Vec::new();
+    for s in &staged {
+        if corpus::has_source(store.conn(), &s.sha256)?.is_some() {
+            continue;
+        }
+        let mut t = s.transcript.clone();
+        let stem = Path::new(&s.file)
+            .file_stem()
+            .map(|x| x.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let extension = Path::new(&s.file)
+            .extension()
+            .map(|x| x.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let mut meta = resolve::resolve(&t, &s.flags, &stem, &language)
+            .map_err(|r| Error::input(&s.file, r))?;
+        let at = crate::store::now();
+        let guid = crate::store::new_guid();
+        let keep: Vec<crate::anonymise::Detection> = s
+            .suggestions
+            .iter()
+            .filter(|g| g.decision != "rejected")
+            .filter_map(|g| {
+                crate::keyfile::category(&g.category).map(|category| crate::anonymise::Detection {
+                    start: g.start,
+                    end: g.end,
+                    category,
+                    confidence: g.confidence,
+                })
+            })
+            .collect();
+        let replacements =
+            crate::anonymise::apply_detections(&mut t, key, &meta.language, keep, &at);
+        key.log.extend(crate::anonymise::log_entries(
+            &replacements,
+            &guid,
+            coder,
+            &at,
+            "accept",
+        ));
+        for g in s.suggestions.iter().filter(|g| g.decision == "rejected") {
+            key.log.push(crate::keyfile::LogEntry {
+                at: at.clone(),
+                coder: coder.to_owned(),
+                action: "reject".into(),
+                document: guid.clone(),
+                start: g.start,
+                end: g.end,
+                category: g.category.clone(),
+                pseudonym: String::new(),
+                confidence: g.confidence,
+            });
+        }
+        anonymise_metadata(&mut meta, &t, key, &at);
+        let turns = turn_words(&t);
+        files.push(FileReport {
+            file: s.file.clone(),
+            status: "imported",
+            document: None,
+            title: Some(meta.title.clone()),
+            words: turns.iter().map(|x| x.words).sum(),
+            turns: turns.len(),
+            controls_replaced: t.controls_replaced,
+            notes: vec![format!(
+                "{} identifier(s) replaced after review",
+                replacements.len()
+            )],
+        });
+        let source_name = if only_codes(&stem) {
+            format!("{stem}.{extension}")
+        } else {
+            format!("(name withheld).{extension}")
+        };
+        pending.push(NewDocument {
+            guid,
+            meta,
+            text: t.text,
+            turns,
+            source_name,
+            source_format: s.format.clone(),
+            source_sha256: s.sha256.clone(),
+        });
+    }
+    save(key)?;
+    let ids = if pending.is_empty() {
+        Vec::new()
+    } else {
+        store.action(coder, |a| {
+            pending
+                .iter()
+                .map(|doc| corpus::insert_document(a, doc))
+                .collect::<Result<Vec<_>>>()
+        })?
+    };
+    for (f, id) in files.iter_mut().zip(ids) {
+        f.document = Some(id);
+    }
+    Ok(ImportReport {
+        imported: files.len(),
+        staged: 0,
+        skipped: 0,
+        words: files.iter().map(|f| f.words).sum(),
+        bytes: 0,
+        took_ms: started.elapsed().as_millis(),
+        files,
+        ignored: Vec::new(),
+    })
 }
 
 /// A file stem made only of participant and wave codes and digits (`P03_T2`, `G01-w1`).

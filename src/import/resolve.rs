@@ -13,7 +13,7 @@ pub const KINDS: &[&str] = &["individual", "group", "fieldnote"];
 pub const LANGUAGES: &[&str] = &["nl", "en"];
 
 /// What the command line says about the files being imported.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Flags {
     pub participants: Vec<String>,
     pub wave: Option<String>,

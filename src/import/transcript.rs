@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 /// Metadata a file declares about itself (front matter). Flags and the file name fill the
 /// gaps later, in [`super::resolve`].
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     pub participant: Option<String>,
     pub participants: Vec<String>,
@@ -25,7 +25,7 @@ pub struct Meta {
 
 /// One speaker turn: `[start, end)` in characters of the transcript text, covering what the
 /// speaker said (not the label or timestamp); `line` is the 1-based line of its label.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RawTurn {
     pub speaker: String,
     pub start: usize,
@@ -36,7 +36,7 @@ pub struct RawTurn {
 }
 
 /// A transcript as read from one file, before it is tied to participants and waves.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Transcript {
     pub text: String,
     pub turns: Vec<RawTurn>,
