@@ -3,13 +3,15 @@ samples/ (`transcripts/` and `gold/`), with the same measures as narrata's anony
 covered recall per gold category (no non-space character of the identifier left readable),
 recall (touched), precision (annotations that touch a gold identifier). Prints one JSON line.
 Run by benches/anonymise.sh inside a virtual environment; not part of the test suite."""
-import json, os, resource, sys, time
-
-from deduce import Deduce
+import contextlib, json, os, resource, sys, time
 
 folder = sys.argv[1]
 t0 = time.time()
-deduce = Deduce()
+# DEDUCE logs its start-up to stdout; keep stdout for the one JSON line.
+with contextlib.redirect_stdout(sys.stderr):
+    from deduce import Deduce
+
+    deduce = Deduce()
 init = time.time() - t0
 totals, seconds, size = {}, 0.0, 0
 
@@ -19,13 +21,15 @@ def row(cat):
 
 
 for name in sorted(os.listdir(os.path.join(folder, "transcripts"))):
-    raw = open(os.path.join(folder, "transcripts", name), encoding="utf-8").read().replace("\r\n", "\n")
+    with open(os.path.join(folder, "transcripts", name), encoding="utf-8") as f:
+        raw = f.read().replace("\r\n", "\n")
     body = raw
     if raw.startswith("---\n"):
         end = raw.find("\n---\n", 4)
         body = raw[end + 5:]
     size += len(raw.encode("utf-8"))
-    gold = json.load(open(os.path.join(folder, "gold", name + ".json"), encoding="utf-8"))["spans"]
+    with open(os.path.join(folder, "gold", name + ".json"), encoding="utf-8") as f:
+        gold = json.load(f)["spans"]
     t = time.time()
     doc = deduce.deidentify(body)
     seconds += time.time() - t

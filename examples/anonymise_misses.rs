@@ -19,7 +19,8 @@ fn main() {
         )
         .unwrap();
         let regions: Vec<(usize, usize)> = t.turns.iter().map(|x| (x.start, x.end)).collect();
-        let found = narrata::anonymise::detect(&t.text, &regions, &[]);
+        let language = t.meta.language.clone().unwrap_or_else(|| "nl".into());
+        let found = narrata::anonymise::detect(&t.text, &regions, &[], &language);
         let chars: Vec<char> = t.text.chars().collect();
         for g in gold["spans"].as_array().unwrap() {
             let (s, e) = (

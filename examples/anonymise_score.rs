@@ -35,7 +35,8 @@ fn main() {
         .expect("json");
         let gold: Vec<Gold> = serde_json::from_value(gold["spans"].clone()).expect("spans");
         let participant = name.split(['_', '-']).next().unwrap_or("").to_owned();
-        let found = narrata::anonymise::detect_in(&t, &key, Some(&participant));
+        let language = t.meta.language.clone().unwrap_or_else(|| "nl".into());
+        let found = narrata::anonymise::detect_in(&t, &key, Some(&participant), &language);
         for d in &found {
             key.pseudonym(
                 narrata::offsets::slice_chars(&t.text, d.start, d.end),

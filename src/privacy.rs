@@ -75,7 +75,10 @@ fn checkable(original: &str, category: &str) -> bool {
 /// for originals of six characters or more, since raw pages run values together).
 pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<Report> {
     let files = files_of(project);
-    // (original, its label, whether any case counts)
+    // (original, its label, whether any case counts). An original that is also a common word
+    // ("Roos", "Mail") is searched as written: the word itself may stand in the text, as the
+    // detector leaves it.
+    let any_case = |o: &str| !crate::anonymise::is_common_word(o);
     let mut originals: Vec<(String, String, bool)> = key
         .entries
         .iter()
@@ -83,13 +86,13 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
             (
                 e.original.clone(),
                 format!("{}-{}", e.category, e.number),
-                true,
+                any_case(&e.original),
             )
         })
         .collect();
     for n in &key.names {
         for t in std::iter::once(&n.text).chain(&n.variants) {
-            originals.push((t.clone(), format!("name list: {}", n.category), true));
+            originals.push((t.clone(), format!("name list: {}", n.category), any_case(t)));
         }
     }
     // A surname alone is as telling as the full name.

@@ -31,7 +31,8 @@ fn sample_scores() -> BTreeMap<String, Score> {
         let gold: Vec<Gold> = serde_json::from_value(gold["spans"].clone()).unwrap();
         // Everything but the speaker labels: gold identifiers lie in what people said.
         let regions: Vec<(usize, usize)> = t.turns.iter().map(|x| (x.start, x.end)).collect();
-        let found = narrata::anonymise::detect(&t.text, &regions, &[]);
+        let language = t.meta.language.clone().unwrap_or_else(|| "nl".into());
+        let found = narrata::anonymise::detect(&t.text, &regions, &[], &language);
         accumulate(&mut total, &score(&t.text, &gold, &found));
     }
     total
@@ -366,7 +367,8 @@ fn detection_on_generated_held_out_transcripts() {
             g.name
         );
         let participant = g.name.split('_').next().unwrap_or("").to_owned();
-        let found = narrata::anonymise::detect_in(&t, &key, Some(&participant));
+        let language = t.meta.language.clone().unwrap_or_else(|| "nl".into());
+        let found = narrata::anonymise::detect_in(&t, &key, Some(&participant), &language);
         for d in &found {
             key.pseudonym(
                 narrata::offsets::slice_chars(&t.text, d.start, d.end),

@@ -19,7 +19,12 @@ pub struct Lists {
     pub places: HashSet<&'static str>,
     /// Places lower-cased, for lower-case mentions after "in", "uit", "naar"…
     pub places_lower: HashSet<String>,
+    /// Common words of both languages.
     pub stopwords: HashSet<&'static str>,
+    /// Common words of one language: a Dutch name that is an English word ("Wake", "Rose") is
+    /// still a name in a Dutch interview.
+    pub stopwords_nl: HashSet<&'static str>,
+    pub stopwords_en: HashSet<&'static str>,
     pub not_identifiers: HashSet<&'static str>,
 }
 
@@ -48,9 +53,11 @@ pub fn lists() -> &'static Lists {
             .chain(parse(include_str!("lists/places.en.txt")))
             .collect();
         let places_lower = places.iter().map(|p| p.to_lowercase()).collect();
-        let stopwords = parse(include_str!("lists/stopwords.nl.txt"))
-            .chain(parse(include_str!("lists/stopwords.en.txt")))
-            .collect();
+        let stopwords_nl: HashSet<&'static str> =
+            parse(include_str!("lists/stopwords.nl.txt")).collect();
+        let stopwords_en: HashSet<&'static str> =
+            parse(include_str!("lists/stopwords.en.txt")).collect();
+        let stopwords = stopwords_nl.union(&stopwords_en).copied().collect();
         let not_identifiers = parse(include_str!("lists/not_identifiers.txt")).collect();
         Lists {
             first_names,
@@ -59,7 +66,20 @@ pub fn lists() -> &'static Lists {
             places,
             places_lower,
             stopwords,
+            stopwords_nl,
+            stopwords_en,
             not_identifiers,
         }
     })
+}
+
+impl Lists {
+    /// The common words of a document's language (both lists when it is not known).
+    pub fn common(&self, language: &str) -> &HashSet<&'static str> {
+        match language {
+            "nl" => &self.stopwords_nl,
+            "en" => &self.stopwords_en,
+            _ => &self.stopwords,
+        }
+    }
 }

@@ -28,6 +28,14 @@ pub struct Detection {
     pub confidence: f32,
 }
 
+/// Whether a word is a common Dutch or English word (a name that is also a word, such as
+/// "Roos" or "Bill", is then matched only as written).
+pub fn is_common_word(word: &str) -> bool {
+    lists::lists()
+        .stopwords
+        .contains(word.to_lowercase().as_str())
+}
+
 /// Priority when candidates of different categories overlap (earlier wins at equal length).
 const PRIORITY: &[&str] = &[
     "EMAIL",
@@ -61,7 +69,12 @@ pub struct Known {
 
 /// Finds identifiers in the given character ranges of `text` (the spoken words of turns).
 /// `known` are names to find wherever they occur, in any case.
-pub fn detect(text: &str, regions: &[(usize, usize)], known: &[Known]) -> Vec<Detection> {
+pub fn detect(
+    text: &str,
+    regions: &[(usize, usize)],
+    known: &[Known],
+    language: &str,
+) -> Vec<Detection> {
     let mut bounds: Vec<usize> = regions.iter().flat_map(|&(s, e)| [s, e]).collect();
     bounds.sort_unstable();
     bounds.dedup();
@@ -79,7 +92,7 @@ pub fn detect(text: &str, regions: &[(usize, usize)], known: &[Known]) -> Vec<De
         let segment = &text[rs..re];
         for (s, e, c, p) in patterns::find(segment)
             .into_iter()
-            .chain(names::find(segment))
+            .chain(names::find(segment, language))
         {
             hits.push((rs + s, rs + e, c, p));
         }
@@ -89,7 +102,7 @@ pub fn detect(text: &str, regions: &[(usize, usize)], known: &[Known]) -> Vec<De
     let lists = lists::lists();
     let keep = |n: &str| {
         n.chars().count() >= 2
-            && !lists.stopwords.contains(n.to_lowercase().as_str())
+            && !lists.common(language).contains(n.to_lowercase().as_str())
             && !lists.not_identifiers.contains(n)
     };
     // Names this document revealed, and (as written only) the surnames inside them: "Bakker"
@@ -338,7 +351,12 @@ fn anonymous_label(label: &str) -> bool {
 /// The identifiers of a transcript's spoken words, with the project's knowledge: the
 /// researcher's names (for this participant and the whole project) and every name already in
 /// the key are found wherever they occur, in any case.
-pub fn detect_in(t: &Transcript, key: &Key, participant: Option<&str>) -> Vec<Detection> {
+pub fn detect_in(
+    t: &Transcript,
+    key: &Key,
+    participant: Option<&str>,
+    language: &str,
+) -> Vec<Detection> {
     let regions: Vec<(usize, usize)> = t.turns.iter().map(|x| (x.start, x.end)).collect();
     // In a short text (a title, an attribute) only names that occur in it matter.
     let short = (t.text.len() < 512).then(|| t.text.to_lowercase());
@@ -379,7 +397,7 @@ pub fn detect_in(t: &Transcript, key: &Key, participant: Option<&str>) -> Vec<De
             });
         }
     }
-    detect(&t.text, &regions, &known)
+    detect(&t.text, &regions, &known, language)
 }
 
 /// Replaces every identifier in the transcript's spoken words with its pseudonym (assigned by
@@ -392,7 +410,7 @@ pub fn apply(
     participant: Option<&str>,
     at: &str,
 ) -> Vec<Replacement> {
-    let found = detect_in(t, key, participant);
+    let found = detect_in(t, key, participant, language);
     apply_detections(t, key, language, found, at)
 }
 

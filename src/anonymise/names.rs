@@ -446,8 +446,9 @@ fn known_name(t: &str, l: &Lists) -> bool {
 }
 
 /// Every name, place, organisation and address candidate in `text`.
-pub fn find(text: &str) -> Vec<Hit> {
+pub fn find(text: &str, language: &str) -> Vec<Hit> {
     let l = lists();
+    let common = l.common(language);
     let toks = tokens(text);
     let mut hits = Vec::new();
     let mut i = 0;
@@ -545,7 +546,7 @@ pub fn find(text: &str) -> Vec<Hit> {
         let single = words.len() == 1;
         let w = words[0];
         let listed = words.iter().any(|x| known_name(x.text, l));
-        let stop = |x: &Token<'_>| l.stopwords.contains(x.lower());
+        let stop = |x: &Token<'_>| common.contains(x.lower());
         let street = single
             && STREET_ENDINGS
                 .iter()
@@ -710,7 +711,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<(&str, &'static str)> {
-        find(text)
+        find(text, "")
             .into_iter()
             .map(|(s, e, c, _)| (&text[s..e], c))
             .collect()

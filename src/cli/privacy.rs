@@ -159,7 +159,8 @@ pub fn anonymise(
                     .iter()
                     .map(|t| (t.start as usize, t.end as usize))
                     .collect();
-                for d in anonymise::detect(&text, &regions, &[]) {
+                let language = corpus::document(store.conn(), id)?.language;
+                for d in anonymise::detect(&text, &regions, &[], &language) {
                     let found = crate::offsets::slice_chars(&text, d.start, d.end);
                     // Pseudonyms narrata wrote are not identifiers.
                     if found.starts_with('[') && found.ends_with(']') {

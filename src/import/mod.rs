@@ -309,7 +309,8 @@ pub fn import(
                 continue;
             }
             let participant = (meta.participants.len() == 1).then(|| meta.participants[0].clone());
-            let found = crate::anonymise::detect_in(&t, p.key, participant.as_deref());
+            let found =
+                crate::anonymise::detect_in(&t, p.key, participant.as_deref(), &meta.language);
             let mut next = p
                 .key
                 .staged
