@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/bench-anonymise
 rm -rf "$out" && mkdir -p "$out"
-cargo build --release --quiet --examples
+cargo build --release --quiet --bins --examples
 narrata=target/release/narrata
 
 echo "== corpus"
