@@ -489,3 +489,32 @@ fn review_mode_stages_suggestions_and_stores_only_what_the_reviewer_left_standin
     assert!(again.contains("nothing is staged"), "{again}");
     assert_eq!(anon_json(&dir, &["privacy-check", "--json"])["ok"], true);
 }
+
+#[test]
+fn a_name_found_in_one_file_is_found_in_every_file_of_the_import() {
+    let (tmp, dir) = project();
+    let folder = tmp.path().join("in");
+    std::fs::create_dir(&folder).unwrap();
+    // The lower-case mention comes first (by file name), the capitalised one later.
+    std::fs::write(
+        folder.join("P34_T1.txt"),
+        "I: Wie kwam er?\nP34: ik zag zwaantje gisteren weer, gewoon op straat.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("P34_T2.txt"),
+        "I: En nu?\nP34: Mijn buurvrouw Zwaantje Kwakernaat komt elke week.\n",
+    )
+    .unwrap();
+    anon(&dir)
+        .args(["import", folder.to_str().unwrap()])
+        .assert()
+        .success();
+    for id in ["1", "2"] {
+        let text = run_ok(&dir, &["show", id, "--raw"]).to_lowercase();
+        assert!(
+            !text.contains("zwaantje") && !text.contains("kwakernaat"),
+            "{text}"
+        );
+    }
+}

@@ -65,6 +65,8 @@ fn rank(c: &str) -> usize {
 pub struct Known {
     pub text: String,
     pub category: &'static str,
+    /// Matched only as written (a surname: "Bakker", not "bakker" the baker).
+    pub exact: bool,
 }
 
 /// Finds identifiers in the given character ranges of `text` (the spoken words of turns).
@@ -152,7 +154,8 @@ struct Matcher {
 }
 
 thread_local! {
-    static KNOWN_MATCHER: std::cell::RefCell<Option<Matcher>> = const { std::cell::RefCell::new(None) };
+    /// A few matchers (the key's names; an import's names in any case and as written).
+    static KNOWN_MATCHERS: std::cell::RefCell<Vec<Matcher>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn fingerprint(names: &[(String, &'static str)]) -> u64 {
@@ -237,21 +240,30 @@ fn find_mentions(
         }
     };
     if reuse {
-        let fp = fingerprint(names);
-        KNOWN_MATCHER.with(|cell| {
-            let mut cached = cell.borrow_mut();
-            let fresh = cached
-                .as_ref()
-                .is_none_or(|m| m.fingerprint != fp || m.any_case != ascii_only);
-            if fresh {
-                *cached = build().map(|automaton| Matcher {
-                    fingerprint: fp,
-                    any_case: ascii_only,
-                    automaton,
-                });
-            }
-            if let Some(m) = cached.as_ref() {
-                search(&m.automaton);
+        let fp = fingerprint(names)
+            .wrapping_mul(2)
+            .wrapping_add(any_case as u64);
+        KNOWN_MATCHERS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            let at = match cache
+                .iter()
+                .position(|m| m.fingerprint == fp && m.any_case == ascii_only)
+            {
+                Some(i) => Some(i),
+                None => build().map(|automaton| {
+                    if cache.len() >= 3 {
+                        cache.remove(0);
+                    }
+                    cache.push(Matcher {
+                        fingerprint: fp,
+                        any_case: ascii_only,
+                        automaton,
+                    });
+                    cache.len() - 1
+                }),
+            };
+            if let Some(i) = at {
+                search(&cache[i].automaton);
             }
         });
     } else if let Some(ac) = build() {
@@ -381,6 +393,7 @@ pub fn detect_in(
             known.push(Known {
                 text: text.clone(),
                 category,
+                exact: false,
             });
         }
     }
@@ -394,10 +407,119 @@ pub fn detect_in(
             known.push(Known {
                 text: e.original.clone(),
                 category: c,
+                exact: false,
             });
         }
     }
     detect(&t.text, &regions, &known, language)
+}
+
+/// The names (people, places, organisations, addresses) among a transcript's detections, to
+/// look for in the other transcripts of the same import.
+pub fn found_names(t: &Transcript, found: &[Detection]) -> Vec<Known> {
+    let names: Vec<&Detection> = found
+        .iter()
+        .filter(|d| matches!(d.category, "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS"))
+        .collect();
+    // All offsets converted in one pass over the text.
+    let mut bounds: Vec<usize> = names.iter().flat_map(|d| [d.start, d.end]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let bytes = crate::offsets::char_to_byte(&t.text, &bounds);
+    let at = |c: usize| bytes[bounds.binary_search(&c).unwrap_or(0)];
+    let mut out = Vec::new();
+    for d in names {
+        let text = &t.text[at(d.start)..at(d.end)];
+        out.push(Known {
+            text: text.to_owned(),
+            category: d.category,
+            exact: false,
+        });
+        // The words of a person's full name are that person's names on their own too: the
+        // first name in any case ("zwaantje" of "Zwaantje Kwakernaat"), the others as written.
+        if d.category == "PERSON" && text.contains(' ') {
+            for (i, word) in text.split(' ').enumerate() {
+                if word.chars().count() >= 3 && word.chars().next().is_some_and(char::is_uppercase)
+                {
+                    out.push(Known {
+                        text: word.to_owned(),
+                        category: "PERSON",
+                        exact: i > 0,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every mention of the given names in the transcript's spoken words, in any case (never a
+/// lone common word), as detections.
+pub fn mentions(t: &Transcript, names: &[Known], language: &str) -> Vec<Detection> {
+    let lists = lists::lists();
+    let usable = |k: &&Known| {
+        k.text.chars().count() >= 2
+            && !lists
+                .common(language)
+                .contains(k.text.to_lowercase().as_str())
+            && !lists.not_identifiers.contains(k.text.as_str())
+    };
+    let mut needles: Vec<(String, &'static str)> = names
+        .iter()
+        .filter(usable)
+        .filter(|k| !k.exact)
+        .map(|k| (k.text.clone(), k.category))
+        .collect();
+    let mut exact: Vec<(String, &'static str)> = names
+        .iter()
+        .filter(usable)
+        .filter(|k| k.exact)
+        .map(|k| (k.text.clone(), k.category))
+        .collect();
+    for list in [&mut needles, &mut exact] {
+        list.sort();
+        list.dedup();
+    }
+    let mut bounds: Vec<usize> = t.turns.iter().flat_map(|x| [x.start, x.end]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let bytes = crate::offsets::char_to_byte(&t.text, &bounds);
+    let to_byte = |c: usize| bytes[bounds.binary_search(&c).unwrap_or(0)];
+    let regions: Vec<(usize, usize)> = t
+        .turns
+        .iter()
+        .map(|x| (to_byte(x.start), to_byte(x.end)))
+        .collect();
+    let mut found = Vec::new();
+    // The same names for every file of an import: the matchers are built once per thread.
+    find_mentions(&t.text, &needles, true, true, &mut found);
+    find_mentions(&t.text, &exact, false, true, &mut found);
+    let hits = found
+        .into_iter()
+        .filter(|&(s, e, _)| regions.iter().any(|&(rs, re)| s >= rs && e <= re))
+        .map(|(s, e, c)| (s, e, c, 0.85))
+        .collect();
+    merge(&t.text, hits)
+}
+
+/// Two lists of detections as one: overlapping spans merge, the wider one's category wins.
+pub fn combine(mut a: Vec<Detection>, b: Vec<Detection>) -> Vec<Detection> {
+    a.extend(b);
+    a.sort_by(|x, y| x.start.cmp(&y.start).then(y.end.cmp(&x.end)));
+    let mut out: Vec<Detection> = Vec::with_capacity(a.len());
+    for d in a {
+        match out.last_mut() {
+            Some(m) if d.start < m.end => {
+                if d.end - d.start > m.end - m.start {
+                    m.category = d.category;
+                }
+                m.end = m.end.max(d.end);
+                m.confidence = m.confidence.max(d.confidence);
+            }
+            _ => out.push(d),
+        }
+    }
+    out
 }
 
 /// Replaces every identifier in the transcript's spoken words with its pseudonym (assigned by

@@ -258,6 +258,13 @@ pub fn import(
     let mut files = Vec::new();
     let mut seen = std::collections::HashMap::<String, String>::new();
     let mut bytes = 0u64;
+    let mut prepared = prepare_all(
+        store,
+        &sources,
+        options,
+        &language,
+        privacy.as_ref().map(|p| &*p.key),
+    )?;
     for (i, source) in sources.into_iter().enumerate() {
         progress(i, total);
         bytes += source.bytes.len() as u64;
@@ -289,10 +296,9 @@ pub fn import(
             continue;
         }
         seen.insert(sha.clone(), source.name.clone());
-        let parsed = read(&source).and_then(|t| {
-            let r = resolve::resolve(&t, &options.flags, &source.stem(), &language)?;
-            Ok((t, r))
-        });
+        let Some(Prepared { parsed, found }) = prepared[i].take() else {
+            continue;
+        };
         let (mut t, mut meta) = match parsed {
             Ok(x) => x,
             Err(reason) => {
@@ -308,9 +314,7 @@ pub fn import(
                 files.push(report);
                 continue;
             }
-            let participant = (meta.participants.len() == 1).then(|| meta.participants[0].clone());
-            let found =
-                crate::anonymise::detect_in(&t, p.key, participant.as_deref(), &meta.language);
+            let found = found.unwrap_or_default();
             let mut next = p
                 .key
                 .staged
@@ -359,9 +363,9 @@ pub fn import(
             && options.anonymise == Anonymise::Auto
         {
             let at = crate::store::now();
-            let participant = (meta.participants.len() == 1).then(|| meta.participants[0].clone());
+            let found = found.unwrap_or_default();
             let replacements =
-                crate::anonymise::apply(&mut t, p.key, &meta.language, participant.as_deref(), &at);
+                crate::anonymise::apply_detections(&mut t, p.key, &meta.language, found, &at);
             replaced = replacements.len();
             let log = crate::anonymise::log_entries(&replacements, &guid, coder, &at, "auto");
             p.key.log.extend(log);
@@ -467,6 +471,116 @@ fn turn_words(t: &Transcript) -> Vec<NewTurn> {
             time_end: x.time_end,
         })
         .collect()
+}
+
+/// A source read, resolved and (when anonymising) searched for identifiers.
+struct Prepared {
+    parsed: std::result::Result<(Transcript, resolve::Resolved), String>,
+    found: Option<Vec<crate::anonymise::Detection>>,
+}
+
+/// Reads, resolves and searches every source that will be imported, on all cores: each file
+/// is independent until pseudonyms are assigned. The names found anywhere in the import are
+/// then looked for in every file, so a name written with a capital in one interview is also
+/// found where it is written in lower case in another. Sources already in the project (or
+/// earlier in this import, or staged for review) get `None`.
+fn prepare_all(
+    store: &Store,
+    sources: &[Source],
+    options: &Options,
+    language: &str,
+    key: Option<&crate::keyfile::Key>,
+) -> Result<Vec<Option<Prepared>>> {
+    let mut needed = Vec::with_capacity(sources.len());
+    let mut seen = std::collections::HashSet::new();
+    for source in sources {
+        let sha = hex(&Sha256::digest(&source.bytes));
+        let staged = key.is_some_and(|k| k.staged.iter().any(|s| s.sha256 == sha));
+        let known = corpus::has_source(store.conn(), &sha)?.is_some();
+        needed.push(seen.insert(sha) && !known && !staged);
+    }
+    let anonymising = options.anonymise != Anonymise::Off;
+    let prepare = |source: &Source| {
+        let parsed = read(source).and_then(|t| {
+            let r = resolve::resolve(&t, &options.flags, &source.stem(), language)?;
+            Ok((t, r))
+        });
+        let found = match (&parsed, key) {
+            (Ok((t, meta)), Some(k)) if anonymising => {
+                let participant =
+                    (meta.participants.len() == 1).then(|| meta.participants[0].clone());
+                Some(crate::anonymise::detect_in(
+                    t,
+                    k,
+                    participant.as_deref(),
+                    &meta.language,
+                ))
+            }
+            _ => None,
+        };
+        Prepared { parsed, found }
+    };
+    let mut out = parallel(sources.len(), |i| needed[i].then(|| prepare(&sources[i])));
+    if anonymising {
+        let mut batch: Vec<crate::anonymise::Known> = Vec::new();
+        for p in out.iter().flatten() {
+            if let (Ok((t, _)), Some(found)) = (&p.parsed, &p.found) {
+                batch.extend(crate::anonymise::found_names(t, found));
+            }
+        }
+        batch.sort_by(|a, b| (&a.text, a.category).cmp(&(&b.text, b.category)));
+        batch.dedup_by(|a, b| a.text == b.text);
+        let extra = parallel(out.len(), |i| match &out[i] {
+            Some(Prepared {
+                parsed: Ok((t, meta)),
+                found: Some(_),
+            }) => Some(crate::anonymise::mentions(t, &batch, &meta.language)),
+            _ => None,
+        });
+        for (p, more) in out.iter_mut().zip(extra) {
+            if let (Some(p), Some(more)) = (p.as_mut(), more)
+                && let Some(found) = p.found.take()
+            {
+                p.found = Some(crate::anonymise::combine(found, more));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `f(0..n)` on all cores, results in order.
+fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let workers = std::thread::available_parallelism()
+        .map(|p| p.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(n.max(1));
+    if workers <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let f = &f;
+    let mut parts: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                scope.spawn(move || {
+                    (w..n)
+                        .step_by(workers)
+                        .map(|i| (i, f(i)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut all: Vec<(usize, T)> = parts.iter_mut().flat_map(std::mem::take).collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, t)| t).collect()
 }
 
 /// Passes a document's title, interviewer and attribute values through the anonymiser, and
