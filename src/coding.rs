@@ -330,3 +330,68 @@ impl DocText {
         ps
     }
 }
+
+/// What `code auto` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct AutoReport {
+    pub hits: usize,
+    pub added: usize,
+    pub already: usize,
+    pub docs: Vec<i64>,
+}
+
+/// Codes every hit of a search with `code` as one audited, undoable action: the whole turn
+/// (`by_match == false`) or just the matched words.
+pub fn auto(
+    store: &mut Store,
+    coder: &str,
+    query: &str,
+    code: &str,
+    by_match: bool,
+    filters: &crate::search::Filters,
+) -> Result<AutoReport> {
+    let code = codebook::find(store.conn(), code)?;
+    let mut all = filters.clone();
+    all.limit = usize::MAX / 2;
+    let results = crate::search::search(store, query, &all)?;
+    let mut spans: Vec<(i64, i64, i64)> = Vec::new();
+    for h in &results.hits {
+        if by_match {
+            spans.extend(h.matches.iter().map(|m| (h.doc, m[0], m[1])));
+        } else {
+            spans.push((h.doc, h.start, h.end));
+        }
+    }
+    spans.sort();
+    spans.dedup();
+    let mut docs: Vec<i64> = spans.iter().map(|s| s.0).collect();
+    docs.dedup();
+    if spans.is_empty() {
+        return Ok(AutoReport {
+            hits: 0,
+            added: 0,
+            already: 0,
+            docs,
+        });
+    }
+    let (added, already) = store.action(coder, |a| {
+        let mut added = 0;
+        for (doc, start, end) in &spans {
+            if add_in(a, *doc, *start, *end, &code)?.1 {
+                added += 1;
+            }
+        }
+        a.audit(
+            "auto-code",
+            &format!("code:{}", code.guid),
+            serde_json::json!({"query": query, "code": code.path, "unit": if by_match { "match" } else { "turn" }, "added": added}),
+        )?;
+        Ok((added, spans.len() - added))
+    })?;
+    Ok(AutoReport {
+        hits: results.hits.len(),
+        added,
+        already,
+        docs,
+    })
+}

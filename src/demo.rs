@@ -63,6 +63,9 @@ pub fn build(dir: &Path, coder: &str) -> Result<Summary> {
     let book = codebook_file::parse(bytes, "yaml").map_err(|r| Error::input(DEMO_CODEBOOK, r))?;
     codebook_file::import(&mut store, coder, &book, DEMO_CODEBOOK)?;
     apply_codings(&mut store)?;
+    if !crate::search::is_current(&store)? {
+        crate::search::rebuild(&store)?;
+    }
     let docs = corpus::documents(store.conn())?;
     Ok(Summary {
         project: dir.display().to_string(),

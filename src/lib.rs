@@ -15,6 +15,7 @@
 //! | [`anchor`] | replacing text while turns and codings keep their words |
 //! | [`anonymise`] | finding identifiers and replacing them with consistent pseudonyms |
 //! | [`keyfile`] | the encrypted pseudonym key, the only home of original identifiers |
+//! | [`search`] | the tantivy index of turns: stemming, filters, keyword in context |
 //! | [`privacy`] | proving no original identifier left the key |
 //! | [`import`] | reading transcript files (text, Markdown, Word, WebVTT, SRT) into the store |
 //! | [`check`] | integrity checks of a project |
@@ -39,6 +40,7 @@ pub mod memo;
 pub mod offsets;
 pub mod privacy;
 pub mod project;
+pub mod search;
 pub mod store;
 pub mod synth;
 pub mod words;

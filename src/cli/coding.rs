@@ -101,6 +101,23 @@ pub enum CodeCommand {
     },
     /// Remove a coding (and the memos on it).
     Rm { coding: i64 },
+    /// Code every search hit with CODE: the whole turn, or only the matched words.
+    Auto {
+        query: String,
+        /// The code to apply.
+        #[arg(value_name = "CODE")]
+        apply: String,
+        #[arg(long, value_enum, default_value_t = Unit::Turn)]
+        unit: Unit,
+        #[command(flatten)]
+        filters: super::SearchFilters,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Unit {
+    Turn,
+    Match,
 }
 
 #[derive(Debug, Args)]
@@ -293,6 +310,37 @@ pub fn codebook(
 
 pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Write) -> Result<i32> {
     match cmd {
+        CodeCommand::Auto {
+            query,
+            apply,
+            unit,
+            filters,
+        } => {
+            let before = store.project()?.generation;
+            let f = filters.resolve(store)?;
+            let r = codings_lib::auto(
+                store,
+                coder,
+                &query,
+                &apply,
+                matches!(unit, Unit::Match),
+                &f,
+            )?;
+            super::refresh_index(store, before, &r.docs);
+            say(
+                out,
+                &format!(
+                    "{} coding(s) added from {} hit(s){}",
+                    r.added,
+                    r.hits,
+                    if r.already > 0 {
+                        format!("; {} were already coded", r.already)
+                    } else {
+                        String::new()
+                    }
+                ),
+            )?;
+        }
         CodeCommand::Add {
             doc,
             start,
@@ -300,7 +348,9 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
             code,
             json: as_json,
         } => {
+            let before = store.project()?.generation;
             let (c, new) = codings_lib::add(store, coder, &doc, start, end, &code)?;
+            super::refresh_index(store, before, &[c.doc]);
             if as_json {
                 json(out, &c)?;
             } else if new {
@@ -327,7 +377,9 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
             }
         }
         CodeCommand::Rm { coding } => {
+            let before = store.project()?.generation;
             let (c, memos) = codings_lib::remove(store, coder, coding)?;
+            super::refresh_index(store, before, &[c.doc]);
             let with = if memos > 0 {
                 format!(" and {memos} memo(s) on it")
             } else {

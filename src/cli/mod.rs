@@ -146,6 +146,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Full-text search, ranked, keyword in context.
+    Search {
+        query: String,
+        #[command(flatten)]
+        filters: SearchFilters,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the search index from the database.
+    Reindex,
     /// Check the project's integrity.
     Check {
         #[arg(long)]
@@ -155,6 +165,55 @@ pub enum Command {
     Backup { out: PathBuf },
     /// Open the terminal UI.
     Tui,
+}
+
+/// Filters shared by `search` and `code auto`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SearchFilters {
+    #[arg(long)]
+    pub participant: Option<String>,
+    #[arg(long)]
+    pub wave: Option<String>,
+    #[arg(long)]
+    pub speaker: Option<String>,
+    /// Turns overlapping a coding with this code or one of its sub-codes.
+    #[arg(long)]
+    pub code: Option<String>,
+    #[arg(long, value_enum)]
+    pub kind: Option<Kind>,
+    /// Only this document (id, GUID or title).
+    #[arg(long)]
+    pub doc: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+impl SearchFilters {
+    pub fn resolve(&self, store: &Store) -> Result<crate::search::Filters> {
+        Ok(crate::search::Filters {
+            participant: self.participant.clone(),
+            wave: self.wave.clone(),
+            speaker: self.speaker.clone(),
+            code: self.code.clone(),
+            kind: self.kind.map(|k| format!("{k:?}").to_lowercase()),
+            doc: match &self.doc {
+                Some(d) => Some(corpus::find_document(store.conn(), d)?),
+                None => None,
+            },
+            limit: self.limit,
+        })
+    }
+}
+
+/// Keeps the search index in step after an action that changed these documents. A failure
+/// here is not the action's: the database is the truth and the index is rebuilt on the next
+/// search, so it is reported as a warning.
+pub(crate) fn refresh_index(store: &Store, generation_before: i64, docs: &[i64]) {
+    if let Err(e) = crate::search::update(store, generation_before, docs) {
+        eprintln!(
+            "narrata: warning: the search index was not updated ({e}); it will be rebuilt at the next search"
+        );
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -277,6 +336,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 )));
             }
             let sources = import::read_sources(&files)?;
+            let generation_before = store.project()?.generation;
             let mut bar = Progress::new(std::io::stderr().is_terminal() && !as_json);
             let mut key_and_pass = match options.anonymise {
                 import::Anonymise::Auto | import::Anonymise::Review => {
@@ -309,6 +369,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 }
             };
             bar.clear();
+            let new_docs: Vec<i64> = report
+                .files
+                .iter()
+                .filter(|f| f.status == "imported")
+                .filter_map(|f| f.document)
+                .collect();
+            if !new_docs.is_empty() {
+                refresh_index(&store, generation_before, &new_docs);
+            }
             report.ignored = ignored;
             if as_json {
                 json(out, &report)?;
@@ -443,6 +512,32 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         Command::PrivacyCheck { json: as_json } => {
             return privacy::privacy_check(&open()?, as_json, out);
         }
+        Command::Search {
+            query,
+            filters,
+            json: as_json,
+        } => {
+            let store = open()?;
+            let f = filters.resolve(&store)?;
+            let results = crate::search::search(&store, &query, &f)?;
+            if as_json {
+                json(out, &results)?;
+            } else {
+                output::search_results(out, &store, &results)?;
+            }
+        }
+        Command::Reindex => {
+            let store = open()?;
+            let started = Instant::now();
+            let n = crate::search::rebuild(&store)?;
+            say(
+                out,
+                &format!(
+                    "indexed {n} turns in {:.2} s",
+                    started.elapsed().as_secs_f64()
+                ),
+            )?;
+        }
         Command::Check { json: as_json } => {
             let store = open()?;
             let report = check::run(&store)?;
@@ -554,5 +649,14 @@ impl Progress {
         if self.shown {
             eprint!("\r{}\r", " ".repeat(60));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        // clap checks names, ids and conflicts of every subcommand here rather than at run time.
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
     }
 }

@@ -257,3 +257,81 @@ mod tests {
         assert_eq!(String::from_utf8(raw).unwrap(), text);
     }
 }
+
+/// Search hits as keyword-in-context lines aligned on the first match.
+pub fn search_results(
+    out: &mut dyn Write,
+    store: &crate::store::Store,
+    r: &crate::search::Results,
+) -> Result<()> {
+    let width = 42;
+    for h in &r.hits {
+        let text = crate::corpus::text(store.conn(), h.doc)?;
+        let first = h.matches.first().copied().unwrap_or([h.start, h.start]);
+        let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let left = flat(crate::offsets::slice_chars(
+            &text,
+            h.start as usize,
+            first[0] as usize,
+        ));
+        let word = flat(crate::offsets::slice_chars(
+            &text,
+            first[0] as usize,
+            first[1] as usize,
+        ));
+        let right = flat(crate::offsets::slice_chars(
+            &text,
+            first[1] as usize,
+            h.end as usize,
+        ));
+        let left: String = {
+            let chars: Vec<char> = left.chars().collect();
+            let keep = chars.len().min(width);
+            let tail: String = chars[chars.len() - keep..].iter().collect();
+            if chars.len() > width {
+                format!("…{tail}")
+            } else {
+                tail
+            }
+        };
+        let right: String = {
+            let chars: Vec<char> = right.chars().collect();
+            let head: String = chars.iter().take(width).collect();
+            if chars.len() > width {
+                format!("{head}…")
+            } else {
+                head
+            }
+        };
+        let place = format!(
+            "{}:{} {} {}",
+            h.doc,
+            h.line,
+            h.participant.as_deref().unwrap_or(&h.speaker),
+            h.wave.as_deref().unwrap_or("")
+        );
+        writeln!(
+            out,
+            "{place:<18} {left:>w$} [{word}] {right}",
+            w = width + 1
+        )
+        .map_err(io)?;
+    }
+    writeln!(
+        out,
+        "{} hit(s){}, {:.1} ms{}",
+        r.total,
+        if r.total > r.hits.len() {
+            format!(", {} shown", r.hits.len())
+        } else {
+            String::new()
+        },
+        r.took_ms,
+        if r.rebuilt {
+            " (the index was rebuilt first)"
+        } else {
+            ""
+        }
+    )
+    .map_err(io)
+}

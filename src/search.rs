@@ -1,0 +1,668 @@
+//! Full-text search: a tantivy index in the project's `index/` folder with one entry per
+//! speaker turn. Dutch and English turns are analysed with their language's stemmer (after
+//! lower-casing and accent folding); an unstemmed field serves exact words. Filters are
+//! indexed fields: document, participant(s), wave, speaker, kind, and the codes whose codings
+//! overlap the turn. The database stays the truth: the index records which database generation
+//! it reflects and is rebuilt when it is missing, stale or of an older layout.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rusqlite::Connection;
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery, TermSetQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+use crate::codebook;
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// The index folder inside a project.
+pub const INDEX_DIR: &str = "index";
+/// Bumped whenever the index layout changes: an older index is rebuilt.
+const LAYOUT: u32 = 1;
+const META_FILE: &str = "narrata-index.json";
+
+struct Fields {
+    turn: Field,
+    doc: Field,
+    participant: Field,
+    wave: Field,
+    speaker: Field,
+    kind: Field,
+    codes: Field,
+    text_nl: Field,
+    text_en: Field,
+    exact: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        turn: b.add_u64_field("turn", INDEXED | STORED | FAST),
+        doc: b.add_u64_field("doc", INDEXED | STORED | FAST),
+        participant: b.add_text_field("participant", STRING | STORED),
+        wave: b.add_text_field("wave", STRING | STORED),
+        speaker: b.add_text_field("speaker", STRING | STORED),
+        kind: b.add_text_field("kind", STRING),
+        codes: b.add_u64_field("codes", INDEXED),
+        text_nl: b.add_text_field("text_nl", text("narrata_nl")),
+        text_en: b.add_text_field("text_en", text("narrata_en")),
+        exact: b.add_text_field("exact", text("narrata_exact")),
+    };
+    (b.build(), fields)
+}
+
+fn analyzer(language: Option<Language>) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter);
+    match language {
+        Some(l) => base.filter(Stemmer::new(l)).build(),
+        None => base.build(),
+    }
+}
+
+fn register(index: &Index) {
+    let t = index.tokenizers();
+    t.register("narrata_nl", analyzer(Some(Language::Dutch)));
+    t.register("narrata_en", analyzer(Some(Language::English)));
+    t.register("narrata_exact", analyzer(None));
+}
+
+fn index_dir(project: &Path) -> PathBuf {
+    project.join(INDEX_DIR)
+}
+
+#[derive(Serialize, serde::Deserialize)]
+struct Meta {
+    layout: u32,
+    generation: i64,
+}
+
+fn read_meta(project: &Path) -> Option<Meta> {
+    let text = std::fs::read_to_string(index_dir(project).join(META_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn write_meta(project: &Path, generation: i64) -> Result<()> {
+    let path = index_dir(project).join(META_FILE);
+    let text = serde_json::to_string(&Meta {
+        layout: LAYOUT,
+        generation,
+    })
+    .map_err(|e| Error::Invalid(e.to_string()))?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+}
+
+fn search_error(e: tantivy::TantivyError) -> Error {
+    Error::Invalid(format!(
+        "the search index could not be used ({e}); `narrata reindex` rebuilds it"
+    ))
+}
+
+/// Whether the index reflects the database as it is now.
+pub fn is_current(store: &Store) -> Result<bool> {
+    let generation = store.project()?.generation;
+    Ok(
+        read_meta(store.root()).is_some_and(|m| m.layout == LAYOUT && m.generation == generation)
+            && index_dir(store.root()).join("meta.json").is_file(),
+    )
+}
+
+/// One turn as the index holds it.
+struct TurnRow {
+    turn: i64,
+    doc: i64,
+    text: String,
+    participants: Vec<String>,
+    wave: Option<String>,
+    speaker: String,
+    kind: String,
+    language: String,
+    codes: Vec<i64>,
+}
+
+/// The turns of some documents (all when `docs` is `None`), with what the index needs.
+fn turn_rows(conn: &Connection, docs: Option<&[i64]>) -> Result<Vec<TurnRow>> {
+    let filter = match docs {
+        Some(ids) if ids.is_empty() => return Ok(Vec::new()),
+        Some(ids) => format!(
+            "WHERE d.id IN ({})",
+            ids.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        None => String::new(),
+    };
+    let mut out = Vec::new();
+    let mut doc_stmt = conn.prepare(&format!(
+        "SELECT d.id, d.text, d.kind, d.language, w.name,
+            (SELECT group_concat(p.code, ',') FROM document_participants dp JOIN participants p ON p.id = dp.participant_id WHERE dp.doc_id = d.id)
+         FROM documents d LEFT JOIN waves w ON w.id = d.wave_id {filter} ORDER BY d.id"
+    ))?;
+    let docs: Vec<(i64, String, String, String, Option<String>, Option<String>)> = doc_stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut turn_stmt = conn.prepare(
+        "SELECT t.id, t.start, t.end, t.speaker, p.code FROM turns t LEFT JOIN participants p ON p.id = t.participant_id
+         WHERE t.doc_id = ?1 ORDER BY t.seq",
+    )?;
+    let mut coding_stmt =
+        conn.prepare("SELECT code_id, start, end FROM codings WHERE doc_id = ?1")?;
+    for (doc, text, kind, language, wave, doc_participants) in docs {
+        let doc_participants: Vec<String> = doc_participants
+            .map(|s| s.split(',').map(str::to_owned).collect())
+            .unwrap_or_default();
+        let codings: Vec<(i64, i64, i64)> = coding_stmt
+            .query_map([doc], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let turns: Vec<(i64, i64, i64, String, Option<String>)> = turn_stmt
+            .query_map([doc], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut bounds: Vec<usize> = turns
+            .iter()
+            .flat_map(|t| [t.1 as usize, t.2 as usize])
+            .collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let bytes = crate::offsets::char_to_byte(&text, &bounds);
+        let at = |c: i64| bytes[bounds.binary_search(&(c as usize)).unwrap_or(0)];
+        for (turn, start, end, speaker, participant) in turns {
+            let participants = if kind == "individual" {
+                doc_participants.clone()
+            } else {
+                participant.into_iter().collect()
+            };
+            let codes = codings
+                .iter()
+                .filter(|(_, s, e)| *s < end && *e > start)
+                .map(|(c, _, _)| *c)
+                .collect();
+            out.push(TurnRow {
+                turn,
+                doc,
+                text: text[at(start)..at(end)].to_owned(),
+                participants,
+                wave: wave.clone(),
+                speaker,
+                kind: kind.clone(),
+                language: language.clone(),
+                codes,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn add_rows(writer: &IndexWriter, f: &Fields, rows: Vec<TurnRow>) -> Result<()> {
+    for r in rows {
+        let mut d = TantivyDocument::default();
+        d.add_u64(f.turn, r.turn as u64);
+        d.add_u64(f.doc, r.doc as u64);
+        for p in &r.participants {
+            d.add_text(f.participant, p);
+        }
+        if let Some(w) = &r.wave {
+            d.add_text(f.wave, w);
+        }
+        d.add_text(f.speaker, r.speaker.to_lowercase());
+        d.add_text(f.kind, &r.kind);
+        for c in r.codes {
+            d.add_u64(f.codes, c as u64);
+        }
+        d.add_text(
+            if r.language == "en" {
+                f.text_en
+            } else {
+                f.text_nl
+            },
+            &r.text,
+        );
+        d.add_text(f.exact, &r.text);
+        writer.add_document(d).map_err(search_error)?;
+    }
+    Ok(())
+}
+
+fn open_or_create(project: &Path) -> Result<(Index, Fields)> {
+    let dir = index_dir(project);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let (schema, fields) = schema();
+    let index = match Index::open_in_dir(&dir) {
+        Ok(i) if i.schema() == schema => i,
+        _ => {
+            // Missing, damaged or of another layout: start afresh (the database is the truth).
+            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            Index::create_in_dir(&dir, schema).map_err(search_error)?
+        }
+    };
+    register(&index);
+    Ok((index, fields))
+}
+
+fn writer(index: &Index) -> Result<IndexWriter> {
+    index
+        .writer_with_num_threads(2, 64 * 1024 * 1024)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Busy,
+            other => search_error(other),
+        })
+}
+
+/// Rebuilds the whole index from the database. Returns the number of turns indexed.
+pub fn rebuild(store: &Store) -> Result<usize> {
+    let generation = store.project()?.generation;
+    let (index, fields) = open_or_create(store.root())?;
+    let mut w = writer(&index)?;
+    w.delete_all_documents().map_err(search_error)?;
+    let rows = turn_rows(store.conn(), None)?;
+    let n = rows.len();
+    add_rows(&w, &fields, rows)?;
+    w.commit().map_err(search_error)?;
+    write_meta(store.root(), generation)?;
+    Ok(n)
+}
+
+/// Brings the index up to date after an action that changed the given documents: if the
+/// index reflected the database just before the action (`generation_before`), only those
+/// documents are re-indexed; otherwise it is left to be rebuilt on the next search.
+pub fn update(store: &Store, generation_before: i64, docs: &[i64]) -> Result<()> {
+    let current = read_meta(store.root())
+        .is_some_and(|m| m.layout == LAYOUT && m.generation == generation_before);
+    if !current || !index_dir(store.root()).join("meta.json").is_file() {
+        return Ok(());
+    }
+    let (index, fields) = open_or_create(store.root())?;
+    let mut w = writer(&index)?;
+    for d in docs {
+        w.delete_term(Term::from_field_u64(fields.doc, *d as u64));
+    }
+    add_rows(&w, &fields, turn_rows(store.conn(), Some(docs))?)?;
+    w.commit().map_err(search_error)?;
+    write_meta(store.root(), store.project()?.generation)
+}
+
+/// Search filters, as the command line gives them.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub participant: Option<String>,
+    pub wave: Option<String>,
+    pub speaker: Option<String>,
+    pub code: Option<String>,
+    pub kind: Option<String>,
+    pub doc: Option<i64>,
+    pub limit: usize,
+}
+
+/// One hit: a turn, the spans of the matched words, a keyword-in-context snippet.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub doc: i64,
+    pub turn: i64,
+    pub participant: Option<String>,
+    pub participants: Vec<String>,
+    pub wave: Option<String>,
+    pub speaker: String,
+    pub start: i64,
+    pub end: i64,
+    pub line: i64,
+    pub snippet: String,
+    pub score: f32,
+    /// Character spans `[start, end]` of the matched words in the document.
+    pub matches: Vec<[i64; 2]>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub total: usize,
+    pub took_ms: f64,
+    /// Whether the index had to be rebuilt first (missing or stale).
+    pub rebuilt: bool,
+    pub hits: Vec<Hit>,
+}
+
+/// Terms and prefixes the query looks for, per analyser, to mark the matched words.
+struct Wanted {
+    terms: HashSet<String>,
+    prefixes: Vec<String>,
+}
+
+fn wanted(query: &dyn Query, raw: &str) -> Wanted {
+    let mut terms = HashSet::new();
+    query.query_terms(&mut |term: &Term, _| {
+        if let Some(s) = term.value().as_str() {
+            terms.insert(s.to_owned());
+        }
+    });
+    let fold = analyzer(None);
+    let prefixes = raw
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '"')
+        .filter_map(|w| w.strip_suffix('*'))
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut a = fold.clone();
+            let mut s = a.token_stream(w);
+            let mut out = String::new();
+            while s.advance() {
+                out.push_str(&s.token().text);
+            }
+            out
+        })
+        .collect();
+    Wanted { terms, prefixes }
+}
+
+/// Runs a query (words, "phrases", AND/OR/NOT, prefix*) with filters, rebuilding a missing or
+/// stale index first.
+pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> {
+    let started = Instant::now();
+    let mut rebuilt = false;
+    if !is_current(store)? {
+        rebuild(store)?;
+        rebuilt = true;
+    }
+    let (index, f) = open_or_create(store.root())?;
+    let reader = index.reader().map_err(search_error)?;
+    let searcher = reader.searcher();
+    let mut parser = QueryParser::for_index(&index, vec![f.text_nl, f.text_en]);
+    parser.set_conjunction_by_default();
+    let trimmed = query.trim();
+    if trimmed.is_empty() {
+        return Err(Error::Invalid(
+            "the search query is empty; give one or more words".into(),
+        ));
+    }
+    // "a AND NOT b" means "a NOT b" (the parser would read a lone NOT clause as matching nothing).
+    let normalised = regex::Regex::new(r"\bAND\s+NOT\b")
+        .map(|re| re.replace_all(trimmed, "NOT").into_owned())
+        .unwrap_or_else(|_| trimmed.to_owned());
+    let expanded = expand_prefixes(&searcher, f.exact, &normalised)?;
+    let parsed = parser.parse_query(&expanded).map_err(|e| {
+        Error::Invalid(format!(
+            "the search query `{trimmed}` could not be read ({e}); use words, \"a phrase\", AND, OR, NOT, (brackets) and word* for a prefix"
+        ))
+    })?;
+    let want = wanted(parsed.as_ref(), trimmed);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed)];
+    let string = |field: Field, value: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ))
+    };
+    if let Some(p) = &filters.participant {
+        clauses.push((
+            Occur::Must,
+            string(
+                f.participant,
+                &crate::import::resolve::normalise_participant(p),
+            ),
+        ));
+    }
+    if let Some(w) = &filters.wave {
+        clauses.push((
+            Occur::Must,
+            string(f.wave, &crate::import::resolve::normalise_wave(w)),
+        ));
+    }
+    if let Some(s) = &filters.speaker {
+        clauses.push((Occur::Must, string(f.speaker, &s.to_lowercase())));
+    }
+    if let Some(k) = &filters.kind {
+        clauses.push((Occur::Must, string(f.kind, &k.to_lowercase())));
+    }
+    if let Some(d) = filters.doc {
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_u64(f.doc, d as u64),
+                IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    if let Some(c) = &filters.code {
+        let all = codebook::codes(store.conn())?;
+        let code = codebook::find_in(&all, c)?;
+        let ids = codebook::with_descendants(&all, code.id);
+        clauses.push((
+            Occur::Must,
+            Box::new(TermSetQuery::new(
+                ids.into_iter()
+                    .map(|i| Term::from_field_u64(f.codes, i as u64)),
+            )),
+        ));
+    }
+    let q = BooleanQuery::new(clauses);
+    let limit = if filters.limit == 0 {
+        50
+    } else {
+        filters.limit
+    };
+    let total = searcher
+        .search(&q, &tantivy::collector::Count)
+        .map_err(search_error)?;
+    // Never ask for more hits than there are (the collector reserves room for all it may keep).
+    let limit = limit.min(total).max(1);
+    let top = searcher
+        .search(&q, &TopDocs::with_limit(limit).order_by_score())
+        .map_err(search_error)?;
+    let mut turn_ids = Vec::new();
+    for (score, addr) in &top {
+        let d: TantivyDocument = searcher.doc(*addr).map_err(search_error)?;
+        let turn = d.get_first(f.turn).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
+        turn_ids.push((turn, *score));
+    }
+    let hits = hits_for(store.conn(), &index, &turn_ids, &want)?;
+    Ok(Results {
+        total,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        rebuilt,
+        hits,
+    })
+}
+
+/// Rewrites each `word*` as `(w1 OR w2 …)` over the words of the index that start with it
+/// (at most 64, most of them the same word in other forms), so prefixes work in every field
+/// and are stemmed like any word.
+fn expand_prefixes(searcher: &tantivy::Searcher, exact: Field, query: &str) -> Result<String> {
+    if !query.contains('*') {
+        return Ok(query.to_owned());
+    }
+    let re = regex::Regex::new(r"([\p{L}\p{N}]+)\*").map_err(|e| Error::Invalid(e.to_string()))?;
+    let fold = analyzer(None);
+    let mut out = String::new();
+    let mut last = 0;
+    for c in re.captures_iter(query) {
+        let (Some(all), Some(word)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        out.push_str(&query[last..all.start()]);
+        last = all.end();
+        let mut a = fold.clone();
+        let mut stream = a.token_stream(word.as_str());
+        let mut prefix = String::new();
+        while stream.advance() {
+            prefix.push_str(&stream.token().text);
+        }
+        let mut words: Vec<String> = Vec::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(exact).map_err(search_error)?;
+            let mut terms = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .into_stream()
+                .map_err(|e| Error::Invalid(format!("the search index could not be read: {e}")))?;
+            while terms.advance() && words.len() < 64 {
+                let key = terms.key();
+                if !key.starts_with(prefix.as_bytes()) {
+                    break;
+                }
+                if let Ok(w) = std::str::from_utf8(key)
+                    && !words.iter().any(|x| x == w)
+                {
+                    words.push(w.to_owned());
+                }
+            }
+        }
+        if words.is_empty() {
+            words.push(prefix);
+        }
+        out.push('(');
+        out.push_str(&words.join(" OR "));
+        out.push(')');
+    }
+    out.push_str(&query[last..]);
+    Ok(out)
+}
+
+/// Turns looked up in the database, with matched spans and snippets.
+fn hits_for(
+    conn: &Connection,
+    index: &Index,
+    turns: &[(i64, f32)],
+    want: &Wanted,
+) -> Result<Vec<Hit>> {
+    let mut out = Vec::new();
+    let mut texts: HashMap<i64, (String, String, String, Option<String>, Vec<String>)> =
+        HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT t.doc_id, t.start, t.end, t.line, t.speaker, p.code FROM turns t LEFT JOIN participants p ON p.id = t.participant_id WHERE t.id = ?1",
+    )?;
+    let nl = index.tokenizers().get("narrata_nl");
+    let en = index.tokenizers().get("narrata_en");
+    let exact = index.tokenizers().get("narrata_exact");
+    for &(turn, score) in turns {
+        let Some((doc, start, end, line, speaker, speaker_participant)) = stmt
+            .query_row([turn], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })
+            .ok()
+        else {
+            continue;
+        };
+        if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(doc) {
+            let d = crate::corpus::document(conn, doc)?;
+            let text = crate::corpus::text(conn, doc)?;
+            e.insert((text, d.language, d.kind, d.wave, d.participants));
+        }
+        let (text, language, kind, wave, participants) = &texts[&doc];
+        let said = crate::offsets::slice_chars(text, start as usize, end as usize);
+        // Mark the words whose analysed form the query asked for (stemmed or exact).
+        let mut spans: Vec<[i64; 2]> = Vec::new();
+        for analyzer in [if language == "en" { &en } else { &nl }, &exact]
+            .into_iter()
+            .flatten()
+        {
+            let mut a = analyzer.clone();
+            let mut stream = a.token_stream(said);
+            while stream.advance() {
+                let t = stream.token();
+                if want.terms.contains(&t.text)
+                    || want.prefixes.iter().any(|p| t.text.starts_with(p.as_str()))
+                {
+                    let s = start + said[..t.offset_from].chars().count() as i64;
+                    let e = s + said[t.offset_from..t.offset_to].chars().count() as i64;
+                    if !spans.contains(&[s, e]) {
+                        spans.push([s, e]);
+                    }
+                }
+            }
+        }
+        spans.sort();
+        let participant = if kind == "individual" {
+            participants.first().cloned()
+        } else {
+            speaker_participant
+        };
+        let snippet = snippet(text, start, end, &spans);
+        out.push(Hit {
+            doc,
+            turn,
+            participant: participant.clone(),
+            participants: participant.into_iter().collect(),
+            wave: wave.clone(),
+            speaker,
+            start,
+            end,
+            line,
+            snippet,
+            score,
+            matches: spans,
+        });
+    }
+    Ok(out)
+}
+
+/// About 60 characters either side of the first match, the matches marked «thus», on one line.
+fn snippet(text: &str, start: i64, end: i64, spans: &[[i64; 2]]) -> String {
+    let first = spans.first().map(|s| s[0]).unwrap_or(start);
+    let from = (first - 60).max(start) as usize;
+    let to = (spans.first().map(|s| s[1]).unwrap_or(start) + 60).min(end) as usize;
+    let mut out = String::new();
+    if from as i64 > start {
+        out.push('…');
+    }
+    let mut at = from;
+    for s in spans
+        .iter()
+        .filter(|s| s[0] as usize >= from && s[1] as usize <= to)
+    {
+        out.push_str(crate::offsets::slice_chars(text, at, s[0] as usize));
+        out.push('«');
+        out.push_str(crate::offsets::slice_chars(
+            text,
+            s[0] as usize,
+            s[1] as usize,
+        ));
+        out.push('»');
+        at = s[1] as usize;
+    }
+    out.push_str(crate::offsets::slice_chars(text, at, to));
+    if (to as i64) < end {
+        out.push('…');
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,289 @@
+//! Full-text search through the command line: stemming, phrases, operators, prefixes, each
+//! filter, offsets in multi-byte text, the index kept in step with the database, auto-coding.
+
+mod common;
+use common::*;
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+fn search(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["search"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    run_json(dir, &all)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A small project: Dutch and English transcripts, one group interview, multi-byte text.
+fn searchable() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = project();
+    let src = tmp.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    write(
+        &src,
+        "P01_T1.txt",
+        "I: Hoe gaat het? 😀 Ça va?\nP01: De groepen helpen mij. Ik wandelde elke dinsdag met de groep.\nI: En de hoop?\nP01: Ik hoop dat het lukt.\n",
+    );
+    write(
+        &src,
+        "P01_T2.txt",
+        "I: En nu?\nP01: Ik heb weer hoop. We wandelen samen, dinsdag elke week.\n",
+    );
+    write(
+        &src,
+        "P02_T2.md",
+        "---\nparticipant: P02\nwave: T2\nlanguage: en\n---\nInterviewer: How is walking going?\nP02: I walked every day. Walking helps. The groups are hopeful.\n",
+    );
+    write(
+        &src,
+        "G01_T2.md",
+        "---\nparticipants: [P01, P02]\nwave: T2\n---\nM: Wat betekent de groep?\nP01: De groep is mijn houvast.\nP02: Voor mij is de groep hoop.\n",
+    );
+    run_ok(
+        &dir,
+        &["import", src.to_str().unwrap(), "--anonymise", "off"],
+    );
+    (tmp, dir)
+}
+
+fn texts(r: &Value) -> Vec<String> {
+    r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["snippet"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn dutch_and_english_words_match_their_other_forms() {
+    let (_tmp, dir) = searchable();
+    // Dutch: plural and verb forms.
+    let groep = search(&dir, &["groep"]);
+    assert!(
+        texts(&groep).iter().any(|t| t.contains("«groepen»")),
+        "{groep}"
+    );
+    let wandelen = search(&dir, &["wandelen"]);
+    assert!(
+        texts(&wandelen).iter().any(|t| t.contains("«wandelde»")),
+        "{wandelen}"
+    );
+    // English: -ing and -s.
+    let walk = search(&dir, &["walk"]);
+    let t = texts(&walk).join(" | ");
+    assert!(t.contains("«walking»") && t.contains("«walked»"), "{t}");
+    // The JSON contract.
+    let h = &groep["hits"][0];
+    for field in [
+        "doc",
+        "participant",
+        "wave",
+        "speaker",
+        "start",
+        "end",
+        "line",
+        "snippet",
+        "score",
+        "matches",
+    ] {
+        assert!(h.get(field).is_some(), "a hit lacks `{field}`: {h}");
+    }
+    assert!(groep.get("total").is_some() && groep.get("took_ms").is_some());
+}
+
+#[test]
+fn phrases_operators_and_prefixes() {
+    let (_tmp, dir) = searchable();
+    assert_eq!(search(&dir, &["\"elke dinsdag\""])["total"], 1);
+    assert_eq!(
+        search(&dir, &["\"dinsdag elke\""])["total"],
+        1,
+        "phrase order matters"
+    );
+    assert_eq!(search(&dir, &["hoop AND groep"])["total"], 1);
+    assert_eq!(
+        search(&dir, &["hoop AND NOT groep"])["total"],
+        search(&dir, &["hoop"])["total"].as_u64().unwrap() - 1
+    );
+    assert!(
+        search(&dir, &["houvast OR walking"])["total"]
+            .as_u64()
+            .unwrap()
+            >= 2
+    );
+    let prefix = search(&dir, &["wandel*"]);
+    assert_eq!(prefix["total"], 2, "{prefix}");
+}
+
+#[test]
+fn every_filter_narrows_the_hits() {
+    let (_tmp, dir) = searchable();
+    let all = search(&dir, &["groep"])["total"].as_u64().unwrap();
+    assert!(all >= 3);
+    let t2 = search(&dir, &["groep", "--wave", "2"]);
+    assert!(
+        t2["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["wave"] == "T2")
+    );
+    let p02 = search(&dir, &["groep", "--participant", "p02"]);
+    assert!(
+        p02["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["participant"] == "P02"),
+        "{p02}"
+    );
+    assert_eq!(
+        p02["total"], 1,
+        "P02 speaks of the group only in the group interview"
+    );
+    let interviewer = search(&dir, &["groep", "--speaker", "m"]);
+    assert_eq!(interviewer["total"], 1);
+    let group = search(&dir, &["groep", "--kind", "group"]);
+    assert_eq!(group["total"], 3);
+    assert_eq!(
+        search(&dir, &["groep", "--limit", "1"])["hits"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // --code with sub-codes: only turns overlapping a coding of the code or a child.
+    run_ok(&dir, &["codebook", "add", "Verbondenheid/Lotgenoten"]);
+    let hit = &search(&dir, &["houvast"])["hits"][0];
+    let (s, e) = (hit["start"].to_string(), hit["end"].to_string());
+    run_ok(
+        &dir,
+        &["code", "add", &hit["doc"].to_string(), &s, &e, "Lotgenoten"],
+    );
+    let coded = search(&dir, &["groep", "--code", "Verbondenheid"]);
+    assert_eq!(coded["total"], 1, "{coded}");
+    assert!(
+        coded["hits"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("houvast")
+    );
+}
+
+#[test]
+fn match_offsets_are_characters_of_the_stored_text() {
+    let (_tmp, dir) = searchable();
+    let r = search(&dir, &["groepen"]);
+    let hit = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["snippet"].as_str().unwrap().contains("«groepen»"))
+        .unwrap();
+    let doc = hit["doc"].to_string();
+    let text: Vec<char> = run_ok(&dir, &["show", &doc, "--raw"]).chars().collect();
+    let (ts, te) = (
+        hit["start"].as_u64().unwrap() as usize,
+        hit["end"].as_u64().unwrap() as usize,
+    );
+    assert!(
+        text[ts..te]
+            .iter()
+            .collect::<String>()
+            .starts_with("De groepen helpen")
+    );
+    for m in hit["matches"].as_array().unwrap() {
+        let (s, e) = (
+            m[0].as_u64().unwrap() as usize,
+            m[1].as_u64().unwrap() as usize,
+        );
+        let word: String = text[s..e].iter().collect();
+        assert!(word.to_lowercase().starts_with("groep"), "{word:?}");
+    }
+    // An emoji and accents before the match must not shift it: line 2 follows "😀 Ça va?".
+    assert_eq!(hit["line"], 2);
+}
+
+#[test]
+fn the_index_follows_the_database_and_rebuilds_itself() {
+    let (tmp, dir) = searchable();
+    assert_eq!(search(&dir, &["houvast"])["total"], 1);
+    // New documents are found at once.
+    let more = write(
+        tmp.path(),
+        "P03_T1.txt",
+        "I: Wat houdt je overeind?\nP03: Mijn houvast is de buurtkamer.\n",
+    );
+    run_ok(
+        &dir,
+        &["import", more.to_str().unwrap(), "--anonymise", "off"],
+    );
+    let r = search(&dir, &["houvast"]);
+    assert_eq!(r["total"], 2);
+    assert_eq!(
+        r["rebuilt"], false,
+        "an import updates the index in the same action"
+    );
+    // A deleted index is rebuilt on the next search.
+    std::fs::remove_dir_all(dir.join("index")).unwrap();
+    let r = search(&dir, &["houvast"]);
+    assert_eq!(
+        (r["total"].clone(), r["rebuilt"].clone()),
+        (json!(2), json!(true))
+    );
+    // A damaged index too.
+    for entry in std::fs::read_dir(dir.join("index")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "term") {
+            std::fs::write(&p, b"garbage").unwrap();
+        }
+    }
+    std::fs::remove_file(dir.join("index/narrata-index.json")).unwrap();
+    assert_eq!(search(&dir, &["houvast"])["total"], 2);
+    let out = run_ok(&dir, &["reindex"]);
+    assert!(out.contains("indexed"), "{out}");
+}
+
+#[test]
+fn bad_queries_are_sentences_not_panics() {
+    let (_tmp, dir) = searchable();
+    for q in ["hoop AND (", "\"open phrase", "", "   ", "AND", ")("] {
+        let err = run_err(&dir, &["search", q]);
+        assert!(err.contains("query"), "{q:?}: {err}");
+    }
+}
+
+#[test]
+fn code_auto_codes_every_hit_as_one_undoable_action() {
+    let (_tmp, dir) = searchable();
+    run_ok(&dir, &["codebook", "add", "Hoop"]);
+    let hits = search(&dir, &["hoop"])["total"].as_u64().unwrap();
+    let out = run_ok(&dir, &["code", "auto", "hoop", "Hoop"]);
+    assert!(out.contains(&format!("{hits} coding(s) added")), "{out}");
+    let codings = run_json(&dir, &["codings", "--json"]);
+    assert_eq!(codings.as_array().unwrap().len() as u64, hits);
+    // Again: nothing new.
+    assert!(run_ok(&dir, &["code", "auto", "hoop", "Hoop"]).contains("0 coding(s) added"));
+    // By match: only the words.
+    run_ok(&dir, &["undo"]);
+    assert_eq!(run_json(&dir, &["codings", "--json"]), json!([]));
+    run_ok(&dir, &["code", "auto", "hoop", "Hoop", "--unit", "match"]);
+    for c in run_json(&dir, &["codings", "--json"]).as_array().unwrap() {
+        assert_eq!(c["text"].as_str().unwrap().to_lowercase(), "hoop", "{c}");
+    }
+    // The coded turns are found by --code at once.
+    assert_eq!(
+        search(&dir, &["hoop", "--code", "Hoop"])["total"]
+            .as_u64()
+            .unwrap(),
+        hits
+    );
+}
