@@ -146,7 +146,7 @@ struct TurnRow {
 /// The turns of some documents (all when `docs` is `None`), with what the index needs.
 fn turn_rows(conn: &Connection, docs: Option<&[i64]>) -> Result<Vec<TurnRow>> {
     let filter = match docs {
-        Some(ids) if ids.is_empty() => return Ok(Vec::new()),
+        Some([]) => return Ok(Vec::new()),
         Some(ids) => format!(
             "WHERE d.id IN ({})",
             ids.iter()
@@ -162,7 +162,8 @@ fn turn_rows(conn: &Connection, docs: Option<&[i64]>) -> Result<Vec<TurnRow>> {
             (SELECT group_concat(p.code, ',') FROM document_participants dp JOIN participants p ON p.id = dp.participant_id WHERE dp.doc_id = d.id)
          FROM documents d LEFT JOIN waves w ON w.id = d.wave_id {filter} ORDER BY d.id"
     ))?;
-    let docs: Vec<(i64, String, String, String, Option<String>, Option<String>)> = doc_stmt
+    type DocRow = (i64, String, String, String, Option<String>, Option<String>);
+    let docs: Vec<DocRow> = doc_stmt
         .query_map([], |r| {
             Ok((
                 r.get(0)?,
@@ -559,8 +560,8 @@ fn hits_for(
     want: &Wanted,
 ) -> Result<Vec<Hit>> {
     let mut out = Vec::new();
-    let mut texts: HashMap<i64, (String, String, String, Option<String>, Vec<String>)> =
-        HashMap::new();
+    // Per document: its text and summary, loaded once.
+    let mut texts: HashMap<i64, (String, crate::corpus::DocumentSummary)> = HashMap::new();
     let mut stmt = conn.prepare(
         "SELECT t.doc_id, t.start, t.end, t.line, t.speaker, p.code FROM turns t LEFT JOIN participants p ON p.id = t.participant_id WHERE t.id = ?1",
     )?;
@@ -584,11 +585,18 @@ fn hits_for(
             continue;
         };
         if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(doc) {
-            let d = crate::corpus::document(conn, doc)?;
-            let text = crate::corpus::text(conn, doc)?;
-            e.insert((text, d.language, d.kind, d.wave, d.participants));
+            e.insert((
+                crate::corpus::text(conn, doc)?,
+                crate::corpus::document(conn, doc)?,
+            ));
         }
-        let (text, language, kind, wave, participants) = &texts[&doc];
+        let (text, summary) = &texts[&doc];
+        let (language, kind, wave, participants) = (
+            &summary.language,
+            &summary.kind,
+            &summary.wave,
+            &summary.participants,
+        );
         let said = crate::offsets::slice_chars(text, start as usize, end as usize);
         // Mark the words whose analysed form the query asked for (stemmed or exact).
         let mut spans: Vec<[i64; 2]> = Vec::new();

@@ -233,31 +233,6 @@ pub fn demo_summary(out: &mut dyn Write, s: &Summary) -> Result<()> {
     out.write_all(text.as_bytes()).map_err(io)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(thousands(-4500), "-4,500");
-    }
-
-    #[test]
-    fn show_numbers_lines_and_raw_prints_exactly() {
-        let text = "I: a\nP01: b\n\nI: c";
-        let mut out = Vec::new();
-        show(&mut out, text, Some(2), Some(3), false, &[]).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "2  P01: b\n3  \n");
-        let mut raw = Vec::new();
-        show(&mut raw, text, None, None, true, &[]).unwrap();
-        assert_eq!(String::from_utf8(raw).unwrap(), text);
-    }
-}
-
 /// Search hits as keyword-in-context lines aligned on the first match.
 pub fn search_results(
     out: &mut dyn Write,
@@ -334,4 +309,29 @@ pub fn search_results(
         }
     )
     .map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(-4500), "-4,500");
+    }
+
+    #[test]
+    fn show_numbers_lines_and_raw_prints_exactly() {
+        let text = "I: a\nP01: b\n\nI: c";
+        let mut out = Vec::new();
+        show(&mut out, text, Some(2), Some(3), false, &[]).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "2  P01: b\n3  \n");
+        let mut raw = Vec::new();
+        show(&mut raw, text, None, None, true, &[]).unwrap();
+        assert_eq!(String::from_utf8(raw).unwrap(), text);
+    }
 }
