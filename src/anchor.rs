@@ -43,7 +43,8 @@ pub fn shift(
 pub struct Report {
     pub turns_moved: usize,
     pub codings_moved: usize,
-    /// Codings that lay wholly inside a range replaced by nothing, and were removed.
+    /// Codings that lay wholly inside a range replaced by nothing, or that came to cover the
+    /// same words as another coding of theirs (collapsed into it), and were removed.
     pub codings_removed: usize,
 }
 
@@ -93,29 +94,63 @@ pub fn replace(
             params![ns as i64, ne as i64, words::count(said) as i64, id],
         )?;
     }
-    let codings: Vec<(i64, i64, i64)> = conn
-        .prepare("SELECT id, start, end FROM codings WHERE doc_id = ?1")?
-        .query_map([doc], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+    // Codings move in two steps, out of the table and back, so that one moving onto the span
+    // another is leaving never trips the rule that a code, span and coder are one coding; two
+    // that end up on the same span collapse into the first (its memos gain the other's).
+    type Row = (i64, String, i64, i64, i64, i64, String);
+    let codings: Vec<Row> = conn
+        .prepare("SELECT id, guid, code_id, start, end, coder_id, created FROM codings WHERE doc_id = ?1 ORDER BY id")?
+        .query_map([doc], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (id, s, e) in codings {
-        match shift(s as usize, e as usize, start, end, new_len) {
-            Some((ns, ne)) if (ns, ne) != (s as usize, e as usize) => {
-                conn.execute(
-                    "UPDATE codings SET start = ?1, end = ?2 WHERE id = ?3",
-                    params![ns as i64, ne as i64, id],
-                )?;
-                report.codings_moved += 1;
+    let mut taken: std::collections::HashMap<(i64, i64, i64, i64), i64> =
+        std::collections::HashMap::new();
+    let mut moving: Vec<(Row, i64, i64)> = Vec::new();
+    let mut gone: Vec<(i64, Option<i64>)> = Vec::new(); // (coding, survivor for its memos)
+    for row in &codings {
+        let (id, _, code, s, e, coder, _) = row;
+        match shift(*s as usize, *e as usize, start, end, new_len) {
+            Some((ns, ne)) => {
+                let (ns, ne) = (ns as i64, ne as i64);
+                match taken.get(&(*code, *coder, ns, ne)) {
+                    Some(&survivor) => gone.push((*id, Some(survivor))),
+                    None => {
+                        taken.insert((*code, *coder, ns, ne), *id);
+                        if (ns, ne) != (*s, *e) {
+                            moving.push((row.clone(), ns, ne));
+                        }
+                    }
+                }
             }
-            Some(_) => {}
+            None => gone.push((*id, None)),
+        }
+    }
+    for (id, survivor) in &gone {
+        match survivor {
+            Some(keep) => {
+                conn.execute(
+                    "UPDATE memos SET target_id = ?1 WHERE target_kind = 'coding' AND target_id = ?2",
+                    params![keep, id],
+                )?;
+            }
             None => {
                 conn.execute(
                     "DELETE FROM memos WHERE target_kind = 'coding' AND target_id = ?1",
                     [id],
                 )?;
-                conn.execute("DELETE FROM codings WHERE id = ?1", [id])?;
-                report.codings_removed += 1;
             }
         }
+        conn.execute("DELETE FROM codings WHERE id = ?1", [id])?;
+        report.codings_removed += 1;
+    }
+    for ((id, ..), _, _) in &moving {
+        conn.execute("DELETE FROM codings WHERE id = ?1", [id])?;
+    }
+    for ((id, guid, code, _, _, coder, created), ns, ne) in &moving {
+        conn.execute(
+            "INSERT INTO codings (id, guid, doc_id, code_id, start, end, coder_id, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![id, guid, doc, code, ns, ne, coder, created],
+        )?;
+        report.codings_moved += 1;
     }
     let total_words: i64 = conn.query_row(
         "SELECT coalesce(sum(words), 0) FROM turns WHERE doc_id = ?1",

@@ -56,7 +56,10 @@ pub fn init(dir: &Path, name: Option<&str>, language: &str) -> Result<Store> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "narrata project".to_owned()),
     };
-    Store::create(dir, &name, language)
+    let store = Store::create(dir, &name, language)?;
+    // An empty, current index from the start, so every import keeps it in step.
+    crate::search::rebuild(&store)?;
+    Ok(store)
 }
 
 /// Who acts: `--coder`, else `NARRATA_CODER`, else the login name, else `researcher`.

@@ -284,6 +284,16 @@ fn writer(index: &Index) -> Result<IndexWriter> {
         })
 }
 
+/// Deletes the index folder and builds it anew, so that no old segment keeps text the
+/// database no longer has (after a redaction). Returns the number of turns indexed.
+pub fn rebuild_from_scratch(store: &Store) -> Result<usize> {
+    let dir = index_dir(store.root());
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    }
+    rebuild(store)
+}
+
 /// Rebuilds the whole index from the database. Returns the number of turns indexed.
 pub fn rebuild(store: &Store) -> Result<usize> {
     let generation = store.project()?.generation;

@@ -287,6 +287,12 @@ pub fn anonymise(
                 Ok(r)
             })?;
             store.scrub()?;
+            // Old index segments could still hold the replaced words: build the index anew.
+            if let Err(e) = crate::search::rebuild_from_scratch(store) {
+                eprintln!(
+                    "narrata: warning: the search index could not be rebuilt ({e}); run `narrata reindex`"
+                );
+            }
             say(
                 out,
                 &format!(
