@@ -17,6 +17,7 @@
 //! | [`keyfile`] | the encrypted pseudonym key, the only home of original identifiers |
 //! | [`search`] | the tantivy index of turns: stemming, filters, keyword in context |
 //! | [`privacy`] | proving no original identifier left the key |
+//! | [`change`] | change across waves: coverage, labels, balance, cohort, lexical shift |
 //! | [`import`] | reading transcript files (text, Markdown, Word, WebVTT, SRT) into the store |
 //! | [`check`] | integrity checks of a project |
 //! | [`demo`] | the demo project built from the fictional samples |
@@ -26,6 +27,7 @@
 
 pub mod anchor;
 pub mod anonymise;
+pub mod change;
 pub mod check;
 pub mod cli;
 pub mod codebook;

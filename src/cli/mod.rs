@@ -156,6 +156,37 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// Change across waves: per participant and code, coverage per wave and a change label.
+    #[command(args_conflicts_with_subcommands = true)]
+    Changes {
+        #[command(subcommand)]
+        set: Option<ChangesCommand>,
+        #[arg(long)]
+        participant: Option<String>,
+        #[arg(long)]
+        code: Option<String>,
+        #[arg(long, value_name = "WAVE")]
+        from: Option<String>,
+        #[arg(long, value_name = "WAVE")]
+        to: Option<String>,
+        /// The words whose rate changed most, and pronoun rates (needs --participant, --from, --to).
+        #[arg(long)]
+        lexical: bool,
+        /// Count each code's sub-codes as the code (top-level codes only).
+        #[arg(long)]
+        roll_up: bool,
+        /// Coverage ratio between last and first wave that counts as an increase.
+        #[arg(long, default_value_t = 1.5)]
+        ratio: f64,
+        /// Codings needed in a wave for the code to count as present.
+        #[arg(long, default_value_t = 1)]
+        min_codings: usize,
+        /// Also list the rows whose label is `absent`.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the project's integrity.
     Check {
         #[arg(long)]
@@ -165,6 +196,18 @@ pub enum Command {
     Backup { out: PathBuf },
     /// Open the terminal UI.
     Tui,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChangesCommand {
+    /// Confirm or override the change label of a participant and code.
+    Set {
+        participant: String,
+        code: String,
+        label: String,
+        #[arg(long)]
+        memo: Option<String>,
+    },
 }
 
 /// Filters shared by `search` and `code auto`.
@@ -524,6 +567,77 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 json(out, &results)?;
             } else {
                 output::search_results(out, &store, &results)?;
+            }
+        }
+        Command::Changes {
+            set:
+                Some(ChangesCommand::Set {
+                    participant,
+                    code,
+                    label,
+                    memo,
+                }),
+            ..
+        } => {
+            let mut store = open()?;
+            crate::change::set_label(
+                &mut store,
+                &coder,
+                &participant,
+                &code,
+                &label,
+                memo.as_deref(),
+            )?;
+            say(
+                out,
+                &format!(
+                    "{} · {code}: label set to {label}",
+                    participant.to_uppercase()
+                ),
+            )?;
+        }
+        Command::Changes {
+            set: None,
+            participant,
+            code,
+            from,
+            to,
+            lexical,
+            roll_up,
+            ratio,
+            min_codings,
+            all,
+            json: as_json,
+        } => {
+            let store = open()?;
+            if lexical {
+                let (Some(p), Some(f), Some(t)) = (&participant, &from, &to) else {
+                    return Err(Error::Invalid(
+                        "--lexical needs --participant, --from and --to".into(),
+                    ));
+                };
+                let l = crate::change::lexical(store.conn(), p, f, t, 20)?;
+                if as_json {
+                    json(out, &l)?;
+                } else {
+                    output::lexical(out, &l)?;
+                }
+                return Ok(0);
+            }
+            let options = crate::change::Options {
+                participant,
+                code,
+                from,
+                to,
+                ratio,
+                min_codings,
+                roll_up,
+            };
+            let table = crate::change::table(store.conn(), &options)?;
+            if as_json {
+                json(out, &table)?;
+            } else {
+                output::changes(out, &table, all)?;
             }
         }
         Command::Reindex => {

@@ -311,6 +311,84 @@ pub fn search_results(
     .map_err(io)
 }
 
+/// The change table: one line per participant and code, a cell per wave.
+pub fn changes(out: &mut dyn Write, t: &crate::change::Table, all: bool) -> Result<()> {
+    let mut table = Table::new(
+        &[
+            &["participant", "code"][..],
+            &t.waves.iter().map(String::as_str).collect::<Vec<_>>()[..],
+            &["change", "confirmed"][..],
+        ]
+        .concat(),
+    );
+    let mut hidden = 0;
+    for r in &t.rows {
+        if r.change == "absent" && r.confirmed.is_none() && !all {
+            hidden += 1;
+            continue;
+        }
+        let mut cells = vec![r.participant.clone(), r.code.clone()];
+        for c in &r.cells {
+            cells.push(match (c.interviewed, c.codings, c.coverage) {
+                (false, ..) => "not interviewed".into(),
+                (true, Some(0), _) => "·".into(),
+                (true, Some(n), Some(cov)) => format!("{n} ({:.1}%)", cov * 100.0),
+                _ => String::new(),
+            });
+        }
+        cells.push(r.change.clone());
+        cells.push(match (&r.confirmed, &r.memo) {
+            (Some(l), Some(m)) => format!("{l}: {m}"),
+            (Some(l), None) => l.clone(),
+            _ => String::new(),
+        });
+        table.row(cells);
+    }
+    table.print(out, "no codings to compare yet")?;
+    if hidden > 0 {
+        writeln!(
+            out,
+            "({hidden} rows whose code is absent in every wave are not shown; --all shows them)"
+        )
+        .map_err(io)?;
+    }
+    writeln!(
+        out,
+        "Cells: codings (coverage of the participant's own words). {}",
+        t.note
+    )
+    .map_err(io)
+}
+
+/// The lexical shift between two waves.
+pub fn lexical(out: &mut dyn Write, l: &crate::change::Lexical) -> Result<()> {
+    writeln!(
+        out,
+        "{}: words whose rate changed most from {} to {} (per 1,000 words, log-likelihood G²)",
+        l.participant, l.from, l.to
+    )
+    .map_err(io)?;
+    let mut t = Table::new(&["word", &l.from, &l.to, "G²"]);
+    for k in &l.keywords {
+        t.row(vec![
+            k.word.clone(),
+            format!("{:.1}", k.from_rate),
+            format!("{:.1}", k.to_rate),
+            format!("{:.2}", k.g2),
+        ]);
+    }
+    t.print(out, "")?;
+    for p in &l.pronouns {
+        writeln!(
+            out,
+            "{}: first person singular {:.1}, plural {:.1} per 1,000 words",
+            p.wave, p.singular_rate, p.plural_rate
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

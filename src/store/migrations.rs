@@ -144,4 +144,17 @@ CREATE TABLE memos (
 );
 CREATE INDEX memos_target ON memos(target_kind, target_id);
 "#,
+    // 3: labels of change across waves that the researcher confirmed or overrode.
+    r#"
+CREATE TABLE change_overrides (
+    id              INTEGER PRIMARY KEY,
+    participant_id  INTEGER NOT NULL REFERENCES participants(id),
+    code_id         INTEGER NOT NULL REFERENCES codes(id),
+    label           TEXT NOT NULL,
+    memo            TEXT,
+    coder_id        INTEGER NOT NULL REFERENCES coders(id),
+    created         TEXT NOT NULL,
+    UNIQUE (participant_id, code_id)
+);
+"#,
 ];

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 
 /// Tables whose rows undo and redo may touch.
-pub const UNDOABLE: &[&str] = &["codes", "codings", "memos"];
+pub const UNDOABLE: &[&str] = &["codes", "codings", "memos", "change_overrides"];
 
 /// One row's change: absent `before` is an insert, absent `after` a delete.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -1,0 +1,707 @@
+//! Change across waves: for each participant and code, how much of what the participant said
+//! in each interview round was coded with it, and a label for how that changed (emerged,
+//! ceased, increased, …). "Not interviewed in this wave" is kept apart from "interviewed, code
+//! absent". Also the polarity balance per dimension and wave, the cohort view (how many
+//! participants speak of a code in each wave), and the lexical shift of one participant
+//! between two waves (log-likelihood keyness, first-person pronoun rates).
+//!
+//! Counts show how often something is spoken about, not what it means.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::codebook::{self, Code};
+use crate::error::{Error, Result};
+use crate::{offsets, words};
+
+/// Options of the change table.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub participant: Option<String>,
+    pub code: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Coverage ratio between the last and first wave that counts as an increase (its inverse
+    /// a decrease).
+    pub ratio: f64,
+    /// Codings a participant needs in a wave for the code to count as present.
+    pub min_codings: usize,
+    /// Count a code's sub-codes as the code itself.
+    pub roll_up: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            participant: None,
+            code: None,
+            from: None,
+            to: None,
+            ratio: 1.5,
+            min_codings: 1,
+            roll_up: false,
+        }
+    }
+}
+
+/// One participant, code and wave.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Cell {
+    pub wave: String,
+    pub interviewed: bool,
+    pub codings: Option<usize>,
+    /// Words of the participant's own turns covered by codings of the code.
+    pub words: Option<usize>,
+    /// Coded words ÷ the participant's own words in that wave.
+    pub coverage: Option<f64>,
+    pub per_1000_words: Option<f64>,
+}
+
+/// One participant and code over the waves.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Row {
+    pub participant: String,
+    pub code: String,
+    pub code_id: i64,
+    pub cells: Vec<Cell>,
+    /// The computed label.
+    pub change: String,
+    /// The researcher's label, if they confirmed or overrode it.
+    pub confirmed: Option<String>,
+    pub memo: Option<String>,
+}
+
+/// Polarity balance of one participant, dimension and wave.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BalanceCell {
+    pub wave: String,
+    /// (positive − negative) ÷ (positive + negative) coded words; `null` when neither occurs.
+    pub balance: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Balance {
+    pub participant: String,
+    pub dimension: String,
+    pub cells: Vec<BalanceCell>,
+}
+
+/// The change table (the `changes --json` contract).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Table {
+    pub waves: Vec<String>,
+    pub rows: Vec<Row>,
+    pub balance: Vec<Balance>,
+    pub note: &'static str,
+}
+
+pub const NOTE: &str = "Counts show how often something is spoken about, not what it means.";
+
+/// The labels, in the order the rules are tried.
+pub const LABELS: &[&str] = &[
+    "insufficient",
+    "fluctuating",
+    "emerged",
+    "ceased",
+    "increased",
+    "decreased",
+    "constant",
+    "absent",
+];
+
+/// The label for a code over the waves a participant attended: `present` per attended wave and
+/// the coverage of the first and last.
+pub fn label(
+    present: &[bool],
+    first_coverage: f64,
+    last_coverage: f64,
+    ratio: f64,
+) -> &'static str {
+    if present.len() < 2 {
+        return "insufficient";
+    }
+    let switches = present.windows(2).filter(|w| w[0] != w[1]).count();
+    let (first, last) = (present[0], present[present.len() - 1]);
+    if switches >= 2 {
+        "fluctuating"
+    } else if !first && last {
+        "emerged"
+    } else if first && !last {
+        "ceased"
+    } else if first && last {
+        let r = if first_coverage > 0.0 {
+            last_coverage / first_coverage
+        } else {
+            f64::INFINITY
+        };
+        // A ratio exactly at the threshold counts (with room for floating-point rounding).
+        if r >= ratio * (1.0 - 1e-9) {
+            "increased"
+        } else if r <= (1.0 / ratio) * (1.0 + 1e-9) {
+            "decreased"
+        } else {
+            "constant"
+        }
+    } else {
+        "absent"
+    }
+}
+
+/// A participant's own words in one wave: how many, and their turns as (doc, start, end).
+#[derive(Debug, Clone, Default)]
+struct Spoken {
+    words: usize,
+    turns: Vec<(i64, usize, usize)>,
+}
+
+/// Labels the researcher set: (participant, code id) → (label, memo).
+type Overrides = HashMap<(String, i64), (String, Option<String>)>;
+
+/// What the computation needs, loaded once.
+struct Data {
+    waves: Vec<String>,
+    /// participant → wave → (own words, turns as (doc, start, end))
+    /// participant → wave → their own words
+    spoken: BTreeMap<String, BTreeMap<String, Spoken>>,
+    /// doc → its codings as (code, start, end)
+    raw: HashMap<i64, Vec<(i64, usize, usize)>>,
+    texts: HashMap<i64, String>,
+}
+
+fn load(conn: &Connection) -> Result<Data> {
+    let waves: Vec<String> = crate::corpus::waves(conn)?
+        .into_iter()
+        .map(|w| w.name)
+        .collect();
+    let mut spoken: BTreeMap<String, BTreeMap<String, Spoken>> = BTreeMap::new();
+    // A participant's own turns: in individual interviews every turn that is theirs (their
+    // label), in group interviews the turns mapped to them.
+    let mut stmt = conn.prepare(
+        "SELECT p.code, w.name, t.doc_id, t.start, t.end, t.words FROM turns t
+         JOIN participants p ON p.id = t.participant_id JOIN documents d ON d.id = t.doc_id
+         JOIN waves w ON w.id = d.wave_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
+    })?;
+    for row in rows {
+        let (p, w, doc, s, e, n) = row?;
+        let cell = spoken.entry(p).or_default().entry(w).or_default();
+        cell.words += n as usize;
+        cell.turns.push((doc, s as usize, e as usize));
+    }
+    // Participants interviewed in a wave but silent (no turns mapped) still count as interviewed.
+    let mut stmt = conn.prepare(
+        "SELECT p.code, w.name FROM document_participants dp JOIN participants p ON p.id = dp.participant_id
+         JOIN documents d ON d.id = dp.doc_id JOIN waves w ON w.id = d.wave_id",
+    )?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (p, w) = row?;
+        spoken.entry(p).or_default().entry(w).or_default();
+    }
+    let mut raw: HashMap<i64, Vec<(i64, usize, usize)>> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT doc_id, code_id, start, end FROM codings")?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })? {
+        let (doc, code, s, e) = row?;
+        raw.entry(doc)
+            .or_default()
+            .push((code, s as usize, e as usize));
+    }
+    let mut texts = HashMap::new();
+    for doc in raw.keys() {
+        texts.insert(*doc, crate::corpus::text(conn, *doc)?);
+    }
+    Ok(Data {
+        waves,
+        spoken,
+        raw,
+        texts,
+    })
+}
+
+/// Merges overlapping spans.
+fn union(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in spans {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// Codings and coded words of a set of codes within some turns.
+fn measure(data: &Data, codes: &HashSet<i64>, turns: &[(i64, usize, usize)]) -> (usize, usize) {
+    let mut codings = 0;
+    let mut coded_words = 0;
+    let mut by_doc: HashMap<i64, Vec<(usize, usize)>> = HashMap::new();
+    for &(doc, s, e) in turns {
+        by_doc.entry(doc).or_default().push((s, e));
+    }
+    for (doc, turn_spans) in by_doc {
+        let Some(all) = data.raw.get(&doc) else {
+            continue;
+        };
+        let mine: Vec<(usize, usize)> = all
+            .iter()
+            .filter(|(c, _, _)| codes.contains(c))
+            .map(|&(_, s, e)| (s, e))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        // A coding counts once for the participant if it overlaps any of their turns.
+        codings += mine
+            .iter()
+            .filter(|(s, e)| turn_spans.iter().any(|(ts, te)| s < te && e > ts))
+            .count();
+        let text = &data.texts[&doc];
+        for (s, e) in union(mine) {
+            for &(ts, te) in &turn_spans {
+                let (a, b) = (s.max(ts), e.min(te));
+                if a < b {
+                    coded_words += words::count(offsets::slice_chars(text, a, b));
+                }
+            }
+        }
+    }
+    (codings, coded_words)
+}
+
+/// The change table.
+pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
+    let data = load(conn)?;
+    let all_codes = codebook::codes(conn)?;
+    let mut waves = data.waves.clone();
+    let position = |name: &str| waves.iter().position(|w| w == name);
+    let from = match &o.from {
+        Some(w) => position(&crate::import::resolve::normalise_wave(w))
+            .ok_or_else(|| Error::NotFound(format!("there is no wave `{w}`")))?,
+        None => 0,
+    };
+    let to = match &o.to {
+        Some(w) => position(&crate::import::resolve::normalise_wave(w))
+            .ok_or_else(|| Error::NotFound(format!("there is no wave `{w}`")))?,
+        None => waves.len().saturating_sub(1),
+    };
+    if from > to {
+        return Err(Error::Invalid("--from comes after --to".into()));
+    }
+    waves = waves[from..=to.min(waves.len().saturating_sub(1)).max(from)].to_vec();
+    let codes: Vec<&Code> = match &o.code {
+        Some(c) => vec![codebook::find_in(&all_codes, c)?],
+        None if o.roll_up => all_codes.iter().filter(|c| c.parent.is_none()).collect(),
+        None => all_codes.iter().collect(),
+    };
+    let participants: Vec<&String> = match &o.participant {
+        Some(p) => {
+            let p = crate::import::resolve::normalise_participant(p);
+            let found = data
+                .spoken
+                .keys()
+                .find(|k| **k == p)
+                .ok_or_else(|| Error::NotFound(format!("there is no participant `{p}`")))?;
+            vec![found]
+        }
+        None => data.spoken.keys().collect(),
+    };
+    let overrides = overrides(conn)?;
+    let mut rows = Vec::new();
+    for p in &participants {
+        let by_wave = &data.spoken[*p];
+        for code in &codes {
+            let ids: HashSet<i64> = if o.roll_up {
+                codebook::with_descendants(&all_codes, code.id)
+                    .into_iter()
+                    .collect()
+            } else {
+                HashSet::from([code.id])
+            };
+            let mut cells = Vec::new();
+            let mut present = Vec::new();
+            let mut coverages = Vec::new();
+            for w in &waves {
+                match by_wave.get(w) {
+                    Some(Spoken { words: own, turns }) => {
+                        let (n, coded) = measure(&data, &ids, turns);
+                        let coverage = if *own > 0 {
+                            coded as f64 / *own as f64
+                        } else {
+                            0.0
+                        };
+                        present.push(n >= o.min_codings.max(1));
+                        coverages.push(coverage);
+                        cells.push(Cell {
+                            wave: w.clone(),
+                            interviewed: true,
+                            codings: Some(n),
+                            words: Some(coded),
+                            coverage: Some(coverage),
+                            per_1000_words: Some(if *own > 0 {
+                                n as f64 * 1000.0 / *own as f64
+                            } else {
+                                0.0
+                            }),
+                        });
+                    }
+                    None => cells.push(Cell {
+                        wave: w.clone(),
+                        interviewed: false,
+                        codings: None,
+                        words: None,
+                        coverage: None,
+                        per_1000_words: None,
+                    }),
+                }
+            }
+            let change = label(
+                &present,
+                coverages.first().copied().unwrap_or(0.0),
+                coverages.last().copied().unwrap_or(0.0),
+                o.ratio,
+            );
+            let (confirmed, memo) = overrides.get(&((*p).clone(), code.id)).cloned().unzip();
+            rows.push(Row {
+                participant: (*p).clone(),
+                code: code.path.clone(),
+                code_id: code.id,
+                cells,
+                change: change.to_owned(),
+                confirmed,
+                memo: memo.flatten(),
+            });
+        }
+    }
+    let balance = balance(&data, &all_codes, &participants, &waves);
+    Ok(Table {
+        waves,
+        rows,
+        balance,
+        note: NOTE,
+    })
+}
+
+fn balance(data: &Data, all: &[Code], participants: &[&String], waves: &[String]) -> Vec<Balance> {
+    let mut dims: BTreeMap<String, (HashSet<i64>, HashSet<i64>)> = BTreeMap::new();
+    for c in all {
+        if let (Some(d), Some(p)) = (&c.dimension, &c.polarity) {
+            let entry = dims.entry(d.clone()).or_default();
+            let ids = codebook::with_descendants(all, c.id);
+            if p == "positive" {
+                entry.0.extend(ids)
+            } else {
+                entry.1.extend(ids)
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for p in participants {
+        for (dimension, (pos, neg)) in &dims {
+            let cells = waves
+                .iter()
+                .map(|w| {
+                    let turns = data.spoken[*p]
+                        .get(w)
+                        .map(|x| x.turns.as_slice())
+                        .unwrap_or(&[]);
+                    let (_, a) = measure(data, pos, turns);
+                    let (_, b) = measure(data, neg, turns);
+                    BalanceCell {
+                        wave: w.clone(),
+                        balance: (a + b > 0).then(|| (a as f64 - b as f64) / (a + b) as f64),
+                    }
+                })
+                .collect();
+            out.push(Balance {
+                participant: (*p).clone(),
+                dimension: dimension.clone(),
+                cells,
+            });
+        }
+    }
+    out
+}
+
+/// Confirmed or overridden labels: (participant, code id) → (label, memo).
+fn overrides(conn: &Connection) -> Result<Overrides> {
+    let mut stmt = conn.prepare(
+        "SELECT p.code, o.code_id, o.label, o.memo FROM change_overrides o JOIN participants p ON p.id = o.participant_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            (r.get::<_, String>(0)?, r.get::<_, i64>(1)?),
+            (r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Confirms or overrides the label of a participant and code, with an optional memo, as one
+/// audited, undoable action.
+pub fn set_label(
+    store: &mut crate::store::Store,
+    coder: &str,
+    participant: &str,
+    code: &str,
+    label: &str,
+    memo: Option<&str>,
+) -> Result<()> {
+    let label = label.trim().to_lowercase();
+    if !LABELS.contains(&label.as_str()) {
+        return Err(Error::Invalid(format!(
+            "`{label}` is not a change label; use one of {}",
+            LABELS.join(", ")
+        )));
+    }
+    let p = crate::import::resolve::normalise_participant(participant);
+    let pid: i64 = store
+        .conn()
+        .query_row("SELECT id FROM participants WHERE code = ?1", [&p], |r| {
+            r.get(0)
+        })
+        .map_err(|_| Error::NotFound(format!("there is no participant `{p}`")))?;
+    let c = codebook::find(store.conn(), code)?;
+    let memo = memo
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    store.action(coder, |a| {
+        let existing: Option<i64> = a
+            .conn()
+            .query_row(
+                "SELECT id FROM change_overrides WHERE participant_id = ?1 AND code_id = ?2",
+                [pid, c.id],
+                |r| r.get(0),
+            )
+            .ok();
+        match existing {
+            Some(id) => a.update(
+                "change_overrides",
+                id,
+                &[
+                    ("label", &label),
+                    ("memo", &memo),
+                    ("coder_id", &a.coder_id()),
+                    ("created", &a.at()),
+                ],
+            )?,
+            None => {
+                a.insert(
+                    "change_overrides",
+                    &[
+                        ("participant_id", &pid),
+                        ("code_id", &c.id),
+                        ("label", &label),
+                        ("memo", &memo),
+                        ("coder_id", &a.coder_id()),
+                        ("created", &a.at()),
+                    ],
+                )?;
+            }
+        }
+        a.audit(
+            "set change label",
+            &format!("participant:{p}"),
+            serde_json::json!({"code": c.path, "label": label}),
+        )?;
+        Ok(())
+    })
+}
+
+/// One word's change between two waves.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Keyword {
+    pub word: String,
+    pub from_rate: f64,
+    pub to_rate: f64,
+    pub g2: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Pronouns {
+    pub wave: String,
+    pub singular_rate: f64,
+    pub plural_rate: f64,
+}
+
+/// The lexical shift (the `changes --lexical --json` contract).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Lexical {
+    pub participant: String,
+    pub from: String,
+    pub to: String,
+    pub keywords: Vec<Keyword>,
+    pub pronouns: Vec<Pronouns>,
+}
+
+/// Log-likelihood (G²) of a word seen `a` times in `c` words and `b` times in `d` words.
+pub fn g2(a: f64, b: f64, c: f64, d: f64) -> f64 {
+    let e1 = c * (a + b) / (c + d);
+    let e2 = d * (a + b) / (c + d);
+    let part = |o: f64, e: f64| {
+        if o > 0.0 && e > 0.0 {
+            o * (o / e).ln()
+        } else {
+            0.0
+        }
+    };
+    2.0 * (part(a, e1) + part(b, e2))
+}
+
+fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+        .map(|w| {
+            w.trim_matches(|c: char| c == '\'' || c == '’' || c == '-')
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty() && w.chars().any(char::is_alphabetic))
+        .collect()
+}
+
+/// The lexical shift of a participant's own words between two waves.
+pub fn lexical(
+    conn: &Connection,
+    participant: &str,
+    from: &str,
+    to: &str,
+    top: usize,
+) -> Result<Lexical> {
+    let p = crate::import::resolve::normalise_participant(participant);
+    let (from, to) = (
+        crate::import::resolve::normalise_wave(from),
+        crate::import::resolve::normalise_wave(to),
+    );
+    let words_of = |wave: &str| -> Result<(Vec<String>, String)> {
+        let mut stmt = conn.prepare(
+            "SELECT d.text, t.start, t.end, d.language FROM turns t JOIN participants p ON p.id = t.participant_id
+             JOIN documents d ON d.id = t.doc_id JOIN waves w ON w.id = d.wave_id WHERE p.code = ?1 AND w.name = ?2",
+        )?;
+        let mut out = Vec::new();
+        let mut language = String::from("nl");
+        for row in stmt.query_map([&p, &wave.to_owned()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })? {
+            let (text, s, e, l) = row?;
+            out.extend(tokens(offsets::slice_chars(&text, s as usize, e as usize)));
+            language = l;
+        }
+        if out.is_empty() {
+            return Err(Error::NotFound(format!(
+                "{p} has no words of their own in wave {wave}"
+            )));
+        }
+        Ok((out, language))
+    };
+    let (a_words, language) = words_of(&from)?;
+    let (b_words, _) = words_of(&to)?;
+    fn count(ws: &[String]) -> HashMap<&str, f64> {
+        let mut m: HashMap<&str, f64> = HashMap::new();
+        for w in ws {
+            *m.entry(w.as_str()).or_default() += 1.0;
+        }
+        m
+    }
+    let (ca, cb) = (count(&a_words), count(&b_words));
+    let (na, nb) = (a_words.len() as f64, b_words.len() as f64);
+    let vocabulary: HashSet<&str> = ca.keys().chain(cb.keys()).copied().collect();
+    let mut keywords: Vec<Keyword> = vocabulary
+        .into_iter()
+        .map(|w| {
+            let (a, b) = (
+                ca.get(w).copied().unwrap_or(0.0),
+                cb.get(w).copied().unwrap_or(0.0),
+            );
+            Keyword {
+                word: w.to_owned(),
+                from_rate: a * 1000.0 / na,
+                to_rate: b * 1000.0 / nb,
+                g2: g2(a, b, na, nb),
+            }
+        })
+        .collect();
+    keywords.sort_by(|x, y| y.g2.total_cmp(&x.g2).then(x.word.cmp(&y.word)));
+    keywords.truncate(top);
+    let (singular, plural): (&[&str], &[&str]) = if language == "en" {
+        (
+            &["i", "me", "my", "mine", "myself"],
+            &["we", "us", "our", "ours", "ourselves"],
+        )
+    } else {
+        (
+            &["ik", "me", "mij", "mijn", "m'n"],
+            &["wij", "we", "ons", "onze"],
+        )
+    };
+    let rate = |ws: &[String], set: &[&str]| {
+        ws.iter().filter(|w| set.contains(&w.as_str())).count() as f64 * 1000.0 / ws.len() as f64
+    };
+    let pronouns = vec![
+        Pronouns {
+            wave: from.clone(),
+            singular_rate: rate(&a_words, singular),
+            plural_rate: rate(&a_words, plural),
+        },
+        Pronouns {
+            wave: to.clone(),
+            singular_rate: rate(&b_words, singular),
+            plural_rate: rate(&b_words, plural),
+        },
+    ];
+    Ok(Lexical {
+        participant: p,
+        from,
+        to,
+        keywords,
+        pronouns,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_follow_the_design_precedence() {
+        assert_eq!(label(&[true], 0.1, 0.1, 1.5), "insufficient");
+        assert_eq!(label(&[true, false, true], 0.1, 0.1, 1.5), "fluctuating");
+        assert_eq!(label(&[false, true, true], 0.0, 0.2, 1.5), "emerged");
+        assert_eq!(label(&[true, true, false], 0.2, 0.0, 1.5), "ceased");
+        assert_eq!(label(&[true, true], 0.10, 0.15, 1.5), "increased");
+        assert_eq!(label(&[true, true], 0.15, 0.10, 1.5), "decreased");
+        assert_eq!(label(&[true, true], 0.10, 0.14, 1.5), "constant");
+        assert_eq!(label(&[false, false], 0.0, 0.0, 1.5), "absent");
+        // Emerged wins over a later dip when there is only one switch.
+        assert_eq!(label(&[false, false, true], 0.0, 0.3, 1.5), "emerged");
+    }
+
+    #[test]
+    fn g2_matches_a_hand_computation() {
+        // a = 10 of 1,000 words, b = 2 of 1,000: E = 6 each;
+        // G² = 2 (10 ln(10/6) + 2 ln(2/6)) = 2 (5.1083 − 2.1972) = 5.8221
+        assert!((g2(10.0, 2.0, 1000.0, 1000.0) - 5.8221).abs() < 1e-3);
+        assert_eq!(g2(0.0, 0.0, 10.0, 10.0), 0.0);
+    }
+}

@@ -1,0 +1,361 @@
+//! Change across waves on a hand-made fixture whose every number is worked out here, and on
+//! the demo samples, whose written-in trajectories must be found.
+
+mod common;
+use common::*;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn span(dir: &Path, doc: &str, needle: &str) -> (String, String) {
+    let text = run_ok(dir, &["show", doc, "--raw"]);
+    let b = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in {text:?}"));
+    let s = text[..b].chars().count();
+    (s.to_string(), (s + needle.chars().count()).to_string())
+}
+
+fn code(dir: &Path, doc: &str, needle: &str, code: &str) {
+    let (s, e) = span(dir, doc, needle);
+    run_ok(dir, &["code", "add", doc, &s, &e, code]);
+}
+
+/// P01: T1 (10 own words), no T2 interview, T3 (10 own words individually + 10 in a group).
+fn fixture() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = project();
+    let src = tmp.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    write(
+        &src,
+        "P01_T1.txt",
+        "I: vraag over hoop\nP01: een twee drie vier vijf zes zeven acht negen tien\n",
+    );
+    write(
+        &src,
+        "P02_T2.txt",
+        "I: vraag\nP02: alleen P02 in ronde twee\n",
+    );
+    write(&src, "P01_T3.txt", "I: vraag\nP01: a b c d e f g h i j\n");
+    write(
+        &src,
+        "G01_T3.md",
+        "---\nparticipants: [P01, P02]\nwave: T3\n---\nM: welkom\nP01: k l m n o p q r s t\nP02: u v w\n",
+    );
+    run_ok(
+        &dir,
+        &["import", src.to_str().unwrap(), "--anonymise", "off"],
+    );
+    let book = tmp.path().join("book.yaml");
+    std::fs::write(&book, "codes:\n  - name: Hoop\n    dimension: hope\n    polarity: positive\n  - name: Wanhoop\n    dimension: hope\n    polarity: negative\n").unwrap();
+    run_ok(&dir, &["codebook", "import", book.to_str().unwrap()]);
+    let docs = run_json(&dir, &["docs", "--json"]);
+    let id = |p: &str, w: &str, kind: &str| {
+        docs.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| {
+                d["participants"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&Value::from(p))
+                    && d["wave"] == w
+                    && d["kind"] == kind
+            })
+            .unwrap()["id"]
+            .to_string()
+    };
+    let (t1, t3, g3) = (
+        id("P01", "T1", "individual"),
+        id("P01", "T3", "individual"),
+        id("P01", "T3", "group"),
+    );
+    code(&dir, &t1, "een twee", "Hoop"); // 2 of 10 own words
+    code(&dir, &t1, "vraag over hoop", "Hoop"); // the interviewer's words: not P01's
+    code(&dir, &t3, "a b c d e", "Hoop"); // overlapping codings count their words once:
+    code(&dir, &t3, "d e f g h", "Hoop"); // a…h = 8 words
+    code(&dir, &g3, "k l", "Hoop"); // 2 words in the group interview
+    code(&dir, &g3, "u v", "Hoop"); // P02's words: not P01's
+    code(&dir, &t3, "i j", "Wanhoop"); // 2 words
+    (tmp, dir)
+}
+
+#[test]
+fn coverage_counts_only_the_participants_own_words_and_keeps_not_interviewed_apart() {
+    let (_tmp, dir) = fixture();
+    let t = run_json(
+        &dir,
+        &[
+            "changes",
+            "--participant",
+            "P01",
+            "--code",
+            "Hoop",
+            "--json",
+        ],
+    );
+    assert_eq!(t["waves"], serde_json::json!(["T1", "T2", "T3"]));
+    let cells = t["rows"][0]["cells"].as_array().unwrap();
+    // T1: 1 coding of P01's words (the interviewer's is not theirs), 2 of 10 words.
+    assert_eq!(
+        (cells[0]["codings"].as_u64(), cells[0]["words"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert!((cells[0]["coverage"].as_f64().unwrap() - 0.2).abs() < 1e-9);
+    assert!((cells[0]["per_1000_words"].as_f64().unwrap() - 100.0).abs() < 1e-9);
+    // T2: not interviewed, not "absent".
+    assert_eq!(cells[1]["interviewed"], false);
+    assert_eq!(cells[1]["coverage"], Value::Null);
+    // T3: 3 codings on P01's turns; 8 + 2 = 10 coded words of 20 own words (10 alone, 10 in the group).
+    assert_eq!(
+        (cells[2]["codings"].as_u64(), cells[2]["words"].as_u64()),
+        (Some(3), Some(10))
+    );
+    assert!((cells[2]["coverage"].as_f64().unwrap() - 0.5).abs() < 1e-9);
+    // 0.2 → 0.5 over the waves attended: ratio 2.5 ≥ 1.5.
+    assert_eq!(t["rows"][0]["change"], "increased");
+    // With a ratio of 3 it is constant.
+    let t = run_json(
+        &dir,
+        &[
+            "changes",
+            "--participant",
+            "P01",
+            "--code",
+            "Hoop",
+            "--ratio",
+            "3",
+            "--json",
+        ],
+    );
+    assert_eq!(t["rows"][0]["change"], "constant");
+    // Needing 2 codings a wave: present only in T3 → emerged.
+    let t = run_json(
+        &dir,
+        &[
+            "changes",
+            "--participant",
+            "P01",
+            "--code",
+            "Hoop",
+            "--min-codings",
+            "2",
+            "--json",
+        ],
+    );
+    assert_eq!(t["rows"][0]["change"], "emerged");
+    // P02 was interviewed in T2 and T3 only, and never coded with Wanhoop.
+    let t = run_json(
+        &dir,
+        &[
+            "changes",
+            "--participant",
+            "P02",
+            "--code",
+            "Wanhoop",
+            "--json",
+        ],
+    );
+    assert_eq!(t["rows"][0]["change"], "absent");
+    assert_eq!(t["rows"][0]["cells"][0]["interviewed"], false);
+    // One wave only: insufficient.
+    let t = run_json(
+        &dir,
+        &[
+            "changes",
+            "--participant",
+            "P01",
+            "--code",
+            "Hoop",
+            "--from",
+            "T3",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        (t["waves"].clone(), t["rows"][0]["change"].clone()),
+        (serde_json::json!(["T3"]), Value::from("insufficient"))
+    );
+}
+
+#[test]
+fn balance_is_positive_minus_negative_over_their_sum_in_coded_words() {
+    let (_tmp, dir) = fixture();
+    let t = run_json(&dir, &["changes", "--participant", "P01", "--json"]);
+    let b = t["balance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["dimension"] == "hope")
+        .unwrap();
+    // T1: 2 positive, 0 negative → 1; T2: not interviewed → null; T3: (10 − 2) / 12.
+    assert_eq!(b["cells"][0]["balance"].as_f64(), Some(1.0));
+    assert_eq!(b["cells"][1]["balance"], Value::Null);
+    assert!((b["cells"][2]["balance"].as_f64().unwrap() - 8.0 / 12.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_label_can_be_confirmed_or_overridden_with_a_memo_and_undone() {
+    let (_tmp, dir) = fixture();
+    run_ok(
+        &dir,
+        &[
+            "changes",
+            "set",
+            "p01",
+            "Hoop",
+            "constant",
+            "--memo",
+            "Coded words grew, but she says the same.",
+        ],
+    );
+    let row = &run_json(
+        &dir,
+        &[
+            "changes",
+            "--participant",
+            "P01",
+            "--code",
+            "Hoop",
+            "--json",
+        ],
+    )["rows"][0];
+    assert_eq!(
+        (row["change"].as_str(), row["confirmed"].as_str()),
+        (Some("increased"), Some("constant"))
+    );
+    assert!(row["memo"].as_str().unwrap().contains("the same"));
+    assert!(
+        run_err(&dir, &["changes", "set", "P01", "Hoop", "better"]).contains("not a change label")
+    );
+    run_ok(&dir, &["undo"]);
+    assert_eq!(
+        run_json(
+            &dir,
+            &[
+                "changes",
+                "--participant",
+                "P01",
+                "--code",
+                "Hoop",
+                "--json"
+            ]
+        )["rows"][0]["confirmed"],
+        Value::Null
+    );
+}
+
+#[test]
+fn lexical_shift_gives_keyness_and_pronoun_rates() {
+    let (tmp, dir) = project();
+    let src = tmp.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    // T1: 10 words, "ik" 4 times; T2: 10 words, "wij" 3 times, "ik" once.
+    write(
+        &src,
+        "P05_T1.txt",
+        "I: vraag\nP05: ik ik ik ik ben alleen thuis en zit stil\n",
+    );
+    write(
+        &src,
+        "P05_T2.txt",
+        "I: vraag\nP05: wij wij wij gaan samen ik ben er blij nu\n",
+    );
+    run_ok(
+        &dir,
+        &["import", src.to_str().unwrap(), "--anonymise", "off"],
+    );
+    let l = run_json(
+        &dir,
+        &[
+            "changes",
+            "--lexical",
+            "--participant",
+            "P05",
+            "--from",
+            "T1",
+            "--to",
+            "T2",
+            "--json",
+        ],
+    );
+    assert_eq!(l["pronouns"][0]["singular_rate"].as_f64(), Some(400.0));
+    assert_eq!(l["pronouns"][1]["singular_rate"].as_f64(), Some(100.0));
+    assert_eq!(l["pronouns"][1]["plural_rate"].as_f64(), Some(300.0));
+    // "wij": 0 of 10 then 3 of 10. E = 1.5 each; G² = 2 · 3 ln(3/1.5) = 6 ln 2 = 4.1589.
+    let wij = l["keywords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["word"] == "wij")
+        .unwrap();
+    assert!(
+        (wij["g2"].as_f64().unwrap() - 6.0 * 2f64.ln()).abs() < 1e-6,
+        "{wij}"
+    );
+    assert_eq!(
+        (wij["from_rate"].as_f64(), wij["to_rate"].as_f64()),
+        (Some(0.0), Some(300.0))
+    );
+    assert!(run_err(&dir, &["changes", "--lexical", "--participant", "P05"]).contains("--from"));
+}
+
+#[test]
+fn the_trajectories_written_into_the_samples_are_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    run_ok(tmp.path(), &["demo", "--no-tui"]);
+    let demo = tmp.path().join("narrata-demo");
+    let label = |p: &str, code: &str| {
+        run_json(
+            &demo,
+            &[
+                "changes",
+                "--participant",
+                p,
+                "--code",
+                code,
+                "--roll-up",
+                "--json",
+            ],
+        )["rows"][0]["change"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // P01 recovers: isolation and hopelessness cease.
+    assert_eq!(label("P01", "Isolement en eenzaamheid"), "ceased");
+    assert_eq!(label("P01", "Hopeloosheid"), "ceased");
+    // P02 relapses: hopelessness emerges.
+    assert_eq!(label("P02", "Hopeloosheid"), "emerged");
+    // P06 fluctuates: hopelessness only in the middle wave.
+    assert_eq!(label("P06", "Hopeloosheid"), "fluctuating");
+    // P01 moves from "ik" towards "wij".
+    let l = run_json(
+        &demo,
+        &[
+            "changes",
+            "--lexical",
+            "--participant",
+            "P01",
+            "--from",
+            "T1",
+            "--to",
+            "T3",
+            "--json",
+        ],
+    );
+    let (t1, t3) = (&l["pronouns"][0], &l["pronouns"][1]);
+    assert!(
+        t3["plural_rate"].as_f64() > t1["plural_rate"].as_f64(),
+        "{l}"
+    );
+    assert!(
+        t3["singular_rate"].as_f64() < t1["singular_rate"].as_f64(),
+        "{l}"
+    );
+}
