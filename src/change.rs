@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::codebook::{self, Code};
 use crate::error::{Error, Result};
-use crate::{offsets, words};
+use crate::offsets;
 
 /// Options of the change table.
 #[derive(Debug, Clone)]
@@ -154,6 +154,8 @@ pub fn label(
 struct Spoken {
     words: usize,
     turns: Vec<(i64, usize, usize)>,
+    /// The same turns grouped by document (filled once after loading).
+    by_doc: Vec<(i64, Vec<(usize, usize)>)>,
 }
 
 /// Labels the researcher set: (participant, code id) → (label, memo).
@@ -165,9 +167,10 @@ struct Data {
     /// participant → wave → (own words, turns as (doc, start, end))
     /// participant → wave → their own words
     spoken: BTreeMap<String, BTreeMap<String, Spoken>>,
-    /// doc → its codings as (code, start, end)
-    raw: HashMap<i64, Vec<(i64, usize, usize)>>,
-    texts: HashMap<i64, String>,
+    /// (doc, code) → its codings' spans
+    raw: HashMap<(i64, i64), Vec<(usize, usize)>>,
+    /// doc → where words start and end (character offsets), to count words in any span fast
+    words: HashMap<i64, WordIndex>,
 }
 
 fn load(conn: &Connection) -> Result<Data> {
@@ -208,7 +211,22 @@ fn load(conn: &Connection) -> Result<Data> {
         let (p, w) = row?;
         spoken.entry(p).or_default().entry(w).or_default();
     }
-    let mut raw: HashMap<i64, Vec<(i64, usize, usize)>> = HashMap::new();
+    for waves in spoken.values_mut() {
+        for cell in waves.values_mut() {
+            let mut grouped: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
+            for &(doc, s, e) in &cell.turns {
+                grouped.entry(doc).or_default().push((s, e));
+            }
+            cell.by_doc = grouped
+                .into_iter()
+                .map(|(doc, mut spans)| {
+                    spans.sort_unstable();
+                    (doc, spans)
+                })
+                .collect();
+        }
+    }
+    let mut raw: HashMap<(i64, i64), Vec<(usize, usize)>> = HashMap::new();
     let mut stmt = conn.prepare("SELECT doc_id, code_id, start, end FROM codings")?;
     for row in stmt.query_map([], |r| {
         Ok((
@@ -219,20 +237,82 @@ fn load(conn: &Connection) -> Result<Data> {
         ))
     })? {
         let (doc, code, s, e) = row?;
-        raw.entry(doc)
+        raw.entry((doc, code))
             .or_default()
-            .push((code, s as usize, e as usize));
+            .push((s as usize, e as usize));
     }
-    let mut texts = HashMap::new();
-    for doc in raw.keys() {
-        texts.insert(*doc, crate::corpus::text(conn, *doc)?);
+    let docs: HashSet<i64> = raw.keys().map(|(d, _)| *d).collect();
+    let mut words = HashMap::new();
+    for doc in &docs {
+        words.insert(*doc, WordIndex::new(&crate::corpus::text(conn, *doc)?));
     }
     Ok(Data {
         waves,
         spoken,
         raw,
-        texts,
+        words,
     })
+}
+
+/// The words of a text as character spans, sorted, to count the words of any span by binary
+/// search instead of reading the text again. A word cut by the span's edge counts, as
+/// [`words::count`] would count its visible part.
+struct WordIndex {
+    spans: Vec<(u32, u32)>,
+    /// Positions of apostrophes and hyphens inside words: a span holding only one of them
+    /// holds no word.
+    joiners: Vec<u32>,
+}
+
+impl WordIndex {
+    fn new(text: &str) -> WordIndex {
+        let mut spans = Vec::new();
+        let mut joiners = Vec::new();
+        let mut start: Option<usize> = None;
+        let chars: Vec<char> = text.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let joiner = start.is_some()
+                && matches!(c, '\'' | '’' | '-' | '‐')
+                && chars.get(i + 1).is_some_and(|d| d.is_alphanumeric());
+            if joiner {
+                joiners.push(i as u32);
+            }
+            let inside = c.is_alphanumeric() || joiner;
+            match (inside, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    spans.push((s as u32, i as u32));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            spans.push((s as u32, chars.len() as u32));
+        }
+        WordIndex { spans, joiners }
+    }
+
+    /// Words with at least one character in `[a, b)`.
+    fn count(&self, a: usize, b: usize) -> usize {
+        let (a, b) = (a as u32, b as u32);
+        let first = self.spans.partition_point(|&(_, e)| e <= a);
+        let last = self.spans.partition_point(|&(s, _)| s < b);
+        let mut n = last.saturating_sub(first);
+        // A word whose only character inside the span is a joiner does not count.
+        let only_joiner = |i: usize| {
+            let (s, e) = self.spans[i];
+            let (x, y) = (s.max(a), e.min(b));
+            y == x + 1 && self.joiners.binary_search(&x).is_ok()
+        };
+        if n > 0 && only_joiner(first) {
+            n -= 1;
+        }
+        if last > first + 1 && only_joiner(last - 1) {
+            n -= 1;
+        }
+        n
+    }
 }
 
 /// Merges overlapping spans.
@@ -249,36 +329,37 @@ fn union(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 }
 
 /// Codings and coded words of a set of codes within some turns.
-fn measure(data: &Data, codes: &HashSet<i64>, turns: &[(i64, usize, usize)]) -> (usize, usize) {
+fn measure(data: &Data, codes: &[i64], by_doc: &[(i64, Vec<(usize, usize)>)]) -> (usize, usize) {
     let mut codings = 0;
     let mut coded_words = 0;
-    let mut by_doc: HashMap<i64, Vec<(usize, usize)>> = HashMap::new();
-    for &(doc, s, e) in turns {
-        by_doc.entry(doc).or_default().push((s, e));
-    }
     for (doc, turn_spans) in by_doc {
-        let Some(all) = data.raw.get(&doc) else {
-            continue;
-        };
-        let mine: Vec<(usize, usize)> = all
-            .iter()
-            .filter(|(c, _, _)| codes.contains(c))
-            .map(|&(_, s, e)| (s, e))
-            .collect();
+        let mut mine: Vec<(usize, usize)> = Vec::new();
+        for code in codes {
+            if let Some(spans) = data.raw.get(&(*doc, *code)) {
+                mine.extend_from_slice(spans);
+            }
+        }
         if mine.is_empty() {
             continue;
         }
+        // Turns do not overlap and are sorted: the ones a span touches are found by binary search.
+        let touching = |s: usize, e: usize| {
+            let first = turn_spans.partition_point(|&(_, te)| te <= s);
+            turn_spans[first..]
+                .iter()
+                .take_while(move |&&(ts, _)| ts < e)
+        };
         // A coding counts once for the participant if it overlaps any of their turns.
         codings += mine
             .iter()
-            .filter(|(s, e)| turn_spans.iter().any(|(ts, te)| s < te && e > ts))
+            .filter(|&&(s, e)| touching(s, e).next().is_some())
             .count();
-        let text = &data.texts[&doc];
+        let index = &data.words[doc];
         for (s, e) in union(mine) {
-            for &(ts, te) in &turn_spans {
+            for &(ts, te) in touching(s, e) {
                 let (a, b) = (s.max(ts), e.min(te));
                 if a < b {
-                    coded_words += words::count(offsets::slice_chars(text, a, b));
+                    coded_words += index.count(a, b);
                 }
             }
         }
@@ -328,20 +409,20 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
     for p in &participants {
         let by_wave = &data.spoken[*p];
         for code in &codes {
-            let ids: HashSet<i64> = if o.roll_up {
+            let ids: Vec<i64> = if o.roll_up {
                 codebook::with_descendants(&all_codes, code.id)
-                    .into_iter()
-                    .collect()
             } else {
-                HashSet::from([code.id])
+                vec![code.id]
             };
             let mut cells = Vec::new();
             let mut present = Vec::new();
             let mut coverages = Vec::new();
             for w in &waves {
                 match by_wave.get(w) {
-                    Some(Spoken { words: own, turns }) => {
-                        let (n, coded) = measure(&data, &ids, turns);
+                    Some(Spoken {
+                        words: own, by_doc, ..
+                    }) => {
+                        let (n, coded) = measure(&data, &ids, by_doc);
                         let coverage = if *own > 0 {
                             coded as f64 / *own as f64
                         } else {
@@ -400,7 +481,7 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
 }
 
 fn balance(data: &Data, all: &[Code], participants: &[&String], waves: &[String]) -> Vec<Balance> {
-    let mut dims: BTreeMap<String, (HashSet<i64>, HashSet<i64>)> = BTreeMap::new();
+    let mut dims: BTreeMap<String, (Vec<i64>, Vec<i64>)> = BTreeMap::new();
     for c in all {
         if let (Some(d), Some(p)) = (&c.dimension, &c.polarity) {
             let entry = dims.entry(d.clone()).or_default();
@@ -420,7 +501,7 @@ fn balance(data: &Data, all: &[Code], participants: &[&String], waves: &[String]
                 .map(|w| {
                     let turns = data.spoken[*p]
                         .get(w)
-                        .map(|x| x.turns.as_slice())
+                        .map(|x| x.by_doc.as_slice())
                         .unwrap_or(&[]);
                     let (_, a) = measure(data, pos, turns);
                     let (_, b) = measure(data, neg, turns);
@@ -703,5 +784,156 @@ mod tests {
         // G² = 2 (10 ln(10/6) + 2 ln(2/6)) = 2 (5.1083 − 2.1972) = 5.8221
         assert!((g2(10.0, 2.0, 1000.0, 1000.0) - 5.8221).abs() < 1e-3);
         assert_eq!(g2(0.0, 0.0, 10.0, 10.0), 0.0);
+    }
+}
+
+/// One code in the cohort view: how many participants speak of it in each wave, and how that
+/// moved between two waves among those interviewed in both.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CohortRow {
+    pub code: String,
+    pub cells: Vec<CohortCell>,
+    pub from: String,
+    pub to: String,
+    pub kept: usize,
+    pub gained: usize,
+    pub lost: usize,
+    pub never: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CohortCell {
+    pub wave: String,
+    /// Participants with the code.
+    pub n: usize,
+    /// Participants interviewed in the wave.
+    pub of: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Cohort {
+    pub waves: Vec<String>,
+    pub codes: Vec<CohortRow>,
+    pub note: &'static str,
+}
+
+/// The cohort view (recurrent cross-sectional): per code and wave n/N, and between the first
+/// and last wave of the range the participants who kept, gained, lost or never had the code.
+pub fn cohort(conn: &Connection, o: &Options) -> Result<Cohort> {
+    let all = Options {
+        participant: None,
+        ..o.clone()
+    };
+    let t = table(conn, &all)?;
+    let (first, last) = (0, t.waves.len().saturating_sub(1));
+    let mut by_code: BTreeMap<(i64, String), Vec<&Row>> = BTreeMap::new();
+    for r in &t.rows {
+        by_code
+            .entry((r.code_id, r.code.clone()))
+            .or_default()
+            .push(r);
+    }
+    let present = |c: &Cell| c.codings.is_some_and(|n| n >= o.min_codings.max(1));
+    let mut codes = Vec::new();
+    let mut order: Vec<(i64, String)> = by_code.keys().cloned().collect();
+    let positions: HashMap<i64, usize> = codebook::codes(conn)?
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, i))
+        .collect();
+    order.sort_by_key(|(id, _)| positions.get(id).copied().unwrap_or(usize::MAX));
+    for key in order {
+        let rows = &by_code[&key];
+        let cells = (0..t.waves.len())
+            .map(|i| CohortCell {
+                wave: t.waves[i].clone(),
+                n: rows.iter().filter(|r| present(&r.cells[i])).count(),
+                of: rows.iter().filter(|r| r.cells[i].interviewed).count(),
+            })
+            .collect();
+        let (mut kept, mut gained, mut lost, mut never) = (0, 0, 0, 0);
+        for r in rows.iter().filter(|r| {
+            !r.cells.is_empty() && r.cells[first].interviewed && r.cells[last].interviewed
+        }) {
+            match (present(&r.cells[first]), present(&r.cells[last])) {
+                (true, true) => kept += 1,
+                (false, true) => gained += 1,
+                (true, false) => lost += 1,
+                (false, false) => never += 1,
+            }
+        }
+        codes.push(CohortRow {
+            code: key.1.clone(),
+            cells,
+            from: t.waves.get(first).cloned().unwrap_or_default(),
+            to: t.waves.get(last).cloned().unwrap_or_default(),
+            kept,
+            gained,
+            lost,
+            never,
+        });
+    }
+    Ok(Cohort {
+        waves: t.waves,
+        codes,
+        note: NOTE,
+    })
+}
+
+/// The change table in long format: one line per participant, code and wave.
+pub fn write_csv(t: &Table, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let quote = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
+    let num = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
+    writeln!(
+        out,
+        "participant,code,wave,interviewed,codings,coded_words,coverage,codings_per_1000_words,change,confirmed,memo"
+    )?;
+    for r in &t.rows {
+        for c in &r.cells {
+            writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{},{}",
+                quote(&r.participant),
+                quote(&r.code),
+                quote(&c.wave),
+                c.interviewed,
+                c.codings.map(|n| n.to_string()).unwrap_or_default(),
+                c.words.map(|n| n.to_string()).unwrap_or_default(),
+                num(c.coverage),
+                num(c.per_1000_words),
+                r.change,
+                r.confirmed.as_deref().unwrap_or(""),
+                quote(r.memo.as_deref().unwrap_or("")),
+            )?;
+        }
+    }
+    writeln!(out, "# {}", t.note)
+}
+
+#[cfg(test)]
+mod word_index_tests {
+    use super::WordIndex;
+
+    #[test]
+    fn counts_like_words_count_on_the_same_spans() {
+        let text = "Ik ga elke dinsdag, zo'n ex-partner; één café — 12 jaar.";
+        let index = WordIndex::new(text);
+        let n = text.chars().count();
+        for a in 0..n {
+            for b in a + 1..=n {
+                let slice = crate::offsets::slice_chars(text, a, b);
+                assert_eq!(
+                    index.count(a, b),
+                    crate::words::count(slice),
+                    "[{a}, {b}) {slice:?}"
+                );
+            }
+        }
     }
 }

@@ -359,3 +359,73 @@ fn the_trajectories_written_into_the_samples_are_found() {
         "{l}"
     );
 }
+
+#[test]
+fn the_cohort_counts_participants_per_wave_and_their_movement() {
+    let (_tmp, dir) = fixture();
+    let c = run_json(&dir, &["changes", "--cohort", "--json"]);
+    let hoop = c["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "Hoop")
+        .unwrap();
+    let cells: Vec<(u64, u64)> = hoop["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["n"].as_u64().unwrap(), x["of"].as_u64().unwrap()))
+        .collect();
+    // T1: P01 of P01; T2: nobody of P02; T3: P01 and P02 (P02's words in the group) of both.
+    assert_eq!(cells, [(1, 1), (0, 1), (2, 2)]);
+    // Only P01 was interviewed in both T1 and T3, and kept the code.
+    assert_eq!(
+        (
+            hoop["kept"].as_u64(),
+            hoop["gained"].as_u64(),
+            hoop["lost"].as_u64(),
+            hoop["never"].as_u64()
+        ),
+        (Some(1), Some(0), Some(0), Some(0))
+    );
+    let wanhoop = c["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "Wanhoop")
+        .unwrap();
+    assert_eq!(wanhoop["gained"], 1);
+    let text = run_ok(&dir, &["changes", "--cohort"]);
+    assert!(
+        text.contains("1/1") && text.contains("not what it means"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_change_table_exports_as_long_format_csv() {
+    let (tmp, dir) = fixture();
+    let out = tmp.path().join("changes.csv");
+    run_ok(&dir, &["export", "changes", out.to_str().unwrap()]);
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("participant,code,wave,interviewed,codings,coded_words,coverage"));
+    assert!(
+        lines.contains(&"P01,Hoop,T1,true,1,2,0.200000,100.000000,increased,,"),
+        "{csv}"
+    );
+    assert!(
+        lines.contains(&"P01,Hoop,T2,false,,,,,increased,,"),
+        "{csv}"
+    );
+    assert!(csv.trim_end().ends_with("not what it means."));
+    let err = run_err(
+        &dir,
+        &[
+            "export",
+            "changes",
+            tmp.path().join("c.docx").to_str().unwrap(),
+        ],
+    );
+    assert!(err.contains("not available yet"), "{err}");
+}

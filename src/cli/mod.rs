@@ -156,6 +156,9 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// Reports and exchange files.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Change across waves: per participant and code, coverage per wave and a change label.
     #[command(args_conflicts_with_subcommands = true)]
     Changes {
@@ -184,6 +187,10 @@ pub enum Command {
         /// Also list the rows whose label is `absent`.
         #[arg(long)]
         all: bool,
+        /// The cohort view: per code and wave how many participants speak of it (n/N), and who
+        /// kept, gained, lost or never had it between the first and last wave.
+        #[arg(long, conflicts_with_all = ["lexical", "participant"])]
+        cohort: bool,
         #[arg(long)]
         json: bool,
     },
@@ -196,6 +203,20 @@ pub enum Command {
     Backup { out: PathBuf },
     /// Open the terminal UI.
     Tui,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The change table in long format (.csv: one line per participant, code and wave).
+    Changes {
+        out: PathBuf,
+        #[arg(long)]
+        roll_up: bool,
+        #[arg(long, default_value_t = 1.5)]
+        ratio: f64,
+        #[arg(long, default_value_t = 1)]
+        min_codings: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -607,9 +628,28 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             ratio,
             min_codings,
             all,
+            cohort,
             json: as_json,
         } => {
             let store = open()?;
+            if cohort {
+                let options = crate::change::Options {
+                    participant: None,
+                    code,
+                    from,
+                    to,
+                    ratio,
+                    min_codings,
+                    roll_up,
+                };
+                let c = crate::change::cohort(store.conn(), &options)?;
+                if as_json {
+                    json(out, &c)?;
+                } else {
+                    output::cohort(out, &c)?;
+                }
+                return Ok(0);
+            }
             if lexical {
                 let (Some(p), Some(f), Some(t)) = (&participant, &from, &to) else {
                     return Err(Error::Invalid(
@@ -639,6 +679,42 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             } else {
                 output::changes(out, &table, all)?;
             }
+        }
+        Command::Export(ExportCommand::Changes {
+            out: target,
+            roll_up,
+            ratio,
+            min_codings,
+        }) => {
+            let store = open()?;
+            let ext = target
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if ext != "csv" {
+                return Err(Error::NotAvailable(format!(
+                    "change reports as .{ext} are not available yet in this version; `export changes OUT.csv` writes the long-format table"
+                )));
+            }
+            let options = crate::change::Options {
+                roll_up,
+                ratio,
+                min_codings,
+                ..Default::default()
+            };
+            let table = crate::change::table(store.conn(), &options)?;
+            let mut buf = Vec::new();
+            crate::change::write_csv(&table, &mut buf).map_err(|e| Error::io(&target, e))?;
+            std::fs::write(&target, buf).map_err(|e| Error::io(&target, e))?;
+            say(
+                out,
+                &format!(
+                    "wrote {} rows to {}",
+                    table.rows.len() * table.waves.len(),
+                    target.display()
+                ),
+            )?;
         }
         Command::Reindex => {
             let store = open()?;

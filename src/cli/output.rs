@@ -360,6 +360,37 @@ pub fn changes(out: &mut dyn Write, t: &crate::change::Table, all: bool) -> Resu
     .map_err(io)
 }
 
+/// The cohort view: n/N per code and wave, and movement between the first and last wave.
+pub fn cohort(out: &mut dyn Write, c: &crate::change::Cohort) -> Result<()> {
+    let (from, to) = (
+        c.waves.first().cloned().unwrap_or_default(),
+        c.waves.last().cloned().unwrap_or_default(),
+    );
+    let header: Vec<String> = std::iter::once("code".to_owned())
+        .chain(c.waves.iter().cloned())
+        .chain([
+            format!("kept {from}→{to}"),
+            "gained".into(),
+            "lost".into(),
+            "never".into(),
+        ])
+        .collect();
+    let mut t = Table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    for r in &c.codes {
+        let mut row = vec![r.code.clone()];
+        row.extend(r.cells.iter().map(|x| format!("{}/{}", x.n, x.of)));
+        row.extend([r.kept, r.gained, r.lost, r.never].map(|n| n.to_string()));
+        t.row(row);
+    }
+    t.print(out, "no codes yet")?;
+    writeln!(
+        out,
+        "n/N: participants with the code / participants interviewed. {}",
+        c.note
+    )
+    .map_err(io)
+}
+
 /// The lexical shift between two waves.
 pub fn lexical(out: &mut dyn Write, l: &crate::change::Lexical) -> Result<()> {
     writeln!(
