@@ -88,13 +88,50 @@ pub struct Balance {
     pub cells: Vec<BalanceCell>,
 }
 
+/// A pen portrait: the researcher's summary of a participant in one wave.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Portrait {
+    pub participant: String,
+    pub wave: String,
+    pub text: String,
+    pub coder: String,
+}
+
 /// The change table (the `changes --json` contract).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Table {
     pub waves: Vec<String>,
     pub rows: Vec<Row>,
     pub balance: Vec<Balance>,
+    /// Pen portraits of the participants shown, in wave order.
+    pub portraits: Vec<Portrait>,
     pub note: &'static str,
+}
+
+/// Pen portraits (memos on `portrait:P:W`) of some participants, in wave order.
+fn portraits(conn: &Connection, participants: &[&String]) -> Result<Vec<Portrait>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.code, w.name, m.text, k.name FROM memos m JOIN participants p ON p.id = m.target_id
+         JOIN waves w ON w.id = m.wave_id JOIN coders k ON k.id = m.coder_id
+         WHERE m.target_kind = 'portrait' ORDER BY p.code, w.ordinal, w.name, m.id",
+    )?;
+    let wanted: HashSet<&str> = participants.iter().map(|p| p.as_str()).collect();
+    let rows = stmt.query_map([], |r| {
+        Ok(Portrait {
+            participant: r.get(0)?,
+            wave: r.get(1)?,
+            text: r.get(2)?,
+            coder: r.get(3)?,
+        })
+    })?;
+    let mut out = Vec::new();
+    for p in rows {
+        let p = p?;
+        if wanted.contains(p.participant.as_str()) {
+            out.push(p);
+        }
+    }
+    Ok(out)
 }
 
 pub const NOTE: &str = "Counts show how often something is spoken about, not what it means.";
@@ -472,10 +509,13 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
         }
     }
     let balance = balance(&data, &all_codes, &participants, &waves);
+    let mut portraits = portraits(conn, &participants)?;
+    portraits.retain(|p| waves.contains(&p.wave));
     Ok(Table {
         waves,
         rows,
         balance,
+        portraits,
         note: NOTE,
     })
 }

@@ -125,7 +125,8 @@ pub fn run(store: &Store) -> Result<Report> {
             UNION ALL SELECT 1 FROM waves WHERE m.target_kind = 'wave' AND id = m.target_id
             UNION ALL SELECT 1 FROM documents WHERE m.target_kind = 'document' AND id = m.target_id
             UNION ALL SELECT 1 FROM codes WHERE m.target_kind = 'code' AND id = m.target_id
-            UNION ALL SELECT 1 FROM codings WHERE m.target_kind = 'coding' AND id = m.target_id)",
+            UNION ALL SELECT 1 FROM codings WHERE m.target_kind = 'coding' AND id = m.target_id
+            UNION ALL SELECT 1 FROM participants WHERE m.target_kind = 'portrait' AND id = m.target_id)",
     )?;
     for row in stmt.query_map([], |r| {
         Ok((

@@ -1,6 +1,7 @@
 //! Memos: free text a coder attaches to the project, a participant, a wave, a document, a code
-//! or a coding. Targets are written `project`, `participant:P03`, `wave:T2`, `document:3`
-//! (or `doc:3`), `code:Parent/Child` and `coding:12`.
+//! or a coding, or a pen portrait of a participant in a wave. Targets are written `project`,
+//! `participant:P03`, `wave:T2`, `document:3` (or `doc:3`), `code:Parent/Child`, `coding:12`
+//! and `portrait:P03:T2`.
 
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -18,6 +19,8 @@ pub enum Target {
     Document(i64),
     Code(i64),
     Coding(i64),
+    /// A pen portrait: a summary of one participant (id) in one wave (id).
+    Portrait(i64, i64),
 }
 
 impl Target {
@@ -29,6 +32,14 @@ impl Target {
             Target::Document(_) => "document",
             Target::Code(_) => "code",
             Target::Coding(_) => "coding",
+            Target::Portrait(..) => "portrait",
+        }
+    }
+
+    fn wave(self) -> Option<i64> {
+        match self {
+            Target::Portrait(_, w) => Some(w),
+            _ => None,
         }
     }
 
@@ -39,7 +50,8 @@ impl Target {
             | Target::Wave(i)
             | Target::Document(i)
             | Target::Code(i)
-            | Target::Coding(i) => Some(i),
+            | Target::Coding(i)
+            | Target::Portrait(i, _) => Some(i),
         }
     }
 }
@@ -72,6 +84,26 @@ pub fn parse_target(conn: &Connection, s: &str) -> Result<Target> {
             .ok_or_else(|| Error::NotFound(format!("there is no {what} `{value}`")))
     };
     Ok(match kind.trim().to_lowercase().as_str() {
+        "portrait" => {
+            let (p, w) = name.split_once(':').ok_or_else(|| {
+                Error::Invalid(
+                    "a pen portrait is written portrait:PARTICIPANT:WAVE, e.g. portrait:P03:T2"
+                        .into(),
+                )
+            })?;
+            Target::Portrait(
+                lookup(
+                    "SELECT id FROM participants WHERE code = ?1",
+                    &crate::import::resolve::normalise_participant(p),
+                    "participant",
+                )?,
+                lookup(
+                    "SELECT id FROM waves WHERE name = ?1",
+                    &crate::import::resolve::normalise_wave(w),
+                    "wave",
+                )?,
+            )
+        }
         "participant" | "p" => Target::Participant(lookup(
             "SELECT id FROM participants WHERE code = ?1",
             &crate::import::resolve::normalise_participant(name),
@@ -113,6 +145,7 @@ pub fn add(store: &mut Store, coder: &str, target: Target, text: &str) -> Result
                 ("guid", &guid),
                 ("target_kind", &target.kind()),
                 ("target_id", &target.id()),
+                ("wave_id", &target.wave()),
                 ("text", &text),
                 ("coder_id", &a.coder_id()),
                 ("created", &a.at()),
@@ -138,7 +171,9 @@ pub fn list(conn: &Connection, target: Option<Target>) -> Result<Vec<Memo>> {
             CASE m.target_kind
               WHEN 'participant' THEN (SELECT code FROM participants WHERE id = m.target_id)
               WHEN 'wave' THEN (SELECT name FROM waves WHERE id = m.target_id)
-              ELSE NULL END
+              WHEN 'portrait' THEN (SELECT code FROM participants WHERE id = m.target_id) || ':' || (SELECT name FROM waves WHERE id = m.wave_id)
+              ELSE NULL END,
+            m.wave_id
          FROM memos m JOIN coders k ON k.id = m.coder_id ORDER BY m.id",
     )?;
     let codes = codebook::codes(conn)?;
@@ -146,6 +181,7 @@ pub fn list(conn: &Connection, target: Option<Target>) -> Result<Vec<Memo>> {
         let kind: String = r.get(2)?;
         let target_id: Option<i64> = r.get(3)?;
         let name: Option<String> = r.get(7)?;
+        let wave: Option<i64> = r.get(8)?;
         let memo = Memo {
             id: r.get(0)?,
             guid: r.get(1)?,
@@ -154,13 +190,13 @@ pub fn list(conn: &Connection, target: Option<Target>) -> Result<Vec<Memo>> {
             coder: r.get(5)?,
             created: r.get(6)?,
         };
-        Ok((memo, kind, target_id, name))
+        Ok((memo, kind, target_id, name, wave))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (mut memo, kind, target_id, name) = row?;
+        let (mut memo, kind, target_id, name, wave) = row?;
         if let Some(t) = target
-            && (t.kind() != kind || t.id() != target_id)
+            && (t.kind() != kind || t.id() != target_id || t.wave() != wave)
         {
             continue;
         }

@@ -429,3 +429,60 @@ fn the_change_table_exports_as_long_format_csv() {
     );
     assert!(err.contains("not available yet"), "{err}");
 }
+
+#[test]
+fn pen_portraits_are_listed_in_wave_order_with_the_change_table() {
+    let (_tmp, dir) = fixture();
+    run_ok(
+        &dir,
+        &[
+            "memo",
+            "add",
+            "portrait:P01:T3",
+            "Vertelt over de groep als houvast.",
+        ],
+    );
+    run_ok(
+        &dir,
+        &[
+            "memo",
+            "add",
+            "portrait:p01:1",
+            "Stil, weinig woorden, veel zorgen.",
+        ],
+    );
+    let t = run_json(
+        &dir,
+        &[
+            "changes",
+            "--participant",
+            "P01",
+            "--code",
+            "Hoop",
+            "--json",
+        ],
+    );
+    let waves: Vec<&str> = t["portraits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["wave"].as_str().unwrap())
+        .collect();
+    assert_eq!(waves, ["T1", "T3"]);
+    let memos = run_json(&dir, &["memos", "--target", "portrait:P01:T3", "--json"]);
+    assert_eq!(memos.as_array().unwrap().len(), 1);
+    assert_eq!(memos[0]["target"], "portrait:P01:T3");
+    assert!(
+        run_err(&dir, &["memo", "add", "portrait:P01", "x"]).contains("portrait:PARTICIPANT:WAVE")
+    );
+    run_ok(&dir, &["check"]);
+    // Undo takes the last portrait back.
+    run_ok(&dir, &["undo"]);
+    assert_eq!(
+        run_json(&dir, &["changes", "--participant", "P01", "--json"])["portraits"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -345,6 +345,14 @@ pub fn changes(out: &mut dyn Write, t: &crate::change::Table, all: bool) -> Resu
         table.row(cells);
     }
     table.print(out, "no codings to compare yet")?;
+    for p in &t.portraits {
+        writeln!(
+            out,
+            "\n{} {} (pen portrait, {}): {}",
+            p.participant, p.wave, p.coder, p.text
+        )
+        .map_err(io)?;
+    }
     if hidden > 0 {
         writeln!(
             out,

@@ -157,4 +157,25 @@ CREATE TABLE change_overrides (
     UNIQUE (participant_id, code_id)
 );
 "#,
+    // 4: pen portraits: a memo about one participant in one wave. SQLite cannot change a
+    // CHECK constraint, so the memos table is rebuilt with the new kind and a wave column.
+    r#"
+CREATE TABLE memos_v4 (
+    id           INTEGER PRIMARY KEY,
+    guid         TEXT NOT NULL UNIQUE,
+    target_kind  TEXT NOT NULL CHECK (target_kind IN ('project', 'participant', 'wave', 'document', 'code', 'coding', 'portrait')),
+    target_id    INTEGER,
+    text         TEXT NOT NULL,
+    coder_id     INTEGER NOT NULL REFERENCES coders(id),
+    created      TEXT NOT NULL,
+    wave_id      INTEGER REFERENCES waves(id),
+    CHECK ((target_kind = 'project') = (target_id IS NULL)),
+    CHECK ((target_kind = 'portrait') = (wave_id IS NOT NULL))
+);
+INSERT INTO memos_v4 (id, guid, target_kind, target_id, text, coder_id, created)
+    SELECT id, guid, target_kind, target_id, text, coder_id, created FROM memos;
+DROP TABLE memos;
+ALTER TABLE memos_v4 RENAME TO memos;
+CREATE INDEX memos_target ON memos(target_kind, target_id);
+"#,
 ];

@@ -88,7 +88,7 @@ fn to_sql(v: &Value) -> Sql {
 pub fn apply(conn: &Connection, change: &RowChange, what: &str) -> Result<()> {
     check_table(&change.table)?;
     let current = snapshot(conn, &change.table, change.id)?;
-    if current != change.before {
+    if !same_row(&current, &change.before) {
         return Err(Error::Invalid(format!(
             "cannot {what}: {} {} has been changed since (by a later action); undo that first",
             singular(&change.table),
@@ -137,6 +137,20 @@ pub fn apply(conn: &Connection, change: &RowChange, what: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the row is as recorded. Columns added by a later migration are not in older
+/// records; they must still hold nothing.
+fn same_row(current: &Option<Map<String, Value>>, recorded: &Option<Map<String, Value>>) -> bool {
+    match (current, recorded) {
+        (None, None) => true,
+        (Some(c), Some(r)) => {
+            c.iter()
+                .all(|(k, v)| r.get(k).map_or(v.is_null(), |x| x == v))
+                && r.keys().all(|k| c.contains_key(k))
+        }
+        _ => false,
+    }
 }
 
 fn singular(table: &str) -> &str {
