@@ -18,6 +18,7 @@
 //! | [`search`] | the tantivy index of turns: stemming, filters, keyword in context |
 //! | [`privacy`] | proving no original identifier left the key |
 //! | [`change`] | change across waves: coverage, labels, balance, cohort, lexical shift |
+//! | [`export`] | reports as Word documents |
 //! | [`import`] | reading transcript files (text, Markdown, Word, WebVTT, SRT) into the store |
 //! | [`check`] | integrity checks of a project |
 //! | [`demo`] | the demo project built from the fictional samples |
@@ -35,6 +36,7 @@ pub mod coding;
 pub mod corpus;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod import;
 pub mod keyfile;

@@ -424,10 +424,10 @@ fn the_change_table_exports_as_long_format_csv() {
         &[
             "export",
             "changes",
-            tmp.path().join("c.docx").to_str().unwrap(),
+            tmp.path().join("c.pdf").to_str().unwrap(),
         ],
     );
-    assert!(err.contains("not available yet"), "{err}");
+    assert!(err.contains("not .pdf"), "{err}");
 }
 
 #[test]
@@ -484,5 +484,65 @@ fn pen_portraits_are_listed_in_wave_order_with_the_change_table() {
             .unwrap()
             .len(),
         1
+    );
+}
+
+#[test]
+fn the_change_report_is_a_word_document_with_real_headings_grids_and_excerpts() {
+    let (tmp, dir) = fixture();
+    run_ok(
+        &dir,
+        &["memo", "add", "portrait:P01:T1", "Stil, weinig woorden."],
+    );
+    let out = tmp.path().join("changes.docx");
+    run_ok(&dir, &["export", "changes", out.to_str().unwrap()]);
+    // Read back by an independent reader (python-docx), as Word or LibreOffice would.
+    let script = r#"
+import sys, json, docx
+d = docx.Document(sys.argv[1])
+heads = [(p.style.name, p.text) for p in d.paragraphs if p.style is not None and p.style.name.startswith('Heading')]
+cells = [c.text for t in d.tables for r in t.rows for c in r.cells]
+print(json.dumps({"heads": heads, "cells": cells, "text": "\n".join(p.text for p in d.paragraphs)}))
+"#;
+    let result = std::process::Command::new("python3")
+        .args(["-c", script, out.to_str().unwrap()])
+        .output()
+        .expect("python3 reads the report (pip install -r tests/requirements.txt)");
+    assert!(
+        result.status.success(),
+        "python-docx could not read the report: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap();
+    let heads: Vec<(String, String)> = serde_json::from_value(r["heads"].clone()).unwrap();
+    assert!(
+        heads.contains(&("Heading 1".into(), "P01".into())),
+        "{heads:?}"
+    );
+    assert!(
+        heads.contains(&("Heading 2".into(), "Hoop — increased".into())),
+        "{heads:?}"
+    );
+    assert!(
+        heads.contains(&("Heading 1".into(), "Cohort".into())),
+        "{heads:?}"
+    );
+    let cells = r["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // The grid: T1 has 1 coding at 20.0%; T2 was no interview; excerpts cite participant, wave and lines.
+    assert!(
+        cells.contains("1 (20.0%)") && cells.contains("not interviewed"),
+        "{cells}"
+    );
+    assert!(cells.contains("“een twee” (P01, T1, r. 2)"), "{cells}");
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.contains("T1: Stil, weinig woorden.") && text.contains("not what it means"),
+        "{text}"
     );
 }

@@ -207,7 +207,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
-    /// The change table in long format (.csv: one line per participant, code and wave).
+    /// The change report: .docx (grids, excerpts side by side, pen portraits, cohort) or .csv
+    /// (long format: one line per participant, code and wave).
     Changes {
         out: PathBuf,
         #[arg(long)]
@@ -692,17 +693,30 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 .and_then(|e| e.to_str())
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            if ext != "csv" {
-                return Err(Error::NotAvailable(format!(
-                    "change reports as .{ext} are not available yet in this version; `export changes OUT.csv` writes the long-format table"
-                )));
-            }
             let options = crate::change::Options {
                 roll_up,
                 ratio,
                 min_codings,
                 ..Default::default()
             };
+            if ext == "docx" {
+                crate::export::changes_docx(
+                    store.conn(),
+                    &store.project()?.name,
+                    &options,
+                    &target,
+                )?;
+                say(
+                    out,
+                    &format!("wrote the change report to {}", target.display()),
+                )?;
+                return Ok(0);
+            }
+            if ext != "csv" {
+                return Err(Error::Invalid(format!(
+                    "narrata writes the change report as .docx or .csv, not .{ext}"
+                )));
+            }
             let table = crate::change::table(store.conn(), &options)?;
             let mut buf = Vec::new();
             crate::change::write_csv(&table, &mut buf).map_err(|e| Error::io(&target, e))?;

@@ -1,0 +1,190 @@
+//! Reports as Word documents (docx-rs). For now the change report: per participant the codes
+//! × waves grid with labels, pen portraits and, for each code that changed, the coded excerpts
+//! of each wave side by side with their citations; then the cohort grid. Word's own heading
+//! styles are defined here, so the navigation pane and a table of contents work.
+
+use std::path::Path;
+
+use docx_rs::{Docx, Paragraph, Run, Style, StyleType, Table, TableCell, TableRow};
+use rusqlite::Connection;
+
+use crate::change::{self, Cohort};
+use crate::coding::{self, Filter};
+use crate::error::{Error, Result};
+
+fn styled() -> Docx {
+    Docx::new()
+        .add_style(
+            Style::new("Title", StyleType::Paragraph)
+                .name("Title")
+                .size(40)
+                .bold(),
+        )
+        .add_style(
+            Style::new("Heading1", StyleType::Paragraph)
+                .name("heading 1")
+                .size(32)
+                .bold()
+                .outline_lvl(0),
+        )
+        .add_style(
+            Style::new("Heading2", StyleType::Paragraph)
+                .name("heading 2")
+                .size(26)
+                .bold()
+                .outline_lvl(1),
+        )
+        .add_style(
+            Style::new("Quote", StyleType::Paragraph)
+                .name("Quote")
+                .italic(),
+        )
+}
+
+fn text(s: &str) -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(s))
+}
+
+fn heading(s: &str, level: usize) -> Paragraph {
+    text(s).style(if level == 1 { "Heading1" } else { "Heading2" })
+}
+
+fn cell(s: &str) -> TableCell {
+    TableCell::new().add_paragraph(text(s))
+}
+
+fn bold_cell(s: &str) -> TableCell {
+    TableCell::new().add_paragraph(Paragraph::new().add_run(Run::new().add_text(s).bold()))
+}
+
+fn table(header: &[String], rows: Vec<Vec<String>>) -> Table {
+    let mut all = vec![TableRow::new(header.iter().map(|h| bold_cell(h)).collect())];
+    all.extend(
+        rows.into_iter()
+            .map(|r| TableRow::new(r.iter().map(|c| cell(c)).collect())),
+    );
+    Table::new(all)
+}
+
+/// Writes the change report to `path`.
+pub fn changes_docx(
+    conn: &Connection,
+    project: &str,
+    options: &change::Options,
+    path: &Path,
+) -> Result<()> {
+    let t = change::table(conn, options)?;
+    let cohort: Cohort = change::cohort(conn, options)?;
+    let mut doc = styled()
+        .add_paragraph(text(&format!("Change across waves — {project}")).style("Title"))
+        .add_paragraph(text(&format!(
+            "Made by narrata {} on {}.",
+            env!("CARGO_PKG_VERSION"),
+            chrono::Utc::now().format("%Y-%m-%d")
+        )))
+        .add_paragraph(text(change::NOTE).style("Quote"));
+    let mut participants: Vec<&str> = t.rows.iter().map(|r| r.participant.as_str()).collect();
+    participants.dedup();
+    for p in participants {
+        doc = doc.add_paragraph(heading(p, 1));
+        let header: Vec<String> = std::iter::once("code".to_owned())
+            .chain(t.waves.iter().cloned())
+            .chain(["change".to_owned(), "confirmed".to_owned()])
+            .collect();
+        let rows: Vec<&change::Row> = t
+            .rows
+            .iter()
+            .filter(|r| r.participant == p && (r.change != "absent" || r.confirmed.is_some()))
+            .collect();
+        let grid =
+            rows.iter()
+                .map(|r| {
+                    let mut line = vec![r.code.clone()];
+                    line.extend(r.cells.iter().map(|c| {
+                        match (c.interviewed, c.codings, c.coverage) {
+                            (false, ..) => "not interviewed".to_owned(),
+                            (true, Some(0), _) => "–".to_owned(),
+                            (true, Some(n), Some(cov)) => format!("{n} ({:.1}%)", cov * 100.0),
+                            _ => String::new(),
+                        }
+                    }));
+                    line.push(r.change.clone());
+                    line.push(match (&r.confirmed, &r.memo) {
+                        (Some(l), Some(m)) => format!("{l}: {m}"),
+                        (Some(l), None) => l.clone(),
+                        _ => String::new(),
+                    });
+                    line
+                })
+                .collect();
+        doc = doc.add_table(table(&header, grid));
+        let portraits: Vec<&change::Portrait> =
+            t.portraits.iter().filter(|x| x.participant == p).collect();
+        if !portraits.is_empty() {
+            doc = doc.add_paragraph(heading("Pen portraits", 2));
+            for x in portraits {
+                doc = doc.add_paragraph(text(&format!("{}: {}", x.wave, x.text)));
+            }
+        }
+        for r in rows.iter().filter(|r| {
+            matches!(
+                r.change.as_str(),
+                "emerged" | "ceased" | "increased" | "decreased" | "fluctuating"
+            )
+        }) {
+            doc = doc.add_paragraph(heading(&format!("{} — {}", r.code, r.change), 2));
+            let mut columns = Vec::new();
+            for w in &t.waves {
+                let filter = Filter {
+                    code: Some(r.code.clone()),
+                    with_subcodes: options.roll_up,
+                    participant: Some(p.to_owned()),
+                    wave: Some(w.clone()),
+                    ..Filter::default()
+                };
+                let excerpts = coding::list(conn, &filter)?;
+                let mut c = TableCell::new();
+                if excerpts.is_empty() {
+                    c = c.add_paragraph(text("–"));
+                }
+                for e in excerpts {
+                    let lines = if e.line == e.end_line {
+                        e.line.to_string()
+                    } else {
+                        format!("{}–{}", e.line, e.end_line)
+                    };
+                    let quote = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    c = c.add_paragraph(text(&format!("“{quote}” ({p}, {w}, r. {lines})")));
+                }
+                columns.push(c);
+            }
+            let header = TableRow::new(t.waves.iter().map(|w| bold_cell(w)).collect());
+            doc = doc.add_table(Table::new(vec![header, TableRow::new(columns)]));
+        }
+    }
+    doc = doc.add_paragraph(heading("Cohort", 1));
+    let header: Vec<String> = std::iter::once("code".to_owned())
+        .chain(cohort.waves.iter().cloned())
+        .chain(["kept", "gained", "lost", "never"].map(str::to_owned))
+        .collect();
+    let rows = cohort
+        .codes
+        .iter()
+        .map(|r| {
+            let mut line = vec![r.code.clone()];
+            line.extend(r.cells.iter().map(|c| format!("{}/{}", c.n, c.of)));
+            line.extend([r.kept, r.gained, r.lost, r.never].map(|n| n.to_string()));
+            line
+        })
+        .collect();
+    doc = doc.add_table(table(&header, rows)).add_paragraph(text(&format!(
+        "n/N: participants with the code / participants interviewed; kept, gained, lost, never: between {} and {}. {}",
+        cohort.waves.first().cloned().unwrap_or_default(),
+        cohort.waves.last().cloned().unwrap_or_default(),
+        change::NOTE
+    )));
+    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    doc.build()
+        .pack(file)
+        .map_err(|e| Error::Invalid(format!("the Word document could not be written: {e}")))
+}
