@@ -279,10 +279,13 @@ fn load(conn: &Connection) -> Result<Data> {
             .push((s as usize, e as usize));
     }
     let docs: HashSet<i64> = raw.keys().map(|(d, _)| *d).collect();
-    let mut words = HashMap::new();
+    let mut texts = Vec::with_capacity(docs.len());
     for doc in &docs {
-        words.insert(*doc, WordIndex::new(&crate::corpus::text(conn, *doc)?));
+        texts.push((*doc, crate::corpus::text(conn, *doc)?));
     }
+    // Each document's words are indexed on its own: on all cores.
+    let indexes = crate::import::parallel(texts.len(), |i| WordIndex::new(&texts[i].1));
+    let words: HashMap<i64, WordIndex> = texts.iter().map(|(d, _)| *d).zip(indexes).collect();
     Ok(Data {
         waves,
         spoken,
@@ -305,27 +308,29 @@ impl WordIndex {
     fn new(text: &str) -> WordIndex {
         let mut spans = Vec::new();
         let mut joiners = Vec::new();
-        let mut start: Option<usize> = None;
-        let chars: Vec<char> = text.chars().collect();
-        for (i, &c) in chars.iter().enumerate() {
+        let mut start: Option<u32> = None;
+        let mut chars = text.chars().peekable();
+        let mut i: u32 = 0;
+        while let Some(c) = chars.next() {
             let joiner = start.is_some()
                 && matches!(c, '\'' | '’' | '-' | '‐')
-                && chars.get(i + 1).is_some_and(|d| d.is_alphanumeric());
+                && chars.peek().is_some_and(|d| d.is_alphanumeric());
             if joiner {
-                joiners.push(i as u32);
+                joiners.push(i);
             }
             let inside = c.is_alphanumeric() || joiner;
             match (inside, start) {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
-                    spans.push((s as u32, i as u32));
+                    spans.push((s, i));
                     start = None;
                 }
                 _ => {}
             }
+            i += 1;
         }
         if let Some(s) = start {
-            spans.push((s as u32, chars.len() as u32));
+            spans.push((s, i));
         }
         WordIndex { spans, joiners }
     }

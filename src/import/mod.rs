@@ -549,7 +549,7 @@ fn prepare_all(
 }
 
 /// `f(0..n)` on all cores, results in order.
-fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+pub(crate) fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let workers = std::thread::available_parallelism()
         .map(|p| p.get())
         .unwrap_or(1)
