@@ -216,7 +216,7 @@ pub fn import_report(out: &mut dyn Write, r: &ImportReport) -> Result<()> {
 
 pub fn demo_summary(out: &mut dyn Write, s: &Summary) -> Result<()> {
     let text = format!(
-        "demo project \"{}\" is ready in {}\n  {} documents ({} words), {} participants, waves {}\n  {} codes, {} codings\n  {} imported now in {:.2} s\n\ntry:\n  cd {} && narrata docs\n  narrata --project {} show 1\n",
+        "demo project \"{}\" is ready in {}\n  {} documents ({} words), {} participants, waves {}\n  {} codes, {} codings\n  {} imported now in {:.2} s\n\ntry (in {}):\n  narrata docs\n  narrata show 3\n  narrata search hoop --wave T3\n  narrata changes --participant P01 --roll-up\n  narrata changes --cohort --roll-up\n",
         s.name,
         s.project,
         s.documents,
@@ -227,7 +227,6 @@ pub fn demo_summary(out: &mut dyn Write, s: &Summary) -> Result<()> {
         thousands(s.codings as i64),
         s.imported_now,
         s.took_ms as f64 / 1000.0,
-        s.project,
         s.project
     );
     out.write_all(text.as_bytes()).map_err(io)
