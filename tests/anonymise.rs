@@ -226,6 +226,26 @@ fn a_wrong_passphrase_a_missing_key_and_a_damaged_key_are_clear_errors_that_chan
 }
 
 #[test]
+fn a_backup_of_an_anonymised_project_carries_its_key() {
+    let (tmp, dir) = project();
+    let file = tmp.path().join("P05_T1.txt");
+    std::fs::copy(samples().join("P05_T1.txt"), &file).unwrap();
+    anon(&dir)
+        .args(["import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let out = tmp.path().join("backup");
+    run_ok(&dir, &["backup", out.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read(out.join("key.age")).unwrap(),
+        std::fs::read(dir.join("key.age")).unwrap()
+    );
+    // The copy opens with the same passphrase and its originals are checked against it.
+    let check = anon_json(&out, &["privacy-check", "--json"]);
+    assert!(check["originals_checked"].as_u64().unwrap() > 0, "{check}");
+}
+
+#[test]
 fn redacting_a_missed_identifier_keeps_codings_on_their_words_and_leaves_no_trace() {
     let (tmp, dir) = project();
     let file = tmp.path().join("P30_T1.txt");

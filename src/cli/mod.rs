@@ -47,7 +47,8 @@ pub enum Command {
         #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
         language: String,
     },
-    /// Build the demo project from the fictional samples and open it.
+    /// Build the demo project from the fictional samples, print a summary and open it (the
+    /// terminal UI is not yet available in this version: the summary only).
     Demo {
         /// Where to build it.
         #[arg(default_value = "narrata-demo")]
@@ -122,7 +123,7 @@ pub enum Command {
     Memo(coding::MemoCommand),
     /// List memos.
     Memos {
-        /// Only memos about this target (project, participant:P03, wave:T2, document:3, code:NAME, coding:12).
+        /// Only memos about this target (project, participant:P03, wave:T2, portrait:P03:T2, document:3, code:NAME, coding:12).
         #[arg(long)]
         target: Option<String>,
         #[arg(long)]
@@ -151,6 +152,9 @@ pub enum Command {
         query: String,
         #[command(flatten)]
         filters: SearchFilters,
+        /// How many hits to show, best first.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
         #[arg(long)]
         json: bool,
     },
@@ -201,7 +205,7 @@ pub enum Command {
     },
     /// Write a consistent snapshot of the project to a new folder.
     Backup { out: PathBuf },
-    /// Open the terminal UI.
+    /// Open the terminal UI (not yet available in this version).
     Tui,
 }
 
@@ -249,12 +253,11 @@ pub struct SearchFilters {
     /// Only this document (id, GUID or title).
     #[arg(long)]
     pub doc: Option<String>,
-    #[arg(long, default_value_t = 50)]
-    pub limit: usize,
 }
 
 impl SearchFilters {
-    pub fn resolve(&self, store: &Store) -> Result<crate::search::Filters> {
+    /// The library's filters; `limit` caps the hits returned (`code auto` codes every hit).
+    pub fn resolve(&self, store: &Store, limit: usize) -> Result<crate::search::Filters> {
         Ok(crate::search::Filters {
             participant: self.participant.clone(),
             wave: self.wave.clone(),
@@ -265,7 +268,7 @@ impl SearchFilters {
                 Some(d) => Some(corpus::find_document(store.conn(), d)?),
                 None => None,
             },
-            limit: self.limit,
+            limit,
         })
     }
 }
@@ -580,10 +583,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Search {
             query,
             filters,
+            limit,
             json: as_json,
         } => {
             let store = open()?;
-            let f = filters.resolve(&store)?;
+            let f = filters.resolve(&store, limit)?;
             let results = crate::search::search(&store, &query, &f)?;
             if as_json {
                 json(out, &results)?;
@@ -803,6 +807,14 @@ fn backup(store: &Store, target: &Path) -> Result<()> {
     std::fs::create_dir_all(target).map_err(|e| Error::io(target, e))?;
     let db = target.join(DB_FILE);
     store.backup_to(&db)?;
+    // The pseudonym key belongs to the project: without it the backup of an anonymised project
+    // loses the originals, the name list and any transcripts staged for review. It stays
+    // encrypted with the same passphrase.
+    let key = crate::keyfile::path(store.root());
+    if key.is_file() {
+        let copy = target.join(crate::keyfile::KEY_FILE);
+        std::fs::copy(&key, &copy).map_err(|e| Error::io(&copy, e))?;
+    }
     let copy = Store::open(target)?;
     let report = check::run(&copy)?;
     if !report.ok {
