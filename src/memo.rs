@@ -75,7 +75,7 @@ pub fn parse_target(conn: &Connection, s: &str) -> Result<Target> {
     }
     let (kind, name) = s.split_once(':').ok_or_else(|| {
         Error::Invalid(format!(
-            "`{s}` is not a memo target; write project, participant:P03, wave:T2, document:3, code:NAME or coding:12"
+            "`{s}` is not a memo target; write project, participant:P03, wave:T2, portrait:P03:T2, document:3, code:NAME or coding:12"
         ))
     })?;
     let lookup = |sql: &str, value: &str, what: &str| -> Result<i64> {

@@ -210,6 +210,11 @@ fn match_offsets_are_characters_of_the_stored_text() {
     }
     // An emoji and accents before the match must not shift it: line 2 follows "😀 Ça va?".
     assert_eq!(hit["line"], 2);
+    // The plain listing marks the word without changing the spacing around it.
+    let plain = run_ok(&dir, &["search", "houvast", "--limit", "1"]);
+    assert!(plain.contains("De groep is mijn [houvast]."), "{plain}");
+    let plain = run_ok(&dir, &["search", "wandelde"]);
+    assert!(plain.contains("Ik [wandelde] elke dinsdag"), "{plain}");
 }
 
 #[test]

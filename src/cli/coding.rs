@@ -22,7 +22,7 @@ pub enum CodebookCommand {
     },
     /// Export the codebook (.yaml, .yml, .json, .qdc by extension).
     Export { file: PathBuf },
-    /// Show the code tree with definitions and coding counts.
+    /// Show the code tree with coding counts (definitions and criteria with --full).
     Show {
         #[arg(long)]
         json: bool,
@@ -142,7 +142,7 @@ pub struct CodingsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum MemoCommand {
-    /// Add a memo to TARGET: project, participant:P03, wave:T2, document:3, code:NAME or coding:12.
+    /// Add a memo to TARGET: project, participant:P03, wave:T2, portrait:P03:T2 (pen portrait), document:3, code:NAME or coding:12.
     Add {
         target: String,
         text: String,
@@ -255,13 +255,13 @@ pub fn codebook(
         }
         CodebookCommand::Rename { code, name } => {
             let c = codebook::rename(store, coder, &code, &name)?;
-            say(out, &format!("renamed code {} to {}", c.id, c.path))?;
+            say(out, &format!("renamed code {}; it is now {}", c.id, c.path))?;
         }
         CodebookCommand::Move { code, parent } => {
             let parent = parent.trim();
             let target = (!parent.is_empty() && parent != "/").then_some(parent);
             let c = codebook::move_to(store, coder, &code, target)?;
-            say(out, &format!("moved code {} to {}", c.id, c.path))?;
+            say(out, &format!("moved code {}; it is now {}", c.id, c.path))?;
         }
         CodebookCommand::Merge { code, into } => {
             let r = codebook::merge(store, coder, &code, &into)?;
@@ -317,7 +317,7 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
             filters,
         } => {
             let before = store.project()?.generation;
-            let f = filters.resolve(store)?;
+            let f = filters.resolve(store, usize::MAX / 2)?;
             let r = codings_lib::auto(
                 store,
                 coder,

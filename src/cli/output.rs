@@ -243,21 +243,26 @@ pub fn search_results(
         let text = crate::corpus::text(store.conn(), h.doc)?;
         let first = h.matches.first().copied().unwrap_or([h.start, h.start]);
         let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-        let left = flat(crate::offsets::slice_chars(
-            &text,
-            h.start as usize,
-            first[0] as usize,
-        ));
+        let left_raw = crate::offsets::slice_chars(&text, h.start as usize, first[0] as usize);
+        // A space around the marked word only where the text has one ("Elke [dinsdag].").
+        let space_before = if left_raw.ends_with(char::is_whitespace) {
+            " "
+        } else {
+            ""
+        };
+        let left = flat(left_raw);
         let word = flat(crate::offsets::slice_chars(
             &text,
             first[0] as usize,
             first[1] as usize,
         ));
-        let right = flat(crate::offsets::slice_chars(
-            &text,
-            first[1] as usize,
-            h.end as usize,
-        ));
+        let right_raw = crate::offsets::slice_chars(&text, first[1] as usize, h.end as usize);
+        let space_after = if right_raw.starts_with(char::is_whitespace) {
+            " "
+        } else {
+            ""
+        };
+        let right = flat(right_raw);
         let left: String = {
             let chars: Vec<char> = left.chars().collect();
             let keep = chars.len().min(width);
@@ -286,8 +291,9 @@ pub fn search_results(
         );
         writeln!(
             out,
-            "{place:<18} {left:>w$} [{word}] {right}",
-            w = width + 1
+            "{place:<18} {left:>w$}[{word}]{space_after}{right}",
+            left = format!("{left}{space_before}"),
+            w = width + 2
         )
         .map_err(io)?;
     }
