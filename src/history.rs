@@ -18,6 +18,8 @@ pub struct Step {
     pub entry: i64,
     pub action: String,
     pub target: String,
+    /// The target as the user knows it: `code 3 (Hoop)`, `memo 1`, `coding 12`.
+    pub label: String,
     pub at: String,
     pub rows: usize,
 }
@@ -130,8 +132,54 @@ fn replay(store: &mut Store, coder: &str, e: Entry, backwards: bool) -> Result<S
     Ok(Step {
         entry: e.id,
         action: e.action,
+        label: label(store.conn(), &e.target, &ops),
         target: e.target,
         at: e.at,
         rows: ops.len(),
     })
+}
+
+/// Names an audit target (`code:GUID`) by the number and name the user saw, read from the
+/// row snapshots of the action (so it works whether the row exists now or not), else from the
+/// table as it is now.
+fn label(conn: &rusqlite::Connection, target: &str, ops: &[RowChange]) -> String {
+    let Some((kind, guid)) = target.split_once(':') else {
+        return target.to_owned();
+    };
+    let table = match kind {
+        "code" => "codes",
+        "coding" => "codings",
+        "memo" => "memos",
+        _ => return target.to_owned(),
+    };
+    let row = ops.iter().filter(|op| op.table == table).find_map(|op| {
+        [&op.after, &op.before]
+            .into_iter()
+            .flatten()
+            .find(|r| r.get("guid").and_then(|g| g.as_str()) == Some(guid))
+            .map(|r| (op.id, r))
+    });
+    match row {
+        Some((id, r)) => match r.get("name").and_then(|n| n.as_str()) {
+            Some(name) if kind == "code" => format!("code {id} ({name})"),
+            _ => format!("{kind} {id}"),
+        },
+        None => {
+            let now: Option<(i64, Option<String>)> = conn
+                .query_row(
+                    &format!(
+                        "SELECT id, {} FROM {table} WHERE guid = ?1",
+                        if kind == "code" { "name" } else { "NULL" }
+                    ),
+                    [guid],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .ok();
+            match now {
+                Some((id, Some(name))) => format!("code {id} ({name})"),
+                Some((id, None)) => format!("{kind} {id}"),
+                None => target.to_owned(),
+            }
+        }
+    }
 }

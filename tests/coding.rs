@@ -720,6 +720,20 @@ fn undo_and_redo_round_trip_every_kind_of_change() {
     run_ok(&dir, &["undo"]);
     run_ok(&dir, &["memo", "add", "project", "nieuw"]);
     assert!(run_ok(&dir, &["redo"]).contains("nothing to redo"));
+    // Undo names what it took back by the number the user saw, not an internal identifier.
+    let memos = run_json(&dir, &["memos", "--json"]);
+    let id = memos
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["text"] == "nieuw")
+        .unwrap()["id"]
+        .clone();
+    let said = run_ok(&dir, &["undo"]);
+    assert!(
+        said.contains(&format!("`add memo` on memo {id} ")),
+        "{said}"
+    );
 }
 
 #[test]

@@ -510,7 +510,7 @@ pub fn history(
             out,
             &format!(
                 "{verb} `{}` on {} (from {}, {} row(s))",
-                s.action, s.target, s.at, s.rows
+                s.action, s.label, s.at, s.rows
             ),
         )?,
         None => say(
