@@ -423,9 +423,10 @@ pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> 
         .map(|re| re.replace_all(trimmed, "NOT").into_owned())
         .unwrap_or_else(|_| trimmed.to_owned());
     let expanded = expand_prefixes(&searcher, f.exact, &normalised)?;
-    let parsed = parser.parse_query(&expanded).map_err(|e| {
+    let parsed = parser.parse_query(&expanded).map_err(|_| {
         Error::Invalid(format!(
-            "the search query `{trimmed}` could not be read ({e}); use words, \"a phrase\", AND, OR, NOT, (brackets) and word* for a prefix"
+            "the search query `{trimmed}` could not be read ({}); use words, \"a phrase\", AND, OR, NOT, (brackets) and word* for a prefix",
+            query_problem(trimmed)
         ))
     })?;
     let want = wanted(parsed.as_ref(), trimmed);
@@ -683,4 +684,29 @@ fn snippet(text: &str, start: i64, end: i64, spans: &[[i64; 2]]) -> String {
         out.push('…');
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What is most likely wrong with a query the parser refused, in the researcher's words.
+fn query_problem(query: &str) -> &'static str {
+    if query.matches('"').count() % 2 == 1 {
+        return "a quotation mark is not closed";
+    }
+    let mut depth = 0i32;
+    for c in query.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return "a bracket closes before it opens";
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth > 0 {
+        "a bracket is not closed"
+    } else {
+        "an operator has nothing to work on, or a sign the search does not know"
+    }
 }

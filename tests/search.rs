@@ -263,7 +263,11 @@ fn bad_queries_are_sentences_not_panics() {
     for q in ["hoop AND (", "\"open phrase", "", "   ", "AND", ")("] {
         let err = run_err(&dir, &["search", q]);
         assert!(err.contains("query"), "{q:?}: {err}");
+        // In the researcher's words, not the search library's.
+        assert!(!err.contains("Syntax Error"), "{q:?}: {err}");
     }
+    assert!(run_err(&dir, &["search", "hoop AND ("]).contains("a bracket is not closed"));
+    assert!(run_err(&dir, &["search", "\"open phrase"]).contains("quotation mark is not closed"));
 }
 
 #[test]
