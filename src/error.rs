@@ -24,7 +24,7 @@ pub enum Error {
     Busy,
 
     /// A file or folder could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{}: {}", path.display(), io_reason(source))]
     Io {
         path: PathBuf,
         #[source]
@@ -96,3 +96,16 @@ impl From<rusqlite::Error> for Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The common I/O failures as sentences; anything else keeps the system's own words.
+fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "there is no such file or folder".into(),
+        PermissionDenied => "permission denied: narrata may not read or write it".into(),
+        AlreadyExists => "it already exists".into(),
+        IsADirectory => "this is a folder, not a file".into(),
+        StorageFull => "the disk is full".into(),
+        _ => e.to_string(),
+    }
+}

@@ -253,6 +253,14 @@ fn malformed_codebook_files_are_refused_with_the_line_and_nothing_changes() {
         );
         assert_eq!(fingerprint(&dir), before, "{name} changed the project");
     }
+    // A path that does not exist is named, in a sentence.
+    let missing = tmp.path().join("elders/chime.yaml");
+    let err = run_err(&dir, &["codebook", "import", missing.to_str().unwrap()]);
+    assert!(
+        err.contains("elders/chime.yaml: there is no such file or folder"),
+        "{err}"
+    );
+    assert_eq!(fingerprint(&dir), before);
 }
 
 #[test]
