@@ -637,17 +637,22 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             json: as_json,
         } => {
             let store = open()?;
+            let options = crate::change::Options {
+                participant,
+                code,
+                from,
+                to,
+                ratio,
+                min_codings,
+                roll_up,
+            };
             if cohort {
-                let options = crate::change::Options {
+                // The cohort is everyone: a --participant would narrow it to one person.
+                let everyone = crate::change::Options {
                     participant: None,
-                    code,
-                    from,
-                    to,
-                    ratio,
-                    min_codings,
-                    roll_up,
+                    ..options
                 };
-                let c = crate::change::cohort(store.conn(), &options)?;
+                let c = crate::change::cohort(store.conn(), &everyone)?;
                 if as_json {
                     json(out, &c)?;
                 } else {
@@ -656,7 +661,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 return Ok(0);
             }
             if lexical {
-                let (Some(p), Some(f), Some(t)) = (&participant, &from, &to) else {
+                let (Some(p), Some(f), Some(t)) =
+                    (&options.participant, &options.from, &options.to)
+                else {
                     return Err(Error::Invalid(
                         "--lexical needs --participant, --from and --to".into(),
                     ));
@@ -669,15 +676,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 }
                 return Ok(0);
             }
-            let options = crate::change::Options {
-                participant,
-                code,
-                from,
-                to,
-                ratio,
-                min_codings,
-                roll_up,
-            };
             let table = crate::change::table(store.conn(), &options)?;
             if as_json {
                 json(out, &table)?;
