@@ -165,6 +165,17 @@ pub fn get(conn: &Connection, id: i64) -> Result<Coding> {
     })
 }
 
+/// The codes a coder applied most recently, newest first, each once (the coding picker
+/// offers these first).
+pub fn recent_codes(conn: &Connection, coder: &str, limit: usize) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT g.code_id FROM codings g JOIN coders k ON k.id = g.coder_id
+         WHERE k.name = ?1 GROUP BY g.code_id ORDER BY MAX(g.id) DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![coder, limit as i64], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Codings matching a filter, ordered by document and position.
 pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Coding>> {
     let mut conditions: Vec<String> = vec!["1 = 1".into()];

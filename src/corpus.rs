@@ -166,6 +166,34 @@ pub fn turns(conn: &Connection, doc: i64) -> Result<Vec<Turn>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// Coding progress of one document: its participants' turns (interviewer turns left out) and
+/// how many of them overlap at least one coding.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub turns: i64,
+    pub coded: i64,
+}
+
+/// Coding progress of every document, by document id.
+pub fn progress(conn: &Connection) -> Result<std::collections::HashMap<i64, Progress>> {
+    let mut stmt = conn.prepare(
+        "SELECT t.doc_id, COUNT(*),
+                SUM(EXISTS(SELECT 1 FROM codings g
+                           WHERE g.doc_id = t.doc_id AND g.start < t.end AND g.end > t.start))
+         FROM turns t WHERE t.is_interviewer = 0 GROUP BY t.doc_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            Progress {
+                turns: r.get(1)?,
+                coded: r.get(2)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Finds a document by id, GUID or exact title. An ambiguous title lists the candidates.
 pub fn find_document(conn: &Connection, name: &str) -> Result<i64> {
     let name = name.trim();

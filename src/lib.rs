@@ -25,6 +25,7 @@
 //! | [`synth`] | generated fictional transcripts with known identifiers (evaluation, benchmarks) |
 //! | [`words`], [`offsets`] | what a word is; character ↔ byte offsets |
 //! | [`cli`] | the command-line interface |
+//! | [`tui`] | the terminal UI (state, actions, rendering apart; no I/O while drawing) |
 
 pub mod anchor;
 pub mod anonymise;
@@ -47,6 +48,7 @@ pub mod project;
 pub mod search;
 pub mod store;
 pub mod synth;
+pub mod tui;
 pub mod words;
 
 pub use error::{Error, Result};

@@ -3,7 +3,7 @@
 //! `--json`. No logic of its own beyond presentation.
 
 mod coding;
-mod output;
+pub(crate) mod output;
 mod privacy;
 
 use std::io::{IsTerminal, Write};
@@ -47,8 +47,8 @@ pub enum Command {
         #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
         language: String,
     },
-    /// Build the demo project from the fictional samples, print a summary and open it (the
-    /// terminal UI is not yet available in this version: the summary only).
+    /// Build the demo project from the fictional samples, print a summary and open it in the
+    /// terminal UI.
     Demo {
         /// Where to build it.
         #[arg(default_value = "narrata-demo")]
@@ -205,7 +205,7 @@ pub enum Command {
     },
     /// Write a consistent snapshot of the project to a new folder.
     Backup { out: PathBuf },
-    /// Open the terminal UI (not yet available in this version).
+    /// Open the terminal UI (also what narrata does with no command, on a terminal).
     Tui,
 }
 
@@ -321,18 +321,18 @@ pub fn main() -> i32 {
 /// Runs one parsed command, printing to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
     let coder = project::coder(cli.coder.as_deref());
+    let on_terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let Some(command) = cli.command else {
+        if on_terminal {
+            crate::tui::run(open_project(cli.project.as_deref())?, coder)?;
+            return Ok(0);
+        }
         let mut help = <Cli as clap::CommandFactory>::command();
         eprintln!("{}", help.render_help());
-        eprintln!("The terminal UI is not available yet in this version; use the commands above.");
+        eprintln!("(not on a terminal: the terminal UI opens when narrata runs in one)");
         return Ok(2);
     };
-    let open = || -> Result<Store> {
-        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-        let env = std::env::var_os("NARRATA_PROJECT").map(PathBuf::from);
-        let dir = project::locate(cli.project.as_deref(), env.as_deref(), &cwd)?;
-        Store::open(&dir)
-    };
+    let open = || open_project(cli.project.as_deref());
     match command {
         Command::Init {
             dir,
@@ -362,10 +362,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             } else {
                 output::demo_summary(out, &summary)?;
                 if !no_tui {
-                    say(
-                        out,
-                        "(the terminal UI is not available yet in this version; the commands above work on the demo)",
-                    )?;
+                    if on_terminal {
+                        crate::tui::run(Store::open(&dir)?, coder)?;
+                    } else {
+                        say(
+                            out,
+                            "(not on a terminal, so the terminal UI did not open; run `narrata tui` in the demo folder to open it)",
+                        )?;
+                    }
                 }
             }
         }
@@ -778,12 +782,23 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             )?;
         }
         Command::Tui => {
-            return Err(Error::NotAvailable(
-                "the terminal UI is not available yet in this version of narrata; use the commands (`narrata --help`)".into(),
-            ));
+            if !on_terminal {
+                return Err(Error::Invalid(
+                    "the terminal UI needs a terminal: run `narrata tui` in one (standard input and output are not a terminal here)".into(),
+                ));
+            }
+            crate::tui::run(open()?, coder)?;
         }
     }
     Ok(0)
+}
+
+/// The project of `--project`, else `NARRATA_PROJECT`, else the nearest one upward.
+fn open_project(explicit: Option<&Path>) -> Result<Store> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let env = std::env::var_os("NARRATA_PROJECT").map(PathBuf::from);
+    let dir = project::locate(explicit, env.as_deref(), &cwd)?;
+    Store::open(&dir)
 }
 
 /// A backup is a new project folder holding a consistent snapshot of the database, checked

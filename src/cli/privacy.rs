@@ -7,6 +7,7 @@ use clap::Subcommand;
 
 use super::output::{Table, json};
 use super::say;
+use crate::anonymise::review::{self, Which};
 use crate::error::{Error, Result};
 use crate::keyfile::{self, Key};
 use crate::store::Store;
@@ -110,29 +111,18 @@ pub fn anonymise(
             let mut staged = Vec::new();
             if doc.is_none() && keyfile::path(store.root()).is_file() {
                 let (key, _) = existing_key(store)?;
-                for s in &key.staged {
-                    let text = &s.transcript.text;
-                    for g in &s.suggestions {
-                        let found = crate::offsets::slice_chars(text, g.start, g.end);
-                        let before =
-                            crate::offsets::slice_chars(text, g.start.saturating_sub(30), g.start);
-                        let after = crate::offsets::slice_chars(text, g.end, g.end + 30);
-                        staged.push(StagedSuggestion {
-                            id: g.id,
-                            file: s.file.clone(),
-                            line: text.chars().take(g.start).filter(|c| *c == '\n').count() + 1,
-                            start: g.start,
-                            end: g.end,
-                            category: g.category.clone(),
-                            confidence: g.confidence,
-                            decision: g.decision.clone(),
-                            context: format!(
-                                "{}⟦{found}⟧{}",
-                                before.replace('\n', " "),
-                                after.replace('\n', " ")
-                            ),
-                        });
-                    }
+                for i in crate::anonymise::review::items(&key) {
+                    staged.push(StagedSuggestion {
+                        context: format!("{}⟦{}⟧{}", i.before, i.found, i.after),
+                        id: i.id,
+                        file: i.file,
+                        line: i.line,
+                        start: i.start,
+                        end: i.end,
+                        category: i.category,
+                        confidence: i.confidence,
+                        decision: i.decision,
+                    });
                 }
             }
             let docs = match doc {
@@ -387,32 +377,20 @@ pub fn anonymise(
 /// Records review decisions on staged suggestions.
 fn decide(store: &Store, ids: &[String], decision: &str, out: &mut dyn Write) -> Result<i32> {
     let (mut key, pass) = existing_key(store)?;
-    let all = ids.iter().any(|i| i == "all");
-    let wanted: Vec<u32> = ids
-        .iter()
-        .filter(|i| *i != "all")
-        .map(|i| {
-            i.trim()
-                .parse::<u32>()
-                .map_err(|_| Error::Invalid(format!("`{i}` is not a suggestion id")))
-        })
-        .collect::<Result<_>>()?;
-    let mut changed = 0;
-    let mut found = std::collections::HashSet::new();
-    for s in &mut key.staged {
-        for g in &mut s.suggestions {
-            if all || wanted.contains(&g.id) {
-                g.decision = decision.to_owned();
-                found.insert(g.id);
-                changed += 1;
-            }
-        }
-    }
-    if let Some(missing) = wanted.iter().find(|i| !found.contains(i)) {
-        return Err(Error::NotFound(format!(
-            "there is no staged suggestion {missing}; `narrata anonymise scan` lists them; nothing was changed"
-        )));
-    }
+    let which = if ids.iter().any(|i| i == "all") {
+        Which::All
+    } else {
+        Which::Ids(
+            ids.iter()
+                .map(|i| {
+                    i.trim()
+                        .parse::<u32>()
+                        .map_err(|_| Error::Invalid(format!("`{i}` is not a suggestion id")))
+                })
+                .collect::<Result<_>>()?,
+        )
+    };
+    let changed = review::decide(&mut key, &which, decision)?;
     keyfile::save(store.root(), &key, &pass)?;
     say(out, &format!("{changed} suggestion(s) {decision}"))?;
     Ok(0)

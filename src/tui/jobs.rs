@@ -1,0 +1,200 @@
+//! Work that could take longer than a frame, done off the UI thread: searches, change tables
+//! and index updates. The UI sends a [`Job`] and goes on drawing; the worker answers with a
+//! [`Done`]. Of several waiting searches (or change tables) only the latest is run: the others
+//! are stale. Index updates are all run, in order, and the worker is the only index writer.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::thread::JoinHandle;
+
+use crate::change;
+use crate::search::{self, Filters, Results};
+use crate::store::Store;
+
+/// A request to the worker.
+#[derive(Debug, Clone)]
+pub enum Job {
+    Search {
+        id: u64,
+        query: String,
+        filters: Filters,
+    },
+    /// Bring the index up to date after an action that changed these documents.
+    IndexUpdate {
+        generation_before: i64,
+        docs: Vec<i64>,
+    },
+    Changes {
+        id: u64,
+        options: change::Options,
+    },
+}
+
+/// A worker's answer; errors are the sentences to show.
+#[derive(Debug, Clone)]
+pub enum Done {
+    Search {
+        id: u64,
+        result: Result<Results, String>,
+    },
+    IndexUpdate(Result<(), String>),
+    Changes {
+        id: u64,
+        result: Result<Box<ChangeView>, String>,
+    },
+}
+
+/// What the waves view shows: the participant grid or, for everyone, the cohort.
+#[derive(Debug, Clone)]
+pub struct ChangeView {
+    pub table: change::Table,
+    pub cohort: Option<change::Cohort>,
+}
+
+/// Runs one job against a store (the worker does this; headless tests call it directly).
+pub fn run(store: &Store, job: Job) -> Done {
+    match job {
+        Job::Search { id, query, filters } => Done::Search {
+            id,
+            result: search::search(store, &query, &filters).map_err(|e| e.to_string()),
+        },
+        Job::IndexUpdate {
+            generation_before,
+            docs,
+        } => Done::IndexUpdate(
+            search::update(store, generation_before, &docs).map_err(|e| e.to_string()),
+        ),
+        Job::Changes { id, options } => {
+            let result = (|| {
+                let table = change::table(store.conn(), &options)?;
+                let cohort = if options.participant.is_none() {
+                    Some(change::cohort(store.conn(), &options)?)
+                } else {
+                    None
+                };
+                Ok::<_, crate::Error>(Box::new(ChangeView { table, cohort }))
+            })()
+            .map_err(|e| e.to_string());
+            Done::Changes { id, result }
+        }
+    }
+}
+
+/// The background worker: its own connection to the project, one job at a time.
+pub struct Worker {
+    send: Option<Sender<Job>>,
+    recv: Receiver<Done>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn start(root: &Path) -> Worker {
+        let (send, jobs) = channel::<Job>();
+        let (done, recv) = channel::<Done>();
+        let root: PathBuf = root.to_owned();
+        let handle = std::thread::Builder::new()
+            .name("narrata-worker".into())
+            .spawn(move || work(&root, jobs, done))
+            .ok();
+        Worker {
+            send: Some(send),
+            recv,
+            handle,
+        }
+    }
+
+    pub fn submit(&self, job: Job) {
+        if let Some(s) = &self.send {
+            let _ = s.send(job);
+        }
+    }
+
+    /// Answers that have arrived, without waiting.
+    pub fn poll(&self) -> Vec<Done> {
+        let mut out = Vec::new();
+        loop {
+            match self.recv.try_recv() {
+                Ok(d) => out.push(d),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return out,
+            }
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing the channel ends the worker after the job in hand (an index update finishes
+        // rather than being cut off).
+        self.send = None;
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn work(root: &Path, jobs: Receiver<Job>, done: Sender<Done>) {
+    let store = match Store::open(root) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = done.send(Done::IndexUpdate(Err(e.to_string())));
+            return;
+        }
+    };
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while let Ok(more) = jobs.try_recv() {
+            batch.push(more);
+        }
+        for job in latest_only(batch) {
+            if done.send(run(&store, job)).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Drops searches and change tables that a later one of the same kind replaces.
+fn latest_only(batch: Vec<Job>) -> Vec<Job> {
+    let last_search = batch.iter().rposition(|j| matches!(j, Job::Search { .. }));
+    let last_changes = batch.iter().rposition(|j| matches!(j, Job::Changes { .. }));
+    batch
+        .into_iter()
+        .enumerate()
+        .filter(|(i, j)| match j {
+            Job::Search { .. } => Some(*i) == last_search,
+            Job::Changes { .. } => Some(*i) == last_changes,
+            Job::IndexUpdate { .. } => true,
+        })
+        .map(|(_, j)| j)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(id: u64) -> Job {
+        Job::Search {
+            id,
+            query: "x".into(),
+            filters: Filters::default(),
+        }
+    }
+
+    #[test]
+    fn stale_searches_are_dropped_but_index_updates_kept() {
+        let batch = vec![
+            search(1),
+            Job::IndexUpdate {
+                generation_before: 1,
+                docs: vec![1],
+            },
+            search(2),
+            search(3),
+        ];
+        let kept = latest_only(batch);
+        assert_eq!(kept.len(), 2);
+        assert!(matches!(kept[0], Job::IndexUpdate { .. }));
+        assert!(matches!(kept[1], Job::Search { id: 3, .. }));
+    }
+}

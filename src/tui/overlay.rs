@@ -1,0 +1,270 @@
+//! Pop-ups over a view: the help, the fuzzy picker (codes, labels, participants, codings), a
+//! one-line prompt (memos, names, find, passphrase) and a yes/no question. Each knows only its
+//! own input; what happens with the answer is the app's business, named by a `Purpose`.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::text::fuzzy_score;
+
+/// Why a picker or prompt is open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Purpose {
+    /// Code `[start, end)` of a document.
+    CodeSpan {
+        doc: i64,
+        start: usize,
+        end: usize,
+    },
+    /// Code every hit of the search view's query.
+    CodeHits,
+    /// Remove one of these codings.
+    RemoveCoding,
+    /// A memo on a target (`coding:12`, `document:3`, `portrait:P03:T2`…).
+    Memo {
+        target: String,
+    },
+    Find,
+    AddCode {
+        parent: Option<String>,
+    },
+    RenameCode {
+        code: String,
+    },
+    MoveCode {
+        code: String,
+    },
+    MergeCode {
+        code: String,
+    },
+    EditDefinition {
+        code: String,
+    },
+    Participant,
+    Label {
+        participant: String,
+        code: String,
+    },
+    LabelMemo {
+        participant: String,
+        code: String,
+        label: String,
+    },
+    Passphrase,
+    /// Typing filters the documents or codebook list as you go.
+    ListFilter,
+    ApplyReview,
+}
+
+/// One choice of a picker: the value it stands for, what is shown, and a note beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub note: String,
+}
+
+/// A list that filters fuzzily as you type; `Enter` picks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub title: String,
+    pub purpose: Purpose,
+    pub choices: Vec<Choice>,
+    pub filter: String,
+    pub selected: usize,
+    /// Indices of the choices the filter lets through, best first.
+    pub shown: Vec<usize>,
+}
+
+impl Picker {
+    pub fn new(title: impl Into<String>, purpose: Purpose, choices: Vec<Choice>) -> Picker {
+        let mut p = Picker {
+            title: title.into(),
+            purpose,
+            choices,
+            filter: String::new(),
+            selected: 0,
+            shown: Vec::new(),
+        };
+        p.refilter();
+        p
+    }
+
+    fn refilter(&mut self) {
+        let mut scored: Vec<(i64, usize)> = self
+            .choices
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| fuzzy_score(&self.filter, &c.label).map(|s| (s, i)))
+            .collect();
+        if !self.filter.is_empty() {
+            // Best match first; ties keep the given order (most recent codes first).
+            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        }
+        self.shown = scored.into_iter().map(|(_, i)| i).collect();
+        self.selected = 0;
+    }
+
+    pub fn current(&self) -> Option<&Choice> {
+        self.shown.get(self.selected).map(|i| &self.choices[*i])
+    }
+
+    /// Handles a key; returns what the key did.
+    pub fn key(&mut self, e: &KeyEvent) -> Input {
+        match e.code {
+            KeyCode::Esc => Input::Cancel,
+            KeyCode::Enter => Input::Submit,
+            KeyCode::Up => {
+                self.selected = self.selected.saturating_sub(1);
+                Input::Edited
+            }
+            KeyCode::Down | KeyCode::Tab => {
+                self.selected = (self.selected + 1).min(self.shown.len().saturating_sub(1));
+                Input::Edited
+            }
+            KeyCode::Char('p') if e.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.selected = self.selected.saturating_sub(1);
+                Input::Edited
+            }
+            KeyCode::Char('n') if e.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.selected = (self.selected + 1).min(self.shown.len().saturating_sub(1));
+                Input::Edited
+            }
+            _ => {
+                if edit(&mut self.filter, e) {
+                    self.refilter();
+                }
+                Input::Edited
+            }
+        }
+    }
+}
+
+/// A one-line text field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub title: String,
+    pub purpose: Purpose,
+    pub text: String,
+    /// Shown as dots (passphrases).
+    pub masked: bool,
+}
+
+impl Prompt {
+    pub fn new(title: impl Into<String>, purpose: Purpose, text: impl Into<String>) -> Prompt {
+        Prompt {
+            title: title.into(),
+            purpose,
+            text: text.into(),
+            masked: false,
+        }
+    }
+
+    pub fn key(&mut self, e: &KeyEvent) -> Input {
+        match e.code {
+            KeyCode::Esc => Input::Cancel,
+            KeyCode::Enter => Input::Submit,
+            _ => {
+                edit(&mut self.text, e);
+                Input::Edited
+            }
+        }
+    }
+}
+
+/// What a key did to a picker or prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    Edited,
+    Submit,
+    Cancel,
+}
+
+/// Line editing: typing, `Backspace`, `Ctrl-u` (clear), `Ctrl-w` (last word). Returns whether
+/// the text changed.
+pub fn edit(text: &mut String, e: &KeyEvent) -> bool {
+    let ctrl = e.modifiers.contains(KeyModifiers::CONTROL);
+    match e.code {
+        KeyCode::Backspace => text.pop().is_some(),
+        KeyCode::Char('u') if ctrl => {
+            text.clear();
+            true
+        }
+        KeyCode::Char('w') if ctrl => {
+            let trimmed = text.trim_end().len();
+            text.truncate(trimmed);
+            let cut = text.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
+            text.truncate(cut);
+            true
+        }
+        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            text.push(c);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// A question answered with `y` or `n`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub question: String,
+    pub purpose: Purpose,
+}
+
+/// What is open over the view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help,
+    Picker(Picker),
+    Prompt(Prompt),
+    Confirm(Confirm),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_picker_filters_as_you_type_and_keeps_recent_first_when_empty() {
+        let choices = ["Hoop", "Verbondenheid", "Hopeloosheid"]
+            .iter()
+            .map(|n| Choice {
+                value: n.to_string(),
+                label: n.to_string(),
+                note: String::new(),
+            })
+            .collect();
+        let mut p = Picker::new("code", Purpose::CodeHits, choices);
+        assert_eq!(p.current().unwrap().value, "Hoop");
+        for c in "verb".chars() {
+            p.key(&key(c));
+        }
+        assert_eq!(p.shown.len(), 1);
+        assert_eq!(p.current().unwrap().value, "Verbondenheid");
+        p.key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        assert_eq!(p.shown.len(), 3);
+    }
+
+    #[test]
+    fn line_editing() {
+        let mut t = String::from("een twee");
+        edit(
+            &mut t,
+            &KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL),
+        );
+        assert_eq!(t, "een ");
+        edit(
+            &mut t,
+            &KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE),
+        );
+        assert_eq!(t, "een");
+        assert!(!edit(
+            &mut t,
+            &KeyEvent::new(KeyCode::Char('\u{1b}'), KeyModifiers::NONE)
+        ));
+    }
+}

@@ -1,0 +1,132 @@
+//! Drawing: a pure function of the app's state onto a ratatui frame. Nothing here reads the
+//! database, the index or a file; everything drawn from transcripts passes through
+//! [`super::text::safe`].
+
+mod lists;
+mod overlay;
+mod transcript;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::app::{App, View, body_area};
+use super::keymap::{Action, Scope};
+use super::text::{safe, str_width, truncate};
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < 2 || area.height < 3 {
+        frame.render_widget(Paragraph::new("narrata"), area);
+        return;
+    }
+    header(frame, app, Rect::new(area.x, area.y, area.width, 1));
+    let body = body_area(area);
+    match app.view {
+        View::Documents => lists::documents(frame, app, body),
+        View::Transcript => transcript::draw(frame, app, body),
+        View::Codebook => lists::codebook(frame, app, body),
+        View::Search => lists::search(frame, app, body),
+        View::Waves => lists::waves(frame, app, body),
+        View::Review => lists::review(frame, app, body),
+    }
+    footer(
+        frame,
+        app,
+        Rect::new(area.x, area.y + area.height - 1, area.width, 1),
+    );
+    if let Some(o) = &app.overlay {
+        overlay::draw(frame, app, o, area);
+    }
+}
+
+fn header(frame: &mut Frame, app: &App, area: Rect) {
+    let mut left = format!(" narrata · {}", safe(&app.project));
+    if app.view == View::Transcript
+        && let Some(d) = &app.transcript.doc
+    {
+        left.push_str(" · ");
+        left.push_str(&super::app::describe(&d.summary));
+    }
+    let right = format!("{}   ? help ", app.view.title());
+    let room = (area.width as usize).saturating_sub(str_width(&right) + 1);
+    let left = truncate(&left, room);
+    let pad = (area.width as usize).saturating_sub(str_width(&left) + str_width(&right));
+    let line = Line::from(vec![
+        Span::styled(left, app.theme.title()),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(right, app.theme.dim()),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Hints for the view's main keys, then the status, then the coder.
+fn footer(frame: &mut Frame, app: &App, area: Rect) {
+    let hints: &[(Scope, Action, &str)] = match app.view {
+        View::Documents => &[
+            (Scope::List, Action::Open, "open"),
+            (Scope::Global, Action::NextPane, "grid/list"),
+            (Scope::List, Action::Filter, "filter"),
+        ],
+        View::Transcript => &[
+            (Scope::Transcript, Action::Code, "code"),
+            (Scope::Transcript, Action::Select, "select"),
+            (Scope::Transcript, Action::Uncode, "uncode"),
+            (Scope::Transcript, Action::Memo, "memo"),
+            (Scope::Global, Action::Undo, "undo"),
+            (Scope::Transcript, Action::NextUncoded, "next uncoded"),
+            (Scope::Transcript, Action::Find, "find"),
+        ],
+        View::Codebook => &[
+            (Scope::Codebook, Action::AddCode, "add"),
+            (Scope::Codebook, Action::RenameCode, "rename"),
+            (Scope::Codebook, Action::MoveCode, "move"),
+            (Scope::Codebook, Action::MergeCode, "merge"),
+            (Scope::Codebook, Action::EditDefinition, "define"),
+        ],
+        View::Search => &[
+            (Scope::Search, Action::EditQuery, "query"),
+            (Scope::List, Action::Open, "go to"),
+            (Scope::Search, Action::CodeAllHits, "code all"),
+        ],
+        View::Waves => &[
+            (Scope::Waves, Action::ChooseParticipant, "participant"),
+            (Scope::List, Action::Open, "excerpts"),
+            (Scope::Waves, Action::ConfirmLabel, "confirm"),
+            (Scope::Waves, Action::OverrideLabel, "override"),
+        ],
+        View::Review => &[
+            (Scope::Review, Action::Accept, "accept"),
+            (Scope::Review, Action::Reject, "reject"),
+            (Scope::Review, Action::ApplyReview, "store"),
+        ],
+    };
+    let mut spans = Vec::new();
+    if app.status.message.is_empty() {
+        for (scope, action, word) in hints {
+            if let Some(k) = app.keymap.key_for(*scope, *action) {
+                spans.push(Span::styled(format!(" {k}"), app.theme.title()));
+                spans.push(Span::raw(format!(" {word} ")));
+            }
+        }
+    } else {
+        let style = if app.status.error {
+            app.theme.error()
+        } else {
+            ratatui::style::Style::default()
+        };
+        let room = (area.width as usize).saturating_sub(str_width(&app.coder) + 12);
+        spans.push(Span::styled(
+            format!(" {}", truncate(&app.status.message, room)),
+            style,
+        ));
+    }
+    let right = format!("coder: {} ", safe(&app.coder));
+    let used: usize = spans.iter().map(|s| str_width(&s.content)).sum();
+    let pad = (area.width as usize).saturating_sub(used + str_width(&right));
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(right, app.theme.dim()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

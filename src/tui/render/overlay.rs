@@ -1,0 +1,166 @@
+//! Pop-ups: the help (generated from the keymap), the picker, prompts and questions.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::super::app::App;
+use super::super::overlay::Overlay;
+use super::super::text::{safe, str_width, truncate};
+
+/// A rectangle of at most `w` × `h` centred in `area`.
+fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
+    match overlay {
+        Overlay::Help => help(frame, app, area),
+        Overlay::Picker(p) => {
+            let rect = centred(area, 76, 20);
+            frame.render_widget(Clear, rect);
+            let inner_w = rect.width.saturating_sub(2) as usize;
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled("› ", app.theme.title()),
+                    Span::raw(safe(&p.filter)),
+                    Span::styled("▏", app.theme.title()),
+                ]),
+                Line::raw(""),
+            ];
+            let rows = (rect.height as usize).saturating_sub(4);
+            let start = p.selected.saturating_sub(rows.saturating_sub(1));
+            let label_w = p
+                .shown
+                .iter()
+                .map(|i| str_width(&p.choices[*i].label))
+                .max()
+                .unwrap_or(0)
+                .min(inner_w * 3 / 5);
+            for (i, idx) in p.shown.iter().enumerate().skip(start).take(rows) {
+                let c = &p.choices[*idx];
+                let label = truncate(&c.label, label_w);
+                let pad = " ".repeat(label_w.saturating_sub(str_width(&label)));
+                let note_room = inner_w.saturating_sub(label_w + 3);
+                let mut line = Line::from(vec![
+                    Span::raw(format!(" {label}{pad}  ")),
+                    Span::styled(truncate(&c.note, note_room), app.theme.dim()),
+                ]);
+                if i == p.selected {
+                    line = line.style(app.theme.highlight());
+                }
+                lines.push(line);
+            }
+            if p.shown.is_empty() {
+                lines.push(Line::styled(" nothing matches", app.theme.dim()));
+            }
+            frame.render_widget(
+                Paragraph::new(lines).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(format!(" {} ", safe(&p.title)))
+                        .title_bottom(" type to filter · ↑↓ choose · Enter apply · Esc cancel "),
+                ),
+                rect,
+            );
+        }
+        Overlay::Prompt(p) => {
+            let rect = centred(area, 76, 5);
+            frame.render_widget(Clear, rect);
+            let shown = if p.masked {
+                "•".repeat(p.text.chars().count())
+            } else {
+                safe(&p.text)
+            };
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::raw(shown),
+                    Span::styled("▏", app.theme.title()),
+                ]))
+                .wrap(Wrap { trim: false })
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(format!(" {} ", safe(&p.title)))
+                        .title_bottom(" Enter saves · Esc cancels "),
+                ),
+                rect,
+            );
+        }
+        Overlay::Confirm(c) => {
+            let rect = centred(area, 64, 6);
+            frame.render_widget(Clear, rect);
+            frame.render_widget(
+                Paragraph::new(safe(&c.question))
+                    .wrap(Wrap { trim: true })
+                    .block(Block::default().borders(Borders::ALL).title(" Confirm ")),
+                rect,
+            );
+        }
+    }
+}
+
+fn help(frame: &mut Frame, app: &App, area: Rect) {
+    let groups = app.keymap.help(app.view.scopes());
+    let key_w = groups
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| str_width(k)))
+        .max()
+        .unwrap_or(4)
+        + 2;
+    let mut lines = Vec::new();
+    for (scope, rows) in groups {
+        lines.push(Line::styled(scope.name().to_string(), app.theme.title()));
+        for (keys, what) in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<key_w$}"), app.theme.title()),
+                Span::raw(what),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        "Fields: type; Backspace, Ctrl-w (word), Ctrl-u (all); Enter; Esc.",
+        app.theme.dim(),
+    ));
+    lines.push(Line::styled(
+        "Rebind keys in keys.yaml in narrata's config folder (docs/TUI.md).",
+        app.theme.dim(),
+    ));
+    // One column if it fits, else two side by side.
+    let inner_h = area.height.saturating_sub(4) as usize;
+    let columns = if lines.len() <= inner_h { 1 } else { 2 };
+    let col_w = (key_w + 52) as u16;
+    let rect = centred(
+        area,
+        col_w * columns as u16 + 2,
+        (lines.len().div_ceil(columns) + 2) as u16,
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" Keys: {} ", app.view.title()))
+        .title_bottom(" any key closes ");
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let per = lines.len().div_ceil(columns);
+    for (i, chunk) in lines.chunks(per.max(1)).enumerate() {
+        let x = inner.x + (i as u16) * col_w;
+        if x >= inner.x + inner.width {
+            break;
+        }
+        let w = col_w.min(inner.x + inner.width - x);
+        frame.render_widget(
+            Paragraph::new(chunk.to_vec()),
+            Rect::new(x, inner.y, w, inner.height),
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! The transcript: line numbers and speakers in a gutter, the wrapped text with coded spans
+//! coloured by code, the cursor and selection, and the codes of each row in a margin.
+
+use std::collections::HashMap;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::super::app::App;
+use super::super::text::{safe, safe_char, str_width, truncate};
+use super::super::views::transcript::LINE_NUMBER_WIDTH;
+use crate::codebook::Code;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.transcript;
+    let Some(doc) = &t.doc else {
+        frame.render_widget(
+            Paragraph::new(" No document is open: choose one in the Documents view (1).")
+                .block(Block::default().borders(Borders::ALL).title(" Transcript ")),
+            area,
+        );
+        return;
+    };
+    let g = t.geometry;
+    let title = format!(
+        " {} ",
+        truncate(&doc.summary.title, area.width as usize / 2)
+    );
+    frame.render_widget(Block::default().borders(Borders::ALL).title(title), area);
+    if g.text.height == 0 || g.text.width == 0 {
+        return;
+    }
+    let codes: HashMap<i64, &Code> = app.codebook.codes.iter().map(|c| (c.id, c)).collect();
+    let selection = t.selection();
+    let mut gutter_lines = Vec::new();
+    let mut text_lines = Vec::new();
+    let mut margin_lines = Vec::new();
+    let mut previous_line = if t.top > 0 {
+        t.rows
+            .get(t.top - 1)
+            .map(|r| doc.line_of(r.start))
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    for row in t.rows.iter().skip(t.top).take(g.text.height as usize) {
+        let turn = &doc.turns[row.turn];
+        // Gutter: the stored text's line number where a line begins, the speaker on a
+        // turn's first row.
+        let line = doc.line_of(row.start);
+        let number = if line != previous_line {
+            format!("{line:>width$} ", width = LINE_NUMBER_WIDTH as usize)
+        } else {
+            " ".repeat(LINE_NUMBER_WIDTH as usize + 1)
+        };
+        previous_line = line;
+        let speaker = if row.first {
+            truncate(&turn.speaker, doc.speaker_width)
+        } else {
+            String::new()
+        };
+        let speaker_style = if turn.interviewer {
+            app.theme.dim()
+        } else {
+            app.theme.title()
+        };
+        gutter_lines.push(Line::from(vec![
+            Span::styled(number, app.theme.dim()),
+            Span::styled(
+                format!("{speaker:<w$}", w = doc.speaker_width),
+                speaker_style,
+            ),
+        ]));
+
+        // Text: runs of characters with the same style.
+        let here: Vec<&crate::coding::Coding> = doc.codings_in(row.start, row.end).collect();
+        let mut spans: Vec<Span> = Vec::new();
+        let mut run = String::new();
+        let mut run_style = Style::default();
+        for i in row.start..row.end {
+            let covering: Vec<&&crate::coding::Coding> = here
+                .iter()
+                .filter(|c| (c.start as usize) <= i && i < c.end as usize)
+                .collect();
+            let mut style = match covering.iter().min_by_key(|c| c.end - c.start) {
+                Some(c) => {
+                    let own = codes.get(&c.code_id).and_then(|k| k.color.as_deref());
+                    app.theme.coded(c.code_id, own, covering.len() > 1)
+                }
+                None if turn.interviewer => app.theme.dim(),
+                None => Style::default(),
+            };
+            if selection.is_some_and(|(s, e)| s <= i && i < e) {
+                style = style.patch(app.theme.selection());
+            }
+            if i == t.cursor {
+                style = style.patch(app.theme.cursor());
+            }
+            if style != run_style && !run.is_empty() {
+                spans.push(Span::styled(std::mem::take(&mut run), run_style));
+            }
+            run_style = style;
+            run.push(safe_char(doc.chars[i]));
+        }
+        if !run.is_empty() {
+            spans.push(Span::styled(run, run_style));
+        }
+        text_lines.push(Line::from(spans));
+
+        // Margin: each code once per row, with its colour mark.
+        let mut margin = Vec::new();
+        let mut used = 0usize;
+        let room = g.margin.width as usize;
+        for id in t.margin_codes(row) {
+            let Some(code) = codes.get(&id) else { continue };
+            let mut name = safe(&code.name);
+            if used == 0 && str_width(&name) + 2 > room {
+                // The first code always shows, cut to fit.
+                name = truncate(&name, room.saturating_sub(2));
+            }
+            let need = str_width(&name) + 2;
+            if used + need > room {
+                if used < room {
+                    margin.push(Span::styled("…", app.theme.dim()));
+                }
+                break;
+            }
+            margin.push(Span::styled("▌", app.theme.code(id, code.color.as_deref())));
+            margin.push(Span::raw(format!("{name} ")));
+            used += need;
+        }
+        margin_lines.push(Line::from(margin));
+    }
+    frame.render_widget(Paragraph::new(gutter_lines), g.gutter);
+    frame.render_widget(Paragraph::new(text_lines), g.text);
+    if g.margin.width > 0 {
+        frame.render_widget(Paragraph::new(margin_lines), g.margin);
+    }
+}

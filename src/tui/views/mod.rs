@@ -1,0 +1,60 @@
+//! The state of each view and what its actions do to it. A view's state holds a snapshot of
+//! the data it shows, loaded here (in the event loop) so that rendering never touches the
+//! database.
+
+pub mod codebook;
+pub mod documents;
+pub mod review;
+pub mod search;
+pub mod transcript;
+pub mod waves;
+
+use super::keymap::Action;
+
+/// The selected line of a list and the first one shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListCursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl ListCursor {
+    /// Moves for a list action; returns whether the action was a movement.
+    pub fn apply(&mut self, action: Action, len: usize, height: usize) -> bool {
+        let page = height.max(1);
+        let last = len.saturating_sub(1);
+        self.selected = match action {
+            Action::Up => self.selected.saturating_sub(1),
+            Action::Down => (self.selected + 1).min(last),
+            Action::PageUp => self.selected.saturating_sub(page),
+            Action::PageDown => (self.selected + page).min(last),
+            Action::Top => 0,
+            Action::Bottom => last,
+            _ => return false,
+        };
+        self.clamp(len, height);
+        true
+    }
+
+    /// Keeps the selection inside the list and on screen.
+    pub fn clamp(&mut self, len: usize, height: usize) {
+        let height = height.max(1);
+        self.selected = self.selected.min(len.saturating_sub(1));
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        }
+        if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(len.saturating_sub(1));
+    }
+}
+
+/// Whether `needle` (lower-case words) all occur in `hay`, ignoring case.
+pub fn matches_filter(filter: &str, hay: &str) -> bool {
+    let hay = hay.to_lowercase();
+    filter
+        .to_lowercase()
+        .split_whitespace()
+        .all(|w| hay.contains(w))
+}

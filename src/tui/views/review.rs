@@ -1,0 +1,95 @@
+//! The anonymisation review list: suggestions in transcripts imported with `--anonymise review`,
+//! each accepted or rejected, and the reviewed transcripts stored. The key is decrypted only
+//! when this view is opened, and its original words are only ever drawn, never stored.
+
+use std::path::Path;
+
+use age::secrecy::SecretString;
+
+use super::super::keymap::Action;
+use super::ListCursor;
+use crate::anonymise::review::{self, Item, Which};
+use crate::error::Result;
+use crate::keyfile::{self, Key};
+
+#[derive(Default)]
+pub struct State {
+    key: Option<(Key, SecretString)>,
+    pub items: Vec<Item>,
+    pub list: ListCursor,
+    pub height: usize,
+    /// Why nothing is listed (no key yet, not unlocked).
+    pub note: Option<String>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key holds original identifiers; it is never printed.
+        f.debug_struct("review::State")
+            .field("items", &self.items.len())
+            .finish()
+    }
+}
+
+impl State {
+    pub fn unlocked(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Decrypts the key with a passphrase and lists what is staged.
+    pub fn unlock(&mut self, root: &Path, pass: SecretString) -> Result<()> {
+        let key = keyfile::load(root, &pass)?.unwrap_or_else(|| Key::new(""));
+        self.items = review::items(&key);
+        self.key = Some((key, pass));
+        self.note = None;
+        self.list.clamp(self.items.len(), self.height);
+        Ok(())
+    }
+
+    pub fn selected(&self) -> Option<&Item> {
+        self.items.get(self.list.selected)
+    }
+
+    pub fn handle(&mut self, action: Action) {
+        self.list.apply(action, self.items.len(), self.height);
+    }
+
+    /// Records a decision on the selected suggestion and saves the key; moves to the next.
+    pub fn decide(&mut self, root: &Path, decision: &str) -> Result<Option<String>> {
+        let Some(id) = self.selected().map(|i| i.id) else {
+            return Ok(None);
+        };
+        let Some((key, pass)) = &mut self.key else {
+            return Ok(None);
+        };
+        let mut changed = key.clone();
+        review::decide(&mut changed, &Which::Ids(vec![id]), decision)?;
+        keyfile::save(root, &changed, pass)?;
+        *key = changed;
+        self.items = review::items(key);
+        let len = self.items.len();
+        self.list.apply(Action::Down, len, self.height);
+        Ok(Some(format!("suggestion {id} {decision}")))
+    }
+
+    /// Stores the staged transcripts with the decisions made (undecided suggestions are
+    /// replaced: the safe default).
+    pub fn apply(
+        &mut self,
+        store: &mut crate::store::Store,
+        coder: &str,
+    ) -> Result<crate::import::ImportReport> {
+        let Some((key, pass)) = &mut self.key else {
+            return Err(crate::Error::Invalid("the key is not unlocked".into()));
+        };
+        let root = store.root().to_path_buf();
+        let pass2 = pass.clone();
+        let mut save = |k: &Key| keyfile::save(&root, k, &pass2);
+        let mut working = key.clone();
+        let report = crate::import::apply_staged(store, coder, &mut working, &mut save)?;
+        *key = working;
+        self.items = review::items(key);
+        self.list = ListCursor::default();
+        Ok(report)
+    }
+}

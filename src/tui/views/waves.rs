@@ -1,0 +1,137 @@
+//! The waves view's state: one participant's codes × waves with coverage and change labels, or
+//! for everyone the cohort (n/N per wave; kept, gained, lost); and, on `Enter`, one code's
+//! excerpts per wave side by side.
+
+use rusqlite::Connection;
+
+use super::super::jobs::ChangeView;
+use super::super::keymap::Action;
+use super::ListCursor;
+use crate::coding::{self, Coding};
+use crate::error::Result;
+
+/// The excerpts of one code, a column per wave.
+#[derive(Debug, Clone, Default)]
+pub struct Excerpts {
+    pub code: String,
+    pub participant: Option<String>,
+    pub waves: Vec<(String, Vec<Coding>)>,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub participants: Vec<String>,
+    /// `None`: everyone (the cohort).
+    pub participant: Option<String>,
+    pub view: Option<ChangeView>,
+    pub error: Option<String>,
+    pub pending: Option<u64>,
+    pub list: ListCursor,
+    pub height: usize,
+    pub excerpts: Option<Excerpts>,
+    /// Whether the table must be fetched again (data changed since).
+    pub stale: bool,
+}
+
+impl State {
+    /// Rows shown: the participant's codes, or the cohort's.
+    pub fn len(&self) -> usize {
+        match (&self.view, &self.participant) {
+            (Some(v), Some(_)) => v.table.rows.len(),
+            (Some(v), None) => v.cohort.as_ref().map(|c| c.codes.len()).unwrap_or(0),
+            (None, _) => 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The code of the selected row.
+    pub fn selected_code(&self) -> Option<String> {
+        let v = self.view.as_ref()?;
+        match &self.participant {
+            Some(_) => v.table.rows.get(self.list.selected).map(|r| r.code.clone()),
+            None => v
+                .cohort
+                .as_ref()?
+                .codes
+                .get(self.list.selected)
+                .map(|r| r.code.clone()),
+        }
+    }
+
+    pub fn handle(&mut self, action: Action) {
+        if let Some(x) = &mut self.excerpts {
+            match action {
+                Action::Down => x.scroll += 1,
+                Action::Up => x.scroll = x.scroll.saturating_sub(1),
+                Action::PageDown => x.scroll += self.height.max(1),
+                Action::PageUp => x.scroll = x.scroll.saturating_sub(self.height.max(1)),
+                Action::Top => x.scroll = 0,
+                _ => {}
+            }
+            return;
+        }
+        let len = self.len();
+        self.list.apply(action, len, self.height);
+    }
+
+    pub fn receive(&mut self, id: u64, result: Result<Box<ChangeView>, String>) {
+        if self.pending != Some(id) {
+            return;
+        }
+        self.pending = None;
+        match result {
+            Ok(v) => {
+                self.view = Some(*v);
+                self.error = None;
+                let len = self.len();
+                self.list.clamp(len, self.height);
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Loads the excerpts of the selected code, per wave (codings of the code itself, for the
+    /// participant or everyone).
+    pub fn open_excerpts(&mut self, conn: &Connection) -> Result<bool> {
+        let Some(code) = self.selected_code() else {
+            return Ok(false);
+        };
+        let Some(view) = &self.view else {
+            return Ok(false);
+        };
+        let codings = coding::list(
+            conn,
+            &coding::Filter {
+                code: Some(code.clone()),
+                // As the rows count: the code itself (sub-codes have rows of their own).
+                with_subcodes: false,
+                participant: self.participant.clone(),
+                ..Default::default()
+            },
+        )?;
+        let waves = view
+            .table
+            .waves
+            .iter()
+            .map(|w| {
+                let mine = codings
+                    .iter()
+                    .filter(|c| c.wave.as_deref() == Some(w.as_str()))
+                    .cloned()
+                    .collect();
+                (w.clone(), mine)
+            })
+            .collect();
+        self.excerpts = Some(Excerpts {
+            code,
+            participant: self.participant.clone(),
+            waves,
+            scroll: 0,
+        });
+        Ok(true)
+    }
+}
