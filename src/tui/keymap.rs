@@ -118,7 +118,7 @@ pub enum Action {
 
 /// (action, name, description) — the one table names and help texts come from.
 const ACTIONS: &[(Action, &str, &str)] = &[
-    (Action::Quit, "quit", "quit (everything is already saved)"),
+    (Action::Quit, "quit", "quit (all is saved already)"),
     (Action::Help, "help", "show the keys of this view"),
     (Action::NextPane, "next_pane", "next pane"),
     (Action::PrevPane, "prev_pane", "previous pane"),
@@ -180,7 +180,7 @@ const ACTIONS: &[(Action, &str, &str)] = &[
     (
         Action::Memo,
         "memo",
-        "memo on the coding at the cursor (or the document)",
+        "memo on the coding here (or the document)",
     ),
     (Action::NextUncoded, "next_uncoded", "next uncoded turn"),
     (Action::Find, "find", "find words in this document"),

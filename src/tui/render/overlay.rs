@@ -110,14 +110,10 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
 
 fn help(frame: &mut Frame, app: &App, area: Rect) {
     let groups = app.keymap.help(app.view.scopes());
-    let key_w = groups
-        .iter()
-        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| str_width(k)))
-        .max()
-        .unwrap_or(4)
-        + 2;
-    let mut lines = Vec::new();
+    // Each group as lines; a group's key column fits its own keys.
+    let mut lines: Vec<Line> = Vec::new();
     for (scope, rows) in groups {
+        let key_w = rows.iter().map(|(k, _)| str_width(k)).max().unwrap_or(1) + 2;
         lines.push(Line::styled(scope.name().to_string(), app.theme.title()));
         for (keys, what) in rows {
             lines.push(Line::from(vec![
@@ -128,22 +124,24 @@ fn help(frame: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::raw(""));
     }
     lines.push(Line::styled(
-        "Fields: type; Backspace, Ctrl-w (word), Ctrl-u (all); Enter; Esc.",
+        "Fields: type; Backspace, Ctrl-w (word), Ctrl-u (all).",
         app.theme.dim(),
     ));
     lines.push(Line::styled(
-        "Rebind keys in keys.yaml in narrata's config folder (docs/TUI.md).",
+        "Rebind keys in keys.yaml (docs/TUI.md).",
         app.theme.dim(),
     ));
-    // One column if it fits, else two side by side.
+    // One column if it fits, else two side by side, each as wide as its longest line.
     let inner_h = area.height.saturating_sub(4) as usize;
     let columns = if lines.len() <= inner_h { 1 } else { 2 };
-    let col_w = (key_w + 52) as u16;
-    let rect = centred(
-        area,
-        col_w * columns as u16 + 2,
-        (lines.len().div_ceil(columns) + 2) as u16,
-    );
+    let per = lines.len().div_ceil(columns).max(1);
+    let chunks: Vec<&[Line]> = lines.chunks(per).collect();
+    let widths: Vec<u16> = chunks
+        .iter()
+        .map(|c| c.iter().map(|l| l.width()).max().unwrap_or(0) as u16 + 2)
+        .collect();
+    let total: u16 = widths.iter().sum();
+    let rect = centred(area, total + 2, per as u16 + 2);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -151,16 +149,17 @@ fn help(frame: &mut Frame, app: &App, area: Rect) {
         .title_bottom(" any key closes ");
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let per = lines.len().div_ceil(columns);
-    for (i, chunk) in lines.chunks(per.max(1)).enumerate() {
-        let x = inner.x + (i as u16) * col_w;
-        if x >= inner.x + inner.width {
+    let mut x = inner.x;
+    for (chunk, w) in chunks.iter().zip(widths) {
+        let end = inner.x + inner.width;
+        if x >= end {
             break;
         }
-        let w = col_w.min(inner.x + inner.width - x);
+        let w = w.min(end - x);
         frame.render_widget(
             Paragraph::new(chunk.to_vec()),
             Rect::new(x, inner.y, w, inner.height),
         );
+        x += w;
     }
 }

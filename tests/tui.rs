@@ -1,0 +1,560 @@
+//! The terminal UI driven headless: the app gets key events as a user would type them, slow
+//! work runs as the worker would run it, and every frame is drawn into ratatui's TestBackend.
+//! The project is the real demo (SQLite file, tantivy index on disk). Snapshots of the views at
+//! a fixed size are in `tests/snapshots/`.
+
+use std::path::Path;
+
+use narrata::store::Store;
+use narrata::tui::app::{App, View};
+use narrata::tui::jobs;
+use narrata::tui::keymap::Keymap;
+use narrata::tui::render;
+use narrata::tui::theme::Theme;
+use narrata::{change, coding, corpus, demo};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+const CODER: &str = "anna";
+
+struct Session {
+    app: App,
+    store: Store,
+    term: Terminal<TestBackend>,
+    _tmp: tempfile::TempDir,
+}
+
+impl Session {
+    fn demo(width: u16, height: u16) -> Session {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("demo");
+        demo::build(&dir, "onderzoeker-a").unwrap();
+        Session::open(tmp, &dir, width, height)
+    }
+
+    fn open(tmp: tempfile::TempDir, dir: &Path, width: u16, height: u16) -> Session {
+        let store = Store::open(dir).unwrap();
+        let name = store.project().unwrap().name;
+        let mut app = App::new(name, CODER.into(), Keymap::default(), Theme::plain());
+        let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+        let area = ratatui::layout::Rect::new(0, 0, width, height);
+        app.prepare(area);
+        term.draw(|f| render::draw(f, &app)).unwrap();
+        app.load(&store).unwrap();
+        let mut s = Session {
+            app,
+            store,
+            term,
+            _tmp: tmp,
+        };
+        s.frame();
+        s
+    }
+
+    /// Runs what the worker would, then draws a frame.
+    fn frame(&mut self) {
+        loop {
+            let jobs = self.app.take_jobs();
+            if jobs.is_empty() {
+                break;
+            }
+            for job in jobs {
+                let done = jobs::run(&self.store, job);
+                self.app.on_done(done);
+            }
+        }
+        let size = self.term.size().unwrap();
+        self.app
+            .prepare(ratatui::layout::Rect::new(0, 0, size.width, size.height));
+        let app = &self.app;
+        self.term.draw(|f| render::draw(f, app)).unwrap();
+    }
+
+    /// Types keys: characters as they are, `<Enter>`, `<Esc>`, `<Tab>`, `<C-r>`, `<Down>`…
+    fn keys(&mut self, spec: &str) {
+        for e in parse_keys(spec) {
+            self.app.on_key(&mut self.store, e);
+            self.frame();
+        }
+    }
+
+    fn mouse(&mut self, kind: MouseEventKind, column: u16, row: u16) {
+        self.app.on_mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        });
+        self.frame();
+    }
+
+    fn screen(&self) -> String {
+        let buf = self.term.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            for x in 0..buf.area.width {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    fn status(&self) -> String {
+        self.app.status.message.clone()
+    }
+
+    fn my_codings(&self) -> Vec<coding::Coding> {
+        coding::list(
+            self.store.conn(),
+            &coding::Filter {
+                coder: Some(CODER.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+}
+
+/// Imports a file with the binary, as a user would, the passphrase from the environment.
+fn import(dir: &Path, file: &Path, anonymise: &str) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_narrata"))
+        .args(["--project", dir.to_str().unwrap(), "import"])
+        .arg(file)
+        .args(["--anonymise", anonymise])
+        .env("NARRATA_PASSPHRASE", "proef-wachtwoord")
+        .env("NARRATA_CODER", CODER)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn parse_keys(spec: &str) -> Vec<KeyEvent> {
+    let mut out = Vec::new();
+    let mut chars = spec.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '<' && chars.peek().is_some_and(|n| n.is_ascii_alphabetic()) {
+            let mut name = String::new();
+            for n in chars.by_ref() {
+                if n == '>' {
+                    break;
+                }
+                name.push(n);
+            }
+            let (mods, name) = match name.strip_prefix("C-") {
+                Some(rest) => (KeyModifiers::CONTROL, rest.to_string()),
+                None => (KeyModifiers::NONE, name),
+            };
+            let code = match name.as_str() {
+                "Enter" => KeyCode::Enter,
+                "Esc" => KeyCode::Esc,
+                "Tab" => KeyCode::Tab,
+                "Down" => KeyCode::Down,
+                "Up" => KeyCode::Up,
+                "Left" => KeyCode::Left,
+                "Right" => KeyCode::Right,
+                "BS" => KeyCode::Backspace,
+                "PageDown" => KeyCode::PageDown,
+                n if n.chars().count() == 1 => KeyCode::Char(n.chars().next().unwrap()),
+                other => panic!("unknown key <{other}>"),
+            };
+            out.push(KeyEvent::new(code, mods));
+        } else {
+            out.push(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    }
+    out
+}
+
+/// The document the transcript shows, and the turn at the cursor.
+fn current_turn(s: &Session) -> (i64, i64, i64) {
+    let doc = s.app.transcript.doc.as_ref().unwrap();
+    let t = doc.turn_of(s.app.transcript.cursor);
+    (doc.summary.id, doc.turns[t].start, doc.turns[t].end)
+}
+
+fn settle_status(screen: &str) -> String {
+    // Timings vary from run to run.
+    let re = regex::Regex::new(r"in \d+ ms").unwrap();
+    re.replace_all(screen, "in N ms").into_owned()
+}
+
+#[test]
+fn first_frame_is_drawn_before_the_data_is_read_then_the_documents_grid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    demo::build(&dir, "onderzoeker-a").unwrap();
+    let store = Store::open(&dir).unwrap();
+    let mut app = App::new("x".into(), CODER.into(), Keymap::default(), Theme::plain());
+    let mut term = Terminal::new(TestBackend::new(80, 20)).unwrap();
+    app.prepare(ratatui::layout::Rect::new(0, 0, 80, 20));
+    term.draw(|f| render::draw(f, &app)).unwrap();
+    assert!(!app.loaded);
+    assert!(format!("{}", term.backend()).contains("loading"));
+    app.load(&store).unwrap();
+    assert!(app.documents.docs.len() == 24);
+
+    let s = Session::open(tmp, &dir, 100, 30);
+    insta::assert_snapshot!("documents", s.screen());
+}
+
+#[test]
+fn code_a_whole_turn_with_the_picker() {
+    let mut s = Session::demo(100, 30);
+    s.keys("<Enter>"); // P01 T1
+    assert_eq!(s.app.view, View::Transcript);
+    s.keys("]]]"); // the participant's second turn
+    let (doc, start, end) = current_turn(&s);
+    s.keys("c");
+    insta::assert_snapshot!("picker", s.screen());
+    s.keys("hoop<Enter>");
+    let mine = s.my_codings();
+    assert_eq!(mine.len(), 1, "{}", s.status());
+    let c = &mine[0];
+    assert_eq!((c.doc, c.code.as_str()), (doc, "Hoop en optimisme"));
+    // The whole turn, without the white space at its ends.
+    let text = corpus::text(s.store.conn(), doc).unwrap();
+    let turn = narrata::offsets::slice_chars(&text, start as usize, end as usize);
+    assert_eq!(c.text, turn.trim());
+    assert!(s.status().starts_with("coded r."), "{}", s.status());
+    // The margin now names the code on the turn's rows.
+    assert!(s.screen().contains("▌Hoop en optimisme"));
+    insta::assert_snapshot!("transcript", s.screen());
+    // The recently used code comes first next time.
+    s.keys("]c");
+    let first = s
+        .screen()
+        .lines()
+        .find(|l| l.contains("›"))
+        .map(|_| ())
+        .and(
+            s.screen()
+                .lines()
+                .skip_while(|l| !l.contains("›"))
+                .nth(2)
+                .map(str::to_owned),
+        );
+    assert!(first.unwrap().contains("Hoop en optimisme"));
+}
+
+#[test]
+fn select_words_and_code_them_then_undo_and_redo() {
+    let mut s = Session::demo(100, 30);
+    s.keys("<Enter>]]]");
+    let (doc, start, _) = current_turn(&s);
+    // Select from the turn's first word to the end of its third.
+    s.keys("veee");
+    s.keys("c");
+    s.keys("zinloos<Enter>");
+    let mine = s.my_codings();
+    assert_eq!(mine.len(), 1);
+    let c = &mine[0];
+    assert_eq!(c.doc, doc);
+    assert_eq!(c.start, start);
+    assert_eq!(c.code, "Zinloosheid");
+    assert_eq!(c.text.split_whitespace().count(), 3, "{:?}", c.text);
+    assert!(
+        s.app.transcript.anchor.is_none(),
+        "coding ends the selection"
+    );
+
+    s.keys("u");
+    assert!(s.my_codings().is_empty(), "undo removes it: {}", s.status());
+    assert!(s.status().starts_with("undid"), "{}", s.status());
+    s.keys("<C-r>");
+    assert_eq!(s.my_codings().len(), 1, "redo restores it");
+    assert_eq!(s.my_codings()[0].start, start);
+
+    // x removes the coding under the cursor.
+    s.keys("x");
+    assert!(s.my_codings().is_empty(), "{}", s.status());
+}
+
+#[test]
+fn mouse_drag_selects_exact_words() {
+    let mut s = Session::demo(100, 30);
+    s.keys("<Enter>");
+    let g = s.app.transcript.geometry.text;
+    // Drag over the first row's first ten columns.
+    s.mouse(MouseEventKind::Down(MouseButton::Left), g.x, g.y);
+    s.mouse(MouseEventKind::Drag(MouseButton::Left), g.x + 9, g.y);
+    s.mouse(MouseEventKind::Up(MouseButton::Left), g.x + 9, g.y);
+    let (a, b) = s.app.transcript.target().unwrap();
+    let doc = s.app.transcript.doc.as_ref().unwrap();
+    let picked: String = doc.chars[a..b].iter().collect();
+    let row: String = doc.chars[s.app.transcript.rows[0].start..]
+        .iter()
+        .take(40)
+        .collect();
+    assert!(row.starts_with(&picked), "{picked:?} / {row:?}");
+    assert!(!picked.ends_with(' ') && picked.split_whitespace().count() >= 2);
+}
+
+#[test]
+fn search_and_jump_to_the_hit_then_code_every_hit() {
+    let mut s = Session::demo(100, 30);
+    s.keys("4");
+    assert!(
+        s.app.search.editing,
+        "an empty search view starts in the query"
+    );
+    s.keys("taartvrouw participant:P01<Enter>");
+    let hits = s.app.search.hits().to_vec();
+    assert!(!hits.is_empty(), "{}", s.status());
+    assert!(hits.iter().all(|h| h.participant.as_deref() == Some("P01")));
+    insta::assert_snapshot!("search", settle_status(&s.screen()));
+    s.keys("<Enter>");
+    assert_eq!(s.app.view, View::Transcript);
+    let doc = s.app.transcript.doc.as_ref().unwrap();
+    assert_eq!(doc.summary.id, hits[0].doc);
+    let at = s.app.transcript.cursor;
+    let word: String = doc.chars[at..at + 10].iter().collect();
+    assert_eq!(word.to_lowercase(), "taartvrouw");
+
+    // Back to the results; code all of them.
+    s.keys("4C");
+    s.keys("positief denken<Enter>");
+    let mine = s.my_codings();
+    assert_eq!(mine.len(), hits.len(), "{}", s.status());
+    assert!(
+        mine.iter()
+            .all(|c| c.code == "Positief denken en successen waarderen")
+    );
+    for (c, h) in mine.iter().zip(&hits) {
+        assert_eq!(
+            (c.doc, c.start, c.end),
+            (h.doc, h.start, h.end),
+            "the hit's turn"
+        );
+    }
+}
+
+#[test]
+fn find_in_the_document_and_next_uncoded_turn() {
+    let mut s = Session::demo(100, 30);
+    s.keys("<Enter>/bakkerij<Enter>");
+    let doc = s.app.transcript.doc.as_ref().unwrap();
+    let at = s.app.transcript.cursor;
+    let word: String = doc.chars[at..at + 8].iter().collect();
+    assert_eq!(word.to_lowercase(), "bakkerij");
+    s.keys(";");
+    assert!(s.app.transcript.cursor > at);
+
+    s.keys("g");
+    s.keys("n");
+    let doc = s.app.transcript.doc.as_ref().unwrap();
+    let t = doc.turn_of(s.app.transcript.cursor);
+    let (a, b) = doc.spans[t];
+    assert!(!doc.turns[t].interviewer);
+    assert_eq!(doc.codings_in(a, b).count(), 0);
+}
+
+#[test]
+fn memo_on_the_coding_at_the_cursor() {
+    let mut s = Session::demo(100, 30);
+    s.keys("<Enter>]]]c");
+    s.keys("hoop<Enter>");
+    let id = s.my_codings()[0].id;
+    s.keys("m");
+    s.keys("Eerste keer dat ze vooruit kijkt<Enter>");
+    let memos = narrata::memo::list(s.store.conn(), None).unwrap();
+    let m = memos.iter().find(|m| m.coder == CODER).unwrap();
+    assert_eq!(m.target, format!("coding:{id}"));
+    assert_eq!(m.text, "Eerste keer dat ze vooruit kijkt");
+}
+
+#[test]
+fn codebook_add_rename_and_move_codes() {
+    let mut s = Session::demo(100, 30);
+    s.keys("3");
+    insta::assert_snapshot!("codebook", s.screen());
+    // Add a code under the selected (first) code, rename it, then move it to the top.
+    let parent = s.app.codebook.selected().unwrap().path.clone();
+    s.keys("aNieuwe vriendschap<Enter>");
+    let all = narrata::codebook::codes(s.store.conn()).unwrap();
+    assert!(
+        all.iter()
+            .any(|c| c.path == format!("{parent}/Nieuwe vriendschap")),
+        "{}",
+        s.status()
+    );
+    assert_eq!(
+        s.app.codebook.selected().unwrap().name,
+        "Nieuwe vriendschap"
+    );
+    s.keys("r<C-u>Vriendschap<Enter>");
+    s.keys("m(top<Enter>");
+    let all = narrata::codebook::codes(s.store.conn()).unwrap();
+    let c = all.iter().find(|c| c.name == "Vriendschap").unwrap();
+    assert_eq!(c.path, "Vriendschap", "{}", s.status());
+    s.keys("eVriendschappen die in de groep ontstaan<Enter>");
+    let c = narrata::codebook::find(s.store.conn(), "Vriendschap").unwrap();
+    assert_eq!(c.description, "Vriendschappen die in de groep ontstaan");
+}
+
+#[test]
+fn waves_override_a_label_with_a_memo_and_show_excerpts() {
+    let mut s = Session::demo(110, 30);
+    s.keys("5");
+    // With no transcript open the view starts with everyone: the cohort.
+    assert!(s.app.waves.participant.is_none());
+    assert!(s.screen().contains("kept gained lost"));
+    s.keys("pP03<Enter>");
+    assert_eq!(s.app.waves.participant.as_deref(), Some("P03"));
+    insta::assert_snapshot!("waves", s.screen());
+    let code = s.app.waves.selected_code().unwrap();
+    s.keys("o");
+    s.keys("constant<Enter>");
+    s.keys("Komt steeds terug in andere woorden<Enter>");
+    let t = change::table(
+        s.store.conn(),
+        &change::Options {
+            participant: Some("P03".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let row = t.rows.iter().find(|r| r.code == code).unwrap();
+    assert_eq!(row.confirmed.as_deref(), Some("constant"));
+    assert_eq!(
+        row.memo.as_deref(),
+        Some("Komt steeds terug in andere woorden")
+    );
+    // The screen shows the override beside the suggestion.
+    assert!(s.screen().contains("constant ✎"), "{}", s.screen());
+
+    // Enter: the code's excerpts, a column per wave.
+    s.keys("<Down><Enter>");
+    let x = s.app.waves.excerpts.as_ref().unwrap();
+    assert_eq!(x.waves.len(), 3);
+    s.keys("<Esc>");
+    assert!(s.app.waves.excerpts.is_none());
+}
+
+#[test]
+fn help_lists_the_bindings_of_the_view() {
+    let mut s = Session::demo(120, 40);
+    s.keys("<Enter>?");
+    let screen = s.screen();
+    for needle in [
+        "code the selection (or the current turn)",
+        "next uncoded turn",
+        "Ctrl-r",
+        "redo what you undid",
+    ] {
+        assert!(screen.contains(needle), "{needle} missing:\n{screen}");
+    }
+    s.keys("x");
+    assert!(s.app.overlay.is_none(), "any key closes the help");
+    assert!(
+        s.my_codings().is_empty(),
+        "the key that closed the help did nothing else"
+    );
+}
+
+#[test]
+fn tiny_and_odd_window_sizes_never_panic() {
+    let mut s = Session::demo(100, 30);
+    for view in ["1", "<Enter>", "3", "4hoop<Enter>", "5", "6", "?"] {
+        s.keys(view);
+        for (w, h) in [
+            (1, 1),
+            (2, 3),
+            (10, 4),
+            (20, 6),
+            (33, 7),
+            (200, 60),
+            (100, 30),
+        ] {
+            s.term.backend_mut().resize(w, h);
+            s.term
+                .resize(ratatui::layout::Rect::new(0, 0, w, h))
+                .unwrap();
+            s.frame();
+            // Keys still work at that size.
+            s.keys("j");
+        }
+        s.keys("<Esc>");
+    }
+}
+
+#[test]
+fn nothing_raw_reaches_the_screen_from_a_hostile_transcript() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    narrata::project::init(&dir, Some("p"), "nl").unwrap();
+    let file = tmp.path().join("P01_T1.txt");
+    std::fs::write(
+        &file,
+        "I: Hallo \u{1b}[2J\u{1b}]0;title\u{7}\nP01: Ja \u{202e}gniod\u{9b}31m rood\n",
+    )
+    .unwrap();
+    import(&dir, &file, "off");
+    let mut s = Session::open(tmp, &dir, 80, 12);
+    s.keys("<Enter>");
+    assert_eq!(s.app.view, View::Transcript);
+    let buf = s.term.backend().buffer();
+    for cell in buf.content() {
+        assert!(
+            !cell
+                .symbol()
+                .chars()
+                .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "raw control character on screen: {:?}",
+            cell.symbol()
+        );
+    }
+}
+
+#[test]
+fn review_list_accepts_and_rejects_and_stores() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    narrata::project::init(&dir, Some("p"), "nl").unwrap();
+    let file = tmp.path().join("P01_T1.txt");
+    std::fs::write(
+        &file,
+        "I: Hoe gaat het?\nP01: Goed. Mijn zus Marieke Jansen belt elke week, vanuit Katwijk.\n",
+    )
+    .unwrap();
+    import(&dir, &file, "review");
+    let mut s = Session::open(tmp, &dir, 100, 20);
+    s.keys("6");
+    if std::env::var_os("NARRATA_PASSPHRASE").is_none() {
+        // The key is locked: the view asks for its passphrase, shown as dots.
+        s.keys("wrong");
+        assert!(s.screen().contains("•••••"), "{}", s.screen());
+        assert!(!s.screen().contains("wrong"));
+        s.keys("<Enter>");
+        assert!(s.app.status.error, "a wrong passphrase is an error");
+        assert!(!s.app.review.unlocked());
+        s.keys("6");
+        s.keys("proef-wachtwoord<Enter>");
+    }
+    assert!(s.app.review.unlocked(), "{}", s.status());
+    let n = s.app.review.items.len();
+    assert!(n >= 2, "{}", s.status());
+    let found: Vec<String> = s.app.review.items.iter().map(|i| i.found.clone()).collect();
+    // Reject the first, accept the second.
+    s.keys("ra");
+    assert_eq!(s.app.review.items[0].decision, "rejected");
+    assert_eq!(s.app.review.items[1].decision, "accepted");
+    s.keys("An");
+    assert_eq!(s.app.review.items.len(), n, "n keeps everything staged");
+    s.keys("Ay");
+    assert!(s.app.review.items.is_empty(), "{}", s.status());
+    let docs = corpus::documents(s.store.conn()).unwrap();
+    assert_eq!(docs.len(), 1);
+    let text = corpus::text(s.store.conn(), docs[0].id).unwrap();
+    assert!(text.contains(&found[0]), "a rejected suggestion stays");
+    assert!(!text.contains(&found[1]), "an accepted one is replaced");
+}
