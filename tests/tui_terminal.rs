@@ -1,0 +1,198 @@
+//! The terminal UI end to end in a real terminal: the release-less test binary run under tmux,
+//! keys sent as a user types them, the screen read back with `capture-pane`. Checks that a
+//! coding typed in the UI lands in the project, that a `keys.yaml` rebinding works, and that
+//! the terminal is put back (cooked mode, echo) after quitting and after SIGTERM.
+//!
+//! Needs tmux (`.ci/run` installs it); without it the test fails and says so.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new(tag: &str) -> Tmux {
+        let ok = Command::new("tmux").arg("-V").output();
+        assert!(
+            ok.is_ok_and(|o| o.status.success()),
+            "tmux is needed for this test: install it (apt-get install tmux); .ci/run does"
+        );
+        Tmux {
+            socket: format!("narrata-test-{tag}-{}", std::process::id()),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn start(&self, command: &str) {
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sh",
+            "-c",
+            command,
+        ]);
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", "t", k]);
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    /// Waits until the screen shows `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "`{text}` never appeared; the screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn wait_for_file(path: &Path) -> String {
+    let start = Instant::now();
+    while !path.is_file() || std::fs::read_to_string(path).unwrap_or_default().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// A demo project and a config folder whose keys.yaml binds `K` to `code` in the transcript.
+fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_narrata"))
+        .arg("demo")
+        .arg(&dir)
+        .arg("--no-tui")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let config = tmp.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("keys.yaml"), "transcript:\n  K: code\n").unwrap();
+    (tmp, dir, config)
+}
+
+/// The shell command that runs the UI, then records its exit code and the terminal modes.
+fn ui_command(dir: &Path, config: &Path, done: &Path) -> String {
+    format!(
+        "NARRATA_CODER=e2e NARRATA_CONFIG_DIR='{}' '{}' --project '{}' tui; echo \"exit=$?\" > '{}.tmp'; stty -a >> '{}.tmp'; mv '{}.tmp' '{}'; sleep 30",
+        config.display(),
+        env!("CARGO_BIN_EXE_narrata"),
+        dir.display(),
+        done.display(),
+        done.display(),
+        done.display(),
+        done.display()
+    )
+}
+
+fn assert_cooked(report: &str) {
+    assert!(report.starts_with("exit=0"), "{report}");
+    let words: Vec<&str> = report.split_whitespace().collect();
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "the terminal was left in raw mode:\n{report}"
+    );
+}
+
+#[test]
+fn a_coding_session_in_a_real_terminal_then_quit_restores_it() {
+    let (tmp, dir, config) = setup();
+    let done = tmp.path().join("done");
+    let tmux = Tmux::new("session");
+    tmux.start(&ui_command(&dir, &config, &done));
+    tmux.wait_for("Participants × waves");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("2 Transcript");
+    tmux.keys(&["]", "]", "]", "K"]);
+    tmux.wait_for("code the turn");
+    tmux.keys(&["hoop", "Enter"]);
+    let screen = tmux.wait_for("coded r.");
+    assert!(screen.contains("▌Hoop en optimisme"), "{screen}");
+    tmux.keys(&["q"]);
+    assert_cooked(&wait_for_file(&done));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_narrata"))
+        .args([
+            "--project",
+            dir.to_str().unwrap(),
+            "codings",
+            "--coder",
+            "e2e",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let codings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codings = codings.as_array().unwrap();
+    assert_eq!(codings.len(), 1, "{codings:?}");
+    assert_eq!(codings[0]["code"], "Hoop en optimisme");
+}
+
+#[test]
+fn sigterm_leaves_the_terminal_as_it_was() {
+    let (tmp, dir, config) = setup();
+    let done = tmp.path().join("done");
+    let tmux = Tmux::new("sigterm");
+    tmux.start(&ui_command(&dir, &config, &done));
+    tmux.wait_for("Participants × waves");
+    let shell = tmux.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
+    let children = Command::new("pgrep")
+        .args(["-P", shell.trim()])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&children.stdout)
+        .split_whitespace()
+        .next()
+        .expect("the UI's process")
+        .to_owned();
+    let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(kill.success());
+    assert_cooked(&wait_for_file(&done));
+}
