@@ -370,6 +370,13 @@ fn memo_on_the_coding_at_the_cursor() {
     let m = memos.iter().find(|m| m.coder == CODER).unwrap();
     assert_eq!(m.target, format!("coding:{id}"));
     assert_eq!(m.text, "Eerste keer dat ze vooruit kijkt");
+    // The transcript's lower edge shows the coding at the cursor with its memo.
+    assert!(
+        s.screen()
+            .contains("Hoop en optimisme (anna) ✎ anna: “Eerste keer dat ze vooruit kijkt”"),
+        "{}",
+        s.screen()
+    );
 }
 
 #[test]
@@ -431,6 +438,14 @@ fn waves_override_a_label_with_a_memo_and_show_excerpts() {
     );
     // The screen shows the override beside the suggestion.
     assert!(s.screen().contains("constant ✎"), "{}", s.screen());
+
+    // A pen portrait for a wave, shown below the grid.
+    s.keys("mT2<Enter>");
+    s.keys("Vindt houvast in de groep; werk blijft zorg<Enter>");
+    let memos = narrata::memo::list(s.store.conn(), None).unwrap();
+    assert!(memos.iter().any(|m| m.target == "portrait:P03:T2"
+        && m.text == "Vindt houvast in de groep; werk blijft zorg"));
+    assert!(s.screen().contains("T2 (anna) Vindt houvast in de groep"));
 
     // Enter: the code's excerpts, a column per wave.
     s.keys("<Down><Enter>");
@@ -557,4 +572,23 @@ fn review_list_accepts_and_rejects_and_stores() {
     let text = corpus::text(s.store.conn(), docs[0].id).unwrap();
     assert!(text.contains(&found[0]), "a rejected suggestion stays");
     assert!(!text.contains(&found[1]), "an accepted one is replaced");
+}
+
+#[test]
+fn no_color_means_no_colour_and_colour_means_code_colours() {
+    use ratatui::style::Color;
+    let mut s = Session::demo(100, 30);
+    s.keys("<Enter>");
+    let coloured = |s: &Session| {
+        s.term
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+    };
+    assert!(!coloured(&s), "a plain theme (NO_COLOR) draws no colour");
+    s.app.theme = Theme { color: true };
+    s.frame();
+    assert!(coloured(&s), "coded spans are coloured by code");
 }

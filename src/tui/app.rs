@@ -159,7 +159,8 @@ impl App {
         self.documents.list_height = (body.height - body.height / 2).saturating_sub(3) as usize;
         self.codebook.height = body.height.saturating_sub(2) as usize;
         self.search.height = body.height.saturating_sub(5) as usize;
-        self.waves.height = list_rows.saturating_sub(1);
+        self.waves.height = list_rows
+            .saturating_sub(waves::portrait_rows(self.waves.participant.is_some()) as usize);
         self.review.height = list_rows;
         self.transcript.layout(body);
     }
@@ -689,7 +690,9 @@ impl App {
 
     fn search_action(&mut self, store: &mut Store, action: Action) -> Result<()> {
         match action {
-            Action::EditQuery | Action::Filter => self.search.editing = true,
+            Action::EditQuery | Action::Filter | Action::NextPane | Action::PrevPane => {
+                self.search.editing = true
+            }
             Action::Back => self.search.editing = false,
             Action::Open => {
                 if let Some(h) = self.search.selected().cloned() {
@@ -761,6 +764,42 @@ impl App {
                 self.overlay = Some(Overlay::Picker(Picker::new(
                     "whose change?",
                     Purpose::Participant,
+                    choices,
+                )));
+            }
+            Action::Portrait => {
+                let Some(p) = self.waves.participant.clone() else {
+                    self.say("pen portraits belong to one participant: choose one with p");
+                    return Ok(());
+                };
+                let waves = self
+                    .waves
+                    .view
+                    .as_ref()
+                    .map(|v| v.table.waves.clone())
+                    .unwrap_or_default();
+                let choices = waves
+                    .into_iter()
+                    .map(|w| Choice {
+                        note: self
+                            .waves
+                            .view
+                            .as_ref()
+                            .and_then(|v| {
+                                v.table
+                                    .portraits
+                                    .iter()
+                                    .find(|x| x.wave == w)
+                                    .map(|x| x.text.clone())
+                            })
+                            .unwrap_or_default(),
+                        value: w.clone(),
+                        label: w,
+                    })
+                    .collect();
+                self.overlay = Some(Overlay::Picker(Picker::new(
+                    format!("pen portrait of {p} in wave…"),
+                    Purpose::PortraitWave { participant: p },
                     choices,
                 )));
             }
@@ -995,6 +1034,15 @@ impl App {
                 self.waves.list = Default::default();
                 self.request_changes();
             }
+            Purpose::PortraitWave { participant } => {
+                self.overlay = Some(Overlay::Prompt(Prompt::new(
+                    format!("pen portrait of {participant} in {}", choice.value),
+                    Purpose::Memo {
+                        target: format!("portrait:{participant}:{}", choice.value),
+                    },
+                    "",
+                )));
+            }
             Purpose::Label { participant, code } => {
                 self.overlay = Some(Overlay::Prompt(Prompt::new(
                     format!(
@@ -1024,6 +1072,7 @@ impl App {
                 }
                 let t = memo::parse_target(store.conn(), &target)?;
                 let m = memo::add(store, &self.coder, t, &trimmed)?;
+                self.changed(store, None, &[])?;
                 self.say(format!("memo {} saved on {target} · u undoes", m.id));
             }
             Purpose::Find => {

@@ -110,6 +110,7 @@ pub enum Action {
     ChooseParticipant,
     ConfirmLabel,
     OverrideLabel,
+    Portrait,
     // review
     Accept,
     Reject,
@@ -500,6 +501,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Waves, "p", Action::ChooseParticipant),
     (Scope::Waves, "y", Action::ConfirmLabel),
     (Scope::Waves, "o", Action::OverrideLabel),
+    (Scope::Waves, "m", Action::Portrait),
     (Scope::Review, "a", Action::Accept),
     (Scope::Review, "r", Action::Reject),
     (Scope::Review, "A", Action::ApplyReview),

@@ -40,6 +40,10 @@ pub enum Purpose {
         code: String,
     },
     Participant,
+    /// Choose the wave of a pen portrait.
+    PortraitWave {
+        participant: String,
+    },
     Label {
         participant: String,
         code: String,

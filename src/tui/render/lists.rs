@@ -356,7 +356,8 @@ pub fn waves(frame: &mut Frame, app: &App, area: Rect) {
         .clone()
         .unwrap_or_else(|| "everyone (cohort)".into());
     let mut lines: Vec<Line> = Vec::new();
-    let h = (area.height as usize).saturating_sub(3);
+    let portrait_h = super::super::views::waves::portrait_rows(w.participant.is_some());
+    let h = (area.height.saturating_sub(portrait_h) as usize).saturating_sub(2);
     match (&w.view, &w.error) {
         (_, Some(e)) => lines.push(Line::styled(safe(e), app.theme.error())),
         (None, _) => lines.push(Line::styled("computing…", app.theme.dim())),
@@ -451,7 +452,40 @@ pub fn waves(frame: &mut Frame, app: &App, area: Rect) {
         safe(&who),
         crate::change::NOTE
     );
-    frame.render_widget(Paragraph::new(lines).block(block(&title, true, app)), area);
+    // Pen portraits of the participant, in wave order, below the grid.
+    let portraits: Vec<&crate::change::Portrait> = match (&w.view, &w.participant) {
+        (Some(v), Some(_)) => v.table.portraits.iter().collect(),
+        _ => Vec::new(),
+    };
+    let [grid, bottom] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(portrait_h)]).areas(area);
+    frame.render_widget(Paragraph::new(lines).block(block(&title, true, app)), grid);
+    if portrait_h > 0 {
+        let mut text: Vec<Line> = Vec::new();
+        if portraits.is_empty() {
+            text.push(Line::styled(
+                "none yet: m writes one for a wave",
+                app.theme.dim(),
+            ));
+        }
+        for p in portraits {
+            text.push(Line::from(vec![
+                Span::styled(
+                    format!("{} ({}) ", safe(&p.wave), safe(&p.coder)),
+                    app.theme.title(),
+                ),
+                Span::raw(safe(&p.text)),
+            ]));
+        }
+        frame.render_widget(
+            Paragraph::new(text).wrap(Wrap { trim: true }).block(block(
+                "Pen portraits",
+                false,
+                app,
+            )),
+            bottom,
+        );
+    }
 }
 
 fn excerpts(frame: &mut Frame, app: &App, x: &super::super::views::waves::Excerpts, area: Rect) {

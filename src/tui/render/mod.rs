@@ -96,6 +96,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
             (Scope::List, Action::Open, "excerpts"),
             (Scope::Waves, Action::ConfirmLabel, "confirm"),
             (Scope::Waves, Action::OverrideLabel, "override"),
+            (Scope::Waves, Action::Portrait, "portrait"),
         ],
         View::Review => &[
             (Scope::Review, Action::Accept, "accept"),

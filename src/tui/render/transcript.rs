@@ -29,7 +29,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         " {} ",
         truncate(&doc.summary.title, area.width as usize / 2)
     );
-    frame.render_widget(Block::default().borders(Borders::ALL).title(title), area);
+    frame.render_widget(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(title)
+            .title_bottom(here_line(app, doc, area.width.saturating_sub(4) as usize)),
+        area,
+    );
     if g.text.height == 0 || g.text.width == 0 {
         return;
     }
@@ -139,4 +145,40 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if g.margin.width > 0 {
         frame.render_widget(Paragraph::new(margin_lines), g.margin);
     }
+}
+
+/// What is at the cursor, for the transcript's bottom edge: each coding there with its coder,
+/// and the first memo on it.
+fn here_line<'a>(app: &App, doc: &crate::tui::views::transcript::Doc, room: usize) -> Line<'a> {
+    let here = doc.codings_at(app.transcript.cursor);
+    if here.is_empty() {
+        let line = doc.line_of(app.transcript.cursor);
+        return Line::styled(format!(" r. {line} · not coded "), app.theme.dim());
+    }
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for c in here {
+        let memo = doc
+            .memos
+            .get(&c.id)
+            .and_then(|m| m.first())
+            .map(|(who, text)| format!(" ✎ {who}: “{}”", safe(text)))
+            .unwrap_or_default();
+        let text = format!("{} ({}){memo} ", safe(&c.code), safe(&c.coder));
+        let left = room.saturating_sub(used + 1);
+        if left < 4 {
+            break;
+        }
+        let text = truncate(&text, left);
+        used += str_width(&text) + 1;
+        let own = app
+            .codebook
+            .codes
+            .iter()
+            .find(|k| k.id == c.code_id)
+            .and_then(|k| k.color.as_deref());
+        spans.push(Span::styled("▌", app.theme.code(c.code_id, own)));
+        spans.push(Span::raw(text));
+    }
+    Line::from(spans)
 }

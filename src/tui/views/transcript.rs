@@ -24,6 +24,8 @@ pub struct Doc {
     pub line_starts: Vec<usize>,
     /// Codings of every coder, by start.
     pub codings: Vec<Coding>,
+    /// Memos on those codings (coder, text), by coding id.
+    pub memos: HashMap<i64, Vec<(String, String)>>,
     /// Columns the speaker labels need.
     pub speaker_width: usize,
 }
@@ -58,6 +60,7 @@ impl Doc {
             spans,
             line_starts,
             codings: Vec::new(),
+            memos: HashMap::new(),
             speaker_width,
         };
         doc.reload_codings(conn)?;
@@ -74,6 +77,23 @@ impl Doc {
         )?;
         codings.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end), c.id));
         self.codings = codings;
+        let mut stmt = conn.prepare_cached(
+            "SELECT m.target_id, k.name, m.text FROM memos m
+             JOIN coders k ON k.id = m.coder_id JOIN codings g ON g.id = m.target_id
+             WHERE m.target_kind = 'coding' AND g.doc_id = ?1 ORDER BY m.id",
+        )?;
+        let rows = stmt.query_map([self.summary.id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        self.memos.clear();
+        for row in rows {
+            let (coding, coder, text) = row?;
+            self.memos.entry(coding).or_default().push((coder, text));
+        }
         Ok(())
     }
 
@@ -539,6 +559,7 @@ mod tests {
             spans: turns.iter().map(|(s, e, _)| (*s, *e)).collect(),
             chars,
             codings: Vec::new(),
+            memos: HashMap::new(),
             speaker_width: 3,
         }
     }

@@ -19,6 +19,11 @@ pub struct Excerpts {
     pub scroll: usize,
 }
 
+/// Rows the pen portraits take below a participant's grid.
+pub fn portrait_rows(one_participant: bool) -> u16 {
+    if one_participant { 8 } else { 0 }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct State {
     pub participants: Vec<String>,
