@@ -229,6 +229,11 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         "override the change label (with a memo)",
     ),
     (
+        Action::Portrait,
+        "portrait",
+        "write the participant's pen portrait for a wave",
+    ),
+    (
         Action::Accept,
         "accept",
         "accept: replace it with a pseudonym",
@@ -565,6 +570,36 @@ impl Keymap {
         out
     }
 
+    /// Every binding as Markdown tables, one per scope (`docs/TUI.md` carries this text; a test
+    /// keeps the two the same).
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        for scope in Scope::ALL {
+            let rows = self.help(&[scope]);
+            let Some((_, rows)) = rows.first() else {
+                continue;
+            };
+            out.push_str(&format!(
+                "\n**{}**\n\n| keys | action | does |\n|---|---|---|\n",
+                scope.name()
+            ));
+            for (keys, what) in rows {
+                let action = ACTIONS
+                    .iter()
+                    .find(|(_, _, d)| d == what)
+                    .map(|(_, n, _)| *n)
+                    .unwrap_or("?");
+                let keys = keys
+                    .split(' ')
+                    .map(|k| format!("`{}`", k.replace('|', "\\|")))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out.push_str(&format!("| {keys} | {action} | {what} |\n"));
+            }
+        }
+        out
+    }
+
     /// The first key bound to `action` in `scope`, for hints in the footer.
     pub fn key_for(&self, scope: Scope, action: Action) -> Option<Key> {
         self.bindings
@@ -651,6 +686,12 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), ACTIONS.len());
         assert!(ACTIONS.iter().all(|(_, _, d)| !d.is_empty()));
+        for (_, key, action) in DEFAULTS {
+            assert!(
+                ACTIONS.iter().any(|(a, ..)| a == action),
+                "{key}: {action:?} has no name or description"
+            );
+        }
     }
 
     #[test]
