@@ -595,10 +595,8 @@ fn no_color_means_no_colour_and_colour_means_code_colours() {
 
 #[test]
 fn the_documented_bindings_are_the_bindings() {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/TUI.md"),
-    )
-    .unwrap();
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/TUI.md")).unwrap();
     let begin = doc.find("<!-- keys:begin -->").expect("keys:begin marker") + 19;
     let end = doc.find("<!-- keys:end -->").expect("keys:end marker");
     let expected = Keymap::default().markdown();
