@@ -93,7 +93,7 @@ impl Worker {
         let (done, recv) = channel::<Done>();
         let root: PathBuf = root.to_owned();
         let handle = std::thread::Builder::new()
-            .name("narrata-worker".into())
+            .name(WORKER.into())
             .spawn(move || work(&root, jobs, done))
             .ok();
         Worker {
@@ -146,12 +146,52 @@ fn work(root: &Path, jobs: Receiver<Job>, done: Sender<Done>) {
             batch.push(more);
         }
         for job in latest_only(batch) {
-            if done.send(run(&store, job)).is_err() {
+            // A failure inside the search library must not leave the UI waiting: it becomes
+            // an error answer to the job.
+            let kind = job.clone();
+            let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&store, job)))
+                .unwrap_or_else(|_| failure(&kind));
+            if done.send(answer).is_err() {
                 return;
             }
         }
     }
 }
+
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Keeps what a panic on the worker said, for the error answer.
+pub fn record_panic(message: String) {
+    if let Ok(mut last) = LAST_PANIC.lock() {
+        *last = Some(message);
+    }
+}
+
+/// The answer to a job that failed unexpectedly.
+fn failure(job: &Job) -> Done {
+    let what = LAST_PANIC
+        .lock()
+        .ok()
+        .and_then(|mut l| l.take())
+        .unwrap_or_default();
+    let msg = format!(
+        "internal error while working in the background ({what}); the project is unchanged, please report this"
+    );
+    match job {
+        Job::Search { id, .. } => Done::Search {
+            id: *id,
+            result: Err(msg),
+        },
+        Job::Changes { id, .. } => Done::Changes {
+            id: *id,
+            result: Err(msg),
+        },
+        Job::IndexUpdate { .. } => Done::IndexUpdate(Err(msg)),
+    }
+}
+
+/// The worker thread's name (the panic hook leaves the terminal alone for it).
+pub const WORKER: &str = "narrata-worker";
 
 /// Drops searches and change tables that a later one of the same kind replaces.
 fn latest_only(batch: Vec<Job>) -> Vec<Job> {

@@ -1,6 +1,6 @@
 //! The terminal while the UI runs: raw mode, the alternate screen and mouse capture, and
 //! putting all of it back on every way out — quitting, an error (the guard's `Drop`), a panic
-//! (a hook installed before the terminal changes, chaining the previous one) and SIGTERM,
+//! on the UI thread (a hook installed before the terminal changes, chaining the previous one) and SIGTERM,
 //! SIGHUP or SIGINT (a flag the loop checks, so it leaves through the same door).
 
 use std::io::{Stdout, Write, stdout};
@@ -33,6 +33,12 @@ fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() == Some(super::jobs::WORKER) {
+                // Caught on the worker and reported in the status line, where the UI goes on;
+                // printing it now would scribble over the screen.
+                super::jobs::record_panic(info.to_string());
+                return;
+            }
             restore();
             previous(info);
         }));
