@@ -209,8 +209,75 @@ pub enum Command {
     Tui,
 }
 
+/// Which codings an export holds.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportFilter {
+    /// A code (id, name or path); its sub-codes are included unless --no-subcodes.
+    #[arg(long)]
+    pub code: Option<String>,
+    #[arg(long)]
+    pub no_subcodes: bool,
+    #[arg(long)]
+    pub participant: Option<String>,
+    #[arg(long)]
+    pub wave: Option<String>,
+    #[arg(long)]
+    pub coder: Option<String>,
+}
+
+impl ExportFilter {
+    fn filter(&self) -> crate::coding::Filter {
+        crate::coding::Filter {
+            code: self.code.clone(),
+            with_subcodes: !self.no_subcodes,
+            participant: self.participant.clone(),
+            wave: self.wave.clone(),
+            coder: self.coder.clone(),
+            doc: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GroupByArg {
+    Code,
+    Participant,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
+    /// Coded excerpts as a Word report: quotes with citations under their codes (or per
+    /// participant and wave), memos, the codebook, a methods note and the audit trail.
+    Excerpts {
+        out: PathBuf,
+        #[command(flatten)]
+        filter: ExportFilter,
+        #[arg(long, value_enum, default_value_t = GroupByArg::Code)]
+        group_by: GroupByArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One transcript as a Word document: numbered lines, every coding a comment on its words.
+    Transcript {
+        /// Document id, GUID or title.
+        doc: String,
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Codings as CSV: one row per coding (document, participants, wave, speakers, code path,
+    /// offsets, lines, text, coder, time, memos).
+    Csv {
+        out: PathBuf,
+        #[command(flatten)]
+        filter: ExportFilter,
+    },
+    /// Codings as JSON, the same rows as `export csv`.
+    Json {
+        out: PathBuf,
+        #[command(flatten)]
+        filter: ExportFilter,
+    },
     /// The change report: .docx (grids, excerpts side by side, pen portraits, cohort) or .csv
     /// (long format: one line per participant, code and wave).
     Changes {
@@ -687,6 +754,84 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 output::changes(out, &table, all)?;
             }
         }
+        Command::Export(ExportCommand::Excerpts {
+            out: target,
+            filter,
+            group_by,
+            json: as_json,
+        }) => {
+            let store = open()?;
+            check_extension(&target, &["docx"], "coded excerpts")?;
+            let options = crate::export::excerpts::Options {
+                filter: filter.filter(),
+                group_by: match group_by {
+                    GroupByArg::Code => crate::export::excerpts::GroupBy::Code,
+                    GroupByArg::Participant => crate::export::excerpts::GroupBy::Participant,
+                },
+            };
+            let summary = crate::export::excerpts_docx(
+                store.conn(),
+                store.root(),
+                &store.project()?.name,
+                &options,
+                &target,
+            )?;
+            if as_json {
+                json(out, &summary)?;
+            } else {
+                say(
+                    out,
+                    &format!(
+                        "wrote {} excerpt(s) under {} code(s), from {} document(s), to {}",
+                        summary.excerpts,
+                        summary.codes,
+                        summary.documents,
+                        target.display()
+                    ),
+                )?;
+            }
+        }
+        Command::Export(ExportCommand::Transcript {
+            doc,
+            out: target,
+            json: as_json,
+        }) => {
+            let store = open()?;
+            check_extension(&target, &["docx"], "a transcript")?;
+            let id = corpus::find_document(store.conn(), &doc)?;
+            let summary = crate::export::transcript_docx(store.conn(), id, &target)?;
+            if as_json {
+                json(out, &summary)?;
+            } else {
+                say(
+                    out,
+                    &format!(
+                        "wrote document {id} ({} lines, {} coding(s) as comments) to {}",
+                        summary.lines,
+                        summary.comments,
+                        target.display()
+                    ),
+                )?;
+            }
+        }
+        Command::Export(ExportCommand::Csv {
+            out: target,
+            filter,
+        }) => {
+            let store = open()?;
+            check_extension(&target, &["csv"], "codings as CSV")?;
+            let n = crate::export::rows::export(store.conn(), &filter.filter(), &target, false)?;
+            say(out, &format!("wrote {n} coding(s) to {}", target.display()))?;
+        }
+        Command::Export(ExportCommand::Json {
+            out: target,
+            filter,
+        }) => {
+            let store = open()?;
+            check_extension(&target, &["json"], "codings as JSON")?;
+            let n = crate::export::rows::export(store.conn(), &filter.filter(), &target, true)?;
+            say(out, &format!("wrote {n} coding(s) to {}", target.display()))?;
+        }
         Command::Export(ExportCommand::Changes {
             out: target,
             roll_up,
@@ -724,9 +869,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 )));
             }
             let table = crate::change::table(store.conn(), &options)?;
-            let mut buf = Vec::new();
-            crate::change::write_csv(&table, &mut buf).map_err(|e| Error::io(&target, e))?;
-            std::fs::write(&target, buf).map_err(|e| Error::io(&target, e))?;
+            crate::export::write_atomically(&target, |w| {
+                crate::change::write_csv(&table, w).map_err(|e| Error::io(&target, e))
+            })?;
             say(
                 out,
                 &format!(
@@ -791,6 +936,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Refuses an output file whose extension is not one of `allowed`.
+fn check_extension(target: &Path, allowed: &[&str], what: &str) -> Result<()> {
+    let ext = target
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if allowed.contains(&ext.as_str()) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "narrata writes {what} as .{}; {} does not end in it",
+            allowed.join(" or ."),
+            target.display()
+        )))
+    }
 }
 
 /// The project of `--project`, else `NARRATA_PROJECT`, else the nearest one upward.

@@ -149,8 +149,9 @@ fn work(root: &Path, jobs: Receiver<Job>, done: Sender<Done>) {
             // A failure inside the search library must not leave the UI waiting: it becomes
             // an error answer to the job.
             let kind = job.clone();
-            let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&store, job)))
-                .unwrap_or_else(|_| failure(&kind));
+            let answer =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&store, job)))
+                    .unwrap_or_else(|_| failure(&kind));
             if done.send(answer).is_err() {
                 return;
             }

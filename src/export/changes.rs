@@ -1,70 +1,16 @@
-//! Reports as Word documents (docx-rs). For now the change report: per participant the codes
-//! × waves grid with labels, pen portraits and, for each code that changed, the coded excerpts
-//! of each wave side by side with their citations; then the cohort grid. Word's own heading
-//! styles are defined here, so the navigation pane and a table of contents work.
+//! The change report as a Word document: per participant the codes × waves grid with labels,
+//! pen portraits and, for each code that changed, the coded excerpts of each wave side by side
+//! with their citations; then the cohort grid.
 
 use std::path::Path;
 
-use docx_rs::{Docx, Paragraph, Run, Style, StyleType, Table, TableCell, TableRow};
+use docx_rs::{Table, TableCell, TableRow};
 use rusqlite::Connection;
 
+use super::docx::{bold_cell, heading, styled, table, text};
 use crate::change::{self, Cohort};
 use crate::coding::{self, Filter};
-use crate::error::{Error, Result};
-
-fn styled() -> Docx {
-    Docx::new()
-        .add_style(
-            Style::new("Title", StyleType::Paragraph)
-                .name("Title")
-                .size(40)
-                .bold(),
-        )
-        .add_style(
-            Style::new("Heading1", StyleType::Paragraph)
-                .name("heading 1")
-                .size(32)
-                .bold()
-                .outline_lvl(0),
-        )
-        .add_style(
-            Style::new("Heading2", StyleType::Paragraph)
-                .name("heading 2")
-                .size(26)
-                .bold()
-                .outline_lvl(1),
-        )
-        .add_style(
-            Style::new("Quote", StyleType::Paragraph)
-                .name("Quote")
-                .italic(),
-        )
-}
-
-fn text(s: &str) -> Paragraph {
-    Paragraph::new().add_run(Run::new().add_text(s))
-}
-
-fn heading(s: &str, level: usize) -> Paragraph {
-    text(s).style(if level == 1 { "Heading1" } else { "Heading2" })
-}
-
-fn cell(s: &str) -> TableCell {
-    TableCell::new().add_paragraph(text(s))
-}
-
-fn bold_cell(s: &str) -> TableCell {
-    TableCell::new().add_paragraph(Paragraph::new().add_run(Run::new().add_text(s).bold()))
-}
-
-fn table(header: &[String], rows: Vec<Vec<String>>) -> Table {
-    let mut all = vec![TableRow::new(header.iter().map(|h| bold_cell(h)).collect())];
-    all.extend(
-        rows.into_iter()
-            .map(|r| TableRow::new(r.iter().map(|c| cell(c)).collect())),
-    );
-    Table::new(all)
-}
+use crate::error::Result;
 
 /// Writes the change report to `path`.
 pub fn changes_docx(
@@ -183,8 +129,5 @@ pub fn changes_docx(
         cohort.waves.last().cloned().unwrap_or_default(),
         change::NOTE
     )));
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    doc.build()
-        .pack(file)
-        .map_err(|e| Error::Invalid(format!("the Word document could not be written: {e}")))
+    super::docx::save(doc, path)
 }

@@ -1,0 +1,185 @@
+//! Word documents with docx-rs: the styles narrata's reports use (Word's own heading styles,
+//! so the navigation pane and a table of contents work), small builders, and saving through a
+//! temporary file.
+
+use std::path::Path;
+
+use docx_rs::{
+    AlignmentType, Docx, Paragraph, Run, RunFonts, SpecialIndentType, Style, StyleType, Table,
+    TableCell, TableRow,
+};
+
+use crate::error::{Error, Result};
+
+/// A document with Title, Heading 1–3, Quote and Caption styles defined.
+pub fn styled() -> Docx {
+    Docx::new()
+        .default_fonts(
+            RunFonts::new()
+                .ascii("Calibri")
+                .hi_ansi("Calibri")
+                .cs("Calibri"),
+        )
+        .default_size(22)
+        .add_style(
+            Style::new("Title", StyleType::Paragraph)
+                .name("Title")
+                .size(44)
+                .bold(),
+        )
+        .add_style(
+            Style::new("Subtitle", StyleType::Paragraph)
+                .name("Subtitle")
+                .size(28)
+                .italic(),
+        )
+        .add_style(
+            Style::new("Heading1", StyleType::Paragraph)
+                .name("heading 1")
+                .size(32)
+                .bold()
+                .outline_lvl(0),
+        )
+        .add_style(
+            Style::new("Heading2", StyleType::Paragraph)
+                .name("heading 2")
+                .size(26)
+                .bold()
+                .outline_lvl(1),
+        )
+        .add_style(
+            Style::new("Heading3", StyleType::Paragraph)
+                .name("heading 3")
+                .size(23)
+                .bold()
+                .italic()
+                .outline_lvl(2),
+        )
+        .add_style(
+            Style::new("Quote", StyleType::Paragraph)
+                .name("Quote")
+                .italic()
+                .indent(Some(720), None, Some(720), None),
+        )
+        .add_style(
+            Style::new("LineNumber", StyleType::Character)
+                .name("line number")
+                .size(16)
+                .color("808080"),
+        )
+        .add_style(
+            Style::new("Caption", StyleType::Paragraph)
+                .name("caption")
+                .size(18)
+                .italic(),
+        )
+}
+
+/// Text that XML 1.0 can hold: characters it forbids (most control characters) become U+FFFD.
+pub fn xml_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
+pub fn text(s: &str) -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(xml_safe(s)))
+}
+
+pub fn heading(s: &str, level: usize) -> Paragraph {
+    text(s).style(match level {
+        1 => "Heading1",
+        2 => "Heading2",
+        _ => "Heading3",
+    })
+}
+
+pub fn cell(s: &str) -> TableCell {
+    TableCell::new().add_paragraph(text(s))
+}
+
+pub fn bold_cell(s: &str) -> TableCell {
+    TableCell::new()
+        .add_paragraph(Paragraph::new().add_run(Run::new().add_text(xml_safe(s)).bold()))
+}
+
+pub fn table(header: &[String], rows: Vec<Vec<String>>) -> Table {
+    let mut all = vec![TableRow::new(header.iter().map(|h| bold_cell(h)).collect())];
+    all.extend(
+        rows.into_iter()
+            .map(|r| TableRow::new(r.iter().map(|c| cell(c)).collect())),
+    );
+    Table::new(all)
+}
+
+/// A paragraph with a bold label and text after it.
+pub fn labelled(label: &str, value: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(Run::new().add_text(format!("{label}: ")).bold())
+        .add_run(Run::new().add_text(xml_safe(value)))
+}
+
+/// A centred paragraph.
+pub fn centred(p: Paragraph) -> Paragraph {
+    p.align(AlignmentType::Center)
+}
+
+/// A hanging indent, for numbered transcript lines.
+pub fn hanging(p: Paragraph, twips: i32) -> Paragraph {
+    p.indent(
+        Some(twips),
+        Some(SpecialIndentType::Hanging(twips)),
+        None,
+        None,
+    )
+}
+
+/// Writes the document through a temporary file in the target's folder, renamed into place
+/// when complete: an interrupted export never leaves a broken file at the target.
+pub fn save(doc: Docx, path: &Path) -> Result<()> {
+    let failed = |e: String| Error::Invalid(format!("the Word document could not be written: {e}"));
+    let mut packed = std::io::Cursor::new(Vec::new());
+    doc.build()
+        .pack(&mut packed)
+        .map_err(|e| failed(e.to_string()))?;
+    let bytes = mark_normal_default(packed.into_inner()).map_err(failed)?;
+    super::write_atomically(path, |file| {
+        std::io::Write::write_all(file, &bytes).map_err(|e| Error::io(path, e))
+    })
+}
+
+/// docx-rs defines the Normal style without marking it the default paragraph style; Word
+/// copes, but LibreOffice and python-docx then see paragraphs without a style. The package is
+/// copied entry by entry with `w:default="1"` added to Normal.
+fn mark_normal_default(docx: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
+    use std::io::{Read, Write};
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(docx)).map_err(|e| e.to_string())?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
+        if entry.name() == "word/styles.xml" {
+            let mut xml = String::new();
+            entry.read_to_string(&mut xml).map_err(|e| e.to_string())?;
+            let xml = xml.replacen(
+                r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
+                r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
+                1,
+            );
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            out.start_file(entry.name(), options)
+                .map_err(|e| e.to_string())?;
+            out.write_all(xml.as_bytes()).map_err(|e| e.to_string())?;
+        } else {
+            drop(entry);
+            let entry = archive.by_index_raw(i).map_err(|e| e.to_string())?;
+            out.raw_copy_file(entry).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(out.finish().map_err(|e| e.to_string())?.into_inner())
+}

@@ -1,0 +1,160 @@
+//! Codings as rows, for spreadsheets and scripts: one row per coding with its document,
+//! participants, wave, speakers, code path, offsets, line range, text, coder, time and memos.
+//! CSV (RFC 4180, UTF-8 with a byte-order mark so spreadsheet programs read it as UTF-8) and
+//! JSON (an array of objects; field names as in `narrata codings --json`, plus the extras).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::coding::{self, Filter};
+use crate::corpus::{self, Turn};
+use crate::error::{Error, Result};
+
+/// One coding as exported.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Row {
+    pub id: i64,
+    pub guid: String,
+    pub doc: i64,
+    pub document: String,
+    pub participants: Vec<String>,
+    pub wave: Option<String>,
+    /// Speakers of the turns the coding overlaps, in order.
+    pub speakers: Vec<String>,
+    pub code: String,
+    pub code_path: String,
+    pub start: i64,
+    pub end: i64,
+    pub line: i64,
+    pub end_line: i64,
+    pub text: String,
+    pub coder: String,
+    pub created: String,
+    pub memos: Vec<String>,
+}
+
+/// The rows of the codings a filter selects, in document and position order.
+pub fn rows(conn: &Connection, filter: &Filter) -> Result<Vec<Row>> {
+    let codings = coding::list(conn, filter)?;
+    let memos = super::coding_memos(conn)?;
+    let titles: HashMap<i64, String> = corpus::documents(conn)?
+        .into_iter()
+        .map(|d| (d.id, d.title))
+        .collect();
+    let mut turns: HashMap<i64, Vec<Turn>> = HashMap::new();
+    let mut out = Vec::with_capacity(codings.len());
+    for c in codings {
+        if !turns.contains_key(&c.doc) {
+            turns.insert(c.doc, corpus::turns(conn, c.doc)?);
+        }
+        let mut speakers: Vec<String> = Vec::new();
+        for t in &turns[&c.doc] {
+            if t.start < c.end && t.end > c.start && !speakers.contains(&t.speaker) {
+                speakers.push(t.speaker.clone());
+            }
+        }
+        out.push(Row {
+            id: c.id,
+            document: titles.get(&c.doc).cloned().unwrap_or_default(),
+            memos: memos
+                .get(&c.id)
+                .map(|m| m.iter().map(|(who, t)| format!("{who}: {t}")).collect())
+                .unwrap_or_default(),
+            guid: c.guid,
+            doc: c.doc,
+            participants: c.participants,
+            wave: c.wave,
+            speakers,
+            code: c.code,
+            code_path: c.code_path,
+            start: c.start,
+            end: c.end,
+            line: c.line,
+            end_line: c.end_line,
+            text: c.text,
+            coder: c.coder,
+            created: c.created,
+        });
+    }
+    Ok(out)
+}
+
+/// A CSV field: quoted when it holds a comma, quote or line break; a text that a spreadsheet
+/// would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets
+/// a leading apostrophe, so opening the file never runs anything (the JSON keeps text exact).
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+pub const CSV_HEADER: &str = "id,guid,doc,document,participants,wave,speakers,code,code_path,start,end,line,end_line,text,coder,created,memos";
+
+fn write_csv(rows: &[Row], out: &mut dyn Write) -> std::io::Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    write!(out, "{CSV_HEADER}\r\n")?;
+    for r in rows {
+        let fields = [
+            r.id.to_string(),
+            csv_field(&r.guid),
+            r.doc.to_string(),
+            csv_field(&r.document),
+            csv_field(&r.participants.join(";")),
+            csv_field(r.wave.as_deref().unwrap_or("")),
+            csv_field(&r.speakers.join(";")),
+            csv_field(&r.code),
+            csv_field(&r.code_path),
+            r.start.to_string(),
+            r.end.to_string(),
+            r.line.to_string(),
+            r.end_line.to_string(),
+            csv_field(&r.text),
+            csv_field(&r.coder),
+            csv_field(&r.created),
+            csv_field(&r.memos.join("\n")),
+        ];
+        write!(out, "{}\r\n", fields.join(","))?;
+    }
+    Ok(())
+}
+
+/// Writes the rows as `.csv` or `.json`, by the file's extension; returns how many.
+pub fn export(conn: &Connection, filter: &Filter, path: &Path, as_json: bool) -> Result<usize> {
+    let rows = rows(conn, filter)?;
+    super::write_atomically(path, |out| {
+        if as_json {
+            serde_json::to_writer_pretty(&mut *out, &rows)
+                .map_err(|e| Error::Invalid(e.to_string()))?;
+            out.write_all(b"\n").map_err(|e| Error::io(path, e))
+        } else {
+            write_csv(&rows, out).map_err(|e| Error::io(path, e))
+        }
+    })?;
+    Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("gewoon"), "gewoon");
+        assert_eq!(csv_field("ja, nee"), "\"ja, nee\"");
+        assert_eq!(csv_field("zei \"nee\""), "\"zei \"\"nee\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("- ja"), "'- ja");
+        assert_eq!(csv_field("regel\nregel"), "\"regel\nregel\"");
+    }
+}

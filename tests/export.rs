@@ -1,0 +1,451 @@
+//! Exports read back by independent readers: Word files by python-docx (and their XML by
+//! Python's ElementTree), CSV by Python's csv module, JSON by serde. The project is the demo.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{narrata, run_json};
+use serde_json::Value;
+
+fn demo() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    narrata(tmp.path())
+        .args(["demo", "demo", "--no-tui"])
+        .assert()
+        .success();
+    let dir = tmp.path().join("demo");
+    (tmp, dir)
+}
+
+fn run_ok(dir: &Path, args: &[&str]) -> String {
+    let out = narrata(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "narrata {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn python(script: &str, args: &[&str]) -> Value {
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3 (pip install -r tests/requirements.txt)");
+    assert!(
+        out.status.success(),
+        "the Python reader failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+const READ_DOCX: &str = r#"
+import sys, json, zipfile, docx
+d = docx.Document(sys.argv[1])
+paras = [{"style": p.style.name if p.style is not None else None, "text": p.text} for p in d.paragraphs]
+xml = zipfile.ZipFile(sys.argv[1]).read("word/document.xml").decode("utf-8")
+print(json.dumps({"paras": paras, "tables": [[c.text for r in t.rows for c in r.cells] for t in d.tables],
+                  "toc": "TOC \\o" in xml or "TOC \\\\o" in xml or "w:instrText" in xml and "TOC" in xml}))
+"#;
+
+fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn excerpts_report_has_real_headings_quotes_with_citations_memos_and_appendices() {
+    let (tmp, dir) = demo();
+    // A long turn, coded whole, for a block quote.
+    let shown = run_json(&dir, &["show", "10", "--json"]);
+    let turn = shown["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["words"].as_i64().unwrap() >= 45 && !t["interviewer"].as_bool().unwrap())
+        .expect("a long turn");
+    run_ok(
+        &dir,
+        &[
+            "code",
+            "add",
+            "10",
+            &turn["start"].to_string(),
+            &turn["end"].to_string(),
+            "Hopeloosheid",
+        ],
+    );
+    let codings = run_json(&dir, &["codings", "--json"]);
+    let codings = codings.as_array().unwrap();
+    let long = codings
+        .iter()
+        .find(|c| c["text"].as_str().unwrap().split_whitespace().count() >= 40)
+        .expect("a long coding in the demo");
+    let short = codings
+        .iter()
+        .find(|c| {
+            let n = c["text"].as_str().unwrap().split_whitespace().count();
+            (5..40).contains(&n) && c["participants"].as_array().unwrap().len() == 1
+        })
+        .unwrap();
+    run_ok(
+        &dir,
+        &[
+            "memo",
+            "add",
+            &format!("coding:{}", short["id"]),
+            "Let op de verleden tijd.",
+        ],
+    );
+    let out = tmp.path().join("excerpts.docx");
+    run_ok(&dir, &["export", "excerpts", out.to_str().unwrap()]);
+    let r = python(READ_DOCX, &[out.to_str().unwrap()]);
+    let paras = r["paras"].as_array().unwrap();
+    let style_of = |text: &str| -> Vec<String> {
+        paras
+            .iter()
+            .filter(|p| p["text"] == text)
+            .map(|p| p["style"].as_str().unwrap_or("none").to_owned())
+            .collect()
+    };
+    assert_eq!(style_of("Coded excerpts"), ["Title"]);
+    // In the body; the codebook appendix lists each code again under a Heading 3.
+    assert_eq!(style_of("Verbondenheid"), ["Heading 1", "Heading 3"]);
+    assert_eq!(
+        style_of("Lotgenotencontact en zelfhulpgroepen"),
+        ["Heading 2"]
+    );
+    for appendix in [
+        "Appendix A. Codebook",
+        "Appendix B. Methods note",
+        "Appendix C. Audit trail",
+    ] {
+        assert_eq!(style_of(appendix), ["Heading 1"], "{appendix}");
+    }
+    assert!(r["toc"].as_bool().unwrap(), "a table of contents field");
+
+    // The short excerpt: an inline quote with its citation, the memo beneath it.
+    let cite = |c: &Value| {
+        let (l, e) = (c["line"].as_i64().unwrap(), c["end_line"].as_i64().unwrap());
+        let lines = if l == e {
+            format!("r. {l}")
+        } else {
+            format!("r. {l}–{e}")
+        };
+        format!(
+            "({}, {}, {lines})",
+            c["participants"][0].as_str().unwrap(),
+            c["wave"].as_str().unwrap()
+        )
+    };
+    // Two people coded in this project, so each citation names its coder.
+    let want = format!(
+        "“{}” {} [{}]",
+        flat(short["text"].as_str().unwrap()),
+        cite(short),
+        short["coder"].as_str().unwrap()
+    );
+    let at = paras
+        .iter()
+        .position(|p| p["text"] == want.as_str())
+        .unwrap_or_else(|| panic!("no paragraph {want:?}"));
+    assert_eq!(
+        paras[at + 1]["text"],
+        "Memo (tester): Let op de verleden tijd."
+    );
+    assert_eq!(paras[at + 1]["style"], "Caption");
+
+    // The long one: a block quote (Quote style), no quotation marks, citation after it.
+    let block = paras
+        .iter()
+        .find(|p| {
+            p["text"]
+                .as_str()
+                .unwrap()
+                .starts_with(&flat(long["text"].as_str().unwrap()))
+        })
+        .expect("the long excerpt");
+    assert_eq!(block["style"], "Quote");
+    assert!(!block["text"].as_str().unwrap().starts_with('“'));
+
+    // The methods note names the coders and the repeat interviews.
+    let all: String = paras
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        all.contains("Coders: 2 — onderzoeker-a (619 codings), tester (1 coding)"),
+        "{all}"
+    );
+    assert!(all.contains("participant(s) interviewed in more than one wave"));
+    assert!(all.contains("Software: narrata"));
+    // The codebook appendix counts codings per wave.
+    let tables = r["tables"].as_array().unwrap();
+    assert!(tables.iter().any(|t| {
+        let cells: Vec<&str> = t
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        cells.starts_with(&["code", "T1", "T2", "T3", "all"])
+    }));
+}
+
+#[test]
+fn excerpts_by_participant_and_filtered() {
+    let (tmp, dir) = demo();
+    let out = tmp.path().join("p03.docx");
+    let stdout = run_ok(
+        &dir,
+        &[
+            "export",
+            "excerpts",
+            out.to_str().unwrap(),
+            "--group-by",
+            "participant",
+            "--participant",
+            "P03",
+            "--json",
+        ],
+    );
+    let summary: Value = serde_json::from_str(&stdout).unwrap();
+    let expected = run_json(&dir, &["codings", "--participant", "P03", "--json"]);
+    assert_eq!(
+        summary["excerpts"].as_u64().unwrap() as usize,
+        expected.as_array().unwrap().len()
+    );
+    let r = python(READ_DOCX, &[out.to_str().unwrap()]);
+    let heads: Vec<(String, String)> = r["paras"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| {
+            p["style"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Heading"))
+        })
+        .map(|p| {
+            (
+                p["style"].as_str().unwrap().to_owned(),
+                p["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let body: Vec<&(String, String)> = heads
+        .iter()
+        .take_while(|(_, t)| !t.starts_with("Appendix"))
+        .filter(|(s, t)| s != "Heading 1" || t != "Contents")
+        .collect();
+    assert_eq!(body[0], &("Heading 1".to_owned(), "P03".to_owned()));
+    assert_eq!(body[1], &("Heading 2".to_owned(), "T1".to_owned()));
+    assert!(
+        body.iter().all(|(s, t)| s != "Heading 1" || t == "P03"),
+        "{body:?}"
+    );
+    assert!(body.iter().any(|(s, _)| s == "Heading 3"));
+}
+
+#[test]
+fn transcript_with_every_coding_as_a_comment_on_its_words() {
+    let (tmp, dir) = demo();
+    let codings = run_json(&dir, &["codings", "--doc", "10", "--json"]);
+    let codings = codings.as_array().unwrap();
+    assert!(codings.len() > 5);
+    let first = codings[0]["id"].as_i64().unwrap();
+    run_ok(
+        &dir,
+        &[
+            "memo",
+            "add",
+            &format!("coding:{first}"),
+            "Twijfel over de code.",
+        ],
+    );
+    let out = tmp.path().join("t.docx");
+    run_ok(&dir, &["export", "transcript", "10", out.to_str().unwrap()]);
+    // The anchored words of each comment, from the XML in document order.
+    let script = r#"
+import sys, json, zipfile, docx
+import xml.etree.ElementTree as ET
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+z = zipfile.ZipFile(sys.argv[1])
+root = ET.fromstring(z.read("word/document.xml"))
+open_ids, anchored = set(), {}
+for p in root.iter(W + "p"):
+    for el in p:
+        if el.tag == W + "commentRangeStart":
+            open_ids.add(el.get(W + "id")); anchored.setdefault(el.get(W + "id"), "")
+        elif el.tag == W + "commentRangeEnd":
+            open_ids.discard(el.get(W + "id"))
+        elif el.tag == W + "r":
+            style = el.find(W + "rPr/" + W + "rStyle")
+            if style is not None and style.get(W + "val") == "LineNumber":
+                continue  # the line numbers are not the transcript's words
+            for t in el.iter(W + "t"):
+                for i in open_ids:
+                    anchored[i] += t.text or ""
+d = docx.Document(sys.argv[1])
+comments = {str(c.comment_id): {"author": c.author, "text": c.text} for c in d.comments}
+lines = [p.text for p in d.paragraphs]
+print(json.dumps({"anchored": anchored, "comments": comments, "lines": lines}))
+"#;
+    let r = python(script, &[out.to_str().unwrap()]);
+    let comments = r["comments"].as_object().unwrap();
+    assert_eq!(comments.len(), codings.len(), "one comment per coding");
+    for (i, c) in codings.iter().enumerate() {
+        let id = (i + 1).to_string();
+        let words = r["anchored"][&id].as_str().unwrap();
+        // Lines are paragraphs, so line breaks inside a coding are not part of the anchor.
+        assert_eq!(
+            words,
+            c["text"].as_str().unwrap().replace('\n', ""),
+            "comment {id} is anchored on the coding's words"
+        );
+        let comment = &comments[&id];
+        assert_eq!(comment["author"], c["coder"]);
+        assert!(
+            comment["text"]
+                .as_str()
+                .unwrap()
+                .starts_with(c["code_path"].as_str().unwrap())
+        );
+    }
+    assert!(
+        comments["1"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Memo (tester): Twijfel over de code.")
+    );
+    // Numbered lines as `narrata show` numbers them.
+    let shown = run_ok(&dir, &["show", "10", "--raw"]);
+    let lines: Vec<&str> = r["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    for (n, text) in shown.lines().enumerate().take(30) {
+        let want = format!("{}\t{}", n + 1, text);
+        assert!(
+            lines.contains(&want.as_str()),
+            "line {} missing: {want:?}",
+            n + 1
+        );
+    }
+}
+
+#[test]
+fn codings_as_csv_and_json_read_back_by_other_readers() {
+    let (tmp, dir) = demo();
+    let codings = run_json(&dir, &["codings", "--json"]);
+    let csv_path = tmp.path().join("c.csv");
+    let json_path = tmp.path().join("c.json");
+    run_ok(&dir, &["export", "csv", csv_path.to_str().unwrap()]);
+    run_ok(&dir, &["export", "json", json_path.to_str().unwrap()]);
+
+    let rows: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), codings.as_array().unwrap().len());
+    for (r, c) in rows.iter().zip(codings.as_array().unwrap()) {
+        for field in [
+            "id",
+            "doc",
+            "code",
+            "code_path",
+            "start",
+            "end",
+            "text",
+            "coder",
+            "created",
+        ] {
+            assert_eq!(r[field], c[field], "{field}");
+        }
+        assert!(!r["speakers"].as_array().unwrap().is_empty());
+    }
+
+    let script = r#"
+import sys, csv, json
+with open(sys.argv[1], newline="", encoding="utf-8-sig") as f:
+    rows = list(csv.DictReader(f))
+print(json.dumps(rows))
+"#;
+    let csv_rows = python(script, &[csv_path.to_str().unwrap()]);
+    let csv_rows = csv_rows.as_array().unwrap();
+    assert_eq!(csv_rows.len(), rows.len());
+    for (c, j) in csv_rows.iter().zip(rows) {
+        assert_eq!(c["id"], j["id"].to_string().as_str());
+        assert_eq!(c["code_path"], j["code_path"]);
+        let text = j["text"].as_str().unwrap();
+        if !text.starts_with(['=', '+', '-', '@']) {
+            assert_eq!(c["text"], text, "multi-line text survives CSV");
+        }
+        assert_eq!(c["start"], j["start"].to_string().as_str());
+    }
+    let bytes = std::fs::read(&csv_path).unwrap();
+    assert!(bytes.starts_with("\u{feff}id,guid,doc".as_bytes()));
+
+    // Filters select what `codings` selects.
+    run_ok(
+        &dir,
+        &[
+            "export",
+            "json",
+            json_path.to_str().unwrap(),
+            "--participant",
+            "P03",
+            "--wave",
+            "T2",
+        ],
+    );
+    let filtered: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let expected = run_json(
+        &dir,
+        &["codings", "--participant", "P03", "--wave", "T2", "--json"],
+    );
+    assert_eq!(
+        filtered.as_array().unwrap().len(),
+        expected.as_array().unwrap().len()
+    );
+}
+
+#[test]
+fn exports_refuse_wrong_extensions_and_leave_no_partial_files() {
+    let (tmp, dir) = demo();
+    let out = narrata(&dir)
+        .args([
+            "export",
+            "excerpts",
+            tmp.path().join("x.pdf").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("as .docx"));
+    // A failing export (an unknown code) leaves an existing file as it was, and no temporary.
+    let target = tmp.path().join("keep.docx");
+    std::fs::write(&target, b"earlier report").unwrap();
+    let out = narrata(&dir)
+        .args([
+            "export",
+            "excerpts",
+            target.to_str().unwrap(),
+            "--code",
+            "Bestaat niet",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read(&target).unwrap(), b"earlier report");
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
