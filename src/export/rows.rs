@@ -48,11 +48,12 @@ pub fn rows(conn: &Connection, filter: &Filter) -> Result<Vec<Row>> {
     let mut turns: HashMap<i64, Vec<Turn>> = HashMap::new();
     let mut out = Vec::with_capacity(codings.len());
     for c in codings {
-        if !turns.contains_key(&c.doc) {
-            turns.insert(c.doc, corpus::turns(conn, c.doc)?);
-        }
+        let doc_turns = match turns.entry(c.doc) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(corpus::turns(conn, c.doc)?),
+        };
         let mut speakers: Vec<String> = Vec::new();
-        for t in &turns[&c.doc] {
+        for t in doc_turns.iter() {
             if t.start < c.end && t.end > c.start && !speakers.contains(&t.speaker) {
                 speakers.push(t.speaker.clone());
             }
