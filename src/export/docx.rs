@@ -5,14 +5,15 @@
 use std::path::Path;
 
 use docx_rs::{
-    AlignmentType, Docx, Paragraph, Run, RunFonts, SpecialIndentType, Style, StyleType, Table,
-    TableCell, TableRow,
+    AlignmentType, Docx, LineSpacing, Paragraph, Run, RunFonts, SpecialIndentType, Style,
+    StyleType, Table, TableCell, TableRow,
 };
 
 use crate::error::{Error, Result};
 
 /// A document with Title, Heading 1–3, Quote and Caption styles defined.
 pub fn styled() -> Docx {
+    let space = |before: u32, after: u32| LineSpacing::new().before(before).after(after);
     Docx::new()
         .default_fonts(
             RunFonts::new()
@@ -21,6 +22,13 @@ pub fn styled() -> Docx {
                 .cs("Calibri"),
         )
         .default_size(22)
+        .default_line_spacing(space(0, 120))
+        .add_style(
+            Style::new("TOCHeading", StyleType::Paragraph)
+                .name("TOC Heading")
+                .size(32)
+                .bold(),
+        )
         .add_style(
             Style::new("Title", StyleType::Paragraph)
                 .name("Title")
@@ -38,6 +46,7 @@ pub fn styled() -> Docx {
                 .name("heading 1")
                 .size(32)
                 .bold()
+                .line_spacing(space(360, 120))
                 .outline_lvl(0),
         )
         .add_style(
@@ -45,6 +54,7 @@ pub fn styled() -> Docx {
                 .name("heading 2")
                 .size(26)
                 .bold()
+                .line_spacing(space(240, 120))
                 .outline_lvl(1),
         )
         .add_style(
@@ -53,6 +63,7 @@ pub fn styled() -> Docx {
                 .size(23)
                 .bold()
                 .italic()
+                .line_spacing(space(200, 80))
                 .outline_lvl(2),
         )
         .add_style(
@@ -162,7 +173,8 @@ fn mark_normal_default(docx: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
-        if entry.name() == "word/styles.xml" {
+        let name = entry.name().to_owned();
+        if name == "word/styles.xml" {
             let mut xml = String::new();
             entry.read_to_string(&mut xml).map_err(|e| e.to_string())?;
             let xml = xml.replacen(
@@ -182,4 +194,24 @@ fn mark_normal_default(docx: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
         }
     }
     Ok(out.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+/// A table of contents as a Word field over Heading 1 and 2, marked for updating: Word fills it
+/// in when the document opens (after asking), LibreOffice with Tools ▸ Update ▸ Update All.
+/// (docx-rs's own generated contents put the field's begin, instruction and separator in one
+/// run, which LibreOffice prints as text; each part has its own run here, as Word writes it.)
+pub fn toc_field() -> Paragraph {
+    use docx_rs::{FieldCharType, InstrText, InstrToC};
+    Paragraph::new()
+        .add_run(Run::new().add_field_char(FieldCharType::Begin, true))
+        .add_run(Run::new().add_instr_text(InstrText::TOC(
+            InstrToC::new().heading_styles_range(1, 2).hyperlink(),
+        )))
+        .add_run(Run::new().add_field_char(FieldCharType::Separate, false))
+        .add_run(
+            Run::new()
+                .add_text("The table of contents is filled in when the document is opened in Word (update fields: F9), or in LibreOffice with Tools ▸ Update ▸ Update All.")
+                .italic(),
+        )
+        .add_run(Run::new().add_field_char(FieldCharType::End, false))
 }

@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use docx_rs::{BreakType, Paragraph, Run, TableOfContents};
+use docx_rs::{BreakType, Paragraph, Run};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::docx::{heading, labelled, save, styled, table, text, xml_safe};
+use super::docx::{heading, labelled, save, styled, table, text, toc_field, xml_safe};
 use crate::codebook::{self, Code};
 use crate::coding::{self, Coding, Filter};
 use crate::corpus;
@@ -217,14 +217,8 @@ pub fn excerpts_docx(
             ),
         ))
         .add_paragraph(page_break())
-        .add_paragraph(text("Contents").style("Heading1"))
-        .add_table_of_contents(
-            TableOfContents::new()
-                .heading_styles_range(1, 2)
-                .alias("Table of contents")
-                .auto()
-                .dirty(),
-        )
+        .add_paragraph(text("Contents").style("TOCHeading"))
+        .add_paragraph(toc_field())
         .add_paragraph(page_break());
 
     let mut codes_used = 0;

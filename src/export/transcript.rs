@@ -94,7 +94,16 @@ pub fn transcript_docx(conn: &Connection, doc: i64, path: &Path) -> Result<Summa
     } else {
         summary.participants.join(", ")
     };
+    // 10 pt and 2 cm margins: a stored line of about 100 characters mostly fits on one.
     let mut docx = styled()
+        .default_size(20)
+        .page_margin(
+            docx_rs::PageMargin::new()
+                .top(1134)
+                .bottom(1134)
+                .left(1134)
+                .right(1134),
+        )
         .add_paragraph(text(&summary.title).style("Title"))
         .add_paragraph(labelled("Participant(s)", &who))
         .add_paragraph(labelled(
