@@ -18,7 +18,8 @@
 //! | [`search`] | the tantivy index of turns: stemming, filters, keyword in context |
 //! | [`privacy`] | proving no original identifier left the key |
 //! | [`change`] | change across waves: coverage, labels, balance, cohort, lexical shift |
-//! | [`export`] | reports as Word documents |
+//! | [`export`] | reports: Word documents (excerpts, transcripts, change), CSV and JSON |
+//! | [`refi`] | REFI-QDA projects (.qdpx): writing, reading, bringing into a project |
 //! | [`import`] | reading transcript files (text, Markdown, Word, WebVTT, SRT) into the store |
 //! | [`check`] | integrity checks of a project |
 //! | [`demo`] | the demo project built from the fictional samples |
@@ -45,6 +46,7 @@ pub mod memo;
 pub mod offsets;
 pub mod privacy;
 pub mod project;
+pub mod refi;
 pub mod search;
 pub mod store;
 pub mod synth;

@@ -278,6 +278,13 @@ pub enum ExportCommand {
         #[command(flatten)]
         filter: ExportFilter,
     },
+    /// The whole project as REFI-QDA (.qdpx) for ATLAS.ti, NVivo, MAXQDA, QualCoder: sources,
+    /// codebook, codings, memos as notes, participants as cases, waves as variables.
+    Qdpx {
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// The change report: .docx (grids, excerpts side by side, pen portraits, cohort) or .csv
     /// (long format: one line per participant, code and wave).
     Changes {
@@ -831,6 +838,30 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             check_extension(&target, &["json"], "codings as JSON")?;
             let n = crate::export::rows::export(store.conn(), &filter.filter(), &target, true)?;
             say(out, &format!("wrote {n} coding(s) to {}", target.display()))?;
+        }
+        Command::Export(ExportCommand::Qdpx {
+            out: target,
+            json: as_json,
+        }) => {
+            let store = open()?;
+            check_extension(&target, &["qdpx"], "a REFI-QDA project")?;
+            let summary = crate::refi::export(&store, &target)?;
+            if as_json {
+                json(out, &summary)?;
+            } else {
+                say(
+                    out,
+                    &format!(
+                        "wrote {} source(s), {} code(s), {} coding(s), {} note(s), {} case(s) to {}",
+                        summary.sources,
+                        summary.codes,
+                        summary.codings,
+                        summary.notes,
+                        summary.cases,
+                        target.display()
+                    ),
+                )?;
+            }
         }
         Command::Export(ExportCommand::Changes {
             out: target,

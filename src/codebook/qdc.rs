@@ -22,13 +22,20 @@ pub fn write(file: &CodebookFile) -> String {
         env!("CARGO_PKG_VERSION")
     ));
     for c in &file.codes {
-        write_code(&mut out, c, 2);
+        write_code(&mut out, c, 2, &|_| Vec::new());
     }
     out.push_str("  </Codes>\n</CodeBook>\n");
     out
 }
 
-fn write_code(out: &mut String, c: &CodeEntry, depth: usize) {
+/// Writes one `<Code>` with its sub-codes; `notes(guid)` names the notes (memos) to refer to
+/// from it, in a project file.
+pub(crate) fn write_code(
+    out: &mut String,
+    c: &CodeEntry,
+    depth: usize,
+    notes: &dyn Fn(&str) -> Vec<String>,
+) {
     let pad = "  ".repeat(depth);
     let guid = c.guid.clone().unwrap_or_else(crate::store::new_guid);
     out.push_str(&format!(
@@ -39,7 +46,8 @@ fn write_code(out: &mut String, c: &CodeEntry, depth: usize) {
         out.push_str(&format!(" color=\"{}\"", escape(color)));
     }
     let description = description_of(c);
-    if description.is_empty() && c.children.is_empty() {
+    let refs = notes(&guid);
+    if description.is_empty() && c.children.is_empty() && refs.is_empty() {
         out.push_str("/>\n");
         return;
     }
@@ -50,8 +58,11 @@ fn write_code(out: &mut String, c: &CodeEntry, depth: usize) {
             escape(&description)
         ));
     }
+    for note in refs {
+        out.push_str(&format!("{pad}  <NoteRef targetGUID=\"{note}\"/>\n"));
+    }
     for child in &c.children {
-        write_code(out, child, depth + 1);
+        write_code(out, child, depth + 1, notes);
     }
     out.push_str(&format!("{pad}</Code>\n"));
 }
@@ -83,7 +94,7 @@ fn description_of(c: &CodeEntry) -> String {
 }
 
 /// Splits labelled lines at the end of a description back into fields.
-fn split_description(text: &str, c: &mut CodeEntry) {
+pub(crate) fn split_description(text: &str, c: &mut CodeEntry) {
     let lines: Vec<&str> = text.trim_end().lines().collect();
     let mut cut = lines.len();
     while cut > 0 {
@@ -107,7 +118,7 @@ fn split_description(text: &str, c: &mut CodeEntry) {
     c.description = (!rest.is_empty()).then_some(rest);
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

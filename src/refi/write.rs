@@ -1,0 +1,334 @@
+//! Writing a project as `.qdpx` (see the module above for the mapping).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{NAMESPACE, derived_guid};
+use crate::codebook::file as codebook_file;
+use crate::codebook::qdc::{escape, write_code};
+use crate::coding::{self, Filter};
+use crate::corpus;
+use crate::error::{Error, Result};
+use crate::export::docx::xml_safe;
+use crate::store::Store;
+
+/// What was written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub file: String,
+    pub sources: usize,
+    pub codes: usize,
+    pub codings: usize,
+    pub notes: usize,
+    pub cases: usize,
+    pub users: usize,
+}
+
+struct Note {
+    guid: String,
+    text: String,
+    user: String,
+    created: String,
+    /// Set for memos whose target the standard has no place to refer from.
+    target: Option<String>,
+    name: String,
+}
+
+fn x(s: &str) -> String {
+    escape(&xml_safe(s))
+}
+
+/// Writes the project to `path` (through a temporary file).
+pub fn export(store: &Store, path: &Path) -> Result<Summary> {
+    let conn = store.conn();
+    let project = store.project()?;
+    let user_guid = |name: &str| derived_guid(&[&project.guid, "user", name]);
+
+    let mut users: Vec<(String, String)> = conn
+        .prepare("SELECT name FROM coders ORDER BY id")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|n| (user_guid(&n), n))
+        .collect();
+    if users.is_empty() {
+        users.push((user_guid("narrata"), "narrata".into()));
+    }
+
+    // Memos, sorted by what refers to them.
+    let mut notes: Vec<Note> = Vec::new();
+    let mut refs: HashMap<(String, String), Vec<String>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT m.guid, m.target_kind, m.text, k.name, m.created,
+                CASE m.target_kind
+                  WHEN 'document' THEN (SELECT guid FROM documents WHERE id = m.target_id)
+                  WHEN 'code' THEN (SELECT guid FROM codes WHERE id = m.target_id)
+                  WHEN 'coding' THEN (SELECT guid FROM codings WHERE id = m.target_id)
+                  WHEN 'participant' THEN (SELECT code FROM participants WHERE id = m.target_id)
+                  WHEN 'wave' THEN (SELECT name FROM waves WHERE id = m.target_id)
+                  WHEN 'portrait' THEN (SELECT code FROM participants WHERE id = m.target_id)
+                    || ':' || (SELECT name FROM waves WHERE id = m.wave_id)
+                  ELSE NULL END
+         FROM memos m JOIN coders k ON k.id = m.coder_id ORDER BY m.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+        ))
+    })?;
+    for row in rows {
+        let (guid, kind, text, coder, created, target) = row?;
+        let target = target.unwrap_or_default();
+        let standalone = matches!(kind.as_str(), "participant" | "wave" | "portrait");
+        if !standalone {
+            refs.entry((kind.clone(), target.clone()))
+                .or_default()
+                .push(guid.clone());
+        }
+        notes.push(Note {
+            name: if kind == "project" {
+                "Memo on the project".into()
+            } else if kind == "portrait" {
+                format!("Pen portrait {target}")
+            } else if standalone {
+                format!("Memo on {kind} {target}")
+            } else {
+                format!("Memo on a {kind}")
+            },
+            guid,
+            text,
+            user: user_guid(&coder),
+            created,
+            target: standalone.then(|| format!("{kind}:{target}")),
+        });
+    }
+    let refs_of = |kind: &str, guid: &str| -> Vec<String> {
+        refs.get(&(kind.to_owned(), guid.to_owned()))
+            .cloned()
+            .unwrap_or_default()
+    };
+
+    let mut qde = String::with_capacity(1 << 20);
+    qde.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    qde.push_str(&format!(
+        "<Project xmlns=\"{NAMESPACE}\" name=\"{}\" origin=\"narrata {}\" creatingUserGUID=\"{}\" creationDateTime=\"{}\">\n",
+        x(&project.name),
+        env!("CARGO_PKG_VERSION"),
+        users[0].0,
+        x(&project.created)
+    ));
+    qde.push_str("  <Users>\n");
+    for (guid, name) in &users {
+        qde.push_str(&format!(
+            "    <User guid=\"{guid}\" name=\"{}\"/>\n",
+            x(name)
+        ));
+    }
+    qde.push_str("  </Users>\n");
+
+    let book = codebook_file::export(store)?;
+    let mut code_count = 0;
+    fn count(c: &[codebook_file::CodeEntry]) -> usize {
+        c.iter().map(|e| 1 + count(&e.children)).sum()
+    }
+    code_count += count(&book.codes);
+    if !book.codes.is_empty() {
+        qde.push_str("  <CodeBook>\n    <Codes>\n");
+        for c in &book.codes {
+            write_code(&mut qde, c, 3, &|guid| refs_of("code", guid));
+        }
+        qde.push_str("    </Codes>\n  </CodeBook>\n");
+    }
+
+    // Variables: the wave and kind of each document, the participants' attributes.
+    let participants = corpus::participants(conn)?;
+    let mut attribute_names: Vec<String> = participants
+        .iter()
+        .filter_map(|p| p.attributes.as_object())
+        .flat_map(|o| o.keys().cloned())
+        .collect();
+    attribute_names.sort();
+    attribute_names.dedup();
+    let var = |name: &str| derived_guid(&[&project.guid, "variable", name]);
+    qde.push_str("  <Variables>\n");
+    for (name, what) in [
+        ("wave", "The interview round (wave) of the document."),
+        ("kind", "individual, group or fieldnote."),
+    ] {
+        qde.push_str(&format!(
+            "    <Variable guid=\"{}\" name=\"{name}\" typeOfVariable=\"Text\">\n      <Description>{what}</Description>\n    </Variable>\n",
+            var(name)
+        ));
+    }
+    for name in &attribute_names {
+        qde.push_str(&format!(
+            "    <Variable guid=\"{}\" name=\"{}\" typeOfVariable=\"Text\"/>\n",
+            var(&format!("participant:{name}")),
+            x(name)
+        ));
+    }
+    qde.push_str("  </Variables>\n");
+
+    let docs = corpus::documents(conn)?;
+    let doc_guid: HashMap<i64, String> = docs.iter().map(|d| (d.id, d.guid.clone())).collect();
+    let value = |guid: &str, v: &str| {
+        format!(
+            "<VariableValue><VariableRef targetGUID=\"{guid}\"/><TextValue>{}</TextValue></VariableValue>",
+            x(v)
+        )
+    };
+    if !participants.is_empty() {
+        qde.push_str("  <Cases>\n");
+        for p in &participants {
+            qde.push_str(&format!(
+                "    <Case guid=\"{}\" name=\"{}\">\n",
+                p.guid,
+                x(&p.code)
+            ));
+            if let Some(o) = p.attributes.as_object() {
+                for (k, v) in o {
+                    let v = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    qde.push_str(&format!(
+                        "      {}\n",
+                        value(&var(&format!("participant:{k}")), &v)
+                    ));
+                }
+            }
+            for d in docs.iter().filter(|d| d.participants.contains(&p.code)) {
+                qde.push_str(&format!("      <SourceRef targetGUID=\"{}\"/>\n", d.guid));
+            }
+            qde.push_str("    </Case>\n");
+        }
+        qde.push_str("  </Cases>\n");
+    }
+
+    let codings = coding::list(conn, &Filter::default())?;
+    let mut by_doc: BTreeMap<i64, Vec<&coding::Coding>> = BTreeMap::new();
+    for c in &codings {
+        by_doc.entry(c.doc).or_default().push(c);
+    }
+    let mut texts: Vec<(String, String)> = Vec::new();
+    if !docs.is_empty() {
+        qde.push_str("  <Sources>\n");
+        for d in &docs {
+            let created: (String, String) = conn.query_row(
+                "SELECT d.created, k.name FROM documents d JOIN coders k ON k.id = d.created_by WHERE d.id = ?1",
+                [d.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            qde.push_str(&format!(
+                "    <TextSource guid=\"{}\" name=\"{}\" plainTextPath=\"internal://{}.txt\" creatingUser=\"{}\" creationDateTime=\"{}\">\n",
+                d.guid,
+                x(&d.title),
+                d.guid,
+                user_guid(&created.1),
+                x(&created.0)
+            ));
+            for c in by_doc.get(&d.id).map(|v| &v[..]).unwrap_or(&[]) {
+                let user = user_guid(&c.coder);
+                let selection = derived_guid(&[&c.guid, "selection"]);
+                qde.push_str(&format!(
+                    "      <PlainTextSelection guid=\"{selection}\" name=\"{}\" startPosition=\"{}\" endPosition=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{}\">\n",
+                    x(&c.code_path),
+                    c.start,
+                    c.end,
+                    x(&c.created)
+                ));
+                qde.push_str(&format!(
+                    "        <Coding guid=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{}\"><CodeRef targetGUID=\"{}\"/></Coding>\n",
+                    c.guid,
+                    x(&c.created),
+                    code_guid(conn, c.code_id)?
+                ));
+                for note in refs_of("coding", &c.guid) {
+                    qde.push_str(&format!("        <NoteRef targetGUID=\"{note}\"/>\n"));
+                }
+                qde.push_str("      </PlainTextSelection>\n");
+            }
+            for note in refs_of("document", &d.guid) {
+                qde.push_str(&format!("      <NoteRef targetGUID=\"{note}\"/>\n"));
+            }
+            if let Some(w) = &d.wave {
+                qde.push_str(&format!("      {}\n", value(&var("wave"), w)));
+            }
+            qde.push_str(&format!("      {}\n", value(&var("kind"), &d.kind)));
+            qde.push_str("    </TextSource>\n");
+            texts.push((d.guid.clone(), corpus::text(conn, d.id)?));
+        }
+        qde.push_str("  </Sources>\n");
+    }
+    let _ = doc_guid;
+
+    if !notes.is_empty() {
+        qde.push_str("  <Notes>\n");
+        for n in &notes {
+            qde.push_str(&format!(
+                "    <Note guid=\"{}\" name=\"{}\" creatingUser=\"{}\" creationDateTime=\"{}\">\n",
+                n.guid,
+                x(&n.name),
+                n.user,
+                x(&n.created)
+            ));
+            if let Some(t) = &n.target {
+                qde.push_str(&format!(
+                    "      <Description>narrata:target={}</Description>\n",
+                    x(t)
+                ));
+            }
+            qde.push_str(&format!(
+                "      <PlainTextContent>{}</PlainTextContent>\n",
+                x(&n.text)
+            ));
+            qde.push_str("    </Note>\n");
+        }
+        qde.push_str("  </Notes>\n");
+    }
+    for note in refs_of("project", "") {
+        qde.push_str(&format!("  <NoteRef targetGUID=\"{note}\"/>\n"));
+    }
+    qde.push_str("</Project>\n");
+
+    crate::export::write_atomically(path, |file| {
+        let mut zip = zip::ZipWriter::new(&mut *file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let failed = |e: zip::result::ZipError| {
+            Error::Invalid(format!("the .qdpx could not be written: {e}"))
+        };
+        zip.start_file("project.qde", options).map_err(failed)?;
+        zip.write_all(qde.as_bytes())
+            .map_err(|e| Error::io(path, e))?;
+        for (guid, text) in &texts {
+            zip.start_file(format!("sources/{guid}.txt"), options)
+                .map_err(failed)?;
+            zip.write_all(text.as_bytes())
+                .map_err(|e| Error::io(path, e))?;
+        }
+        zip.finish().map_err(failed)?;
+        Ok(())
+    })?;
+    Ok(Summary {
+        file: path.display().to_string(),
+        sources: texts.len(),
+        codes: code_count,
+        codings: codings.len(),
+        notes: notes.len(),
+        cases: participants.len(),
+        users: users.len(),
+    })
+}
+
+fn code_guid(conn: &rusqlite::Connection, id: i64) -> Result<String> {
+    Ok(conn.query_row("SELECT guid FROM codes WHERE id = ?1", [id], |r| r.get(0))?)
+}
