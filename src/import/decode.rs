@@ -14,26 +14,53 @@ pub struct Decoded {
 
 /// Decodes a transcript file's bytes. The error is a sentence about the file's content.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
-    let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        utf8(rest)?
-    } else if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        utf16(rest, u16::from_le_bytes)?
-    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        utf16(rest, u16::from_be_bytes)?
-    } else {
-        if looks_binary(bytes) {
-            return Err(
-                "this looks like a binary file, not a transcript (it contains NUL bytes); narrata reads text (UTF-8, or UTF-16 with a byte-order mark), .docx, .vtt and .srt"
-                    .into(),
-            );
-        }
-        utf8(bytes)?
-    };
+    let text = raw(bytes)?;
     let decoded = clean(&text);
     if decoded.text.trim().is_empty() {
         return Err("the file is empty: it holds no text to import".into());
     }
     Ok(decoded)
+}
+
+/// The text of a file's bytes exactly (UTF-8, or UTF-16 by its byte-order mark; the mark
+/// itself dropped), line endings and control characters as they are: for readers that must
+/// count positions in the original before anything changes.
+pub fn raw(bytes: &[u8]) -> Result<String, String> {
+    Ok(
+        if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+            utf8(rest)?
+        } else if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+            utf16(rest, u16::from_le_bytes)?
+        } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+            utf16(rest, u16::from_be_bytes)?
+        } else {
+            if looks_binary(bytes) {
+                return Err(
+                "this looks like a binary file, not a transcript (it contains NUL bytes); narrata reads text (UTF-8, or UTF-16 with a byte-order mark), .docx, .vtt and .srt"
+                    .into(),
+            );
+            }
+            utf8(bytes)?
+        },
+    )
+}
+
+/// Control characters other than `\n` and `\t` replaced one for one by visible stand-ins
+/// (positions do not move), with how many.
+pub fn visible_controls(text: &str) -> (String, usize) {
+    let mut replaced = 0;
+    let out = text
+        .chars()
+        .map(|c| {
+            if c != '\n' && c != '\t' && is_control(c) {
+                replaced += 1;
+                stand_in(c)
+            } else {
+                c
+            }
+        })
+        .collect();
+    (out, replaced)
 }
 
 /// A file with NUL bytes in its first 8 KiB is not text in any encoding we accept without a
