@@ -361,12 +361,30 @@ pub fn auto(
     by_match: bool,
     filters: &crate::search::Filters,
 ) -> Result<AutoReport> {
+    auto_hits(store, coder, query, code, by_match, false, filters)
+}
+
+/// [`auto`], optionally leaving out turns that are not a participant's (interviewers,
+/// moderators): what the terminal UI's "code all hits" does.
+pub fn auto_hits(
+    store: &mut Store,
+    coder: &str,
+    query: &str,
+    code: &str,
+    by_match: bool,
+    participants_only: bool,
+    filters: &crate::search::Filters,
+) -> Result<AutoReport> {
     let code = codebook::find(store.conn(), code)?;
     let mut all = filters.clone();
     all.limit = usize::MAX / 2;
     let results = crate::search::search(store, query, &all)?;
     let mut spans: Vec<(i64, i64, i64)> = Vec::new();
-    for h in &results.hits {
+    for h in results
+        .hits
+        .iter()
+        .filter(|h| !participants_only || h.participant.is_some())
+    {
         if by_match {
             spans.extend(h.matches.iter().map(|m| (h.doc, m[0], m[1])));
         } else {

@@ -552,7 +552,13 @@ fn review_list_accepts_and_rejects_and_stores() {
         s.keys("<Enter>");
         assert!(s.app.status.error, "a wrong passphrase is an error");
         assert!(!s.app.review.unlocked());
-        s.keys("6");
+        assert!(
+            matches!(
+                s.app.overlay,
+                Some(narrata::tui::overlay::Overlay::Prompt(_))
+            ),
+            "and it asks again"
+        );
         s.keys("proef-wachtwoord<Enter>");
     }
     assert!(s.app.review.unlocked(), "{}", s.status());
@@ -563,6 +569,14 @@ fn review_list_accepts_and_rejects_and_stores() {
     s.keys("ra");
     assert_eq!(s.app.review.items[0].decision, "rejected");
     assert_eq!(s.app.review.items[1].decision, "accepted");
+    // Decisions reach the key file when the list is left (saving takes seconds).
+    s.keys("1");
+    assert!(
+        s.status().contains("2 review decision(s) written"),
+        "{}",
+        s.status()
+    );
+    s.keys("6");
     s.keys("An");
     assert_eq!(s.app.review.items.len(), n, "n keeps everything staged");
     s.keys("Ay");

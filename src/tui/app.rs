@@ -89,6 +89,8 @@ pub struct App {
     stale: Stale,
     /// Where a mouse drag started.
     drag_from: Option<usize>,
+    /// The view a transcript was opened from; `Esc` goes back to it.
+    came_from: View,
 }
 
 impl App {
@@ -118,6 +120,7 @@ impl App {
             recent: Vec::new(),
             stale: Stale::default(),
             drag_from: None,
+            came_from: View::Documents,
         }
     }
 
@@ -257,6 +260,14 @@ impl App {
     pub fn on_done(&mut self, done: Done) {
         match done {
             Done::Search { id, result } => {
+                if let Err(e) = &result
+                    && self.search.pending == Some(id)
+                {
+                    self.status = Status {
+                        message: e.clone(),
+                        error: true,
+                    };
+                }
                 self.search.receive(id, result);
                 if let Some(r) = &self.search.results
                     && self.search.pending.is_none()
@@ -316,8 +327,20 @@ impl App {
         Ok(())
     }
 
+    /// Writes what is kept in memory for speed (review decisions): on leaving the review
+    /// list and when the UI closes.
+    pub fn flush(&mut self, store: &Store) -> Result<usize> {
+        self.review.save(store.root())
+    }
+
     /// Switches view, reading what it shows if that changed.
     pub fn show(&mut self, store: &mut Store, view: View) -> Result<()> {
+        if self.view == View::Review && view != View::Review {
+            let n = self.flush(store)?;
+            if n > 0 {
+                self.say(format!("{n} review decision(s) written to the key"));
+            }
+        }
         self.view = view;
         match view {
             View::Documents if self.stale.documents || !self.documents.loaded => {
@@ -364,6 +387,9 @@ impl App {
         let doc = transcript::Doc::load(store.conn(), id)?;
         let title = describe(&doc.summary);
         self.transcript.open(doc, at);
+        if self.view != View::Transcript {
+            self.came_from = self.view;
+        }
         self.view = View::Transcript;
         self.say(format!("opened {title}"));
         Ok(())
@@ -469,7 +495,11 @@ impl App {
                     None => Some(self.transcript.cursor),
                 };
             }
-            Action::Back => self.transcript.anchor = None,
+            Action::Back => {
+                if self.transcript.anchor.take().is_none() {
+                    self.show(store, self.came_from)?;
+                }
+            }
             Action::Code => self.open_code_picker(),
             Action::Uncode => self.uncode(store)?,
             Action::Memo => {
@@ -563,7 +593,7 @@ impl App {
         } else {
             "turn"
         };
-        let title = format!("code the {what} (r. {from}–{to}) as…");
+        let title = format!("code the {what} ({}) as…", lines(from as i64, to as i64));
         let purpose = Purpose::CodeSpan {
             doc: doc.summary.id,
             start,
@@ -591,7 +621,7 @@ impl App {
                     .map(|c| Choice {
                         value: c.id.to_string(),
                         label: format!("{} ({})", c.code_path, c.coder),
-                        note: format!("r. {}–{}: {}", c.line, c.end_line, c.text),
+                        note: format!("{}: {}", lines(c.line, c.end_line), c.text),
                     })
                     .collect();
                 self.overlay = Some(Overlay::Picker(Picker::new(
@@ -706,7 +736,7 @@ impl App {
                 } else {
                     let n = self.search.results.as_ref().map(|r| r.total).unwrap_or(0);
                     self.overlay = Some(Overlay::Picker(Picker::new(
-                        format!("code the turns of all {n} hit(s) as…"),
+                        format!("code the participants' turns among all {n} hit(s) as…"),
                         Purpose::CodeHits,
                         self.code_choices(&[]),
                     )));
@@ -720,11 +750,14 @@ impl App {
     fn run_search(&mut self) {
         let (query, filters) = search::parse(&self.search.query);
         if query.trim().is_empty() {
-            self.say("type one or more words to search for");
+            self.search.error = None;
+            self.say("type one or more words to search for (filters alone select nothing)");
             return;
         }
         let id = self.job_id();
         self.search.pending = Some(id);
+        self.search.pending_for = self.search.query.clone();
+        self.search.error = None;
         self.outbox.push(Job::Search { id, query, filters });
         self.say("searching…");
     }
@@ -877,7 +910,7 @@ impl App {
         });
     }
 
-    fn review_action(&mut self, store: &mut Store, action: Action) -> Result<()> {
+    fn review_action(&mut self, _store: &mut Store, action: Action) -> Result<()> {
         match action {
             Action::Accept | Action::Reject => {
                 let decision = if action == Action::Accept {
@@ -885,7 +918,7 @@ impl App {
                 } else {
                     "rejected"
                 };
-                if let Some(m) = self.review.decide(store.root(), decision)? {
+                if let Some(m) = self.review.decide(decision)? {
                     self.say(m);
                 }
             }
@@ -939,7 +972,10 @@ impl App {
             Overlay::Prompt(mut p) => {
                 let result = p.key(&e);
                 if p.purpose == Purpose::ListFilter {
-                    // The list follows the filter as it is typed.
+                    // The list follows the filter as it is typed; Esc takes it away.
+                    if result == Input::Cancel {
+                        p.text.clear();
+                    }
                     match self.view {
                         View::Codebook => {
                             self.codebook.filter = p.text.clone();
@@ -1000,17 +1036,25 @@ impl App {
                 self.remove_coding(store, id)?;
             }
             Purpose::CodeHits => {
-                let (query, filters) = search::parse(&self.search.query);
+                // The query the results on screen answer, not what the line says now.
+                let (query, filters) = search::parse(&self.search.results_for);
                 let before = store.project()?.generation;
-                let report =
-                    coding::auto(store, &self.coder, &query, &choice.value, false, &filters)?;
+                let report = coding::auto_hits(
+                    store,
+                    &self.coder,
+                    &query,
+                    &choice.value,
+                    false,
+                    true,
+                    &filters,
+                )?;
                 if let Ok(id) = choice.value.parse::<i64>() {
                     self.recent.retain(|r| *r != id);
                     self.recent.insert(0, id);
                 }
                 self.changed(store, Some(before), &report.docs)?;
                 self.say(format!(
-                    "coded {} turn(s) of {} hit(s) as {} ({} already were) · u undoes all of them",
+                    "coded {} participant turn(s) of {} hit(s) as {} ({} already were; interviewer turns left out) · u undoes all of them",
                     report.added, report.hits, choice.label, report.already
                 ));
             }
@@ -1128,7 +1172,17 @@ impl App {
                 if text.is_empty() {
                     return Ok(());
                 }
-                self.review.unlock(store.root(), text.into())?;
+                if let Err(e) = self.review.unlock(store.root(), text.into()) {
+                    // Ask again, saying why.
+                    let mut prompt = Prompt::new(
+                        "passphrase of the pseudonym key (Esc gives up)",
+                        Purpose::Passphrase,
+                        "",
+                    );
+                    prompt.masked = true;
+                    self.overlay = Some(Overlay::Prompt(prompt));
+                    return Err(e);
+                }
                 self.review_loaded();
             }
             _ => {}
@@ -1176,4 +1230,13 @@ pub fn describe(d: &crate::corpus::DocumentSummary) -> String {
         d.kind,
         crate::cli::output::thousands(d.words)
     )
+}
+
+/// "r. 12" or "r. 12–14".
+pub fn lines(first: i64, last: i64) -> String {
+    if first == last {
+        format!("r. {first}")
+    } else {
+        format!("r. {first}–{last}")
+    }
 }

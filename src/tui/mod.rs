@@ -77,7 +77,9 @@ pub fn run(mut store: Store, coder: String) -> Result<()> {
         }
     }
     drop(worker);
-    term.finish()
+    let flushed = app.flush(&store);
+    term.finish()?;
+    flushed.map(|_| ())
 }
 
 fn draw(term: &mut terminal::Session, app: &mut app::App) -> Result<()> {

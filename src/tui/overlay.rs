@@ -116,6 +116,7 @@ impl Picker {
     pub fn key(&mut self, e: &KeyEvent) -> Input {
         match e.code {
             KeyCode::Esc => Input::Cancel,
+            KeyCode::Char('c') if e.modifiers.contains(KeyModifiers::CONTROL) => Input::Cancel,
             KeyCode::Enter => Input::Submit,
             KeyCode::Up => {
                 self.selected = self.selected.saturating_sub(1);
@@ -166,6 +167,7 @@ impl Prompt {
     pub fn key(&mut self, e: &KeyEvent) -> Input {
         match e.code {
             KeyCode::Esc => Input::Cancel,
+            KeyCode::Char('c') if e.modifiers.contains(KeyModifiers::CONTROL) => Input::Cancel,
             KeyCode::Enter => Input::Submit,
             _ => {
                 edit(&mut self.text, e);

@@ -270,10 +270,17 @@ pub fn search(frame: &mut Frame, app: &App, area: Rect) {
             .participant
             .clone()
             .unwrap_or_else(|| h.participants.join(","));
+        // A group interview says so: its line numbers belong to that transcript.
+        let kind = if h.participants.len() > 1 {
+            "group"
+        } else {
+            ""
+        };
         let cite = format!(
-            "{:<5} {:<3} r.{:<5} {:<5} ",
+            "{:<5} {:<3} {:<5} r.{:<5} {:<5} ",
             truncate(&who, 5),
             truncate(h.wave.as_deref().unwrap_or("—"), 3),
+            kind,
             h.line,
             truncate(&h.speaker, 5)
         );
@@ -288,7 +295,8 @@ pub fn search(frame: &mut Frame, app: &App, area: Rect) {
         (_, _, Some(_)) => "Results (searching…)".to_string(),
         (_, Some(e), _) => format!("Results: {}", safe(e)),
         (Some(r), _, _) => format!(
-            "Results: {} turn(s) · Enter goes to the hit · C codes every hit's turn",
+            "Results for {}: {} turn(s) · Enter goes to the hit · C codes the participants' turns",
+            truncate(&s.results_for, 40),
             r.total
         ),
         _ => "Results".into(),
@@ -362,8 +370,11 @@ pub fn waves(frame: &mut Frame, app: &App, area: Rect) {
         (_, Some(e)) => lines.push(Line::styled(safe(e), app.theme.error())),
         (None, _) => lines.push(Line::styled("computing…", app.theme.dim())),
         (Some(v), _) => {
-            let code_w = 26usize;
             let cell_w = 14usize;
+            // The code column takes what the waves and the label leave.
+            let code_w = (area.width as usize)
+                .saturating_sub(2 + v.table.waves.len() * (cell_w + 1) + 30)
+                .clamp(26, 60);
             let mut head = vec![Span::styled(
                 format!("{:<code_w$}", "code"),
                 app.theme.dim(),
@@ -499,10 +510,9 @@ fn excerpts(frame: &mut Frame, app: &App, x: &super::super::views::waves::Excerp
         for c in codings {
             lines.push(Line::styled(
                 format!(
-                    "{} · r. {}–{}",
+                    "{} · {}",
                     c.participants.join(", "),
-                    c.line,
-                    c.end_line
+                    super::super::app::lines(c.line, c.end_line)
                 ),
                 app.theme.dim(),
             ));
@@ -514,7 +524,7 @@ fn excerpts(frame: &mut Frame, app: &App, x: &super::super::views::waves::Excerp
                 .wrap(Wrap { trim: true })
                 .scroll((x.scroll.min(u16::MAX as usize) as u16, 0))
                 .block(block(
-                    &format!("{} · {} · {}", safe(&x.code), safe(wave), codings.len()),
+                    &format!("{} · {} · {}", safe(wave), codings.len(), safe(&x.code)),
                     true,
                     app,
                 )),
@@ -540,7 +550,14 @@ pub fn review(frame: &mut Frame, app: &App, area: Rect) {
             "{mark} {:>4} {:<9} {:<14} r.{:<4} ",
             i.id,
             truncate(&i.category, 9),
-            truncate(&i.file, 14),
+            truncate(
+                std::path::Path::new(&i.file)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+                    .as_str(),
+                14
+            ),
             i.line
         );
         let room = width.saturating_sub(str_width(&head));

@@ -105,7 +105,21 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         ],
     };
     let mut spans = Vec::new();
-    if app.status.message.is_empty() {
+    let selection = (app.view == View::Transcript)
+        .then(|| app.transcript.target().zip(app.transcript.doc.as_ref()))
+        .flatten()
+        .filter(|_| app.transcript.anchor.is_some());
+    if let (true, Some(((a, b), doc))) = (app.status.message.is_empty(), selection) {
+        let words: String = doc.chars[a..b].iter().collect();
+        spans.push(Span::styled(
+            format!(
+                " selection: {} word(s), {} · c codes it · Esc clears ",
+                crate::words::count(&words),
+                super::app::lines(doc.line_of(a) as i64, doc.line_of(b - 1) as i64)
+            ),
+            app.theme.highlight(),
+        ));
+    } else if app.status.message.is_empty() {
         for (scope, action, word) in hints {
             if let Some(k) = app.keymap.key_for(*scope, *action) {
                 spans.push(Span::styled(format!(" {k}"), app.theme.title()));

@@ -90,7 +90,11 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
                     Block::default()
                         .borders(Borders::ALL)
                         .title(format!(" {} ", safe(&p.title)))
-                        .title_bottom(" Enter saves · Esc cancels "),
+                        .title_bottom(if p.purpose == super::super::overlay::Purpose::ListFilter {
+                            " the list follows as you type · Enter keeps the filter · Esc "
+                        } else {
+                            " Enter saves · Esc cancels "
+                        }),
                 ),
                 rect,
             );

@@ -44,25 +44,26 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut gutter_lines = Vec::new();
     let mut text_lines = Vec::new();
     let mut margin_lines = Vec::new();
-    let mut previous_line = if t.top > 0 {
-        t.rows
-            .get(t.top - 1)
-            .map(|r| doc.line_of(r.start))
-            .unwrap_or(0)
-    } else {
-        0
-    };
     for row in t.rows.iter().skip(t.top).take(g.text.height as usize) {
         let turn = &doc.turns[row.turn];
         // Gutter: the stored text's line number where a line begins, the speaker on a
         // turn's first row.
-        let line = doc.line_of(row.start);
-        let number = if line != previous_line {
-            format!("{line:>width$} ", width = LINE_NUMBER_WIDTH as usize)
+        // The number of the stored line that begins in this row (a row may start mid-line).
+        let first = doc.line_of(row.start);
+        // A turn's first row holds its label, where the stored line begins.
+        let begins_here =
+            row.first || row.start == 0 || doc.chars.get(row.start - 1) == Some(&'\n');
+        let line = if begins_here {
+            Some(first)
+        } else if row.end > row.start && doc.line_of(row.end - 1) > first {
+            Some(first + 1)
         } else {
-            " ".repeat(LINE_NUMBER_WIDTH as usize + 1)
+            None
         };
-        previous_line = line;
+        let number = match line {
+            Some(n) => format!("{n:>width$} ", width = LINE_NUMBER_WIDTH as usize),
+            None => " ".repeat(LINE_NUMBER_WIDTH as usize + 1),
+        };
         let speaker = if row.first {
             truncate(&turn.speaker, doc.speaker_width)
         } else {
@@ -151,12 +152,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 /// and the first memo on it.
 fn here_line<'a>(app: &App, doc: &crate::tui::views::transcript::Doc, room: usize) -> Line<'a> {
     let here = doc.codings_at(app.transcript.cursor);
+    let line = doc.line_of(app.transcript.cursor);
     if here.is_empty() {
-        let line = doc.line_of(app.transcript.cursor);
         return Line::styled(format!(" r. {line} · not coded "), app.theme.dim());
     }
-    let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
+    let at = format!(" r. {line} · ");
+    let mut used = str_width(&at);
+    let mut spans = vec![Span::styled(at, app.theme.dim())];
     for c in here {
         let memo = doc
             .memos

@@ -20,6 +20,8 @@ pub struct State {
     pub height: usize,
     /// Why nothing is listed (no key yet, not unlocked).
     pub note: Option<String>,
+    /// Decisions made since the key was last written.
+    pub unsaved: usize,
 }
 
 impl std::fmt::Debug for State {
@@ -54,22 +56,39 @@ impl State {
         self.list.apply(action, self.items.len(), self.height);
     }
 
-    /// Records a decision on the selected suggestion and saves the key; moves to the next.
-    pub fn decide(&mut self, root: &Path, decision: &str) -> Result<Option<String>> {
+    /// Records a decision on the selected suggestion and moves to the next. Saving the key
+    /// takes its passphrase's deliberate slowness (seconds), so decisions are kept here and
+    /// written by [`State::save`] when the list is left, the transcripts stored, or the UI
+    /// closed.
+    pub fn decide(&mut self, decision: &str) -> Result<Option<String>> {
         let Some(id) = self.selected().map(|i| i.id) else {
             return Ok(None);
         };
-        let Some((key, pass)) = &mut self.key else {
+        let Some((key, _)) = &mut self.key else {
             return Ok(None);
         };
-        let mut changed = key.clone();
-        review::decide(&mut changed, &Which::Ids(vec![id]), decision)?;
-        keyfile::save(root, &changed, pass)?;
-        *key = changed;
+        review::decide(key, &Which::Ids(vec![id]), decision)?;
+        self.unsaved += 1;
         self.items = review::items(key);
         let len = self.items.len();
         self.list.apply(Action::Down, len, self.height);
-        Ok(Some(format!("suggestion {id} {decision}")))
+        Ok(Some(format!(
+            "suggestion {id} {decision} ({} decision(s) are written to the key when you leave this list)",
+            self.unsaved
+        )))
+    }
+
+    /// Writes decisions not yet in the key file; returns how many.
+    pub fn save(&mut self, root: &Path) -> Result<usize> {
+        let n = self.unsaved;
+        if n == 0 {
+            return Ok(0);
+        }
+        if let Some((key, pass)) = &self.key {
+            keyfile::save(root, key, pass)?;
+        }
+        self.unsaved = 0;
+        Ok(n)
     }
 
     /// Stores the staged transcripts with the decisions made (undecided suggestions are
@@ -88,6 +107,7 @@ impl State {
         let mut working = key.clone();
         let report = crate::import::apply_staged(store, coder, &mut working, &mut save)?;
         *key = working;
+        self.unsaved = 0;
         self.items = review::items(key);
         self.list = ListCursor::default();
         Ok(report)

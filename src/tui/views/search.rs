@@ -14,6 +14,10 @@ pub struct State {
     /// Whether typed keys go to the query line.
     pub editing: bool,
     pub results: Option<Results>,
+    /// The query line the results answer (the line may have been edited since).
+    pub results_for: String,
+    /// The query line of the search waiting for an answer.
+    pub pending_for: String,
     pub error: Option<String>,
     /// The search waiting for an answer (older answers are dropped).
     pub pending: Option<u64>,
@@ -28,7 +32,8 @@ pub fn parse(line: &str) -> (String, Filters) {
         ..Default::default()
     };
     let mut words = Vec::new();
-    for token in line.split_whitespace() {
+    for token in tokens(line) {
+        let token = token.as_str();
         let slot = token.split_once(':').and_then(|(k, v)| {
             let slot = match k.to_lowercase().as_str() {
                 "participant" | "p" => &mut filters.participant,
@@ -38,14 +43,39 @@ pub fn parse(line: &str) -> (String, Filters) {
                 "kind" | "k" => &mut filters.kind,
                 _ => return None,
             };
+            let v = v.trim_matches('"');
             (!v.is_empty()).then_some((slot, v))
         });
         match slot {
             Some((slot, v)) => *slot = Some(v.to_owned()),
-            None => words.push(token),
+            None => words.push(token.to_owned()),
         }
     }
     (words.join(" "), filters)
+}
+
+/// Splits a query line at white space outside quotation marks, so `code:"Steun van anderen"`
+/// and `"elke dinsdag"` stay whole.
+fn tokens(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if c.is_whitespace() && !quoted {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 impl State {
@@ -71,11 +101,13 @@ impl State {
         match result {
             Ok(r) => {
                 self.results = Some(r);
+                self.results_for = std::mem::take(&mut self.pending_for);
                 self.error = None;
                 self.list = ListCursor::default();
             }
             Err(e) => {
                 self.results = None;
+                self.results_for.clear();
                 self.error = Some(e);
             }
         }
@@ -96,5 +128,9 @@ mod tests {
         assert_eq!(f.limit, LIMIT);
         // Unknown prefixes stay words for the search library to judge.
         assert_eq!(parse("tijd:nu").0, "tijd:nu");
+        // A code name with spaces, quoted.
+        let (q, f) = parse("groep code:\"Steun van anderen\" \"elke dinsdag\"");
+        assert_eq!(q, "groep \"elke dinsdag\"");
+        assert_eq!(f.code.as_deref(), Some("Steun van anderen"));
     }
 }

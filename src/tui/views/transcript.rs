@@ -200,6 +200,8 @@ pub struct State {
     pub want_col: Option<usize>,
     /// The last `/` search.
     pub find: Option<String>,
+    /// Show the cursor a third down the screen at the next layout (after a jump).
+    pub center_next: bool,
 }
 
 impl State {
@@ -215,6 +217,7 @@ impl State {
         self.cursor = first;
         if let Some(at) = at {
             self.cursor = at;
+            self.center_next = true;
         }
         self.clamp_cursor();
     }
@@ -227,7 +230,11 @@ impl State {
             self.rows = text::wrap(&doc.chars, &doc.spans, g.text.width as usize);
         }
         self.geometry = g;
-        self.scroll_to_cursor();
+        if std::mem::take(&mut self.center_next) {
+            self.center();
+        } else {
+            self.scroll_to_cursor();
+        }
     }
 
     pub fn height(&self) -> usize {
@@ -251,6 +258,19 @@ impl State {
         } else if r >= self.top + h {
             self.top = r + 1 - h;
         }
+        // Never leave empty rows below the text while there is text above (after a resize).
+        self.top = self.top.min(self.rows.len().saturating_sub(h));
+    }
+
+    /// Scrolls so that the cursor's row is a third of the way down: after a jump, the turn
+    /// below it is in view.
+    pub fn center(&mut self) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let h = self.height();
+        self.top = self.cursor_row().saturating_sub(h / 3);
+        self.scroll_to_cursor();
     }
 
     fn clamp_cursor(&mut self) {
@@ -412,7 +432,12 @@ impl State {
                 if action == Action::RowStart {
                     row.start
                 } else {
-                    text::at_column(&doc.chars, &row, usize::MAX)
+                    // The last character that is not white space.
+                    let mut end = row.end;
+                    while end > row.start + 1 && doc.chars[end - 1].is_whitespace() {
+                        end -= 1;
+                    }
+                    end.saturating_sub(1).max(row.start)
                 }
             }
             _ => return false,
@@ -440,7 +465,7 @@ impl State {
                 self.cursor = doc.spans[t].0;
                 self.anchor = None;
                 self.want_col = None;
-                self.scroll_to_cursor();
+                self.center();
                 true
             }
             None => false,
@@ -470,7 +495,7 @@ impl State {
         };
         self.cursor = at;
         self.want_col = None;
-        self.scroll_to_cursor();
+        self.center();
         Some(wrapped)
     }
 
