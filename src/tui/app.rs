@@ -495,10 +495,9 @@ impl App {
                     None => Some(self.transcript.cursor),
                 };
             }
-            Action::Back => {
-                if self.transcript.anchor.take().is_none() {
-                    self.show(store, self.came_from)?;
-                }
+            // Esc clears a selection; with none, it goes back.
+            Action::Back if self.transcript.anchor.take().is_none() => {
+                self.show(store, self.came_from)?;
             }
             Action::Code => self.open_code_picker(),
             Action::Uncode => self.uncode(store)?,
