@@ -1,0 +1,257 @@
+//! REFI-QDA: the export validated against the standard's schema by an independent reader
+//! (Python xmlschema), read back by narrata's reader, and hostile archives refused.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use common::{narrata, run_json};
+use narrata::refi::read::{Units, normalise, read};
+
+fn demo() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    narrata(tmp.path())
+        .args(["demo", "demo", "--no-tui"])
+        .assert()
+        .success();
+    let dir = tmp.path().join("demo");
+    (tmp, dir)
+}
+
+fn export(dir: &Path, out: &Path) {
+    let o = narrata(dir)
+        .args(["export", "qdpx", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn the_export_is_valid_refi_qda_and_reads_back_whole() {
+    let (tmp, dir) = demo();
+    for (target, text) in [
+        ("participant:P03", "Spreekt vaker over de groep."),
+        ("portrait:P03:T2", "Vindt houvast."),
+        ("document:3", "Lange pauzes."),
+        ("project", "Eerste ronde klaar."),
+    ] {
+        narrata(&dir)
+            .args(["memo", "add", target, text])
+            .assert()
+            .success();
+    }
+    let out = tmp.path().join("p.qdpx");
+    export(&dir, &out);
+
+    // Valid against Project.xsd, by an independent validator.
+    let script = r#"
+import sys, zipfile, xmlschema
+z = zipfile.ZipFile(sys.argv[1])
+schema = xmlschema.XMLSchema(sys.argv[2])
+schema.validate(z.read("project.qde").decode("utf-8"))
+names = z.namelist()
+assert "project.qde" in names, names
+assert all(n == "project.qde" or n.startswith("sources/") for n in names), names
+print(len(names))
+"#;
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/Project.xsd");
+    let o = std::process::Command::new("python3")
+        .args(["-c", script, out.to_str().unwrap(), xsd.to_str().unwrap()])
+        .output()
+        .expect("python3 with xmlschema (pip install -r tests/requirements.txt)");
+    assert!(
+        o.status.success(),
+        "not valid REFI-QDA: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    // Read back: every document's text, every coding's span and code, every memo.
+    let project = read(&std::fs::read(&out).unwrap()).unwrap();
+    let docs = run_json(&dir, &["docs", "--json"]);
+    assert_eq!(project.sources.len(), docs.as_array().unwrap().len());
+    let codings = run_json(&dir, &["codings", "--json"]);
+    let selections: usize = project.sources.iter().map(|s| s.selections.len()).sum();
+    assert_eq!(selections, codings.as_array().unwrap().len());
+    for c in codings.as_array().unwrap() {
+        let guid = c["guid"].as_str().unwrap();
+        let (source, sel) = project
+            .sources
+            .iter()
+            .flat_map(|s| s.selections.iter().map(move |x| (s, x)))
+            .find(|(_, x)| x.codings.iter().any(|k| k.guid == guid))
+            .expect("every coding exported");
+        let text: String = source
+            .text
+            .chars()
+            .skip(sel.start)
+            .take(sel.end - sel.start)
+            .collect();
+        assert_eq!(text, c["text"].as_str().unwrap());
+    }
+    assert_eq!(project.notes.len(), 4);
+    let portrait = project
+        .notes
+        .iter()
+        .find(|n| n.text == "Vindt houvast.")
+        .unwrap();
+    assert_eq!(
+        portrait.description.as_deref(),
+        Some("narrata:target=portrait:P03:T2")
+    );
+    assert_eq!(project.project_notes.len(), 1);
+    assert!(project.sources.iter().any(|s| s.notes.len() == 1));
+    assert_eq!(project.cases.len(), 8);
+    assert!(project.origin.starts_with("narrata"));
+}
+
+/// A zip archive from (name, bytes) entries.
+fn archive(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+const GOOD: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="NVivo 14">
+  <CodeBook><Codes><Code guid="{11111111-1111-1111-1111-111111111111}" name="Hoop" isCodable="true"/></Codes></CodeBook>
+  <Sources>
+    <TextSource guid="22222222-2222-2222-2222-222222222222" name="P01" plainTextPath="internal://22222222-2222-2222-2222-222222222222.txt">
+      <PlainTextSelection guid="33333333-3333-3333-3333-333333333333" startPosition="9" endPosition="13">
+        <Coding guid="44444444-4444-4444-4444-444444444444"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+</Project>"#;
+
+#[test]
+fn nvivo_positions_with_an_emoji_crlf_and_a_bom_land_on_the_same_words() {
+    // NVivo counts UTF-16 units (the emoji is two) and a CRLF as two; the BOM not at all.
+    let text = "\u{feff}Ik 😀\r\nja hoop";
+    // Units: I(0) k(1) ␠(2) 😀(3,4) \r(5) \n(6) j(7) a(8) ␠(9) h(10) o o p(13) → [10, 14).
+    let qde = GOOD
+        .replace("startPosition=\"9\"", "startPosition=\"10\"")
+        .replace("endPosition=\"13\"", "endPosition=\"14\"");
+    let bytes = archive(&[
+        ("project.qde", qde.as_bytes()),
+        (
+            "Sources/22222222-2222-2222-2222-222222222222.txt",
+            text.as_bytes(),
+        ),
+    ]);
+    let p = read(&bytes).unwrap();
+    let s = &p.sources[0];
+    assert_eq!(s.text, "Ik 😀\nja hoop");
+    let sel = &s.selections[0];
+    let words: String = s
+        .text
+        .chars()
+        .skip(sel.start)
+        .take(sel.end - sel.start)
+        .collect();
+    assert_eq!(words, "hoop");
+    // The same text from a tool that counts code points.
+    let (_, map) = normalise(text, Units::CodePoints);
+    assert_eq!(map[9], 8);
+}
+
+#[test]
+fn hostile_archives_are_refused_with_a_reason() {
+    let txt = b"ja hoop, veel hoop".as_slice();
+    let source = "sources/22222222-2222-2222-2222-222222222222.txt";
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "path traversal",
+            archive(&[("project.qde", GOOD.as_bytes()), ("../evil.txt", txt)]),
+            "leaves it",
+        ),
+        (
+            "entity expansion",
+            archive(&[
+                (
+                    "project.qde",
+                    GOOD.replace(
+                        "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
+                        "<?xml version=\"1.0\"?><!DOCTYPE p [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]>",
+                    )
+                    .as_bytes(),
+                ),
+                (source, txt),
+            ]),
+            "DOCTYPE",
+        ),
+        (
+            "zip bomb",
+            archive(&[
+                ("project.qde", GOOD.as_bytes()),
+                (source, &vec![b'a'; 8 * 1024 * 1024]),
+            ]),
+            "zip bomb",
+        ),
+        (
+            "dangling code",
+            archive(&[
+                (
+                    "project.qde",
+                    GOOD.replace(
+                        "<CodeRef targetGUID=\"11111111",
+                        "<CodeRef targetGUID=\"99999999",
+                    )
+                    .as_bytes(),
+                ),
+                (source, txt),
+            ]),
+            "does not hold",
+        ),
+        (
+            "duplicate GUID",
+            archive(&[
+                (
+                    "project.qde",
+                    GOOD.replace(
+                        "44444444-4444-4444-4444-444444444444",
+                        "33333333-3333-3333-3333-333333333333",
+                    )
+                    .as_bytes(),
+                ),
+                (source, txt),
+            ]),
+            "used twice",
+        ),
+        (
+            "no project file",
+            archive(&[(source, txt)]),
+            "no project file",
+        ),
+        (
+            "two project files",
+            archive(&[
+                ("a.qde", GOOD.as_bytes()),
+                ("b.qde", GOOD.as_bytes()),
+                (source, txt),
+            ]),
+            "2 project files",
+        ),
+        (
+            "selection past the text",
+            archive(&[("project.qde", GOOD.as_bytes()), (source, b"ja".as_slice())]),
+            "outside its text",
+        ),
+        ("not a zip", b"PK\x03\x04 truncated".to_vec(), "not a readable"),
+    ];
+    for (what, bytes, reason) in cases {
+        let err = read(&bytes).expect_err(what);
+        assert!(err.contains(reason), "{what}: {err}");
+    }
+    // Any single .qde name and Sources/ in capitals are fine.
+    let ok = archive(&[
+        ("Mijn project.qde", GOOD.as_bytes()),
+        (&source.replace("sources", "Sources"), b"ja hoop, veel hoop"),
+    ]);
+    assert!(read(&ok).is_ok());
+}
