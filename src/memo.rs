@@ -24,6 +24,11 @@ pub enum Target {
 }
 
 impl Target {
+    /// The stored form: kind, target id, wave id (pen portraits).
+    pub fn parts(self) -> (&'static str, Option<i64>, Option<i64>) {
+        (self.kind(), self.id(), self.wave())
+    }
+
     fn kind(self) -> &'static str {
         match self {
             Target::Project => "project",

@@ -422,7 +422,7 @@ fn bad_files_are_refused_with_a_clear_sentence_and_the_project_unchanged() {
             "not a valid SRT",
         ),
         ("P30_T1.pdf", b"%PDF-1.4".to_vec(), "does not read .pdf"),
-        ("P31_T1.qdpx", b"PK".to_vec(), "not available yet"),
+        ("P31_T1.qdpx", b"PK".to_vec(), "not a readable .qdpx"),
         (
             "P32_T1.txt",
             b"\xFF\xFEI\x00:\x00 \x00a".to_vec(),

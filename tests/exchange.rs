@@ -255,3 +255,217 @@ fn hostile_archives_are_refused_with_a_reason() {
     ]);
     assert!(read(&ok).is_ok());
 }
+
+/// Everything a round trip must keep, in a form that does not depend on ids.
+fn fingerprint(dir: &Path) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String>) {
+    let docs = run_json(dir, &["docs", "--json"]);
+    let title = |id: &serde_json::Value| {
+        docs.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == *id)
+            .map(|d| d["title"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let mut codes: Vec<String> = run_json(dir, &["codebook", "show", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} | {} | {}", c["path"], c["description"], c["guid"]))
+        .collect();
+    codes.sort();
+    let mut codings: Vec<String> = run_json(dir, &["codings", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} | {} | {} | {} | {} | {}",
+                title(&c["doc"]),
+                c["code_path"],
+                c["start"],
+                c["text"],
+                c["coder"],
+                c["guid"]
+            )
+        })
+        .collect();
+    codings.sort();
+    let mut memos: Vec<String> = run_json(dir, &["memos", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| format!("{} | {} | {}", m["text"], m["coder"], m["guid"]))
+        .collect();
+    memos.sort();
+    let mut people: Vec<String> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} | {} | {} | {}",
+                d["title"], d["participants"], d["wave"], d["kind"]
+            )
+        })
+        .collect();
+    people.sort();
+    (codes, codings, memos, people)
+}
+
+#[test]
+fn a_round_trip_through_qdpx_keeps_everything_and_twice_adds_nothing() {
+    let (tmp, dir) = demo();
+    for (target, text) in [
+        ("participant:P03", "Spreekt vaker over de groep."),
+        ("portrait:P03:T2", "Vindt houvast."),
+        ("document:3", "Lange pauzes."),
+        ("coding:5", "Twijfel."),
+        ("code:Relaties", "Breed opgevat."),
+        ("project", "Eerste ronde klaar."),
+    ] {
+        narrata(&dir)
+            .args(["memo", "add", target, text])
+            .assert()
+            .success();
+    }
+    let out = tmp.path().join("p.qdpx");
+    export(&dir, &out);
+    narrata(tmp.path())
+        .args(["init", "copy"])
+        .assert()
+        .success();
+    let copy = tmp.path().join("copy");
+    for _ in 0..2 {
+        narrata(&copy)
+            .args(["import", out.to_str().unwrap(), "--anonymise", "off"])
+            .assert()
+            .success();
+    }
+    let (a, b) = (fingerprint(&dir), fingerprint(&copy));
+    assert_eq!(a.0, b.0, "codes");
+    assert_eq!(a.1, b.1, "codings (document, code, offsets, text, coder)");
+    assert_eq!(a.2, b.2, "memos");
+    assert_eq!(a.3, b.3, "documents, participants, waves, kinds");
+    let waves = |d: &Path| run_json(d, &["waves", "--json"]);
+    assert_eq!(
+        waves(&dir).as_array().unwrap().len(),
+        waves(&copy).as_array().unwrap().len()
+    );
+    narrata(&copy).args(["check"]).assert().success();
+}
+
+#[test]
+fn an_anonymised_qdpx_import_moves_codings_with_their_words_and_keeps_no_original() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "I: Hoe gaat het?\nP01: Goed. Mijn zus Marieke Jansen belt elke week vanuit Katwijk, dat geeft hoop.\n";
+    let hoop = text.find("hoop").unwrap(); // ASCII before it: bytes are characters here
+    let name = text.find("Marieke").unwrap();
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="QualCoder 3.6">
+  <Users><User guid="55555555-5555-5555-5555-555555555555" name="anna"/></Users>
+  <CodeBook><Codes><Code guid="11111111-1111-1111-1111-111111111111" name="Hoop" isCodable="true"/><Code guid="66666666-6666-6666-6666-666666666666" name="Familie" isCodable="true"/></Codes></CodeBook>
+  <Cases><Case guid="77777777-7777-7777-7777-777777777777" name="P01"><SourceRef targetGUID="22222222-2222-2222-2222-222222222222"/></Case></Cases>
+  <Sources>
+    <TextSource guid="22222222-2222-2222-2222-222222222222" name="Interview Marieke" plainTextPath="internal://22222222-2222-2222-2222-222222222222.txt">
+      <PlainTextSelection guid="33333333-3333-3333-3333-333333333333" startPosition="{hoop}" endPosition="{}" creatingUser="55555555-5555-5555-5555-555555555555">
+        <Coding guid="44444444-4444-4444-4444-444444444444" creatingUser="55555555-5555-5555-5555-555555555555"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="88888888-8888-8888-8888-888888888888" startPosition="{}" endPosition="{}">
+        <Coding guid="99999999-9999-9999-9999-999999999999"><CodeRef targetGUID="66666666-6666-6666-6666-666666666666"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+</Project>"#,
+        hoop + 4,
+        name - 4,
+        name + "Marieke Jansen".len()
+    );
+    let file = tmp.path().join("t.qdpx");
+    std::fs::write(
+        &file,
+        archive(&[
+            ("project.qde", qde.as_bytes()),
+            (
+                "sources/22222222-2222-2222-2222-222222222222.txt",
+                text.as_bytes(),
+            ),
+        ]),
+    )
+    .unwrap();
+    narrata(tmp.path()).args(["init", "p"]).assert().success();
+    let dir = tmp.path().join("p");
+    narrata(&dir)
+        .env("NARRATA_PASSPHRASE", "proef-wachtwoord")
+        .args(["import", file.to_str().unwrap()])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("--wave"));
+    narrata(&dir)
+        .env("NARRATA_PASSPHRASE", "proef-wachtwoord")
+        .args(["import", file.to_str().unwrap(), "--wave", "T1"])
+        .assert()
+        .success();
+    let codings = run_json(&dir, &["codings", "--json"]);
+    let codings = codings.as_array().unwrap();
+    let hoop = codings.iter().find(|c| c["code"] == "Hoop").unwrap();
+    assert_eq!(hoop["text"], "hoop", "the coding moved with its word");
+    assert_eq!(hoop["coder"], "anna");
+    let family = codings.iter().find(|c| c["code"] == "Familie").unwrap();
+    let family_text = family["text"].as_str().unwrap();
+    assert!(family_text.starts_with("zus [PERSOON-"), "{family_text}");
+    let shown = narrata(&dir).args(["show", "1", "--raw"]).output().unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        !shown.contains("Marieke") && !shown.contains("Katwijk"),
+        "{shown}"
+    );
+    let docs = run_json(&dir, &["docs", "--json"]);
+    assert!(!docs[0]["title"].as_str().unwrap().contains("Marieke"));
+    assert_eq!(docs[0]["participants"][0], "P01");
+    let check = narrata(&dir)
+        .env("NARRATA_PASSPHRASE", "proef-wachtwoord")
+        .args(["privacy-check"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn a_hostile_qdpx_is_refused_by_the_cli_and_the_project_is_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    narrata(tmp.path()).args(["init", "p"]).assert().success();
+    let dir = tmp.path().join("p");
+    let file = tmp.path().join("bad.qdpx");
+    std::fs::write(
+        &file,
+        archive(&[
+            ("project.qde", GOOD.as_bytes()),
+            ("../../escape.txt", b"x".as_slice()),
+        ]),
+    )
+    .unwrap();
+    let before = std::fs::read(dir.join("narrata.db")).unwrap();
+    let out = narrata(&dir)
+        .args(["import", file.to_str().unwrap(), "--anonymise", "off"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.qdpx") && err.contains("leaves it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(dir.join("narrata.db")).unwrap(), before);
+    assert!(
+        run_json(&dir, &["docs", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -323,8 +323,12 @@ fn merge(text: &str, mut hits: Vec<(usize, usize, &'static str, f32)>) -> Vec<De
 /// One replacement made in a transcript (for the key's log).
 #[derive(Debug, Clone)]
 pub struct Replacement {
+    /// Where the pseudonym is in the new text.
     pub start: usize,
     pub end: usize,
+    /// Where the identifier was in the old text (to move other spans with it).
+    pub old_start: usize,
+    pub old_end: usize,
     pub category: String,
     pub pseudonym: String,
     pub confidence: f32,
@@ -619,6 +623,8 @@ pub fn apply_detections(
         replacements.push(Replacement {
             start: new_start,
             end: new_start + new_len,
+            old_start: d.start,
+            old_end: d.end,
             category,
             pseudonym,
             confidence: d.confidence,

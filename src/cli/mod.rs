@@ -59,7 +59,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Import transcripts (.txt .md .docx .vtt .srt), files or folders.
+    /// Import transcripts (.txt .md .docx .vtt .srt), files or folders, or REFI-QDA projects
+    /// (.qdpx, on their own).
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -470,6 +471,26 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                     AnonymiseArg::Off => Anonymise::Off,
                 },
             };
+            let is_qdpx = |p: &PathBuf| {
+                p.extension()
+                    .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("qdpx"))
+            };
+            if paths.iter().any(is_qdpx) {
+                if !paths.iter().all(is_qdpx) {
+                    return Err(Error::Invalid(
+                        "import REFI-QDA projects (.qdpx) on their own, not together with transcripts".into(),
+                    ));
+                }
+                return import_qdpx(
+                    &mut store,
+                    &coder,
+                    &paths,
+                    options.anonymise,
+                    options.flags.wave.as_deref(),
+                    as_json,
+                    out,
+                );
+            }
             let (files, ignored) = import::collect(&paths)?;
             if files.is_empty() {
                 return Err(Error::Invalid(format!(
@@ -965,6 +986,85 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             }
             crate::tui::run(open()?, coder)?;
         }
+    }
+    Ok(0)
+}
+
+/// `import FILE.qdpx…`: each REFI-QDA project read, checked and brought in as one action.
+fn import_qdpx(
+    store: &mut Store,
+    coder: &str,
+    paths: &[PathBuf],
+    anonymise: import::Anonymise,
+    wave: Option<&str>,
+    as_json: bool,
+    out: &mut dyn Write,
+) -> Result<i32> {
+    let mut reports = Vec::new();
+    let mut key_and_pass = match anonymise {
+        import::Anonymise::Off => None,
+        _ => Some(privacy::open_key(store)?),
+    };
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.len() > crate::refi::read::MAX_TOTAL {
+            return Err(Error::input(
+                path.display().to_string(),
+                "the file is larger than narrata reads (1 GB); nothing was imported".to_owned(),
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let project = crate::refi::read::read(&bytes)
+            .map_err(|e| Error::input(path.display().to_string(), e))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let generation_before = store.project()?.generation;
+        let root = store.root().to_path_buf();
+        let report = match key_and_pass.as_mut() {
+            Some((key, pass)) => {
+                let pass = pass.clone();
+                let mut save = |k: &crate::keyfile::Key| crate::keyfile::save(&root, k, &pass);
+                let p = import::Privacy {
+                    key,
+                    save: &mut save,
+                };
+                crate::refi::load::import(store, coder, &name, &project, anonymise, wave, Some(p))?
+            }
+            None => {
+                crate::refi::load::import(store, coder, &name, &project, anonymise, wave, None)?
+            }
+        };
+        if !report.documents.is_empty() {
+            refresh_index(store, generation_before, &report.documents);
+        }
+        if !as_json {
+            say(
+                out,
+                &format!(
+                    "{}: from {}: {} document(s) added ({} already here), {} code(s) added, {} updated, {} coding(s) added ({} already here), {} memo(s), {} identifier(s) replaced by pseudonyms",
+                    path.display(),
+                    if report.origin.is_empty() {
+                        "an unnamed tool"
+                    } else {
+                        &report.origin
+                    },
+                    report.documents_added,
+                    report.documents_known,
+                    report.codes_added,
+                    report.codes_updated,
+                    report.codings_added,
+                    report.codings_known,
+                    report.memos_added,
+                    report.identifiers_replaced
+                ),
+            )?;
+        }
+        reports.push(report);
+    }
+    if as_json {
+        json(out, &reports)?;
     }
     Ok(0)
 }

@@ -237,6 +237,26 @@ pub fn import(
     })
 }
 
+/// [`import`] inside an action that does more (a REFI-QDA import): merges by path and records
+/// an audit entry when anything changed.
+pub fn import_in(
+    a: &crate::store::Action<'_>,
+    file: &CodebookFile,
+    label: &str,
+) -> Result<ImportSummary> {
+    let existing = codes(a.conn())?;
+    let mut summary = ImportSummary::default();
+    apply(a, &file.codes, None, "", &existing, &mut summary)?;
+    if summary.added > 0 || summary.updated > 0 {
+        a.audit(
+            "import codebook",
+            &format!("codebook:{label}"),
+            serde_json::json!({"name": file.name, "source": file.source, "added": summary.added, "updated": summary.updated}),
+        )?;
+    }
+    Ok(summary)
+}
+
 fn path_of(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_owned()

@@ -58,7 +58,7 @@ pub struct Source {
 }
 
 impl Source {
-    fn extension(&self) -> String {
+    pub fn extension(&self) -> String {
         Path::new(&self.name)
             .extension()
             .and_then(|e| e.to_str())
@@ -66,7 +66,7 @@ impl Source {
             .to_ascii_lowercase()
     }
 
-    fn stem(&self) -> String {
+    pub fn stem(&self) -> String {
         Path::new(&self.name)
             .file_stem()
             .and_then(|e| e.to_str())
@@ -217,7 +217,7 @@ pub fn read(source: &Source) -> Result<Transcript, String> {
             let d = decode::decode(&source.bytes)?;
             subtitles::read_srt(&d.text, d.controls_replaced)
         }
-        "qdpx" => Err("importing REFI-QDA projects (.qdpx) is not available yet in this version of narrata".into()),
+        "qdpx" => Err("a REFI-QDA project (.qdpx) is imported on its own: `narrata import FILE.qdpx`, not from a folder of transcripts".into()),
         "doc" => Err("old Word .doc files cannot be read; open it in Word or LibreOffice and save it as .docx".into()),
         "" => Err("the file has no extension; narrata reads .txt, .md, .docx, .vtt and .srt".into()),
         ext => Err(format!(
@@ -453,7 +453,7 @@ pub fn import(
 }
 
 /// Turns with their word counts, slicing the text once.
-fn turn_words(t: &Transcript) -> Vec<NewTurn> {
+pub(crate) fn turn_words(t: &Transcript) -> Vec<NewTurn> {
     let mut bounds: Vec<usize> = t.turns.iter().flat_map(|x| [x.start, x.end]).collect();
     bounds.sort_unstable();
     bounds.dedup();
@@ -585,7 +585,7 @@ pub(crate) fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<
 
 /// Passes a document's title, interviewer and attribute values through the anonymiser, and
 /// maps speaker labels that were replaced in the text to the same people.
-fn anonymise_metadata(
+pub(crate) fn anonymise_metadata(
     meta: &mut resolve::Resolved,
     t: &Transcript,
     key: &mut crate::keyfile::Key,
@@ -745,7 +745,8 @@ pub fn apply_staged(
 }
 
 /// A file stem made only of participant and wave codes and digits (`P03_T2`, `G01-w1`).
-fn only_codes(stem: &str) -> bool {
+/// Whether a name is nothing but codes (`P03_T2`, `R1`): no one is named by it.
+pub(crate) fn only_codes(stem: &str) -> bool {
     stem.split(['_', '-', ' ', '.'])
         .filter(|t| !t.is_empty())
         .all(|t| {
@@ -754,6 +755,6 @@ fn only_codes(stem: &str) -> bool {
         })
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

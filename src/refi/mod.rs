@@ -13,6 +13,7 @@
 //! portraits have no place to be referred from in the standard; their note carries the target
 //! in its description (`narrata:target=portrait:P03:T2`) and narrata reads it back from there.
 
+pub mod load;
 pub mod read;
 pub mod write;
 

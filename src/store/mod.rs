@@ -275,6 +275,11 @@ impl Action<'_> {
         self.coder_id
     }
 
+    /// Another coder's row id, registering the name if it is new (imports keep who coded).
+    pub fn coder_id_of(&self, name: &str) -> Result<i64> {
+        coder_id(&self.tx, name)
+    }
+
     /// The acting coder's name.
     pub fn coder(&self) -> &str {
         &self.coder
