@@ -469,3 +469,107 @@ fn a_hostile_qdpx_is_refused_by_the_cli_and_the_project_is_unchanged() {
             .is_empty()
     );
 }
+
+#[test]
+fn memos_arrive_the_four_ways_tools_write_them() {
+    // NVivo: a Note referred to from a selection; MAXQDA: a selection with a description and
+    // no coding; ATLAS.ti: a description on a coded selection; QualCoder: a Note with an
+    // embedded selection of a coded span.
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "I: Hoe is het?\nP01: Het gaat beter, ik heb weer hoop.\n";
+    let at = |w: &str| text.find(w).unwrap();
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:0:10" name="t" origin="mixed">
+  <CodeBook><Codes><Code guid="11111111-1111-1111-1111-111111111111" name="Hoop" isCodable="true"/></Codes></CodeBook>
+  <Sources>
+    <TextSource guid="22222222-2222-2222-2222-222222222222" name="P01_T1" plainTextPath="internal://22222222-2222-2222-2222-222222222222.txt">
+      <PlainTextSelection guid="a0000000-0000-0000-0000-000000000001" startPosition="{hoop}" endPosition="{hoop_end}">
+        <Coding guid="c0000000-0000-0000-0000-000000000001"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding>
+        <NoteRef targetGUID="d0000000-0000-0000-0000-000000000001"/>
+      </PlainTextSelection>
+      <PlainTextSelection guid="a0000000-0000-0000-0000-000000000002" startPosition="{beter}" endPosition="{beter_end}">
+        <Description>MAXQDA-achtige notitie</Description>
+      </PlainTextSelection>
+      <PlainTextSelection guid="a0000000-0000-0000-0000-000000000003" startPosition="{het}" endPosition="{beter_end}">
+        <Description>ATLAS.ti-achtige opmerking</Description>
+        <Coding guid="c0000000-0000-0000-0000-000000000003"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+  <Notes>
+    <Note guid="d0000000-0000-0000-0000-000000000001" name="n"><PlainTextContent>NVivo-achtig memo</PlainTextContent></Note>
+    <Note guid="d0000000-0000-0000-0000-000000000002" name="q"><PlainTextContent>QualCoder-achtig memo</PlainTextContent>
+      <PlainTextSelection guid="c0000000-0000-0000-0000-000000000003" startPosition="0" endPosition="1"/>
+    </Note>
+  </Notes>
+</Project>"#,
+        hoop = at("hoop"),
+        hoop_end = at("hoop") + 4,
+        beter = at("beter"),
+        beter_end = at("beter") + 5,
+        het = at("Het gaat"),
+    );
+    let file = tmp.path().join("m.qdpx");
+    std::fs::write(
+        &file,
+        archive(&[
+            ("project.qde", qde.as_bytes()),
+            (
+                "sources/22222222-2222-2222-2222-222222222222.txt",
+                text.as_bytes(),
+            ),
+        ]),
+    )
+    .unwrap();
+    narrata(tmp.path()).args(["init", "p"]).assert().success();
+    let dir = tmp.path().join("p");
+    narrata(&dir)
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--anonymise",
+            "off",
+            "--wave",
+            "T1",
+        ])
+        .assert()
+        .success();
+    let codings = run_json(&dir, &["codings", "--json"]);
+    let id_of = |t: &str| {
+        codings
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["text"] == t)
+            .map(|c| c["id"].as_i64().unwrap())
+            .unwrap()
+    };
+    let memos = run_json(&dir, &["memos", "--json"]);
+    let target_of = |t: &str| {
+        memos
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["text"].as_str().unwrap().contains(t))
+            .map(|m| m["target"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("no memo {t}: {memos}"))
+    };
+    assert_eq!(target_of("NVivo"), format!("coding:{}", id_of("hoop")));
+    assert_eq!(
+        target_of("ATLAS.ti"),
+        format!("coding:{}", id_of("Het gaat beter"))
+    );
+    assert_eq!(
+        target_of("QualCoder"),
+        format!("coding:{}", id_of("Het gaat beter"))
+    );
+    assert_eq!(target_of("MAXQDA"), "document:1");
+    assert!(
+        memos
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["text"] == "“beter” — MAXQDA-achtige notitie")
+    );
+}

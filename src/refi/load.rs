@@ -211,11 +211,19 @@ pub fn import(
                 "its text changed when it was read as a transcript (front matter?), so its codings cannot be placed; nothing was imported".to_owned(),
             ));
         }
-        let mut meta = resolve::resolve(&t, &flags, "", &language).map_err(|e| {
+        // A source named by codes alone (P03_T2) says who and when, as a file name would.
+        let stem = if import::only_codes(source.name.trim()) {
+            source.name.trim()
+        } else {
+            ""
+        };
+        let mut meta = resolve::resolve(&t, &flags, stem, &language).map_err(|e| {
             Error::input(
                 &source.name,
-                if wave.is_none() && e.contains("wave") {
-                    "no wave is given: a source's wave comes from a variable named wave (or golf, ronde, round), else from --wave for the whole import".to_owned()
+                if e.contains("no wave") {
+                    "no wave is given: a source's wave comes from a variable named wave (or golf, ronde, round), from a name like P03_T2, else from --wave for the whole import".to_owned()
+                } else if e.contains("no participant") {
+                    "no participant is given: a source's participants are the cases that refer to it, or its name like P03_T2".to_owned()
                 } else {
                     e
                 },
@@ -326,6 +334,8 @@ pub fn import(
             Ok(())
         };
         let mut used_notes: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        // Selection GUID → its first coding, for notes that point at a selection.
+        let mut selection_coding: HashMap<&str, i64> = HashMap::new();
         for (source, prep) in project.sources.iter().zip(&prepared) {
             let doc_id = match (&prep.existing, &prep.doc) {
                 (Some(id), _) => *id,
@@ -389,6 +399,7 @@ pub fn import(
                         }
                     };
                     first_coding.get_or_insert(id);
+                    selection_coding.entry(sel.guid.as_str()).or_insert(id);
                     for n in &c.notes {
                         if let Some(note) = notes_by_guid.get(n.as_str()) {
                             used_notes.insert(note.guid.as_str());
@@ -463,13 +474,13 @@ pub fn import(
                 .and_then(|d| d.trim().strip_prefix("narrata:target="))
                 .and_then(|t| crate::memo::parse_target(a.conn(), t).ok());
             let embedded = note.selections.iter().find_map(|g| {
-                a.conn()
-                    .query_row(
-                        "SELECT id FROM codings WHERE guid IN (SELECT ?1)",
-                        [g],
-                        |r| r.get::<_, i64>(0),
-                    )
-                    .ok()
+                selection_coding.get(g.as_str()).copied().or_else(|| {
+                    a.conn()
+                        .query_row("SELECT id FROM codings WHERE guid = ?1", [g], |r| {
+                            r.get::<_, i64>(0)
+                        })
+                        .ok()
+                })
             });
             match (target, embedded) {
                 (Some(t), _) => {

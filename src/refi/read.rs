@@ -425,7 +425,10 @@ pub fn read(bytes: &[u8]) -> Result<Project, String> {
                     }
                     "PlainTextSelection" => {
                         let g = guid("guid")?;
-                        unique(&g)?;
+                        // In a note it points at a selection or coding of a source (QualCoder).
+                        if !matches!(stack.last(), Some(Open::Note(_))) {
+                            unique(&g)?;
+                        }
                         let pos = |k: &str| -> Result<usize, String> {
                             a.get(k)
                                 .and_then(|v| v.trim().parse::<usize>().ok())
