@@ -453,6 +453,14 @@ fn waves_override_a_label_with_a_memo_and_show_excerpts() {
     assert_eq!(x.waves.len(), 3);
     s.keys("<Esc>");
     assert!(s.app.waves.excerpts.is_none());
+
+    // `/` filters the rows; Esc takes the filter away.
+    let all = s.app.waves.len();
+    s.keys("/relaties<Enter>");
+    assert!(s.app.waves.len() < all && !s.app.waves.is_empty());
+    assert!(s.app.waves.selected_code().unwrap().contains("Relaties"));
+    s.keys("<Esc>");
+    assert_eq!(s.app.waves.len(), all);
 }
 
 #[test]

@@ -776,7 +776,18 @@ impl App {
 
     fn waves_action(&mut self, store: &mut Store, action: Action) -> Result<()> {
         match action {
-            Action::Back => self.waves.excerpts = None,
+            Action::Back => {
+                if self.waves.excerpts.take().is_none() {
+                    self.waves.filter.clear();
+                }
+            }
+            Action::Filter if self.waves.excerpts.is_none() => {
+                self.overlay = Some(Overlay::Prompt(Prompt::new(
+                    "filter codes",
+                    Purpose::ListFilter,
+                    self.waves.filter.clone(),
+                )))
+            }
             Action::Open => {
                 if !self.waves.open_excerpts(store.conn())? {
                     self.say("no code selected");
@@ -847,7 +858,8 @@ impl App {
                         .waves
                         .view
                         .as_ref()
-                        .and_then(|v| v.table.rows.get(self.waves.list.selected))
+                        .zip(self.waves.selected_row())
+                        .and_then(|(v, i)| v.table.rows.get(i))
                         .map(|r| r.change.clone())
                         .unwrap_or_default();
                     change::set_label(store, &self.coder, &p, &code, &label, None)?;
@@ -931,7 +943,14 @@ impl App {
                     }));
                 }
             }
-            Action::Back => {}
+            Action::Back => self.review.filter.clear(),
+            Action::Filter => {
+                self.overlay = Some(Overlay::Prompt(Prompt::new(
+                    "filter suggestions (category, file, words, decision)",
+                    Purpose::ListFilter,
+                    self.review.filter.clone(),
+                )))
+            }
             _ => self.review.handle(action),
         }
         Ok(())
@@ -979,6 +998,14 @@ impl App {
                         View::Codebook => {
                             self.codebook.filter = p.text.clone();
                             self.codebook.list = Default::default();
+                        }
+                        View::Waves => {
+                            self.waves.filter = p.text.clone();
+                            self.waves.list = Default::default();
+                        }
+                        View::Review => {
+                            self.review.filter = p.text.clone();
+                            self.review.list = Default::default();
                         }
                         _ => {
                             self.documents.filter = p.text.clone();

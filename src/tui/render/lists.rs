@@ -449,18 +449,23 @@ pub fn waves(frame: &mut Frame, app: &App, area: Rect) {
                     })
                     .collect(),
             };
-            lines.extend(list_lines(
-                app,
-                &w.list,
-                h.saturating_sub(1),
-                rows.into_iter(),
-                true,
-            ));
+            let shown = w.visible();
+            let rows = rows
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| shown.contains(i))
+                .map(|(_, l)| l);
+            lines.extend(list_lines(app, &w.list, h.saturating_sub(1), rows, true));
         }
     }
     let title = format!(
-        "Change across waves: {} · coverage = coded ÷ own words · {}",
+        "Change across waves: {}{} · coverage = coded ÷ own words · {}",
         safe(&who),
+        if w.filter.is_empty() {
+            String::new()
+        } else {
+            format!(" (filter: {})", safe(&w.filter))
+        },
         crate::change::NOTE
     );
     // Pen portraits of the participant, in wave order, below the grid.
@@ -540,7 +545,8 @@ pub fn review(frame: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::styled(safe(note), app.theme.dim()));
     }
     let width = area.width.saturating_sub(2) as usize;
-    let items = r.items.iter().map(|i| {
+    let shown = r.visible();
+    let items = shown.iter().map(|n| &r.items[*n]).map(|i| {
         let mark = match i.decision.as_str() {
             "accepted" => "✓ replace",
             "rejected" => "✗ keep   ",

@@ -7,7 +7,7 @@ use std::path::Path;
 use age::secrecy::SecretString;
 
 use super::super::keymap::Action;
-use super::ListCursor;
+use super::{ListCursor, matches_filter};
 use crate::anonymise::review::{self, Item, Which};
 use crate::error::Result;
 use crate::keyfile::{self, Key};
@@ -22,6 +22,8 @@ pub struct State {
     pub note: Option<String>,
     /// Decisions made since the key was last written.
     pub unsaved: usize,
+    /// Shows only suggestions whose category, file or words match.
+    pub filter: String,
 }
 
 impl std::fmt::Debug for State {
@@ -48,12 +50,31 @@ impl State {
         Ok(())
     }
 
+    /// Suggestions the filter lets through, as indices into `items`.
+    pub fn visible(&self) -> Vec<usize> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| {
+                self.filter.is_empty()
+                    || matches_filter(
+                        &self.filter,
+                        &format!("{} {} {} {}", i.category, i.file, i.found, i.decision),
+                    )
+            })
+            .map(|(n, _)| n)
+            .collect()
+    }
+
     pub fn selected(&self) -> Option<&Item> {
-        self.items.get(self.list.selected)
+        self.visible()
+            .get(self.list.selected)
+            .and_then(|i| self.items.get(*i))
     }
 
     pub fn handle(&mut self, action: Action) {
-        self.list.apply(action, self.items.len(), self.height);
+        let len = self.visible().len();
+        self.list.apply(action, len, self.height);
     }
 
     /// Records a decision on the selected suggestion and moves to the next. Saving the key
@@ -70,7 +91,7 @@ impl State {
         review::decide(key, &Which::Ids(vec![id]), decision)?;
         self.unsaved += 1;
         self.items = review::items(key);
-        let len = self.items.len();
+        let len = self.visible().len();
         self.list.apply(Action::Down, len, self.height);
         Ok(Some(format!(
             "suggestion {id} {decision} ({} decision(s) are written to the key when you leave this list)",

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 
 use super::super::jobs::ChangeView;
 use super::super::keymap::Action;
-use super::ListCursor;
+use super::{ListCursor, matches_filter};
 use crate::coding::{self, Coding};
 use crate::error::Result;
 
@@ -37,34 +37,51 @@ pub struct State {
     pub excerpts: Option<Excerpts>,
     /// Whether the table must be fetched again (data changed since).
     pub stale: bool,
+    /// Shows only codes whose path matches.
+    pub filter: String,
 }
 
 impl State {
-    /// Rows shown: the participant's codes, or the cohort's.
-    pub fn len(&self) -> usize {
+    /// The code of every row: the participant's codes, or the cohort's.
+    fn codes(&self) -> Vec<&str> {
         match (&self.view, &self.participant) {
-            (Some(v), Some(_)) => v.table.rows.len(),
-            (Some(v), None) => v.cohort.as_ref().map(|c| c.codes.len()).unwrap_or(0),
-            (None, _) => 0,
+            (Some(v), Some(_)) => v.table.rows.iter().map(|r| r.code.as_str()).collect(),
+            (Some(v), None) => v
+                .cohort
+                .iter()
+                .flat_map(|c| c.codes.iter().map(|r| r.code.as_str()))
+                .collect(),
+            (None, _) => Vec::new(),
         }
+    }
+
+    /// Rows the filter lets through, as indices into the table's (or cohort's) rows.
+    pub fn visible(&self) -> Vec<usize> {
+        self.codes()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| self.filter.is_empty() || matches_filter(&self.filter, c))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.visible().len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// The selected row, as an index into the table's (or cohort's) rows.
+    pub fn selected_row(&self) -> Option<usize> {
+        self.visible().get(self.list.selected).copied()
+    }
+
     /// The code of the selected row.
     pub fn selected_code(&self) -> Option<String> {
-        let v = self.view.as_ref()?;
-        match &self.participant {
-            Some(_) => v.table.rows.get(self.list.selected).map(|r| r.code.clone()),
-            None => v
-                .cohort
-                .as_ref()?
-                .codes
-                .get(self.list.selected)
-                .map(|r| r.code.clone()),
-        }
+        let i = self.selected_row()?;
+        self.codes().get(i).map(|c| c.to_string())
     }
 
     pub fn handle(&mut self, action: Action) {
