@@ -48,7 +48,8 @@ pub fn build(dir: &Path, coder: &str) -> Result<Summary> {
             bytes: bytes.to_vec(),
         })
         .collect();
-    // The samples are fictional; until anonymisation exists they are stored as written.
+    // The samples are fictional and stored as written: their gold identifier lists and the
+    // demo codings refer to the words as written, and the demo is about trying the tool.
     let options = Options {
         anonymise: Anonymise::Off,
         ..Options::default()
