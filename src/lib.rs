@@ -17,6 +17,7 @@
 //! | [`keyfile`] | the encrypted pseudonym key, the only home of original identifiers |
 //! | [`search`] | the tantivy index of turns: stemming, filters, keyword in context |
 //! | [`privacy`] | proving no original identifier left the key |
+//! | [`agreement`] | agreement between coders: kappa, alpha, percent agreement, disagreements |
 //! | [`change`] | change across waves: coverage, labels, balance, cohort, lexical shift |
 //! | [`export`] | reports: Word documents (excerpts, transcripts, change), CSV and JSON |
 //! | [`refi`] | REFI-QDA projects (.qdpx): writing, reading, bringing into a project |
@@ -28,6 +29,7 @@
 //! | [`cli`] | the command-line interface |
 //! | [`tui`] | the terminal UI (state, actions, rendering apart; no I/O while drawing) |
 
+pub mod agreement;
 pub mod anchor;
 pub mod anonymise;
 pub mod change;

@@ -199,6 +199,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Agreement between coders per code and overall: percent agreement, Cohen's kappa (two
+    /// coders), Krippendorff's alpha (nominal), over characters or turns.
+    Agreement {
+        /// Two or more coders, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        coders: Vec<String>,
+        /// Only this code (id, name or path).
+        #[arg(long)]
+        code: Option<String>,
+        #[arg(long, value_enum, default_value_t = UnitArg::Characters)]
+        unit: UnitArg,
+        #[arg(long)]
+        participant: Option<String>,
+        #[arg(long)]
+        wave: Option<String>,
+        /// List the stretches of text where the coders differ, per code, to discuss.
+        #[arg(long)]
+        disagreements: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the project's integrity.
     Check {
         #[arg(long)]
@@ -237,6 +258,12 @@ impl ExportFilter {
             doc: None,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UnitArg {
+    Characters,
+    Turns,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -932,6 +959,42 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                     target.display()
                 ),
             )?;
+        }
+        Command::Agreement {
+            coders,
+            code,
+            unit,
+            participant,
+            wave,
+            disagreements,
+            json: as_json,
+        } => {
+            let store = open()?;
+            let options = crate::agreement::Options {
+                coders: coders.iter().map(|c| c.trim().to_owned()).collect(),
+                code,
+                unit: match unit {
+                    UnitArg::Characters => crate::agreement::Unit::Characters,
+                    UnitArg::Turns => crate::agreement::Unit::Turns,
+                },
+                participant,
+                wave,
+            };
+            if disagreements {
+                let list = crate::agreement::disagreements(store.conn(), &options)?;
+                if as_json {
+                    json(out, &list)?;
+                } else {
+                    output::disagreements(out, &list, &options.coders)?;
+                }
+                return Ok(0);
+            }
+            let report = crate::agreement::compute(store.conn(), &options)?;
+            if as_json {
+                json(out, &report)?;
+            } else {
+                output::agreement(out, &report)?;
+            }
         }
         Command::Reindex => {
             let store = open()?;

@@ -433,6 +433,82 @@ pub fn lexical(out: &mut dyn Write, l: &crate::change::Lexical) -> Result<()> {
     Ok(())
 }
 
+fn measure(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.3}")).unwrap_or_else(|| "–".into())
+}
+
+/// `agreement`: a row per code, then everything pooled.
+pub fn agreement(out: &mut dyn Write, r: &crate::agreement::Report) -> Result<()> {
+    let header: Vec<String> = std::iter::once("code".to_owned())
+        .chain(r.coders.iter().map(|c| format!("coded by {c}")))
+        .chain(["agreement", "kappa", "alpha"].map(str::to_owned))
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut t = Table::new(&header);
+    for c in &r.per_code {
+        let mut row = vec![c.code.clone()];
+        row.extend(c.coded.iter().map(|n| thousands(*n as i64)));
+        row.extend([measure(c.agreement), measure(c.kappa), measure(c.alpha)]);
+        t.row(row);
+    }
+    let mut row = vec!["(all codes pooled)".to_owned()];
+    row.extend(r.coders.iter().map(|_| String::new()));
+    row.extend([
+        measure(r.overall.agreement),
+        measure(r.overall.kappa),
+        measure(r.overall.alpha),
+    ]);
+    t.row(row);
+    t.print(out, "no codes")?;
+    super::say(
+        out,
+        &format!(
+            "units: {} of {} document(s), each counted once per code; kappa only for two coders; – where a measure is undefined (no variation)",
+            r.unit, r.documents
+        ),
+    )
+}
+
+/// `agreement --disagreements`: where the coders differ.
+pub fn disagreements(
+    out: &mut dyn Write,
+    list: &[crate::agreement::Disagreement],
+    coders: &[String],
+) -> Result<()> {
+    if list.is_empty() {
+        return super::say(
+            out,
+            &format!("no disagreements between {}", coders.join(", ")),
+        );
+    }
+    let mut code = "";
+    for d in list {
+        if d.code != code {
+            super::say(out, &format!("\n{}", d.code))?;
+            code = &d.code;
+        }
+        let text: String = d.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = if text.chars().count() > 100 {
+            format!("{}…", text.chars().take(100).collect::<String>())
+        } else {
+            text
+        };
+        super::say(
+            out,
+            &format!(
+                "  doc {} r. {} [{}, {}) only {}: “{}”",
+                d.doc,
+                d.line,
+                d.start,
+                d.end,
+                d.coded_by.join(", "),
+                text
+            ),
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
