@@ -169,6 +169,43 @@ pub fn add(store: &mut Store, coder: &str, target: Target, text: &str) -> Result
         .ok_or_else(|| Error::NotFound(format!("memo {id} vanished")))
 }
 
+/// Rewrites a memo's text as one audited, undoable action. A memo is its author's: another
+/// coder writes a memo of their own instead.
+pub fn edit(store: &mut Store, coder: &str, id: i64, text: &str) -> Result<Memo> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::Invalid("a memo needs some text".into()));
+    }
+    let (guid, author): (String, String) = store
+        .conn()
+        .query_row(
+            "SELECT m.guid, k.name FROM memos m JOIN coders k ON k.id = m.coder_id WHERE m.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|_| {
+            Error::NotFound(format!("there is no memo {id}; `narrata memos` lists them"))
+        })?;
+    if author != coder {
+        return Err(Error::Invalid(format!(
+            "memo {id} is {author}'s; write a memo of your own instead"
+        )));
+    }
+    store.action(coder, |a| {
+        a.update("memos", id, &[("text", &text)])?;
+        a.audit(
+            "edit memo",
+            &format!("memo:{guid}"),
+            serde_json::json!({"memo": id}),
+        )?;
+        Ok(())
+    })?;
+    list(store.conn(), None)?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| Error::NotFound(format!("memo {id} vanished")))
+}
+
 /// Memos, oldest first, optionally only those about one target.
 pub fn list(conn: &Connection, target: Option<Target>) -> Result<Vec<Memo>> {
     let mut stmt = conn.prepare(
@@ -221,4 +258,23 @@ pub fn list(conn: &Connection, target: Option<Target>) -> Result<Vec<Memo>> {
         out.push(memo);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+
+    #[test]
+    fn a_memo_is_edited_by_its_author_only_and_the_edit_undoes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = crate::project::init(&tmp.path().join("p"), Some("p"), "nl").unwrap();
+        let m = add(&mut store, "anna", Target::Project, "eerste versie").unwrap();
+        let e = edit(&mut store, "anna", m.id, "tweede versie").unwrap();
+        assert_eq!(e.text, "tweede versie");
+        assert_eq!(e.guid, m.guid);
+        let err = edit(&mut store, "bert", m.id, "niet van mij").unwrap_err();
+        assert!(err.to_string().contains("anna's"), "{err}");
+        crate::history::undo(&mut store, "anna").unwrap().unwrap();
+        assert_eq!(list(store.conn(), None).unwrap()[0].text, "eerste versie");
+    }
 }

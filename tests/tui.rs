@@ -377,6 +377,31 @@ fn memo_on_the_coding_at_the_cursor() {
         "{}",
         s.screen()
     );
+    // m again opens that memo to edit; Alt-Enter makes a second paragraph.
+    s.keys("m");
+    assert!(s.screen().contains("your memo"), "{}", s.screen());
+    s.keys("<C-u>Eerste keer vooruit.");
+    s.app.on_key(
+        &mut s.store,
+        KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT),
+    );
+    s.keys("Let op: T3.<Enter>");
+    let memos = narrata::memo::list(s.store.conn(), None).unwrap();
+    let mine: Vec<_> = memos.iter().filter(|m| m.coder == CODER).collect();
+    assert_eq!(mine.len(), 1, "edited, not added");
+    assert_eq!(mine[0].text, "Eerste keer vooruit.\nLet op: T3.");
+    // M shows the memos in full.
+    s.keys("M");
+    assert!(s.screen().contains("Let op: T3."), "{}", s.screen());
+    s.keys("u");
+    assert!(s.app.overlay.is_none());
+    s.keys("u");
+    let memos = narrata::memo::list(s.store.conn(), None).unwrap();
+    assert_eq!(
+        memos.iter().find(|m| m.coder == CODER).unwrap().text,
+        "Eerste keer dat ze vooruit kijkt",
+        "u undid the edit"
+    );
 }
 
 #[test]

@@ -142,6 +142,13 @@ pub struct CodingsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum MemoCommand {
+    /// Rewrite one of your memos (undoable).
+    Edit {
+        id: i64,
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Add a memo to TARGET: project, participant:P03, wave:T2, portrait:P03:T2 (pen portrait), document:3, code:NAME or coding:12.
     Add {
         target: String,
@@ -448,6 +455,18 @@ pub fn memo(cmd: MemoCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
                 json(out, &m)?;
             } else {
                 say(out, &format!("memo {} on {}", m.id, m.target))?;
+            }
+        }
+        MemoCommand::Edit {
+            id,
+            text,
+            json: as_json,
+        } => {
+            let m = memo_lib::edit(store, coder, id, &text)?;
+            if as_json {
+                json(out, &m)?;
+            } else {
+                say(out, &format!("memo {} on {} rewritten", m.id, m.target))?;
             }
         }
     }

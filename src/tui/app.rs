@@ -503,21 +503,63 @@ impl App {
             Action::Uncode => self.uncode(store)?,
             Action::Memo => {
                 let doc = self.doc()?;
-                let (target, what) = match doc.codings_at(self.transcript.cursor).first() {
+                let here = doc.codings_at(self.transcript.cursor);
+                let (target, what, mine) = match here.first() {
                     Some(c) => (
                         format!("coding:{}", c.id),
                         format!("coding {} ({})", c.id, c.code),
+                        doc.memos
+                            .get(&c.id)
+                            .and_then(|m| m.iter().find(|(_, who, _)| *who == self.coder))
+                            .cloned(),
                     ),
                     None => (
                         format!("document:{}", doc.summary.id),
                         format!("document {}", doc.summary.title),
+                        doc.doc_memos
+                            .iter()
+                            .find(|(_, who, _)| *who == self.coder)
+                            .cloned(),
                     ),
                 };
-                self.overlay = Some(Overlay::Prompt(Prompt::new(
-                    format!("memo on {what}"),
-                    Purpose::Memo { target },
-                    "",
-                )));
+                // Your own memo there is opened to edit; else a new one is started.
+                self.overlay = Some(Overlay::Prompt(match mine {
+                    Some((id, _, text)) => Prompt::new(
+                        format!("your memo {id} on {what} (Alt-Enter: new line)"),
+                        Purpose::EditMemo { id },
+                        text,
+                    ),
+                    None => Prompt::new(
+                        format!("memo on {what} (Alt-Enter: new line)"),
+                        Purpose::Memo { target },
+                        "",
+                    ),
+                }));
+            }
+            Action::ReadMemos => {
+                let doc = self.doc()?;
+                let mut body = String::new();
+                for c in doc.codings_at(self.transcript.cursor) {
+                    for (id, who, text) in doc.memos.get(&c.id).map(|v| &v[..]).unwrap_or(&[]) {
+                        body.push_str(&format!(
+                            "On coding {} ({}), memo {id} by {who}:\n{text}\n\n",
+                            c.id, c.code_path
+                        ));
+                    }
+                }
+                for (id, who, text) in &doc.doc_memos {
+                    body.push_str(&format!(
+                        "On this document, memo {id} by {who}:\n{text}\n\n"
+                    ));
+                }
+                if body.is_empty() {
+                    self.say("no memos here or on this document; m writes one");
+                } else {
+                    self.overlay = Some(Overlay::Text {
+                        title: "memos".into(),
+                        body,
+                    });
+                }
             }
             Action::NextUncoded if !self.transcript.next_uncoded() => {
                 self.say("no uncoded participant turn after this one");
@@ -958,8 +1000,8 @@ impl App {
 
     fn overlay_key(&mut self, store: &mut Store, overlay: Overlay, e: KeyEvent) -> Result<()> {
         match overlay {
-            Overlay::Help => {
-                // Any key closes the help; `?` and `Esc` do nothing else.
+            Overlay::Help | Overlay::Text { .. } => {
+                // Any key closes it and does nothing else.
                 Ok(())
             }
             Overlay::Confirm(c) => match e.code {
@@ -1144,6 +1186,15 @@ impl App {
                 let m = memo::add(store, &self.coder, t, &trimmed)?;
                 self.changed(store, None, &[])?;
                 self.say(format!("memo {} saved on {target} · u undoes", m.id));
+            }
+            Purpose::EditMemo { id } => {
+                if trimmed.is_empty() {
+                    self.say("an empty memo is not saved; the memo is as it was");
+                    return Ok(());
+                }
+                let m = memo::edit(store, &self.coder, id, &trimmed)?;
+                self.changed(store, None, &[])?;
+                self.say(format!("memo {} rewritten · u undoes", m.id));
             }
             Purpose::Find => {
                 self.transcript.find = (!trimmed.is_empty()).then_some(trimmed);

@@ -23,6 +23,10 @@ pub enum Purpose {
     Memo {
         target: String,
     },
+    /// Rewrite one of your memos.
+    EditMemo {
+        id: i64,
+    },
     Find,
     AddCode {
         parent: Option<String>,
@@ -168,6 +172,11 @@ impl Prompt {
         match e.code {
             KeyCode::Esc => Input::Cancel,
             KeyCode::Char('c') if e.modifiers.contains(KeyModifiers::CONTROL) => Input::Cancel,
+            // Alt-Enter starts a new line (memos have paragraphs); Enter saves.
+            KeyCode::Enter if e.modifiers.contains(KeyModifiers::ALT) && !self.masked => {
+                self.text.push('\n');
+                Input::Edited
+            }
             KeyCode::Enter => Input::Submit,
             _ => {
                 edit(&mut self.text, e);
@@ -221,6 +230,11 @@ pub struct Confirm {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
+    /// Text to read (memos); any key closes it.
+    Text {
+        title: String,
+        body: String,
+    },
     Picker(Picker),
     Prompt(Prompt),
     Confirm(Confirm),

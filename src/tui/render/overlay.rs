@@ -24,6 +24,20 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
 pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
     match overlay {
         Overlay::Help => help(frame, app, area),
+        Overlay::Text { title, body } => {
+            let rect = centred(area, 80, area.height.saturating_sub(4));
+            frame.render_widget(Clear, rect);
+            let lines: Vec<Line> = body.lines().map(|l| Line::raw(safe(l))).collect();
+            frame.render_widget(
+                Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(format!(" {} ", safe(title)))
+                        .title_bottom(" any key closes "),
+                ),
+                rect,
+            );
+        }
         Overlay::Picker(p) => {
             let rect = centred(area, 76, 20);
             frame.render_widget(Clear, rect);
@@ -73,20 +87,19 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
             );
         }
         Overlay::Prompt(p) => {
-            let rect = centred(area, 76, 5);
+            let extra = p.text.matches('\n').count() + p.text.chars().count() / 70;
+            let rect = centred(area, 76, (5 + extra as u16).min(16));
             frame.render_widget(Clear, rect);
-            let shown = if p.masked {
-                "•".repeat(p.text.chars().count())
+            let mut lines: Vec<Line> = if p.masked {
+                vec![Line::raw("•".repeat(p.text.chars().count()))]
             } else {
-                safe(&p.text)
+                p.text.split('\n').map(|l| Line::raw(safe(l))).collect()
             };
+            if let Some(last) = lines.last_mut() {
+                last.push_span(Span::styled("▏", app.theme.title()));
+            }
             frame.render_widget(
-                Paragraph::new(Line::from(vec![
-                    Span::raw(shown),
-                    Span::styled("▏", app.theme.title()),
-                ]))
-                .wrap(Wrap { trim: false })
-                .block(
+                Paragraph::new(lines).wrap(Wrap { trim: false }).block(
                     Block::default()
                         .borders(Borders::ALL)
                         .title(format!(" {} ", safe(&p.title)))
@@ -135,9 +148,9 @@ fn help(frame: &mut Frame, app: &App, area: Rect) {
         "Rebind keys in keys.yaml (docs/TUI.md).",
         app.theme.dim(),
     ));
-    // One column if it fits, else two side by side, each as wide as its longest line.
+    // As many columns as the height needs (at most three), each as wide as its longest line.
     let inner_h = area.height.saturating_sub(4) as usize;
-    let columns = if lines.len() <= inner_h { 1 } else { 2 };
+    let columns = lines.len().div_ceil(inner_h.max(1)).clamp(1, 3);
     let per = lines.len().div_ceil(columns).max(1);
     let chunks: Vec<&[Line]> = lines.chunks(per).collect();
     let widths: Vec<u16> = chunks

@@ -164,7 +164,7 @@ fn here_line<'a>(app: &App, doc: &crate::tui::views::transcript::Doc, room: usiz
             .memos
             .get(&c.id)
             .and_then(|m| m.first())
-            .map(|(who, text)| format!(" ✎ {who}: “{}”", safe(text)))
+            .map(|(_, who, text)| format!(" ✎ {who}: “{}” (M reads all)", safe(text)))
             .unwrap_or_default();
         let text = format!("{} ({}){memo} ", safe(&c.code), safe(&c.coder));
         let left = room.saturating_sub(used + 1);

@@ -24,8 +24,10 @@ pub struct Doc {
     pub line_starts: Vec<usize>,
     /// Codings of every coder, by start.
     pub codings: Vec<Coding>,
-    /// Memos on those codings (coder, text), by coding id.
-    pub memos: HashMap<i64, Vec<(String, String)>>,
+    /// Memos on those codings (memo id, coder, text), by coding id.
+    pub memos: HashMap<i64, Vec<(i64, String, String)>>,
+    /// Memos on the document itself (memo id, coder, text).
+    pub doc_memos: Vec<(i64, String, String)>,
     /// Columns the speaker labels need.
     pub speaker_width: usize,
 }
@@ -61,6 +63,7 @@ impl Doc {
             line_starts,
             codings: Vec::new(),
             memos: HashMap::new(),
+            doc_memos: Vec::new(),
             speaker_width,
         };
         doc.reload_codings(conn)?;
@@ -78,22 +81,33 @@ impl Doc {
         codings.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end), c.id));
         self.codings = codings;
         let mut stmt = conn.prepare_cached(
-            "SELECT m.target_id, k.name, m.text FROM memos m
+            "SELECT m.target_id, m.id, k.name, m.text FROM memos m
              JOIN coders k ON k.id = m.coder_id JOIN codings g ON g.id = m.target_id
              WHERE m.target_kind = 'coding' AND g.doc_id = ?1 ORDER BY m.id",
         )?;
         let rows = stmt.query_map([self.summary.id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
+                r.get::<_, i64>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
             ))
         })?;
         self.memos.clear();
         for row in rows {
-            let (coding, coder, text) = row?;
-            self.memos.entry(coding).or_default().push((coder, text));
+            let (coding, id, coder, text) = row?;
+            self.memos
+                .entry(coding)
+                .or_default()
+                .push((id, coder, text));
         }
+        let mut stmt = conn.prepare_cached(
+            "SELECT m.id, k.name, m.text FROM memos m JOIN coders k ON k.id = m.coder_id
+             WHERE m.target_kind = 'document' AND m.target_id = ?1 ORDER BY m.id",
+        )?;
+        self.doc_memos = stmt
+            .query_map([self.summary.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(())
     }
 
@@ -585,6 +599,7 @@ mod tests {
             chars,
             codings: Vec::new(),
             memos: HashMap::new(),
+            doc_memos: Vec::new(),
             speaker_width: 3,
         }
     }
