@@ -11,6 +11,7 @@
 //! | [`codebook`] | the code tree: definitions, reorganising, YAML/JSON/REFI-QDA files |
 //! | [`coding`] | codings: code spans, list them with their text |
 //! | [`memo`] | memos on the project, participants, waves, documents, codes, codings |
+//! | [`merge`] | merging another copy of the same study, by GUIDs |
 //! | [`history`] | undo and redo from the audit log |
 //! | [`anchor`] | replacing text while turns and codings keep their words |
 //! | [`anonymise`] | finding identifiers and replacing them with consistent pseudonyms |
@@ -45,6 +46,7 @@ pub mod history;
 pub mod import;
 pub mod keyfile;
 pub mod memo;
+pub mod merge;
 pub mod offsets;
 pub mod privacy;
 pub mod project;

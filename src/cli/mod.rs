@@ -220,6 +220,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Merge another copy of this study (a coder's copy of the project folder) into this one:
+    /// by GUIDs, nothing duplicated, nothing lost, deletions kept; one action.
+    Merge {
+        other: PathBuf,
+        /// Report what would change without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the project's integrity.
     Check {
         #[arg(long)]
@@ -994,6 +1004,31 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 json(out, &report)?;
             } else {
                 output::agreement(out, &report)?;
+            }
+        }
+        Command::Merge {
+            other,
+            dry_run,
+            json: as_json,
+        } => {
+            let mut store = open()?;
+            let generation_before = store.project()?.generation;
+            let report = crate::merge::merge(&mut store, &coder, &other, dry_run)?;
+            if !dry_run
+                && report.documents_added + report.codings_added + report.codings_deleted > 0
+            {
+                // Which documents changed is spread over the merge; the index is rebuilt.
+                if let Err(e) = crate::search::rebuild(&store) {
+                    eprintln!(
+                        "narrata: warning: the search index was not rebuilt ({e}); it will be at the next search"
+                    );
+                }
+            }
+            let _ = generation_before;
+            if as_json {
+                json(out, &report)?;
+            } else {
+                output::merge(out, &report, &other)?;
             }
         }
         Command::Reindex => {

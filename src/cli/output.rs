@@ -509,6 +509,77 @@ pub fn disagreements(
     Ok(())
 }
 
+/// `merge`: what came in, what went, what to check.
+pub fn merge(out: &mut dyn Write, r: &crate::merge::Report, other: &std::path::Path) -> Result<()> {
+    let verb = if r.dry_run { "would bring" } else { "brought" };
+    super::say(
+        out,
+        &format!(
+            "{}: {verb} in {} document(s), {} participant(s), {} wave(s), {} code(s), {} coding(s) ({} already here), {} memo(s), {} label override(s), {} history entries; {} coding(s) and {} memo(s) the other copy deleted {}",
+            other.display(),
+            r.documents_added,
+            r.participants_added,
+            r.waves_added,
+            r.codes_added,
+            r.codings_added,
+            r.codings_already,
+            r.memos_added,
+            r.overrides_added,
+            r.audit_entries_added,
+            r.codings_deleted,
+            r.memos_deleted,
+            if r.dry_run {
+                "would be deleted here"
+            } else {
+                "were deleted here"
+            }
+        ),
+    )?;
+    if r.codings_not_restored > 0 {
+        super::say(
+            out,
+            &format!(
+                "{} coding(s) deleted here were not brought back",
+                r.codings_not_restored
+            ),
+        )?;
+    }
+    for (title, list) in [
+        (
+            "codes renamed in the other copy (kept as here)",
+            &r.codes_renamed_there,
+        ),
+        (
+            "documents whose text differs between the copies (codings re-anchored onto this copy's text; if the other copy redacted something, redact it here too)",
+            &r.documents_differing,
+        ),
+        (
+            "codings re-anchored across changed text: please check",
+            &r.codings_to_check,
+        ),
+        (
+            "codings whose words are not in this copy's text (not brought in)",
+            &r.codings_dropped,
+        ),
+        (
+            "memos edited differently in the two copies",
+            &r.memo_conflicts,
+        ),
+        ("change labels set differently", &r.override_conflicts),
+    ] {
+        if !list.is_empty() {
+            super::say(out, &format!("{title}:"))?;
+            for x in list {
+                super::say(out, &format!("  {x}"))?;
+            }
+        }
+    }
+    if r.dry_run {
+        super::say(out, "(dry run: nothing was changed)")?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,301 @@
+//! Merging diverging copies of one study: by GUIDs, nothing duplicated, nothing lost,
+//! deletions kept, twice adds nothing, unrelated projects refused, a dry run changes nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{narrata, project, run_json};
+use serde_json::Value;
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = narrata(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "narrata {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A study with one interview and two codes, coded once, and a copy of it (as a coder gets it).
+fn copies() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let (tmp, a) = project();
+    let file = tmp.path().join("P01_T1.txt");
+    std::fs::write(
+        &file,
+        "I: Hoe gaat het?\nP01: Mijn buurvrouw Annet komt elke week, dat geeft hoop.\nI: En de groep?\nP01: De groep helpt, daar hoor ik bij.\n",
+    )
+    .unwrap();
+    ok(
+        &a,
+        &["import", file.to_str().unwrap(), "--anonymise", "off"],
+    );
+    ok(&a, &["codebook", "add", "Hoop"]);
+    ok(&a, &["codebook", "add", "Verbondenheid"]);
+    ok(
+        &a,
+        &["--coder", "anna", "code", "add", "1", "20", "30", "Hoop"],
+    );
+    let b = tmp.path().join("copy-bert");
+    ok(&a, &["backup", b.to_str().unwrap()]);
+    (tmp, a, b)
+}
+
+fn codings(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = run_json(dir, &["codings", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {} {} {}",
+                c["code_path"], c["start"], c["end"], c["coder"], c["text"]
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn codes(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = run_json(dir, &["codebook", "show", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap().to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn merge_json(dir: &Path, other: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["merge", other.to_str().unwrap(), "--json"];
+    args.extend(extra);
+    serde_json::from_str(&ok(dir, &args)).unwrap()
+}
+
+#[test]
+fn diverging_copies_merge_without_loss_or_duplicates_and_twice_adds_nothing() {
+    let (_tmp, a, b) = copies();
+    let text = run_json(&a, &["show", "1", "--json"])["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let at = |w: &str| text.find(w).unwrap().to_string(); // ASCII text: bytes are characters
+    // Here (anna): a new code and a coding with it; a memo.
+    ok(&a, &["codebook", "add", "Buren"]);
+    ok(
+        &a,
+        &[
+            "--coder",
+            "anna",
+            "code",
+            "add",
+            "1",
+            &at("buurvrouw"),
+            &(text.find("buurvrouw").unwrap() + 9).to_string(),
+            "Buren",
+        ],
+    );
+    ok(
+        &a,
+        &[
+            "--coder",
+            "anna",
+            "memo",
+            "add",
+            "document:1",
+            "Eerste lezing.",
+        ],
+    );
+    // There (bert): another new code, the same coding anna made (same span, code, coder
+    // name), a coding of his own; he deletes the coding both copies had.
+    ok(&b, &["codebook", "add", "Groep"]);
+    ok(
+        &b,
+        &[
+            "--coder",
+            "bert",
+            "code",
+            "add",
+            "1",
+            &at("De groep helpt"),
+            &(text.find("De groep helpt").unwrap() + 14).to_string(),
+            "Groep",
+        ],
+    );
+    ok(
+        &b,
+        &[
+            "--coder",
+            "anna",
+            "code",
+            "add",
+            "1",
+            &at("buurvrouw"),
+            &(text.find("buurvrouw").unwrap() + 9).to_string(),
+            "Hoop",
+        ],
+    );
+    let shared = run_json(
+        &b,
+        &["codings", "--coder", "anna", "--code", "Hoop", "--json"],
+    );
+    let first = shared
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["start"] == 20)
+        .unwrap()["id"]
+        .to_string();
+    ok(&b, &["--coder", "anna", "code", "rm", &first]);
+    ok(
+        &b,
+        &[
+            "changes",
+            "set",
+            "P01",
+            "Groep",
+            "emerged",
+            "--memo",
+            "Nieuw in T1",
+        ],
+    );
+
+    // A dry run reports and changes nothing.
+    let before = codings(&a);
+    let dry = merge_json(&a, &b, &["--dry-run"]);
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["codes_added"], 1);
+    assert_eq!(codings(&a), before, "the dry run changed nothing");
+
+    let r = merge_json(&a, &b, &[]);
+    assert_eq!(r["codes_added"], 1, "{r}");
+    assert_eq!(
+        r["codings_deleted"], 1,
+        "the coding bert deleted is deleted here: {r}"
+    );
+    assert_eq!(r["overrides_added"], 1);
+    assert_eq!(codes(&a), ["Buren", "Groep", "Hoop", "Verbondenheid"]);
+    let got = codings(&a);
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(
+        got.iter()
+            .any(|c| c.starts_with("\"Groep\"") && c.contains("bert"))
+    );
+    assert!(got.iter().any(|c| c.starts_with("\"Buren\"")));
+    assert!(
+        got.iter()
+            .any(|c| c.starts_with("\"Hoop\"") && c.contains("buurvrouw"))
+    );
+    assert!(
+        !got.iter().any(|c| c.contains(" 20 30 ")),
+        "the deleted coding is gone"
+    );
+    // The history of the other copy is here too, and the project checks out.
+    assert!(r["audit_entries_added"].as_u64().unwrap() >= 4);
+    ok(&a, &["check"]);
+
+    // Twice: nothing more.
+    let again = merge_json(&a, &b, &[]);
+    for field in [
+        "documents_added",
+        "codes_added",
+        "codings_added",
+        "codings_deleted",
+        "memos_added",
+        "overrides_added",
+        "audit_entries_added",
+    ] {
+        assert_eq!(again[field], 0, "{field}: {again}");
+    }
+    assert_eq!(codings(&a), got);
+
+    // And the other way round the copies end up alike.
+    merge_json(&b, &a, &[]);
+    assert_eq!(codings(&b), codings(&a));
+    assert_eq!(codes(&b), codes(&a));
+}
+
+#[test]
+fn a_redaction_in_one_copy_reanchors_the_other_copys_codings() {
+    let (_tmp, a, b) = copies();
+    let text = run_json(&a, &["show", "1", "--json"])["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let annet = text.find("Annet").unwrap();
+    // Here: a coding after the name, made after the copy was taken.
+    let hoop = text.find("hoop").unwrap();
+    ok(
+        &a,
+        &[
+            "--coder",
+            "anna",
+            "code",
+            "add",
+            "1",
+            &hoop.to_string(),
+            &(hoop + 4).to_string(),
+            "Verbondenheid",
+        ],
+    );
+    // There: the name is redacted (the copy's key made first, by adding a name to its list).
+    let key = narrata(&b)
+        .env("NARRATA_PASSPHRASE", "proef-wachtwoord")
+        .args(["anonymise", "names", "add", "Xyzzy Plugh"])
+        .output()
+        .unwrap();
+    assert!(
+        key.status.success(),
+        "{}",
+        String::from_utf8_lossy(&key.stderr)
+    );
+    let out = narrata(&b)
+        .env("NARRATA_PASSPHRASE", "proef-wachtwoord")
+        .args([
+            "anonymise",
+            "redact",
+            "1",
+            &annet.to_string(),
+            &(annet + 5).to_string(),
+            "person",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Merge here into the redacted copy: the coding lands on "hoop" there.
+    let r = merge_json(&b, &a, &[]);
+    assert_eq!(r["documents_differing"].as_array().unwrap().len(), 1, "{r}");
+    let there = run_json(&b, &["codings", "--code", "Verbondenheid", "--json"]);
+    assert_eq!(there[0]["text"], "hoop");
+    let shown = run_json(&b, &["show", "1", "--json"])["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!shown.contains("Annet"), "the redaction stands");
+}
+
+#[test]
+fn unrelated_projects_and_the_project_itself_are_refused() {
+    let (tmp, a, _b) = copies();
+    ok(tmp.path(), &["init", "other"]);
+    let other = tmp.path().join("other");
+    for (target, expected) in [
+        (&other, "not a copy of this one"),
+        (&a, "this project itself"),
+    ] {
+        let out = narrata(&a)
+            .args(["merge", target.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{err}");
+    }
+}
