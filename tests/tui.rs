@@ -653,3 +653,42 @@ fn the_documented_bindings_are_the_bindings() {
         "docs/TUI.md differs from the keymap; the keymap says:\n{expected}"
     );
 }
+
+#[test]
+fn agreement_view_compares_coders_and_opens_a_disagreement() {
+    let mut s = Session::demo(110, 30);
+    // A second coder codes two passages the demo's coder also coded, one of them shorter.
+    let theirs = coding::list(s.store.conn(), &coding::Filter::default()).unwrap();
+    let (a, b) = (&theirs[0], &theirs[1]);
+    coding::add(
+        &mut s.store,
+        "bert",
+        &a.doc.to_string(),
+        a.start,
+        a.end,
+        &a.code_id.to_string(),
+    )
+    .unwrap();
+    coding::add(
+        &mut s.store,
+        "bert",
+        &b.doc.to_string(),
+        b.start,
+        b.end - 3,
+        &b.code_id.to_string(),
+    )
+    .unwrap();
+    s.keys("7");
+    assert!(s.screen().contains("coders to compare"), "{}", s.screen());
+    s.keys("<C-u>onderzoeker-a,bert<Enter>");
+    assert_eq!(s.app.view, View::Agreement);
+    let report = s.app.agreement.report.as_ref().expect("measures");
+    assert_eq!(report.coders, ["onderzoeker-a", "bert"]);
+    assert!(s.screen().contains("(all codes pooled)"), "{}", s.screen());
+    assert!(!s.app.agreement.disagreements.is_empty());
+    let first = s.app.agreement.disagreements[0].clone();
+    s.keys("<Enter>");
+    assert_eq!(s.app.view, View::Transcript);
+    let (start, end) = s.app.transcript.selection().unwrap();
+    assert_eq!((start as i64, end as i64), (first.start, first.end));
+}

@@ -10,7 +10,7 @@ use super::keymap::{Action, Key, Keymap, Scope};
 use super::overlay::{Choice, Confirm, Input, Overlay, Picker, Prompt, Purpose};
 use super::text;
 use super::theme::Theme;
-use super::views::{codebook, documents, review, search, transcript, waves};
+use super::views::{agreement, codebook, documents, review, search, transcript, waves};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::{change, codebook as codes_lib, coding, history, memo};
@@ -24,6 +24,7 @@ pub enum View {
     Search,
     Waves,
     Review,
+    Agreement,
 }
 
 impl View {
@@ -35,6 +36,7 @@ impl View {
             View::Search => "4 Search",
             View::Waves => "5 Waves",
             View::Review => "6 Review",
+            View::Agreement => "7 Agreement",
         }
     }
 
@@ -47,6 +49,7 @@ impl View {
             View::Search => &[Scope::Search, Scope::List, Scope::Global],
             View::Waves => &[Scope::Waves, Scope::List, Scope::Global],
             View::Review => &[Scope::Review, Scope::List, Scope::Global],
+            View::Agreement => &[Scope::Agreement, Scope::List, Scope::Global],
         }
     }
 }
@@ -73,6 +76,7 @@ pub struct App {
     pub search: search::State,
     pub waves: waves::State,
     pub review: review::State,
+    pub agreement: agreement::State,
     pub overlay: Option<Overlay>,
     pub status: Status,
     pub keymap: Keymap,
@@ -104,6 +108,7 @@ impl App {
             search: Default::default(),
             waves: Default::default(),
             review: Default::default(),
+            agreement: Default::default(),
             overlay: None,
             status: Status {
                 message: "loading…".into(),
@@ -165,6 +170,7 @@ impl App {
         self.waves.height = list_rows
             .saturating_sub(waves::portrait_rows(self.waves.participant.is_some()) as usize);
         self.review.height = list_rows;
+        self.agreement.height = (body.height / 2).saturating_sub(2) as usize;
         self.transcript.layout(body);
     }
 
@@ -291,6 +297,15 @@ impl App {
                 }
             }
             Done::Changes { id, result } => self.waves.receive(id, result),
+            Done::Agreement { id, result } => {
+                if let Err(e) = &result {
+                    self.status = Status {
+                        message: e.clone(),
+                        error: true,
+                    };
+                }
+                self.agreement.receive(id, result);
+            }
             Done::IndexUpdate(Err(e)) => {
                 self.status = Status {
                     message: format!(
@@ -314,6 +329,7 @@ impl App {
             Action::ViewSearch => self.show(store, View::Search)?,
             Action::ViewWaves => self.show(store, View::Waves)?,
             Action::ViewReview => self.show(store, View::Review)?,
+            Action::ViewAgreement => self.show(store, View::Agreement)?,
             Action::Undo | Action::Redo => self.undo_redo(store, action == Action::Undo)?,
             _ => match self.view {
                 View::Documents => self.documents_action(store, action)?,
@@ -322,6 +338,7 @@ impl App {
                 View::Search => self.search_action(store, action)?,
                 View::Waves => self.waves_action(store, action)?,
                 View::Review => self.review_action(store, action)?,
+                View::Agreement => self.agreement_action(store, action)?,
             },
         }
         Ok(())
@@ -377,6 +394,7 @@ impl App {
                 }
             }
             View::Review if !self.review.unlocked() => self.unlock_review(store)?,
+            View::Agreement if self.agreement.coders.is_empty() => self.choose_coders(store)?,
             _ => {}
         }
         Ok(())
@@ -931,6 +949,62 @@ impl App {
         Ok(())
     }
 
+    /// Asks which coders to compare, offering those who coded.
+    fn choose_coders(&mut self, store: &Store) -> Result<()> {
+        let who: Vec<String> = store
+            .conn()
+            .prepare(
+                "SELECT k.name FROM coders k WHERE EXISTS (SELECT 1 FROM codings g WHERE g.coder_id = k.id) ORDER BY k.name",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let start = if self.agreement.coders.is_empty() {
+            who.join(",")
+        } else {
+            self.agreement.coders.join(",")
+        };
+        self.overlay = Some(Overlay::Prompt(Prompt::new(
+            format!(
+                "coders to compare, comma-separated (who coded: {})",
+                who.join(", ")
+            ),
+            Purpose::Coders,
+            start,
+        )));
+        Ok(())
+    }
+
+    fn request_agreement(&mut self) {
+        let id = self.job_id();
+        self.agreement.pending = Some(id);
+        self.outbox.push(Job::Agreement {
+            id,
+            options: crate::agreement::Options {
+                coders: self.agreement.coders.clone(),
+                code: None,
+                unit: crate::agreement::Unit::Characters,
+                participant: None,
+                wave: None,
+            },
+        });
+        self.say("computing agreement…");
+    }
+
+    fn agreement_action(&mut self, store: &mut Store, action: Action) -> Result<()> {
+        match action {
+            Action::ChooseCoders => self.choose_coders(store)?,
+            Action::Open => {
+                if let Some(d) = self.agreement.selected().cloned() {
+                    self.open_document(store, d.doc, Some(d.start.max(0) as usize))?;
+                    self.transcript.anchor = Some(d.start.max(0) as usize);
+                    self.transcript.cursor = (d.end.max(d.start + 1) - 1) as usize;
+                }
+            }
+            _ => self.agreement.handle(action),
+        }
+        Ok(())
+    }
+
     fn unlock_review(&mut self, store: &Store) -> Result<()> {
         if !crate::keyfile::path(store.root()).is_file() {
             self.review.note = Some(
@@ -1244,6 +1318,19 @@ impl App {
                 self.say(format!(
                     "{code} for {participant} set to {label} · u undoes"
                 ));
+            }
+            Purpose::Coders => {
+                let coders: Vec<String> = trimmed
+                    .split(',')
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                if coders.len() < 2 {
+                    self.say("name at least two coders, comma-separated");
+                    return Ok(());
+                }
+                self.agreement.coders = coders;
+                self.request_agreement();
             }
             Purpose::Passphrase => {
                 if text.is_empty() {

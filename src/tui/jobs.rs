@@ -28,7 +28,17 @@ pub enum Job {
         id: u64,
         options: change::Options,
     },
+    Agreement {
+        id: u64,
+        options: crate::agreement::Options,
+    },
 }
+
+/// Agreement measures with the stretches where the coders differ.
+pub type AgreementView = (
+    crate::agreement::Report,
+    Vec<crate::agreement::Disagreement>,
+);
 
 /// A worker's answer; errors are the sentences to show.
 #[derive(Debug, Clone)]
@@ -41,6 +51,10 @@ pub enum Done {
     Changes {
         id: u64,
         result: Result<Box<ChangeView>, String>,
+    },
+    Agreement {
+        id: u64,
+        result: Result<AgreementView, String>,
     },
 }
 
@@ -76,6 +90,14 @@ pub fn run(store: &Store, job: Job) -> Done {
             })()
             .map_err(|e| e.to_string());
             Done::Changes { id, result }
+        }
+        Job::Agreement { id, options } => {
+            let result = crate::agreement::compute(store.conn(), &options)
+                .and_then(|r| {
+                    crate::agreement::disagreements(store.conn(), &options).map(|d| (r, d))
+                })
+                .map_err(|e| e.to_string());
+            Done::Agreement { id, result }
         }
     }
 }
@@ -187,6 +209,10 @@ fn failure(job: &Job) -> Done {
             id: *id,
             result: Err(msg),
         },
+        Job::Agreement { id, .. } => Done::Agreement {
+            id: *id,
+            result: Err(msg),
+        },
         Job::IndexUpdate { .. } => Done::IndexUpdate(Err(msg)),
     }
 }
@@ -204,7 +230,7 @@ fn latest_only(batch: Vec<Job>) -> Vec<Job> {
         .filter(|(i, j)| match j {
             Job::Search { .. } => Some(*i) == last_search,
             Job::Changes { .. } => Some(*i) == last_changes,
-            Job::IndexUpdate { .. } => true,
+            Job::IndexUpdate { .. } | Job::Agreement { .. } => true,
         })
         .map(|(_, j)| j)
         .collect()

@@ -25,10 +25,11 @@ pub enum Scope {
     Search,
     Waves,
     Review,
+    Agreement,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 9] = [
         Scope::Global,
         Scope::List,
         Scope::Documents,
@@ -37,6 +38,7 @@ impl Scope {
         Scope::Search,
         Scope::Waves,
         Scope::Review,
+        Scope::Agreement,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +51,7 @@ impl Scope {
             Scope::Search => "search",
             Scope::Waves => "waves",
             Scope::Review => "review",
+            Scope::Agreement => "agreement",
         }
     }
 }
@@ -66,6 +69,7 @@ pub enum Action {
     ViewSearch,
     ViewWaves,
     ViewReview,
+    ViewAgreement,
     Undo,
     Redo,
     Back,
@@ -116,6 +120,8 @@ pub enum Action {
     Accept,
     Reject,
     ApplyReview,
+    // agreement
+    ChooseCoders,
 }
 
 /// (action, name, description) — the one table names and help texts come from.
@@ -133,6 +139,11 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ViewReview,
         "view_review",
         "anonymisation review list",
+    ),
+    (
+        Action::ViewAgreement,
+        "view_agreement",
+        "agreement between coders",
     ),
     (Action::Undo, "undo", "undo your last change"),
     (Action::Redo, "redo", "redo what you undid"),
@@ -249,6 +260,11 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ApplyReview,
         "apply_review",
         "store the reviewed transcripts",
+    ),
+    (
+        Action::ChooseCoders,
+        "choose_coders",
+        "choose the coders to compare",
     ),
 ];
 
@@ -445,6 +461,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Global, "4", Action::ViewSearch),
     (Scope::Global, "5", Action::ViewWaves),
     (Scope::Global, "6", Action::ViewReview),
+    (Scope::Global, "7", Action::ViewAgreement),
     (Scope::Global, "u", Action::Undo),
     (Scope::Global, "Ctrl-r", Action::Redo),
     (Scope::Global, "Esc", Action::Back),
@@ -513,6 +530,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Review, "a", Action::Accept),
     (Scope::Review, "r", Action::Reject),
     (Scope::Review, "A", Action::ApplyReview),
+    (Scope::Agreement, "c", Action::ChooseCoders),
 ];
 
 impl Default for Keymap {

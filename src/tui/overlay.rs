@@ -58,6 +58,8 @@ pub enum Purpose {
         label: String,
     },
     Passphrase,
+    /// The coders the agreement view compares.
+    Coders,
     /// Typing filters the documents or codebook list as you go.
     ListFilter,
     ApplyReview,

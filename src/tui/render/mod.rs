@@ -31,6 +31,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Search => lists::search(frame, app, body),
         View::Waves => lists::waves(frame, app, body),
         View::Review => lists::review(frame, app, body),
+        View::Agreement => lists::agreement(frame, app, body),
     }
     footer(
         frame,
@@ -102,6 +103,10 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
             (Scope::Review, Action::Accept, "accept"),
             (Scope::Review, Action::Reject, "reject"),
             (Scope::Review, Action::ApplyReview, "store"),
+        ],
+        View::Agreement => &[
+            (Scope::Agreement, Action::ChooseCoders, "coders"),
+            (Scope::List, Action::Open, "open the passage"),
         ],
     };
     let mut spans = Vec::new();

@@ -2,6 +2,7 @@
 //! the data it shows, loaded here (in the event loop) so that rendering never touches the
 //! database.
 
+pub mod agreement;
 pub mod codebook;
 pub mod documents;
 pub mod review;
