@@ -138,6 +138,34 @@ fn guids(conn: &Connection, table: &str) -> Result<HashSet<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The id of the row of `table` with this GUID, else with this value of `key_column`; when
+/// neither exists, `insert` adds it. Returns the id and whether it was added.
+fn find_or_insert(
+    c: &Connection,
+    table: &str,
+    key_column: &str,
+    guid: &str,
+    key: &str,
+    insert: impl FnOnce() -> rusqlite::Result<usize>,
+) -> Result<(i64, bool)> {
+    let found: Option<i64> = c
+        .query_row(
+            &format!(
+                "SELECT id FROM {table} WHERE guid = ?1 OR {key_column} = ?2 ORDER BY guid = ?1 DESC"
+            ),
+            params![guid, key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match found {
+        Some(id) => Ok((id, false)),
+        None => {
+            insert()?;
+            Ok((c.last_insert_rowid(), true))
+        }
+    }
+}
+
 /// Maps positions of `from` onto `to` around the one region where they differ (common start
 /// and end kept): `(start, end, new_len)` as [`anchor::shift`] takes it, or `None` if equal.
 fn difference(from: &[char], to: &[char]) -> Option<(usize, usize, usize)> {
@@ -248,24 +276,13 @@ pub fn merge(store: &mut Store, coder: &str, other: &Path, dry_run: bool) -> Res
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<rusqlite::Result<_>>()?;
         for (id, guid, name, ordinal, created) in waves {
-            let found: Option<i64> = c
-                .query_row(
-                    "SELECT id FROM waves WHERE guid = ?1 OR name = ?2 ORDER BY guid = ?1 DESC",
-                    params![guid, name],
-                    |r| r.get(0),
+            let (here, added) = find_or_insert(c, "waves", "name", &guid, &name, || {
+                c.execute(
+                    "INSERT INTO waves (guid, name, ordinal, created) VALUES (?1, ?2, ?3, ?4)",
+                    params![guid, name, ordinal, created],
                 )
-                .optional()?;
-            let here = match found {
-                Some(h) => h,
-                None => {
-                    c.execute(
-                        "INSERT INTO waves (guid, name, ordinal, created) VALUES (?1, ?2, ?3, ?4)",
-                        params![guid, name, ordinal, created],
-                    )?;
-                    r.waves_added += 1;
-                    c.last_insert_rowid()
-                }
-            };
+            })?;
+            r.waves_added += added as usize;
             wave_map.insert(id, here);
         }
 
@@ -276,24 +293,13 @@ pub fn merge(store: &mut Store, coder: &str, other: &Path, dry_run: bool) -> Res
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<rusqlite::Result<_>>()?;
         for (id, guid, code, attributes, created) in people {
-            let found: Option<i64> = c
-                .query_row(
-                    "SELECT id FROM participants WHERE guid = ?1 OR code = ?2 ORDER BY guid = ?1 DESC",
-                    params![guid, code],
-                    |r| r.get(0),
+            let (here, added) = find_or_insert(c, "participants", "code", &guid, &code, || {
+                c.execute(
+                    "INSERT INTO participants (guid, code, attributes, created) VALUES (?1, ?2, ?3, ?4)",
+                    params![guid, code, attributes, created],
                 )
-                .optional()?;
-            let here = match found {
-                Some(h) => h,
-                None => {
-                    c.execute(
-                        "INSERT INTO participants (guid, code, attributes, created) VALUES (?1, ?2, ?3, ?4)",
-                        params![guid, code, attributes, created],
-                    )?;
-                    r.participants_added += 1;
-                    c.last_insert_rowid()
-                }
-            };
+            })?;
+            r.participants_added += added as usize;
             participant_map.insert(id, here);
         }
 

@@ -882,21 +882,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Export(ExportCommand::Csv {
             out: target,
             filter,
-        }) => {
-            let store = open()?;
-            check_extension(&target, &["csv"], "codings as CSV")?;
-            let n = crate::export::rows::export(store.conn(), &filter.filter(), &target, false)?;
-            say(out, &format!("wrote {n} coding(s) to {}", target.display()))?;
-        }
+        }) => export_rows(&open()?, &target, &filter, false, out)?,
         Command::Export(ExportCommand::Json {
             out: target,
             filter,
-        }) => {
-            let store = open()?;
-            check_extension(&target, &["json"], "codings as JSON")?;
-            let n = crate::export::rows::export(store.conn(), &filter.filter(), &target, true)?;
-            say(out, &format!("wrote {n} coding(s) to {}", target.display()))?;
-        }
+        }) => export_rows(&open()?, &target, &filter, true, out)?,
         Command::Export(ExportCommand::Qdpx {
             out: target,
             json: as_json,
@@ -1165,6 +1155,23 @@ fn import_qdpx(
         json(out, &reports)?;
     }
     Ok(0)
+}
+
+/// `export csv` and `export json`: the codings as rows.
+fn export_rows(
+    store: &Store,
+    target: &Path,
+    filter: &ExportFilter,
+    as_json: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if as_json {
+        check_extension(target, &["json"], "codings as JSON")?;
+    } else {
+        check_extension(target, &["csv"], "codings as CSV")?;
+    }
+    let n = crate::export::rows::export(store.conn(), &filter.filter(), target, as_json)?;
+    say(out, &format!("wrote {n} coding(s) to {}", target.display()))
 }
 
 /// Refuses an output file whose extension is not one of `allowed`.
