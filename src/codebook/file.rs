@@ -388,7 +388,9 @@ pub fn write(file: &CodebookFile, path: &Path) -> Result<()> {
             )));
         }
     };
-    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+    crate::export::write_atomically(path, |w| {
+        std::io::Write::write_all(w, text.as_bytes()).map_err(|e| Error::io(path, e))
+    })
 }
 
 #[cfg(test)]
