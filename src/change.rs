@@ -447,9 +447,10 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
         None => data.spoken.keys().collect(),
     };
     let overrides = overrides(conn)?;
-    let mut rows = Vec::new();
-    for p in &participants {
-        let by_wave = &data.spoken[*p];
+    // Each participant's rows are independent: computed on all cores, kept in order.
+    let rows_of = |p: &String| -> Vec<Row> {
+        let mut rows = Vec::new();
+        let by_wave = &data.spoken[p];
         for code in &codes {
             let ids: Vec<i64> = if o.roll_up {
                 codebook::with_descendants(&all_codes, code.id)
@@ -501,9 +502,9 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
                 coverages.last().copied().unwrap_or(0.0),
                 o.ratio,
             );
-            let (confirmed, memo) = overrides.get(&((*p).clone(), code.id)).cloned().unzip();
+            let (confirmed, memo) = overrides.get(&(p.clone(), code.id)).cloned().unzip();
             rows.push(Row {
-                participant: (*p).clone(),
+                participant: p.clone(),
                 code: code.path.clone(),
                 code_id: code.id,
                 cells,
@@ -512,7 +513,12 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
                 memo: memo.flatten(),
             });
         }
-    }
+        rows
+    };
+    let rows: Vec<Row> = crate::import::parallel(participants.len(), |i| rows_of(participants[i]))
+        .into_iter()
+        .flatten()
+        .collect();
     let balance = balance(&data, &all_codes, &participants, &waves);
     let mut portraits = portraits(conn, &participants)?;
     portraits.retain(|p| waves.contains(&p.wave));
@@ -538,13 +544,13 @@ fn balance(data: &Data, all: &[Code], participants: &[&String], waves: &[String]
             }
         }
     }
-    let mut out = Vec::new();
-    for p in participants {
+    let of = |p: &String| -> Vec<Balance> {
+        let mut out = Vec::new();
         for (dimension, (pos, neg)) in &dims {
             let cells = waves
                 .iter()
                 .map(|w| {
-                    let turns = data.spoken[*p]
+                    let turns = data.spoken[p]
                         .get(w)
                         .map(|x| x.by_doc.as_slice())
                         .unwrap_or(&[]);
@@ -557,13 +563,17 @@ fn balance(data: &Data, all: &[Code], participants: &[&String], waves: &[String]
                 })
                 .collect();
             out.push(Balance {
-                participant: (*p).clone(),
+                participant: p.clone(),
                 dimension: dimension.clone(),
                 cells,
             });
         }
-    }
-    out
+        out
+    };
+    crate::import::parallel(participants.len(), |i| of(participants[i]))
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Confirmed or overridden labels: (participant, code id) → (label, memo).
