@@ -210,7 +210,15 @@ struct Data {
     words: HashMap<i64, WordIndex>,
 }
 
-fn load(conn: &Connection) -> Result<Data> {
+/// Waves, each participant's own turns per wave, and the codings' spans per document and code.
+#[allow(clippy::type_complexity)]
+fn load_spans(
+    conn: &Connection,
+) -> Result<(
+    Vec<String>,
+    BTreeMap<String, BTreeMap<String, Spoken>>,
+    HashMap<(i64, i64), Vec<(usize, usize)>>,
+)> {
     let waves: Vec<String> = crate::corpus::waves(conn)?
         .into_iter()
         .map(|w| w.name)
@@ -278,19 +286,48 @@ fn load(conn: &Connection) -> Result<Data> {
             .or_default()
             .push((s as usize, e as usize));
     }
-    let docs: HashSet<i64> = raw.keys().map(|(d, _)| *d).collect();
-    let mut texts = Vec::with_capacity(docs.len());
-    for doc in &docs {
-        texts.push((*doc, crate::corpus::text(conn, *doc)?));
-    }
+    Ok((waves, spoken, raw))
+}
+
+/// The word index of every coded document.
+fn word_indexes(conn: &Connection) -> Result<HashMap<i64, WordIndex>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, text FROM documents WHERE id IN (SELECT DISTINCT doc_id FROM codings)",
+    )?;
+    let texts: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     // Each document's words are indexed on its own: on all cores.
     let indexes = crate::import::parallel(texts.len(), |i| WordIndex::new(&texts[i].1));
-    let words: HashMap<i64, WordIndex> = texts.iter().map(|(d, _)| *d).zip(indexes).collect();
-    Ok(Data {
-        waves,
-        spoken,
-        raw,
-        words,
+    Ok(texts.iter().map(|(d, _)| *d).zip(indexes).collect())
+}
+
+/// Everything the change table counts with. The texts are read and indexed on a second
+/// connection while the turns and codings are read on this one.
+fn load(conn: &Connection) -> Result<Data> {
+    let path = conn
+        .path()
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from);
+    let Some(path) = path else {
+        let (waves, spoken, raw) = load_spans(conn)?;
+        let words = word_indexes(conn)?;
+        return Ok(Data { waves, spoken, raw, words });
+    };
+    std::thread::scope(|scope| {
+        let texts = scope.spawn(move || -> Result<HashMap<i64, WordIndex>> {
+            let other = Connection::open_with_flags(
+                &path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            other.busy_timeout(std::time::Duration::from_secs(5))?;
+            word_indexes(&other)
+        });
+        let (waves, spoken, raw) = load_spans(conn)?;
+        let words = texts
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        Ok(Data { waves, spoken, raw, words })
     })
 }
 
