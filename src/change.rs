@@ -312,13 +312,19 @@ fn load(conn: &Connection) -> Result<Data> {
     let Some(path) = path else {
         let (waves, spoken, raw) = load_spans(conn)?;
         let words = word_indexes(conn)?;
-        return Ok(Data { waves, spoken, raw, words });
+        return Ok(Data {
+            waves,
+            spoken,
+            raw,
+            words,
+        });
     };
     std::thread::scope(|scope| {
         let texts = scope.spawn(move || -> Result<HashMap<i64, WordIndex>> {
             let other = Connection::open_with_flags(
                 &path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             other.busy_timeout(std::time::Duration::from_secs(5))?;
             word_indexes(&other)
@@ -327,7 +333,12 @@ fn load(conn: &Connection) -> Result<Data> {
         let words = texts
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        Ok(Data { waves, spoken, raw, words })
+        Ok(Data {
+            waves,
+            spoken,
+            raw,
+            words,
+        })
     })
 }
 
