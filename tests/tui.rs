@@ -692,3 +692,16 @@ fn agreement_view_compares_coders_and_opens_a_disagreement() {
     let (start, end) = s.app.transcript.selection().unwrap();
     assert_eq!((start as i64, end as i64), (first.start, first.end));
 }
+
+#[test]
+fn enter_on_an_empty_grid_cell_says_why_nothing_opens() {
+    let mut s = Session::demo(100, 30);
+    // P07 has no third interview.
+    s.keys("Gkll<Enter>");
+    assert_eq!(s.app.view, View::Documents);
+    assert!(
+        s.status().contains("P07 was not interviewed alone in T3"),
+        "{}",
+        s.status()
+    );
+}

@@ -491,8 +491,23 @@ impl App {
             }
             Action::Back => self.documents.filter.clear(),
             _ => {
-                if let Some(id) = self.documents.handle(action) {
-                    self.open_document(store, id, None)?;
+                let on_grid = self.documents.pane == documents::Pane::Grid;
+                match self.documents.handle(action) {
+                    Some(id) => self.open_document(store, id, None)?,
+                    None if action == Action::Open && on_grid => {
+                        let (p, w) = self.documents.grid;
+                        let who = self
+                            .documents
+                            .participants
+                            .get(p)
+                            .cloned()
+                            .unwrap_or_default();
+                        let wave = self.documents.waves.get(w).cloned().unwrap_or_default();
+                        self.say(format!(
+                            "{who} was not interviewed alone in {wave}; group interviews are in the list (Tab)"
+                        ));
+                    }
+                    None => {}
                 }
             }
         }

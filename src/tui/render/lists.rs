@@ -126,6 +126,12 @@ pub fn documents(frame: &mut Frame, app: &App, area: Rect) {
 
     // The list of all documents.
     let visible = d.visible();
+    // The title and participants take the room the fixed columns leave.
+    // Fixed: id and gaps 6, wave 6, kind 11, words 14, codings 14, progress 4, the two gaps
+    // after title and participants 2, the border 2.
+    let room = (bottom.width as usize).saturating_sub(6 + 6 + 11 + 14 + 14 + 4 + 2 + 2);
+    let title_w = (room * 2 / 3).clamp(22, 60);
+    let people_w = room.saturating_sub(title_w).clamp(10, 30);
     let items = visible.iter().map(|i| {
         let doc = &d.docs[*i];
         let progress = d
@@ -133,10 +139,10 @@ pub fn documents(frame: &mut Frame, app: &App, area: Rect) {
             .map(|s| format!("{:>3.0}%", s * 100.0))
             .unwrap_or_else(|| "  — ".into());
         Line::from(format!(
-            "{:>4}  {:<22} {:<10} {:<5} {:<10} {:>7} words {:>5} codings {progress}",
+            "{:>4}  {:<title_w$} {:<people_w$} {:<5} {:<10} {:>7} words {:>5} codings {progress}",
             doc.id,
-            truncate(&doc.title, 22),
-            truncate(&doc.participants.join(","), 10),
+            truncate(&doc.title, title_w),
+            truncate(&doc.participants.join(","), people_w),
             truncate(doc.wave.as_deref().unwrap_or("—"), 5),
             doc.kind,
             crate::cli::output::thousands(doc.words),
