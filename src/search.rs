@@ -437,6 +437,42 @@ pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> 
             IndexRecordOption::Basic,
         ))
     };
+    // A filter that names no participant or wave would quietly find nothing: say so.
+    if let Some(p) = &filters.participant {
+        let code = crate::import::resolve::normalise_participant(p);
+        let known: bool = store.conn().query_row(
+            "SELECT EXISTS(SELECT 1 FROM participants WHERE code = ?1)",
+            [&code],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(Error::NotFound(format!(
+                "there is no participant `{code}`; `narrata participants` lists them"
+            )));
+        }
+    }
+    if let Some(w) = &filters.wave {
+        let name = crate::import::resolve::normalise_wave(w);
+        let known: bool = store.conn().query_row(
+            "SELECT EXISTS(SELECT 1 FROM waves WHERE name = ?1)",
+            [&name],
+            |r| r.get(0),
+        )?;
+        if !known {
+            let all: Vec<String> = crate::corpus::waves(store.conn())?
+                .into_iter()
+                .map(|w| w.name)
+                .collect();
+            return Err(Error::NotFound(format!(
+                "there is no wave `{name}`; the waves are {}",
+                if all.is_empty() {
+                    "none yet".to_owned()
+                } else {
+                    all.join(", ")
+                }
+            )));
+        }
+    }
     if let Some(p) = &filters.participant {
         clauses.push((
             Occur::Must,

@@ -296,3 +296,20 @@ fn code_auto_codes_every_hit_as_one_undoable_action() {
         hits
     );
 }
+
+#[test]
+fn a_filter_naming_no_participant_or_wave_is_said_not_silently_empty() {
+    let (_tmp, dir) = searchable();
+    for (flag, value, expected) in [
+        ("--wave", "T9", "there is no wave `T9`; the waves are"),
+        ("--participant", "P99", "there is no participant `P99`"),
+    ] {
+        let out = narrata(&dir)
+            .args(["search", "groep", flag, value])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{err}");
+    }
+}
