@@ -448,24 +448,32 @@ pub fn merge(store: &mut Store, coder: &str, other: &Path, dry_run: bool) -> Res
             .collect();
         theirs.sort_by_key(|x| x.depth);
         let mut code_map: HashMap<String, i64> = HashMap::new();
+        // This copy's codes (GUID, path, id), read once; codes added below join the list.
+        let mut known: Vec<(String, String, i64)> = codebook::codes(c)?
+            .into_iter()
+            .map(|x| (x.guid, x.path, x.id))
+            .collect();
         for t in &theirs {
-            let all = codebook::codes(c)?;
-            let here = all
+            let here = known
                 .iter()
-                .find(|x| x.guid == t.guid)
-                .or_else(|| all.iter().find(|x| x.path.eq_ignore_ascii_case(&t.path)));
+                .find(|x| x.0 == t.guid)
+                .or_else(|| known.iter().find(|x| x.1.eq_ignore_ascii_case(&t.path)));
             let id = match here {
-                Some(h) => {
-                    if h.guid == t.guid && !h.path.eq_ignore_ascii_case(&t.path) {
-                        r.codes_renamed_there.push(format!("{} → {}", t.path, h.path));
+                Some((guid, path, id)) => {
+                    if *guid == t.guid && !path.eq_ignore_ascii_case(&t.path) {
+                        r.codes_renamed_there.push(format!("{} → {}", t.path, path));
                     }
-                    h.id
+                    *id
                 }
                 None => {
                     let parent = t.parent.as_ref().and_then(|p| code_map.get(p).copied());
+                    let path = match parent.and_then(|p| known.iter().find(|x| x.2 == p)) {
+                        Some(p) => format!("{}/{}", p.1, t.name),
+                        None => t.name.clone(),
+                    };
                     let f = &t.fields;
                     r.codes_added += 1;
-                    a.insert(
+                    let id = a.insert(
                         "codes",
                         &[
                             ("guid", &t.guid),
@@ -481,7 +489,9 @@ pub fn merge(store: &mut Store, coder: &str, other: &Path, dry_run: bool) -> Res
                             ("position", &t.position),
                             ("created", &t.created),
                         ],
-                    )?
+                    )?;
+                    known.push((t.guid.clone(), path, id));
+                    id
                 }
             };
             code_map.insert(t.guid.clone(), id);

@@ -174,6 +174,15 @@ pub fn excerpts_docx(
     };
     let title_of = |c: &Coding| titles.get(&c.doc).cloned().unwrap_or_default();
 
+    let distinct = |of: fn(&Coding) -> i64| {
+        codings
+            .iter()
+            .map(of)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    };
+    let documents = distinct(|c| c.doc);
+    let codes_used = distinct(|c| c.code_id);
     let mut doc = styled()
         .add_paragraph(text("Coded excerpts").style("Title"))
         .add_paragraph(text(project).style("Subtitle"))
@@ -190,18 +199,8 @@ pub fn excerpts_docx(
             &format!(
                 "{} excerpt(s) from {} document(s), {} code(s)",
                 codings.len(),
-                {
-                    let mut d: Vec<i64> = codings.iter().map(|c| c.doc).collect();
-                    d.sort();
-                    d.dedup();
-                    d.len()
-                },
-                {
-                    let mut k: Vec<i64> = codings.iter().map(|c| c.code_id).collect();
-                    k.sort();
-                    k.dedup();
-                    k.len()
-                }
+                documents,
+                codes_used
             ),
         ))
         .add_paragraph(labelled(
@@ -221,7 +220,6 @@ pub fn excerpts_docx(
         .add_paragraph(toc_field())
         .add_paragraph(page_break());
 
-    let mut codes_used = 0;
     match options.group_by {
         GroupBy::Code => {
             // Codes in tree order; a code is shown when it or a code below it has excerpts.
@@ -244,7 +242,6 @@ pub fn excerpts_docx(
                 let Some(list) = by_code.get_mut(&code.id) else {
                     continue;
                 };
-                codes_used += 1;
                 list.sort_by_key(|c| order_key(c));
                 for c in list.iter() {
                     let m = memos.get(&c.id).map(|v| &v[..]).unwrap_or(&[]);
@@ -273,7 +270,6 @@ pub fn excerpts_docx(
                     .or_default()
                     .push(c);
             }
-            let mut seen = std::collections::HashSet::new();
             for (who, waves) in tree {
                 doc = doc.add_paragraph(heading(&who, 1));
                 for ((_, wave), mut list) in waves {
@@ -290,7 +286,6 @@ pub fn excerpts_docx(
                         if current != Some(c.code_id) {
                             doc = doc.add_paragraph(heading(&c.code_path, 3));
                             current = Some(c.code_id);
-                            seen.insert(c.code_id);
                         }
                         let m = memos.get(&c.id).map(|v| &v[..]).unwrap_or(&[]);
                         for p in excerpt(c, &title_of(c), m, several) {
@@ -299,7 +294,6 @@ pub fn excerpts_docx(
                     }
                 }
             }
-            codes_used = seen.len();
         }
     }
     if codings.is_empty() {
@@ -310,14 +304,11 @@ pub fn excerpts_docx(
     doc = methods_appendix(doc, conn, project_root)?;
     doc = audit_appendix(doc, conn)?;
     save(doc, path)?;
-    let mut d: Vec<i64> = codings.iter().map(|c| c.doc).collect();
-    d.sort();
-    d.dedup();
     Ok(Summary {
         file: path.display().to_string(),
         excerpts: codings.len(),
         codes: codes_used,
-        documents: d.len(),
+        documents,
     })
 }
 

@@ -45,18 +45,24 @@ struct Prepared {
     moves: Vec<(usize, usize, usize)>,
 }
 
+/// A code's name as narrata stores it: no slash (it separates a path), never empty.
+fn code_name(c: &read::Code) -> String {
+    let name = c.name.trim().replace('/', "∕");
+    if name.is_empty() {
+        "(unnamed code)".into()
+    } else {
+        name
+    }
+}
+
 fn code_entry(c: &read::Code) -> CodeEntry {
     let mut e = CodeEntry {
-        // narrata's code names cannot hold a slash (it separates a path).
-        name: c.name.trim().replace('/', "∕"),
+        name: code_name(c),
         guid: Some(c.guid.clone()),
         color: c.color.as_deref().and_then(|c| check_color(c).ok()),
         children: c.children.iter().map(code_entry).collect(),
         ..Default::default()
     };
-    if e.name.is_empty() {
-        e.name = "(unnamed code)".into();
-    }
     if let Some(d) = &c.description {
         qdc::split_description(d, &mut e);
     }
@@ -66,7 +72,7 @@ fn code_entry(c: &read::Code) -> CodeEntry {
 /// GUID → path of every code in the file's tree.
 fn code_paths(codes: &[read::Code], prefix: &str, out: &mut HashMap<String, String>) {
     for c in codes {
-        let name = code_entry(c).name;
+        let name = code_name(c);
         let path = if prefix.is_empty() {
             name
         } else {
