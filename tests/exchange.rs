@@ -19,6 +19,16 @@ fn demo() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// Memos as `memo add TARGET TEXT`.
+fn add_memos(dir: &Path, memos: &[(&str, &str)]) {
+    for (target, text) in memos {
+        narrata(dir)
+            .args(["memo", "add", target, text])
+            .assert()
+            .success();
+    }
+}
+
 fn export(dir: &Path, out: &Path) {
     let o = narrata(dir)
         .args(["export", "qdpx", out.to_str().unwrap()])
@@ -30,17 +40,15 @@ fn export(dir: &Path, out: &Path) {
 #[test]
 fn the_export_is_valid_refi_qda_and_reads_back_whole() {
     let (tmp, dir) = demo();
-    for (target, text) in [
-        ("participant:P03", "Spreekt vaker over de groep."),
-        ("portrait:P03:T2", "Vindt houvast."),
-        ("document:3", "Lange pauzes."),
-        ("project", "Eerste ronde klaar."),
-    ] {
-        narrata(&dir)
-            .args(["memo", "add", target, text])
-            .assert()
-            .success();
-    }
+    add_memos(
+        &dir,
+        &[
+            ("participant:P03", "Spreekt vaker over de groep."),
+            ("portrait:P03:T2", "Vindt houvast."),
+            ("document:3", "Lange pauzes."),
+            ("project", "Eerste ronde klaar."),
+        ],
+    );
     let out = tmp.path().join("p.qdpx");
     export(&dir, &out);
 
@@ -316,19 +324,17 @@ fn fingerprint(dir: &Path) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String
 #[test]
 fn a_round_trip_through_qdpx_keeps_everything_and_twice_adds_nothing() {
     let (tmp, dir) = demo();
-    for (target, text) in [
-        ("participant:P03", "Spreekt vaker over de groep."),
-        ("portrait:P03:T2", "Vindt houvast."),
-        ("document:3", "Lange pauzes."),
-        ("coding:5", "Twijfel."),
-        ("code:Relaties", "Breed opgevat."),
-        ("project", "Eerste ronde klaar."),
-    ] {
-        narrata(&dir)
-            .args(["memo", "add", target, text])
-            .assert()
-            .success();
-    }
+    add_memos(
+        &dir,
+        &[
+            ("participant:P03", "Spreekt vaker over de groep."),
+            ("portrait:P03:T2", "Vindt houvast."),
+            ("document:3", "Lange pauzes."),
+            ("coding:5", "Twijfel."),
+            ("code:Relaties", "Breed opgevat."),
+            ("project", "Eerste ronde klaar."),
+        ],
+    );
     let out = tmp.path().join("p.qdpx");
     export(&dir, &out);
     narrata(tmp.path())

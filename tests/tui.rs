@@ -138,6 +138,17 @@ fn import(dir: &Path, file: &Path, anonymise: &str) {
     );
 }
 
+/// A new project holding one transcript `P01_T1.txt`, imported with `anonymise`.
+fn one_transcript(text: &str, anonymise: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    narrata::project::init(&dir, Some("p"), "nl").unwrap();
+    let file = tmp.path().join("P01_T1.txt");
+    std::fs::write(&file, text).unwrap();
+    import(&dir, &file, anonymise);
+    (tmp, dir)
+}
+
 fn parse_keys(spec: &str) -> Vec<KeyEvent> {
     let mut out = Vec::new();
     let mut chars = spec.chars().peekable();
@@ -537,16 +548,10 @@ fn tiny_and_odd_window_sizes_never_panic() {
 
 #[test]
 fn nothing_raw_reaches_the_screen_from_a_hostile_transcript() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("p");
-    narrata::project::init(&dir, Some("p"), "nl").unwrap();
-    let file = tmp.path().join("P01_T1.txt");
-    std::fs::write(
-        &file,
+    let (tmp, dir) = one_transcript(
         "I: Hallo \u{1b}[2J\u{1b}]0;title\u{7}\nP01: Ja \u{202e}gniod\u{9b}31m rood\n",
-    )
-    .unwrap();
-    import(&dir, &file, "off");
+        "off",
+    );
     let mut s = Session::open(tmp, &dir, 80, 12);
     s.keys("<Enter>");
     assert_eq!(s.app.view, View::Transcript);
@@ -565,16 +570,10 @@ fn nothing_raw_reaches_the_screen_from_a_hostile_transcript() {
 
 #[test]
 fn review_list_accepts_and_rejects_and_stores() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("p");
-    narrata::project::init(&dir, Some("p"), "nl").unwrap();
-    let file = tmp.path().join("P01_T1.txt");
-    std::fs::write(
-        &file,
+    let (tmp, dir) = one_transcript(
         "I: Hoe gaat het?\nP01: Goed. Mijn zus Marieke Jansen belt elke week, vanuit Katwijk.\n",
-    )
-    .unwrap();
-    import(&dir, &file, "review");
+        "review",
+    );
     let mut s = Session::open(tmp, &dir, 100, 20);
     s.keys("6");
     if std::env::var_os("NARRATA_PASSPHRASE").is_none() {
