@@ -118,6 +118,13 @@ pub struct Key {
     pub staged: Vec<Staged>,
     #[serde(skip)]
     index: BTreeMap<String, usize>,
+    /// The highest number given in each category: a new pseudonym needs no pass over the key
+    /// (that pass made a large first import quadratic in its identifiers).
+    #[serde(skip)]
+    highest: BTreeMap<String, u32>,
+    /// Each entry's original in lower case, in the order of `entries`.
+    #[serde(skip)]
+    lowered: Vec<String>,
 }
 
 /// How an original is compared: case and spacing ignored; for numbers only the digits count.
@@ -152,13 +159,35 @@ impl Key {
             .enumerate()
             .map(|(i, e)| (normalise(&e.original), i))
             .collect();
+        self.highest.clear();
+        for e in &self.entries {
+            let n = self.highest.entry(e.category.clone()).or_default();
+            *n = (*n).max(e.number);
+        }
+        self.lowered = self
+            .entries
+            .iter()
+            .map(|e| e.original.to_lowercase())
+            .collect();
+    }
+
+    /// Each entry with its original in lower case.
+    pub fn entries_lowered(&self) -> impl Iterator<Item = (&Entry, std::borrow::Cow<'_, str>)> {
+        let cached = self.lowered.len() == self.entries.len();
+        self.entries.iter().enumerate().map(move |(i, e)| {
+            if cached {
+                (e, std::borrow::Cow::Borrowed(self.lowered[i].as_str()))
+            } else {
+                (e, std::borrow::Cow::Owned(e.original.to_lowercase()))
+            }
+        })
     }
 
     /// The pseudonym number of an original, assigning the next number of its category the first
     /// time it is seen. The same original always gets the same pseudonym; two different
     /// originals never share one.
     pub fn pseudonym(&mut self, original: &str, category: &str, at: &str) -> (String, u32) {
-        if self.index.len() != self.entries.len() {
+        if self.index.len() != self.entries.len() || self.lowered.len() != self.entries.len() {
             self.reindex();
         }
         let key = normalise(original);
@@ -166,14 +195,10 @@ impl Key {
             let e = &self.entries[i];
             return (e.category.clone(), e.number);
         }
-        let number = self
-            .entries
-            .iter()
-            .filter(|e| e.category == category)
-            .map(|e| e.number)
-            .max()
-            .unwrap_or(0)
-            + 1;
+        let highest = self.highest.entry(category.to_owned()).or_default();
+        *highest += 1;
+        let number = *highest;
+        self.lowered.push(original.to_lowercase());
         self.entries.push(Entry {
             original: original.to_owned(),
             category: category.to_owned(),
@@ -269,18 +294,33 @@ pub fn load(project: &Path, pass: &SecretString) -> Result<Option<Key>> {
     Ok(Some(key))
 }
 
+/// log₂ of scrypt's N for the passphrase (with age's r = 8): 2¹⁷ needs 128 MiB and about a
+/// third of a second on a 2-core machine, the work commonly recommended for scrypt. age would
+/// otherwise calibrate to about a second on the writing machine, which on this machine meant
+/// 2²⁰ (1 GiB of memory for every save and every open, five seconds per import), and a key that
+/// a teammate's smaller laptop may struggle to open.
+pub const DEFAULT_WORK_FACTOR: u8 = 17;
+
+/// The work factor for new saves: `NARRATA_KEY_WORK_FACTOR` (tests lower it), else the default.
+fn work_factor(setting: Option<&str>) -> u8 {
+    setting
+        .and_then(|v| v.trim().parse::<u8>().ok())
+        .map(|n| n.clamp(1, 30))
+        .unwrap_or(DEFAULT_WORK_FACTOR)
+}
+
 /// Encrypts and writes the key: to a temporary file with owner-only permissions, synced, then
 /// renamed over the old one, so a crash leaves either the old key or the new one.
 pub fn save(project: &Path, key: &Key, pass: &SecretString) -> Result<()> {
+    let setting = std::env::var("NARRATA_KEY_WORK_FACTOR").ok();
+    save_with(project, key, pass, work_factor(setting.as_deref()))
+}
+
+fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Result<()> {
     let file = path(project);
     let plain = serde_json::to_vec(key).map_err(|e| Error::Invalid(e.to_string()))?;
     let mut recipient = age::scrypt::Recipient::new(pass.clone());
-    if let Some(log_n) = std::env::var("NARRATA_KEY_WORK_FACTOR")
-        .ok()
-        .and_then(|v| v.parse::<u8>().ok())
-    {
-        recipient.set_work_factor(log_n.clamp(1, 30));
-    }
+    recipient.set_work_factor(log_n);
     let cipher = age::encrypt(&recipient, &plain)
         .map_err(|e| Error::Invalid(format!("the key could not be encrypted: {e}")))?;
     let tmp = file.with_extension("age.tmp");
@@ -365,6 +405,26 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn keys_are_written_with_the_fixed_work_factor_unless_told_otherwise() {
+        assert_eq!(work_factor(None), DEFAULT_WORK_FACTOR);
+        assert_eq!(work_factor(Some("4")), 4);
+        assert_eq!(work_factor(Some("99")), 30);
+        assert_eq!(work_factor(Some("many")), DEFAULT_WORK_FACTOR);
+        // The factor written is the one asked for: age's header names it after the salt.
+        let dir = tempfile::tempdir().unwrap();
+        let pass = SecretString::from("goed".to_owned());
+        save_with(dir.path(), &Key::new("p"), &pass, 5).unwrap();
+        let header = std::fs::read(dir.path().join(KEY_FILE)).unwrap();
+        let header = String::from_utf8_lossy(&header);
+        let stanza = header
+            .lines()
+            .find(|l| l.starts_with("-> scrypt "))
+            .unwrap();
+        assert!(stanza.ends_with(" 5"), "{stanza}");
+        assert!(load(dir.path(), &pass).unwrap().is_some());
     }
 
     fn save_with_factor(dir: &Path, key: &Key, pass: &SecretString, log_n: u8) {
