@@ -135,10 +135,10 @@ pub fn detect(
         list.dedup();
     }
     let mut mentions = Vec::new();
-    find_mentions(text, &parts, false, false, &mut mentions);
-    find_mentions(text, &found, true, false, &mut mentions);
+    find_mentions(text, &parts, false, None, &mut mentions);
+    find_mentions(text, &found, true, None, &mut mentions);
     // The key's names are the same from one document to the next: their matcher is reused.
-    find_mentions(text, &known, true, true, &mut mentions);
+    find_mentions(text, &known, true, Some(fingerprint(&known)), &mut mentions);
     for (s, e, c) in mentions {
         if byte_regions.iter().any(|&(rs, re)| s >= rs && e <= re) {
             hits.push((s, e, c, 0.85));
@@ -172,7 +172,7 @@ fn find_mentions(
     text: &str,
     names: &[(String, &'static str)],
     any_case: bool,
-    reuse: bool,
+    reuse: Option<u64>,
     out: &mut Vec<(usize, usize, &'static str)>,
 ) {
     if names.is_empty() {
@@ -240,10 +240,8 @@ fn find_mentions(
             }
         }
     };
-    if reuse {
-        let fp = fingerprint(names)
-            .wrapping_mul(2)
-            .wrapping_add(any_case as u64);
+    if let Some(fp) = reuse {
+        let fp = fp.wrapping_mul(2).wrapping_add(any_case as u64);
         KNOWN_MATCHERS.with(|cell| {
             let mut cache = cell.borrow_mut();
             let at = match cache
@@ -402,11 +400,11 @@ pub fn detect_in(
             });
         }
     }
-    for e in &key.entries {
+    for (e, lower) in key.entries_lowered() {
         if matches!(
             e.category.as_str(),
             "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS"
-        ) && relevant(&e.original)
+        ) && short.as_ref().is_none_or(|s| s.contains(lower.as_ref()))
             && let Some(c) = crate::keyfile::category(&e.category)
         {
             known.push(Known {
@@ -458,33 +456,50 @@ pub fn found_names(t: &Transcript, found: &[Detection]) -> Vec<Known> {
     out
 }
 
-/// Every mention of the given names in the transcript's spoken words, in any case (never a
-/// lone common word), as detections.
-pub fn mentions(t: &Transcript, names: &[Known], language: &str) -> Vec<Detection> {
-    let lists = lists::lists();
-    let usable = |k: &&Known| {
-        k.text.chars().count() >= 2
-            && !lists
-                .common(language)
-                .contains(k.text.to_lowercase().as_str())
-            && !lists.not_identifiers.contains(k.text.as_str())
-    };
-    let mut needles: Vec<(String, &'static str)> = names
-        .iter()
-        .filter(usable)
-        .filter(|k| !k.exact)
-        .map(|k| (k.text.clone(), k.category))
-        .collect();
-    let mut exact: Vec<(String, &'static str)> = names
-        .iter()
-        .filter(usable)
-        .filter(|k| k.exact)
-        .map(|k| (k.text.clone(), k.category))
-        .collect();
-    for list in [&mut needles, &mut exact] {
-        list.sort();
-        list.dedup();
+/// The names of an import to look for in each of its transcripts, prepared once per language
+/// (filtering, sorting and fingerprinting tens of thousands of names for every file was a
+/// measurable share of a large import).
+pub struct Mentions {
+    any_case: Vec<(String, &'static str)>,
+    exact: Vec<(String, &'static str)>,
+    fingerprints: (u64, u64),
+}
+
+impl Mentions {
+    /// The usable names for transcripts in `language`: at least two characters, never a lone
+    /// common word of that language or a word known not to identify anyone.
+    pub fn new(names: &[Known], language: &str) -> Mentions {
+        let lists = lists::lists();
+        let common = lists.common(language);
+        let usable = |k: &&Known| {
+            k.text.chars().count() >= 2
+                && !common.contains(k.text.to_lowercase().as_str())
+                && !lists.not_identifiers.contains(k.text.as_str())
+        };
+        let pick = |exact: bool| {
+            let mut v: Vec<(String, &'static str)> = names
+                .iter()
+                .filter(usable)
+                .filter(|k| k.exact == exact)
+                .map(|k| (k.text.clone(), k.category))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let (any_case, exact) = (pick(false), pick(true));
+        let fingerprints = (fingerprint(&any_case), fingerprint(&exact));
+        Mentions {
+            any_case,
+            exact,
+            fingerprints,
+        }
     }
+}
+
+/// Every mention of the prepared names in the transcript's spoken words (in any case, or as
+/// written for surnames), as detections.
+pub fn mentions(t: &Transcript, names: &Mentions) -> Vec<Detection> {
     let mut bounds: Vec<usize> = t.turns.iter().flat_map(|x| [x.start, x.end]).collect();
     bounds.sort_unstable();
     bounds.dedup();
@@ -497,8 +512,20 @@ pub fn mentions(t: &Transcript, names: &[Known], language: &str) -> Vec<Detectio
         .collect();
     let mut found = Vec::new();
     // The same names for every file of an import: the matchers are built once per thread.
-    find_mentions(&t.text, &needles, true, true, &mut found);
-    find_mentions(&t.text, &exact, false, true, &mut found);
+    find_mentions(
+        &t.text,
+        &names.any_case,
+        true,
+        Some(names.fingerprints.0),
+        &mut found,
+    );
+    find_mentions(
+        &t.text,
+        &names.exact,
+        false,
+        Some(names.fingerprints.1),
+        &mut found,
+    );
     let hits = found
         .into_iter()
         .filter(|&(s, e, _)| regions.iter().any(|&(rs, re)| s >= rs && e <= re))

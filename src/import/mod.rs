@@ -530,11 +530,26 @@ fn prepare_all(
         }
         batch.sort_by(|a, b| (&a.text, a.category).cmp(&(&b.text, b.category)));
         batch.dedup_by(|a, b| a.text == b.text);
+        // The names prepared once per language, not once per file.
+        let mut languages: Vec<&str> = out
+            .iter()
+            .flatten()
+            .filter_map(|p| p.parsed.as_ref().ok().map(|(_, m)| m.language.as_str()))
+            .collect();
+        languages.sort_unstable();
+        languages.dedup();
+        let prepared: Vec<(&str, crate::anonymise::Mentions)> = languages
+            .into_iter()
+            .map(|l| (l, crate::anonymise::Mentions::new(&batch, l)))
+            .collect();
         let extra = parallel(out.len(), |i| match &out[i] {
             Some(Prepared {
                 parsed: Ok((t, meta)),
                 found: Some(_),
-            }) => Some(crate::anonymise::mentions(t, &batch, &meta.language)),
+            }) => prepared
+                .iter()
+                .find(|(l, _)| *l == meta.language)
+                .map(|(_, names)| crate::anonymise::mentions(t, names)),
             _ => None,
         });
         for (p, more) in out.iter_mut().zip(extra) {
