@@ -5,7 +5,7 @@
 //! and 1,000 codings; the time from a key to a drawn 200×60 frame, per kind of key.
 //!
 //! `tui_bench start PROJECT_DIR`: on an existing project (the 5-million-word benchmark project
-//! of `benches/tui.sh`), the time from the start of the program to the first frame, to the
+//! of `benches/run.sh`), the time from the start of the program to the first frame, to the
 //! first frame with data, and of a short session (open the longest transcript, search, the
 //! cohort of everyone). Run it under `/usr/bin/time` for peak memory.
 
@@ -128,15 +128,20 @@ fn keys(work: &std::path::Path) {
         "{:<34} {:>8} {:>8} {:>8}",
         "key (200 presses each)", "p50 ms", "p95 ms", "max ms"
     );
+    let mut results = serde_json::Map::new();
+    let mut record = |what: &str, p50: f64, p95: f64, max: f64| {
+        println!("{what:<34} {p50:>8.2} {p95:>8.2} {max:>8.2}");
+        results.insert(
+            what.to_string(),
+            serde_json::json!({"p50_ms": p50, "p95_ms": p95, "max_ms": max}),
+        );
+    };
     for (c, what) in movements {
         let times: Vec<f64> = (0..200)
             .map(|_| measure(&mut app, &mut store, &[key(c)]))
             .collect();
         let (p50, p95, max) = percentiles(times);
-        println!(
-            "{:<34} {p50:>8.2} {p95:>8.2} {max:>8.2}",
-            format!("{c} ({what})")
-        );
+        record(&format!("{c} ({what})"), p50, p95, max);
     }
     let pages: Vec<f64> = (0..100)
         .map(|i| {
@@ -153,15 +158,12 @@ fn keys(work: &std::path::Path) {
         })
         .collect();
     let (p50, p95, max) = percentiles(pages);
-    println!("{:<34} {p50:>8.2} {p95:>8.2} {max:>8.2}", "PageDown/PageUp");
+    record("PageDown/PageUp", p50, p95, max);
     // Selecting: v then word by word.
     let mut select = vec![measure(&mut app, &mut store, &[key('v')])];
     select.extend((0..100).map(|_| measure(&mut app, &mut store, &[key('w')])));
     let (p50, p95, max) = percentiles(select);
-    println!(
-        "{:<34} {p50:>8.2} {p95:>8.2} {max:>8.2}",
-        "v, w (a growing selection)"
-    );
+    record("v, w (a growing selection)", p50, p95, max);
     let _ = app.act(&mut store, Action::Back);
     // Coding: the picker opens (c), filters (typed), applies (Enter: one transaction, the
     // document's codings read again, a frame).
@@ -188,9 +190,13 @@ fn keys(work: &std::path::Path) {
         ("u (undo a coding)", undo),
     ] {
         let (p50, p95, max) = percentiles(v);
-        println!("{what:<34} {p50:>8.2} {p95:>8.2} {max:>8.2}");
+        record(what, p50, p95, max);
     }
     assert_eq!(app.view, View::Transcript);
+    println!(
+        "RESULT {}",
+        serde_json::json!({"step": "tui_keys", "words": doc.words, "codings": doc.codings, "keys": results})
+    );
 }
 
 fn start(dir: &std::path::Path) {
@@ -221,10 +227,8 @@ fn start(dir: &std::path::Path) {
     let t = Instant::now();
     app.open_document(&store, longest, None).expect("open");
     draw(&mut app, &mut term);
-    println!(
-        "open the longest transcript and draw it: {:.1} ms",
-        t.elapsed().as_secs_f64() * 1000.0
-    );
+    let open = t.elapsed().as_secs_f64() * 1000.0;
+    println!("open the longest transcript and draw it: {open:.1} ms");
     let run = |app: &mut App, store: &Store| {
         for job in app.take_jobs() {
             let done = jobs::run(store, job);
@@ -243,22 +247,24 @@ fn start(dir: &std::path::Path) {
     );
     run(&mut app, &store);
     draw(&mut app, &mut term);
+    let searched = t.elapsed().as_secs_f64() * 1000.0;
     println!(
-        "search (worker, synchronously here) and draw the results: {:.1} ms, {} hits",
-        t.elapsed().as_secs_f64() * 1000.0,
+        "search (worker, synchronously here) and draw the results: {searched:.1} ms, {} hits",
         app.search.hits().len()
     );
     let t = Instant::now();
     app.act(&mut store, Action::ViewWaves).expect("waves");
     run(&mut app, &store);
     draw(&mut app, &mut term);
-    println!(
-        "waves for everyone (change table and cohort on the worker) and draw: {:.1} ms",
-        t.elapsed().as_secs_f64() * 1000.0
-    );
+    let waves = t.elapsed().as_secs_f64() * 1000.0;
+    println!("waves for everyone (change table and cohort on the worker) and draw: {waves:.1} ms");
     println!(
         "whole session: {:.1} ms",
         t0.elapsed().as_secs_f64() * 1000.0
+    );
+    println!(
+        "RESULT {}",
+        serde_json::json!({"step": "tui_start", "documents": docs, "first_frame_ms": first, "first_data_frame_ms": loaded, "open_ms": open, "search_ms": searched, "waves_ms": waves})
     );
 }
 

@@ -165,6 +165,396 @@ fn syllables(rng: &mut Rng, n: usize) -> String {
         .collect()
 }
 
+/// How the running text between identifiers is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prose {
+    /// A few fixed sentences and templates: small vocabulary, one identifier in about every
+    /// second sentence (a hard test for the anonymiser).
+    Templates,
+    /// Sentences drawn word by word from a ranked vocabulary with Zipf frequencies (common
+    /// words first, then a long tail of invented lower-case words), with identifiers in about
+    /// one sentence in ten: closer to what an index and a search see in real transcripts.
+    Zipf,
+}
+
+/// The most frequent words of spoken Dutch and English, most frequent first (written here
+/// from general knowledge of the languages; the ranks are approximate).
+const HEAD_NL: &[&str] = &[
+    "ik",
+    "de",
+    "en",
+    "het",
+    "dat",
+    "een",
+    "is",
+    "je",
+    "niet",
+    "van",
+    "was",
+    "in",
+    "die",
+    "ja",
+    "maar",
+    "er",
+    "wel",
+    "ook",
+    "op",
+    "dan",
+    "nou",
+    "met",
+    "te",
+    "heb",
+    "we",
+    "zo",
+    "nog",
+    "als",
+    "voor",
+    "me",
+    "naar",
+    "gewoon",
+    "wat",
+    "had",
+    "hij",
+    "om",
+    "ze",
+    "al",
+    "toen",
+    "kan",
+    "of",
+    "mijn",
+    "aan",
+    "bij",
+    "daar",
+    "moet",
+    "zijn",
+    "heel",
+    "weet",
+    "echt",
+    "heeft",
+    "ben",
+    "dus",
+    "eigenlijk",
+    "even",
+    "hebben",
+    "over",
+    "mee",
+    "wil",
+    "uit",
+    "kun",
+    "gaan",
+    "meer",
+    "veel",
+    "nu",
+    "dit",
+    "hier",
+    "wordt",
+    "geen",
+    "goed",
+    "zelf",
+    "gaat",
+    "ging",
+    "jaar",
+    "tijd",
+    "altijd",
+    "soms",
+    "mensen",
+    "iets",
+    "zou",
+    "werd",
+    "nooit",
+    "na",
+    "omdat",
+    "ook",
+    "keer",
+    "alles",
+    "groep",
+    "leven",
+    "dag",
+    "week",
+    "beetje",
+    "misschien",
+    "waar",
+    "hoe",
+    "door",
+    "zeggen",
+    "zeg",
+    "denk",
+    "vind",
+    "voel",
+    "gevoel",
+    "praten",
+    "samen",
+    "andere",
+    "eerst",
+    "weer",
+    "hulp",
+    "thuis",
+    "werk",
+    "rustig",
+    "moeilijk",
+    "zwaar",
+    "beter",
+    "anders",
+    "vroeger",
+    "steeds",
+    "kinderen",
+    "familie",
+    "vrienden",
+    "hoofd",
+    "lichaam",
+    "slapen",
+    "angst",
+    "boos",
+    "blij",
+    "verdriet",
+    "herstel",
+    "stap",
+    "moment",
+    "periode",
+    "gesprek",
+    "verhaal",
+    "vertrouwen",
+    "ervaring",
+    "tegenslag",
+    "dingen",
+    "kracht",
+    "ruimte",
+    "rust",
+    "zorg",
+    "begeleider",
+    "bijeenkomst",
+    "inloop",
+    "koffie",
+    "buiten",
+    "wandelen",
+    "fiets",
+    "huis",
+    "geld",
+    "schulden",
+    "baan",
+    "vrijwilliger",
+    "toekomst",
+    "hoop",
+    "schaamte",
+    "eenzaam",
+    "contact",
+    "luisteren",
+    "herkenning",
+    "steun",
+    "grenzen",
+    "patroon",
+    "terugval",
+    "keuze",
+];
+const HEAD_EN: &[&str] = &[
+    "I",
+    "the",
+    "and",
+    "to",
+    "it",
+    "a",
+    "you",
+    "that",
+    "was",
+    "of",
+    "in",
+    "my",
+    "know",
+    "like",
+    "just",
+    "so",
+    "but",
+    "is",
+    "me",
+    "not",
+    "have",
+    "we",
+    "they",
+    "on",
+    "for",
+    "with",
+    "do",
+    "what",
+    "then",
+    "be",
+    "it's",
+    "all",
+    "don't",
+    "really",
+    "think",
+    "had",
+    "there",
+    "at",
+    "about",
+    "because",
+    "this",
+    "well",
+    "yeah",
+    "get",
+    "when",
+    "out",
+    "go",
+    "if",
+    "one",
+    "got",
+    "more",
+    "people",
+    "would",
+    "can",
+    "time",
+    "now",
+    "up",
+    "some",
+    "been",
+    "how",
+    "went",
+    "feel",
+    "felt",
+    "things",
+    "still",
+    "never",
+    "always",
+    "back",
+    "much",
+    "group",
+    "life",
+    "day",
+    "week",
+    "year",
+    "bit",
+    "maybe",
+    "where",
+    "talk",
+    "say",
+    "said",
+    "help",
+    "home",
+    "work",
+    "quiet",
+    "hard",
+    "better",
+    "different",
+    "before",
+    "again",
+    "children",
+    "family",
+    "friends",
+    "head",
+    "body",
+    "sleep",
+    "fear",
+    "angry",
+    "glad",
+    "grief",
+    "recovery",
+    "step",
+    "moment",
+    "period",
+    "conversation",
+    "story",
+    "trust",
+    "experience",
+    "setback",
+    "strength",
+    "space",
+    "rest",
+    "care",
+    "support",
+    "worker",
+    "meeting",
+    "drop-in",
+    "tea",
+    "outside",
+    "walking",
+    "bike",
+    "house",
+    "money",
+    "debts",
+    "job",
+    "volunteer",
+    "future",
+    "hope",
+    "shame",
+    "lonely",
+    "contact",
+    "listening",
+    "recognition",
+    "boundaries",
+    "pattern",
+    "relapse",
+    "choice",
+    "together",
+    "others",
+    "first",
+    "myself",
+    "somehow",
+    "honestly",
+    "anyway",
+];
+
+/// A ranked vocabulary with cumulative Zipf–Mandelbrot weights (`1 / (rank + 2.7)`).
+struct Vocabulary {
+    words: Vec<String>,
+    cumulative: Vec<f64>,
+}
+
+impl Vocabulary {
+    /// `size` words: the language's head list, then invented lower-case words.
+    fn new(head: &[&str], size: usize, seed: u64) -> Vocabulary {
+        let mut rng = Rng::new(seed);
+        let mut seen = std::collections::HashSet::new();
+        let mut words: Vec<String> = Vec::with_capacity(size);
+        for w in head {
+            if seen.insert(w.to_string()) {
+                words.push(w.to_string());
+            }
+        }
+        while words.len() < size {
+            // Mostly one or two syllables, as in speech.
+            let n = [1, 1, 1, 2, 2, 2, 2, 3][rng.below(8)];
+            let w = syllables(&mut rng, n);
+            if w.len() > 2 && seen.insert(w.clone()) {
+                words.push(w);
+            }
+        }
+        let mut total = 0.0;
+        let cumulative = (0..words.len())
+            .map(|r| {
+                total += 1.0 / (r as f64 + 2.7);
+                total
+            })
+            .collect();
+        Vocabulary { words, cumulative }
+    }
+
+    fn word(&self, rng: &mut Rng) -> &str {
+        let total = *self.cumulative.last().unwrap_or(&1.0);
+        let x = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
+        let i = self.cumulative.partition_point(|&c| c < x);
+        &self.words[i.min(self.words.len() - 1)]
+    }
+
+    /// A sentence of 4 to 18 words, capitalised, ending in a full stop or a question mark.
+    fn sentence(&self, rng: &mut Rng) -> String {
+        let n = 4 + rng.below(15);
+        let mut s = String::new();
+        for k in 0..n {
+            let w = self.word(rng);
+            if k == 0 {
+                s.push_str(&cap(w));
+            } else {
+                s.push(if rng.chance(8) { ',' } else { ' ' });
+                if s.ends_with(',') {
+                    s.push(' ');
+                }
+                s.push_str(w);
+            }
+        }
+        s.push(if rng.chance(10) { '?' } else { '.' });
+        s
+    }
+}
+
 /// An invented given name.
 pub fn first_name(rng: &mut Rng) -> String {
     cap(&format!("{}{}", syllables(rng, 1), rng.pick(NAME_ENDS)))
@@ -343,8 +733,26 @@ const TEMPLATES_EN: &[&str] = &[
 ];
 
 /// Generates `participants` × `waves` individual interviews in Dutch (and, for every fourth
-/// participant, English), each with about `sentences` participant sentences.
+/// participant, English), each with about `sentences` participant sentences, in template prose.
 pub fn corpus(seed: u64, participants: usize, waves: usize, sentences: usize) -> Vec<Generated> {
+    corpus_with(seed, participants, waves, sentences, Prose::Templates)
+}
+
+/// As [`corpus`], with the running text written as `prose` says. The same arguments always give
+/// the same files.
+pub fn corpus_with(
+    seed: u64,
+    participants: usize,
+    waves: usize,
+    sentences: usize,
+    prose: Prose,
+) -> Vec<Generated> {
+    let vocabularies = (prose == Prose::Zipf).then(|| {
+        (
+            Vocabulary::new(HEAD_NL, 40_000, 0x6e6c),
+            Vocabulary::new(HEAD_EN, 40_000, 0x656e),
+        )
+    });
     let mut rng = Rng::new(seed);
     let mut out = Vec::new();
     for p in 1..=participants {
@@ -375,7 +783,12 @@ pub fn corpus(seed: u64, participants: usize, waves: usize, sentences: usize) ->
                     if k > 0 {
                         body.push(" ");
                     }
-                    if rng.chance(45) {
+                    if let Some((nl, en)) = &vocabularies {
+                        if !rng.chance(10) {
+                            body.push(&(if english { en } else { nl }).sentence(&mut rng));
+                            continue;
+                        }
+                    } else if rng.chance(45) {
                         let fillers: &[&str] = if english { FILLER_EN } else { FILLER_NL };
                         let filler = *rng.pick(fillers);
                         body.push(filler);
@@ -495,4 +908,65 @@ pub fn corpus(seed: u64, participants: usize, waves: usize, sentences: usize) ->
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word_counts(corpus: &[Generated]) -> Vec<usize> {
+        let mut counts: std::collections::HashMap<String, usize> = Default::default();
+        for g in corpus {
+            for w in g.body.split(|c: char| !c.is_alphanumeric()) {
+                if !w.is_empty() {
+                    *counts.entry(w.to_lowercase()).or_default() += 1;
+                }
+            }
+        }
+        let mut v: Vec<usize> = counts.into_values().collect();
+        v.sort_unstable_by(|a, b| b.cmp(a));
+        v
+    }
+
+    #[test]
+    fn the_same_arguments_give_the_same_files() {
+        let a = corpus_with(4, 3, 2, 60, Prose::Zipf);
+        let b = corpus_with(4, 3, 2, 60, Prose::Zipf);
+        assert_eq!(a.len(), 6);
+        assert!(a.iter().zip(&b).all(|(x, y)| x.file == y.file));
+        let c = corpus_with(5, 3, 2, 60, Prose::Zipf);
+        assert_ne!(a[0].file, c[0].file);
+    }
+
+    #[test]
+    fn zipf_prose_has_a_long_tail_and_falling_frequencies() {
+        let zipf = word_counts(&corpus_with(1, 8, 3, 300, Prose::Zipf));
+        let templates = word_counts(&corpus(1, 8, 3, 300));
+        // Many more distinct words than the templates, most of them rare.
+        assert!(
+            zipf.len() > 5 * templates.len(),
+            "{} vs {}",
+            zipf.len(),
+            templates.len()
+        );
+        let once = zipf.iter().filter(|&&n| n == 1).count();
+        assert!(once * 3 > zipf.len(), "hapaxes {once} of {}", zipf.len());
+        // Frequency falls roughly as 1/rank: the 10th word about a third of the 1st, the 100th
+        // about a thirtieth (with the Mandelbrot offset of 2.7).
+        let ratio = |r: usize| zipf[0] as f64 / zipf[r - 1] as f64;
+        assert!((2.0..6.0).contains(&ratio(10)), "{}", ratio(10));
+        assert!((15.0..60.0).contains(&ratio(100)), "{}", ratio(100));
+    }
+
+    #[test]
+    fn zipf_prose_keeps_identifiers_and_their_offsets() {
+        for g in corpus_with(2, 4, 2, 90, Prose::Zipf) {
+            assert!(!g.spans.is_empty(), "{} has no identifiers", g.name);
+            let chars: Vec<char> = g.body.chars().collect();
+            for s in &g.spans {
+                let text: String = chars[s.start..s.end].iter().collect();
+                assert_eq!(text, s.text, "{}", g.name);
+            }
+        }
+    }
 }
