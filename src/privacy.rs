@@ -78,7 +78,18 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
     // (original, its label, whether any case counts). An original that is also a common word
     // ("Roos", "Mail") is searched as written: the word itself may stand in the text, as the
     // detector leaves it.
-    let any_case = |o: &str| !crate::anonymise::is_common_word(o);
+    // The later words of a full name ("Bakker" of "Piet Bakker") are found and replaced as
+    // written only (the anonymiser's rule: "Bakker" the surname, not "bakker" the baker); an
+    // entry made for such a word alone is checked the same way, or every ordinary use of the
+    // word would be reported.
+    let surname_parts: std::collections::HashSet<&str> = key
+        .entries
+        .iter()
+        .filter(|e| e.category == "PERSON")
+        .flat_map(|e| e.original.split(' ').skip(1))
+        .filter(|w| w.chars().count() >= 3 && w.chars().next().is_some_and(char::is_uppercase))
+        .collect();
+    let any_case = |o: &str| !crate::anonymise::is_common_word(o) && !surname_parts.contains(o);
     let mut originals: Vec<(String, String, bool)> = key
         .entries
         .iter()

@@ -324,6 +324,39 @@ fn privacy_check_finds_an_original_that_reached_the_database() {
 }
 
 #[test]
+fn a_surname_that_is_also_a_word_is_checked_as_written_as_it_is_replaced() {
+    // "Distel" the surname is replaced wherever it is written so; "distel" the thistle is an
+    // ordinary word the anonymiser leaves, and privacy-check must not report it.
+    let (tmp, dir) = project();
+    let file = tmp.path().join("P32_T1.txt");
+    std::fs::write(
+        &file,
+        "I: Wie helpt je?\nP32: Mijn buurvrouw Gertrude Distel helpt me.\nI: Hoe schrijf je dat?\n\
+         P32: Distel, zoals de plant.\nI: En verder?\nP32: De distel in de tuin bloeit.\n",
+    )
+    .unwrap();
+    anon(&dir)
+        .args(["import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let text = run_ok(&dir, &["show", "1", "--raw"]);
+    assert!(
+        !text.contains("Distel") && text.contains("De distel in de tuin"),
+        "{text}"
+    );
+    let check = anon_json(&dir, &["privacy-check", "--json"]);
+    assert_eq!(check["ok"], true, "{check}");
+    // Written as the surname, it is still found.
+    {
+        let conn = rusqlite::Connection::open(dir.join("narrata.db")).unwrap();
+        conn.execute("UPDATE documents SET title = 'Gesprek met Distel'", [])
+            .unwrap();
+    }
+    let out = anon(&dir).args(["privacy-check"]).output().unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
 fn the_researchers_own_names_are_found_with_their_variants() {
     let (tmp, dir) = project();
     anon(&dir)
