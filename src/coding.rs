@@ -367,6 +367,8 @@ pub struct AutoReport {
     pub added: usize,
     pub already: usize,
     pub docs: Vec<i64>,
+    /// The turns whose codings may have changed (the hits' turns).
+    pub turns: Vec<i64>,
 }
 
 /// Codes every hit of a search with `code` as one audited, undoable action: the whole turn
@@ -413,12 +415,21 @@ pub fn auto_hits(
     spans.dedup();
     let mut docs: Vec<i64> = spans.iter().map(|s| s.0).collect();
     docs.dedup();
+    let mut turns: Vec<i64> = results
+        .hits
+        .iter()
+        .filter(|h| !participants_only || h.participant.is_some())
+        .map(|h| h.turn)
+        .collect();
+    turns.sort_unstable();
+    turns.dedup();
     if spans.is_empty() {
         return Ok(AutoReport {
             hits: 0,
             added: 0,
             already: 0,
             docs,
+            turns,
         });
     }
     let (added, already) = store.action(coder, |a| {
@@ -440,5 +451,6 @@ pub fn auto_hits(
         added,
         already,
         docs,
+        turns,
     })
 }

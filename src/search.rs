@@ -332,6 +332,35 @@ pub fn update(store: &Store, generation_before: i64, docs: &[i64]) -> Result<()>
     write_meta(store.root(), store.project()?.generation)
 }
 
+/// As [`update`], after an action that changed only the codings of some turns of `docs`
+/// (auto-coding): only those turns are indexed again. Profiled: auto-coding a word found in
+/// most documents spent two thirds of its time re-indexing whole documents.
+pub fn update_turns(
+    store: &Store,
+    generation_before: i64,
+    docs: &[i64],
+    turns: &[i64],
+) -> Result<()> {
+    let current = read_meta(store.root())
+        .is_some_and(|m| m.layout == LAYOUT && m.generation == generation_before);
+    if !current || !index_dir(store.root()).join("meta.json").is_file() {
+        return Ok(());
+    }
+    let wanted: std::collections::HashSet<i64> = turns.iter().copied().collect();
+    let rows: Vec<TurnRow> = turn_rows(store.conn(), Some(docs))?
+        .into_iter()
+        .filter(|r| wanted.contains(&r.turn))
+        .collect();
+    let (index, fields) = open_or_create(store.root())?;
+    let mut w = writer(&index)?;
+    for t in turns {
+        w.delete_term(Term::from_field_u64(fields.turn, *t as u64));
+    }
+    add_rows(&w, &fields, rows)?;
+    w.commit().map_err(search_error)?;
+    write_meta(store.root(), store.project()?.generation)
+}
+
 /// Search filters, as the command line gives them.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {

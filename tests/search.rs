@@ -275,8 +275,23 @@ fn code_auto_codes_every_hit_as_one_undoable_action() {
     let (_tmp, dir) = searchable();
     run_ok(&dir, &["codebook", "add", "Hoop"]);
     let hits = search(&dir, &["hoop"])["total"].as_u64().unwrap();
+    let other = |dir: &std::path::Path| search(dir, &["groep"])["total"].as_u64().unwrap();
+    let before = other(&dir);
     let out = run_ok(&dir, &["code", "auto", "hoop", "Hoop"]);
     assert!(out.contains(&format!("{hits} coding(s) added")), "{out}");
+    // Only the coded turns were indexed again, and the index says it is current (a search
+    // would otherwise rebuild it); the other turns are all still found.
+    let meta: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("index").join("narrata-index.json")).unwrap(),
+    )
+    .unwrap();
+    let generation: i64 = rusqlite::Connection::open(dir.join("narrata.db"))
+        .unwrap()
+        .query_row("SELECT generation FROM project", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(meta["generation"], generation);
+    assert_eq!(other(&dir), before);
+    assert_eq!(search(&dir, &["hoop"])["total"].as_u64().unwrap(), hits);
     let codings = run_json(&dir, &["codings", "--json"]);
     assert_eq!(codings.as_array().unwrap().len() as u64, hits);
     // Again: nothing new.

@@ -333,7 +333,11 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
                 matches!(unit, Unit::Match),
                 &f,
             )?;
-            super::refresh_index(store, before, &r.docs);
+            if let Err(e) = crate::search::update_turns(store, before, &r.docs, &r.turns) {
+                eprintln!(
+                    "narrata: warning: the search index was not updated ({e}); it will be rebuilt at the next search"
+                );
+            }
             say(
                 out,
                 &format!(
