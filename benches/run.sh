@@ -4,19 +4,20 @@
 #
 #   bash benches/run.sh                         the design's corpus (300 participants × 3 waves
 #                                               × about 6,000 words) with the alternatives
-#   SIZES="100 300 900" ALTERNATIVES=0 bash benches/run.sh
+#   SIZES="100 300 900" ALTERNATIVES=0 BENCH_OUT=target/bench-scaling bash benches/run.sh
 #                                               the same measurements at three corpus sizes
 #
 # The alternatives (DEDUCE and qc from PyPI, with python-docx to open the Word export) are
-# installed into a virtual environment under target/bench/ by this script; grep is the
+# installed into a virtual environment (target/bench-venv) by this script; grep is the
 # system's. Not run by CI: it takes minutes and downloads packages. Results: target/bench/
-# (one results.jsonl per size) and the table printed at the end (benches/report.py).
+# (or BENCH_OUT; one results.jsonl per size) and the table printed at the end
+# (benches/report.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=${SIZES:-300}
 ALTERNATIVES=${ALTERNATIVES:-1}
 QC_FILES=${QC_FILES:-10} # qc codes one document per command; see docs/PERFORMANCE.md
-out=$PWD/target/bench
+out=$(realpath -m "${BENCH_OUT:-target/bench}")
 mkdir -p "$out"
 cargo build --release --quiet --bins --examples
 bin=$PWD/target/release
@@ -39,7 +40,7 @@ timed() {
 # Records the RESULT lines a benchmark example prints.
 results_of() { grep '^RESULT ' | sed 's/^RESULT //' >> "$results"; }
 
-venv=$out/venv
+venv=$PWD/target/bench-venv
 if [ "$ALTERNATIVES" = 1 ] && [ ! -x "$venv/bin/qc" ]; then
   echo "== installing the alternatives (DEDUCE, qc, python-docx) in $venv"
   python3 -m venv "$venv"
@@ -62,6 +63,10 @@ for participants in $SIZES; do
   timed import "$work/import.json" "$narrata" --project "$project" import "$corpus" --json
   record "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(json.dumps({"step": "import_summary", "summary": {k: r[k] for k in ("imported", "words", "bytes", "took_ms")}}))' "$work/import.json")"
   # privacy-check exits non-zero when it finds something; that is a finding to report here.
+  # The same files without anonymisation (what qc's import does, here with the index).
+  "$narrata" init "$work/plain" > /dev/null
+  timed import_plain /dev/null "$narrata" --project "$work/plain" import "$corpus" --anonymise off
+  rm -rf "$work/plain"
   timed privacy_check "$work/privacy.json" "$narrata" --project "$project" privacy-check --json || true
   record "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(json.dumps({"step": "privacy_summary", "ok": r["ok"], "checked": r["originals_checked"], "findings": len(r["findings"]), "entries": len({f["entry"] for f in r["findings"]})}))' "$work/privacy.json")"
   du -sb "$project/narrata.db" "$project/index" | awk '{print "{\"step\": \"size\", \"what\": \"" $2 "\", \"bytes\": " $1 "}"}' | sed "s|$project/||" >> "$results"
@@ -121,7 +126,7 @@ EOF
     # qc codes one document per command (its editor hook): the first QC_FILES documents of
     # the whole project, and the same documents coded by narrata the same way, one command
     # per document, with the same rule, in its own whole project.
-    ls "$corpus" | head -n "$QC_FILES" > "$work/qc-files.txt"
+    ls "$corpus" | awk -v n="$QC_FILES" 'NR <= n' > "$work/qc-files.txt"
     (cd "$qcp" && timed qc_code /dev/null bash -c 'while read -r f; do echo "${f%.md}.txt" > .one; "$0" code bench -f .one < /dev/null > /dev/null; done < "$1"' "$qc" "$work/qc-files.txt")
     (cd "$qcp" && timed qc_counts "$work/qc-counts.tsv" "$qc" codes stats -m tsv < /dev/null)
     "$narrata" --project "$project" codebook add group > /dev/null
