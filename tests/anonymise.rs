@@ -294,26 +294,15 @@ fn redacting_a_missed_identifier_keeps_codings_on_their_words_and_leaves_no_trac
 #[test]
 fn privacy_check_finds_an_original_that_reached_the_database() {
     let (tmp, dir) = project();
-    let file = tmp.path().join("P31_T1.txt");
-    std::fs::write(
-        &file,
+    import_anonymised(
+        &tmp,
+        &dir,
+        "P31_T1.txt",
         "I: Wie helpt je?\nP31: Mijn buurvrouw Gertrude Vlamingsdonk helpt me.\n",
-    )
-    .unwrap();
-    anon(&dir)
-        .args(["import", file.to_str().unwrap()])
-        .assert()
-        .success();
+    );
     assert_eq!(anon_json(&dir, &["privacy-check", "--json"])["ok"], true);
     // Smuggle the original in behind narrata's back, as a bug would.
-    {
-        let conn = rusqlite::Connection::open(dir.join("narrata.db")).unwrap();
-        conn.execute(
-            "UPDATE documents SET title = 'Gesprek met Vlamingsdonk'",
-            [],
-        )
-        .unwrap();
-    }
+    set_title_behind_narratas_back(&dir, "Gesprek met Vlamingsdonk");
     let out = anon(&dir).args(["privacy-check"]).output().unwrap();
     assert!(!out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
@@ -328,17 +317,13 @@ fn a_surname_that_is_also_a_word_is_checked_as_written_as_it_is_replaced() {
     // "Distel" the surname is replaced wherever it is written so; "distel" the thistle is an
     // ordinary word the anonymiser leaves, and privacy-check must not report it.
     let (tmp, dir) = project();
-    let file = tmp.path().join("P32_T1.txt");
-    std::fs::write(
-        &file,
+    import_anonymised(
+        &tmp,
+        &dir,
+        "P32_T1.txt",
         "I: Wie helpt je?\nP32: Mijn buurvrouw Gertrude Distel helpt me.\nI: Hoe schrijf je dat?\n\
          P32: Distel, zoals de plant.\nI: En verder?\nP32: De distel in de tuin bloeit.\n",
-    )
-    .unwrap();
-    anon(&dir)
-        .args(["import", file.to_str().unwrap()])
-        .assert()
-        .success();
+    );
     let text = run_ok(&dir, &["show", "1", "--raw"]);
     assert!(
         !text.contains("Distel") && text.contains("De distel in de tuin"),
@@ -347,13 +332,26 @@ fn a_surname_that_is_also_a_word_is_checked_as_written_as_it_is_replaced() {
     let check = anon_json(&dir, &["privacy-check", "--json"]);
     assert_eq!(check["ok"], true, "{check}");
     // Written as the surname, it is still found.
-    {
-        let conn = rusqlite::Connection::open(dir.join("narrata.db")).unwrap();
-        conn.execute("UPDATE documents SET title = 'Gesprek met Distel'", [])
-            .unwrap();
-    }
+    set_title_behind_narratas_back(&dir, "Gesprek met Distel");
     let out = anon(&dir).args(["privacy-check"]).output().unwrap();
     assert!(!out.status.success());
+}
+
+/// Writes one transcript and imports it with anonymisation on.
+fn import_anonymised(tmp: &tempfile::TempDir, dir: &Path, name: &str, text: &str) {
+    let file = tmp.path().join(name);
+    std::fs::write(&file, text).unwrap();
+    anon(dir)
+        .args(["import", file.to_str().unwrap()])
+        .assert()
+        .success();
+}
+
+/// Changes every document's title directly in the database, as a bug would.
+fn set_title_behind_narratas_back(dir: &Path, title: &str) {
+    let conn = rusqlite::Connection::open(dir.join("narrata.db")).unwrap();
+    conn.execute("UPDATE documents SET title = ?1", [title])
+        .unwrap();
 }
 
 #[test]
