@@ -1,6 +1,7 @@
-//! Integrity checks of a project: SQLite's own `integrity_check`, foreign keys, and
-//! narrata's invariants (turn offsets inside the text and in order, stored counts that
-//! match the text, one source per document).
+//! Integrity checks of a project: SQLite's own `integrity_check`, foreign keys, narrata's
+//! invariants (turn offsets inside the text and in order, stored counts that match the text,
+//! one source per document) and the search index against the database; and the repair of
+//! what can be repaired safely (the index, which the database can always rebuild).
 
 use serde::Serialize;
 
@@ -14,7 +15,22 @@ pub struct Report {
     pub schema: i64,
     pub documents: i64,
     pub turns: i64,
+    /// Problems of the database: not repaired here (a backup restores them).
     pub problems: Vec<String>,
+    pub index: crate::search::IndexState,
+}
+
+impl Report {
+    /// Whether `repair` has something to do: the index is missing, behind or inconsistent.
+    pub fn index_needs_repair(&self) -> bool {
+        !self.index.present || !self.index.current || !self.index.problems.is_empty()
+    }
+}
+
+/// Rebuilds the search index from the database from scratch (dropping whatever the old one
+/// held, orphaned entries included). Never touches the database. Returns the turns indexed.
+pub fn repair_index(store: &Store) -> Result<usize> {
+    crate::search::rebuild_from_scratch(store)
 }
 
 /// Runs every check; problems are listed, not fixed.
@@ -157,11 +173,13 @@ pub fn run(store: &Store) -> Result<Report> {
         ));
     }
 
+    let index = crate::search::verify(store)?;
     Ok(Report {
-        ok: problems.is_empty(),
+        ok: problems.is_empty() && index.problems.is_empty(),
         schema: store.schema_version()?,
         documents,
         turns: turns_total,
         problems,
+        index,
     })
 }

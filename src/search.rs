@@ -130,6 +130,105 @@ pub fn is_current(store: &Store) -> Result<bool> {
     )
 }
 
+/// The index beside the database: whether it is up to date, how many turns it holds, and what
+/// is wrong with it (unreadable, or holding turns the database does not have, or lacking ones
+/// it has, while claiming to be current). An index that is only behind is not a problem: the
+/// next search rebuilds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexState {
+    pub present: bool,
+    pub current: bool,
+    pub turns: usize,
+    pub problems: Vec<String>,
+}
+
+/// Compares the index with the database turn by turn (by the turn ids it holds).
+pub fn verify(store: &Store) -> Result<IndexState> {
+    let dir = index_dir(store.root());
+    let mut state = IndexState {
+        present: dir.join("meta.json").is_file(),
+        current: is_current(store)?,
+        turns: 0,
+        problems: Vec::new(),
+    };
+    if !state.present {
+        return Ok(state);
+    }
+    let unreadable = |e: &dyn std::fmt::Display| format!("the search index cannot be read ({e})");
+    let index = match Index::open_in_dir(&dir) {
+        Ok(i) if i.schema() == schema().0 => i,
+        Ok(_) => {
+            state
+                .problems
+                .push("the search index has another layout".into());
+            return Ok(state);
+        }
+        Err(e) => {
+            state.problems.push(unreadable(&e));
+            return Ok(state);
+        }
+    };
+    let searcher = match index.reader() {
+        Ok(r) => r.searcher(),
+        Err(e) => {
+            state.problems.push(unreadable(&e));
+            return Ok(state);
+        }
+    };
+    let mut held: Vec<i64> = Vec::new();
+    for segment in searcher.segment_readers() {
+        let column = match segment.fast_fields().u64("turn") {
+            Ok(c) => c,
+            Err(e) => {
+                state.problems.push(unreadable(&e));
+                return Ok(state);
+            }
+        };
+        held.extend(
+            segment
+                .doc_ids_alive()
+                .filter_map(|d| column.first(d))
+                .map(|t| t as i64),
+        );
+    }
+    held.sort_unstable();
+    let entries = held.len();
+    held.dedup();
+    state.turns = held.len();
+    if !state.current {
+        return Ok(state);
+    }
+    let mut stmt = store.conn().prepare("SELECT id FROM turns ORDER BY id")?;
+    let stored: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let orphans = held
+        .iter()
+        .filter(|t| stored.binary_search(t).is_err())
+        .count();
+    let missing = stored
+        .iter()
+        .filter(|t| held.binary_search(t).is_err())
+        .count();
+    if orphans > 0 {
+        state.problems.push(format!(
+            "the search index holds {orphans} turn(s) the database does not have"
+        ));
+    }
+    if missing > 0 {
+        state.problems.push(format!(
+            "the search index lacks {missing} turn(s) of the database"
+        ));
+    }
+    if entries > held.len() {
+        state.problems.push(format!(
+            "the search index holds {} turn(s) twice",
+            entries - held.len()
+        ));
+    }
+    Ok(state)
+}
+
 /// One turn as the index holds it.
 struct TurnRow {
     turn: i64,

@@ -230,10 +230,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check the project's integrity.
+    /// Check the project's integrity: the database and the search index beside it.
     Check {
         #[arg(long)]
         json: bool,
+        /// Repair what can be repaired safely: rebuild the search index from the database
+        /// (dropping entries for turns that no longer exist). The database is never changed.
+        #[arg(long)]
+        repair: bool,
     },
     /// Write a consistent snapshot of the project to a new folder.
     Backup { out: PathBuf },
@@ -1033,23 +1037,77 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 ),
             )?;
         }
-        Command::Check { json: as_json } => {
+        Command::Check {
+            json: as_json,
+            repair,
+        } => {
             let store = open()?;
-            let report = check::run(&store)?;
+            let mut report = check::run(&store)?;
+            let mut repaired = None;
+            if repair && report.index_needs_repair() {
+                repaired = Some(check::repair_index(&store)?);
+                report = check::run(&store)?;
+            }
             if as_json {
-                json(out, &report)?;
-            } else if report.ok {
-                say(
-                    out,
-                    &format!(
-                        "ok: schema {}, {} documents, {} turns; SQLite integrity, foreign keys and turn offsets all check out",
-                        report.schema, report.documents, report.turns
-                    ),
-                )?;
+                let mut value =
+                    serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?;
+                value["index_rebuilt_turns"] = serde_json::json!(repaired);
+                json(out, &value)?;
             } else {
-                say(out, &format!("{} problem(s) found:", report.problems.len()))?;
-                for p in &report.problems {
-                    say(out, &format!("  - {p}"))?;
+                if let Some(n) = repaired {
+                    say(
+                        out,
+                        &format!(
+                            "repaired: the search index was rebuilt from the database ({n} turns)"
+                        ),
+                    )?;
+                }
+                if report.problems.is_empty() {
+                    say(
+                        out,
+                        &format!(
+                            "ok: schema {}, {} documents, {} turns; SQLite integrity, foreign keys and turn offsets all check out",
+                            report.schema, report.documents, report.turns
+                        ),
+                    )?;
+                } else {
+                    say(
+                        out,
+                        &format!("{} problem(s) in the database:", report.problems.len()),
+                    )?;
+                    for p in &report.problems {
+                        say(out, &format!("  - {p}"))?;
+                    }
+                    say(
+                        out,
+                        "these are not repaired automatically: restore the project from a backup (`narrata backup` writes one)",
+                    )?;
+                }
+                let index = &report.index;
+                if !index.problems.is_empty() {
+                    say(out, "search index:")?;
+                    for p in &index.problems {
+                        say(out, &format!("  - {p}"))?;
+                    }
+                    say(
+                        out,
+                        "`narrata check --repair` rebuilds it from the database",
+                    )?;
+                } else if !index.present {
+                    say(out, "search index: none yet; the first search builds it")?;
+                } else if !index.current {
+                    say(
+                        out,
+                        "search index: behind the database; the next search brings it up to date",
+                    )?;
+                } else {
+                    say(
+                        out,
+                        &format!(
+                            "search index: in step with the database ({} turns)",
+                            index.turns
+                        ),
+                    )?;
                 }
             }
             return Ok(if report.ok { 0 } else { 1 });
