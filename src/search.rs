@@ -418,7 +418,9 @@ pub fn rebuild(store: &Store) -> Result<usize> {
 pub fn update(store: &Store, generation_before: i64, docs: &[i64]) -> Result<()> {
     let current = read_meta(store.root())
         .is_some_and(|m| m.layout == LAYOUT && m.generation == generation_before);
-    if !current || !index_dir(store.root()).join("meta.json").is_file() {
+    // Nothing was committed (an action that found nothing to do): nothing to index.
+    let unchanged = store.project()?.generation == generation_before;
+    if unchanged || !current || !index_dir(store.root()).join("meta.json").is_file() {
         return Ok(());
     }
     let (index, fields) = open_or_create(store.root())?;
@@ -428,7 +430,10 @@ pub fn update(store: &Store, generation_before: i64, docs: &[i64]) -> Result<()>
     }
     add_rows(&w, &fields, turn_rows(store.conn(), Some(docs))?)?;
     w.commit().map_err(search_error)?;
-    write_meta(store.root(), store.project()?.generation)
+    // The index now reflects the database just after that one action, whatever another
+    // process may have committed since: claiming the current generation instead would mark
+    // its changes as indexed when they are not (its own update then skips them).
+    write_meta(store.root(), generation_before + 1)
 }
 
 /// As [`update`], after an action that changed only the codings of some turns of `docs`
@@ -442,7 +447,9 @@ pub fn update_turns(
 ) -> Result<()> {
     let current = read_meta(store.root())
         .is_some_and(|m| m.layout == LAYOUT && m.generation == generation_before);
-    if !current || !index_dir(store.root()).join("meta.json").is_file() {
+    // Nothing was committed (an action that found nothing to do): nothing to index.
+    let unchanged = store.project()?.generation == generation_before;
+    if unchanged || !current || !index_dir(store.root()).join("meta.json").is_file() {
         return Ok(());
     }
     let wanted: std::collections::HashSet<i64> = turns.iter().copied().collect();
@@ -457,7 +464,10 @@ pub fn update_turns(
     }
     add_rows(&w, &fields, rows)?;
     w.commit().map_err(search_error)?;
-    write_meta(store.root(), store.project()?.generation)
+    // The index now reflects the database just after that one action, whatever another
+    // process may have committed since: claiming the current generation instead would mark
+    // its changes as indexed when they are not (its own update then skips them).
+    write_meta(store.root(), generation_before + 1)
 }
 
 /// Search filters, as the command line gives them.
