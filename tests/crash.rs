@@ -1,0 +1,200 @@
+//! Crashes: the process is killed (SIGKILL, nothing can clean up) at moments spread over an
+//! import, an auto-coding and a Word export. Afterwards the project opens, its database checks
+//! out, each action is there whole or not at all, the index catches up at the next search, and
+//! running the command again finishes the job without duplicates.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Kills the process at these fractions of the command's uninterrupted duration.
+const MOMENTS: [f64; 7] = [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95];
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_narrata"));
+    c.current_dir(dir)
+        .env_remove("NARRATA_PROJECT")
+        .env("NARRATA_CODER", "tester")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+/// Runs the command to completion and returns how long it took.
+fn timed(dir: &Path, args: &[&str]) -> Duration {
+    let t = Instant::now();
+    assert!(command(dir, args).status().unwrap().success(), "{args:?}");
+    t.elapsed()
+}
+
+/// Starts the command and kills it after `after`; returns whether it had already finished.
+fn kill_after(dir: &Path, args: &[&str], after: Duration) -> bool {
+    let mut child = command(dir, args).spawn().unwrap();
+    std::thread::sleep(after);
+    let finished = child.try_wait().unwrap().is_some();
+    if !finished {
+        child.kill().unwrap();
+    }
+    child.wait().unwrap();
+    finished
+}
+
+/// The database's own checks pass (the index may be behind after a kill; that is allowed).
+fn database_checks_out(dir: &Path) {
+    let report = run_json(dir, &["check", "--json"]);
+    assert_eq!(report["problems"], serde_json::json!([]), "{report}");
+}
+
+fn count(dir: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(dir.join("narrata.db"))
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+/// 30 generated transcripts in a folder.
+fn corpus(root: &Path) -> PathBuf {
+    let folder = root.join("corpus");
+    std::fs::create_dir_all(&folder).unwrap();
+    for g in narrata::synth::corpus(21, 10, 3, 120) {
+        std::fs::write(folder.join(&g.name), &g.file).unwrap();
+    }
+    folder
+}
+
+fn fresh_project(root: &Path, name: &str) -> PathBuf {
+    let dir = root.join(name);
+    run_ok(root, &["init", dir.to_str().unwrap()]);
+    dir
+}
+
+#[test]
+fn an_import_killed_at_any_moment_is_all_or_nothing_and_a_rerun_completes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = corpus(tmp.path());
+    let import = ["import", folder.to_str().unwrap(), "--anonymise", "off"];
+    // Once to warm the disk cache and the binary, then timed.
+    timed(&fresh_project(tmp.path(), "warm-up"), &import);
+    let reference = fresh_project(tmp.path(), "reference");
+    let full = timed(&reference, &import);
+    let documents = count(&reference, "SELECT count(*) FROM documents");
+    assert_eq!(documents, 30);
+    let turns = count(&reference, "SELECT count(*) FROM turns");
+    let mut killed = 0;
+    for (i, at) in MOMENTS.iter().enumerate() {
+        let dir = fresh_project(tmp.path(), &format!("p{i}"));
+        if !kill_after(&dir, &import, full.mul_f64(*at)) {
+            killed += 1;
+        }
+        database_checks_out(&dir);
+        let docs = count(&dir, "SELECT count(*) FROM documents");
+        assert!(
+            docs == 0 || docs == documents,
+            "a half import: {docs} documents"
+        );
+        // Every document there is whole.
+        if docs > 0 {
+            assert_eq!(count(&dir, "SELECT count(*) FROM turns"), turns);
+        }
+        // Running it again finishes the job, without duplicates.
+        assert!(command(&dir, &import).status().unwrap().success());
+        assert_eq!(count(&dir, "SELECT count(*) FROM documents"), documents);
+        assert_eq!(count(&dir, "SELECT count(*) FROM turns"), turns);
+        // The index catches up at the next search and then agrees with the database.
+        let hits = run_json(&dir, &["search", "groep", "--json"])["total"].clone();
+        assert_eq!(
+            hits,
+            run_json(&reference, &["search", "groep", "--json"])["total"]
+        );
+        let report = run_json(&dir, &["check", "--json"]);
+        assert_eq!(report["ok"], true, "{report}");
+        assert_eq!(report["index"]["current"], true, "{report}");
+    }
+    assert!(
+        killed >= 4,
+        "only {killed} of the runs were killed before they finished"
+    );
+}
+
+/// A project with the corpus imported and a code to apply.
+fn imported(root: &Path) -> PathBuf {
+    let folder = corpus(root);
+    let dir = fresh_project(root, "project");
+    run_ok(
+        &dir,
+        &["import", folder.to_str().unwrap(), "--anonymise", "off"],
+    );
+    run_ok(&dir, &["codebook", "add", "Groep"]);
+    run_ok(&dir, &["search", "groep"]);
+    dir
+}
+
+#[test]
+fn an_auto_coding_killed_at_any_moment_is_all_or_nothing_and_a_rerun_completes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = imported(tmp.path());
+    let auto = ["code", "auto", "groep", "Groep"];
+    // The uninterrupted run, then undone, gives the time and the number of codings.
+    let full = timed(&dir, &auto);
+    let n = count(&dir, "SELECT count(*) FROM codings");
+    assert!(n > 50, "{n}");
+    run_ok(&dir, &["undo"]);
+    for at in MOMENTS {
+        kill_after(&dir, &auto, full.mul_f64(at));
+        database_checks_out(&dir);
+        let codings = count(&dir, "SELECT count(*) FROM codings");
+        assert!(
+            codings == 0 || codings == n,
+            "half an action: {codings} of {n}"
+        );
+        // Again: the job is done once, whether or not the killed run had finished.
+        assert!(command(&dir, &auto).status().unwrap().success());
+        assert_eq!(count(&dir, "SELECT count(*) FROM codings"), n);
+        let found = run_json(&dir, &["search", "groep", "--code", "Groep", "--json"]);
+        assert_eq!(found["total"].as_i64().unwrap(), n);
+        run_ok(&dir, &["undo"]);
+        assert_eq!(count(&dir, "SELECT count(*) FROM codings"), 0);
+    }
+    let report: Value = run_json(&dir, &["check", "--json"]);
+    assert_eq!(report["problems"], serde_json::json!([]), "{report}");
+}
+
+#[test]
+fn an_export_killed_at_any_moment_leaves_no_file_or_a_whole_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = imported(tmp.path());
+    run_ok(&dir, &["code", "auto", "groep", "Groep"]);
+    let out = tmp.path().join("excerpts.docx");
+    let export = ["export", "excerpts", out.to_str().unwrap()];
+    let full = timed(&dir, &export);
+    let whole = std::fs::read(&out).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    for at in MOMENTS {
+        kill_after(&dir, &export, full.mul_f64(at));
+        if out.exists() {
+            // Only ever the finished document (a zip whose central directory closes it).
+            let bytes = std::fs::read(&out).unwrap();
+            assert!(
+                bytes.len() * 10 > whole.len() * 9,
+                "{} of {}",
+                bytes.len(),
+                whole.len()
+            );
+            assert!(bytes[bytes.len() - 22..].starts_with(b"PK\x05\x06"));
+            std::fs::remove_file(&out).unwrap();
+        }
+        database_checks_out(&dir);
+    }
+    // A killed export leaves at most its hidden partial file, never a half .docx.
+    for entry in std::fs::read_dir(tmp.path()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".docx") || name.starts_with('.'), "{name}");
+    }
+}
