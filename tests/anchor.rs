@@ -1,7 +1,9 @@
 //! Re-anchoring on a real project: replacing text in a stored document (as a late redaction
 //! will) leaves every turn and coding on its own words.
 
-use narrata::import::{self, Anonymise, Options, Source};
+mod common;
+
+use common::import_text;
 use narrata::{anchor, codebook, coding, corpus, store::Store};
 use proptest::prelude::*;
 
@@ -10,23 +12,7 @@ const TEXT: &str = "I: Hoe gaat het met je, Anaïs? 😀\nP01: Ik ga elke dinsda
 fn setup() -> (tempfile::TempDir, Store) {
     let tmp = tempfile::tempdir().unwrap();
     let mut store = narrata::project::init(&tmp.path().join("p"), None, "nl").unwrap();
-    let source = Source {
-        name: "P01_T1.txt".into(),
-        bytes: TEXT.as_bytes().to_vec(),
-    };
-    let options = Options {
-        anonymise: Anonymise::Off,
-        ..Options::default()
-    };
-    import::import(
-        &mut store,
-        "tester",
-        vec![source],
-        &options,
-        None,
-        &mut |_, _| {},
-    )
-    .unwrap();
+    import_text(&mut store, "P01_T1.txt", TEXT);
     codebook::add(&mut store, "tester", "Hoop", &Default::default()).unwrap();
     (tmp, store)
 }

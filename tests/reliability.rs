@@ -248,29 +248,6 @@ fn two_importers_and_several_coders_at_once_lose_nothing_and_leave_a_consistent_
     );
 }
 
-/// Imports one small transcript through the library as one action; returns its document id.
-fn import_one(store: &mut narrata::store::Store, name: &str, text: &str) -> i64 {
-    use narrata::import::{self, Anonymise, Options, Source};
-    let options = Options {
-        anonymise: Anonymise::Off,
-        ..Options::default()
-    };
-    let source = Source {
-        name: name.into(),
-        bytes: text.as_bytes().to_vec(),
-    };
-    let report = import::import(
-        store,
-        "tester",
-        vec![source],
-        &options,
-        None,
-        &mut |_, _| {},
-    )
-    .unwrap();
-    report.files[0].document.unwrap()
-}
-
 #[test]
 fn an_index_update_that_comes_late_never_claims_another_processs_change() {
     // Two actions by two processes; the first one's index update runs only after the second
@@ -278,16 +255,16 @@ fn an_index_update_that_comes_late_never_claims_another_processs_change() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("p");
     let mut store = narrata::project::init(&dir, Some("late"), "nl").unwrap();
-    import_one(
+    import_text(
         &mut store,
         "P01_T1.txt",
         "I: Hoe gaat het?\nP01: Goed, de groep helpt.\n",
     );
     narrata::search::rebuild(&store).unwrap();
     let before_b = store.project().unwrap().generation;
-    let b = import_one(&mut store, "P02_T1.txt", "I: En jij?\nP02: Rustig aan.\n");
+    let b = import_text(&mut store, "P02_T1.txt", "I: En jij?\nP02: Rustig aan.\n");
     let before_c = store.project().unwrap().generation;
-    let c = import_one(
+    let c = import_text(
         &mut store,
         "P03_T1.txt",
         "I: En verder?\nP03: Hoop op beter.\n",

@@ -113,3 +113,27 @@ pub fn run_err(dir: &Path, args: &[&str]) -> String {
     assert!(!err.contains("panicked"), "{args:?}: {err}");
     err
 }
+
+/// Imports one transcript through the library as one action (anonymisation off); returns its
+/// document id.
+pub fn import_text(store: &mut narrata::store::Store, name: &str, text: &str) -> i64 {
+    use narrata::import::{self, Anonymise, Options, Source};
+    let options = Options {
+        anonymise: Anonymise::Off,
+        ..Options::default()
+    };
+    let source = Source {
+        name: name.into(),
+        bytes: text.as_bytes().to_vec(),
+    };
+    let report = import::import(
+        store,
+        "tester",
+        vec![source],
+        &options,
+        None,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    report.files[0].document.unwrap()
+}
