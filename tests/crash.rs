@@ -198,3 +198,57 @@ fn an_export_killed_at_any_moment_leaves_no_file_or_a_whole_one() {
         assert!(!name.ends_with(".docx") || name.starts_with('.'), "{name}");
     }
 }
+
+#[test]
+fn a_merge_killed_at_any_moment_is_all_or_nothing_and_a_rerun_completes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = imported(tmp.path());
+    // A coder's copy that coded a word everywhere and added a code and a memo.
+    let copy = tmp.path().join("copy");
+    run_ok(&dir, &["backup", copy.to_str().unwrap()]);
+    run_ok(&copy, &["codebook", "add", "Rust"]);
+    run_ok(
+        &copy,
+        &["--coder", "bert", "code", "auto", "groep", "Groep"],
+    );
+    run_ok(
+        &copy,
+        &["--coder", "bert", "code", "auto", "rustig", "Rust"],
+    );
+    run_ok(&copy, &["memo", "add", "code:Rust", "Rust komt terug."]);
+    let merge = ["merge", copy.to_str().unwrap()];
+    // The uninterrupted merge into a backup of the project, for its time and its result.
+    let reference = tmp.path().join("reference");
+    run_ok(&dir, &["backup", reference.to_str().unwrap()]);
+    let full = timed(&reference, &merge);
+    let merged = count(&reference, "SELECT count(*) FROM codings");
+    assert!(merged > 50, "{merged}");
+    let mut killed = 0;
+    for (i, at) in MOMENTS.iter().enumerate() {
+        let target = tmp.path().join(format!("m{i}"));
+        run_ok(&dir, &["backup", target.to_str().unwrap()]);
+        let before = count(&target, "SELECT count(*) FROM codings");
+        if !kill_after(&target, &merge, full.mul_f64(*at)) {
+            killed += 1;
+        }
+        database_checks_out(&target);
+        let codings = count(&target, "SELECT count(*) FROM codings");
+        assert!(
+            codings == before || codings == merged,
+            "half a merge: {codings} codings, {before} before, {merged} after"
+        );
+        assert!(command(&target, &merge).status().unwrap().success());
+        assert_eq!(count(&target, "SELECT count(*) FROM codings"), merged);
+        assert_eq!(
+            count(&target, "SELECT count(*) FROM memos"),
+            count(&reference, "SELECT count(*) FROM memos")
+        );
+        // Merging once more brings nothing new.
+        assert!(command(&target, &merge).status().unwrap().success());
+        assert_eq!(count(&target, "SELECT count(*) FROM codings"), merged);
+    }
+    assert!(
+        killed >= 3,
+        "only {killed} of the merges were killed before they finished"
+    );
+}
