@@ -412,15 +412,21 @@ pub fn rebuild(store: &Store) -> Result<usize> {
     Ok(n)
 }
 
+/// Whether an index update may follow: the index reflected the database just before the
+/// action (`generation_before`) and the action committed something. Otherwise the index is
+/// left alone, to be rebuilt at the next search.
+fn follows_one_action(store: &Store, generation_before: i64) -> Result<bool> {
+    let current = read_meta(store.root())
+        .is_some_and(|m| m.layout == LAYOUT && m.generation == generation_before);
+    let committed = store.project()?.generation != generation_before;
+    Ok(current && committed && index_dir(store.root()).join("meta.json").is_file())
+}
+
 /// Brings the index up to date after an action that changed the given documents: if the
 /// index reflected the database just before the action (`generation_before`), only those
 /// documents are re-indexed; otherwise it is left to be rebuilt on the next search.
 pub fn update(store: &Store, generation_before: i64, docs: &[i64]) -> Result<()> {
-    let current = read_meta(store.root())
-        .is_some_and(|m| m.layout == LAYOUT && m.generation == generation_before);
-    // Nothing was committed (an action that found nothing to do): nothing to index.
-    let unchanged = store.project()?.generation == generation_before;
-    if unchanged || !current || !index_dir(store.root()).join("meta.json").is_file() {
+    if !follows_one_action(store, generation_before)? {
         return Ok(());
     }
     let (index, fields) = open_or_create(store.root())?;
@@ -445,11 +451,7 @@ pub fn update_turns(
     docs: &[i64],
     turns: &[i64],
 ) -> Result<()> {
-    let current = read_meta(store.root())
-        .is_some_and(|m| m.layout == LAYOUT && m.generation == generation_before);
-    // Nothing was committed (an action that found nothing to do): nothing to index.
-    let unchanged = store.project()?.generation == generation_before;
-    if unchanged || !current || !index_dir(store.root()).join("meta.json").is_file() {
+    if !follows_one_action(store, generation_before)? {
         return Ok(());
     }
     let wanted: std::collections::HashSet<i64> = turns.iter().copied().collect();

@@ -111,14 +111,7 @@ fn a_damaged_index_is_reported_and_repair_rebuilds_it() {
             .contains("cannot be read"),
         "{report}"
     );
-    let text = String::from_utf8(
-        narrata(&dir)
-            .args(["check", "--repair"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let text = run_ok(&dir, &["check", "--repair"]);
     assert!(text.contains("search index was rebuilt"), "{text}");
     assert!(text.contains("in step with the database"), "{text}");
     let (ok, report) = check(&dir, &[]);

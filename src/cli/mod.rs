@@ -1071,26 +1071,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                         ),
                     )?;
                 } else {
-                    say(
+                    let heading = format!("{} problem(s) in the database:", report.problems.len());
+                    say_list(
                         out,
-                        &format!("{} problem(s) in the database:", report.problems.len()),
-                    )?;
-                    for p in &report.problems {
-                        say(out, &format!("  - {p}"))?;
-                    }
-                    say(
-                        out,
+                        &heading,
+                        &report.problems,
                         "these are not repaired automatically: restore the project from a backup (`narrata backup` writes one)",
                     )?;
                 }
                 let index = &report.index;
                 if !index.problems.is_empty() {
-                    say(out, "search index:")?;
-                    for p in &index.problems {
-                        say(out, &format!("  - {p}"))?;
-                    }
-                    say(
+                    say_list(
                         out,
+                        "search index:",
+                        &index.problems,
                         "`narrata check --repair` rebuilds it from the database",
                     )?;
                 } else if !index.present {
@@ -1299,6 +1293,15 @@ fn backup(store: &Store, target: &Path) -> Result<()> {
 
 pub(crate) fn say(out: &mut dyn Write, line: &str) -> Result<()> {
     writeln!(out, "{line}").map_err(|e| Error::io("stdout", e))
+}
+
+/// A heading, its items one per line, and what to do about them.
+fn say_list(out: &mut dyn Write, heading: &str, items: &[String], advice: &str) -> Result<()> {
+    say(out, heading)?;
+    for item in items {
+        say(out, &format!("  - {item}"))?;
+    }
+    say(out, advice)
 }
 
 /// A progress line on stderr for imports that take a while; silent when not a terminal.
