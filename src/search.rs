@@ -391,11 +391,19 @@ fn writer(index: &Index) -> Result<IndexWriter> {
 /// Deletes the index folder and builds it anew, so that no old segment keeps text the
 /// database no longer has (after a redaction). Returns the number of turns indexed.
 pub fn rebuild_from_scratch(store: &Store) -> Result<usize> {
-    let dir = index_dir(store.root());
+    discard(store.root())?;
+    rebuild(store)
+}
+
+/// Deletes the index folder; the next search builds it anew from the database. A redaction
+/// does this before it commits, so that no moment exists, even after a crash, when the
+/// database has the pseudonym and the index still the words it replaced.
+pub fn discard(project: &Path) -> Result<()> {
+    let dir = index_dir(project);
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     }
-    rebuild(store)
+    Ok(())
 }
 
 /// Rebuilds the whole index from the database. Returns the number of turns indexed.

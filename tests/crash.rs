@@ -1,5 +1,5 @@
 //! Crashes: the process is killed (SIGKILL, nothing can clean up) at moments spread over an
-//! import, an auto-coding and a Word export. Afterwards the project opens, its database checks
+//! import, an auto-coding, a redaction, a merge and a Word export. Afterwards the project opens, its database checks
 //! out, each action is there whole or not at all, the index catches up at the next search, and
 //! running the command again finishes the job without duplicates.
 
@@ -15,11 +15,16 @@ use serde_json::Value;
 /// Kills the process at these fractions of the command's uninterrupted duration.
 const MOMENTS: [f64; 7] = [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95];
 
+/// The pseudonym key's passphrase in the anonymised project (its real work factor is kept, so
+/// that a redaction spends its time as it does for a user).
+const PASSPHRASE: &str = "correct horse";
+
 fn command(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_narrata"));
     c.current_dir(dir)
         .env_remove("NARRATA_PROJECT")
         .env("NARRATA_CODER", "tester")
+        .env("NARRATA_PASSPHRASE", PASSPHRASE)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -250,5 +255,128 @@ fn a_merge_killed_at_any_moment_is_all_or_nothing_and_a_rerun_completes_it() {
     assert!(
         killed >= 3,
         "only {killed} of the merges were killed before they finished"
+    );
+}
+
+/// Characters of `needle` in the shown text of document 1, as `anonymise redact` counts them.
+fn span_of(dir: &Path, needle: &str) -> Option<(usize, usize)> {
+    let text = run_ok(dir, &["show", "1", "--raw"]);
+    let b = text.find(needle)?;
+    let s = text[..b].chars().count();
+    Some((s, s + needle.chars().count()))
+}
+
+fn privacy_check(dir: &Path) -> Value {
+    let out = command(dir, &["privacy-check", "--json"])
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_redaction_killed_at_any_moment_is_all_or_nothing_and_leaves_no_trace_once_finished() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = corpus(tmp.path());
+    // A word the detector cannot know is identifying, in the first document imported.
+    let missed = "zeepkistrace";
+    std::fs::write(
+        folder.join("P01_T0.txt"),
+        format!("I: Wat doe je graag?\nP01: Elk jaar doe ik mee aan de {missed} in het dorp.\nDat is mijn ding.\n"),
+    )
+    .unwrap();
+    let dir = fresh_project(tmp.path(), "project");
+    assert!(
+        command(&dir, &["import", folder.to_str().unwrap()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    run_ok(&dir, &["codebook", "add", "Hobby"]);
+    let (hs, _) = span_of(&dir, "Elk jaar doe ik mee").unwrap();
+    let (ms, me) = span_of(&dir, missed).unwrap();
+    run_ok(
+        &dir,
+        &[
+            "code",
+            "add",
+            "1",
+            &hs.to_string(),
+            &me.to_string(),
+            "Hobby",
+        ],
+    );
+    run_ok(&dir, &["search", "dorp"]);
+    let (s, e) = (ms.to_string(), me.to_string());
+    let redact = ["anonymise", "redact", "1", &s, &e, "place"];
+    let reference = tmp.path().join("reference");
+    run_ok(&dir, &["backup", reference.to_str().unwrap()]);
+    let full = timed(&reference, &redact);
+    assert!(span_of(&reference, missed).is_none());
+    let coded = |d: &Path| run_json(d, &["codings", "--json"])[0]["text"].clone();
+    let coded_after = coded(&reference);
+    assert!(
+        coded_after
+            .as_str()
+            .unwrap()
+            .starts_with("Elk jaar doe ik mee")
+    );
+    let (mut killed, mut killed_after_commit) = (0, 0);
+    // The database commits late, after the key is read and saved: more moments there.
+    for (i, at) in MOMENTS
+        .iter()
+        .chain(&[0.7, 0.75, 0.85, 0.9, 0.98])
+        .enumerate()
+    {
+        let target = tmp.path().join(format!("r{i}"));
+        run_ok(&dir, &["backup", target.to_str().unwrap()]);
+        // A backup has no index: build it, holding the word, as the project's has.
+        assert_eq!(run_json(&target, &["search", missed, "--json"])["total"], 1);
+        let finished = kill_after(&target, &redact, full.mul_f64(*at));
+        if !finished {
+            killed += 1;
+        }
+        let report = run_json(&target, &["check", "--json"]);
+        assert_eq!(report["problems"], serde_json::json!([]), "{report}");
+        match span_of(&target, missed) {
+            // Not done: the text and the coding are as before, and running it again does it.
+            Some(span) => {
+                assert_eq!(span, (ms, me));
+                assert_eq!(coded(&target), coded(&dir));
+                assert!(command(&target, &redact).status().unwrap().success());
+            }
+            // Done: the coding moved with its words, whole.
+            None => {
+                assert_eq!(coded(&target), coded_after);
+                // Nothing holds the word any more, even before the next search.
+                let privacy = privacy_check(&target);
+                assert_eq!(privacy["ok"], true, "kill {i}: {privacy}");
+                if !finished {
+                    killed_after_commit += 1;
+                }
+            }
+        }
+        assert_eq!(span_of(&target, missed), None);
+        assert_eq!(coded(&target), coded_after);
+        assert_eq!(
+            run_ok(&target, &["show", "1", "--raw"]),
+            run_ok(&reference, &["show", "1", "--raw"])
+        );
+        // Once the index has caught up, the word is nowhere: not in a search, not in the
+        // database's files, not in the index's files.
+        let found = run_json(&target, &["search", missed, "--json"]);
+        assert_eq!(found["total"], 0, "{found}");
+        let privacy = privacy_check(&target);
+        assert_eq!(privacy["ok"], true, "kill {i}: {privacy}");
+        let report = run_json(&target, &["check", "--json"]);
+        assert_eq!(report["ok"], true, "{report}");
+    }
+    assert!(
+        killed >= 3,
+        "only {killed} of the redactions were killed before they finished"
+    );
+    assert!(
+        killed_after_commit >= 1,
+        "no redaction was killed between its commit and its end"
     );
 }

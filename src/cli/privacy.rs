@@ -267,6 +267,7 @@ pub fn anonymise(
             });
             // The key first: a crash after this leaves an unused entry, never a lost mapping.
             keyfile::save(store.root(), &key, &pass)?;
+            crate::search::discard(store.root())?;
             let report = store.action(coder, |a| {
                 let r = anchor::replace(a, id, start, end, &pseudonym)?;
                 a.audit(
