@@ -83,9 +83,27 @@ impl Store {
                 dir.display()
             )));
         }
+        check_length(&db)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&db, flags)
             .map_err(|e| Error::Project(format!("{} could not be opened: {e}", db.display())))?;
+        // Read before anything is written: an empty file, or a database of another program,
+        // has schema 0 and is refused as it is, not turned into an empty project.
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| {
+                Error::Project(format!(
+                    "{} could not be opened as a project database: {e}",
+                    db.display()
+                ))
+            })?;
+        if version == 0 {
+            return Err(Error::Project(format!(
+                "{} is not a narrata project database (it is empty, or another program's); \
+                 if `narrata init` was interrupted, remove it and run init again",
+                db.display()
+            )));
+        }
         let mut store = Store::configure(conn, dir)?;
         store.migrate()?;
         // A project without its own row is not one we made.
@@ -235,6 +253,62 @@ impl Store {
             )
             .map_err(Error::from)
     }
+}
+
+/// Refuses a database file shorter than its own header says it is: cut short by a full disk
+/// or an interrupted copy. SQLite would read the missing end as zeros, and a write could build
+/// on them. Only checked while no write-ahead log exists (no other process has the project
+/// open), since a checkpoint in progress grows the file after its header.
+fn check_length(db: &Path) -> Result<()> {
+    let wal = db.with_extension("db-wal");
+    if wal.exists() {
+        return Ok(());
+    }
+    let damaged = |what: String| {
+        Error::Project(format!(
+            "{} is damaged: {what}; it was probably cut short by a full disk or an interrupted \
+             copy. Restore it from a backup (`narrata backup` makes one); nothing was changed",
+            db.display()
+        ))
+    };
+    let mut file = std::fs::File::open(db).map_err(|e| Error::io(db, e))?;
+    let len = file.metadata().map_err(|e| Error::io(db, e))?.len();
+    if len == 0 {
+        // Empty: not a database at all; `open` says so in its own words.
+        return Ok(());
+    }
+    use std::io::Read;
+    let mut header = Vec::with_capacity(100);
+    (&mut file)
+        .take(100)
+        .read_to_end(&mut header)
+        .map_err(|e| Error::io(db, e))?;
+    let magic = b"SQLite format 3\0";
+    let n = header.len().min(magic.len());
+    if header[..n] != magic[..n] {
+        return Ok(()); // Not SQLite: SQLite's own error names it.
+    }
+    if header.len() < 100 {
+        return Err(damaged(format!(
+            "it has {len} bytes, less than a database's header"
+        )));
+    }
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65536,
+        n => u64::from(n),
+    };
+    let pages = u64::from(u32::from_be_bytes(
+        header[28..32].try_into().unwrap_or([0; 4]),
+    ));
+    // The page count is valid only when the header's two change counters agree.
+    let valid = header[24..28] == header[92..96] && pages > 0;
+    if valid && len < pages * page_size {
+        return Err(damaged(format!(
+            "it has {len} bytes where its header says {}",
+            pages * page_size
+        )));
+    }
+    Ok(())
 }
 
 /// Finds or registers a coder by name.
