@@ -21,7 +21,7 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     TextAnalyzer,
 };
-use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
 
 use crate::codebook;
 use crate::error::{Error, Result};
@@ -357,21 +357,37 @@ fn add_rows(writer: &IndexWriter, f: &Fields, rows: Vec<TurnRow>) -> Result<()> 
     Ok(())
 }
 
-fn open_or_create(project: &Path) -> Result<(Index, Fields)> {
+/// The index opened for reading, with every segment's files opened.
+/// Fails if it had to be created afresh: an empty index would answer with nothing.
+fn readable(project: &Path) -> Result<(Index, Fields, IndexReader)> {
+    let (index, fields, created) = open_or_create(project)?;
+    if created {
+        return Err(Error::Invalid(
+            "the search index had to be created afresh".into(),
+        ));
+    }
+    let reader = index.reader().map_err(search_error)?;
+    Ok((index, fields, reader))
+}
+
+/// Opens the index, or creates an empty one where it is missing, damaged or of another layout
+/// (the database is the truth). The flag says it was created: it then holds nothing yet, and
+/// no longer claims to reflect any generation.
+fn open_or_create(project: &Path) -> Result<(Index, Fields, bool)> {
     let dir = index_dir(project);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let (schema, fields) = schema();
-    let index = match Index::open_in_dir(&dir) {
-        Ok(i) if i.schema() == schema => i,
+    let (index, created) = match Index::open_in_dir(&dir) {
+        Ok(i) if i.schema() == schema => (i, false),
         _ => {
-            // Missing, damaged or of another layout: start afresh (the database is the truth).
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-            Index::create_in_dir(&dir, schema).map_err(search_error)?
+            let i = Index::create_in_dir(&dir, schema).map_err(search_error)?;
+            (i, true)
         }
     };
     register(&index);
-    Ok((index, fields))
+    Ok((index, fields, created))
 }
 
 /// The index writer's memory, shared by its two threads. Measured on the 36 MB benchmark
@@ -409,7 +425,7 @@ pub fn discard(project: &Path) -> Result<()> {
 /// Rebuilds the whole index from the database. Returns the number of turns indexed.
 pub fn rebuild(store: &Store) -> Result<usize> {
     let generation = store.project()?.generation;
-    let (index, fields) = open_or_create(store.root())?;
+    let (index, fields, _) = open_or_create(store.root())?;
     let mut w = writer(&index)?;
     w.delete_all_documents().map_err(search_error)?;
     let rows = turn_rows(store.conn(), None)?;
@@ -437,7 +453,11 @@ pub fn update(store: &Store, generation_before: i64, docs: &[i64]) -> Result<()>
     if !follows_one_action(store, generation_before)? {
         return Ok(());
     }
-    let (index, fields) = open_or_create(store.root())?;
+    let (index, fields, created) = open_or_create(store.root())?;
+    if created {
+        // The index was damaged: it is left for the next search to build whole.
+        return Ok(());
+    }
     let mut w = writer(&index)?;
     for d in docs {
         w.delete_term(Term::from_field_u64(fields.doc, *d as u64));
@@ -467,7 +487,11 @@ pub fn update_turns(
         .into_iter()
         .filter(|r| wanted.contains(&r.turn))
         .collect();
-    let (index, fields) = open_or_create(store.root())?;
+    let (index, fields, created) = open_or_create(store.root())?;
+    if created {
+        // The index was damaged: it is left for the next search to build whole.
+        return Ok(());
+    }
     let mut w = writer(&index)?;
     for t in turns {
         w.delete_term(Term::from_field_u64(fields.turn, *t as u64));
@@ -560,8 +584,16 @@ pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> 
         rebuild(store)?;
         rebuilt = true;
     }
-    let (index, f) = open_or_create(store.root())?;
-    let reader = index.reader().map_err(search_error)?;
+    let (index, f, reader) = match readable(store.root()) {
+        Ok(opened) => opened,
+        // A damaged file (cut short by a full disk, say): the database is the truth, so the
+        // index is built anew from it, once.
+        Err(_) => {
+            rebuild_from_scratch(store)?;
+            rebuilt = true;
+            readable(store.root())?
+        }
+    };
     let searcher = reader.searcher();
     let mut parser = QueryParser::for_index(&index, vec![f.text_nl, f.text_en]);
     parser.set_conjunction_by_default();
