@@ -272,3 +272,167 @@ fn an_index_update_that_comes_late_never_claims_another_processs_change() {
     assert!(state.current && state.problems.is_empty(), "{state:?}");
     assert_eq!(state.turns as i64, turns);
 }
+
+/// Runs `args` and returns (success, stderr), failing the test on a panic.
+fn attempt(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = narrata(dir).args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    (out.status.success(), err)
+}
+
+#[test]
+fn a_truncated_database_is_refused_clearly_and_left_as_it_was() {
+    let (tmp, dir) = coded_project();
+    let whole = std::fs::read(dir.join("narrata.db")).unwrap();
+    assert!(
+        !dir.join("narrata.db-wal").exists(),
+        "the last command left its log"
+    );
+    let before = fingerprint(&dir);
+    let page = 4096;
+    let mut cuts = vec![0, 1, 16, 50, 99, 100, 101, 1000, page - 1, page, page + 1];
+    cuts.extend((2..whole.len() / page).step_by(3).map(|k| k * page));
+    cuts.extend((2..whole.len() / page).step_by(5).map(|k| k * page + 1234));
+    cuts.extend([whole.len() - page, whole.len() - 100]);
+    let commands: [&[&str]; 4] = [
+        &["docs"],
+        &["check", "--json"],
+        &["search", "groep"],
+        &["code", "add", "1", "0", "5", "Hoop"],
+    ];
+    let mut refused = 0;
+    for (i, cut) in cuts.iter().enumerate() {
+        let copy = tmp.path().join(format!("cut{i}"));
+        copy_dir(&dir, &copy);
+        std::fs::write(copy.join("narrata.db"), &whole[..*cut]).unwrap();
+        for args in commands {
+            let (ok, err) = attempt(&copy, args);
+            if ok {
+                // Only where SQLite could still read everything: nothing may be missing.
+                assert_eq!(fingerprint(&copy).len(), before.len(), "cut {cut}");
+                continue;
+            }
+            refused += 1;
+            assert!(
+                err.contains("narrata.db")
+                    && (err.contains("could not be opened")
+                        || err.contains("not a narrata")
+                        || err.contains("is damaged")),
+                "cut at {cut}, {args:?}: {err}"
+            );
+            // A refusal writes nothing: the damaged file is as it was, to be restored.
+            assert_eq!(
+                std::fs::read(copy.join("narrata.db")).unwrap(),
+                &whole[..*cut],
+                "cut at {cut}, {args:?}"
+            );
+        }
+        std::fs::remove_dir_all(&copy).unwrap();
+    }
+    // Every cut is refused by every command.
+    assert!(
+        refused == cuts.len() * commands.len(),
+        "{refused} refusals over {} cuts",
+        cuts.len()
+    );
+}
+
+#[test]
+fn a_truncated_key_is_refused_and_neither_key_nor_database_changes() {
+    let (tmp, dir) = project();
+    let file = tmp.path().join("P40_T1.txt");
+    std::fs::write(
+        &file,
+        "I: Wie helpt je?\nP40: Mijn buurvrouw Gertrude Vlamingsdonk helpt me.\n",
+    )
+    .unwrap();
+    let later = tmp.path().join("P40_T2.txt");
+    std::fs::write(&later, "I: En nu?\nP40: Nog steeds Gertrude.\n").unwrap();
+    let anon = |dir: &Path, args: &[&str]| {
+        let out = narrata(dir)
+            .env("NARRATA_PASSPHRASE", "correct horse")
+            .env("NARRATA_KEY_WORK_FACTOR", "4")
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        (out.status.success(), err)
+    };
+    assert!(anon(&dir, &["import", file.to_str().unwrap()]).0);
+    let key = std::fs::read(dir.join("key.age")).unwrap();
+    let before = fingerprint(&dir);
+    let n = key.len();
+    for cut in [0, 1, 10, 21, 22, 40, 100, n / 2, n - 17, n - 16, n - 1] {
+        std::fs::write(dir.join("key.age"), &key[..cut]).unwrap();
+        for args in [
+            vec!["import", later.to_str().unwrap()],
+            vec!["privacy-check"],
+            vec!["anonymise", "redact", "1", "0", "2", "person"],
+        ] {
+            let (ok, err) = anon(&dir, &args);
+            assert!(!ok, "cut at {cut}, {args:?} went ahead");
+            assert!(
+                err.contains("key.age is damaged"),
+                "cut at {cut}, {args:?}: {err}"
+            );
+            assert_eq!(
+                std::fs::read(dir.join("key.age")).unwrap(),
+                &key[..cut],
+                "cut at {cut}: the key was written"
+            );
+            assert_eq!(fingerprint(&dir), before, "cut at {cut}, {args:?}");
+        }
+    }
+    // The key restored, work goes on.
+    std::fs::write(dir.join("key.age"), &key).unwrap();
+    assert!(anon(&dir, &["import", later.to_str().unwrap()]).0);
+}
+
+#[test]
+fn any_index_file_cut_short_costs_a_rebuild_and_nothing_else() {
+    let (tmp, dir) = coded_project();
+    let expected = (
+        hits(&dir, &["groep"]),
+        hits(&dir, &["hoop", "--code", "Hoop"]),
+    );
+    let before = fingerprint(&dir);
+    let files: Vec<String> = std::fs::read_dir(dir.join("index"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    assert!(files.len() > 5, "{files:?}");
+    for (i, name) in files.iter().enumerate() {
+        for keep in [0.0, 0.5] {
+            let copy = tmp.path().join(format!("index{i}-{keep}"));
+            copy_dir(&dir, &copy);
+            let path = copy.join("index").join(name);
+            let bytes = std::fs::read(&path).unwrap();
+            std::fs::write(&path, &bytes[..(bytes.len() as f64 * keep) as usize]).unwrap();
+            // check reports it or finds nothing wrong; it never fails to answer.
+            let (_, report) = check(&copy, &[]);
+            assert_eq!(
+                report["problems"],
+                serde_json::json!([]),
+                "{name}: {report}"
+            );
+            // Search answers as before, the index rebuilt where it had to be.
+            assert_eq!(
+                (
+                    hits(&copy, &["groep"]),
+                    hits(&copy, &["hoop", "--code", "Hoop"])
+                ),
+                expected,
+                "{name} cut to {keep}"
+            );
+            let (_, report) = check(&copy, &["--repair"]);
+            assert_eq!(report["problems"], serde_json::json!([]), "{report}");
+            let (ok, report) = check(&copy, &[]);
+            assert!(ok, "{name} cut to {keep}: {report}");
+            assert_eq!(fingerprint(&copy), before);
+            std::fs::remove_dir_all(&copy).unwrap();
+        }
+    }
+}
