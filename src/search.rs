@@ -399,7 +399,18 @@ fn writer(index: &Index) -> Result<IndexWriter> {
     index
         .writer_with_num_threads(2, WRITER_MEMORY)
         .map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => Error::Busy,
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            ) => Error::Busy,
+            // Not another process: the index folder cannot be written (permissions, say).
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::IoError(io),
+                _,
+            ) => Error::Invalid(format!(
+                "the search index folder `{INDEX_DIR}` in the project cannot be written ({io}); \
+                 check that you may write to it"
+            )),
             other => search_error(other),
         })
 }

@@ -4,7 +4,8 @@
 mod common;
 
 use common::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -435,4 +436,140 @@ fn any_index_file_cut_short_costs_a_rebuild_and_nothing_else() {
             std::fs::remove_dir_all(&copy).unwrap();
         }
     }
+}
+
+/// Runs narrata as a user who may read the project but not write where the test says so. As
+/// root (who may write anywhere) that is the `nobody` user, through `setpriv`; otherwise the
+/// user running the tests, held back by the files' modes alone.
+fn as_reader(bin: &Path, dir: &Path, args: &[&str]) -> (bool, String) {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap();
+    let mut c = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    let out = c
+        .current_dir(dir)
+        .env_remove("NARRATA_PROJECT")
+        .env("NARRATA_CODER", "tester")
+        .args(args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    (out.status.success(), err)
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Every file in the folder with its bytes.
+fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                all.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+#[test]
+fn a_project_that_may_not_be_written_is_refused_clearly_and_left_as_it_was() {
+    let (tmp, dir) = coded_project();
+    // The binary and an output folder where the other user can reach them.
+    set_mode(tmp.path(), 0o755);
+    let bin = tmp.path().join("narrata");
+    std::fs::copy(env!("CARGO_BIN_EXE_narrata"), &bin).unwrap();
+    set_mode(&bin, 0o755);
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    set_mode(&out, 0o777);
+    let docx = out.join("excerpts.docx");
+    let index = dir.join("index");
+    let modes = |folder: u32, database: u32, index_folder: u32| {
+        set_mode(&dir, folder);
+        set_mode(&dir.join("narrata.db"), database);
+        set_mode(&index, index_folder);
+        for f in std::fs::read_dir(&index).unwrap() {
+            let writable = index_folder & 0o002 != 0;
+            set_mode(&f.unwrap().path(), if writable { 0o666 } else { 0o444 });
+        }
+    };
+    let commands: [&[&str]; 5] = [
+        &["docs"],
+        &["search", "groep"],
+        &["code", "add", "1", "0", "5", "Hoop"],
+        &["check"],
+        &["export", "excerpts", docx.to_str().unwrap()],
+    ];
+    for (what, folder, database) in [
+        ("the whole project", 0o555, 0o444),
+        ("the database", 0o777, 0o444),
+        ("the folder", 0o555, 0o666),
+    ] {
+        modes(folder, database, 0o555);
+        let before = contents(&dir);
+        for args in commands {
+            let (ok, err) = as_reader(&bin, &dir, args);
+            assert!(!ok, "{what} read-only: {args:?} went ahead");
+            assert!(
+                err.contains("narrata.db cannot be written")
+                    && err.contains("Check that you may write to")
+                    && err.contains("nothing was changed"),
+                "{what} read-only, {args:?}: {err}"
+            );
+        }
+        assert!(contents(&dir) == before, "{what} read-only: files changed");
+        assert!(!docx.exists());
+    }
+    // Only the index folder read-only: coding works, search says what is wrong, and once the
+    // folder may be written again the index catches up with the new coding.
+    modes(0o755, 0o644, 0o755);
+    run_ok(&dir, &["codebook", "add", "Rust"]);
+    let shown = run_json(&dir, &["show", "1", "--json"]);
+    let turn = &shown["turns"][1];
+    let (start, end) = (turn["start"].to_string(), turn["end"].to_string());
+    let text: String = shown["text"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .skip(turn["start"].as_u64().unwrap() as usize)
+        .take((turn["end"].as_u64().unwrap() - turn["start"].as_u64().unwrap()) as usize)
+        .collect();
+    let word = text
+        .split(|c: char| !c.is_alphabetic())
+        .find(|w| w.chars().count() >= 4)
+        .unwrap()
+        .to_owned();
+    assert_eq!(hits(&dir, &[&word, "--code", "Rust"]), 0);
+    modes(0o777, 0o666, 0o555);
+    let (ok, err) = as_reader(&bin, &dir, &["code", "add", "1", &start, &end, "Rust"]);
+    assert!(ok, "{err}");
+    let (ok, err) = as_reader(&bin, &dir, &["search", "groep"]);
+    assert!(!ok);
+    assert!(
+        err.contains("search index folder `index` in the project cannot be written"),
+        "{err}"
+    );
+    modes(0o755, 0o644, 0o755);
+    assert_eq!(hits(&dir, &[&word, "--code", "Rust"]), 1);
+    let (ok, report) = check(&dir, &[]);
+    assert!(ok, "{report}");
 }

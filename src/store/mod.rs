@@ -87,16 +87,22 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&db, flags)
             .map_err(|e| Error::Project(format!("{} could not be opened: {e}", db.display())))?;
+        // SQLite opens a database it may not write read-only without a word; a write would
+        // then fail halfway through a user's action. Refuse at once instead.
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(open_error(
+                &db,
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                    Some("the database file is read-only".into()),
+                ),
+            ));
+        }
         // Read before anything is written: an empty file, or a database of another program,
         // has schema 0 and is refused as it is, not turned into an empty project.
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| {
-                Error::Project(format!(
-                    "{} could not be opened as a project database: {e}",
-                    db.display()
-                ))
-            })?;
+            .map_err(|e| open_error(&db, e))?;
         if version == 0 {
             return Err(Error::Project(format!(
                 "{} is not a narrata project database (it is empty, or another program's); \
@@ -121,12 +127,7 @@ impl Store {
         // A file that is not SQLite fails here, with SQLite's "file is not a database".
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| {
-                Error::Project(format!(
-                    "{} could not be opened as a project database: {e}",
-                    dir.join(DB_FILE).display()
-                ))
-            })?;
+            .map_err(|e| open_error(&dir.join(DB_FILE), e))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::Project(format!(
                 "{}: the database could not be switched to write-ahead logging (mode {mode})",
@@ -252,6 +253,28 @@ impl Store {
                 None::<fn(rusqlite::backup::Progress)>,
             )
             .map_err(Error::from)
+    }
+}
+
+/// SQLite's refusal to open the database, in a sentence that says what to do. A folder or
+/// database the user may not write to is the common case: SQLite must write its log beside
+/// the database even to read it.
+fn open_error(db: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
+            Error::Project(format!(
+                "{} cannot be written ({e}): narrata writes in the project folder even to read \
+                 it (the database's log and the search index live there). Check that you may \
+                 write to {} and its files, or copy the project to a folder of your own; \
+                 nothing was changed",
+                db.display(),
+                db.parent().unwrap_or(db).display()
+            ))
+        }
+        _ => Error::Project(format!(
+            "{} could not be opened as a project database: {e}",
+            db.display()
+        )),
     }
 }
 
