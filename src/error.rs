@@ -23,6 +23,19 @@ pub enum Error {
     )]
     Busy,
 
+    /// The disk holding the project is full; the action was rolled back whole.
+    #[error(
+        "the disk holding the project is full, so this action was not saved (nothing of it was kept); free some space and run it again"
+    )]
+    DiskFull,
+
+    /// The disk failed a read or write of the database (or a file was not allowed to grow);
+    /// an action in progress was rolled back whole.
+    #[error(
+        "the project database could not be read or written ({0}): the disk may be full or failing; this action was not saved (nothing of it was kept)"
+    )]
+    Storage(#[source] rusqlite::Error),
+
     /// A file or folder could not be read or written.
     #[error("{}: {}", path.display(), io_reason(source))]
     Io {
@@ -89,6 +102,8 @@ impl From<rusqlite::Error> for Error {
             Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
                 Error::Busy
             }
+            Some(rusqlite::ErrorCode::DiskFull) => Error::DiskFull,
+            Some(rusqlite::ErrorCode::SystemIoFailure) => Error::Storage(e),
             _ => Error::Database(e),
         }
     }

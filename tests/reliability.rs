@@ -573,3 +573,209 @@ fn a_project_that_may_not_be_written_is_refused_clearly_and_left_as_it_was() {
     let (ok, report) = check(&dir, &[]);
     assert!(ok, "{report}");
 }
+
+/// A small disk of its own: a tmpfs mounted over a folder, unmounted when dropped. Where
+/// mounting is not allowed, the disk is instead the largest file size processes may write
+/// (`ulimit -f`), which fails writes the same way, with "file too large" for "disk full".
+struct SmallDisk {
+    at: PathBuf,
+    mounted: bool,
+    limit_kb: u64,
+}
+
+impl SmallDisk {
+    fn new(at: &Path, size_kb: u64) -> SmallDisk {
+        std::fs::create_dir_all(at).unwrap();
+        // `SMALL_DISK=limit` tries the fallback where mounting works.
+        let mounted = std::env::var("SMALL_DISK").as_deref() != Ok("limit")
+            && Command::new("mount")
+                .args(["-t", "tmpfs", "-o", &format!("size={size_kb}k"), "tmpfs"])
+                .arg(at)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+        SmallDisk {
+            at: at.to_path_buf(),
+            mounted,
+            limit_kb: u64::MAX,
+        }
+    }
+
+    /// Leaves about `free_kb` to write: a ballast file on the tmpfs, or a file size limit.
+    fn fill(&mut self, free_kb: u64) {
+        if self.mounted {
+            let ballast = self.at.join("ballast");
+            let _ = std::fs::remove_file(&ballast);
+            let out = Command::new("df")
+                .args(["-k", "--output=avail"])
+                .arg(&self.at)
+                .output()
+                .unwrap();
+            let avail: u64 = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .nth(1)
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
+            let size = avail.saturating_sub(free_kb) as usize * 1024;
+            std::fs::write(&ballast, vec![0u8; size]).unwrap();
+        } else {
+            // No file may grow past `free_kb`: the log of an action, a new index segment or
+            // an exported document fail as they would on a full disk.
+            self.limit_kb = free_kb;
+        }
+    }
+
+    fn empty(&mut self) {
+        let _ = std::fs::remove_file(self.at.join("ballast"));
+        self.limit_kb = u64::MAX;
+    }
+
+    /// Runs narrata in `dir` on this disk; returns (success, stderr).
+    fn run(&self, dir: &Path, args: &[&str]) -> (bool, String) {
+        let bin = env!("CARGO_BIN_EXE_narrata");
+        let mut c = if self.limit_kb == u64::MAX {
+            Command::new(bin)
+        } else {
+            // A write past the limit fails with EFBIG (its signal ignored, as a full disk
+            // fails with ENOSPC); `ulimit -f` counts blocks of 512 bytes.
+            let mut c = Command::new("sh");
+            c.arg("-c")
+                .arg(format!(
+                    "ulimit -f {}; trap '' XFSZ; exec \"$0\" \"$@\"",
+                    self.limit_kb * 2
+                ))
+                .arg(bin);
+            c
+        };
+        let out = c
+            .current_dir(dir)
+            .env_remove("NARRATA_PROJECT")
+            .env("NARRATA_CODER", "tester")
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        (out.status.success(), err)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = Command::new("umount").arg("-l").arg(&self.at).status();
+        }
+    }
+}
+
+#[test]
+fn a_full_disk_fails_the_action_whole_with_a_clear_error_and_a_rerun_completes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut disk = SmallDisk::new(&tmp.path().join("disk"), 6 * 1024);
+    eprintln!(
+        "disk: {}",
+        if disk.mounted {
+            "a 6 MB tmpfs"
+        } else {
+            "a file size limit (tmpfs could not be mounted)"
+        }
+    );
+    let dir = disk.at.join("p");
+    let (ok, err) = disk.run(&disk.at, &["init", "p"]);
+    assert!(ok, "{err}");
+    assert!(
+        disk.run(
+            &dir,
+            &["import", samples().to_str().unwrap(), "--anonymise", "off"]
+        )
+        .0
+    );
+    assert!(disk.run(&dir, &["codebook", "add", "Hoop"]).0);
+    assert!(disk.run(&dir, &["search", "groep"]).0);
+    assert!(disk.run(&dir, &["code", "auto", "groep", "Hoop"]).0);
+    // More transcripts than there is room for.
+    let more = tmp.path().join("more");
+    std::fs::create_dir(&more).unwrap();
+    for g in narrata::synth::corpus(5, 8, 2, 150) {
+        std::fs::write(more.join(&g.name), &g.file).unwrap();
+    }
+    let full_words = [
+        "disk holding the project is full",
+        "the disk may be full",
+        "file too large",
+        "the disk is full",
+    ];
+    let clear = |err: &str| {
+        let err = err.to_lowercase();
+        full_words.iter().any(|w| err.contains(&w.to_lowercase()))
+    };
+    let before = fingerprint(&dir);
+
+    disk.fill(100);
+    let (ok, err) = disk.run(
+        &dir,
+        &["import", more.to_str().unwrap(), "--anonymise", "off"],
+    );
+    assert!(!ok, "the import fitted");
+    assert!(clear(&err), "{err}");
+    // Read with room to open the database (SQLite needs its shared-memory file).
+    disk.empty();
+    assert_eq!(fingerprint(&dir), before, "a failed import left something");
+
+    // No room at all: coding and export fail whole too.
+    disk.fill(0);
+    let (ok, err) = disk.run(&dir, &["code", "auto", "hoop", "Hoop"]);
+    assert!(!ok, "auto-coding fitted");
+    assert!(clear(&err), "{err}");
+    disk.empty();
+    assert_eq!(
+        fingerprint(&dir),
+        before,
+        "a failed auto-coding left something"
+    );
+    // Room to open the database (its shared memory takes 32 KB), not to write the document.
+    disk.fill(36);
+    let docx = disk.at.join("excerpts.docx");
+    let export = [
+        "export",
+        "excerpts",
+        docx.to_str().unwrap(),
+        "--code",
+        "Hoop",
+    ];
+    let (ok, err) = disk.run(&dir, &export);
+    assert!(!ok, "the export fitted");
+    assert!(clear(&err), "{err}");
+    let left: Vec<String> = std::fs::read_dir(&disk.at)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("excerpts"))
+        .collect();
+    assert!(left.is_empty(), "a failed export left {left:?}");
+    // With no room, even to read SQLite needs a little: a clear refusal, or a pass.
+    disk.fill(0);
+    let (ok, err) = disk.run(&dir, &["check"]);
+    assert!(ok || clear(&err), "check on a full disk: {err}");
+
+    // Room again: the same commands finish the job.
+    disk.empty();
+    assert!(
+        disk.run(
+            &dir,
+            &["import", more.to_str().unwrap(), "--anonymise", "off"]
+        )
+        .0
+    );
+    assert!(disk.run(&dir, &["code", "auto", "hoop", "Hoop"]).0);
+    assert!(disk.run(&dir, &export).0);
+    let docs = run_json(&dir, &["docs", "--json"])
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(docs, 24 + 16);
+    let (ok, report) = check(&dir, &[]);
+    assert!(ok, "{report}");
+    assert!(hits(&dir, &["hoop", "--code", "Hoop"]) > 0);
+}

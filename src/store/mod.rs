@@ -271,6 +271,14 @@ fn open_error(db: &Path, e: rusqlite::Error) -> Error {
                 db.parent().unwrap_or(db).display()
             ))
         }
+        // SQLite needs room for its shared-memory file even to read.
+        Some(rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::SystemIoFailure) => {
+            Error::Project(format!(
+                "{} could not be opened ({e}); if the disk holding the project is full, free \
+                 some space and try again; nothing was changed",
+                db.display()
+            ))
+        }
         _ => Error::Project(format!(
             "{} could not be opened as a project database: {e}",
             db.display()
