@@ -24,6 +24,8 @@ struct Session {
     app: App,
     store: Store,
     term: Terminal<TestBackend>,
+    /// Commits by other processes seen so far, as the event loop watches them.
+    seen: i64,
     _tmp: tempfile::TempDir,
 }
 
@@ -44,10 +46,12 @@ impl Session {
         app.prepare(area);
         term.draw(|f| render::draw(f, &app)).unwrap();
         app.load(&store).unwrap();
+        let seen = store.data_version().unwrap();
         let mut s = Session {
             app,
             store,
             term,
+            seen,
             _tmp: tmp,
         };
         s.frame();
@@ -56,6 +60,11 @@ impl Session {
 
     /// Runs what the worker would, then draws a frame.
     fn frame(&mut self) {
+        let now = self.store.data_version().unwrap();
+        if now != self.seen {
+            self.seen = now;
+            self.app.outside_change(&self.store).unwrap();
+        }
         loop {
             let jobs = self.app.take_jobs();
             if jobs.is_empty() {
@@ -703,4 +712,118 @@ fn enter_on_an_empty_grid_cell_says_why_nothing_opens() {
         "{}",
         s.status()
     );
+}
+
+/// narrata on the command line, in the project the window has open.
+fn cli(dir: &Path, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_narrata"));
+    c.current_dir(dir)
+        .env_remove("NARRATA_PROJECT")
+        .env("NARRATA_CODER", "cli")
+        .env("NARRATA_PASSPHRASE", "correct horse")
+        .env("NARRATA_KEY_WORK_FACTOR", "4")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    c
+}
+
+#[test]
+fn the_window_codes_on_and_stays_current_while_the_command_line_writes() {
+    let mut s = Session::demo(100, 30);
+    let dir = s.store.root().to_path_buf();
+    let folder = s._tmp.path().join("more");
+    std::fs::create_dir(&folder).unwrap();
+    let generated = narrata::synth::corpus(3, 12, 2, 150);
+    for g in &generated {
+        std::fs::write(folder.join(&g.name), &g.file).unwrap();
+    }
+    let before = s.app.documents.docs.len();
+    // The command line imports and auto-codes while the window codes turn after turn.
+    let folder_arg = folder.to_str().unwrap();
+    let mut importer = cli(&dir, &["import", folder_arg, "--anonymise", "off"])
+        .spawn()
+        .unwrap();
+    let auto = cli(
+        &dir,
+        &[
+            "code",
+            "auto",
+            "groep",
+            "Lotgenotencontact en zelfhulpgroepen",
+        ],
+    )
+    .spawn()
+    .unwrap();
+    s.keys("<Enter>");
+    let mut while_importing = 0;
+    for _ in 0..10 {
+        s.keys("]]");
+        let importing = importer.try_wait().unwrap().is_none();
+        let mine = s.my_codings().len();
+        s.keys("c");
+        s.keys("hoop<Enter>");
+        let status = s.status();
+        if s.my_codings().len() == mine + 1 {
+            assert!(status.starts_with("coded"), "{status}");
+            if importing {
+                while_importing += 1;
+            }
+        } else {
+            // Waiting ran out: a clear word, and nothing half done.
+            assert_eq!(s.my_codings().len(), mine);
+            assert!(status.contains("busy"), "{status}");
+        }
+    }
+    for (name, child) in [("import", importer), ("auto-coding", auto)] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(
+        while_importing > 0,
+        "the import ended before the window coded"
+    );
+    // The documents view shows what the command line did.
+    s.keys("1");
+    assert_eq!(s.app.view, View::Documents);
+    assert_eq!(s.app.documents.docs.len(), before + generated.len());
+    s.keys("2");
+    assert_eq!(s.app.view, View::Transcript, "{}", s.status());
+    // A redaction on the command line of the very turn the window shows: the window reads the
+    // document again, and the next coding lands on the words it names.
+    let (doc, start, _) = current_turn(&s);
+    assert!(
+        cli(&dir, &["anonymise", "names", "add", "Zwanhilde"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (a, b) = (start.to_string(), (start + 3).to_string());
+    let out = cli(
+        &dir,
+        &["anonymise", "redact", &doc.to_string(), &a, &b, "person"],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s.frame();
+    let stored: Vec<char> = corpus::text(s.store.conn(), doc).unwrap().chars().collect();
+    assert_eq!(s.app.transcript.doc.as_ref().unwrap().chars, stored);
+    s.keys("]]c");
+    s.keys("hoop<Enter>");
+    assert!(s.status().starts_with("coded"), "{}", s.status());
+    let newest = s.my_codings().into_iter().max_by_key(|c| c.id).unwrap();
+    let (cs, ce) = (newest.start as usize, newest.end as usize);
+    assert_eq!(newest.text, stored[cs..ce].iter().collect::<String>());
+    let report = narrata::check::run(&s.store).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
 }

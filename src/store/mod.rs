@@ -186,6 +186,14 @@ impl Store {
         &self.conn
     }
 
+    /// A number that changes whenever another connection (another narrata process, or the
+    /// terminal UI's worker) commits to the database; this connection's own commits leave it.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// The project's own row.
     pub fn project(&self) -> Result<ProjectInfo> {
         Ok(self.conn.query_row(

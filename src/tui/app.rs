@@ -413,6 +413,30 @@ impl App {
         Ok(())
     }
 
+    /// Another process (the command line, another window) committed to the project: what is
+    /// shown is read again. The open transcript is read whole if its text changed (a
+    /// redaction) or closed if its document is gone, so that no coding is ever placed by
+    /// offsets into text that is no longer there.
+    pub fn outside_change(&mut self, store: &Store) -> Result<()> {
+        if let Some(open) = &self.transcript.doc {
+            match transcript::Doc::load(store.conn(), open.summary.id) {
+                Ok(fresh) if fresh.chars != open.chars => {
+                    let at = self.transcript.cursor.min(fresh.chars.len());
+                    self.transcript.open(fresh, Some(at));
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    self.transcript.doc = None;
+                    if self.view == View::Transcript {
+                        self.view = View::Documents;
+                    }
+                }
+            }
+        }
+        // Quietly: the status line keeps what the user's own last action said.
+        self.changed(store, None, &[])
+    }
+
     /// After a change to the project: keep the index in step for these documents, and read the
     /// changed snapshots again (the one on screen now, the others when next shown).
     fn changed(

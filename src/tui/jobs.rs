@@ -75,9 +75,12 @@ pub fn run(store: &Store, job: Job) -> Done {
         Job::IndexUpdate {
             generation_before,
             docs,
-        } => Done::IndexUpdate(
-            search::update(store, generation_before, &docs).map_err(|e| e.to_string()),
-        ),
+        } => Done::IndexUpdate(match search::update(store, generation_before, &docs) {
+            // Another process holds the index: it stays behind and the next search brings it
+            // up to date. Nothing for the user to do, so nothing to say over their coding.
+            Err(crate::error::Error::Busy) => Ok(()),
+            other => other.map_err(|e| e.to_string()),
+        }),
         Job::Changes { id, options } => {
             let result = (|| {
                 let table = change::table(store.conn(), &options)?;

@@ -49,11 +49,25 @@ pub fn run(mut store: Store, coder: String) -> Result<()> {
     }
     draw(&mut term, &mut app)?;
 
+    // Commits by other processes, seen between events (a cheap pragma every 50 ms at most).
+    let mut seen = store.data_version()?;
     while !app.quit && !term.signalled() {
         for job in app.take_jobs() {
             worker.submit(job);
         }
         let mut redraw = false;
+        if let Ok(now) = store.data_version()
+            && now != seen
+        {
+            seen = now;
+            if let Err(e) = app.outside_change(&store) {
+                app.status = app::Status {
+                    message: e.to_string(),
+                    error: true,
+                };
+            }
+            redraw = true;
+        }
         for done in worker.poll() {
             app.on_done(done);
             redraw = true;
