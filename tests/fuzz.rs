@@ -4,8 +4,13 @@
 //! must answer with a transcript or a refusal, never a panic. Failing inputs proptest finds
 //! are kept in `proptest-regressions/fuzz.txt` and replayed first by every run, in CI too.
 //! `FUZZ_CASES=20000 cargo test --release --test fuzz` runs longer (docs/RELIABILITY.md).
+//! The corpus the coverage-guided fuzzer (cargo-fuzz, `fuzz/`) kept is replayed here too.
 
 mod common;
+
+#[allow(dead_code)]
+#[path = "../fuzz/dispatch.rs"]
+mod dispatch;
 
 use common::*;
 use std::sync::OnceLock;
@@ -137,6 +142,31 @@ fn cases() -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(256)
+}
+
+/// Every input cargo-fuzz kept (the seeds, each input that reached new code, and any input
+/// that once failed) is read again on stable, as the fuzz targets read it.
+#[test]
+fn the_corpus_kept_by_the_coverage_guided_fuzzer_reads_or_is_refused() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let targets: [(&str, fn(&[u8])); 3] = [
+        ("transcript", dispatch::transcript),
+        ("codebook", dispatch::codebook),
+        ("refi", dispatch::refi),
+    ];
+    for (target, run) in targets {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(target))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "no corpus for {target}");
+        for f in files {
+            let bytes = std::fs::read(&f).unwrap();
+            let outcome = std::panic::catch_unwind(|| run(&bytes));
+            assert!(outcome.is_ok(), "{target}: {} panicked", f.display());
+        }
+    }
 }
 
 proptest! {
