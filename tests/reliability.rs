@@ -447,7 +447,7 @@ fn as_reader(bin: &Path, dir: &Path, args: &[&str]) -> (bool, String) {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
         .unwrap();
-    let mut c = if root {
+    let c = if root {
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(bin);
@@ -455,6 +455,12 @@ fn as_reader(bin: &Path, dir: &Path, args: &[&str]) -> (bool, String) {
     } else {
         Command::new(bin)
     };
+    outcome(c, dir, args)
+}
+
+/// Runs narrata through `c` (the binary, or a wrapper that runs it) in `dir` with `args`;
+/// returns (success, stderr) and fails the test on a panic.
+fn outcome(mut c: Command, dir: &Path, args: &[&str]) -> (bool, String) {
     let out = c
         .current_dir(dir)
         .env_remove("NARRATA_PROJECT")
@@ -635,7 +641,7 @@ impl SmallDisk {
     /// Runs narrata in `dir` on this disk; returns (success, stderr).
     fn run(&self, dir: &Path, args: &[&str]) -> (bool, String) {
         let bin = env!("CARGO_BIN_EXE_narrata");
-        let mut c = if self.limit_kb == u64::MAX {
+        let c = if self.limit_kb == u64::MAX {
             Command::new(bin)
         } else {
             // A write past the limit fails with EFBIG (its signal ignored, as a full disk
@@ -649,16 +655,7 @@ impl SmallDisk {
                 .arg(bin);
             c
         };
-        let out = c
-            .current_dir(dir)
-            .env_remove("NARRATA_PROJECT")
-            .env("NARRATA_CODER", "tester")
-            .args(args)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        (out.status.success(), err)
+        outcome(c, dir, args)
     }
 }
 
