@@ -149,7 +149,8 @@ fn cases() -> u32 {
 #[test]
 fn the_corpus_kept_by_the_coverage_guided_fuzzer_reads_or_is_refused() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
-    let targets: [(&str, fn(&[u8])); 3] = [
+    type Target = fn(&[u8]);
+    let targets: [(&str, Target); 3] = [
         ("transcript", dispatch::transcript),
         ("codebook", dispatch::codebook),
         ("refi", dispatch::refi),
