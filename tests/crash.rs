@@ -1,7 +1,8 @@
 //! Crashes: the process is killed (SIGKILL, nothing can clean up) at moments spread over an
-//! import, an auto-coding, a redaction, a merge and a Word export. Afterwards the project opens, its database checks
-//! out, each action is there whole or not at all, the index catches up at the next search, and
-//! running the command again finishes the job without duplicates.
+//! import, a coding script, an auto-coding, a redaction, a merge and a Word export. Afterwards
+//! the project opens, its database checks out, each action is there whole or not at all, the
+//! index catches up at the next search, and running the command again finishes the job
+//! without duplicates.
 
 mod common;
 
@@ -378,5 +379,93 @@ fn a_redaction_killed_at_any_moment_is_all_or_nothing_and_leaves_no_trace_once_f
     assert!(
         killed_after_commit >= 1,
         "no redaction was killed between its commit and its end"
+    );
+}
+
+/// `sh script` in `dir`, as its own process group.
+fn script(dir: &Path, file: &Path) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut c = Command::new("sh");
+    c.arg(file)
+        .current_dir(dir)
+        .env_remove("NARRATA_PROJECT")
+        .env("NARRATA_CODER", "tester")
+        .process_group(0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+/// Runs the script and kills its whole process group (the shell and the narrata it is
+/// running) after `after`; returns whether it had already finished.
+fn kill_script_after(dir: &Path, file: &Path, after: Duration) -> bool {
+    let mut child = script(dir, file).spawn().unwrap();
+    std::thread::sleep(after);
+    let finished = child.try_wait().unwrap().is_some();
+    if !finished {
+        Command::new("kill")
+            .args(["-KILL", &format!("-{}", child.id())])
+            .status()
+            .unwrap();
+    }
+    child.wait().unwrap();
+    finished
+}
+
+#[test]
+fn a_coding_script_killed_at_any_moment_keeps_every_finished_coding_and_a_rerun_completes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = imported(tmp.path());
+    // The script: 40 `code add` in a row, each noting in a log once it has returned.
+    let log = tmp.path().join("done.log");
+    let mut lines = String::new();
+    for i in 0..40 {
+        lines.push_str(&format!(
+            "'{}' code add {} 0 {} Groep && echo {i} >> '{}'\n",
+            env!("CARGO_BIN_EXE_narrata"),
+            1 + i % 30,
+            20 + i,
+            log.display()
+        ));
+    }
+    let script_file = tmp.path().join("code.sh");
+    std::fs::write(&script_file, lines).unwrap();
+    let before = tmp.path().join("before");
+    run_ok(&dir, &["backup", before.to_str().unwrap()]);
+    let t = Instant::now();
+    assert!(script(&dir, &script_file).status().unwrap().success());
+    let full = t.elapsed();
+    assert_eq!(count(&dir, "SELECT count(*) FROM codings"), 40);
+    let mut killed = 0;
+    for (i, at) in MOMENTS.iter().enumerate() {
+        let target = tmp.path().join(format!("s{i}"));
+        run_ok(&before, &["backup", target.to_str().unwrap()]);
+        // A backup has no index; the project had one, which each coding keeps up to date.
+        run_ok(&target, &["search", "groep"]);
+        let _ = std::fs::remove_file(&log);
+        if !kill_script_after(&target, &script_file, full.mul_f64(*at)) {
+            killed += 1;
+        }
+        database_checks_out(&target);
+        // Every coding the script saw finish is there; at most one more had committed
+        // before it was killed, and none is half there (check compares every coding's
+        // offsets with its document).
+        let finished = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .count() as i64;
+        let codings = count(&target, "SELECT count(*) FROM codings");
+        assert!(
+            codings == finished || codings == finished + 1,
+            "{codings} codings, {finished} commands finished"
+        );
+        // The script again: the codings already there are recognised, the rest added.
+        assert!(script(&target, &script_file).status().unwrap().success());
+        assert_eq!(count(&target, "SELECT count(*) FROM codings"), 40);
+        database_checks_out(&target);
+    }
+    assert!(
+        killed >= 4,
+        "only {killed} of the scripts were killed before they finished"
     );
 }
