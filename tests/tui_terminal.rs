@@ -1,7 +1,8 @@
 //! The terminal UI end to end in a real terminal: the release-less test binary run under tmux,
 //! keys sent as a user types them, the screen read back with `capture-pane`. Checks that a
 //! coding typed in the UI lands in the project, that a `keys.yaml` rebinding works, and that
-//! the terminal is put back (cooked mode, echo) after quitting and after SIGTERM.
+//! the terminal is put back (cooked mode, echo) after quitting and after SIGTERM, and that the
+//! open window shows what the command line imports meanwhile.
 //!
 //! Needs tmux (`.ci/run` installs it); without it the test fails and says so.
 
@@ -195,5 +196,35 @@ fn sigterm_leaves_the_terminal_as_it_was() {
         .to_owned();
     let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(kill.success());
+    assert_cooked(&wait_for_file(&done));
+}
+
+#[test]
+fn the_ui_shows_what_the_command_line_imports_while_it_is_open() {
+    let (tmp, dir, config) = setup();
+    let done = tmp.path().join("done");
+    let tmux = Tmux::new("outside");
+    tmux.start(&ui_command(&dir, &config, &done));
+    let before = tmux.wait_for("Participants × waves");
+    assert!(!before.contains("P77"), "{before}");
+    // The command line imports a transcript of a new participant while the UI is open.
+    let file = tmp.path().join("P77_T1.txt");
+    std::fs::write(&file, "I: Hoe gaat het nu?\nP77: Beter dan vorig jaar.\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_narrata"))
+        .args(["--project", dir.to_str().unwrap(), "import"])
+        .arg(&file)
+        .args(["--anonymise", "off"])
+        .env("NARRATA_CODER", "cli")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Without a key pressed, the open window shows it.
+    let after = tmux.wait_for("P77");
+    assert!(after.contains("Participants × waves"), "{after}");
+    tmux.keys(&["q"]);
     assert_cooked(&wait_for_file(&done));
 }
