@@ -276,10 +276,7 @@ fn an_index_update_that_comes_late_never_claims_another_processs_change() {
 
 /// Runs `args` and returns (success, stderr), failing the test on a panic.
 fn attempt(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = narrata(dir).args(args).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
-    (out.status.success(), err)
+    outcome(Command::new(env!("CARGO_BIN_EXE_narrata")), dir, args)
 }
 
 #[test]
@@ -351,15 +348,10 @@ fn a_truncated_key_is_refused_and_neither_key_nor_database_changes() {
     let later = tmp.path().join("P40_T2.txt");
     std::fs::write(&later, "I: En nu?\nP40: Nog steeds Gertrude.\n").unwrap();
     let anon = |dir: &Path, args: &[&str]| {
-        let out = narrata(dir)
-            .env("NARRATA_PASSPHRASE", "correct horse")
-            .env("NARRATA_KEY_WORK_FACTOR", "4")
-            .args(args)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        (out.status.success(), err)
+        let mut c = Command::new(env!("CARGO_BIN_EXE_narrata"));
+        c.env("NARRATA_PASSPHRASE", "correct horse")
+            .env("NARRATA_KEY_WORK_FACTOR", "4");
+        outcome(c, dir, args)
     };
     assert!(anon(&dir, &["import", file.to_str().unwrap()]).0);
     let key = std::fs::read(dir.join("key.age")).unwrap();
