@@ -818,6 +818,12 @@ fn the_window_codes_on_and_stays_current_while_the_command_line_writes() {
     s.frame();
     let stored: Vec<char> = corpus::text(s.store.conn(), doc).unwrap().chars().collect();
     assert_eq!(s.app.transcript.doc.as_ref().unwrap().chars, stored);
+    // ... and says why the words on screen changed.
+    assert!(
+        s.status().contains("changed by another narrata process"),
+        "{}",
+        s.status()
+    );
     s.keys("]]c");
     s.keys("hoop<Enter>");
     assert!(s.status().starts_with("coded"), "{}", s.status());

@@ -422,7 +422,13 @@ impl App {
             match transcript::Doc::load(store.conn(), open.summary.id) {
                 Ok(fresh) if fresh.chars != open.chars => {
                     let at = self.transcript.cursor.min(fresh.chars.len());
+                    let title = fresh.summary.title.clone();
                     self.transcript.open(fresh, Some(at));
+                    // Words changing under the reader's eyes need a reason.
+                    self.say(format!(
+                        "{title}: its text was changed by another narrata process \
+                         (a redaction?) and has been read again"
+                    ));
                 }
                 Ok(_) => {}
                 Err(_) => {
@@ -430,10 +436,11 @@ impl App {
                     if self.view == View::Transcript {
                         self.view = View::Documents;
                     }
+                    self.say("the open transcript was removed by another narrata process");
                 }
             }
         }
-        // Quietly: the status line keeps what the user's own last action said.
+        // Otherwise quietly: the status line keeps what the user's own last action said.
         self.changed(store, None, &[])
     }
 
