@@ -63,6 +63,17 @@ pub fn check_span(conn: &Connection, doc: i64, start: i64, end: i64) -> Result<(
     Ok(())
 }
 
+/// The span `[start, end)` of `doc` still holds `seen`, or an error saying the text changed.
+fn still_reads(conn: &Connection, doc: i64, start: i64, end: i64, seen: &str) -> Result<()> {
+    let text = corpus::text(conn, doc)?;
+    if crate::offsets::slice_chars(&text, start as usize, end as usize) != seen {
+        return Err(Error::Invalid(format!(
+            "the text of document {doc} changed after it was shown (another narrata process may have redacted it); nothing was coded: select the words again"
+        )));
+    }
+    Ok(())
+}
+
 /// Adds a coding inside an action; returns its id and whether it is new.
 pub fn add_in(a: &Action<'_>, doc: i64, start: i64, end: i64, code: &Code) -> Result<(i64, bool)> {
     check_span(a.conn(), doc, start, end)?;
@@ -103,9 +114,28 @@ pub fn add(
     end: i64,
     code: &str,
 ) -> Result<(Coding, bool)> {
+    add_seen(store, coder, doc, start, end, code, None)
+}
+
+/// Like [`add`], for a coder who selected the span on screen: when `seen` is given, the
+/// coding is made only if the span still holds exactly that text when the action commits.
+/// Another process may have redacted the document since it was read (offsets into the old
+/// text would then code other words); the coder is told to select again instead.
+pub fn add_seen(
+    store: &mut Store,
+    coder: &str,
+    doc: &str,
+    start: i64,
+    end: i64,
+    code: &str,
+    seen: Option<&str>,
+) -> Result<(Coding, bool)> {
     let doc = corpus::find_document(store.conn(), doc)?;
     let code = codebook::find(store.conn(), code)?;
     check_span(store.conn(), doc, start, end)?;
+    if let Some(seen) = seen {
+        still_reads(store.conn(), doc, start, end, seen)?;
+    }
     let existing: Option<i64> = store
         .conn()
         .query_row(
@@ -119,6 +149,10 @@ pub fn add(
         return Ok((get(store.conn(), id)?, false));
     }
     let (id, new) = store.action(coder, |a| {
+        // Again inside the action, where no other process can change the text meanwhile.
+        if let Some(seen) = seen {
+            still_reads(a.conn(), doc, start, end, seen)?;
+        }
         let (id, new) = add_in(a, doc, start, end, &code)?;
         if new {
             a.audit(

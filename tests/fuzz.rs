@@ -3,7 +3,7 @@
 //! mutated (bytes flipped, cut short, spliced with garbage or with themselves) and each reader
 //! must answer with a transcript or a refusal, never a panic. Failing inputs proptest finds
 //! are kept in `proptest-regressions/fuzz.txt` and replayed first by every run, in CI too.
-//! `FUZZ_CASES=20000 cargo test --release --test fuzz` runs longer (docs/RELIABILITY.md).
+//! `FUZZ_CASES=100000 cargo test --release --test fuzz` runs longer (docs/RELIABILITY.md).
 //! The corpus the coverage-guided fuzzer (cargo-fuzz, `fuzz/`) kept is replayed here too.
 
 mod common;

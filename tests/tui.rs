@@ -9,6 +9,7 @@ use narrata::store::Store;
 use narrata::tui::app::{App, View};
 use narrata::tui::jobs;
 use narrata::tui::keymap::Keymap;
+use narrata::tui::overlay::Overlay;
 use narrata::tui::render;
 use narrata::tui::theme::Theme;
 use narrata::{change, coding, corpus, demo};
@@ -832,4 +833,73 @@ fn the_window_codes_on_and_stays_current_while_the_command_line_writes() {
     assert_eq!(newest.text, stored[cs..ce].iter().collect::<String>());
     let report = narrata::check::run(&s.store).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+/// Replaces `[start, end)` of `doc` by a pseudonym on the command line, as a redaction does.
+fn redact_outside(dir: &Path, doc: i64, start: i64, end: i64) {
+    let (d, a, b) = (doc.to_string(), start.to_string(), end.to_string());
+    let out = cli(dir, &["anonymise", "redact", &d, &a, &b, "person"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_code_picker_open_while_the_command_line_redacts_its_words_codes_nothing() {
+    let mut s = Session::demo(100, 30);
+    let dir = s.store.root().to_path_buf();
+    s.keys("<Enter>");
+    assert_eq!(s.app.view, View::Transcript, "{}", s.status());
+    let codings_before = s.my_codings().len();
+    // The demo has no pseudonym key; adding a researcher's name to watch for makes one.
+    let out = cli(&dir, &["anonymise", "names", "add", "Zwanhilde"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s.frame();
+    let picker_open = |s: &Session| matches!(s.app.overlay, Some(Overlay::Picker(_)));
+
+    // The window notices the redaction before the next key: the picker for the old words
+    // closes and says why.
+    s.keys("c");
+    assert!(picker_open(&s));
+    let (doc, start, _) = current_turn(&s);
+    redact_outside(&dir, doc, start, start + 3);
+    s.frame();
+    assert!(!picker_open(&s));
+    assert!(
+        s.status()
+            .contains("nothing was coded: select the words again"),
+        "{}",
+        s.status()
+    );
+
+    // The redaction lands after the window last looked and before the key that picks the
+    // code (no frame between them): the coding is refused when it would commit.
+    s.keys("c");
+    s.keys("hoop");
+    assert!(picker_open(&s));
+    let (doc, _, end) = current_turn(&s);
+    redact_outside(&dir, doc, end - 4, end - 1);
+    let enter = parse_keys("<Enter>").remove(0);
+    s.app.on_key(&mut s.store, enter);
+    assert!(
+        s.status().contains("changed after it was shown"),
+        "{}",
+        s.status()
+    );
+    assert_eq!(s.my_codings().len(), codings_before);
+    // Once the window has read the text again, coding the same turn works.
+    s.frame();
+    s.keys("choop<Enter>");
+    assert!(s.status().starts_with("coded"), "{}", s.status());
+    assert_eq!(s.my_codings().len(), codings_before + 1);
 }

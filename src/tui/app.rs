@@ -423,11 +423,25 @@ impl App {
                 Ok(fresh) if fresh.chars != open.chars => {
                     let at = self.transcript.cursor.min(fresh.chars.len());
                     let title = fresh.summary.title.clone();
+                    let id = fresh.summary.id;
                     self.transcript.open(fresh, Some(at));
+                    // A code picker for words of the old text would code other words now.
+                    let choosing = matches!(
+                        &self.overlay,
+                        Some(Overlay::Picker(p)) if matches!(p.purpose, Purpose::CodeSpan { doc, .. } if doc == id)
+                    );
+                    if choosing {
+                        self.overlay = None;
+                    }
                     // Words changing under the reader's eyes need a reason.
                     self.say(format!(
                         "{title}: its text was changed by another narrata process \
-                         (a redaction?) and has been read again"
+                         (a redaction?) and has been read again{}",
+                        if choosing {
+                            "; nothing was coded: select the words again"
+                        } else {
+                            ""
+                        }
                     ));
                 }
                 Ok(_) => {}
@@ -703,6 +717,7 @@ impl App {
             doc: doc.summary.id,
             start,
             end,
+            seen: doc.chars[start..end].iter().collect(),
         };
         self.overlay = Some(Overlay::Picker(Picker::new(
             title,
@@ -1193,15 +1208,21 @@ impl App {
 
     fn picked(&mut self, store: &mut Store, purpose: Purpose, choice: Choice) -> Result<()> {
         match purpose {
-            Purpose::CodeSpan { doc, start, end } => {
+            Purpose::CodeSpan {
+                doc,
+                start,
+                end,
+                seen,
+            } => {
                 let before = store.project()?.generation;
-                let (c, new) = coding::add(
+                let (c, new) = coding::add_seen(
                     store,
                     &self.coder,
                     &doc.to_string(),
                     start as i64,
                     end as i64,
                     &choice.value,
+                    Some(&seen),
                 )?;
                 self.recent.retain(|id| *id != c.code_id);
                 self.recent.insert(0, c.code_id);

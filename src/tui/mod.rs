@@ -49,30 +49,20 @@ pub fn run(mut store: Store, coder: String) -> Result<()> {
     }
     draw(&mut term, &mut app)?;
 
-    // Commits by other processes, seen between events (a cheap pragma every 50 ms at most).
+    // Commits by other processes (a cheap pragma): looked for at least every 50 ms, and
+    // again just before keys are handled, so that a key acts on what the project holds now.
     let mut seen = store.data_version()?;
     while !app.quit && !term.signalled() {
         for job in app.take_jobs() {
             worker.submit(job);
         }
-        let mut redraw = false;
-        if let Ok(now) = store.data_version()
-            && now != seen
-        {
-            seen = now;
-            if let Err(e) = app.outside_change(&store) {
-                app.status = app::Status {
-                    message: e.to_string(),
-                    error: true,
-                };
-            }
-            redraw = true;
-        }
+        let mut redraw = notice_outside_change(&store, &mut app, &mut seen);
         for done in worker.poll() {
             app.on_done(done);
             redraw = true;
         }
         if event::poll(Duration::from_millis(50)).map_err(|e| Error::io("terminal", e))? {
+            notice_outside_change(&store, &mut app, &mut seen);
             // Take every event that is waiting before drawing once.
             loop {
                 match event::read().map_err(|e| Error::io("terminal", e))? {
@@ -94,6 +84,24 @@ pub fn run(mut store: Store, coder: String) -> Result<()> {
     let flushed = app.flush(&store);
     term.finish()?;
     flushed.map(|_| ())
+}
+
+/// Reads again what the app shows if another process committed since `seen`; returns whether
+/// it did (a frame is then due).
+fn notice_outside_change(store: &Store, app: &mut app::App, seen: &mut i64) -> bool {
+    match store.data_version() {
+        Ok(now) if now != *seen => {
+            *seen = now;
+            if let Err(e) = app.outside_change(store) {
+                app.status = app::Status {
+                    message: e.to_string(),
+                    error: true,
+                };
+            }
+            true
+        }
+        _ => false,
+    }
 }
 
 fn draw(term: &mut terminal::Session, app: &mut app::App) -> Result<()> {

@@ -9,11 +9,12 @@ use super::text::fuzzy_score;
 /// Why a picker or prompt is open.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Purpose {
-    /// Code `[start, end)` of a document.
+    /// Code `[start, end)` of a document, which read `seen` on screen.
     CodeSpan {
         doc: i64,
         start: usize,
         end: usize,
+        seen: String,
     },
     /// Code every hit of the search view's query.
     CodeHits,
