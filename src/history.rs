@@ -5,7 +5,7 @@
 //! An undo or redo is refused, with nothing changed, when a row has since been changed by a
 //! later action (of any coder): undo that one first.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -112,6 +112,22 @@ fn replay(store: &mut Store, coder: &str, e: Entry, backwards: bool) -> Result<S
         ("redo", "redoes")
     };
     let what = format!("{verb} `{}` ({})", e.action, e.target);
+    // Codings it would write back hold offsets into the text as it was at the action.
+    let written = ops
+        .iter()
+        .filter(|op| op.table == "codings")
+        .filter_map(|op| {
+            if backwards {
+                op.before.as_ref()
+            } else {
+                op.after.as_ref()
+            }
+        });
+    for row in written {
+        if let Some(doc) = row.get("doc_id").and_then(|d| d.as_i64()) {
+            refuse_if_redacted_since(store, doc, e.id, &what)?;
+        }
+    }
     store.action(coder, |a| {
         if backwards {
             for op in ops.iter().rev() {
@@ -137,6 +153,26 @@ fn replay(store: &mut Store, coder: &str, e: Entry, backwards: bool) -> Result<S
         at: e.at,
         rows: ops.len(),
     })
+}
+
+/// A redaction of `doc` after audit entry `since` changed its text, so offsets recorded then
+/// may now point at other words: putting a coding back on them is refused.
+fn refuse_if_redacted_since(store: &Store, doc: i64, since: i64, what: &str) -> Result<()> {
+    let redacted: Option<i64> = store
+        .conn()
+        .query_row(
+            "SELECT a.id FROM audit a JOIN documents d ON a.target = 'document:' || d.guid
+             WHERE d.id = ?1 AND a.action = 'redact' AND a.id > ?2 ORDER BY a.id LIMIT 1",
+            params![doc, since],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match redacted {
+        Some(entry) => Err(Error::Invalid(format!(
+            "cannot {what}: document {doc} was redacted afterwards (audit entry {entry}), so the coding's offsets would now cover other words; code the passage again instead"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Names an audit target (`code:GUID`) by the number and name the user saw, read from the

@@ -569,3 +569,93 @@ fn a_name_found_in_one_file_is_found_in_every_file_of_the_import() {
         );
     }
 }
+
+#[test]
+fn undo_and_redo_never_put_a_coding_back_on_offsets_a_later_redaction_moved() {
+    let (tmp, dir) = project();
+    let file = tmp.path().join("P33_T1.txt");
+    std::fs::write(
+        &file,
+        "I: Hoe gaat het?\nP33: Ik doe elk jaar mee aan de zeepkistrace en ik hoop dat het zo blijft.\n",
+    )
+    .unwrap();
+    anon(&dir)
+        .args(["import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let text = run_ok(&dir, &["show", "1", "--raw"]);
+    let find = |text: &str, needle: &str| {
+        let b = text.find(needle).unwrap();
+        let s = text[..b].chars().count();
+        (s, s + needle.chars().count())
+    };
+    run_ok(&dir, &["codebook", "add", "Hoop"]);
+    let (hs, he) = find(&text, "ik hoop dat het zo blijft");
+    let (hs, he) = (hs.to_string(), he.to_string());
+    run_ok(&dir, &["code", "add", "1", &hs, &he, "Hoop"]);
+    // The coding is removed, then a word before it is redacted (the race only this village
+    // holds): the text after it moves.
+    run_ok(&dir, &["code", "rm", "1"]);
+    let (ps, pe) = find(&text, "zeepkistrace");
+    anon(&dir)
+        .args([
+            "anonymise",
+            "redact",
+            "1",
+            &ps.to_string(),
+            &pe.to_string(),
+            "place",
+        ])
+        .assert()
+        .success();
+    let after = run_ok(&dir, &["show", "1", "--raw"]);
+    assert_ne!(
+        find(&after, "ik hoop dat het zo blijft").0,
+        find(&text, "ik hoop dat het zo blijft").0
+    );
+    // Undoing the removal would put the coding back on its old offsets, now other words:
+    // refused, with the reason and what to do, and nothing changed.
+    let err = run_err(&dir, &["undo"]);
+    assert!(err.contains("redacted afterwards"), "{err}");
+    assert_eq!(
+        run_json(&dir, &["codings", "--json"]),
+        serde_json::json!([])
+    );
+    // The same for redo: a coding made and undone, then a redaction before it.
+    let (hs, he) = find(&after, "ik hoop dat het zo blijft");
+    run_ok(
+        &dir,
+        &["code", "add", "1", &hs.to_string(), &he.to_string(), "Hoop"],
+    );
+    run_ok(&dir, &["undo"]);
+    let (js, je) = find(&after, "jaar");
+    anon(&dir)
+        .args([
+            "anonymise",
+            "redact",
+            "1",
+            &js.to_string(),
+            &je.to_string(),
+            "date",
+        ])
+        .assert()
+        .success();
+    let err = run_err(&dir, &["redo"]);
+    assert!(err.contains("redacted afterwards"), "{err}");
+    assert_eq!(
+        run_json(&dir, &["codings", "--json"]),
+        serde_json::json!([])
+    );
+    // Coding the passage again, where it is now, works.
+    let now = run_ok(&dir, &["show", "1", "--raw"]);
+    let (hs, he) = find(&now, "ik hoop dat het zo blijft");
+    run_ok(
+        &dir,
+        &["code", "add", "1", &hs.to_string(), &he.to_string(), "Hoop"],
+    );
+    assert_eq!(
+        run_json(&dir, &["codings", "--json"])[0]["text"],
+        "ik hoop dat het zo blijft"
+    );
+    run_ok(&dir, &["check"]);
+}
