@@ -33,6 +33,60 @@ fn command(dir: &Path, args: &[&str]) -> Command {
     c
 }
 
+/// The moments to kill at, as fractions of a reference run: the fixed ones, then, while fewer
+/// than `needed` runs were killed before they finished (the reference run was slowed by the
+/// machine's load, say), fractions of the earliest moment a run had already finished by.
+struct Moments {
+    list: Vec<f64>,
+    fixed: usize,
+    next: usize,
+    needed: usize,
+    killed: usize,
+    finished_by: f64,
+}
+
+impl Moments {
+    fn new(fixed: &[f64], needed: usize) -> Moments {
+        Moments {
+            list: fixed.to_vec(),
+            fixed: fixed.len(),
+            next: 0,
+            needed,
+            killed: 0,
+            finished_by: f64::INFINITY,
+        }
+    }
+
+    /// The next moment, numbered, or `None` when enough runs were killed or the extra
+    /// moments are spent.
+    fn next(&mut self) -> Option<(usize, f64)> {
+        const EARLIER: [f64; 5] = [0.5, 0.25, 0.75, 0.1, 0.9];
+        if self.next == self.list.len() {
+            let extra = self.list.len() - self.fixed;
+            if self.killed >= self.needed || extra >= EARLIER.len() || !self.finished_by.is_finite()
+            {
+                return None;
+            }
+            self.list.push(self.finished_by * EARLIER[extra]);
+        }
+        self.next += 1;
+        Some((self.next - 1, self.list[self.next - 1]))
+    }
+
+    /// What happened to the run started for moment `at`.
+    fn record(&mut self, at: f64, finished: bool) {
+        if finished {
+            self.finished_by = self.finished_by.min(at);
+        } else {
+            self.killed += 1;
+        }
+    }
+
+    fn killed(&self) -> usize {
+        self.killed
+    }
+}
+
 /// Runs the command to completion and returns how long it took.
 fn timed(dir: &Path, args: &[&str]) -> Duration {
     let t = Instant::now();
@@ -93,12 +147,10 @@ fn an_import_killed_at_any_moment_is_all_or_nothing_and_a_rerun_completes_it() {
     let documents = count(&reference, "SELECT count(*) FROM documents");
     assert_eq!(documents, 30);
     let turns = count(&reference, "SELECT count(*) FROM turns");
-    let mut killed = 0;
-    for (i, at) in MOMENTS.iter().enumerate() {
+    let mut moments = Moments::new(&MOMENTS, 4);
+    while let Some((i, at)) = moments.next() {
         let dir = fresh_project(tmp.path(), &format!("p{i}"));
-        if !kill_after(&dir, &import, full.mul_f64(*at)) {
-            killed += 1;
-        }
+        moments.record(at, kill_after(&dir, &import, full.mul_f64(at)));
         database_checks_out(&dir);
         let docs = count(&dir, "SELECT count(*) FROM documents");
         assert!(
@@ -124,8 +176,9 @@ fn an_import_killed_at_any_moment_is_all_or_nothing_and_a_rerun_completes_it() {
         assert_eq!(report["index"]["current"], true, "{report}");
     }
     assert!(
-        killed >= 4,
-        "only {killed} of the runs were killed before they finished"
+        moments.killed() >= 4,
+        "only {} of the runs were killed before they finished",
+        moments.killed()
     );
 }
 
@@ -229,14 +282,12 @@ fn a_merge_killed_at_any_moment_is_all_or_nothing_and_a_rerun_completes_it() {
     let full = timed(&reference, &merge);
     let merged = count(&reference, "SELECT count(*) FROM codings");
     assert!(merged > 50, "{merged}");
-    let mut killed = 0;
-    for (i, at) in MOMENTS.iter().enumerate() {
+    let mut moments = Moments::new(&MOMENTS, 3);
+    while let Some((i, at)) = moments.next() {
         let target = tmp.path().join(format!("m{i}"));
         run_ok(&dir, &["backup", target.to_str().unwrap()]);
         let before = count(&target, "SELECT count(*) FROM codings");
-        if !kill_after(&target, &merge, full.mul_f64(*at)) {
-            killed += 1;
-        }
+        moments.record(at, kill_after(&target, &merge, full.mul_f64(at)));
         database_checks_out(&target);
         let codings = count(&target, "SELECT count(*) FROM codings");
         assert!(
@@ -254,8 +305,9 @@ fn a_merge_killed_at_any_moment_is_all_or_nothing_and_a_rerun_completes_it() {
         assert_eq!(count(&target, "SELECT count(*) FROM codings"), merged);
     }
     assert!(
-        killed >= 3,
-        "only {killed} of the merges were killed before they finished"
+        moments.killed() >= 3,
+        "only {} of the merges were killed before they finished",
+        moments.killed()
     );
 }
 
@@ -456,17 +508,15 @@ fn a_coding_script_killed_at_any_moment_keeps_every_finished_coding_and_a_rerun_
     assert_eq!(run_script(&dir, &script, None), (40, true));
     let full = t.elapsed();
     assert_eq!(count(&dir, "SELECT count(*) FROM codings"), 40);
-    let mut killed = 0;
-    for (i, at) in MOMENTS.iter().enumerate() {
+    let mut moments = Moments::new(&MOMENTS, 4);
+    while let Some((i, at)) = moments.next() {
         let target = tmp.path().join(format!("s{i}"));
         run_ok(&before, &["backup", target.to_str().unwrap()]);
         // A backup has no index; the project had one, which each coding keeps up to date.
         run_ok(&target, &["search", "groep"]);
         let (finished, ran_to_end) =
-            run_script(&target, &script, Some(Instant::now() + full.mul_f64(*at)));
-        if !ran_to_end {
-            killed += 1;
-        }
+            run_script(&target, &script, Some(Instant::now() + full.mul_f64(at)));
+        moments.record(at, ran_to_end);
         database_checks_out(&target);
         // Every coding the script saw finish is there; at most one more had committed
         // before it was killed, and none is half there (check compares every coding's
@@ -482,7 +532,8 @@ fn a_coding_script_killed_at_any_moment_keeps_every_finished_coding_and_a_rerun_
         database_checks_out(&target);
     }
     assert!(
-        killed >= 4,
-        "only {killed} of the scripts were killed before they finished"
+        moments.killed() >= 4,
+        "only {} of the scripts were killed before they finished",
+        moments.killed()
     );
 }
