@@ -258,11 +258,7 @@ fn redacting_a_missed_identifier_keeps_codings_on_their_words_and_leaves_no_trac
     assert!(!text.contains("Quelmerbroek"), "{text}");
     // Pretend the detector missed "lief": redact it by hand as a name.
     let chars: Vec<char> = text.chars().collect();
-    let find = |needle: &str| {
-        let b = text.find(needle).unwrap();
-        let s = text[..b].chars().count();
-        (s, s + needle.chars().count())
-    };
+    let find = |needle: &str| char_span(&text, needle);
     let (hs, he) = find("Ik hoop dat het zo blijft");
     run_ok(&dir, &["codebook", "add", "Hoop"]);
     run_ok(
@@ -345,6 +341,13 @@ fn import_anonymised(tmp: &tempfile::TempDir, dir: &Path, name: &str, text: &str
         .args(["import", file.to_str().unwrap()])
         .assert()
         .success();
+}
+
+/// Where `needle` first stands in `text`, in characters, as narrata's offsets count.
+fn char_span(text: &str, needle: &str) -> (usize, usize) {
+    let b = text.find(needle).unwrap();
+    let s = text[..b].chars().count();
+    (s, s + needle.chars().count())
 }
 
 /// Changes every document's title directly in the database, as a bug would.
@@ -573,30 +576,21 @@ fn a_name_found_in_one_file_is_found_in_every_file_of_the_import() {
 #[test]
 fn undo_and_redo_never_put_a_coding_back_on_offsets_a_later_redaction_moved() {
     let (tmp, dir) = project();
-    let file = tmp.path().join("P33_T1.txt");
-    std::fs::write(
-        &file,
+    import_anonymised(
+        &tmp,
+        &dir,
+        "P33_T1.txt",
         "I: Hoe gaat het?\nP33: Ik doe elk jaar mee aan de zeepkistrace en ik hoop dat het zo blijft.\n",
-    )
-    .unwrap();
-    anon(&dir)
-        .args(["import", file.to_str().unwrap()])
-        .assert()
-        .success();
+    );
     let text = run_ok(&dir, &["show", "1", "--raw"]);
-    let find = |text: &str, needle: &str| {
-        let b = text.find(needle).unwrap();
-        let s = text[..b].chars().count();
-        (s, s + needle.chars().count())
-    };
     run_ok(&dir, &["codebook", "add", "Hoop"]);
-    let (hs, he) = find(&text, "ik hoop dat het zo blijft");
+    let (hs, he) = char_span(&text, "ik hoop dat het zo blijft");
     let (hs, he) = (hs.to_string(), he.to_string());
     run_ok(&dir, &["code", "add", "1", &hs, &he, "Hoop"]);
     // The coding is removed, then a word before it is redacted (the race only this village
     // holds): the text after it moves.
     run_ok(&dir, &["code", "rm", "1"]);
-    let (ps, pe) = find(&text, "zeepkistrace");
+    let (ps, pe) = char_span(&text, "zeepkistrace");
     anon(&dir)
         .args([
             "anonymise",
@@ -610,8 +604,8 @@ fn undo_and_redo_never_put_a_coding_back_on_offsets_a_later_redaction_moved() {
         .success();
     let after = run_ok(&dir, &["show", "1", "--raw"]);
     assert_ne!(
-        find(&after, "ik hoop dat het zo blijft").0,
-        find(&text, "ik hoop dat het zo blijft").0
+        char_span(&after, "ik hoop dat het zo blijft").0,
+        char_span(&text, "ik hoop dat het zo blijft").0
     );
     // Undoing the removal would put the coding back on its old offsets, now other words:
     // refused, with the reason and what to do, and nothing changed.
@@ -622,13 +616,13 @@ fn undo_and_redo_never_put_a_coding_back_on_offsets_a_later_redaction_moved() {
         serde_json::json!([])
     );
     // The same for redo: a coding made and undone, then a redaction before it.
-    let (hs, he) = find(&after, "ik hoop dat het zo blijft");
+    let (hs, he) = char_span(&after, "ik hoop dat het zo blijft");
     run_ok(
         &dir,
         &["code", "add", "1", &hs.to_string(), &he.to_string(), "Hoop"],
     );
     run_ok(&dir, &["undo"]);
-    let (js, je) = find(&after, "jaar");
+    let (js, je) = char_span(&after, "jaar");
     anon(&dir)
         .args([
             "anonymise",
@@ -648,7 +642,7 @@ fn undo_and_redo_never_put_a_coding_back_on_offsets_a_later_redaction_moved() {
     );
     // Coding the passage again, where it is now, works.
     let now = run_ok(&dir, &["show", "1", "--raw"]);
-    let (hs, he) = find(&now, "ik hoop dat het zo blijft");
+    let (hs, he) = char_span(&now, "ik hoop dat het zo blijft");
     run_ok(
         &dir,
         &["code", "add", "1", &hs.to_string(), &he.to_string(), "Hoop"],

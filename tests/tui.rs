@@ -798,24 +798,8 @@ fn the_window_codes_on_and_stays_current_while_the_command_line_writes() {
     // A redaction on the command line of the very turn the window shows: the window reads the
     // document again, and the next coding lands on the words it names.
     let (doc, start, _) = current_turn(&s);
-    assert!(
-        cli(&dir, &["anonymise", "names", "add", "Zwanhilde"])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let (a, b) = (start.to_string(), (start + 3).to_string());
-    let out = cli(
-        &dir,
-        &["anonymise", "redact", &doc.to_string(), &a, &b, "person"],
-    )
-    .output()
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli_ok(&dir, &["anonymise", "names", "add", "Zwanhilde"]);
+    redact_outside(&dir, doc, start, start + 3);
     s.frame();
     let stored: Vec<char> = corpus::text(s.store.conn(), doc).unwrap().chars().collect();
     assert_eq!(s.app.transcript.doc.as_ref().unwrap().chars, stored);
@@ -835,17 +819,20 @@ fn the_window_codes_on_and_stays_current_while_the_command_line_writes() {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
 
+/// Runs narrata on the command line to completion; it must succeed.
+fn cli_ok(dir: &Path, args: &[&str]) {
+    let out = cli(dir, args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Replaces `[start, end)` of `doc` by a pseudonym on the command line, as a redaction does.
 fn redact_outside(dir: &Path, doc: i64, start: i64, end: i64) {
     let (d, a, b) = (doc.to_string(), start.to_string(), end.to_string());
-    let out = cli(dir, &["anonymise", "redact", &d, &a, &b, "person"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli_ok(dir, &["anonymise", "redact", &d, &a, &b, "person"]);
 }
 
 #[test]
@@ -856,14 +843,7 @@ fn a_code_picker_open_while_the_command_line_redacts_its_words_codes_nothing() {
     assert_eq!(s.app.view, View::Transcript, "{}", s.status());
     let codings_before = s.my_codings().len();
     // The demo has no pseudonym key; adding a researcher's name to watch for makes one.
-    let out = cli(&dir, &["anonymise", "names", "add", "Zwanhilde"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli_ok(&dir, &["anonymise", "names", "add", "Zwanhilde"]);
     s.frame();
     let picker_open = |s: &Session| matches!(s.app.overlay, Some(Overlay::Picker(_)));
 
