@@ -395,24 +395,38 @@ fn open_or_create(project: &Path) -> Result<(Index, Fields, bool)> {
 /// import's peak well under its 500 MB budget.
 const WRITER_MEMORY: usize = 128 * 1024 * 1024;
 
+/// The index's writer. Another process holding it is waited for, as long as SQLite waits for
+/// a transaction ([`crate::store::BUSY_TIMEOUT`]), then the project is reported busy.
 fn writer(index: &Index) -> Result<IndexWriter> {
-    index
-        .writer_with_num_threads(2, WRITER_MEMORY)
-        .map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(
+    let deadline = std::time::Instant::now() + crate::store::BUSY_TIMEOUT;
+    loop {
+        match index.writer_with_num_threads(2, WRITER_MEMORY) {
+            Err(tantivy::TantivyError::LockFailure(
                 tantivy::directory::error::LockError::LockBusy,
                 _,
-            ) => Error::Busy,
-            // Not another process: the index folder cannot be written (permissions, say).
-            tantivy::TantivyError::LockFailure(
-                tantivy::directory::error::LockError::IoError(io),
-                _,
-            ) => Error::Invalid(format!(
-                "the search index folder `{INDEX_DIR}` in the project cannot be written ({io}); \
+            )) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other.map_err(writer_error),
+        }
+    }
+}
+
+fn writer_error(e: tantivy::TantivyError) -> Error {
+    match e {
+        tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _) => {
+            Error::Busy
+        }
+        // Not another process: the index folder cannot be written (permissions, say).
+        tantivy::TantivyError::LockFailure(
+            tantivy::directory::error::LockError::IoError(io),
+            _,
+        ) => Error::Invalid(format!(
+            "the search index folder `{INDEX_DIR}` in the project cannot be written ({io}); \
                  check that you may write to it"
-            )),
-            other => search_error(other),
-        })
+        )),
+        other => search_error(other),
+    }
 }
 
 /// Deletes the index folder and builds it anew, so that no old segment keeps text the

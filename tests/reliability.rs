@@ -768,3 +768,34 @@ fn a_full_disk_fails_the_action_whole_with_a_clear_error_and_a_rerun_completes_i
     assert!(ok, "{report}");
     assert!(hits(&dir, &["hoop", "--code", "Hoop"]) > 0);
 }
+
+#[test]
+fn a_command_waits_for_the_index_writer_another_process_holds_then_goes_on() {
+    let (_tmp, dir) = coded_project();
+    // Another writer holds the index's lock (here this test, through tantivy itself).
+    let index = tantivy::Index::open_in_dir(dir.join(narrata::search::INDEX_DIR)).unwrap();
+    let held: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    let start = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_narrata"))
+        .current_dir(&dir)
+        .env_remove("NARRATA_PROJECT")
+        .arg("reindex")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Waiting, not refused.
+    assert!(child.try_wait().unwrap().is_none(), "reindex did not wait");
+    drop(held);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(start.elapsed() >= std::time::Duration::from_millis(1500));
+    let (ok, report) = check(&dir, &[]);
+    assert!(ok, "{report}");
+    assert_eq!(report["index"]["current"], true, "{report}");
+}

@@ -23,8 +23,9 @@ pub use rows::RowChange;
 /// The database file inside a project folder.
 pub const DB_FILE: &str = "narrata.db";
 
-/// How long a writer waits for another process's transaction before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a writer waits for another process's transaction (or the search index's writer
+/// lock) before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The current time as an RFC 3339 UTC timestamp, the one format narrata stores.
 pub fn now() -> String {
