@@ -133,6 +133,7 @@ pub fn add_seen(
     let doc = corpus::find_document(store.conn(), doc)?;
     let code = codebook::find(store.conn(), code)?;
     check_span(store.conn(), doc, start, end)?;
+    // Before the shortcut below, which would report a coding on the old words as there.
     if let Some(seen) = seen {
         still_reads(store.conn(), doc, start, end, seen)?;
     }
