@@ -61,6 +61,12 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// The terminal the UI ran in went away (window closed, connection dropped).
+    #[error(
+        "the terminal went away (its window closed or its connection dropped), so the terminal UI closed; every action it showed as saved is in the project"
+    )]
+    TerminalLost,
+
     /// A capability that is planned but not built yet in this version.
     #[error("{0}")]
     NotAvailable(String),

@@ -1,8 +1,9 @@
 //! The terminal UI end to end in a real terminal: the release-less test binary run under tmux,
 //! keys sent as a user types them, the screen read back with `capture-pane`. Checks that a
 //! coding typed in the UI lands in the project, that a `keys.yaml` rebinding works, and that
-//! the terminal is put back (cooked mode, echo) after quitting and after SIGTERM, and that the
-//! open window shows what the command line imports meanwhile.
+//! the terminal is put back (cooked mode, echo) after quitting and after SIGTERM, that the
+//! open window shows what the command line imports meanwhile, and that the UI ends at once when
+//! its terminal goes away (the tmux server killed, as a dropped SSH connection would).
 //!
 //! Needs tmux (`.ci/run` installs it); without it the test fails and says so.
 
@@ -122,8 +123,13 @@ fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
 
 /// The shell command that runs the UI, then records its exit code and the terminal modes.
 fn ui_command(dir: &Path, config: &Path, done: &Path) -> String {
+    wrapped_ui_command("", dir, config, done)
+}
+
+/// [`ui_command`] with `wrapper` (such as `setsid `) put before the UI's program.
+fn wrapped_ui_command(wrapper: &str, dir: &Path, config: &Path, done: &Path) -> String {
     format!(
-        "NARRATA_CODER=e2e NARRATA_CONFIG_DIR='{}' '{}' --project '{}' tui; echo \"exit=$?\" > '{}.tmp'; stty -a >> '{}.tmp'; mv '{}.tmp' '{}'; sleep 30",
+        "NARRATA_CODER=e2e NARRATA_CONFIG_DIR='{}' {wrapper}'{}' --project '{}' tui; echo \"exit=$?\" > '{}.tmp'; stty -a >> '{}.tmp'; mv '{}.tmp' '{}'; sleep 30",
         config.display(),
         env!("CARGO_BIN_EXE_narrata"),
         dir.display(),
@@ -177,6 +183,55 @@ fn a_coding_session_in_a_real_terminal_then_quit_restores_it() {
     assert_eq!(codings[0]["code"], "Hoop en optimisme");
 }
 
+/// The process id of the UI, the shell's child in the pane.
+fn ui_pid(tmux: &Tmux) -> String {
+    let shell = tmux.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
+    let children = Command::new("pgrep")
+        .args(["-P", shell.trim()])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&children.stdout)
+        .split_whitespace()
+        .next()
+        .expect("the UI's process")
+        .to_owned()
+}
+
+/// How long the process `pid` took to end, failing if it is still there after `limit`.
+fn time_to_end(pid: &str, limit: Duration) -> Duration {
+    let start = Instant::now();
+    let proc = PathBuf::from(format!("/proc/{pid}"));
+    loop {
+        // A zombie has ended too (its parent, the pane's shell, may be gone and not reap it).
+        let state = std::fs::read_to_string(proc.join("stat")).unwrap_or_default();
+        let zombie = state
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z'));
+        if !proc.exists() || zombie {
+            return start.elapsed();
+        }
+        if start.elapsed() > limit {
+            let _ = Command::new("kill").args(["-KILL", pid]).status();
+            panic!("the UI was still running {limit:?} after its terminal went away: {state}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn assert_project_checks_out(dir: &Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_narrata"))
+        .args(["--project", dir.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the project did not check out: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn sigterm_leaves_the_terminal_as_it_was() {
     let (tmp, dir, config) = setup();
@@ -184,19 +239,42 @@ fn sigterm_leaves_the_terminal_as_it_was() {
     let tmux = Tmux::new("sigterm");
     tmux.start(&ui_command(&dir, &config, &done));
     tmux.wait_for("Participants × waves");
-    let shell = tmux.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
-    let children = Command::new("pgrep")
-        .args(["-P", shell.trim()])
-        .output()
-        .unwrap();
-    let pid = String::from_utf8_lossy(&children.stdout)
-        .split_whitespace()
-        .next()
-        .expect("the UI's process")
-        .to_owned();
+    let pid = ui_pid(&tmux);
     let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(kill.success());
+    time_to_end(&pid, Duration::from_secs(1));
     assert_cooked(&wait_for_file(&done));
+}
+
+/// The terminal UI on a transcript, with a selection under way, when the whole tmux server
+/// is killed: the UI must end within 2 s (it used to spin at full CPU for ever, deaf to
+/// SIGTERM) and leave a project that checks out. `wrapper` goes before the UI's program.
+fn lose_the_terminal(tag: &str, wrapper: &str) {
+    let (tmp, dir, config) = setup();
+    let done = tmp.path().join("done");
+    let tmux = Tmux::new(tag);
+    tmux.start(&wrapped_ui_command(wrapper, &dir, &config, &done));
+    tmux.wait_for("Participants × waves");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("2 Transcript");
+    tmux.keys(&["]", "v", "w", "w"]);
+    let pid = ui_pid(&tmux);
+    tmux.run(&["kill-server"]);
+    let took = time_to_end(&pid, Duration::from_secs(2));
+    eprintln!("{tag}: the UI ended {took:?} after its terminal went away");
+    assert_project_checks_out(&dir);
+}
+
+#[test]
+fn losing_the_terminal_ends_the_ui_within_two_seconds() {
+    lose_the_terminal("hangup", "");
+}
+
+/// The same in a session of its own (`setsid`), where no SIGHUP arrives: the UI must notice
+/// from the terminal itself (end of input, a hung-up descriptor, a failing write).
+#[test]
+fn losing_the_terminal_without_a_hangup_signal_ends_the_ui_too() {
+    lose_the_terminal("eof", "setsid ");
 }
 
 #[test]

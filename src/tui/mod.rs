@@ -12,7 +12,9 @@
 //! | [`text`] | safe text, wrapping, fuzzy matching |
 //!
 //! The loop: draw a first frame, read the data, then wait for a key, a mouse event, a worker's
-//! answer or a signal; act; draw. Rendering reads the state only.
+//! answer or a signal; act; draw. Rendering reads the state only. A terminal that goes away
+//! (hang-up, a frame that cannot be written) ends the loop like a signal does, and the UI
+//! returns [`Error::TerminalLost`].
 
 pub mod app;
 pub mod jobs;
@@ -40,7 +42,7 @@ pub fn run(mut store: Store, coder: String) -> Result<()> {
     let worker = jobs::Worker::start(store.root());
 
     // The first frame comes before any query.
-    draw(&mut term, &mut app)?;
+    let mut drawn = draw(&mut term, &mut app)?;
     if let Err(e) = app.load(&store) {
         app.status = app::Status {
             message: e.to_string(),
@@ -52,6 +54,7 @@ pub fn run(mut store: Store, coder: String) -> Result<()> {
     // Commits by other processes (a cheap pragma): looked for at least every 50 ms, and
     // again just before keys are handled, so that a key acts on what the project holds now.
     let mut seen = store.data_version()?;
+    let mut lost = false;
     while !app.quit && !term.signalled() {
         for job in app.take_jobs() {
             worker.submit(job);
@@ -61,29 +64,55 @@ pub fn run(mut store: Store, coder: String) -> Result<()> {
             app.on_done(done);
             redraw = true;
         }
-        if event::poll(Duration::from_millis(50)).map_err(|e| Error::io("terminal", e))? {
-            notice_outside_change(&store, &mut app, &mut seen);
-            // Take every event that is waiting before drawing once.
-            loop {
-                match event::read().map_err(|e| Error::io("terminal", e))? {
-                    Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(&mut store, k),
-                    Event::Mouse(m) => app.on_mouse(m),
-                    _ => {}
-                }
-                redraw = true;
-                if app.quit || !event::poll(Duration::ZERO).map_err(|e| Error::io("terminal", e))? {
+        match term.wait(Duration::from_millis(50)) {
+            terminal::Input::Gone => {
+                lost = true;
+                break;
+            }
+            terminal::Input::Quiet => {}
+            terminal::Input::Ready => {
+                redraw |= read_events(&mut store, &mut app, &mut seen)?;
+            }
+        }
+        // A resize is noticed by asking the size (crossterm would report it with the next key).
+        redraw |= term.size().ok() != Some(drawn);
+        // A frame that cannot be written means the terminal is gone.
+        if redraw {
+            match draw(&mut term, &mut app) {
+                Ok(size) => drawn = size,
+                Err(_) => {
+                    lost = true;
                     break;
                 }
             }
-        }
-        if redraw {
-            draw(&mut term, &mut app)?;
         }
     }
     drop(worker);
     let flushed = app.flush(&store);
     term.finish()?;
+    if lost {
+        return Err(Error::TerminalLost);
+    }
     flushed.map(|_| ())
+}
+
+/// Handles every event crossterm has waiting; returns whether any arrived (a frame is due).
+fn read_events(store: &mut Store, app: &mut app::App, seen: &mut i64) -> Result<bool> {
+    if !event::poll(Duration::ZERO).map_err(|e| Error::io("terminal", e))? {
+        return Ok(false);
+    }
+    notice_outside_change(store, app, seen);
+    // Take every event that is waiting before drawing once.
+    loop {
+        match event::read().map_err(|e| Error::io("terminal", e))? {
+            Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(store, k),
+            Event::Mouse(m) => app.on_mouse(m),
+            _ => {}
+        }
+        if app.quit || !event::poll(Duration::ZERO).map_err(|e| Error::io("terminal", e))? {
+            return Ok(true);
+        }
+    }
 }
 
 /// Reads again what the app shows if another process committed since `seen`; returns whether
@@ -104,8 +133,10 @@ fn notice_outside_change(store: &Store, app: &mut app::App, seen: &mut i64) -> b
     }
 }
 
-fn draw(term: &mut terminal::Session, app: &mut app::App) -> Result<()> {
+/// Draws a frame; returns the size it was drawn for.
+fn draw(term: &mut terminal::Session, app: &mut app::App) -> Result<ratatui::layout::Size> {
     let size = term.size()?;
     app.prepare(ratatui::layout::Rect::new(0, 0, size.width, size.height));
-    term.draw(|f| render::draw(f, app))
+    term.draw(|f| render::draw(f, app))?;
+    Ok(size)
 }
