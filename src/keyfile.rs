@@ -230,6 +230,56 @@ pub fn label(category: &str, number: u32, language: &str) -> String {
     format!("[{}-{number}]", if language == "nl" { nl } else { en })
 }
 
+/// Where the pseudonyms stand in `text`: the character spans `[start, end)` of every label such
+/// as `[PERSOON-3]` or `[PLACE-12]`, in order. A pseudonym is one unit: no span a user makes
+/// (a redaction, a coding, a selection) may start or end inside one.
+pub fn pseudonym_spans(text: &str) -> Vec<(usize, usize)> {
+    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let pattern = PATTERN.get_or_init(|| {
+        let mut labels: Vec<&str> = CATEGORIES
+            .iter()
+            .flat_map(|(_, nl, en)| [*nl, *en])
+            .collect();
+        labels.sort_unstable();
+        labels.dedup();
+        regex::Regex::new(&format!(r"\[(?:{})-[0-9]+\]", labels.join("|")))
+            .expect("the pseudonym pattern is valid")
+    });
+    let mut spans = Vec::new();
+    let (mut byte, mut chars) = (0, 0);
+    for m in pattern.find_iter(text) {
+        chars += text[byte..m.start()].chars().count();
+        let start = chars;
+        chars += m.as_str().chars().count();
+        byte = m.end();
+        spans.push((start, chars));
+    }
+    spans
+}
+
+/// The first pseudonym among `spans` that `[start, end)` cuts: one that an end of the span
+/// falls strictly inside.
+pub fn cut_pseudonym(spans: &[(usize, usize)], start: usize, end: usize) -> Option<(usize, usize)> {
+    spans
+        .iter()
+        .copied()
+        .find(|&(s, e)| (s < start && start < e) || (s < end && end < e))
+}
+
+/// `[start, end)` widened so that it starts and ends outside every pseudonym in `spans`.
+pub fn widen_to_pseudonyms(spans: &[(usize, usize)], start: usize, end: usize) -> (usize, usize) {
+    let (mut start, mut end) = (start, end);
+    for &(s, e) in spans {
+        if s < start && start < e {
+            start = s;
+        }
+        if s < end && end < e {
+            end = e;
+        }
+    }
+    (start, end)
+}
+
 /// Where the key of a project lives.
 pub fn path(project: &Path) -> PathBuf {
     project.join(KEY_FILE)
@@ -350,6 +400,22 @@ fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pseudonyms_are_found_by_their_labels_in_characters() {
+        let text = "Één keer zag ik [PERSOON-3] in [PLACE-12]; [NIET-1] en [PERSON-] niet.";
+        let spans = pseudonym_spans(text);
+        assert_eq!(spans, vec![(16, 27), (31, 41)]);
+        let chars: Vec<char> = text.chars().collect();
+        let first: String = chars[16..27].iter().collect();
+        assert_eq!(first, "[PERSOON-3]");
+        assert_eq!(cut_pseudonym(&spans, 10, 20), Some((16, 27)));
+        assert_eq!(cut_pseudonym(&spans, 16, 27), None);
+        assert_eq!(cut_pseudonym(&spans, 0, 16), None);
+        assert_eq!(cut_pseudonym(&spans, 28, 35), Some((31, 41)));
+        assert_eq!(widen_to_pseudonyms(&spans, 20, 33), (16, 41));
+        assert_eq!(widen_to_pseudonyms(&spans, 0, 5), (0, 5));
+    }
 
     #[test]
     fn the_same_original_always_gets_the_same_pseudonym() {

@@ -1,5 +1,6 @@
 //! Re-anchoring on a real project: replacing text in a stored document (as a late redaction
-//! will) leaves every turn and coding on its own words.
+//! will) leaves every turn and coding on its own words; and redactions at random never cut a
+//! pseudonym or put anything in the key that the text did not hold.
 
 mod common;
 
@@ -83,6 +84,155 @@ proptest! {
                 if e > end { prop_assert!(now.ends_with(&chars(TEXT, end, e))); }
             }
         }
+        let report = narrata::check::run(&store).unwrap();
+        prop_assert!(report.ok, "{:?}", report.problems);
+    }
+}
+
+/// A piece of the document as the redaction test tracks it: words as imported, or a pseudonym
+/// with the words it replaced.
+#[derive(Debug, Clone)]
+enum Piece {
+    Words(String),
+    Pseudonym { label: String, original: String },
+}
+
+fn piece_text(p: &Piece) -> &str {
+    match p {
+        Piece::Words(w) => w,
+        Piece::Pseudonym { label, .. } => label,
+    }
+}
+
+/// The pieces with `[start, end)` (characters of the current text) replaced by `label`;
+/// `None` when the span touches a pseudonym.
+fn redact_pieces(pieces: &[Piece], start: usize, end: usize, label: &str) -> Option<Vec<Piece>> {
+    let mut out = Vec::new();
+    let mut original = String::new();
+    let mut at = 0;
+    for p in pieces {
+        let len = piece_text(p).chars().count();
+        let (ps, pe) = (at, at + len);
+        at = pe;
+        if pe <= start || ps >= end {
+            out.push(p.clone());
+            continue;
+        }
+        let Piece::Words(w) = p else { return None };
+        let (a, b) = (start.max(ps) - ps, end.min(pe) - ps);
+        if a > 0 {
+            out.push(Piece::Words(chars(w, 0, a)));
+        }
+        original.push_str(&chars(w, a, b));
+        if pe >= end {
+            out.push(Piece::Pseudonym {
+                label: label.to_owned(),
+                original: std::mem::take(&mut original),
+            });
+            if b < len {
+                out.push(Piece::Words(chars(w, b, len)));
+            }
+        }
+    }
+    Some(out)
+}
+
+const WORDS: &[&str] = &[
+    "Jan",
+    "de",
+    "Vries",
+    "woont",
+    "in",
+    "Leiden",
+    "en",
+    "café",
+    "Anaïs",
+    "zei",
+    "😀",
+    "06-12345678",
+    "ex-partner",
+    "zo'n",
+    ",",
+    ".",
+    "\n",
+    "  ",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Redactions anywhere, overlapping each other and the pseudonyms earlier ones left, never
+    /// cut a pseudonym (the same span redacted twice once gave `[ORGANISATION-2]ISATION-1]`),
+    /// and every key entry stands for words that were really in the text.
+    #[test]
+    fn random_redactions_never_break_a_pseudonym_and_the_key_holds_only_real_text(
+        words in proptest::collection::vec(0usize..WORDS.len(), 5..40),
+        redactions in proptest::collection::vec((0usize..400, 1usize..30, 0usize..3), 1..7),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = narrata::project::init(&tmp.path().join("p"), None, "nl").unwrap();
+        let body: Vec<&str> = words.iter().map(|&i| WORDS[i]).collect();
+        let text = format!("I: Vertel eens.\nP01: {}\n", body.join(" "));
+        import_text(&mut store, "P01_T1.txt", &text);
+        let original = corpus::text(store.conn(), 1).unwrap();
+        let mut pieces = vec![Piece::Words(original.clone())];
+        let mut key = narrata::keyfile::Key::new("p");
+        let mut saves = 0;
+        for (s, len, category) in redactions {
+            let now = corpus::text(store.conn(), 1).unwrap();
+            let n = now.chars().count();
+            let (start, end) = (s % n, (s % n + len).min(n));
+            let category = ["person", "PLAATS", "organisation"][category];
+            let request = narrata::anonymise::redact::Request { doc: "1", start, end, category };
+            let mut save = |_: &narrata::keyfile::Key| { saves += 1; Ok(()) };
+            match narrata::anonymise::redact::redact(&mut store, "tester", &mut key, &mut save, request) {
+                Ok(r) => {
+                    prop_assert!(r.start >= start && r.end <= end && r.start < r.end);
+                    let replaced = chars(&now, r.start, r.end);
+                    prop_assert_eq!(replaced.trim(), replaced.as_str(), "white space was redacted");
+                    let next = redact_pieces(&pieces, r.start, r.end, &r.pseudonym);
+                    prop_assert!(next.is_some(), "[{}, {}) cut into a pseudonym of {:?}", r.start, r.end, now);
+                    pieces = next.unwrap();
+                }
+                Err(e) => {
+                    // Refused: only for white space alone, or a span touching a pseudonym.
+                    let span = chars(&now, start, end);
+                    let blank = span.trim().is_empty();
+                    let touches = narrata::keyfile::pseudonym_spans(&now).iter().any(|&(ps, pe)| ps < end && start < pe);
+                    prop_assert!(blank || touches, "refused without a reason: {e}");
+                    let unchanged = corpus::text(store.conn(), 1).unwrap();
+                    prop_assert_eq!(&unchanged, &now, "a refused redaction changed the text");
+                }
+            }
+        }
+        // The text is the pieces, the pieces are the original text, and every bracket belongs
+        // to a whole pseudonym.
+        let now = corpus::text(store.conn(), 1).unwrap();
+        prop_assert_eq!(&now, &pieces.iter().map(piece_text).collect::<String>());
+        let back: String = pieces.iter().map(|p| match p {
+            Piece::Words(w) => w.as_str(),
+            Piece::Pseudonym { original, .. } => original.as_str(),
+        }).collect();
+        prop_assert_eq!(&back, &original);
+        let labels = narrata::keyfile::pseudonym_spans(&now);
+        let brackets = now.chars().filter(|c| *c == '[' || *c == ']').count();
+        prop_assert_eq!(brackets, 2 * labels.len(), "a broken pseudonym in {:?}", now);
+        for p in &pieces {
+            if let Piece::Pseudonym { label, original } = p {
+                let entry = key.entries.iter().find(|e| {
+                    narrata::keyfile::label(&e.category, e.number, "nl") == *label
+                });
+                prop_assert!(entry.is_some(), "{label} has no key entry");
+                prop_assert_eq!(
+                    narrata::keyfile::normalise(&entry.unwrap().original),
+                    narrata::keyfile::normalise(original)
+                );
+            }
+        }
+        for e in &key.entries {
+            prop_assert!(original.to_lowercase().contains(&e.original.to_lowercase()), "the key holds {:?}, which the text never had", e.original);
+        }
+        prop_assert_eq!(saves, key.log.len());
         let report = narrata::check::run(&store).unwrap();
         prop_assert!(report.ok, "{:?}", report.problems);
     }

@@ -287,6 +287,71 @@ fn redacting_a_missed_identifier_keeps_codings_on_their_words_and_leaves_no_trac
     assert_eq!(check["ok"], true, "{check}");
 }
 
+/// `anonymise redact 1 415 421 ORGANISATION` run twice once gave `[ORGANISATION-2]ISATION-1]`
+/// and put the fragment `[ORGAN` in the key. A span on, into or around a pseudonym is refused
+/// with a sentence, and neither the text nor the key changes.
+#[test]
+fn redacting_the_same_span_twice_is_refused_and_never_cuts_a_pseudonym() {
+    let (tmp, dir) = project();
+    import_anonymised(
+        &tmp,
+        &dir,
+        "P33_T1.txt",
+        "I: Waar werk je?\nP33: Bij de Stichting Zonnebloemhof, al drie jaar, echt.\n",
+    );
+    let text = run_ok(&dir, &["show", "1", "--raw"]);
+    let (s, e) = char_span(&text, "al drie jaar");
+    let redact = |start: usize, end: usize| {
+        anon(&dir)
+            .args([
+                "anonymise",
+                "redact",
+                "1",
+                &start.to_string(),
+                &end.to_string(),
+            ])
+            .arg("ORGANISATION")
+            .output()
+            .unwrap()
+    };
+    assert!(redact(s, e).status.success());
+    let once = run_ok(&dir, &["show", "1", "--raw"]);
+    let keyed = run_ok_anon(&dir, &["anonymise", "names", "list"]);
+    let (ps, pe) = char_span(&once, "[ORGANISATIE-");
+    let pe = pe + 2; // the number and the bracket
+    // The same offsets again (now inside the pseudonym), a span cutting into it from either
+    // side, and one that takes it in whole with words around it.
+    for (start, end) in [
+        (s, e),
+        (ps + 2, pe - 2),
+        (ps - 3, ps + 4),
+        (pe - 2, pe + 3),
+        (ps - 3, pe + 3),
+    ] {
+        let out = redact(start, end);
+        assert!(!out.status.success(), "[{start}, {end}) was redacted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("pseudonym") && err.contains("nothing was changed"),
+            "[{start}, {end}): {err}"
+        );
+        assert_eq!(run_ok(&dir, &["show", "1", "--raw"]), once);
+        assert_eq!(run_ok_anon(&dir, &["anonymise", "names", "list"]), keyed);
+    }
+    run_ok(&dir, &["check"]);
+    assert_eq!(anon_json(&dir, &["privacy-check", "--json"])["ok"], true);
+}
+
+fn run_ok_anon(dir: &Path, args: &[&str]) -> String {
+    let out = anon(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[test]
 fn privacy_check_finds_an_original_that_reached_the_database() {
     let (tmp, dir) = project();

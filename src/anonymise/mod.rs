@@ -11,6 +11,7 @@ pub mod evaluate;
 mod lists;
 pub mod names;
 pub mod patterns;
+pub mod redact;
 pub mod review;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};

@@ -11,7 +11,7 @@ use crate::anonymise::review::{self, Which};
 use crate::error::{Error, Result};
 use crate::keyfile::{self, Key};
 use crate::store::Store;
-use crate::{anchor, anonymise, corpus};
+use crate::{anonymise, corpus};
 
 #[derive(Debug, Subcommand)]
 pub enum AnonymiseCommand {
@@ -229,66 +229,31 @@ pub fn anonymise(
             end,
             category,
         } => {
-            let id = corpus::find_document(store.conn(), &doc)?;
-            let category = keyfile::category(&category).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "`{category}` is not a category; use one of {}",
-                    keyfile::CATEGORIES
-                        .iter()
-                        .map(|c| c.0)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
-            let text = corpus::text(store.conn(), id)?;
-            let chars = text.chars().count();
-            if start >= end || end > chars {
-                return Err(Error::Invalid(format!(
-                    "the span [{start}, {end}) is not inside document {id}, whose text has {chars} characters"
-                )));
-            }
-            let original = crate::offsets::slice_chars(&text, start, end).to_owned();
             let (mut key, pass) = existing_key(store)?;
-            let language = corpus::document(store.conn(), id)?.language;
-            let doc_guid = corpus::document(store.conn(), id)?.guid;
-            let at = crate::store::now();
-            let (c, n) = key.pseudonym(&original, category, &at);
-            let pseudonym = keyfile::label(&c, n, &language);
-            key.log.push(keyfile::LogEntry {
-                at: at.clone(),
-                coder: coder.to_owned(),
-                action: "redact".into(),
-                document: doc_guid.clone(),
+            let request = crate::anonymise::redact::Request {
+                doc: &doc,
                 start,
-                end: start + pseudonym.chars().count(),
-                category: c.clone(),
-                pseudonym: pseudonym.clone(),
-                confidence: 1.0,
-            });
-            // The key first: a crash after this leaves an unused entry, never a lost mapping.
-            keyfile::save(store.root(), &key, &pass)?;
-            crate::search::discard(store.root())?;
-            let report = store.action(coder, |a| {
-                let r = anchor::replace(a, id, start, end, &pseudonym)?;
-                a.audit(
-                    "redact",
-                    &format!("document:{doc_guid}"),
-                    serde_json::json!({"start": start, "category": c, "pseudonym": pseudonym, "codings_moved": r.codings_moved}),
-                )?;
-                Ok(r)
-            })?;
-            store.scrub()?;
-            // Old index segments could still hold the replaced words: build the index anew.
-            if let Err(e) = crate::search::rebuild_from_scratch(store) {
+                end,
+                category: &category,
+            };
+            let r = crate::anonymise::redact::redact_and_save_key(
+                store, coder, &mut key, &pass, request,
+            )?;
+            if let Some(problem) = &r.index_problem {
                 eprintln!(
-                    "narrata: warning: the search index could not be rebuilt ({e}); run `narrata reindex`"
+                    "narrata: warning: the search index could not be rebuilt ({problem}); run `narrata reindex`"
                 );
             }
             say(
                 out,
                 &format!(
-                    "replaced characters [{start}, {end}) of document {id} by {pseudonym}; {} coding(s) and {} turn(s) re-anchored",
-                    report.codings_moved, report.turns_moved
+                    "replaced characters [{}, {}) of document {} by {}; {} coding(s) and {} turn(s) re-anchored",
+                    r.start,
+                    r.end,
+                    r.doc,
+                    r.pseudonym,
+                    r.report.codings_moved,
+                    r.report.turns_moved
                 ),
             )?;
         }
