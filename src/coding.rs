@@ -74,6 +74,21 @@ fn still_reads(conn: &Connection, doc: i64, start: i64, end: i64, seen: &str) ->
     Ok(())
 }
 
+/// A span a user gives must not cut a pseudonym in two: a coding that ends in "[PERSON-"
+/// quotes half a label. The refusal names a span that would do.
+pub fn check_whole_pseudonyms(text: &str, doc: i64, start: i64, end: i64) -> Result<()> {
+    let spans = crate::keyfile::pseudonym_spans(text);
+    let (s, e) = (start.max(0) as usize, end.max(0) as usize);
+    if let Some((ps, pe)) = crate::keyfile::cut_pseudonym(&spans, s, e) {
+        let label = crate::offsets::slice_chars(text, ps, pe);
+        let (ws, we) = crate::keyfile::widen_to_pseudonyms(&spans, s, e);
+        return Err(Error::Invalid(format!(
+            "the span [{start}, {end}) cuts the pseudonym {label} (characters {ps}–{pe} of document {doc}) in two; a pseudonym is coded whole or not at all, so nothing was coded: use [{ws}, {we}) to take it in"
+        )));
+    }
+    Ok(())
+}
+
 /// Adds a coding inside an action; returns its id and whether it is new.
 pub fn add_in(a: &Action<'_>, doc: i64, start: i64, end: i64, code: &Code) -> Result<(i64, bool)> {
     check_span(a.conn(), doc, start, end)?;
@@ -154,6 +169,7 @@ pub fn add_seen(
         if let Some(seen) = seen {
             still_reads(a.conn(), doc, start, end, seen)?;
         }
+        check_whole_pseudonyms(&corpus::text(a.conn(), doc)?, doc, start, end)?;
         let (id, new) = add_in(a, doc, start, end, &code)?;
         if new {
             a.audit(
@@ -444,6 +460,19 @@ pub fn auto_hits(
             spans.extend(h.matches.iter().map(|m| (h.doc, m[0], m[1])));
         } else {
             spans.push((h.doc, h.start, h.end));
+        }
+    }
+    if by_match {
+        // A matched word inside a pseudonym ("person" in "[PERSON-2]") codes the whole of it.
+        let mut texts: HashMap<i64, Vec<(usize, usize)>> = HashMap::new();
+        for (doc, start, end) in spans.iter_mut() {
+            if !texts.contains_key(doc) {
+                let text = corpus::text(store.conn(), *doc)?;
+                texts.insert(*doc, crate::keyfile::pseudonym_spans(&text));
+            }
+            let (s, e) =
+                crate::keyfile::widen_to_pseudonyms(&texts[doc], *start as usize, *end as usize);
+            (*start, *end) = (s as i64, e as i64);
         }
     }
     spans.sort();

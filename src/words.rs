@@ -24,7 +24,8 @@ pub fn count(text: &str) -> usize {
     n
 }
 
-fn is_joiner(c: char) -> bool {
+/// Whether `c` joins two letters or digits into one word (an apostrophe or a hyphen).
+pub fn is_joiner(c: char) -> bool {
     matches!(c, '\'' | '’' | '-' | '‐')
 }
 

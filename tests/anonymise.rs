@@ -342,6 +342,66 @@ fn redacting_the_same_span_twice_is_refused_and_never_cuts_a_pseudonym() {
     assert_eq!(anon_json(&dir, &["privacy-check", "--json"])["ok"], true);
 }
 
+/// A coding once ended "…and [PERSON-". `code add` refuses a span that cuts a pseudonym, with
+/// a sentence naming a span that would do, and coding search matches codes whole pseudonyms.
+#[test]
+fn a_coding_never_cuts_a_pseudonym_in_two() {
+    let (tmp, dir) = project();
+    import_anonymised(
+        &tmp,
+        &dir,
+        "P34_T1.txt",
+        "I: Wie helpt je?\nP34: Mijn buurvrouw Gertrude Vlamingsdonk helpt me elke week.\n",
+    );
+    let text = run_ok(&dir, &["show", "1", "--raw"]);
+    let (ps, pe) = char_span(&text, "[PERSOON-1]");
+    let (ms, _) = char_span(&text, "Mijn");
+    run_ok(&dir, &["codebook", "add", "Steun"]);
+    for (start, end) in [(ms, ps + 3), (ps + 1, pe + 5), (ps + 2, pe - 1)] {
+        let out = narrata(&dir)
+            .args([
+                "code",
+                "add",
+                "1",
+                &start.to_string(),
+                &end.to_string(),
+                "Steun",
+            ])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "[{start}, {end}) was coded");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("cuts the pseudonym [PERSOON-1]") && err.contains("nothing was coded"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        run_json(&dir, &["codings", "--json"]),
+        serde_json::json!([])
+    );
+    // The span the sentence names, and the pseudonym alone, are coded.
+    run_ok(
+        &dir,
+        &[
+            "code",
+            "add",
+            "1",
+            &ms.to_string(),
+            &pe.to_string(),
+            "Steun",
+        ],
+    );
+    run_ok(&dir, &["codebook", "add", "Naam"]);
+    run_ok(
+        &dir,
+        &["code", "auto", "persoon", "Naam", "--unit", "match"],
+    );
+    let codings = run_json(&dir, &["codings", "--code", "Naam", "--json"]);
+    assert_eq!(codings.as_array().unwrap().len(), 1, "{codings}");
+    assert_eq!(codings[0]["text"], "[PERSOON-1]");
+}
+
 fn run_ok_anon(dir: &Path, args: &[&str]) -> String {
     let out = anon(dir).args(args).output().unwrap();
     assert!(

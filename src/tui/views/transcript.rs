@@ -30,12 +30,16 @@ pub struct Doc {
     pub doc_memos: Vec<(i64, String, String)>,
     /// Columns the speaker labels need.
     pub speaker_width: usize,
+    /// Character spans of the pseudonyms in the text: a selection never ends inside one.
+    pub pseudonyms: Vec<(usize, usize)>,
 }
 
 impl Doc {
     pub fn load(conn: &Connection, id: i64) -> Result<Doc> {
         let summary = corpus::document(conn, id)?;
-        let chars: Vec<char> = corpus::text(conn, id)?.chars().collect();
+        let text = corpus::text(conn, id)?;
+        let pseudonyms = crate::keyfile::pseudonym_spans(&text);
+        let chars: Vec<char> = text.chars().collect();
         let turns = corpus::turns(conn, id)?;
         let spans = turns
             .iter()
@@ -65,6 +69,7 @@ impl Doc {
             memos: HashMap::new(),
             doc_memos: Vec::new(),
             speaker_width,
+            pseudonyms,
         };
         doc.reload_codings(conn)?;
         Ok(doc)
@@ -142,8 +147,12 @@ impl Doc {
             .filter(move |c| (c.end as usize) > start)
     }
 
+    /// Whether character `at` is part of a word, as [`crate::words`] defines one: a letter or
+    /// digit, or an apostrophe or hyphen between two of them ("zo'n", "ex-partner").
     fn is_word(&self, at: usize) -> bool {
-        self.chars.get(at).is_some_and(|c| c.is_alphanumeric())
+        let alnum = |i: usize| self.chars.get(i).is_some_and(|c| c.is_alphanumeric());
+        alnum(at)
+            || (at > 0 && crate::words::is_joiner(self.chars[at]) && alnum(at - 1) && alnum(at + 1))
     }
 
     fn in_turn(&self, at: usize) -> bool {
@@ -310,8 +319,8 @@ impl State {
         Some((a.min(self.cursor), a.max(self.cursor) + 1))
     }
 
-    /// What `c` codes: the selection widened to whole words and without surrounding white
-    /// space, else the current turn.
+    /// What `c` codes: the selection widened to whole words and whole pseudonyms and without
+    /// surrounding white space, else the current turn.
     pub fn target(&self) -> Option<(usize, usize)> {
         let doc = self.doc.as_ref()?;
         let (s, e) = match self.selection() {
@@ -322,7 +331,7 @@ impl State {
                 while e < doc.chars.len() && e > 0 && doc.is_word(e - 1) && doc.is_word(e) {
                     e += 1;
                 }
-                (s, e)
+                crate::keyfile::widen_to_pseudonyms(&doc.pseudonyms, s, e)
             }
             None => *doc.spans.get(doc.turn_of(self.cursor))?,
         };
@@ -601,6 +610,7 @@ mod tests {
             memos: HashMap::new(),
             doc_memos: Vec::new(),
             speaker_width: 3,
+            pseudonyms: crate::keyfile::pseudonym_spans(text),
         }
     }
 
@@ -667,6 +677,31 @@ mod tests {
         s.anchor = Some(21);
         s.cursor = 27;
         assert_eq!(s.target(), Some((20, 30)));
+    }
+
+    /// A coding once ended "…and [PERSON-": a selection that stops inside a pseudonym, or
+    /// inside a word joined by an apostrophe or hyphen, takes the whole of it.
+    #[test]
+    fn a_selection_never_ends_inside_a_pseudonym_or_a_joined_word() {
+        // "Met [PERSOON-2] en zo'n ex-partner." in a turn from 3.
+        let text = "P: Met [PERSOON-2] en zo'n ex-partner.";
+        let n = text.chars().count();
+        let mut s = state(doc(text, &[(3, n, "P")]));
+        // From "Met" to the hyphen inside the pseudonym.
+        s.anchor = Some(3);
+        s.cursor = 15;
+        assert_eq!(s.target(), Some((3, 18)));
+        // From inside the pseudonym's number to "en".
+        s.anchor = Some(16);
+        s.cursor = 20;
+        assert_eq!(s.target(), Some((7, 21)));
+        // "zo" of "zo'n", and "partner" of "ex-partner".
+        s.anchor = Some(22);
+        s.cursor = 23;
+        assert_eq!(s.target(), Some((22, 26)));
+        s.anchor = Some(30);
+        s.cursor = 33;
+        assert_eq!(s.target(), Some((27, 37)));
     }
 
     #[test]
