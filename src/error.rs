@@ -57,6 +57,11 @@ pub enum Error {
     #[error("{0}")]
     NotFound(String),
 
+    /// An undo or redo that would overwrite or orphan what a later action did; nothing was
+    /// changed.
+    #[error("{0}")]
+    Conflict(String),
+
     /// The user asked for something that is not possible in this state.
     #[error("{0}")]
     Invalid(String),

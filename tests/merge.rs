@@ -299,3 +299,104 @@ fn unrelated_projects_and_the_project_itself_are_refused() {
         assert!(err.contains(expected), "{err}");
     }
 }
+
+/// Undo after a merge once answered "cannot undo `merge` … undo that first" for ever, once a
+/// coder had changed a merged coding, so none of the merger's own earlier steps could be
+/// undone. Two paths: a merge nothing has touched since is undone (and redone) as one action;
+/// a merge that cannot be undone is passed over, with a sentence, when the step beneath it is
+/// independent of it, and refused with a sentence when it is not.
+#[test]
+fn undo_after_a_merge_takes_the_merge_back_whole_or_passes_over_it() {
+    // Path 1: the merge itself, undone and redone.
+    let (_tmp, a, b) = copies();
+    ok(
+        &b,
+        &[
+            "--coder",
+            "bert",
+            "code",
+            "add",
+            "1",
+            "60",
+            "75",
+            "Verbondenheid",
+        ],
+    );
+    ok(
+        &a,
+        &[
+            "--coder",
+            "anna",
+            "memo",
+            "add",
+            "project",
+            "Eerste indruk.",
+        ],
+    );
+    let before = codings(&a);
+    merge_json(&a, &b, &["--coder", "anna"]);
+    let merged = codings(&a);
+    assert_eq!(merged.len(), before.len() + 1, "{merged:?}");
+    let undone = ok(&a, &["--coder", "anna", "undo"]);
+    assert!(undone.contains("undid `merge`"), "{undone}");
+    assert_eq!(codings(&a), before);
+    ok(&a, &["--coder", "anna", "redo"]);
+    assert_eq!(codings(&a), merged);
+
+    // Path 2: bert removes his merged coding in the shared project; anna's undo passes over
+    // the merge to her memo, then to her coding made before the copy.
+    let bert: Vec<Value> = run_json(&a, &["codings", "--coder", "bert", "--json"])
+        .as_array()
+        .unwrap()
+        .clone();
+    let id = bert[0]["id"].to_string();
+    ok(&a, &["--coder", "bert", "code", "rm", &id]);
+    let undone = ok(&a, &["--coder", "anna", "undo"]);
+    assert!(
+        undone.contains("passed over `merge`")
+            && undone.contains("cannot be undone")
+            && undone.contains("undid `add memo`"),
+        "{undone}"
+    );
+    assert_eq!(run_json(&a, &["memos", "--json"]), serde_json::json!([]));
+    let undone = ok(&a, &["--coder", "anna", "undo"]);
+    assert!(undone.contains("undid `code`"), "{undone}");
+    assert!(codings(&a).is_empty(), "{:?}", codings(&a));
+    // Redo puts anna's coding back.
+    ok(&a, &["--coder", "anna", "redo"]);
+    assert_eq!(codings(&a).len(), 1);
+
+    // Beneath that, the codes: the merge brought a coding on "Verbondenheid", so taking that
+    // code back is tied to the merge and refused with a sentence; nothing changes.
+    let (_tmp2, c, d) = copies();
+    ok(&c, &["--coder", "anna", "codebook", "add", "Steun"]);
+    ok(
+        &c,
+        &[
+            "backup",
+            d.parent().unwrap().join("copy-2").to_str().unwrap(),
+        ],
+    );
+    let d = d.parent().unwrap().join("copy-2");
+    ok(
+        &d,
+        &["--coder", "bert", "code", "add", "1", "60", "75", "Steun"],
+    );
+    merge_json(&c, &d, &["--coder", "anna"]);
+    let id = run_json(&c, &["codings", "--coder", "bert", "--json"])[0]["id"].to_string();
+    ok(&c, &["--coder", "bert", "code", "rm", &id]);
+    let before = (codings(&c), codes(&c));
+    let out = narrata(&c)
+        .args(["--coder", "anna", "undo"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot undo `add code`")
+            && err.contains("`merge`")
+            && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!((codings(&c), codes(&c)), before);
+}

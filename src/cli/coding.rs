@@ -529,13 +529,24 @@ pub fn history(
     }
     let verb = if undo { "undid" } else { "redid" };
     match step {
-        Some(s) => say(
-            out,
-            &format!(
-                "{verb} `{}` on {} (from {}, {} row(s))",
-                s.action, s.label, s.at, s.rows
-            ),
-        )?,
+        Some(s) => {
+            for p in &s.passed_over {
+                say(
+                    out,
+                    &format!(
+                        "passed over `{}` ({}), which cannot be undone: {}",
+                        p.action, p.target, p.reason
+                    ),
+                )?;
+            }
+            say(
+                out,
+                &format!(
+                    "{verb} `{}` on {} (from {}, {} row(s))",
+                    s.action, s.label, s.at, s.rows
+                ),
+            )?
+        }
         None => say(
             out,
             &format!(

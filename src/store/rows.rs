@@ -89,7 +89,7 @@ pub fn apply(conn: &Connection, change: &RowChange, what: &str) -> Result<()> {
     check_table(&change.table)?;
     let current = snapshot(conn, &change.table, change.id)?;
     if !same_row(&current, &change.before) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Conflict(format!(
             "cannot {what}: {} {} has been changed since (by a later action); undo that first",
             singular(&change.table),
             change.id

@@ -506,8 +506,19 @@ impl App {
                 // Which documents an undone step touched is not known here: the index is
                 // left stale and rebuilt by the next search.
                 self.changed(store, None, &[])?;
+                let passed = match s.passed_over.as_slice() {
+                    [] => String::new(),
+                    [p] => format!(
+                        " (passed over {} {}, which cannot be undone: {})",
+                        p.action, p.target, p.reason
+                    ),
+                    many => format!(
+                        " (passed over {} actions that cannot be undone)",
+                        many.len()
+                    ),
+                };
                 self.say(format!(
-                    "{} {} {} ({} row(s))",
+                    "{} {} {} ({} row(s)){passed}",
                     if undo { "undid" } else { "redid" },
                     s.action,
                     s.label,
