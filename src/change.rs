@@ -7,7 +7,7 @@
 //!
 //! Counts show how often something is spoken about, not what it means.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -30,6 +30,8 @@ pub struct Options {
     pub min_codings: usize,
     /// Count a code's sub-codes as the code itself.
     pub roll_up: bool,
+    /// Only these coders' codings; empty: every coder's, overlapping codings counted once.
+    pub coders: Vec<String>,
 }
 
 impl Default for Options {
@@ -42,6 +44,7 @@ impl Default for Options {
             ratio: 1.5,
             min_codings: 1,
             roll_up: false,
+            coders: Vec::new(),
         }
     }
 }
@@ -51,6 +54,8 @@ impl Default for Options {
 pub struct Cell {
     pub wave: String,
     pub interviewed: bool,
+    /// Coded passages: codings that overlap (two coders on one quote, or one inside another)
+    /// count once.
     pub codings: Option<usize>,
     /// Words of the participant's own turns covered by codings of the code.
     pub words: Option<usize>,
@@ -71,6 +76,9 @@ pub struct Row {
     /// The researcher's label, if they confirmed or overrode it.
     pub confirmed: Option<String>,
     pub memo: Option<String>,
+    /// The participant's waves were not all coded by the same coders (or some by none of the
+    /// coders counted): the label then compares different coders' work, or coded with uncoded.
+    pub coders_differ: bool,
 }
 
 /// Polarity balance of one participant, dimension and wave.
@@ -101,6 +109,8 @@ pub struct Portrait {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Table {
     pub waves: Vec<String>,
+    /// The coders whose codings were counted.
+    pub coders: Vec<String>,
     pub rows: Vec<Row>,
     pub balance: Vec<Balance>,
     /// Pen portraits of the participants shown, in wave order.
@@ -206,19 +216,78 @@ struct Data {
     spoken: BTreeMap<String, BTreeMap<String, Spoken>>,
     /// (doc, code) → its codings' spans
     raw: HashMap<(i64, i64), Vec<(usize, usize)>>,
+    /// doc → every counted coding's span and coder, sorted by start
+    by_coder: HashMap<i64, Vec<(usize, usize, i64)>>,
+    /// The coders counted, by id.
+    coders: BTreeMap<i64, String>,
     /// doc → where words start and end (character offsets), to count words in any span fast
     words: HashMap<i64, WordIndex>,
 }
 
-/// Waves, each participant's own turns per wave, and the codings' spans per document and code.
+/// The codings counted, read once.
+struct Codings {
+    raw: HashMap<(i64, i64), Vec<(usize, usize)>>,
+    by_coder: HashMap<i64, Vec<(usize, usize, i64)>>,
+    coders: BTreeMap<i64, String>,
+}
+
+/// The spans of the codings of `coders` (every coder's when empty), per document and code and
+/// per document with their coder.
+fn load_codings(conn: &Connection, coders: &[String]) -> Result<Codings> {
+    crate::coding::check_coders(conn, coders)?;
+    let mut names: BTreeMap<i64, String> = BTreeMap::new();
+    let mut stmt = conn.prepare("SELECT id, name FROM coders")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+        let (id, name) = row?;
+        if coders.is_empty() || coders.contains(&name) {
+            names.insert(id, name);
+        }
+    }
+    let mut raw: HashMap<(i64, i64), Vec<(usize, usize)>> = HashMap::new();
+    let mut by_coder: HashMap<i64, Vec<(usize, usize, i64)>> = HashMap::new();
+    let mut used: HashSet<i64> = HashSet::new();
+    let mut stmt = conn.prepare("SELECT doc_id, code_id, start, end, coder_id FROM codings")?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })? {
+        let (doc, code, s, e, coder) = row?;
+        if !names.contains_key(&coder) {
+            continue;
+        }
+        used.insert(coder);
+        raw.entry((doc, code))
+            .or_default()
+            .push((s as usize, e as usize));
+        by_coder
+            .entry(doc)
+            .or_default()
+            .push((s as usize, e as usize, coder));
+    }
+    for spans in by_coder.values_mut() {
+        spans.sort_unstable();
+    }
+    // Counted: the coders asked for, else every coder who has codings.
+    if coders.is_empty() {
+        names.retain(|id, _| used.contains(id));
+    }
+    Ok(Codings {
+        raw,
+        by_coder,
+        coders: names,
+    })
+}
+
+/// Waves, and each participant's own turns per wave.
 #[allow(clippy::type_complexity)]
 fn load_spans(
     conn: &Connection,
-) -> Result<(
-    Vec<String>,
-    BTreeMap<String, BTreeMap<String, Spoken>>,
-    HashMap<(i64, i64), Vec<(usize, usize)>>,
-)> {
+) -> Result<(Vec<String>, BTreeMap<String, BTreeMap<String, Spoken>>)> {
     let waves: Vec<String> = crate::corpus::waves(conn)?
         .into_iter()
         .map(|w| w.name)
@@ -295,22 +364,7 @@ fn load_spans(
                 .collect();
         }
     }
-    let mut raw: HashMap<(i64, i64), Vec<(usize, usize)>> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT doc_id, code_id, start, end FROM codings")?;
-    for row in stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-        ))
-    })? {
-        let (doc, code, s, e) = row?;
-        raw.entry((doc, code))
-            .or_default()
-            .push((s as usize, e as usize));
-    }
-    Ok((waves, spoken, raw))
+    Ok((waves, spoken))
 }
 
 /// The word index of every coded document.
@@ -328,18 +382,21 @@ fn word_indexes(conn: &Connection) -> Result<HashMap<i64, WordIndex>> {
 
 /// Everything the change table counts with. The texts are read and indexed on a second
 /// connection while the turns and codings are read on this one.
-fn load(conn: &Connection) -> Result<Data> {
+fn load(conn: &Connection, coders: &[String]) -> Result<Data> {
     let path = conn
         .path()
         .filter(|p| !p.is_empty())
         .map(std::path::PathBuf::from);
     let Some(path) = path else {
-        let (waves, spoken, raw) = load_spans(conn)?;
+        let (waves, spoken) = load_spans(conn)?;
+        let c = load_codings(conn, coders)?;
         let words = word_indexes(conn)?;
         return Ok(Data {
             waves,
             spoken,
-            raw,
+            raw: c.raw,
+            by_coder: c.by_coder,
+            coders: c.coders,
             words,
         });
     };
@@ -353,14 +410,17 @@ fn load(conn: &Connection) -> Result<Data> {
             other.busy_timeout(std::time::Duration::from_secs(5))?;
             word_indexes(&other)
         });
-        let (waves, spoken, raw) = load_spans(conn)?;
+        let (waves, spoken) = load_spans(conn)?;
+        let c = load_codings(conn, coders)?;
         let words = texts
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         Ok(Data {
             waves,
             spoken,
-            raw,
+            raw: c.raw,
+            by_coder: c.by_coder,
+            coders: c.coders,
             words,
         })
     })
@@ -456,7 +516,22 @@ fn union(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     out
 }
 
-/// Codings and coded words of a set of codes within some turns.
+/// The coders with at least one counted coding in some turns (of any code).
+fn coders_in(data: &Data, by_doc: &[(i64, Vec<(usize, usize)>)]) -> BTreeSet<i64> {
+    let mut out = BTreeSet::new();
+    for (doc, turn_spans) in by_doc {
+        for &(s, e, coder) in data.by_coder.get(doc).map(Vec::as_slice).unwrap_or(&[]) {
+            let first = turn_spans.partition_point(|&(_, te)| te <= s);
+            if turn_spans.get(first).is_some_and(|&(ts, _)| ts < e) {
+                out.insert(coder);
+            }
+        }
+    }
+    out
+}
+
+/// Coded passages and coded words of a set of codes within some turns: overlapping codings
+/// (of several coders, or one inside another) are one passage, and each word counts once.
 fn measure(data: &Data, codes: &[i64], by_doc: &[(i64, Vec<(usize, usize)>)]) -> (usize, usize) {
     let mut codings = 0;
     let mut coded_words = 0;
@@ -477,13 +552,12 @@ fn measure(data: &Data, codes: &[i64], by_doc: &[(i64, Vec<(usize, usize)>)]) ->
                 .iter()
                 .take_while(move |&&(ts, _)| ts < e)
         };
-        // A coding counts once for the participant if it overlaps any of their turns.
-        codings += mine
-            .iter()
-            .filter(|&&(s, e)| touching(s, e).next().is_some())
-            .count();
         let index = &data.words[doc];
         for (s, e) in union(mine) {
+            // A passage counts once for the participant if it overlaps any of their turns.
+            if touching(s, e).next().is_some() {
+                codings += 1;
+            }
             for &(ts, te) in touching(s, e) {
                 let (a, b) = (s.max(ts), e.min(te));
                 if a < b {
@@ -497,7 +571,7 @@ fn measure(data: &Data, codes: &[i64], by_doc: &[(i64, Vec<(usize, usize)>)]) ->
 
 /// The change table.
 pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
-    let data = load(conn)?;
+    let data = load(conn, &o.coders)?;
     let all_codes = codebook::codes(conn)?;
     let mut waves = data.waves.clone();
     let position = |name: &str| waves.iter().position(|w| w == name);
@@ -537,6 +611,13 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
     let rows_of = |p: &String| -> Vec<Row> {
         let mut rows = Vec::new();
         let by_wave = &data.spoken[p];
+        // Who coded each wave the participant attended: the same coders throughout, or not.
+        let mut coded_by = waves
+            .iter()
+            .filter_map(|w| by_wave.get(w))
+            .map(|spoken| coders_in(&data, &spoken.by_doc));
+        let first = coded_by.next();
+        let coders_differ = coded_by.any(|c| Some(&c) != first.as_ref());
         for code in &codes {
             let ids: Vec<i64> = if o.roll_up {
                 codebook::with_descendants(&all_codes, code.id)
@@ -597,6 +678,7 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
                 change: change.to_owned(),
                 confirmed,
                 memo: memo.flatten(),
+                coders_differ,
             });
         }
         rows
@@ -608,8 +690,11 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
     let balance = balance(&data, &all_codes, &participants, &waves);
     let mut portraits = portraits(conn, &participants)?;
     portraits.retain(|p| waves.contains(&p.wave));
+    let mut coders: Vec<String> = data.coders.values().cloned().collect();
+    coders.sort();
     Ok(Table {
         waves,
+        coders,
         rows,
         balance,
         portraits,
@@ -954,6 +1039,8 @@ pub struct CohortCell {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Cohort {
     pub waves: Vec<String>,
+    /// The coders whose codings were counted.
+    pub coders: Vec<String>,
     pub codes: Vec<CohortRow>,
     pub note: &'static str,
 }
@@ -1016,6 +1103,7 @@ pub fn cohort(conn: &Connection, o: &Options) -> Result<Cohort> {
     }
     Ok(Cohort {
         waves: t.waves,
+        coders: t.coders,
         codes,
         note: NOTE,
     })
@@ -1033,13 +1121,13 @@ pub fn write_csv(t: &Table, out: &mut dyn std::io::Write) -> std::io::Result<()>
     let num = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
     writeln!(
         out,
-        "participant,code,wave,interviewed,codings,coded_words,coverage,codings_per_1000_words,change,confirmed,memo"
+        "participant,code,wave,interviewed,codings,coded_words,coverage,codings_per_1000_words,change,confirmed,memo,coders_differ"
     )?;
     for r in &t.rows {
         for c in &r.cells {
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{}",
                 quote(&r.participant),
                 quote(&r.code),
                 quote(&c.wave),
@@ -1051,11 +1139,28 @@ pub fn write_csv(t: &Table, out: &mut dyn std::io::Write) -> std::io::Result<()>
                 r.change,
                 r.confirmed.as_deref().unwrap_or(""),
                 quote(r.memo.as_deref().unwrap_or("")),
+                r.coders_differ,
             )?;
         }
     }
+    writeln!(out, "# {}", coders_counted(&t.coders))?;
     writeln!(out, "# {}", t.note)
 }
+
+/// The sentence a report gives about whose codings it counted.
+pub fn coders_counted(coders: &[String]) -> String {
+    match coders {
+        [] => "No codings were counted.".to_owned(),
+        [one] => format!("Codings counted: {one}'s."),
+        many => format!(
+            "Codings counted: those of {} together; where their codings overlap, the passage counts once.",
+            many.join(", ")
+        ),
+    }
+}
+
+/// The note under a table whose rows mark `coders_differ`.
+pub const CODERS_DIFFER: &str = "† this participant's waves were not all coded by the same coders (or some not yet at all): the label compares different coders' work; choose one coder to compare like with like.";
 
 #[cfg(test)]
 mod word_index_tests {

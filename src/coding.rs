@@ -43,8 +43,119 @@ pub struct Filter {
     pub with_subcodes: bool,
     pub participant: Option<String>,
     pub wave: Option<String>,
-    pub coder: Option<String>,
+    /// Only these coders' codings; empty: every coder's.
+    pub coders: Vec<String>,
     pub doc: Option<i64>,
+}
+
+/// Coder names as typed: `anna,bert` or several flags, trimmed, empty ones left out.
+pub fn coder_list<S: AsRef<str>>(given: &[S]) -> Vec<String> {
+    let mut out: Vec<String> = given
+        .iter()
+        .flat_map(|g| g.as_ref().split(','))
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The coders who have codings in the project, by name.
+pub fn coders_with_codings(conn: &Connection) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare(
+            "SELECT k.name FROM coders k WHERE EXISTS (SELECT 1 FROM codings g WHERE g.coder_id = k.id) ORDER BY k.name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Checks that every coder named has an entry in the project, so that a typo is an error and
+/// not an empty result.
+pub fn check_coders(conn: &Connection, coders: &[String]) -> Result<()> {
+    for c in coders {
+        let known: bool = conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM coders WHERE name = ?1)",
+            [c],
+            |r| r.get(0),
+        )?;
+        if !known {
+            let all = coders_with_codings(conn)?;
+            return Err(Error::NotFound(format!(
+                "there is no coder `{c}` in this project; coders with codings: {}",
+                if all.is_empty() {
+                    "none yet".to_owned()
+                } else {
+                    all.join(", ")
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Codings that overlap in one document, shown once: a quote coded by two coders (or twice
+/// by one) is one passage, its span the union of theirs. The first coding stands for it, with
+/// the united span, text and lines; `coders` and `ids` say whose codings it unites.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passage {
+    pub coding: Coding,
+    pub coders: Vec<String>,
+    pub ids: Vec<i64>,
+}
+
+/// Unites overlapping codings of the same document into passages, in document and position
+/// order. The caller decides what belongs together (one code, or a code with its sub-codes).
+pub fn passages(conn: &Connection, mut codings: Vec<Coding>) -> Result<Vec<Passage>> {
+    codings.sort_by_key(|c| (c.doc, c.start, c.end, c.id));
+    // Each passage, and whether it grew past its first coding (its text is then read anew).
+    let mut out: Vec<(Passage, bool)> = Vec::new();
+    for c in codings {
+        if let Some((p, grew)) = out.last_mut()
+            && p.coding.doc == c.doc
+            && c.start < p.coding.end
+        {
+            if c.end > p.coding.end {
+                p.coding.end = c.end;
+                p.coding.end_line = p.coding.end_line.max(c.end_line);
+                *grew = true;
+            }
+            if !p.coders.contains(&c.coder) {
+                p.coders.push(c.coder.clone());
+            }
+            for who in c.participants {
+                if !p.coding.participants.contains(&who) {
+                    p.coding.participants.push(who);
+                }
+            }
+            p.ids.push(c.id);
+            continue;
+        }
+        let passage = Passage {
+            coders: vec![c.coder.clone()],
+            ids: vec![c.id],
+            coding: c,
+        };
+        out.push((passage, false));
+    }
+    let mut texts: HashMap<i64, String> = HashMap::new();
+    let mut passages = Vec::with_capacity(out.len());
+    for (mut p, grew) in out {
+        if grew {
+            let c = &mut p.coding;
+            let text = match texts.entry(c.doc) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(corpus::text(conn, c.doc)?)
+                }
+            };
+            c.text = crate::offsets::slice_chars(text, c.start as usize, c.end as usize).to_owned();
+        }
+        p.coders.sort();
+        p.coding.participants.sort();
+        passages.push(p);
+    }
+    Ok(passages)
 }
 
 /// Checks a span against the document it is in.
@@ -270,9 +381,13 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Coding>> {
         values.push(Box::new(w));
         conditions.push(format!("w.name = ?{}", values.len()));
     }
-    if let Some(coder) = &filter.coder {
-        values.push(Box::new(coder.clone()));
-        conditions.push(format!("k.name = ?{}", values.len()));
+    if !filter.coders.is_empty() {
+        let mut marks = Vec::new();
+        for coder in &filter.coders {
+            values.push(Box::new(coder.clone()));
+            marks.push(format!("?{}", values.len()));
+        }
+        conditions.push(format!("k.name IN ({})", marks.join(", ")));
     }
     if let Some(doc) = filter.doc {
         values.push(Box::new(doc));

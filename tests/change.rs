@@ -111,10 +111,11 @@ fn coverage_counts_only_the_participants_own_words_and_keeps_not_interviewed_apa
     // T2: not interviewed, not "absent".
     assert_eq!(cells[1]["interviewed"], false);
     assert_eq!(cells[1]["coverage"], Value::Null);
-    // T3: 3 codings on P01's turns; 8 + 2 = 10 coded words of 20 own words (10 alone, 10 in the group).
+    // T3: 2 coded passages on P01's turns (a…e and d…h overlap: one passage, a…h; and k l);
+    // 8 + 2 = 10 coded words of 20 own words (10 alone, 10 in the group).
     assert_eq!(
         (cells[2]["codings"].as_u64(), cells[2]["words"].as_u64()),
-        (Some(3), Some(10))
+        (Some(2), Some(10))
     );
     assert!((cells[2]["coverage"].as_f64().unwrap() - 0.5).abs() < 1e-9);
     // 0.2 → 0.5 over the waves attended: ratio 2.5 ≥ 1.5.
@@ -411,13 +412,14 @@ fn the_change_table_exports_as_long_format_csv() {
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("participant,code,wave,interviewed,codings,coded_words,coverage"));
     assert!(
-        lines.contains(&"P01,Hoop,T1,true,1,2,0.200000,100.000000,increased,,"),
+        lines.contains(&"P01,Hoop,T1,true,1,2,0.200000,100.000000,increased,,,false"),
         "{csv}"
     );
     assert!(
-        lines.contains(&"P01,Hoop,T2,false,,,,,increased,,"),
+        lines.contains(&"P01,Hoop,T2,false,,,,,increased,,,false"),
         "{csv}"
     );
+    assert!(lines.contains(&"# Codings counted: tester's."), "{csv}");
     assert!(csv.trim_end().ends_with("not what it means."));
     let err = run_err(
         &dir,
@@ -545,4 +547,157 @@ print(json.dumps({"heads": heads, "cells": cells, "text": "\n".join(p.text for p
         text.contains("T1: Stil, weinig woorden.") && text.contains("not what it means"),
         "{text}"
     );
+}
+
+/// After a merge the change table once pooled every coder: two coders on one quote counted
+/// twice, the same quote stood twice in the report, and a code could be "ceased" only because
+/// a second coder coded one wave. Now overlapping codings count once, `--coders` chooses
+/// whose codings count, reports say whose they counted, and a label that compares waves coded
+/// by different coders is marked.
+#[test]
+fn coders_are_counted_once_chosen_by_name_and_named_in_every_report() {
+    let (tmp, dir) = project();
+    let src = tmp.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    write(
+        &src,
+        "P01_T1.txt",
+        "I: Hoe gaat het?\nP01: Ik heb weer hoop, de groep helpt echt. Maar thuis ben ik vaak alleen.\n",
+    );
+    write(
+        &src,
+        "P01_T2.txt",
+        "I: En nu?\nP01: Ik heb nog steeds hoop en ik zie mensen.\n",
+    );
+    run_ok(
+        &dir,
+        &["import", src.to_str().unwrap(), "--anonymise", "off"],
+    );
+    run_ok(&dir, &["codebook", "add", "Hoop"]);
+    run_ok(&dir, &["codebook", "add", "Isolement"]);
+    run_ok(&dir, &["codebook", "add", "Steun"]);
+    let as_coder = |coder: &str, doc: &str, needle: &str, code_name: &str| {
+        let (s, e) = span(&dir, doc, needle);
+        run_ok(
+            &dir,
+            &["--coder", coder, "code", "add", doc, &s, &e, code_name],
+        );
+    };
+    as_coder("anna", "1", "Ik heb weer hoop", "Hoop");
+    as_coder("anna", "1", "thuis ben ik vaak alleen", "Isolement");
+    as_coder("anna", "2", "nog steeds hoop", "Hoop");
+    as_coder("bert", "1", "heb weer hoop, de groep", "Hoop");
+    as_coder("bert", "1", "ben ik vaak alleen", "Isolement");
+    as_coder("bert", "1", "de groep helpt echt", "Steun");
+
+    // Every coder, overlaps once: one passage of Hoop in T1, not two.
+    let t = run_json(
+        &dir,
+        &["changes", "--participant", "P01", "--all", "--json"],
+    );
+    assert_eq!(t["coders"], serde_json::json!(["anna", "bert"]));
+    let row = |t: &Value, code_name: &str| -> Value {
+        t["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code_name)
+            .cloned()
+            .unwrap()
+    };
+    let hoop = row(&t, "Hoop");
+    assert_eq!(hoop["cells"][0]["codings"], 1, "{hoop}");
+    // "Ik heb weer hoop, de groep": 6 words, each once.
+    assert_eq!(hoop["cells"][0]["words"], 6, "{hoop}");
+    assert_eq!(row(&t, "Isolement")["cells"][0]["codings"], 1);
+    // Steun "ceased" exists only through bert, who did not code T2: marked.
+    let steun = row(&t, "Steun");
+    assert_eq!(steun["change"], "ceased");
+    assert_eq!(steun["coders_differ"], true);
+    let text = run_ok(&dir, &["changes", "--participant", "P01"]);
+    assert!(
+        text.contains("ceased †") && text.contains("anna, bert together"),
+        "{text}"
+    );
+
+    // Only anna: nothing ceased, nothing marked.
+    let t = run_json(
+        &dir,
+        &[
+            "changes",
+            "--participant",
+            "P01",
+            "--all",
+            "--coders",
+            "anna",
+            "--json",
+        ],
+    );
+    assert_eq!(t["coders"], serde_json::json!(["anna"]));
+    assert_eq!(row(&t, "Hoop")["change"], "constant");
+    assert_eq!(row(&t, "Hoop")["cells"][0]["words"], 4);
+    assert_eq!(row(&t, "Steun")["change"], "absent");
+    assert!(
+        t["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["coders_differ"] == false)
+    );
+    let cohort = run_json(&dir, &["changes", "--cohort", "--coders", "anna", "--json"]);
+    assert_eq!(cohort["coders"], serde_json::json!(["anna"]));
+    // A coder who does not exist is an error that names the ones who do.
+    let err = run_err(&dir, &["changes", "--coders", "anne"]);
+    assert!(
+        err.contains("no coder `anne`") && err.contains("anna, bert"),
+        "{err}"
+    );
+
+    // The Word report shows the shared quote once, naming both coders, and says whose
+    // codings it counted. Read back with python-docx.
+    let out = tmp.path().join("change.docx");
+    run_ok(&dir, &["export", "changes", out.to_str().unwrap()]);
+    let script = r#"
+import sys, json, docx
+d = docx.Document(sys.argv[1])
+cells = [c.text for t in d.tables for r in t.rows for c in r.cells]
+print(json.dumps({"paras": [p.text for p in d.paragraphs], "cells": cells}))
+"#;
+    let read = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&out)
+        .output()
+        .expect("python3 with python-docx (pip install -r tests/requirements.txt)");
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let r: Value = serde_json::from_slice(&read.stdout).unwrap();
+    let paras: Vec<&str> = r["paras"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        paras.iter().any(|p| p.contains("anna, bert together")),
+        "{paras:?}"
+    );
+    assert!(paras.iter().any(|p| p.contains('†')), "{paras:?}");
+    let quotes: Vec<&str> = r["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .filter(|c| c.contains("vaak alleen"))
+        .collect();
+    // Isolement ceased: its T1 quote, coded by both, stands once.
+    let total: usize = quotes
+        .iter()
+        .map(|c| c.matches("vaak alleen").count())
+        .sum();
+    assert_eq!(total, 1, "{quotes:?}");
+    assert!(quotes[0].contains("[anna, bert]"), "{quotes:?}");
 }

@@ -250,6 +250,61 @@ fn excerpts_by_participant_and_filtered() {
     assert!(body.iter().any(|(s, _)| s == "Heading 3"));
 }
 
+/// A quote coded by two coders (after a merge) once stood twice under its code. It is one
+/// excerpt, naming both coders, and the summary counts it once.
+#[test]
+fn a_quote_two_coders_coded_is_one_excerpt_naming_both() {
+    let (tmp, dir) = demo();
+    let first = run_json(&dir, &["codings", "--participant", "P03", "--json"])[0].clone();
+    let (doc, start, end, code) = (
+        first["doc"].to_string(),
+        first["start"].to_string(),
+        first["end"].to_string(),
+        first["code_path"].as_str().unwrap().to_owned(),
+    );
+    run_ok(
+        &dir,
+        &["--coder", "bert", "code", "add", &doc, &start, &end, &code],
+    );
+    let out = tmp.path().join("both.docx");
+    let stdout = run_ok(
+        &dir,
+        &[
+            "export",
+            "excerpts",
+            out.to_str().unwrap(),
+            "--code",
+            &code,
+            "--no-subcodes",
+            "--json",
+        ],
+    );
+    let summary: Value = serde_json::from_str(&stdout).unwrap();
+    let codings = run_json(
+        &dir,
+        &["codings", "--code", &code, "--no-subcodes", "--json"],
+    );
+    assert_eq!(
+        summary["excerpts"].as_u64().unwrap() as usize,
+        codings.as_array().unwrap().len() - 1,
+        "{summary}"
+    );
+    let r = python(READ_DOCX, &[out.to_str().unwrap()]);
+    let quote = flat(first["text"].as_str().unwrap());
+    let with_quote: Vec<String> = r["paras"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| flat(p["text"].as_str().unwrap()))
+        .filter(|t| t.contains(&quote))
+        .collect();
+    assert_eq!(with_quote.len(), 1, "{with_quote:?}");
+    assert!(
+        with_quote[0].contains("[bert, onderzoeker-a]"),
+        "{with_quote:?}"
+    );
+}
+
 #[test]
 fn transcript_with_every_coding_as_a_comment_on_its_words() {
     let (tmp, dir) = demo();

@@ -123,7 +123,7 @@ impl Session {
         coding::list(
             self.store.conn(),
             &coding::Filter {
-                coder: Some(CODER.into()),
+                coders: vec![CODER.into()],
                 ..Default::default()
             },
         )
@@ -507,6 +507,85 @@ fn waves_override_a_label_with_a_memo_and_show_excerpts() {
     assert!(s.app.waves.selected_code().unwrap().contains("Relaties"));
     s.keys("<Esc>");
     assert_eq!(s.app.waves.len(), all);
+}
+
+/// A second coder's codings once pooled with the first's in the Waves view, a shared quote
+/// shown twice. `c` chooses whose codings count; by default every coder's, a quote coded by
+/// two coders is one excerpt naming both.
+#[test]
+fn waves_count_one_coder_or_every_coder_once() {
+    let mut s = Session::demo(110, 30);
+    // bert codes, for P03, the very words the demo's coder coded with some code.
+    let first = coding::list(
+        s.store.conn(),
+        &coding::Filter {
+            participant: Some("P03".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .next()
+    .unwrap();
+    coding::add(
+        &mut s.store,
+        "bert",
+        &first.doc.to_string(),
+        first.start,
+        first.end,
+        &first.code_path,
+    )
+    .unwrap();
+    s.keys("5pP03<Enter>");
+    assert!(
+        s.screen()
+            .contains("codings of bert, onderzoeker-a (overlaps once)"),
+        "{}",
+        s.screen()
+    );
+    // The code's excerpts: bert's and the demo coder's quote once, naming both.
+    let row = s
+        .app
+        .waves
+        .view
+        .as_ref()
+        .unwrap()
+        .table
+        .rows
+        .iter()
+        .position(|r| r.code == first.code_path)
+        .unwrap();
+    s.app.waves.list.selected = s
+        .app
+        .waves
+        .visible()
+        .iter()
+        .position(|&i| i == row)
+        .unwrap();
+    s.keys("<Enter>");
+    let x = s.app.waves.excerpts.as_ref().unwrap();
+    let same: Vec<_> = x
+        .waves
+        .iter()
+        .flat_map(|(_, p)| p.iter())
+        .filter(|p| p.coding.start <= first.start && p.coding.end >= first.end)
+        .collect();
+    assert_eq!(same.len(), 1, "{same:?}");
+    assert_eq!(same[0].coders, ["bert", "onderzoeker-a"]);
+    s.keys("<Esc>");
+    // Only bert: the title says so and the table counts bert's one coding.
+    s.keys("c");
+    s.keys("bert<Enter>");
+    assert_eq!(s.app.waves.coders, ["bert"]);
+    assert!(s.screen().contains("bert's codings"), "{}", s.screen());
+    let t = &s.app.waves.view.as_ref().unwrap().table;
+    let coded: usize = t
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.iter())
+        .filter_map(|c| c.codings)
+        .sum();
+    assert_eq!(coded, 1);
 }
 
 #[test]

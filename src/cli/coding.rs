@@ -131,6 +131,7 @@ pub struct CodingsArgs {
     participant: Option<String>,
     #[arg(long)]
     wave: Option<String>,
+    /// Only this coder's codings, or these coders' (comma-separated).
     #[arg(long)]
     coder: Option<String>,
     /// Only this document.
@@ -413,12 +414,15 @@ pub fn codings(args: CodingsArgs, store: &Store, out: &mut dyn Write) -> Result<
         Some(d) => Some(crate::corpus::find_document(store.conn(), d)?),
         None => None,
     };
+    // A listing of a coder with no codings is empty, as before; analyses and reports refuse
+    // an unknown coder instead (a typo there would count nothing without a word).
+    let coders = codings_lib::coder_list(args.coder.as_slice());
     let filter = codings_lib::Filter {
         code: args.code,
         with_subcodes: !args.no_subcodes,
         participant: args.participant,
         wave: args.wave,
-        coder: args.coder,
+        coders,
         doc,
     };
     let list = codings_lib::list(store.conn(), &filter)?;

@@ -192,6 +192,10 @@ pub enum Command {
         /// Also list the rows whose label is `absent`.
         #[arg(long)]
         all: bool,
+        /// Count only these coders' codings (comma-separated); by default every coder's,
+        /// with overlapping codings counted once.
+        #[arg(long, value_delimiter = ',')]
+        coders: Vec<String>,
         /// The cohort view: per code and wave how many participants speak of it (n/N), and who
         /// kept, gained, lost or never had it between the first and last wave.
         #[arg(long, conflicts_with_all = ["lexical", "participant"])]
@@ -257,20 +261,23 @@ pub struct ExportFilter {
     pub participant: Option<String>,
     #[arg(long)]
     pub wave: Option<String>,
+    /// Only this coder's codings, or these coders' (comma-separated).
     #[arg(long)]
     pub coder: Option<String>,
 }
 
 impl ExportFilter {
-    fn filter(&self) -> crate::coding::Filter {
-        crate::coding::Filter {
+    fn filter(&self, store: &Store) -> Result<crate::coding::Filter> {
+        let coders = crate::coding::coder_list(self.coder.as_slice());
+        crate::coding::check_coders(store.conn(), &coders)?;
+        Ok(crate::coding::Filter {
             code: self.code.clone(),
             with_subcodes: !self.no_subcodes,
             participant: self.participant.clone(),
             wave: self.wave.clone(),
-            coder: self.coder.clone(),
+            coders,
             doc: None,
-        }
+        })
     }
 }
 
@@ -337,6 +344,10 @@ pub enum ExportCommand {
         ratio: f64,
         #[arg(long, default_value_t = 1)]
         min_codings: usize,
+        /// Count only these coders' codings (comma-separated); by default every coder's,
+        /// with overlapping codings counted once.
+        #[arg(long, value_delimiter = ',')]
+        coders: Vec<String>,
     },
 }
 
@@ -773,6 +784,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             ratio,
             min_codings,
             all,
+            coders,
             cohort,
             json: as_json,
         } => {
@@ -785,6 +797,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 ratio,
                 min_codings,
                 roll_up,
+                coders: crate::coding::coder_list(&coders),
             };
             if cohort {
                 // The cohort is everyone: a --participant would narrow it to one person.
@@ -832,7 +845,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             let store = open()?;
             check_extension(&target, &["docx"], "coded excerpts")?;
             let options = crate::export::excerpts::Options {
-                filter: filter.filter(),
+                filter: filter.filter(&store)?,
                 group_by: match group_by {
                     GroupByArg::Code => crate::export::excerpts::GroupBy::Code,
                     GroupByArg::Participant => crate::export::excerpts::GroupBy::Participant,
@@ -920,6 +933,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             roll_up,
             ratio,
             min_codings,
+            coders,
         }) => {
             let store = open()?;
             let ext = target
@@ -931,6 +945,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 roll_up,
                 ratio,
                 min_codings,
+                coders: crate::coding::coder_list(&coders),
                 ..Default::default()
             };
             if ext == "docx" {
@@ -1222,7 +1237,7 @@ fn export_rows(
     } else {
         check_extension(target, &["csv"], "codings as CSV")?;
     }
-    let n = crate::export::rows::export(store.conn(), &filter.filter(), target, as_json)?;
+    let n = crate::export::rows::export(store.conn(), &filter.filter(store)?, target, as_json)?;
     say(out, &format!("wrote {n} coding(s) to {}", target.display()))
 }
 

@@ -341,7 +341,11 @@ pub fn changes(out: &mut dyn Write, t: &crate::change::Table, all: bool) -> Resu
                 _ => String::new(),
             });
         }
-        cells.push(r.change.clone());
+        cells.push(format!(
+            "{}{}",
+            r.change,
+            if r.coders_differ { " †" } else { "" }
+        ));
         cells.push(match (&r.confirmed, &r.memo) {
             (Some(l), Some(m)) => format!("{l}: {m}"),
             (Some(l), None) => l.clone(),
@@ -350,6 +354,7 @@ pub fn changes(out: &mut dyn Write, t: &crate::change::Table, all: bool) -> Resu
         table.row(cells);
     }
     table.print(out, "no codings to compare yet")?;
+    let marked = t.rows.iter().any(|r| r.coders_differ);
     for p in &t.portraits {
         writeln!(
             out,
@@ -365,9 +370,13 @@ pub fn changes(out: &mut dyn Write, t: &crate::change::Table, all: bool) -> Resu
         )
         .map_err(io)?;
     }
+    if marked {
+        writeln!(out, "{}", crate::change::CODERS_DIFFER).map_err(io)?;
+    }
     writeln!(
         out,
-        "Cells: codings (coverage of the participant's own words). {}",
+        "Cells: coded passages (coverage of the participant's own words). {} {}",
+        crate::change::coders_counted(&t.coders),
         t.note
     )
     .map_err(io)
@@ -398,7 +407,8 @@ pub fn cohort(out: &mut dyn Write, c: &crate::change::Cohort) -> Result<()> {
     t.print(out, "no codes yet")?;
     writeln!(
         out,
-        "n/N: participants with the code / participants interviewed. {}",
+        "n/N: participants with the code / participants interviewed. {} {}",
+        crate::change::coders_counted(&c.coders),
         c.note
     )
     .map_err(io)

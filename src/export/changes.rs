@@ -28,7 +28,11 @@ pub fn changes_docx(
             env!("CARGO_PKG_VERSION"),
             chrono::Utc::now().format("%Y-%m-%d")
         )))
-        .add_paragraph(text(change::NOTE).style("Quote"));
+        .add_paragraph(text(change::NOTE).style("Quote"))
+        .add_paragraph(text(&change::coders_counted(&t.coders)));
+    if t.rows.iter().any(|r| r.coders_differ) {
+        doc = doc.add_paragraph(text(change::CODERS_DIFFER));
+    }
     let mut participants: Vec<&str> = t.rows.iter().map(|r| r.participant.as_str()).collect();
     participants.dedup();
     for p in participants {
@@ -54,7 +58,11 @@ pub fn changes_docx(
                             _ => String::new(),
                         }
                     }));
-                    line.push(r.change.clone());
+                    line.push(format!(
+                        "{}{}",
+                        r.change,
+                        if r.coders_differ { " †" } else { "" }
+                    ));
                     line.push(match (&r.confirmed, &r.memo) {
                         (Some(l), Some(m)) => format!("{l}: {m}"),
                         (Some(l), None) => l.clone(),
@@ -86,21 +94,29 @@ pub fn changes_docx(
                     with_subcodes: options.roll_up,
                     participant: Some(p.to_owned()),
                     wave: Some(w.clone()),
+                    coders: options.coders.clone(),
                     ..Filter::default()
                 };
-                let excerpts = coding::list(conn, &filter)?;
+                // A quote two coders coded is shown once, naming both.
+                let excerpts = coding::passages(conn, coding::list(conn, &filter)?)?;
                 let mut c = TableCell::new();
                 if excerpts.is_empty() {
                     c = c.add_paragraph(text("–"));
                 }
-                for e in excerpts {
+                for x in excerpts {
+                    let e = &x.coding;
                     let lines = if e.line == e.end_line {
                         e.line.to_string()
                     } else {
                         format!("{}–{}", e.line, e.end_line)
                     };
                     let quote = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
-                    c = c.add_paragraph(text(&format!("“{quote}” ({p}, {w}, r. {lines})")));
+                    let by = if t.coders.len() > 1 {
+                        format!(" [{}]", x.coders.join(", "))
+                    } else {
+                        String::new()
+                    };
+                    c = c.add_paragraph(text(&format!("“{quote}” ({p}, {w}, r. {lines}){by}")));
                 }
                 columns.push(c);
             }
@@ -124,9 +140,10 @@ pub fn changes_docx(
         })
         .collect();
     doc = doc.add_table(table(&header, rows)).add_paragraph(text(&format!(
-        "n/N: participants with the code / participants interviewed; kept, gained, lost, never: between {} and {}. {}",
+        "n/N: participants with the code / participants interviewed; kept, gained, lost, never: between {} and {}. {} {}",
         cohort.waves.first().cloned().unwrap_or_default(),
         cohort.waves.last().cloned().unwrap_or_default(),
+        change::coders_counted(&cohort.coders),
         change::NOTE
     )));
     super::docx::save(doc, path)

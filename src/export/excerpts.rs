@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::docx::{heading, labelled, save, styled, table, text, toc_field, xml_safe};
 use crate::codebook::{self, Code};
-use crate::coding::{self, Coding, Filter};
+use crate::coding::{self, Coding, Filter, Passage};
 use crate::corpus;
 use crate::error::Result;
 
@@ -65,19 +65,25 @@ pub fn citation(c: &Coding, doc_title: &str) -> String {
 
 /// One excerpt: an inline quote with its citation, or a block quote from
 /// [`BLOCK_QUOTE_WORDS`] words on (no quotation marks, the citation after the quote); the
-/// coder is named when the report holds several coders' work. Memos on the coding follow.
+/// coders are named when the report holds several coders' work (a quote two coders coded is
+/// one excerpt naming both). Memos on its codings follow.
 fn excerpt(
-    c: &Coding,
+    p: &Passage,
     doc_title: &str,
-    memos: &[(String, String)],
+    memos: &HashMap<i64, Vec<(String, String)>>,
     several_coders: bool,
 ) -> Vec<Paragraph> {
+    let c = &p.coding;
     let words: Vec<&str> = c.text.split_whitespace().collect();
     let quote = words.join(" ");
     let mut cite = citation(c, doc_title);
     if several_coders {
-        cite = format!("{cite} [{}]", c.coder);
+        cite = format!("{cite} [{}]", p.coders.join(", "));
     }
+    let memos = p
+        .ids
+        .iter()
+        .flat_map(|id| memos.get(id).map(|v| &v[..]).unwrap_or(&[]));
     let mut out = Vec::new();
     if words.len() >= BLOCK_QUOTE_WORDS {
         out.push(
@@ -122,8 +128,10 @@ fn describe_filter(f: &Filter) -> String {
     if let Some(w) = &f.wave {
         parts.push(format!("wave {w}"));
     }
-    if let Some(c) = &f.coder {
-        parts.push(format!("coder {c}"));
+    match f.coders.as_slice() {
+        [] => {}
+        [one] => parts.push(format!("coder {one}")),
+        many => parts.push(format!("coders {}", many.join(", "))),
     }
     if parts.is_empty() {
         "all codings of all coders".into()
@@ -183,6 +191,15 @@ pub fn excerpts_docx(
     };
     let documents = distinct(|c| c.doc);
     let codes_used = distinct(|c| c.code_id);
+    // Excerpts: per code, overlapping codings (two coders on one quote) count once.
+    let mut by_code_id: BTreeMap<i64, Vec<Coding>> = BTreeMap::new();
+    for c in &codings {
+        by_code_id.entry(c.code_id).or_default().push(c.clone());
+    }
+    let mut excerpts = 0;
+    for list in by_code_id.into_values() {
+        excerpts += coding::passages(conn, list)?.len();
+    }
     let mut doc = styled()
         .add_paragraph(text("Coded excerpts").style("Title"))
         .add_paragraph(text(project).style("Subtitle"))
@@ -198,7 +215,7 @@ pub fn excerpts_docx(
             "Contents",
             &format!(
                 "{} excerpt(s) from {} document(s), {} code(s)",
-                codings.len(),
+                excerpts,
                 documents,
                 codes_used
             ),
@@ -239,13 +256,13 @@ pub fn excerpts_docx(
                             .add_run(Run::new().add_text(xml_safe(&code.description)).italic()),
                     );
                 }
-                let Some(list) = by_code.get_mut(&code.id) else {
+                let Some(list) = by_code.get(&code.id) else {
                     continue;
                 };
-                list.sort_by_key(|c| order_key(c));
-                for c in list.iter() {
-                    let m = memos.get(&c.id).map(|v| &v[..]).unwrap_or(&[]);
-                    for p in excerpt(c, &title_of(c), m, several) {
+                let mut list = coding::passages(conn, list.iter().map(|c| (*c).clone()).collect())?;
+                list.sort_by_key(|p| order_key(&p.coding));
+                for x in &list {
+                    for p in excerpt(x, &title_of(&x.coding), &memos, several) {
                         doc = doc.add_paragraph(p);
                     }
                 }
@@ -281,15 +298,16 @@ pub fn excerpts_docx(
                             c.start,
                         )
                     });
-                    let mut current = None;
-                    for c in list {
-                        if current != Some(c.code_id) {
-                            doc = doc.add_paragraph(heading(&c.code_path, 3));
-                            current = Some(c.code_id);
-                        }
-                        let m = memos.get(&c.id).map(|v| &v[..]).unwrap_or(&[]);
-                        for p in excerpt(c, &title_of(c), m, several) {
-                            doc = doc.add_paragraph(p);
+                    for same_code in list.chunk_by(|a, b| a.code_id == b.code_id) {
+                        doc = doc.add_paragraph(heading(&same_code[0].code_path, 3));
+                        let passages = coding::passages(
+                            conn,
+                            same_code.iter().map(|c| (*c).clone()).collect(),
+                        )?;
+                        for x in &passages {
+                            for p in excerpt(x, &title_of(&x.coding), &memos, several) {
+                                doc = doc.add_paragraph(p);
+                            }
                         }
                     }
                 }
@@ -306,7 +324,7 @@ pub fn excerpts_docx(
     save(doc, path)?;
     Ok(Summary {
         file: path.display().to_string(),
-        excerpts: codings.len(),
+        excerpts,
         codes: codes_used,
         documents,
     })

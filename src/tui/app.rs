@@ -901,6 +901,7 @@ impl App {
             id,
             options: change::Options {
                 participant: self.waves.participant.clone(),
+                coders: self.waves.coders.clone(),
                 ..Default::default()
             },
         });
@@ -924,6 +925,27 @@ impl App {
                 if !self.waves.open_excerpts(store.conn())? {
                     self.say("no code selected");
                 }
+            }
+            Action::ChooseCoders => {
+                let mut choices = vec![Choice {
+                    value: String::new(),
+                    label: "every coder".into(),
+                    note: "overlapping codings counted once".into(),
+                }];
+                choices.extend(
+                    coding::coders_with_codings(store.conn())?
+                        .into_iter()
+                        .map(|c| Choice {
+                            label: format!("only {c}"),
+                            value: c,
+                            note: String::new(),
+                        }),
+                );
+                self.overlay = Some(Overlay::Picker(Picker::new(
+                    "whose codings to count?",
+                    Purpose::WavesCoders,
+                    choices,
+                )));
             }
             Action::ChooseParticipant => {
                 let mut choices = vec![Choice {
@@ -1023,13 +1045,7 @@ impl App {
 
     /// Asks which coders to compare, offering those who coded.
     fn choose_coders(&mut self, store: &Store) -> Result<()> {
-        let who: Vec<String> = store
-            .conn()
-            .prepare(
-                "SELECT k.name FROM coders k WHERE EXISTS (SELECT 1 FROM codings g WHERE g.coder_id = k.id) ORDER BY k.name",
-            )?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let who = coding::coders_with_codings(store.conn())?;
         let start = if self.agreement.coders.is_empty() {
             who.join(",")
         } else {
@@ -1296,6 +1312,16 @@ impl App {
                 self.waves.excerpts = None;
                 self.waves.view = None;
                 self.waves.list = Default::default();
+                self.request_changes();
+            }
+            Purpose::WavesCoders => {
+                self.waves.coders = if choice.value.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![choice.value]
+                };
+                self.waves.excerpts = None;
+                self.waves.view = None;
                 self.request_changes();
             }
             Purpose::PortraitWave { participant } => {

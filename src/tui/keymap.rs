@@ -264,7 +264,7 @@ const ACTIONS: &[(Action, &str, &str)] = &[
     (
         Action::ChooseCoders,
         "choose_coders",
-        "choose the coders to compare",
+        "choose the coders to count or compare",
     ),
 ];
 
@@ -530,6 +530,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Review, "a", Action::Accept),
     (Scope::Review, "r", Action::Reject),
     (Scope::Review, "A", Action::ApplyReview),
+    (Scope::Waves, "c", Action::ChooseCoders),
     (Scope::Agreement, "c", Action::ChooseCoders),
 ];
 

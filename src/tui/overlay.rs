@@ -45,6 +45,8 @@ pub enum Purpose {
         code: String,
     },
     Participant,
+    /// Whose codings the Waves view counts (empty: every coder's).
+    WavesCoders,
     /// Choose the wave of a pen portrait.
     PortraitWave {
         participant: String,

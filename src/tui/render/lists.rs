@@ -420,11 +420,14 @@ pub fn waves(frame: &mut Frame, app: &App, area: Rect) {
                             };
                             spans.push(Span::raw(format!(" {:<cell_w$}", truncate(&text, cell_w))));
                         }
-                        let label = match &r.confirmed {
+                        let mut label = match &r.confirmed {
                             Some(l) if *l == r.change => format!(" {l} ✓"),
                             Some(l) => format!(" {l} ✎ (suggested {})", r.change),
                             None => format!(" {}?", r.change),
                         };
+                        if r.coders_differ {
+                            label.push_str(" †");
+                        }
                         spans.push(Span::styled(label, app.theme.title()));
                         Line::from(spans)
                     })
@@ -464,8 +467,23 @@ pub fn waves(frame: &mut Frame, app: &App, area: Rect) {
             lines.extend(list_lines(app, &w.list, h.saturating_sub(1), rows, true));
         }
     }
+    let counted = match &w.view {
+        Some(v) => v.table.coders.as_slice(),
+        None => w.coders.as_slice(),
+    };
+    let coders = match counted {
+        [] => "every coder's codings".to_owned(),
+        [one] => format!("{}'s codings", safe(one)),
+        many => format!("codings of {} (overlaps once)", safe(&many.join(", "))),
+    };
+    let differ = match &w.view {
+        Some(v) if w.participant.is_some() && v.table.rows.iter().any(|r| r.coders_differ) => {
+            " · † waves coded by different coders"
+        }
+        _ => "",
+    };
     let title = format!(
-        "Change across waves: {}{} · coverage = coded ÷ own words · {}",
+        "Change across waves: {}{} · {coders}{differ} · coverage = coded ÷ own words · {}",
         safe(&who),
         if w.filter.is_empty() {
             String::new()
@@ -513,17 +531,19 @@ pub fn waves(frame: &mut Frame, app: &App, area: Rect) {
 fn excerpts(frame: &mut Frame, app: &App, x: &super::super::views::waves::Excerpts, area: Rect) {
     let n = x.waves.len().max(1) as u32;
     let columns = Layout::horizontal((0..n).map(|_| Constraint::Ratio(1, n))).split(area);
-    for ((wave, codings), col) in x.waves.iter().zip(columns.iter()) {
+    for ((wave, passages), col) in x.waves.iter().zip(columns.iter()) {
         let mut lines: Vec<Line> = Vec::new();
-        if codings.is_empty() {
+        if passages.is_empty() {
             lines.push(Line::styled("(none)", app.theme.dim()));
         }
-        for c in codings {
+        for p in passages {
+            let c = &p.coding;
             lines.push(Line::styled(
                 format!(
-                    "{} · {}",
+                    "{} · {} · {}",
                     c.participants.join(", "),
-                    super::super::app::lines(c.line, c.end_line)
+                    super::super::app::lines(c.line, c.end_line),
+                    safe(&p.coders.join(", "))
                 ),
                 app.theme.dim(),
             ));
@@ -535,7 +555,7 @@ fn excerpts(frame: &mut Frame, app: &App, x: &super::super::views::waves::Excerp
                 .wrap(Wrap { trim: true })
                 .scroll((x.scroll.min(u16::MAX as usize) as u16, 0))
                 .block(block(
-                    &format!("{} · {} · {}", safe(wave), codings.len(), safe(&x.code)),
+                    &format!("{} · {} · {}", safe(wave), passages.len(), safe(&x.code)),
                     true,
                     app,
                 )),

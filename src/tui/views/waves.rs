@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::super::jobs::ChangeView;
 use super::super::keymap::Action;
 use super::{ListCursor, matches_filter};
-use crate::coding::{self, Coding};
+use crate::coding::{self, Passage};
 use crate::error::Result;
 
 /// The excerpts of one code, a column per wave.
@@ -15,7 +15,8 @@ use crate::error::Result;
 pub struct Excerpts {
     pub code: String,
     pub participant: Option<String>,
-    pub waves: Vec<(String, Vec<Coding>)>,
+    /// Per wave, the passages coded (a quote two coders coded is one passage).
+    pub waves: Vec<(String, Vec<Passage>)>,
     pub scroll: usize,
 }
 
@@ -29,6 +30,8 @@ pub struct State {
     pub participants: Vec<String>,
     /// `None`: everyone (the cohort).
     pub participant: Option<String>,
+    /// Whose codings are counted; empty: every coder's, overlaps counted once.
+    pub coders: Vec<String>,
     pub view: Option<ChangeView>,
     pub error: Option<String>,
     pub pending: Option<u64>,
@@ -132,22 +135,19 @@ impl State {
                 // As the rows count: the code itself (sub-codes have rows of their own).
                 with_subcodes: false,
                 participant: self.participant.clone(),
+                coders: self.coders.clone(),
                 ..Default::default()
             },
         )?;
-        let waves = view
-            .table
-            .waves
-            .iter()
-            .map(|w| {
-                let mine = codings
-                    .iter()
-                    .filter(|c| c.wave.as_deref() == Some(w.as_str()))
-                    .cloned()
-                    .collect();
-                (w.clone(), mine)
-            })
-            .collect();
+        let mut waves = Vec::new();
+        for w in &view.table.waves {
+            let mine = codings
+                .iter()
+                .filter(|c| c.wave.as_deref() == Some(w.as_str()))
+                .cloned()
+                .collect();
+            waves.push((w.clone(), coding::passages(conn, mine)?));
+        }
         self.excerpts = Some(Excerpts {
             code,
             participant: self.participant.clone(),
