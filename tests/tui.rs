@@ -250,8 +250,8 @@ fn code_a_whole_turn_with_the_picker() {
     // The margin now names the code on the turn's rows.
     assert!(s.screen().contains("▌Hoop en optimisme"));
     insta::assert_snapshot!("transcript", s.screen());
-    // The recently used code comes first next time.
-    s.keys("]c");
+    // The recently used code comes first next time (on the participant's next turn).
+    s.keys("]]c");
     let first = s
         .screen()
         .lines()
@@ -376,7 +376,57 @@ fn find_in_the_document_and_next_uncoded_turn() {
     let t = doc.turn_of(s.app.transcript.cursor);
     let (a, b) = doc.spans[t];
     assert!(!doc.turns[t].interviewer);
-    assert_eq!(doc.codings_in(a, b).count(), 0);
+    assert_eq!(doc.codings_in(a, b).filter(|c| c.coder == CODER).count(), 0);
+}
+
+/// For a second coder `n` once found nothing, because every turn had the first coder's
+/// codings, and left the cursor on the interviewer's turn, where `c` then coded the
+/// interviewer's question without a word. `n` now means "not yet coded by me", and coding an
+/// interviewer's turn asks first.
+#[test]
+fn next_uncoded_is_per_coder_and_coding_the_interviewer_asks_first() {
+    let mut s = Session::demo(100, 30);
+    s.keys("<Enter>");
+    // The demo coder coded this transcript; anna has coded nothing of it.
+    let doc = s.app.transcript.doc.as_ref().unwrap();
+    let coded_by_other: Vec<usize> = (0..doc.spans.len())
+        .filter(|&t| {
+            let (a, b) = doc.spans[t];
+            !doc.turns[t].interviewer && doc.codings_in(a, b).next().is_some()
+        })
+        .collect();
+    assert!(!coded_by_other.is_empty(), "the demo codes its transcripts");
+    s.keys("gn");
+    let doc = s.app.transcript.doc.as_ref().unwrap();
+    let first = (0..doc.spans.len())
+        .find(|&t| !doc.turns[t].interviewer)
+        .unwrap();
+    assert_eq!(
+        doc.turn_of(s.app.transcript.cursor),
+        first,
+        "{}",
+        s.status()
+    );
+
+    // The first turn is the interviewer's: c asks, n says no, nothing is coded.
+    s.keys("g");
+    let doc = s.app.transcript.doc.as_ref().unwrap();
+    assert!(doc.turns[doc.turn_of(s.app.transcript.cursor)].interviewer);
+    s.keys("c");
+    assert!(
+        matches!(&s.app.overlay, Some(Overlay::Confirm(_))),
+        "{:?}",
+        s.app.overlay
+    );
+    assert!(s.screen().contains("interviewer's turn"), "{}", s.screen());
+    s.keys("n");
+    assert!(s.app.overlay.is_none());
+    assert!(s.my_codings().is_empty());
+    // y goes on to the picker, and the turn is coded.
+    s.keys("cy");
+    assert!(matches!(&s.app.overlay, Some(Overlay::Picker(_))));
+    s.keys("hoop<Enter>");
+    assert_eq!(s.my_codings().len(), 1);
 }
 
 #[test]
@@ -839,7 +889,7 @@ fn the_window_codes_on_and_stays_current_while_the_command_line_writes() {
     s.keys("<Enter>");
     let mut while_importing = 0;
     for _ in 0..10 {
-        s.keys("]]");
+        s.keys("n");
         let importing = importer.try_wait().unwrap().is_none();
         let mine = s.my_codings().len();
         s.keys("c");
@@ -927,8 +977,8 @@ fn a_code_picker_open_while_the_command_line_redacts_its_words_codes_nothing() {
     let picker_open = |s: &Session| matches!(s.app.overlay, Some(Overlay::Picker(_)));
 
     // The window notices the redaction before the next key: the picker for the old words
-    // closes and says why.
-    s.keys("c");
+    // closes and says why. (The participant's first turn: the interviewer's would ask first.)
+    s.keys("]c");
     assert!(picker_open(&s));
     let (doc, start, _) = current_turn(&s);
     redact_outside(&dir, doc, start, start + 3);

@@ -588,6 +588,12 @@ impl App {
             Action::Back if self.transcript.anchor.take().is_none() => {
                 self.show(store, self.came_from)?;
             }
+            Action::Code if self.transcript.target_is_interviewers() => {
+                self.overlay = Some(Overlay::Confirm(Confirm {
+                    question: "This is the interviewer's turn, not a participant's. Code it anyway? (y/n)".into(),
+                    purpose: Purpose::CodeInterviewer,
+                }));
+            }
             Action::Code => self.open_code_picker(),
             Action::Uncode => self.uncode(store)?,
             Action::Memo => {
@@ -650,9 +656,19 @@ impl App {
                     });
                 }
             }
-            Action::NextUncoded if !self.transcript.next_uncoded() => {
-                self.say("no uncoded participant turn after this one");
-            }
+            Action::NextUncoded => match self.transcript.next_uncoded(&self.coder) {
+                transcript::Uncoded::None => self.say(format!(
+                    "every participant turn here has a coding of yours ({}); other coders' codings do not count",
+                    self.coder
+                )),
+                transcript::Uncoded::OnlyHere => {
+                    self.say("this is the only participant turn you have not coded")
+                }
+                transcript::Uncoded::Wrapped => {
+                    self.say("next turn you have not coded (from the top again)")
+                }
+                transcript::Uncoded::Moved => {}
+            },
             Action::Find => {
                 self.overlay = Some(Overlay::Prompt(Prompt::new(
                     "find in this document",
@@ -1459,6 +1475,10 @@ impl App {
     }
 
     fn confirmed(&mut self, store: &mut Store, purpose: Purpose) -> Result<()> {
+        if purpose == Purpose::CodeInterviewer {
+            self.open_code_picker();
+            return Ok(());
+        }
         if purpose == Purpose::ApplyReview {
             let before = store.project()?.generation;
             let report = self.review.apply(store, &self.coder)?;

@@ -66,6 +66,8 @@ pub enum Purpose {
     /// Typing filters the documents or codebook list as you go.
     ListFilter,
     ApplyReview,
+    /// Coding words of the interviewer's, asked first.
+    CodeInterviewer,
 }
 
 /// One choice of a picker: the value it stands for, what is shown, and a note beside it.

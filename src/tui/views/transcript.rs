@@ -12,6 +12,19 @@ use crate::coding::{self, Coding};
 use crate::corpus::{self, DocumentSummary, Turn};
 use crate::error::Result;
 
+/// Where `n` (next uncoded turn) went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uncoded {
+    /// To the next turn the coder has not coded.
+    Moved,
+    /// To one before the cursor, from the top again.
+    Wrapped,
+    /// The turn under the cursor is the only one left.
+    OnlyHere,
+    /// Every participant turn has a coding of the coder's.
+    None,
+}
+
 /// A document as the transcript view shows it.
 #[derive(Debug, Clone)]
 pub struct Doc {
@@ -476,23 +489,47 @@ impl State {
 
     /// Moves to the next participant turn without a coding; `false` if there is none after the
     /// cursor.
-    pub fn next_uncoded(&mut self) -> bool {
-        let Some(doc) = &self.doc else { return false };
-        let from = doc.turn_of(self.cursor) + 1;
-        let found = (from..doc.spans.len()).find(|&t| {
+    /// Moves to the next participant turn that `coder` has not coded yet (other coders'
+    /// codings do not count), from the top again after the last.
+    pub fn next_uncoded(&mut self, coder: &str) -> Uncoded {
+        let Some(doc) = self.doc.as_ref() else {
+            return Uncoded::None;
+        };
+        let n = doc.spans.len();
+        let here = doc.turn_of(self.cursor);
+        let uncoded = |t: usize| {
             let (s, e) = doc.spans[t];
-            !doc.turns[t].interviewer && e > s && doc.codings_in(s, e).next().is_none()
-        });
-        match found {
-            Some(t) => {
-                self.cursor = doc.spans[t].0;
-                self.anchor = None;
-                self.want_col = None;
-                self.center();
-                true
-            }
-            None => false,
+            !doc.turns[t].interviewer && e > s && !doc.codings_in(s, e).any(|c| c.coder == coder)
+        };
+        let Some(t) = (here + 1..n)
+            .chain(0..=here.min(n.saturating_sub(1)))
+            .find(|&t| uncoded(t))
+        else {
+            return Uncoded::None;
+        };
+        if t == here && self.cursor == doc.spans[t].0 {
+            return Uncoded::OnlyHere;
         }
+        let wrapped = t <= here;
+        self.cursor = doc.spans[t].0;
+        self.anchor = None;
+        self.want_col = None;
+        self.center();
+        if wrapped {
+            Uncoded::Wrapped
+        } else {
+            Uncoded::Moved
+        }
+    }
+
+    /// Whether what `c` would code lies wholly in interviewer turns.
+    pub fn target_is_interviewers(&self) -> bool {
+        let (Some(doc), Some((s, e))) = (&self.doc, self.target()) else {
+            return false;
+        };
+        let first = doc.turn_of(s);
+        let mut turns = (first..doc.spans.len()).take_while(|&t| doc.spans[t].0 < e);
+        turns.all(|t| doc.turns[t].interviewer)
     }
 
     /// Moves to the next occurrence of the last find (ignoring case), wrapping around at the
@@ -707,9 +744,59 @@ mod tests {
     #[test]
     fn next_uncoded_skips_interviewers_and_coded_turns() {
         let mut s = state(three_turns());
-        assert!(s.next_uncoded());
+        assert_eq!(s.next_uncoded("anna"), Uncoded::Moved);
         assert_eq!(s.cursor, 20);
-        assert!(!s.next_uncoded());
+        // The only one: the cursor stays.
+        assert_eq!(s.next_uncoded("anna"), Uncoded::OnlyHere);
+        assert_eq!(s.cursor, 20);
+    }
+
+    /// For a second coder, `n` once found nothing (every turn had the first coder's codings)
+    /// and left the cursor on the interviewer's turn. It counts only your own codings.
+    #[test]
+    fn next_uncoded_means_not_yet_coded_by_me() {
+        let mut d = doc(
+            "I: Hoe gaat het?\nP: Goed.\nI: En nu?\nP: Beter.",
+            &[(3, 16, "I"), (20, 25, "P"), (29, 36, "I"), (40, 46, "P")],
+        );
+        let coding = |id, start, end, coder: &str| Coding {
+            id,
+            guid: String::new(),
+            doc: 1,
+            code: "Hoop".into(),
+            code_id: 1,
+            code_path: "Hoop".into(),
+            start,
+            end,
+            text: String::new(),
+            coder: coder.into(),
+            created: String::new(),
+            wave: None,
+            participants: Vec::new(),
+            line: 1,
+            end_line: 1,
+        };
+        d.codings = vec![coding(1, 20, 25, "anna"), coding(2, 40, 46, "anna")];
+        let mut s = state(d);
+        assert_eq!(s.next_uncoded("anna"), Uncoded::None);
+        assert_eq!(s.cursor, 3, "the cursor stays where it was");
+        assert_eq!(s.next_uncoded("bert"), Uncoded::Moved);
+        assert_eq!(s.cursor, 20);
+        assert_eq!(s.next_uncoded("bert"), Uncoded::Moved);
+        assert_eq!(s.cursor, 40);
+        // After the last, from the top again.
+        assert_eq!(s.next_uncoded("bert"), Uncoded::Wrapped);
+        assert_eq!(s.cursor, 20);
+        // c on the interviewer's turn is for the UI to question.
+        s.cursor = 5;
+        assert!(s.target_is_interviewers());
+        s.cursor = 21;
+        assert!(!s.target_is_interviewers());
+        s.anchor = Some(5);
+        assert!(
+            !s.target_is_interviewers(),
+            "a selection into a participant's turn"
+        );
     }
 
     #[test]
