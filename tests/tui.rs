@@ -429,6 +429,27 @@ fn next_uncoded_is_per_coder_and_coding_the_interviewer_asks_first() {
     assert_eq!(s.my_codings().len(), 1);
 }
 
+/// A second find once appended to the first ("My brotherI usedused"). A new find starts
+/// empty; `Up` brings back the last one.
+#[test]
+fn a_new_find_starts_empty_and_up_recalls_the_last() {
+    let mut s = Session::demo(100, 30);
+    s.keys("<Enter>/bakkerij<Enter>");
+    assert_eq!(s.app.transcript.find.as_deref(), Some("bakkerij"));
+    s.keys("/");
+    match &s.app.overlay {
+        Some(Overlay::Prompt(p)) => assert_eq!(p.text, "", "a new find starts empty"),
+        other => panic!("no find prompt: {other:?}"),
+    }
+    s.keys("groep<Enter>");
+    assert_eq!(s.app.transcript.find.as_deref(), Some("groep"));
+    // Up brings back the last find, to be run again or changed.
+    s.keys("/<Up><Enter>");
+    assert_eq!(s.app.transcript.find.as_deref(), Some("groep"));
+    s.keys("/<Up>en<Enter>");
+    assert_eq!(s.app.transcript.find.as_deref(), Some("groepen"));
+}
+
 #[test]
 fn memo_on_the_coding_at_the_cursor() {
     let mut s = Session::demo(100, 30);

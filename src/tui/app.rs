@@ -670,10 +670,18 @@ impl App {
                 transcript::Uncoded::Moved => {}
             },
             Action::Find => {
-                self.overlay = Some(Overlay::Prompt(Prompt::new(
-                    "find in this document",
+                // A new find starts empty ("My brother" then "I used" once became "My
+                // brotherI used"); Up brings the last one back.
+                let last = self.transcript.find.clone();
+                let title = if last.is_some() {
+                    "find in this document (Up: the last find)"
+                } else {
+                    "find in this document"
+                };
+                self.overlay = Some(Overlay::Prompt(Prompt::recalling(
+                    title,
                     Purpose::Find,
-                    self.transcript.find.clone().unwrap_or_default(),
+                    last,
                 )));
             }
             Action::FindNext => self.find_next(),

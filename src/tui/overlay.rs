@@ -163,6 +163,9 @@ pub struct Prompt {
     pub text: String,
     /// Shown as dots (passphrases).
     pub masked: bool,
+    /// What `Up` puts back (the last find): a new prompt starts empty, not with the last
+    /// text to be typed after.
+    pub recall: Option<String>,
 }
 
 impl Prompt {
@@ -172,6 +175,15 @@ impl Prompt {
             purpose,
             text: text.into(),
             masked: false,
+            recall: None,
+        }
+    }
+
+    /// An empty prompt whose `Up` brings back `last`.
+    pub fn recalling(title: impl Into<String>, purpose: Purpose, last: Option<String>) -> Prompt {
+        Prompt {
+            recall: last.filter(|l| !l.is_empty()),
+            ..Prompt::new(title, purpose, "")
         }
     }
 
@@ -185,6 +197,10 @@ impl Prompt {
                 Input::Edited
             }
             KeyCode::Enter => Input::Submit,
+            KeyCode::Up if self.recall.is_some() => {
+                self.text = self.recall.clone().unwrap_or_default();
+                Input::Edited
+            }
             _ => {
                 edit(&mut self.text, e);
                 Input::Edited
