@@ -312,8 +312,8 @@ fn fingerprint(dir: &Path) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String
         .iter()
         .map(|d| {
             format!(
-                "{} | {} | {} | {}",
-                d["title"], d["participants"], d["wave"], d["kind"]
+                "{} | {} | {} | {} | {}",
+                d["title"], d["participants"], d["wave"], d["kind"], d["language"]
             )
         })
         .collect();
@@ -352,13 +352,54 @@ fn a_round_trip_through_qdpx_keeps_everything_and_twice_adds_nothing() {
     assert_eq!(a.0, b.0, "codes");
     assert_eq!(a.1, b.1, "codings (document, code, offsets, text, coder)");
     assert_eq!(a.2, b.2, "memos");
-    assert_eq!(a.3, b.3, "documents, participants, waves, kinds");
+    assert_eq!(a.3, b.3, "documents, participants, waves, kinds, languages");
     let waves = |d: &Path| run_json(d, &["waves", "--json"]);
     assert_eq!(
         waves(&dir).as_array().unwrap().len(),
         waves(&copy).as_array().unwrap().len()
     );
     narrata(&copy).args(["check"]).assert().success();
+}
+
+/// Dutch documents once came back as English (the importing project's language): the
+/// language travels as a source variable, and a project of the other language keeps it.
+#[test]
+fn a_round_trip_keeps_each_documents_language_whatever_the_projects() {
+    let (tmp, dir) = demo();
+    let out = tmp.path().join("p.qdpx");
+    export(&dir, &out);
+    let languages = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = run_json(d, &["docs", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{} {}", d["title"], d["language"]))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = languages(&dir);
+    assert!(
+        before.iter().any(|l| l.ends_with("\"nl\""))
+            && before.iter().any(|l| l.ends_with("\"en\""))
+    );
+    for project_language in ["en", "nl"] {
+        let name = format!("copy-{project_language}");
+        narrata(tmp.path())
+            .args(["init", &name, "--language", project_language])
+            .assert()
+            .success();
+        let copy = tmp.path().join(&name);
+        narrata(&copy)
+            .args(["import", out.to_str().unwrap(), "--anonymise", "off"])
+            .assert()
+            .success();
+        assert_eq!(
+            languages(&copy),
+            before,
+            "into a project in {project_language}"
+        );
+    }
 }
 
 #[test]

@@ -102,6 +102,18 @@ fn moved(pos: usize, moves: &[(usize, usize, usize)], end: bool) -> usize {
     (pos as i64 + shift).max(0) as usize
 }
 
+/// A language as other tools write it (`nl`, `nl-NL`, `Dutch`, `Nederlands`, `en_GB`,
+/// `English`) as narrata's code; `None` for one narrata does not support.
+fn language_code(value: &str) -> Option<String> {
+    let v = value.trim().to_lowercase();
+    let head = v.split(['-', '_']).next().unwrap_or("");
+    match head {
+        "nl" | "nld" | "dut" | "dutch" | "nederlands" => Some("nl".into()),
+        "en" | "eng" | "english" | "engels" => Some("en".into()),
+        _ => None,
+    }
+}
+
 fn value_of<'a>(values: &'a [(String, String)], variable: Option<&String>) -> Option<&'a str> {
     let v = variable?;
     values
@@ -146,6 +158,7 @@ pub fn import(
     };
     let wave_var = variable(&["wave", "golf", "ronde", "round"]);
     let kind_var = variable(&["kind"]);
+    let language_var = variable(&["language", "taal", "lang"]);
 
     // Participants: the cases that refer to a source, named by a pseudonym when the case name
     // is not a code and anonymisation is on.
@@ -204,7 +217,7 @@ pub fn import(
             participants: participants.clone(),
             wave: wave.clone(),
             kind,
-            language: None,
+            language: value_of(&source.values, language_var.as_ref()).and_then(language_code),
         };
         let file = Source {
             name: format!("{}.txt", source.guid),

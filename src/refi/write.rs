@@ -148,7 +148,7 @@ pub fn export(store: &Store, path: &Path) -> Result<Summary> {
         qde.push_str("    </Codes>\n  </CodeBook>\n");
     }
 
-    // Variables: the wave and kind of each document, the participants' attributes.
+    // Variables: the wave, kind and language of each document, the participants' attributes.
     let participants = corpus::participants(conn)?;
     let mut attribute_names: Vec<String> = participants
         .iter()
@@ -162,6 +162,7 @@ pub fn export(store: &Store, path: &Path) -> Result<Summary> {
     for (name, what) in [
         ("wave", "The interview round (wave) of the document."),
         ("kind", "individual, group or fieldnote."),
+        ("language", "The language of the document's text: nl or en."),
     ] {
         qde.push_str(&format!(
             "    <Variable guid=\"{}\" name=\"{name}\" typeOfVariable=\"Text\">\n      <Description>{what}</Description>\n    </Variable>\n",
@@ -263,6 +264,7 @@ pub fn export(store: &Store, path: &Path) -> Result<Summary> {
                 qde.push_str(&format!("      {}\n", value(&var("wave"), w)));
             }
             qde.push_str(&format!("      {}\n", value(&var("kind"), &d.kind)));
+            qde.push_str(&format!("      {}\n", value(&var("language"), &d.language)));
             qde.push_str("    </TextSource>\n");
             texts.push((d.guid.clone(), corpus::text(conn, d.id)?));
         }
