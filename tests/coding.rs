@@ -344,6 +344,58 @@ fn the_same_code_on_the_same_span_by_the_same_coder_is_one_coding() {
     );
 }
 
+/// After `code rm 3`, the next coding was numbered 3 again, so "coding 3" in a memo listing,
+/// the audit trail or a note could mean two codings over time. Ids a user sees are never
+/// reused: not after a removal, an undo, a removed memo or a removed code.
+#[test]
+fn ids_a_user_has_seen_are_never_given_out_again() {
+    let (_tmp, dir) = coded_project();
+    let id_of = |out: &str| -> i64 {
+        out.split_whitespace()
+            .nth(1)
+            .and_then(|w| w.trim_end_matches(':').parse().ok())
+            .unwrap_or_else(|| panic!("no id in {out:?}"))
+    };
+    let first = id_of(&run_ok(&dir, &["code", "add", "1", "30", "40", "Hoop"]));
+    let second = id_of(&run_ok(&dir, &["code", "add", "1", "50", "60", "Hoop"]));
+    run_ok(&dir, &["code", "rm", &second.to_string()]);
+    let third = id_of(&run_ok(&dir, &["code", "add", "1", "70", "80", "Hoop"]));
+    assert!(third > second, "coding {second} was given out again");
+    // Undo the last coding, then code anew: a new number again.
+    run_ok(&dir, &["undo"]);
+    let fourth = id_of(&run_ok(&dir, &["code", "add", "1", "90", "95", "Hoop"]));
+    assert!(fourth > third, "coding {third} was given out again");
+    let ids: Vec<i64> = run_json(&dir, &["codings", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![first, fourth]);
+    // Memos and codes too.
+    run_ok(&dir, &["memo", "add", "project", "Een."]);
+    let memos = run_json(&dir, &["memos", "--json"]);
+    let memo = memos[0]["id"].as_i64().unwrap();
+    run_ok(&dir, &["undo"]);
+    run_ok(&dir, &["memo", "add", "project", "Twee."]);
+    let memos = run_json(&dir, &["memos", "--json"]);
+    assert!(memos[0]["id"].as_i64().unwrap() > memo, "{memos}");
+    run_ok(&dir, &["codebook", "add", "Tijdelijk"]);
+    let code_id = |name: &str| -> i64 {
+        run_json(&dir, &["codebook", "show", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c["id"].as_i64().unwrap())
+            .unwrap()
+    };
+    let tijdelijk = code_id("Tijdelijk");
+    run_ok(&dir, &["codebook", "rm", "Tijdelijk"]);
+    run_ok(&dir, &["codebook", "add", "Nieuw"]);
+    assert!(code_id("Nieuw") > tijdelijk);
+}
+
 #[test]
 fn bad_codings_are_clear_errors_that_change_nothing() {
     let (tmp, dir) = coded_project();

@@ -178,4 +178,75 @@ DROP TABLE memos;
 ALTER TABLE memos_v4 RENAME TO memos;
 CREATE INDEX memos_target ON memos(target_kind, target_id);
 "#,
+    // 5: ids a user sees are never reused. Without AUTOINCREMENT, SQLite gives a new row the
+    // id of the last one deleted ("coding 3" in a memo listing or the audit trail could mean
+    // two codings over time). The three tables whose rows are deleted are rebuilt with it, and
+    // each sequence starts above every id the audit log has ever recorded, deleted ones too.
+    // (Run with foreign keys off, checked before commit: codes is referred to by other tables.)
+    r#"
+CREATE TABLE codes_v5 (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid         TEXT NOT NULL UNIQUE,
+    parent_id    INTEGER REFERENCES codes(id),
+    name         TEXT NOT NULL CHECK (length(trim(name)) > 0 AND instr(name, '/') = 0),
+    description  TEXT NOT NULL DEFAULT '',
+    include      TEXT NOT NULL DEFAULT '',
+    exclude      TEXT NOT NULL DEFAULT '',
+    example      TEXT NOT NULL DEFAULT '',
+    color        TEXT,
+    dimension    TEXT,
+    polarity     TEXT CHECK (polarity IN ('positive', 'negative')),
+    position     INTEGER NOT NULL DEFAULT 0,
+    created      TEXT NOT NULL
+);
+INSERT INTO codes_v5 SELECT id, guid, parent_id, name, description, include, exclude, example,
+    color, dimension, polarity, position, created FROM codes;
+DROP TABLE codes;
+ALTER TABLE codes_v5 RENAME TO codes;
+CREATE UNIQUE INDEX codes_sibling_name ON codes(ifnull(parent_id, 0), name COLLATE NOCASE);
+
+CREATE TABLE codings_v5 (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid      TEXT NOT NULL UNIQUE,
+    doc_id    INTEGER NOT NULL REFERENCES documents(id),
+    code_id   INTEGER NOT NULL REFERENCES codes(id),
+    start     INTEGER NOT NULL,
+    end       INTEGER NOT NULL,
+    coder_id  INTEGER NOT NULL REFERENCES coders(id),
+    created   TEXT NOT NULL,
+    CHECK (start >= 0 AND end > start),
+    UNIQUE (doc_id, code_id, start, end, coder_id)
+);
+INSERT INTO codings_v5 SELECT id, guid, doc_id, code_id, start, end, coder_id, created FROM codings;
+DROP TABLE codings;
+ALTER TABLE codings_v5 RENAME TO codings;
+CREATE INDEX codings_doc ON codings(doc_id, start);
+CREATE INDEX codings_code ON codings(code_id);
+
+CREATE TABLE memos_v5 (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid         TEXT NOT NULL UNIQUE,
+    target_kind  TEXT NOT NULL CHECK (target_kind IN ('project', 'participant', 'wave', 'document', 'code', 'coding', 'portrait')),
+    target_id    INTEGER,
+    text         TEXT NOT NULL,
+    coder_id     INTEGER NOT NULL REFERENCES coders(id),
+    created      TEXT NOT NULL,
+    wave_id      INTEGER REFERENCES waves(id),
+    CHECK ((target_kind = 'project') = (target_id IS NULL)),
+    CHECK ((target_kind = 'portrait') = (wave_id IS NOT NULL))
+);
+INSERT INTO memos_v5 SELECT id, guid, target_kind, target_id, text, coder_id, created, wave_id FROM memos;
+DROP TABLE memos;
+ALTER TABLE memos_v5 RENAME TO memos;
+CREATE INDEX memos_target ON memos(target_kind, target_id);
+
+DELETE FROM sqlite_sequence WHERE name IN ('codes', 'codings', 'memos');
+INSERT INTO sqlite_sequence (name, seq)
+SELECT t.name, max(t.highest, ifnull((
+    SELECT max(json_extract(j.value, '$.id')) FROM audit a, json_each(a.ops) j
+    WHERE a.ops IS NOT NULL AND json_extract(j.value, '$.table') = t.name), 0))
+FROM (SELECT 'codes' AS name, ifnull((SELECT max(id) FROM codes), 0) AS highest
+      UNION ALL SELECT 'codings', ifnull((SELECT max(id) FROM codings), 0)
+      UNION ALL SELECT 'memos', ifnull((SELECT max(id) FROM memos), 0)) t;
+"#,
 ];

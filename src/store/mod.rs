@@ -161,15 +161,34 @@ impl Store {
                 MIGRATIONS.len()
             )));
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
+        if version == MIGRATIONS.len() {
+            return Ok(());
         }
-        Ok(())
+        // A migration may rebuild a table others refer to (SQLite's way to change a column):
+        // foreign keys are off while it runs and checked whole before it commits.
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let migrated = (|| -> Result<()> {
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.execute_batch(sql)?;
+                let broken: Option<String> = tx
+                    .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+                    .optional()?;
+                if let Some(table) = broken {
+                    return Err(Error::Project(format!(
+                        "upgrading the project to schema {} would leave rows of `{table}` pointing at nothing, so it was not upgraded; run `narrata check` and report it",
+                        i + 1
+                    )));
+                }
+                tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+                tx.commit()?;
+            }
+            Ok(())
+        })();
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        migrated
     }
 
     /// The schema version the database is at.
@@ -610,6 +629,84 @@ mod tests {
                 .conn()
                 .execute("UPDATE audit SET action = 'forged'", [])
                 .is_err()
+        );
+    }
+
+    /// A project written before schema 5, whose coding 3 and memo 2 were deleted: after the
+    /// upgrade its rows and references are intact and new ids start above every id it ever
+    /// used (SQLite would have given out 3 again).
+    #[test]
+    fn upgrading_keeps_rows_and_never_reuses_an_id_the_audit_log_has_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        for sql in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            r#"
+            PRAGMA user_version = 4;
+            INSERT INTO project (id, guid, name, language, created) VALUES (1, 'p', 'oud', 'nl', 't');
+            INSERT INTO coders (id, name, created) VALUES (1, 'anna', 't');
+            INSERT INTO documents (id, guid, title, kind, language, source_name, source_format,
+                source_sha256, text, chars, words, created, created_by)
+                VALUES (1, 'd', 'P01', 'individual', 'nl', 'a.txt', 'text', 'x', 'Ik heb hoop.', 12, 3, 't', 1);
+            INSERT INTO codes (id, guid, parent_id, name, created) VALUES (1, 'c1', NULL, 'Hoop', 't');
+            INSERT INTO codes (id, guid, parent_id, name, created) VALUES (2, 'c2', 1, 'Vertrouwen', 't');
+            INSERT INTO codings (id, guid, doc_id, code_id, start, end, coder_id, created)
+                VALUES (1, 'g1', 1, 2, 0, 2, 1, 't'), (2, 'g2', 1, 1, 3, 6, 1, 't');
+            INSERT INTO memos (id, guid, target_kind, target_id, text, coder_id, created)
+                VALUES (1, 'm1', 'coding', 2, 'Twijfel.', 1, 't');
+            INSERT INTO audit (at, coder_id, action, target, detail, ops) VALUES
+                ('t', 1, 'uncode', 'coding:3', '{}', '[{"table":"codings","id":3,"before":{"id":3},"after":null}]'),
+                ('t', 1, 'rm memo', 'memo:2', '{}', '[{"table":"memos","id":2,"before":{"id":2},"after":null}]');
+            "#,
+        )
+        .unwrap();
+        drop(conn);
+        let mut store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM codings"), 2);
+        assert_eq!(count("SELECT parent_id FROM codes WHERE id = 2"), 1);
+        assert_eq!(count("SELECT target_id FROM memos WHERE id = 1"), 2);
+        let fk: i64 = store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1, "foreign keys are on again after the upgrade");
+        let (coding, memo) = store
+            .action("anna", |a| {
+                let c = a.insert(
+                    "codings",
+                    &[
+                        ("guid", &"g3"),
+                        ("doc_id", &1),
+                        ("code_id", &1),
+                        ("start", &7),
+                        ("end", &11),
+                        ("coder_id", &a.coder_id()),
+                        ("created", &"t"),
+                    ],
+                )?;
+                let m = a.insert(
+                    "memos",
+                    &[
+                        ("guid", &"m3"),
+                        ("target_kind", &"coding"),
+                        ("target_id", &c),
+                        ("text", &"Nieuw."),
+                        ("coder_id", &a.coder_id()),
+                        ("created", &"t"),
+                    ],
+                )?;
+                a.audit("code", "test", serde_json::json!({}))?;
+                Ok((c, m))
+            })
+            .unwrap();
+        assert_eq!(
+            (coding, memo),
+            (4, 3),
+            "3 and 2 were used and deleted before"
         );
     }
 
