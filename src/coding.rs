@@ -200,38 +200,104 @@ pub fn check_whole_pseudonyms(text: &str, doc: i64, start: i64, end: i64) -> Res
     Ok(())
 }
 
-/// Adds a coding inside an action; returns its id and whether it is new.
-pub fn add_in(a: &Action<'_>, doc: i64, start: i64, end: i64, code: &Code) -> Result<(i64, bool)> {
-    check_span(a.conn(), doc, start, end)?;
-    if let Some(id) = a
-        .conn()
-        .query_row(
-            "SELECT id FROM codings WHERE doc_id = ?1 AND code_id = ?2 AND start = ?3 AND end = ?4 AND coder_id = ?5",
-            params![doc, code.id, start, end, a.coder_id()],
-            |r| r.get(0),
-        )
-        .optional()?
-    {
-        return Ok((id, false));
-    }
-    let guid = new_guid();
-    let id = a.insert(
-        "codings",
-        &[
-            ("guid", &guid),
-            ("doc_id", &doc),
-            ("code_id", &code.id),
-            ("start", &start),
-            ("end", &end),
-            ("coder_id", &a.coder_id()),
-            ("created", &a.at()),
-        ],
-    )?;
-    Ok((id, true))
+/// What adding a coding did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Added {
+    /// The coding that now holds the span.
+    pub id: i64,
+    /// Whether anything changed (false: a coding of the coder's already held the whole span).
+    pub new: bool,
+    /// Codings of the same code and coder that overlapped the span and were united into
+    /// `id` (removed, their memos moved to it).
+    pub joined: Vec<i64>,
 }
 
-/// Codes `[start, end)` of `doc` with `code` as one action. Returns the coding and whether it
-/// was new (the same code, span and coder already coded is not coded twice).
+/// Adds a coding inside an action. One coder's codings of one code never overlap: a span that
+/// overlaps some of them is united with them into one coding (the oldest keeps its number and
+/// takes the memos of the others), and a span inside one of them is already coded. So a
+/// passage is never counted twice for the same code and coder.
+pub fn add_in(a: &Action<'_>, doc: i64, start: i64, end: i64, code: &Code) -> Result<Added> {
+    check_span(a.conn(), doc, start, end)?;
+    let overlapping: Vec<(i64, i64, i64)> = a
+        .conn()
+        .prepare_cached(
+            "SELECT id, start, end FROM codings
+             WHERE doc_id = ?1 AND code_id = ?2 AND coder_id = ?3 AND start < ?5 AND end > ?4
+             ORDER BY id",
+        )?
+        .query_map(params![doc, code.id, a.coder_id(), start, end], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if let Some(&(id, ..)) = overlapping
+        .iter()
+        .find(|&&(_, s, e)| s <= start && end <= e)
+    {
+        return Ok(Added {
+            id,
+            new: false,
+            joined: Vec::new(),
+        });
+    }
+    let Some(&(survivor, ..)) = overlapping.first() else {
+        let guid = new_guid();
+        let id = a.insert(
+            "codings",
+            &[
+                ("guid", &guid),
+                ("doc_id", &doc),
+                ("code_id", &code.id),
+                ("start", &start),
+                ("end", &end),
+                ("coder_id", &a.coder_id()),
+                ("created", &a.at()),
+            ],
+        )?;
+        return Ok(Added {
+            id,
+            new: true,
+            joined: Vec::new(),
+        });
+    };
+    let united_start = overlapping
+        .iter()
+        .map(|c| c.1)
+        .min()
+        .unwrap_or(start)
+        .min(start);
+    let united_end = overlapping
+        .iter()
+        .map(|c| c.2)
+        .max()
+        .unwrap_or(end)
+        .max(end);
+    let joined: Vec<i64> = overlapping.iter().skip(1).map(|c| c.0).collect();
+    for &other in &joined {
+        let memos: Vec<i64> = a
+            .conn()
+            .prepare_cached("SELECT id FROM memos WHERE target_kind = 'coding' AND target_id = ?1")?
+            .query_map([other], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for m in memos {
+            a.update("memos", m, &[("target_id", &survivor)])?;
+        }
+        a.delete("codings", other)?;
+    }
+    a.update(
+        "codings",
+        survivor,
+        &[("start", &united_start), ("end", &united_end)],
+    )?;
+    Ok(Added {
+        id: survivor,
+        new: true,
+        joined,
+    })
+}
+
+/// Codes `[start, end)` of `doc` with `code` as one action. Returns the coding and what adding
+/// it did (a span a coding of the coder's already holds is not coded twice; one that overlaps
+/// some is united with them: see [`add_in`]).
 pub fn add(
     store: &mut Store,
     coder: &str,
@@ -239,7 +305,7 @@ pub fn add(
     start: i64,
     end: i64,
     code: &str,
-) -> Result<(Coding, bool)> {
+) -> Result<(Coding, Added)> {
     add_seen(store, coder, doc, start, end, code, None)
 }
 
@@ -255,7 +321,7 @@ pub fn add_seen(
     end: i64,
     code: &str,
     seen: Option<&str>,
-) -> Result<(Coding, bool)> {
+) -> Result<(Coding, Added)> {
     let doc = corpus::find_document(store.conn(), doc)?;
     let code = codebook::find(store.conn(), code)?;
     check_span(store.conn(), doc, start, end)?;
@@ -263,35 +329,42 @@ pub fn add_seen(
     if let Some(seen) = seen {
         still_reads(store.conn(), doc, start, end, seen)?;
     }
-    let existing: Option<i64> = store
+    // Already coded (a coding of the coder's holds the whole span): nothing to write.
+    let holding: Option<i64> = store
         .conn()
         .query_row(
             "SELECT g.id FROM codings g JOIN coders k ON k.id = g.coder_id
-             WHERE g.doc_id = ?1 AND g.code_id = ?2 AND g.start = ?3 AND g.end = ?4 AND k.name = ?5",
+             WHERE g.doc_id = ?1 AND g.code_id = ?2 AND g.start <= ?3 AND g.end >= ?4 AND k.name = ?5
+             ORDER BY g.id LIMIT 1",
             params![doc, code.id, start, end, coder],
             |r| r.get(0),
         )
         .optional()?;
-    if let Some(id) = existing {
-        return Ok((get(store.conn(), id)?, false));
+    if let Some(id) = holding {
+        let added = Added {
+            id,
+            new: false,
+            joined: Vec::new(),
+        };
+        return Ok((get(store.conn(), id)?, added));
     }
-    let (id, new) = store.action(coder, |a| {
+    let added = store.action(coder, |a| {
         // Again inside the action, where no other process can change the text meanwhile.
         if let Some(seen) = seen {
             still_reads(a.conn(), doc, start, end, seen)?;
         }
         check_whole_pseudonyms(&corpus::text(a.conn(), doc)?, doc, start, end)?;
-        let (id, new) = add_in(a, doc, start, end, &code)?;
-        if new {
+        let added = add_in(a, doc, start, end, &code)?;
+        if added.new {
             a.audit(
                 "code",
-                &format!("coding:{id}"),
-                serde_json::json!({"doc": doc, "code": code.path, "start": start, "end": end}),
+                &format!("coding:{}", added.id),
+                serde_json::json!({"doc": doc, "code": code.path, "start": start, "end": end, "joined": added.joined}),
             )?;
         }
-        Ok((id, new))
+        Ok(added)
     })?;
-    Ok((get(store.conn(), id)?, new))
+    Ok((get(store.conn(), added.id)?, added))
 }
 
 /// Removes a coding (and the memos written on it) as one action.
@@ -614,7 +687,7 @@ pub fn auto_hits(
     let (added, already) = store.action(coder, |a| {
         let mut added = 0;
         for (doc, start, end) in &spans {
-            if add_in(a, *doc, *start, *end, &code)?.1 {
+            if add_in(a, *doc, *start, *end, &code)?.new {
                 added += 1;
             }
         }

@@ -155,7 +155,7 @@ fn apply_codings(store: &mut Store) -> Result<()> {
         store.action(&coder, |a| {
             let mut added = 0;
             for (doc, start, end, code) in &items {
-                if crate::coding::add_in(a, *doc, *start, *end, code)?.1 {
+                if crate::coding::add_in(a, *doc, *start, *end, code)?.new {
                     added += 1;
                 }
             }

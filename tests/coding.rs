@@ -329,19 +329,143 @@ fn the_same_code_on_the_same_span_by_the_same_coder_is_one_coding() {
     let again = run_ok(&dir, &["code", "add", "1", "10", "20", "Hoop"]);
     assert!(again.contains("already coded"), "{again}");
     assert_eq!(fingerprint(&dir), before);
-    // Another coder, or an overlapping span, is another coding.
+    // Another coder's is another coding; an overlapping span of the same coder is united
+    // with it (see the next test).
     run_ok(
         &dir,
         &["--coder", "ben", "code", "add", "1", "10", "20", "Hoop"],
     );
     run_ok(&dir, &["code", "add", "1", "15", "25", "Hoop"]);
+    let spans: Vec<(i64, i64, String)> = run_json(&dir, &["codings", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["start"].as_i64().unwrap(),
+                c["end"].as_i64().unwrap(),
+                c["coder"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
     assert_eq!(
-        run_json(&dir, &["codings", "--json"])
+        spans,
+        vec![(10, 20, "ben".to_owned()), (10, 25, "tester".to_owned())]
+    );
+}
+
+/// A coding inside another of the same code by the same coder was kept as a second coding
+/// and counted twice. One coder's codings of one code never overlap: a span inside one is
+/// already coded, a span overlapping some is united with them (the oldest keeps its number
+/// and the memos of the others), as MAXQDA does; undo takes the union back whole, and the
+/// change table counts the passage once.
+#[test]
+fn overlapping_codings_of_one_code_and_coder_are_united_never_counted_twice() {
+    let (_tmp, dir) = coded_project();
+    let text = text_of(&dir);
+    let (a, b) = span_of(&text, "Ik ga elke dinsdag naar de groep.");
+    let (inner_a, inner_b) = span_of(&text, "elke dinsdag");
+    let first = run_ok(
+        &dir,
+        &["code", "add", "1", &a.to_string(), &b.to_string(), "Hoop"],
+    );
+    assert!(first.starts_with("coding 1:"), "{first}");
+    // Inside it: already coded, nothing changes.
+    let before = fingerprint(&dir);
+    let inside = run_ok(
+        &dir,
+        &[
+            "code",
+            "add",
+            "1",
+            &inner_a.to_string(),
+            &inner_b.to_string(),
+            "Hoop",
+        ],
+    );
+    assert!(inside.contains("already coded: coding 1"), "{inside}");
+    assert_eq!(fingerprint(&dir), before);
+    // A second coding that overlaps the first's end, with a memo; then one that spans both.
+    let (c, d) = span_of(&text, "de groep. Daar zit ook Anaïs");
+    run_ok(
+        &dir,
+        &["code", "add", "1", &c.to_string(), &d.to_string(), "Hoop"],
+    );
+    let listed = run_json(&dir, &["codings", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["id"], 1);
+    assert_eq!(
+        (listed[0]["start"].as_u64(), listed[0]["end"].as_u64()),
+        (Some(a as u64), Some(d as u64))
+    );
+    // Undo takes the union back: coding 1 as it was.
+    run_ok(&dir, &["undo"]);
+    let listed = run_json(&dir, &["codings", "--json"]);
+    assert_eq!(
+        (listed[0]["start"].as_u64(), listed[0]["end"].as_u64()),
+        (Some(a as u64), Some(b as u64))
+    );
+    // Two separate codings, each with a memo, then a span across both: one coding, both memos.
+    let (e, f) = span_of(&text, "die heeft ook een scheiding");
+    let out = run_ok(
+        &dir,
+        &["code", "add", "1", &e.to_string(), &f.to_string(), "Hoop"],
+    );
+    let second: i64 = out
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(':')
+        .parse()
+        .unwrap();
+    run_ok(&dir, &["memo", "add", "coding:1", "Begin."]);
+    run_ok(
+        &dir,
+        &["memo", "add", &format!("coding:{second}"), "Later."],
+    );
+    let out = run_ok(
+        &dir,
+        &[
+            "code",
+            "add",
+            "1",
+            &(b - 3).to_string(),
+            &(e + 3).to_string(),
+            "Hoop",
+        ],
+    );
+    assert!(
+        out.contains("united with your overlapping codings 1"),
+        "{out}"
+    );
+    let listed = run_json(&dir, &["codings", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(
+        (listed[0]["start"].as_u64(), listed[0]["end"].as_u64()),
+        (Some(a as u64), Some(f as u64))
+    );
+    let memos = run_json(&dir, &["memos", "--json"]);
+    assert!(
+        memos
             .as_array()
             .unwrap()
-            .len(),
-        3
+            .iter()
+            .all(|m| m["target"] == "coding:1"),
+        "{memos}"
     );
+    // Counted once in the change table.
+    let t = run_json(
+        &dir,
+        &[
+            "changes",
+            "--participant",
+            "P01",
+            "--code",
+            "Hoop",
+            "--json",
+        ],
+    );
+    assert_eq!(t["rows"][0]["cells"][0]["codings"], 1, "{t}");
 }
 
 /// After `code rm 3`, the next coding was numbered 3 again, so "coding 3" in a memo listing,

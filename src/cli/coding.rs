@@ -361,15 +361,34 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
             json: as_json,
         } => {
             let before = store.project()?.generation;
-            let (c, new) = codings_lib::add(store, coder, &doc, start, end, &code)?;
+            let (c, added) = codings_lib::add(store, coder, &doc, start, end, &code)?;
             super::refresh_index(store, before, &[c.doc]);
             if as_json {
                 json(out, &c)?;
-            } else if new {
+            } else if added.new {
+                let joined = if added.joined.is_empty() && (c.start, c.end) == (start, end) {
+                    String::new()
+                } else {
+                    format!(
+                        " (united with your overlapping coding{} of the same code)",
+                        if added.joined.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "s {}",
+                                std::iter::once(c.id)
+                                    .chain(added.joined.iter().copied())
+                                    .map(|i| i.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        }
+                    )
+                };
                 say(
                     out,
                     &format!(
-                        "coding {}: {} on document {} [{}, {}) \"{}\"",
+                        "coding {}: {} on document {} [{}, {}) \"{}\"{joined}",
                         c.id,
                         c.code_path,
                         c.doc,
@@ -382,8 +401,8 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
                 say(
                     out,
                     &format!(
-                        "already coded: coding {} has {} on that span by {}",
-                        c.id, c.code_path, c.coder
+                        "already coded: coding {} [{}, {}) has {} on that span by {}",
+                        c.id, c.start, c.end, c.code_path, c.coder
                     ),
                 )?;
             }

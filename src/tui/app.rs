@@ -1266,7 +1266,7 @@ impl App {
                 seen,
             } => {
                 let before = store.project()?.generation;
-                let (c, new) = coding::add_seen(
+                let (c, added) = coding::add_seen(
                     store,
                     &self.coder,
                     &doc.to_string(),
@@ -1279,10 +1279,17 @@ impl App {
                 self.recent.insert(0, c.code_id);
                 self.transcript.anchor = None;
                 self.changed(store, Some(before), &[doc])?;
-                self.say(if new {
+                self.say(if added.new {
                     format!(
-                        "coded r. {}–{} as {} · u undoes",
-                        c.line, c.end_line, c.code_path
+                        "coded r. {}–{} as {}{} · u undoes",
+                        c.line,
+                        c.end_line,
+                        c.code_path,
+                        if (c.start, c.end) == (start as i64, end as i64) {
+                            ""
+                        } else {
+                            " (united with your overlapping coding)"
+                        }
                     )
                 } else {
                     format!("already coded as {} (coding {})", c.code_path, c.id)
