@@ -207,6 +207,8 @@ pub struct Added {
     pub id: i64,
     /// Whether anything changed (false: a coding of the coder's already held the whole span).
     pub new: bool,
+    /// Whether a coding was added (rather than one widened, or none changed).
+    pub inserted: bool,
     /// Codings of the same code and coder that overlapped the span and were united into
     /// `id` (removed, their memos moved to it).
     pub joined: Vec<i64>,
@@ -236,6 +238,7 @@ pub fn add_in(a: &Action<'_>, doc: i64, start: i64, end: i64, code: &Code) -> Re
         return Ok(Added {
             id,
             new: false,
+            inserted: false,
             joined: Vec::new(),
         });
     }
@@ -256,6 +259,7 @@ pub fn add_in(a: &Action<'_>, doc: i64, start: i64, end: i64, code: &Code) -> Re
         return Ok(Added {
             id,
             new: true,
+            inserted: true,
             joined: Vec::new(),
         });
     };
@@ -291,6 +295,7 @@ pub fn add_in(a: &Action<'_>, doc: i64, start: i64, end: i64, code: &Code) -> Re
     Ok(Added {
         id: survivor,
         new: true,
+        inserted: false,
         joined,
     })
 }
@@ -344,6 +349,7 @@ pub fn add_seen(
         let added = Added {
             id,
             new: false,
+            inserted: false,
             joined: Vec::new(),
         };
         return Ok((get(store.conn(), id)?, added));
