@@ -859,10 +859,53 @@ fn enter_on_an_empty_grid_cell_says_why_nothing_opens() {
     s.keys("Gkll<Enter>");
     assert_eq!(s.app.view, View::Documents);
     assert!(
-        s.status().contains("P07 was not interviewed alone in T3"),
+        s.status().contains("P07 was not interviewed in T3"),
         "{}",
         s.status()
     );
+}
+
+/// A participant seen only in a group interview of a wave looked "not interviewed" (—) in the
+/// grid while the cohort counted them as interviewed. One rule: a participant of a group
+/// interview of a wave was interviewed in that wave; the grid says "group" and opens it.
+#[test]
+fn a_participant_only_in_a_group_interview_was_interviewed_in_that_wave() {
+    let mut s = Session::demo(100, 30);
+    let dir = s.store.root().to_path_buf();
+    let file = dir.parent().unwrap().join("G07_T3.md");
+    std::fs::write(
+        &file,
+        "---\nparticipants: [P07, P08]\nwave: T3\nkind: group\nlanguage: en\n---\nM: Welcome back.\nP07: I still go every week.\nP08: I stopped going.\n",
+    )
+    .unwrap();
+    cli_ok(
+        &dir,
+        &["import", file.to_str().unwrap(), "--anonymise", "off"],
+    );
+    s.frame();
+    // The grid: P07 in T3 is "group", not "—".
+    let row = s
+        .screen()
+        .lines()
+        .find(|l| l.contains("P07 "))
+        .unwrap()
+        .to_owned();
+    assert!(row.contains("group"), "{row}");
+    // The cohort agrees: P07 and P08 are among those interviewed in T3.
+    let cohort = change::cohort(s.store.conn(), &change::Options::default()).unwrap();
+    let t3 = cohort.waves.iter().position(|w| w == "T3").unwrap();
+    let interviewed_t3 = cohort.codes[0].cells[t3].of;
+    let t1 = cohort.codes[0].cells[0].of;
+    assert_eq!(
+        interviewed_t3, t1,
+        "all eight participants were interviewed in T3 too"
+    );
+    // Enter on the cell opens the group interview.
+    s.keys("Gkll<Enter>");
+    assert_eq!(s.app.view, View::Transcript, "{}", s.status());
+    let doc = s.app.transcript.doc.as_ref().unwrap();
+    assert_eq!(doc.summary.kind, "group");
+    assert!(doc.summary.participants.contains(&"P07".to_owned()));
 }
 
 /// narrata on the command line, in the project the window has open.

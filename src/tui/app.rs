@@ -559,9 +559,7 @@ impl App {
                             .cloned()
                             .unwrap_or_default();
                         let wave = self.documents.waves.get(w).cloned().unwrap_or_default();
-                        self.say(format!(
-                            "{who} was not interviewed alone in {wave}; group interviews are in the list (Tab)"
-                        ));
+                        self.say(format!("{who} was not interviewed in {wave}"));
                     }
                     None => {}
                 }

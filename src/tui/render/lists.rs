@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::super::app::App;
 use super::super::text::{safe, str_width, truncate};
 use super::super::views::ListCursor;
-use super::super::views::documents::Pane;
+use super::super::views::documents::{Cell, Pane};
 
 fn block(title: &str, focused: bool, app: &App) -> Block<'static> {
     let b = Block::default()
@@ -88,11 +88,15 @@ pub fn documents(frame: &mut Frame, app: &App, area: Rect) {
         for wi in 0..d.waves.len() {
             let selected = grid_focus && d.grid == (pi, wi);
             let text = match d.cell(pi, wi) {
-                Some(doc) => match d.done(doc.id) {
+                Cell::Individual(doc) => match d.done(doc.id) {
                     Some(share) => format!("{} {:>3.0}%", bar(share, 6), share * 100.0),
                     None => "(nothing to code)".into(),
                 },
-                None => "—".into(),
+                Cell::Group(docs) => match d.done(docs[0].id) {
+                    Some(share) => format!("group {:>3.0}%", share * 100.0),
+                    None => "group".into(),
+                },
+                Cell::NotInterviewed => "—".into(),
             };
             let style = if selected {
                 app.theme.highlight()
@@ -117,7 +121,7 @@ pub fn documents(frame: &mut Frame, app: &App, area: Rect) {
     }
     frame.render_widget(
         Paragraph::new(lines).block(block(
-            "Participants × waves: share of participant turns coded (— not interviewed)",
+            "Participants × waves: share of turns coded · group: in a group interview only · — not interviewed",
             grid_focus,
             app,
         )),

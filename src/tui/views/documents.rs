@@ -17,6 +17,26 @@ pub enum Pane {
     List,
 }
 
+/// A cell of the participants × waves grid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    Individual(&'a DocumentSummary),
+    /// Only in group interviews (or field notes naming them) in this wave.
+    Group(Vec<&'a DocumentSummary>),
+    NotInterviewed,
+}
+
+impl<'a> Cell<'a> {
+    /// The document `Enter` opens.
+    pub fn document(&self) -> Option<&'a DocumentSummary> {
+        match self {
+            Cell::Individual(d) => Some(d),
+            Cell::Group(g) => g.first().copied(),
+            Cell::NotInterviewed => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct State {
     pub docs: Vec<DocumentSummary>,
@@ -71,13 +91,34 @@ impl State {
             .collect()
     }
 
-    /// The individual interview of a participant in a wave (the first, if several).
-    pub fn cell(&self, participant: usize, wave: usize) -> Option<&DocumentSummary> {
-        let p = self.participants.get(participant)?;
-        let w = self.waves.get(wave)?;
-        self.docs.iter().find(|d| {
-            d.participant.as_deref() == Some(p.as_str()) && d.wave.as_deref() == Some(w.as_str())
-        })
+    /// How a participant was interviewed in a wave: their individual interview (the first, if
+    /// several), else the group interview(s) they are a participant of. One rule everywhere
+    /// (the cohort, `narrata participants`): a participant of a group interview of a wave was
+    /// interviewed in that wave.
+    pub fn cell(&self, participant: usize, wave: usize) -> Cell<'_> {
+        let (Some(p), Some(w)) = (self.participants.get(participant), self.waves.get(wave)) else {
+            return Cell::NotInterviewed;
+        };
+        let in_wave = |d: &&DocumentSummary| d.wave.as_deref() == Some(w.as_str());
+        if let Some(d) = self
+            .docs
+            .iter()
+            .filter(in_wave)
+            .find(|d| d.kind == "individual" && d.participant.as_deref() == Some(p.as_str()))
+        {
+            return Cell::Individual(d);
+        }
+        let groups: Vec<&DocumentSummary> = self
+            .docs
+            .iter()
+            .filter(in_wave)
+            .filter(|d| d.kind != "individual" && d.participants.iter().any(|x| x == p))
+            .collect();
+        if groups.is_empty() {
+            Cell::NotInterviewed
+        } else {
+            Cell::Group(groups)
+        }
     }
 
     /// Share of a document's participant turns that are coded, 0–1 (`None`: nothing to code).
@@ -103,7 +144,7 @@ impl State {
                     }
                     Action::Top => p = 0,
                     Action::Bottom => p = self.participants.len().saturating_sub(1),
-                    Action::Open => return self.cell(p, w).map(|d| d.id),
+                    Action::Open => return self.cell(p, w).document().map(|d| d.id),
                     _ => {}
                 }
                 self.grid = (p, w);
