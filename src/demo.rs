@@ -55,6 +55,10 @@ pub fn build(dir: &Path, coder: &str) -> Result<Summary> {
         ..Options::default()
     };
     let report = import::import(&mut store, coder, sources, &options, None, &mut |_, _| {})?;
+    // The samples are narrata's own: one that does not import is a fault here, not input.
+    if let Some(f) = report.files.iter().find(|f| f.status == "refused") {
+        return Err(Error::input(&f.file, f.reason.clone().unwrap_or_default()));
+    }
     let (_, bytes) = CODEBOOKS
         .iter()
         .find(|(name, _)| *name == DEMO_CODEBOOK)

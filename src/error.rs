@@ -48,10 +48,6 @@ pub enum Error {
     #[error("{file}: {reason}")]
     Input { file: String, reason: String },
 
-    /// Several input files were refused at once; nothing was imported.
-    #[error("{}", format_many(.0))]
-    Inputs(Vec<Error>),
-
     /// A name given on the command line (document, participant, wave…) matched nothing,
     /// or matched more than one thing.
     #[error("{0}")]
@@ -75,18 +71,6 @@ pub enum Error {
     /// A capability that is planned but not built yet in this version.
     #[error("{0}")]
     NotAvailable(String),
-}
-
-fn format_many(errors: &[Error]) -> String {
-    let mut out = format!(
-        "{} file(s) could not be imported, so nothing was imported:",
-        errors.len()
-    );
-    for e in errors {
-        out.push_str("\n  - ");
-        out.push_str(&e.to_string());
-    }
-    out
 }
 
 impl Error {

@@ -451,8 +451,11 @@ fn bad_files_are_refused_with_a_clear_sentence_and_the_project_unchanged() {
     }
 }
 
+/// One bad file once aborted a whole folder import. Each file is all or nothing: the good
+/// ones are imported, every refused one is named with its reason, the summary says so and the
+/// exit status is not 0; after mending, the same import brings the rest and skips the others.
 #[test]
-fn a_folder_with_one_bad_file_imports_nothing_and_names_every_problem() {
+fn a_folder_with_bad_files_imports_the_rest_and_names_every_problem() {
     let (tmp, dir) = project();
     let folder = tmp.path().join("mixed");
     std::fs::create_dir(&folder).unwrap();
@@ -460,21 +463,162 @@ fn a_folder_with_one_bad_file_imports_nothing_and_names_every_problem() {
     std::fs::write(folder.join("P02_T1.txt"), b"P02: \xff\xfe kapot\n").unwrap();
     std::fs::write(folder.join("P03_T1.txt"), "").unwrap();
     std::fs::write(folder.join("notes.pdf"), "ignored").unwrap();
-    let before = fingerprint(&dir);
     let a = narrata(&dir)
         .args(["import", folder.to_str().unwrap(), "--anonymise", "off"])
         .assert()
         .failure();
     let err = stderr_of(&a);
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
     assert!(
-        err.contains("2 file(s) could not be imported, so nothing was imported"),
+        err.contains("P02_T1.txt") && err.contains("P03_T1.txt") && !err.contains("P01_T1.txt"),
         "{err}"
     );
     assert!(
-        err.contains("P02_T1.txt") && err.contains("P03_T1.txt"),
+        out.contains("1 imported") && out.contains("2 file(s) NOT imported"),
+        "{out}"
+    );
+    let docs = run_json(&dir, &["docs", "--json"]);
+    assert_eq!(docs.as_array().unwrap().len(), 1, "{docs}");
+    assert_eq!(docs[0]["participant"], "P01");
+    // Mended, the same import brings them and skips P01.
+    std::fs::write(folder.join("P02_T1.txt"), "I: En jij?\nP02: Ook goed.\n").unwrap();
+    std::fs::write(folder.join("P03_T1.txt"), "I: En jij?\nP03: Matig.\n").unwrap();
+    let out = narrata(&dir)
+        .args([
+            "import",
+            folder.to_str().unwrap(),
+            "--anonymise",
+            "off",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            r["imported"].as_u64(),
+            r["skipped"].as_u64(),
+            r["refused"].as_u64()
+        ),
+        (Some(2), Some(1), Some(0))
+    );
+}
+
+/// A WebVTT group interview without participants was refused with "add `speakers:` front
+/// matter", which a .vtt file cannot have, and it took the rest of the folder with it. The
+/// message offers what works (--participant, --speakers), and --speakers maps voices to
+/// participants and the interviewer for any format.
+#[test]
+fn subtitles_get_fixes_they_can_use_and_speakers_map_their_voices() {
+    let (tmp, dir) = project();
+    let folder = tmp.path().join("wave1");
+    std::fs::create_dir(&folder).unwrap();
+    let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Karin>Welkom allemaal.\n\n00:00:05.000 --> 00:00:08.000\n<v Anna>Ik ga elke week naar de groep.\n\n00:00:09.000 --> 00:00:12.000\n<v Bert>Ik ook, soms.\n";
+    std::fs::write(folder.join("groep.vtt"), vtt).unwrap();
+    std::fs::write(folder.join("P01_T1.txt"), "I: Hoe gaat het?\nP01: Goed.\n").unwrap();
+    let a = narrata(&dir)
+        .args([
+            "import",
+            folder.to_str().unwrap(),
+            "--anonymise",
+            "off",
+            "--wave",
+            "T1",
+            "--kind",
+            "group",
+        ])
+        .assert()
+        .failure();
+    let err = stderr_of(&a);
+    assert!(err.contains("groep.vtt"), "{err}");
+    assert!(
+        err.contains("--participant") && err.contains("--speakers"),
         "{err}"
     );
-    assert_eq!(fingerprint(&dir), before);
+    assert!(
+        !err.contains("front matter") || err.contains(".txt or .md file"),
+        "a .vtt file cannot have front matter: {err}"
+    );
+    // The transcript beside it was imported all the same.
+    assert_eq!(
+        run_json(&dir, &["docs", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // --speakers: who each voice is; the participants mapped are the group's.
+    run_ok(
+        &dir,
+        &[
+            "import",
+            folder.join("groep.vtt").to_str().unwrap(),
+            "--anonymise",
+            "off",
+            "--wave",
+            "T1",
+            "--speakers",
+            "Anna=P04,Bert=P05,Karin=interviewer",
+        ],
+    );
+    let docs = run_json(&dir, &["docs", "--json"]);
+    // The newest document: the .vtt (the transcript before it was imported with --kind group).
+    let group = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|d| d["id"].as_i64())
+        .unwrap();
+    assert_eq!(group["kind"], "group");
+    assert_eq!(group["participants"], serde_json::json!(["P04", "P05"]));
+    let shown = run_json(&dir, &["show", &group["id"].to_string(), "--json"]);
+    let karin = shown["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["speaker"] == "Karin")
+        .unwrap();
+    assert_eq!(karin["interviewer"], true, "{karin}");
+
+    // One participant named, several voices: the message says how to tell them apart.
+    std::fs::write(
+        folder.join("P06_T2.vtt"),
+        vtt.replace("Ik ook", "Ik ook echt"),
+    )
+    .unwrap();
+    let a = narrata(&dir)
+        .args([
+            "import",
+            folder.join("P06_T2.vtt").to_str().unwrap(),
+            "--anonymise",
+            "off",
+        ])
+        .assert()
+        .failure();
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("--kind group --speakers") && err.contains("=interviewer"),
+        "{err}"
+    );
+    // A mapping that is not LABEL=WHO is refused before anything is read.
+    let a = narrata(&dir)
+        .args([
+            "import",
+            folder.join("P06_T2.vtt").to_str().unwrap(),
+            "--anonymise",
+            "off",
+            "--speakers",
+            "Anna",
+        ])
+        .assert()
+        .failure();
+    assert!(
+        stderr_of(&a).contains("not a speaker mapping"),
+        "{}",
+        stderr_of(&a)
+    );
 }
 
 #[test]

@@ -455,16 +455,19 @@ fn a_redaction_killed_at_any_moment_is_all_or_nothing_and_leaves_no_trace_once_f
     );
 }
 
-/// The coding script: 40 `code add` in a row, as a researcher's shell loop would run them.
+/// The coding script: 40 `code add` in a row, as a researcher's shell loop would run them
+/// (the last ten on other words of the first ten documents: one coder's overlapping codings
+/// of one code would be united into one).
 fn coding_script() -> Vec<Vec<String>> {
     (0..40)
         .map(|i| {
+            let start = if i < 30 { 0 } else { 200 };
             [
                 "code",
                 "add",
                 &(1 + i % 30).to_string(),
-                "0",
-                &(20 + i).to_string(),
+                &start.to_string(),
+                &(start + 20 + i).to_string(),
                 "Groep",
             ]
             .map(String::from)

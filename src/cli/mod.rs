@@ -78,6 +78,11 @@ pub enum Command {
         /// The transcripts' language, where they do not say.
         #[arg(long, value_parser = ["nl", "en"])]
         language: Option<String>,
+        /// Who each speaker label is, for files that cannot say (WebVTT, SRT, Word):
+        /// LABEL=P01,LABEL=interviewer, labels as they appear in the files. Without
+        /// --participant, the participants mapped here are the document's.
+        #[arg(long, value_name = "LABEL=WHO,…")]
+        speakers: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -507,6 +512,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             kind,
             anonymise,
             language,
+            speakers,
             json: as_json,
         } => {
             let mut store = open()?;
@@ -516,6 +522,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                     wave,
                     kind: kind.map(|k| format!("{k:?}").to_lowercase()),
                     language,
+                    speakers: import::resolve::parse_speakers(&speakers).map_err(Error::Invalid)?,
                 },
                 anonymise: match anonymise {
                     AnonymiseArg::Auto => Anonymise::Auto,
@@ -554,7 +561,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                         .join(", ")
                 )));
             }
-            let sources = import::read_sources(&files)?;
+            let (sources, unreadable) = import::read_sources(&files);
             let generation_before = store.project()?.generation;
             let mut bar = Progress::new(std::io::stderr().is_terminal() && !as_json);
             let mut key_and_pass = match options.anonymise {
@@ -598,10 +605,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 refresh_index(&store, generation_before, &new_docs);
             }
             report.ignored = ignored;
+            report.refused += unreadable.len();
+            report.files.extend(unreadable);
             if as_json {
                 json(out, &report)?;
             } else {
                 output::import_report(out, &report)?;
+            }
+            // Every refused file is named on stderr with its reason; the status says that not
+            // everything was imported (the rest was: each file is all or nothing).
+            for f in report.files.iter().filter(|f| f.status == "refused") {
+                eprintln!(
+                    "narrata: {}: {}",
+                    f.file,
+                    f.reason.as_deref().unwrap_or("not imported")
+                );
+            }
+            if report.refused > 0 {
+                return Ok(1);
             }
         }
         Command::Docs { json: as_json } => {

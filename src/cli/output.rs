@@ -177,6 +177,11 @@ pub fn import_report(out: &mut dyn Write, r: &ImportReport) -> Result<()> {
                 f.file,
                 f.title.as_deref().unwrap_or("")
             ),
+            ("refused", _) => format!(
+                "NOT imported {}: {}",
+                f.file,
+                f.reason.as_deref().unwrap_or("")
+            ),
             _ => format!("skipped  {}", f.file),
         };
         writeln!(out, "{line}").map_err(io)?;
@@ -211,7 +216,16 @@ pub fn import_report(out: &mut dyn Write, r: &ImportReport) -> Result<()> {
         r.skipped,
         r.took_ms as f64 / 1000.0
     )
-    .map_err(io)
+    .map_err(io)?;
+    if r.refused > 0 {
+        writeln!(
+            out,
+            "{} file(s) NOT imported (listed above; each file is imported whole or not at all): mend them and run the same import again, the files already imported are skipped",
+            r.refused
+        )
+        .map_err(io)?;
+    }
+    Ok(())
 }
 
 pub fn demo_summary(out: &mut dyn Write, s: &Summary) -> Result<()> {

@@ -79,7 +79,8 @@ impl Source {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
     pub file: String,
-    /// `imported`, `staged` (held for review) or `skipped`.
+    /// `imported`, `staged` (held for review), `skipped` (already there) or `refused`
+    /// (not imported, for `reason`; nothing of it is in the project).
     pub status: &'static str,
     pub document: Option<i64>,
     pub title: Option<String>,
@@ -87,6 +88,33 @@ pub struct FileReport {
     pub turns: usize,
     pub controls_replaced: usize,
     pub notes: Vec<String>,
+    /// Why a refused file was not imported: a sentence.
+    pub reason: Option<String>,
+}
+
+impl FileReport {
+    fn new(file: &str) -> FileReport {
+        FileReport {
+            file: file.to_owned(),
+            status: "skipped",
+            document: None,
+            title: None,
+            words: 0,
+            turns: 0,
+            controls_replaced: 0,
+            notes: Vec::new(),
+            reason: None,
+        }
+    }
+
+    /// A file that was not imported, and why.
+    pub fn refused(file: &str, reason: impl Into<String>) -> FileReport {
+        FileReport {
+            status: "refused",
+            reason: Some(reason.into()),
+            ..FileReport::new(file)
+        }
+    }
 }
 
 /// What an import did.
@@ -96,6 +124,8 @@ pub struct ImportReport {
     /// Held in the key for review (`--anonymise review`), not yet in the project.
     pub staged: usize,
     pub skipped: usize,
+    /// Files not imported (bad input): each is all or nothing, the others were imported.
+    pub refused: usize,
     pub words: usize,
     pub bytes: u64,
     pub took_ms: u128,
@@ -167,14 +197,15 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, ignored: &mut Vec<String>) -> Resu
     Ok(())
 }
 
-/// Reads files from disk (refusing those over the size limit before reading them).
-pub fn read_sources(files: &[PathBuf]) -> Result<Vec<Source>> {
+/// Reads files from disk, refusing those over the size limit before reading them and those
+/// that cannot be read; returns what was read and what was refused.
+pub fn read_sources(files: &[PathBuf]) -> (Vec<Source>, Vec<FileReport>) {
     let mut sources = Vec::new();
-    let mut errors = Vec::new();
+    let mut refused = Vec::new();
     for path in files {
         let shown = path.display().to_string();
         match std::fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => errors.push(Error::input(
+            Ok(m) if m.len() > MAX_FILE_BYTES => refused.push(FileReport::refused(
                 &shown,
                 format!(
                     "the file is {:.1} MB, larger than narrata's limit of {} MB per file; split it into smaller files",
@@ -184,15 +215,18 @@ pub fn read_sources(files: &[PathBuf]) -> Result<Vec<Source>> {
             )),
             Ok(_) => match std::fs::read(path) {
                 Ok(bytes) => sources.push(Source { name: shown, bytes }),
-                Err(e) => errors.push(Error::input(&shown, format!("it could not be read: {e}"))),
+                Err(e) => refused.push(FileReport::refused(
+                    &shown,
+                    format!("it could not be read: {e}"),
+                )),
             },
-            Err(e) => errors.push(Error::input(&shown, format!("it could not be read: {e}"))),
+            Err(e) => refused.push(FileReport::refused(
+                &shown,
+                format!("it could not be read: {e}"),
+            )),
         }
     }
-    if !errors.is_empty() {
-        return Err(Error::Inputs(errors));
-    }
-    Ok(sources)
+    (sources, refused)
 }
 
 /// Reads one source into a transcript according to its extension.
@@ -236,7 +270,9 @@ fn format_name(ext: &str) -> &'static str {
     }
 }
 
-/// Imports sources as one user action. `progress(done, total)` is called as files are read.
+/// Imports sources as one user action. Each file is all or nothing: a file that cannot be
+/// read or tied to participants and waves is reported `refused` with its reason and the others
+/// are imported. `progress(done, total)` is called as files are read.
 pub fn import(
     store: &mut Store,
     coder: &str,
@@ -253,7 +289,6 @@ pub fn import(
     }
     let language = store.project()?.language;
     let total = sources.len();
-    let mut errors = Vec::new();
     let mut pending: Vec<(usize, NewDocument)> = Vec::new();
     let mut files = Vec::new();
     let mut seen = std::collections::HashMap::<String, String>::new();
@@ -269,16 +304,7 @@ pub fn import(
         progress(i, total);
         bytes += source.bytes.len() as u64;
         let sha = hex(&Sha256::digest(&source.bytes));
-        let mut report = FileReport {
-            file: source.name.clone(),
-            status: "skipped",
-            document: None,
-            title: None,
-            words: 0,
-            turns: 0,
-            controls_replaced: 0,
-            notes: Vec::new(),
-        };
+        let mut report = FileReport::new(&source.name);
         if let Some((id, title)) = corpus::has_source(store.conn(), &sha)? {
             report.document = Some(id);
             report
@@ -302,7 +328,7 @@ pub fn import(
         let (mut t, mut meta) = match parsed {
             Ok(x) => x,
             Err(reason) => {
-                errors.push(Error::input(&source.name, reason));
+                files.push(FileReport::refused(&source.name, reason));
                 continue;
             }
         };
@@ -415,13 +441,6 @@ pub fn import(
         files.push(report);
     }
     progress(total, total);
-    if !errors.is_empty() {
-        return Err(if errors.len() == 1 {
-            errors.remove(0)
-        } else {
-            Error::Inputs(errors)
-        });
-    }
     if let Some(p) = privacy.as_mut()
         && (!pending.is_empty() || files.iter().any(|f| f.status == "staged"))
     {
@@ -444,6 +463,7 @@ pub fn import(
         imported: files.iter().filter(|f| f.status == "imported").count(),
         staged: files.iter().filter(|f| f.status == "staged").count(),
         skipped: files.iter().filter(|f| f.status == "skipped").count(),
+        refused: files.iter().filter(|f| f.status == "refused").count(),
         words: files.iter().map(|f| f.words).sum(),
         bytes,
         took_ms: started.elapsed().as_millis(),
@@ -706,9 +726,7 @@ pub fn apply_staged(
         anonymise_metadata(&mut meta, &t, key, &at);
         let turns = turn_words(&t);
         files.push(FileReport {
-            file: s.file.clone(),
             status: "imported",
-            document: None,
             title: Some(meta.title.clone()),
             words: turns.iter().map(|x| x.words).sum(),
             turns: turns.len(),
@@ -717,6 +735,7 @@ pub fn apply_staged(
                 "{} identifier(s) replaced after review",
                 replacements.len()
             )],
+            ..FileReport::new(&s.file)
         });
         let source_name = if only_codes(&stem) {
             format!("{stem}.{extension}")
@@ -751,6 +770,7 @@ pub fn apply_staged(
         imported: files.len(),
         staged: 0,
         skipped: 0,
+        refused: 0,
         words: files.iter().map(|f| f.words).sum(),
         bytes: 0,
         took_ms: started.elapsed().as_millis(),

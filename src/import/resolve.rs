@@ -19,6 +19,35 @@ pub struct Flags {
     pub wave: Option<String>,
     pub kind: Option<String>,
     pub language: Option<String>,
+    /// Speaker label → participant code or `interviewer` (`--speakers Anna=P01,Karin=interviewer`),
+    /// for every file of the import; a file's own front matter wins for the labels it maps.
+    #[serde(default)]
+    pub speakers: BTreeMap<String, String>,
+}
+
+/// Reads `--speakers` as written: `LABEL=P01,LABEL=interviewer`, labels as they appear in the
+/// files (a voice tag, a name before a colon). The error is a sentence.
+pub fn parse_speakers(given: &[String]) -> Result<BTreeMap<String, String>, String> {
+    let mut map = BTreeMap::new();
+    for pair in given.iter().flat_map(|g| g.split(',')) {
+        let pair = pair.trim();
+        if pair.is_empty() {
+            continue;
+        }
+        let Some((label, who)) = pair.split_once('=') else {
+            return Err(format!(
+                "`{pair}` is not a speaker mapping; write LABEL=P01 or LABEL=interviewer, separated by commas"
+            ));
+        };
+        let (label, who) = (label.trim(), who.trim());
+        if label.is_empty() || who.is_empty() {
+            return Err(format!(
+                "`{pair}` is not a speaker mapping; write LABEL=P01 or LABEL=interviewer, separated by commas"
+            ));
+        }
+        map.insert(label.to_owned(), who.to_owned());
+    }
+    Ok(map)
 }
 
 /// Who a speaker label is.
@@ -149,12 +178,33 @@ pub fn resolve(
             from_flags.join(", ")
         ));
     }
+    // Speaker mappings: the file's own (front matter), then `--speakers` for labels it leaves.
+    let mut declared: BTreeMap<String, String> = flags
+        .speakers
+        .iter()
+        .map(|(k, v)| (k.to_lowercase(), v.clone()))
+        .collect();
+    for (k, v) in &m.speakers {
+        declared.insert(k.to_lowercase(), v.clone());
+    }
     let participants = if !from_meta.is_empty() {
         from_meta
     } else if !from_flags.is_empty() {
         from_flags
+    } else if let Some(p) = file_participant.clone() {
+        vec![p]
     } else {
-        file_participant.clone().into_iter().collect()
+        // Else the participants the speaker mappings name, among the labels that speak here.
+        let mut mapped: Vec<String> = t
+            .turns
+            .iter()
+            .filter_map(|turn| declared.get(&turn.speaker.to_lowercase()))
+            .filter(|who| !who.eq_ignore_ascii_case("interviewer"))
+            .map(|who| normalise_participant(who))
+            .collect();
+        mapped.sort();
+        mapped.dedup();
+        mapped
     };
 
     // Wave.
@@ -216,26 +266,27 @@ pub fn resolve(
     match kind.as_str() {
         "individual" if participants.len() != 1 => {
             return Err(if participants.is_empty() {
-                "no participant is given: name one in the front matter (`participant: P03`), with --participant, or in the file name like P03_T2.txt".to_owned()
+                "no participant is given: name one with --participant P03, in the file name like P03_T2.vtt, with --speakers LABEL=P03 (the label as it appears in the file), or in a .txt or .md file's front matter (`participant: P03`)".to_owned()
             } else {
                 format!(
-                    "an individual interview has one participant, but {} are named ({}); use `kind: group`",
+                    "an individual interview has one participant, but {} are named ({}); import it as a group interview with --kind group (or `kind: group` in a .txt or .md file's front matter)",
                     participants.len(),
                     participants.join(", ")
                 )
             });
         }
         "group" if participants.is_empty() => {
-            return Err("a group interview needs its participants: `participants: [P01, P02]` in the front matter or --participant P01,P02".into());
+            return Err("a group interview needs its participants: name them with --participant P01,P02 or map the speakers with --speakers LABEL=P01,LABEL=P02,LABEL=interviewer (labels as they appear in the file); a .txt or .md file can say `participants: [P01, P02]` in its front matter".into());
         }
         _ => {}
     }
     if kind != "fieldnote" && wave.is_none() {
-        return Err("no wave is given: name it in the front matter (`wave: T2`), with --wave, or in the file name like P03_T2.txt".into());
+        return Err("no wave is given: name it with --wave T2, in the file name like P03_T2.vtt, or in a .txt or .md file's front matter (`wave: T2`)".into());
     }
 
     let speakers = map_speakers(
         t,
+        &declared,
         &kind,
         &participants,
         m.interviewer.as_deref(),
@@ -291,20 +342,16 @@ fn is_interviewer_label(label: &str) -> bool {
     )
 }
 
-/// Maps every speaker label to the interviewer or a participant.
+/// Maps every speaker label to the interviewer or a participant; `declared` holds the
+/// mappings given (lower-case labels).
 fn map_speakers(
     t: &Transcript,
+    declared: &BTreeMap<String, String>,
     kind: &str,
     participants: &[String],
     interviewer: Option<&str>,
     notes: &mut Vec<String>,
 ) -> Result<BTreeMap<String, Speaker>, String> {
-    let declared: BTreeMap<String, String> = t
-        .meta
-        .speakers
-        .iter()
-        .map(|(k, v)| (k.to_lowercase(), v.clone()))
-        .collect();
     let mut map = BTreeMap::new();
     let mut unknown = Vec::new();
     for turn in &t.turns {
@@ -351,20 +398,23 @@ fn map_speakers(
             .map(|(l, _)| l)
             .collect();
         if voices.len() > 1 {
+            let labels: Vec<&str> = voices.iter().map(|s| s.as_str()).collect();
             return Err(format!(
-                "several speakers ({}) would all be participant {}; map them with `speakers:` in the front matter",
-                voices
+                "several speakers ({}) would all be participant {}: if it is a group interview, import it with --kind group --speakers {}; else say which one is the interviewer, e.g. --speakers {}=interviewer (a .txt or .md file can map them with `speakers:` in its front matter)",
+                labels.join(", "),
+                participants[0],
+                labels
                     .iter()
-                    .map(|s| s.as_str())
+                    .map(|l| format!("{l}=<code or interviewer>"))
                     .collect::<Vec<_>>()
-                    .join(", "),
-                participants[0]
+                    .join(","),
+                labels[0]
             ));
         }
     }
     if !unknown.is_empty() {
         notes.push(format!(
-            "speaker label(s) {} are not mapped to a participant; add `speakers:` to the front matter to map them",
+            "speaker label(s) {} are not mapped to a participant; map them with --speakers LABEL=P01 when importing (or `speakers:` in a .txt or .md file's front matter)",
             unknown.join(", ")
         ));
     }

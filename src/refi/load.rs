@@ -218,6 +218,7 @@ pub fn import(
             wave: wave.clone(),
             kind,
             language: value_of(&source.values, language_var.as_ref()).and_then(language_code),
+            speakers: Default::default(),
         };
         let file = Source {
             name: format!("{}.txt", source.guid),
