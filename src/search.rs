@@ -816,79 +816,78 @@ fn hits_for(
     turns: &[(i64, f32)],
     want: &Wanted,
 ) -> Result<Vec<Hit>> {
-    let mut out = Vec::new();
-    // Per document: its text and summary, loaded once.
-    let mut texts: HashMap<i64, (String, crate::corpus::DocumentSummary)> = HashMap::new();
+    type TurnRow = (i64, i64, i64, i64, String, Option<String>);
     let mut stmt = conn.prepare(
         "SELECT t.doc_id, t.start, t.end, t.line, t.speaker, p.code FROM turns t LEFT JOIN participants p ON p.id = t.participant_id WHERE t.id = ?1",
     )?;
+    let mut rows: Vec<(i64, f32, TurnRow)> = Vec::new();
+    for &(turn, score) in turns {
+        let row = rusqlite::OptionalExtension::optional(stmt.query_row([turn], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        }))?;
+        rows.extend(row.map(|row| (turn, score, row)));
+    }
+    // Per document: its text, its summary, and the byte offsets of every hit turn's ends,
+    // found in one pass (slicing by characters turn by turn rescanned the text each time).
+    let mut docs: HashMap<
+        i64,
+        (
+            String,
+            crate::corpus::DocumentSummary,
+            Vec<usize>,
+            Vec<usize>,
+        ),
+    > = HashMap::new();
+    for (_, _, (doc, start, end, ..)) in &rows {
+        if !docs.contains_key(doc) {
+            let text = crate::corpus::text(conn, *doc)?;
+            docs.insert(
+                *doc,
+                (
+                    text,
+                    crate::corpus::document(conn, *doc)?,
+                    Vec::new(),
+                    Vec::new(),
+                ),
+            );
+        }
+        let bounds = &mut docs.get_mut(doc).expect("inserted above").2;
+        bounds.extend([*start as usize, *end as usize]);
+    }
+    for (text, _, bounds, bytes) in docs.values_mut() {
+        bounds.sort_unstable();
+        bounds.dedup();
+        *bytes = crate::offsets::char_to_byte(text, bounds);
+    }
     let nl = index.tokenizers().get("narrata_nl");
     let en = index.tokenizers().get("narrata_en");
     let exact = index.tokenizers().get("narrata_exact");
-    for &(turn, score) in turns {
-        let Some((doc, start, end, line, speaker, speaker_participant)) = stmt
-            .query_row([turn], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            })
-            .ok()
-        else {
-            continue;
-        };
-        if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(doc) {
-            e.insert((
-                crate::corpus::text(conn, doc)?,
-                crate::corpus::document(conn, doc)?,
-            ));
-        }
-        let (text, summary) = &texts[&doc];
-        let (language, kind, wave, participants) = (
-            &summary.language,
-            &summary.kind,
-            &summary.wave,
-            &summary.participants,
-        );
-        let said = crate::offsets::slice_chars(text, start as usize, end as usize);
-        // Mark the words whose analysed form the query asked for (stemmed or exact).
-        let mut spans: Vec<[i64; 2]> = Vec::new();
-        for analyzer in [if language == "en" { &en } else { &nl }, &exact]
-            .into_iter()
-            .flatten()
-        {
-            let mut a = analyzer.clone();
-            let mut stream = a.token_stream(said);
-            while stream.advance() {
-                let t = stream.token();
-                if want.terms.contains(&t.text)
-                    || want.prefixes.iter().any(|p| t.text.starts_with(p.as_str()))
-                {
-                    let s = start + said[..t.offset_from].chars().count() as i64;
-                    let e = s + said[t.offset_from..t.offset_to].chars().count() as i64;
-                    if !spans.contains(&[s, e]) {
-                        spans.push([s, e]);
-                    }
-                }
-            }
-        }
-        spans.sort();
-        let participant = if kind == "individual" {
-            participants.first().cloned()
+    let mut out = Vec::with_capacity(rows.len());
+    for (turn, score, (doc, start, end, line, speaker, speaker_participant)) in rows {
+        let (text, summary, bounds, bytes) = &docs[&doc];
+        let byte = |c: i64| bytes[bounds.binary_search(&(c as usize)).unwrap_or(0)];
+        let said = &text[byte(start)..byte(end)];
+        let analyzer = if summary.language == "en" { &en } else { &nl };
+        let spans = matched_spans(said, start, [analyzer, &exact], want);
+        let participant = if summary.kind == "individual" {
+            summary.participants.first().cloned()
         } else {
             speaker_participant
         };
-        let snippet = snippet(text, start, end, &spans);
+        let snippet = snippet(said, start, end, &spans);
         out.push(Hit {
             doc,
             turn,
             participant: participant.clone(),
             participants: participant.into_iter().collect(),
-            wave: wave.clone(),
+            wave: summary.wave.clone(),
             speaker,
             start,
             end,
@@ -901,32 +900,80 @@ fn hits_for(
     Ok(out)
 }
 
-/// About 60 characters either side of the first match, the matches marked «thus», on one line.
-fn snippet(text: &str, start: i64, end: i64, spans: &[[i64; 2]]) -> String {
+/// The character spans (in the document; `said` starts at character `start`) of the words
+/// whose analysed form the query asked for, stemmed or exact, sorted and each once. Linear in
+/// the turn's length: characters are counted forward from one match to the next.
+fn matched_spans(
+    said: &str,
+    start: i64,
+    analyzers: [&Option<TextAnalyzer>; 2],
+    want: &Wanted,
+) -> Vec<[i64; 2]> {
+    let mut spans: Vec<[i64; 2]> = Vec::new();
+    for analyzer in analyzers.into_iter().flatten() {
+        let mut a = analyzer.clone();
+        let mut stream = a.token_stream(said);
+        let (mut byte, mut chars) = (0usize, 0usize);
+        while stream.advance() {
+            let t = stream.token();
+            if !(want.terms.contains(&t.text)
+                || want.prefixes.iter().any(|p| t.text.starts_with(p.as_str())))
+            {
+                continue;
+            }
+            if t.offset_from < byte {
+                (byte, chars) = (0, 0);
+            }
+            chars += said[byte..t.offset_from].chars().count();
+            byte = t.offset_from;
+            let s = start + chars as i64;
+            let e = s + said[t.offset_from..t.offset_to].chars().count() as i64;
+            spans.push([s, e]);
+        }
+    }
+    spans.sort_unstable();
+    spans.dedup();
+    spans
+}
+
+/// About 60 characters either side of the first match, the matches marked «thus», on one
+/// line. `said` is the turn's text, which starts at character `start` of the document.
+fn snippet(said: &str, start: i64, end: i64, spans: &[[i64; 2]]) -> String {
     let first = spans.first().map(|s| s[0]).unwrap_or(start);
-    let from = (first - 60).max(start) as usize;
-    let to = (spans.first().map(|s| s[1]).unwrap_or(start) + 60).min(end) as usize;
+    let from = (first - 60).max(start);
+    let to = (spans.first().map(|s| s[1]).unwrap_or(start) + 60).min(end);
+    let shown: Vec<[i64; 2]> = spans
+        .iter()
+        .copied()
+        .filter(|s| s[0] >= from && s[1] <= to)
+        .collect();
+    // Byte offsets of the window's edges and the marks, in one pass up to the window's end.
+    let mut wanted: Vec<usize> = std::iter::once([from, to])
+        .chain(shown.iter().copied())
+        .flatten()
+        .map(|c| (c - start) as usize)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let bytes = crate::offsets::char_to_byte(said, &wanted);
+    let at = |c: i64| bytes[wanted.binary_search(&((c - start) as usize)).unwrap_or(0)];
     let mut out = String::new();
-    if from as i64 > start {
+    if from > start {
         out.push('…');
     }
-    let mut at = from;
-    for s in spans
-        .iter()
-        .filter(|s| s[0] as usize >= from && s[1] as usize <= to)
-    {
-        out.push_str(crate::offsets::slice_chars(text, at, s[0] as usize));
+    let mut last = from;
+    for s in shown.iter().filter(|s| s[0] >= from) {
+        if s[0] < last {
+            continue; // overlaps the one marked before it
+        }
+        out.push_str(&said[at(last)..at(s[0])]);
         out.push('«');
-        out.push_str(crate::offsets::slice_chars(
-            text,
-            s[0] as usize,
-            s[1] as usize,
-        ));
+        out.push_str(&said[at(s[0])..at(s[1])]);
         out.push('»');
-        at = s[1] as usize;
+        last = s[1];
     }
-    out.push_str(crate::offsets::slice_chars(text, at, to));
-    if (to as i64) < end {
+    out.push_str(&said[at(last)..at(to)]);
+    if to < end {
         out.push('…');
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")

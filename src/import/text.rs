@@ -18,6 +18,12 @@ use super::transcript::{Meta, RawTurn, Transcript};
 /// Front matter larger than this is refused: real metadata is a few hundred bytes.
 const FRONT_MATTER_LIMIT: usize = 64 * 1024;
 
+/// Text without a speaker label longer than this (in characters, about 1,500 words) is
+/// divided into turns: its paragraphs, each paragraph still longer than this packed into
+/// runs of whole lines, then of whole sentences, then of whole words. A turn is what search
+/// finds and shows, so a book-length turn makes a useless hit.
+pub const LONG_UNLABELLED: usize = 10_000;
+
 /// Parses decoded text (front matter and turns).
 pub fn parse(text: String, controls_replaced: usize) -> Result<Transcript, String> {
     let (meta, body) = split_front_matter(&text)?;
@@ -242,7 +248,181 @@ fn turns(body: &str, meta: &Meta) -> Vec<RawTurn> {
     turns.extend(open);
     // A label with no words after it is no utterance.
     turns.retain(|t| t.start != usize::MAX);
+    if turns
+        .iter()
+        .any(|t| t.speaker.is_empty() && t.end - t.start > LONG_UNLABELLED)
+    {
+        turns = divide_long_unlabelled(body, turns);
+    }
     turns
+}
+
+/// Divides every unlabelled turn longer than [`LONG_UNLABELLED`] characters as that constant
+/// says; the pieces keep the turn's words exactly (only white space between them is left out).
+fn divide_long_unlabelled(body: &str, turns: Vec<RawTurn>) -> Vec<RawTurn> {
+    let mut out = Vec::with_capacity(turns.len());
+    // Character → byte offsets and line numbers, walked forward once.
+    let mut bytes = body.char_indices().map(|(b, _)| b).chain([body.len()]);
+    let mut at_char = 0usize;
+    let mut at_byte = bytes.next().unwrap_or(0);
+    let mut line = 1usize;
+    for turn in turns {
+        if !turn.speaker.is_empty() || turn.end - turn.start <= LONG_UNLABELLED {
+            out.push(turn);
+            continue;
+        }
+        while at_char < turn.start {
+            if body.as_bytes().get(at_byte) == Some(&b'\n') {
+                line += 1;
+            }
+            at_byte = bytes.next().unwrap_or(body.len());
+            at_char += 1;
+        }
+        let start_byte = at_byte;
+        let end_byte = body[start_byte..]
+            .char_indices()
+            .nth(turn.end - turn.start)
+            .map(|(b, _)| start_byte + b)
+            .unwrap_or(body.len());
+        let mut pieces = Vec::new();
+        pieces_of(&body[start_byte..end_byte], 0, &mut pieces);
+        // Pieces are byte ranges of the turn: give them characters and lines.
+        let text = &body[start_byte..end_byte];
+        let (mut c, mut b, mut l) = (turn.start, 0usize, line);
+        for (ps, pe) in pieces {
+            for ch in text[b..ps].chars() {
+                c += 1;
+                if ch == '\n' {
+                    l += 1;
+                }
+            }
+            let start = c;
+            let piece = &text[ps..pe];
+            let length = piece.chars().count();
+            out.push(RawTurn {
+                speaker: String::new(),
+                start,
+                end: start + length,
+                line: l,
+                time_start: None,
+                time_end: None,
+            });
+            c += length;
+            l += piece.matches('\n').count();
+            b = pe;
+        }
+    }
+    out
+}
+
+/// The byte ranges (trimmed of white space) into which `text` is divided: see
+/// [`LONG_UNLABELLED`]. `level` 0 splits at blank lines, 1 packs lines, 2 sentences, 3 words,
+/// and past that the text is cut at the limit.
+fn pieces_of(text: &str, offset: usize, out: &mut Vec<(usize, usize)>) {
+    let trimmed_start = text.len() - text.trim_start().len();
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return;
+    }
+    let base = offset + trimmed_start;
+    if trimmed.chars().count() <= LONG_UNLABELLED {
+        out.push((base, base + trimmed.len()));
+        return;
+    }
+    // Paragraphs, each its own turn.
+    let paragraphs = split_keeping(trimmed, |rest| {
+        let nl = rest.find('\n')?;
+        let after = &rest[nl + 1..];
+        let gap = after.len() - after.trim_start_matches([' ', '\t', '\r']).len();
+        after[gap..]
+            .starts_with('\n')
+            .then_some((nl, nl + 1 + gap + 1))
+    });
+    if paragraphs.len() > 1 {
+        for (s, e) in paragraphs {
+            pieces_of(&trimmed[s..e], base + s, out);
+        }
+        return;
+    }
+    // One paragraph: runs of whole lines, of whole sentences, of whole words, packed up to
+    // the limit; a single word longer than the limit is cut.
+    let units: [Separator; 3] = [
+        |rest| rest.find('\n').map(|i| (i, i + 1)),
+        |rest| {
+            let mut from = 0;
+            loop {
+                let j = from + rest[from..].find(char::is_whitespace)?;
+                if rest[..j].ends_with(['.', '?', '!', '…']) {
+                    return Some((j, j + 1));
+                }
+                from = j + 1;
+            }
+        },
+        |rest| rest.find(char::is_whitespace).map(|i| (i, i + 1)),
+    ];
+    for unit in units {
+        let parts = split_keeping(trimmed, unit);
+        if parts.len() > 1 {
+            for (s, e) in pack(trimmed, &parts) {
+                pieces_of(&trimmed[s..e], base + s, out);
+            }
+            return;
+        }
+    }
+    // One word longer than the limit: cut into pieces of the limit.
+    let mut from = 0;
+    while from < trimmed.len() {
+        let cut = trimmed[from..]
+            .char_indices()
+            .nth(LONG_UNLABELLED)
+            .map(|(b, _)| from + b)
+            .unwrap_or(trimmed.len());
+        out.push((base + from, base + cut));
+        from = cut;
+    }
+}
+
+/// Finds the next separator in the rest of a text: its start and end there.
+type Separator = fn(&str) -> Option<(usize, usize)>;
+
+/// `text` cut where `next` finds a separator: `next(rest)` gives the separator's start and
+/// end in `rest`. Returns the ranges between separators (the separators left out).
+fn split_keeping(text: &str, next: impl Fn(&str) -> Option<(usize, usize)>) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while from < text.len() {
+        match next(&text[from..]) {
+            Some((s, e)) if e > 0 => {
+                out.push((from, from + s));
+                from += e;
+            }
+            _ => break,
+        }
+    }
+    if from < text.len() {
+        out.push((from, text.len()));
+    }
+    out
+}
+
+/// Consecutive parts joined into runs of at most [`LONG_UNLABELLED`] characters (a part
+/// longer than that is a run of its own, divided further by the caller).
+fn pack(text: &str, parts: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut run: Option<(usize, usize, usize)> = None; // start, end, characters
+    for &(s, e) in parts {
+        let n = text[s..e].chars().count();
+        run = match run {
+            Some((rs, _, rn)) if rn + n < LONG_UNLABELLED => Some((rs, e, rn + n + 1)),
+            Some((rs, re, _)) => {
+                runs.push((rs, re));
+                Some((s, e, n))
+            }
+            None => Some((s, e, n)),
+        };
+    }
+    runs.extend(run.map(|(s, e, _)| (s, e)));
+    runs
 }
 
 fn leading_ws_chars(line: &str) -> usize {
@@ -429,6 +609,78 @@ pub fn clock(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A transcript without speaker labels was one turn however long (a 25 MB file one
+    /// turn, which search could not answer on). Long unlabelled text is divided into
+    /// paragraphs, then runs of lines, sentences and words, none over the limit, keeping
+    /// every word in order; short unlabelled text and labelled turns stay as they are.
+    #[test]
+    fn long_unlabelled_text_is_divided_into_turns_that_keep_every_word() {
+        let sentence = "Ik ging elke week naar de groep, en dat hielp mij echt. ";
+        let long_paragraph = sentence.repeat(400); // one line, ~22,000 characters
+        let lines: String = (0..600)
+            .map(|i| format!("Regel {i} van een lang verhaal.\n"))
+            .collect();
+        let word = "x".repeat(25_000);
+        let body = format!(
+            "Een korte eerste alinea.\n\n{long_paragraph}\n\n{lines}\n\n{word}\n\nEen laatste alinea met één woord: café 😀.\n"
+        );
+        let t = parse(body.clone(), 0).unwrap();
+        let chars: Vec<char> = body.chars().collect();
+        assert!(t.turns.len() > 6, "{} turns", t.turns.len());
+        let mut last_end = 0;
+        let mut words: Vec<String> = Vec::new(); // the turns' text, white space left out
+        for turn in &t.turns {
+            assert!(turn.speaker.is_empty());
+            assert!(turn.start >= last_end && turn.end > turn.start);
+            assert!(
+                turn.end - turn.start <= LONG_UNLABELLED,
+                "{} characters",
+                turn.end - turn.start
+            );
+            let piece: String = chars[turn.start..turn.end].iter().collect();
+            assert_eq!(piece.trim(), piece, "a turn starts and ends with words");
+            // Its line is the line it starts on.
+            let line = chars[..turn.start].iter().filter(|c| **c == '\n').count() + 1;
+            assert_eq!(turn.line, line);
+            words.push(piece.split_whitespace().collect());
+            last_end = turn.end;
+        }
+        // Every character but white space, in order, once.
+        let kept: String = words.concat();
+        let all: String = body.split_whitespace().collect();
+        assert!(kept == all, "the turns lost or repeated text");
+        // Only the one word longer than the limit is cut inside a word.
+        for x in &t.turns {
+            let before = x.start.checked_sub(1).map(|i| chars[i]);
+            let after = chars.get(x.end).copied();
+            let cut = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
+            if cut(before) || cut(after) {
+                assert_eq!(chars[x.start], 'x', "a word was cut at {}", x.start);
+            }
+        }
+        // The first paragraph is a turn of its own; sentences are not cut.
+        assert_eq!(
+            chars[t.turns[0].start..t.turns[0].end]
+                .iter()
+                .collect::<String>(),
+            "Een korte eerste alinea."
+        );
+        assert!(t.turns.iter().any(|x| {
+            let p: String = chars[x.start..x.end].iter().collect();
+            p.starts_with("Ik ging") && p.ends_with("echt.")
+        }));
+        // Short unlabelled text is one turn, as before; labelled turns are never divided.
+        assert_eq!(
+            parse("Een notitie.\n\nNog een.\n".into(), 0)
+                .unwrap()
+                .turns
+                .len(),
+            1
+        );
+        let labelled = parse(format!("P01: {long_paragraph}\n"), 0).unwrap();
+        assert_eq!(labelled.turns.len(), 1);
+    }
 
     fn spans(t: &Transcript) -> Vec<(String, String)> {
         let chars: Vec<char> = t.text.chars().collect();
