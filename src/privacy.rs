@@ -41,7 +41,9 @@ fn files_of(project: &Path) -> Vec<PathBuf> {
     .map(|f| project.join(f))
     .filter(|p| p.is_file())
     .collect();
-    let mut stack = vec![project.join("index")];
+    // The index, and any index folder a crash left renamed for deletion.
+    let mut stack = vec![project.join(crate::search::INDEX_DIR)];
+    stack.extend(crate::search::discarded_dirs(project));
     while let Some(dir) = stack.pop() {
         if let Ok(rd) = std::fs::read_dir(&dir) {
             for e in rd.flatten() {
@@ -193,11 +195,14 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
     }
     // Raw bytes: whole words for short originals, anywhere for long ones (pages run values
     // together).
+    let index_roots: Vec<PathBuf> = std::iter::once(project.join(crate::search::INDEX_DIR))
+        .chain(crate::search::discarded_dirs(project))
+        .collect();
     for f in &files {
         let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
         // Index files are compressed binary: a short original would match noise there, and
         // their words come only from the database's text, which is checked above.
-        let in_index = f.starts_with(project.join(crate::search::INDEX_DIR));
+        let in_index = index_roots.iter().any(|root| f.starts_with(root));
         let mut hits = if in_index {
             Vec::new()
         } else {

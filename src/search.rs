@@ -92,6 +92,33 @@ fn index_dir(project: &Path) -> PathBuf {
     project.join(INDEX_DIR)
 }
 
+/// An index folder being deleted is first renamed to a name starting with this, so that it
+/// disappears in one step; one left by a crash is deleted by the next rebuild.
+pub const DISCARDED_PREFIX: &str = "index.discarded-";
+
+/// Index folders renamed for deletion and not yet deleted (a crash came between).
+pub fn discarded_dirs(project: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(project)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with(DISCARDED_PREFIX)
+                })
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn remove_discarded(project: &Path) -> Result<()> {
+    for dir in discarded_dirs(project) {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    }
+    Ok(())
+}
+
 #[derive(Serialize, serde::Deserialize)]
 struct Meta {
     layout: u32,
@@ -439,16 +466,27 @@ pub fn rebuild_from_scratch(store: &Store) -> Result<usize> {
 /// Deletes the index folder; the next search builds it anew from the database. A redaction
 /// does this before it commits, so that no moment exists, even after a crash, when the
 /// database has the pseudonym and the index still the words it replaced.
+/// The folder is renamed first and deleted after, so that a crash midway never leaves a half
+/// deleted index in place (unreadable, and still holding some of the old words); a renamed one
+/// a crash left is deleted here and by the next rebuild, and privacy-check searches it too.
 pub fn discard(project: &Path) -> Result<()> {
+    remove_discarded(project)?;
     let dir = index_dir(project);
     if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let gone = project.join(format!("{DISCARDED_PREFIX}{}-{nanos}", std::process::id()));
+        std::fs::rename(&dir, &gone).map_err(|e| Error::io(&dir, e))?;
+        std::fs::remove_dir_all(&gone).map_err(|e| Error::io(&gone, e))?;
     }
     Ok(())
 }
 
 /// Rebuilds the whole index from the database. Returns the number of turns indexed.
 pub fn rebuild(store: &Store) -> Result<usize> {
+    remove_discarded(store.root())?;
     let generation = store.project()?.generation;
     let (index, fields, _) = open_or_create(store.root())?;
     let mut w = writer(&index)?;
@@ -604,6 +642,8 @@ fn wanted(query: &dyn Query, raw: &str) -> Wanted {
 /// stale index first.
 pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> {
     let started = Instant::now();
+    // An index folder a crash left half deleted goes now (it may hold replaced words).
+    remove_discarded(store.root())?;
     let mut rebuilt = false;
     if !is_current(store)? {
         rebuild(store)?;

@@ -433,6 +433,44 @@ fn privacy_check_finds_an_original_that_reached_the_database() {
     );
 }
 
+/// A redaction deletes the search index before the text changes; a crash in the middle of
+/// that deletion once left a half-deleted index, unreadable to `check` and still holding some
+/// of the old words. The folder is now renamed first (gone in one step) and deleted after; one
+/// a crash left behind is searched by privacy-check and deleted by the next search.
+#[test]
+fn an_index_folder_a_crash_left_half_deleted_is_checked_and_then_removed() {
+    let (tmp, dir) = project();
+    import_anonymised(
+        &tmp,
+        &dir,
+        "P35_T1.txt",
+        "I: Wie helpt je?\nP35: Mijn buurvrouw Gertrude Vlamingsdonk helpt me.\n",
+    );
+    assert_eq!(anon_json(&dir, &["privacy-check", "--json"])["ok"], true);
+    // What a crash between the rename and the deletion leaves (with an old word in it).
+    let left = dir.join("index.discarded-1-2");
+    std::fs::create_dir_all(left.join("sub")).unwrap();
+    std::fs::write(left.join("sub/segment.store"), b"..Vlamingsdonk..").unwrap();
+    let out = anon(&dir)
+        .args(["privacy-check", "--json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let check: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(check["ok"], false, "{check}");
+    assert!(
+        check["findings"][0]["file"]
+            .as_str()
+            .unwrap()
+            .contains("index.discarded-1-2"),
+        "{check}"
+    );
+    // The next search (or redaction, or rebuild) removes it.
+    run_ok(&dir, &["search", "buurvrouw"]);
+    assert!(!left.exists());
+    assert_eq!(anon_json(&dir, &["privacy-check", "--json"])["ok"], true);
+}
+
 #[test]
 fn a_surname_that_is_also_a_word_is_checked_as_written_as_it_is_replaced() {
     // "Distel" the surname is replaced wherever it is written so; "distel" the thistle is an

@@ -109,8 +109,9 @@ fn diverging_copies_merge_without_loss_or_duplicates_and_twice_adds_nothing() {
             "Eerste lezing.",
         ],
     );
-    // There (bert): another new code, the same coding anna made (same span, code, coder
-    // name), a coding of his own; he deletes the coding both copies had.
+    // There (bert's copy): another new code with a coding of bert's, and a coding of anna's
+    // with the code both copies had, on a word apart from the coding both copies had (one
+    // overlapping it would be united with it); that shared coding is deleted there.
     ok(&b, &["codebook", "add", "Groep"]);
     ok(
         &b,
@@ -133,8 +134,8 @@ fn diverging_copies_merge_without_loss_or_duplicates_and_twice_adds_nothing() {
             "code",
             "add",
             "1",
-            &at("buurvrouw"),
-            &(text.find("buurvrouw").unwrap() + 9).to_string(),
+            &at("Annet"),
+            &(text.find("Annet").unwrap() + 5).to_string(),
             "Hoop",
         ],
     );
@@ -187,7 +188,7 @@ fn diverging_copies_merge_without_loss_or_duplicates_and_twice_adds_nothing() {
     assert!(got.iter().any(|c| c.starts_with("\"Buren\"")));
     assert!(
         got.iter()
-            .any(|c| c.starts_with("\"Hoop\"") && c.contains("buurvrouw"))
+            .any(|c| c.starts_with("\"Hoop\"") && c.contains("Annet"))
     );
     assert!(
         !got.iter().any(|c| c.contains(" 20 30 ")),

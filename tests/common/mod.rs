@@ -38,8 +38,10 @@ pub fn run_json(dir: &Path, args: &[&str]) -> Value {
     let out = narrata(dir).args(args).output().unwrap();
     assert!(
         out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        "{args:?} exited with {}: {}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
