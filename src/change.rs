@@ -111,6 +111,9 @@ pub struct Table {
     pub waves: Vec<String>,
     /// The coders whose codings were counted.
     pub coders: Vec<String>,
+    /// Documents left out because they are not yet tied to participants and a wave (texts
+    /// from another tool): `docs set` assigns them.
+    pub unassigned_documents: usize,
     pub rows: Vec<Row>,
     pub balance: Vec<Balance>,
     /// Pen portraits of the participants shown, in wave order.
@@ -588,7 +591,9 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
     if from > to {
         return Err(Error::Invalid("--from comes after --to".into()));
     }
-    waves = waves[from..=to.min(waves.len().saturating_sub(1)).max(from)].to_vec();
+    if !waves.is_empty() {
+        waves = waves[from..=to].to_vec();
+    }
     let codes: Vec<&Code> = match &o.code {
         Some(c) => vec![codebook::find_in(&all_codes, c)?],
         None if o.roll_up => all_codes.iter().filter(|c| c.parent.is_none()).collect(),
@@ -695,6 +700,7 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
     Ok(Table {
         waves,
         coders,
+        unassigned_documents: unassigned_documents(conn)?,
         rows,
         balance,
         portraits,
@@ -1145,6 +1151,27 @@ pub fn write_csv(t: &Table, out: &mut dyn std::io::Write) -> std::io::Result<()>
     }
     writeln!(out, "# {}", coders_counted(&t.coders))?;
     writeln!(out, "# {}", t.note)
+}
+
+/// Documents not yet tied to a participant and a wave (kind `document`, or an interview
+/// without a wave): the change analyses leave them out.
+pub fn unassigned_documents(conn: &Connection) -> Result<usize> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM documents WHERE kind = 'document'
+            OR (kind IN ('individual', 'group') AND wave_id IS NULL)",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
+/// The sentence a table gives about documents it left out, if any.
+pub fn unassigned_note(n: usize) -> Option<String> {
+    (n > 0).then(|| {
+        format!(
+            "{n} document(s) have no participant or wave yet and are left out; `narrata docs set DOC --participant P --wave W` assigns them."
+        )
+    })
 }
 
 /// The sentence a report gives about whose codings it counted.

@@ -46,6 +46,8 @@ pub struct Filter {
     /// Only these coders' codings; empty: every coder's.
     pub coders: Vec<String>,
     pub doc: Option<i64>,
+    /// Only codings in the documents of this document group.
+    pub group: Option<String>,
 }
 
 /// Coder names as typed: `anna,bert` or several flags, trimmed, empty ones left out.
@@ -471,6 +473,17 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Coding>> {
     if let Some(doc) = filter.doc {
         values.push(Box::new(doc));
         conditions.push(format!("c.doc_id = ?{}", values.len()));
+    }
+    if let Some(group) = &filter.group {
+        let docs = crate::groups::documents_of(conn, group)?;
+        conditions.push(format!(
+            "c.doc_id IN ({})",
+            docs.iter()
+                .map(|d| d.to_string())
+                .chain(std::iter::once("NULL".to_owned()))
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
     }
     if let Some(p) = &filter.participant {
         values.push(Box::new(crate::import::resolve::normalise_participant(p)));

@@ -178,6 +178,7 @@ fn touched(ops: &[RowChange]) -> HashSet<(&str, i64)> {
 /// The undoable rows an action's rows refer to: a coding's or override's code, a code's
 /// parent, a memo's code or coding.
 fn referred(ops: &[RowChange]) -> HashSet<(&'static str, i64)> {
+    // Every table a recorded row may refer to, so that `tied` sees the reference.
     let mut out = HashSet::new();
     for op in ops {
         for row in [&op.before, &op.after].into_iter().flatten() {
@@ -185,6 +186,15 @@ fn referred(ops: &[RowChange]) -> HashSet<(&'static str, i64)> {
             match op.table.as_str() {
                 "codings" | "change_overrides" => out.extend(id("code_id").map(|c| ("codes", c))),
                 "codes" => out.extend(id("parent_id").map(|c| ("codes", c))),
+                "document_participants" | "turns" => {
+                    out.extend(id("participant_id").map(|p| ("participants", p)));
+                    out.extend(id("doc_id").map(|d| ("documents", d)));
+                }
+                "documents" => out.extend(id("wave_id").map(|w| ("waves", w))),
+                "group_documents" => {
+                    out.extend(id("group_id").map(|g| ("groups", g)));
+                    out.extend(id("doc_id").map(|d| ("documents", d)));
+                }
                 "memos" => {
                     let table = match row.get("target_kind").and_then(|k| k.as_str()) {
                         Some("code") => Some("codes"),

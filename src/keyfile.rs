@@ -316,6 +316,19 @@ pub fn passphrase(new: bool) -> Result<SecretString> {
 }
 
 /// Reads and decrypts a project's key; `None` if the project has none yet.
+/// Opens the key of the project at `project` with its passphrase (asked for, or from
+/// `NARRATA_PASSPHRASE`), or starts a new one for the project with GUID `project_guid` when it
+/// has none yet (asking for the new passphrase twice).
+pub fn open_or_new(project: &Path, project_guid: &str) -> Result<(Key, SecretString)> {
+    let exists = path(project).is_file();
+    let pass = passphrase(!exists)?;
+    let key = match load(project, &pass)? {
+        Some(k) => k,
+        None => Key::new(project_guid),
+    };
+    Ok((key, pass))
+}
+
 pub fn load(project: &Path, pass: &SecretString) -> Result<Option<Key>> {
     let file = path(project);
     let bytes = match std::fs::read(&file) {

@@ -7,7 +7,8 @@
 //! |---|---|
 //! | [`store`] | the project database: schema, migrations, one transaction per action, audit log |
 //! | [`project`] | finding, creating and opening a project folder |
-//! | [`corpus`] | participants, waves, documents and turns as stored |
+//! | [`corpus`] | participants, waves, documents and turns as stored; assigning a document |
+//! | [`groups`] | document groups: named sets of documents, used as a filter |
 //! | [`codebook`] | the code tree: definitions, reorganising, YAML/JSON/REFI-QDA files |
 //! | [`coding`] | codings: code spans, list them with their text |
 //! | [`memo`] | memos on the project, participants, waves, documents, codes, codings |
@@ -42,6 +43,7 @@ pub mod corpus;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod groups;
 pub mod history;
 pub mod import;
 pub mod keyfile;

@@ -576,6 +576,8 @@ pub struct Filters {
     pub code: Option<String>,
     pub kind: Option<String>,
     pub doc: Option<i64>,
+    /// Only turns of the documents of this document group.
+    pub group: Option<String>,
     pub limit: usize,
 }
 
@@ -750,6 +752,16 @@ pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> 
             Box::new(TermQuery::new(
                 Term::from_field_u64(f.doc, d as u64),
                 IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    if let Some(g) = &filters.group {
+        let docs = crate::groups::documents_of(store.conn(), g)?;
+        clauses.push((
+            Occur::Must,
+            Box::new(TermSetQuery::new(
+                docs.into_iter()
+                    .map(|d| Term::from_field_u64(f.doc, d as u64)),
             )),
         ));
     }

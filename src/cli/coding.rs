@@ -137,6 +137,9 @@ pub struct CodingsArgs {
     /// Only this document.
     #[arg(long)]
     doc: Option<String>,
+    /// Only the documents of this document group.
+    #[arg(long)]
+    group: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -443,6 +446,7 @@ pub fn codings(args: CodingsArgs, store: &Store, out: &mut dyn Write) -> Result<
         wave: args.wave,
         coders,
         doc,
+        group: args.group,
     };
     let list = codings_lib::list(store.conn(), &filter)?;
     if args.json {

@@ -86,8 +86,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List documents.
+    /// List documents; `docs set` assigns one to its participants, wave and kind.
     Docs {
+        #[command(subcommand)]
+        set: Option<DocsCommand>,
         #[arg(long)]
         json: bool,
     },
@@ -250,6 +252,13 @@ pub enum Command {
     },
     /// Write a consistent snapshot of the project to a new folder.
     Backup { out: PathBuf },
+    /// List the document groups; `groups add NAME DOC…` makes one or adds documents to it.
+    Groups {
+        #[command(subcommand)]
+        add: Option<GroupsCommand>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Open the terminal UI (also what narrata does with no command, on a terminal).
     Tui,
 }
@@ -269,6 +278,9 @@ pub struct ExportFilter {
     /// Only this coder's codings, or these coders' (comma-separated).
     #[arg(long)]
     pub coder: Option<String>,
+    /// Only the documents of this document group.
+    #[arg(long)]
+    pub group: Option<String>,
 }
 
 impl ExportFilter {
@@ -282,6 +294,7 @@ impl ExportFilter {
             wave: self.wave.clone(),
             coders,
             doc: None,
+            group: self.group.clone(),
         })
     }
 }
@@ -357,6 +370,35 @@ pub enum ExportCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum GroupsCommand {
+    /// Add documents (ids, GUIDs or titles) to a group, made if it is new; undoable.
+    Add {
+        name: String,
+        #[arg(required = true)]
+        docs: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocsCommand {
+    /// Assign a document to its participant(s), wave and kind (a text from another tool
+    /// arrives without them); audited and undoable. What is not given stays as it is.
+    Set {
+        /// Document id, GUID or title.
+        doc: String,
+        /// Participant code(s); several (P01,P02) for a group interview.
+        #[arg(long, value_delimiter = ',')]
+        participant: Vec<String>,
+        #[arg(long)]
+        wave: Option<String>,
+        #[arg(long, value_enum)]
+        kind: Option<Kind>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ChangesCommand {
     /// Confirm or override the change label of a participant and code.
     Set {
@@ -385,6 +427,9 @@ pub struct SearchFilters {
     /// Only this document (id, GUID or title).
     #[arg(long)]
     pub doc: Option<String>,
+    /// Only the documents of this document group.
+    #[arg(long)]
+    pub group: Option<String>,
 }
 
 impl SearchFilters {
@@ -400,6 +445,7 @@ impl SearchFilters {
                 Some(d) => Some(corpus::find_document(store.conn(), d)?),
                 None => None,
             },
+            group: self.group.clone(),
             limit,
         })
     }
@@ -421,6 +467,8 @@ pub enum Kind {
     Individual,
     Group,
     Fieldnote,
+    /// A text from elsewhere, not yet tied to participants and a wave.
+    Document,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -540,15 +588,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                         "import REFI-QDA projects (.qdpx) on their own, not together with transcripts".into(),
                     ));
                 }
-                return import_qdpx(
-                    &mut store,
-                    &coder,
-                    &paths,
-                    options.anonymise,
-                    options.flags.wave.as_deref(),
-                    as_json,
-                    out,
-                );
+                let options = crate::refi::load::Options {
+                    anonymise: options.anonymise,
+                    flags: options.flags,
+                };
+                return import_qdpx(&mut store, &coder, &paths, &options, as_json, out);
             }
             let (files, ignored) = import::collect(&paths)?;
             if files.is_empty() {
@@ -625,7 +669,97 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 return Ok(1);
             }
         }
-        Command::Docs { json: as_json } => {
+        Command::Docs {
+            set:
+                Some(DocsCommand::Set {
+                    doc,
+                    participant,
+                    wave,
+                    kind,
+                    json: as_json,
+                }),
+            ..
+        } => {
+            let mut store = open()?;
+            let what = crate::corpus::Assignment {
+                participants: (!participant.is_empty()).then_some(participant),
+                wave,
+                kind: kind.map(|k| format!("{k:?}").to_lowercase()),
+            };
+            let done = crate::corpus::assign(&mut store, &coder, &doc, &what)?;
+            if as_json {
+                json(out, &done)?;
+            } else {
+                say(
+                    out,
+                    &format!(
+                        "document {}: {} · {} · {}; {} turn(s) are a participant's{} · u undoes",
+                        done.doc,
+                        if done.participants.is_empty() {
+                            "no participant".to_owned()
+                        } else {
+                            done.participants.join(", ")
+                        },
+                        done.wave.as_deref().unwrap_or("no wave"),
+                        done.kind,
+                        done.participant_turns,
+                        if done.unmapped.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "; speaker label(s) {} are no one's yet (import the text again with --speakers to map them)",
+                                done.unmapped.join(", ")
+                            )
+                        }
+                    ),
+                )?;
+            }
+        }
+        Command::Groups {
+            add: Some(GroupsCommand::Add { name, docs }),
+            ..
+        } => {
+            let mut store = open()?;
+            let (g, added) = crate::groups::add(&mut store, &coder, &name, &docs)?;
+            say(
+                out,
+                &format!(
+                    "group `{}`: {added} document(s) added, {} in all · u undoes",
+                    g.name,
+                    g.documents.len()
+                ),
+            )?;
+        }
+        Command::Groups {
+            add: None,
+            json: as_json,
+        } => {
+            let store = open()?;
+            let groups = crate::groups::list(store.conn())?;
+            if as_json {
+                return json(out, &groups).map(|_| 0);
+            }
+            let mut t = Table::new(&["group", "documents", "description"]);
+            for g in &groups {
+                t.row(vec![
+                    g.name.clone(),
+                    g.documents
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    g.description.clone(),
+                ]);
+            }
+            t.print(
+                out,
+                "no document groups yet: `narrata groups add NAME DOC…` makes one",
+            )?;
+        }
+        Command::Docs {
+            set: None,
+            json: as_json,
+        } => {
             let store = open()?;
             let docs = corpus::documents(store.conn())?;
             if as_json {
@@ -1171,71 +1305,29 @@ fn import_qdpx(
     store: &mut Store,
     coder: &str,
     paths: &[PathBuf],
-    anonymise: import::Anonymise,
-    wave: Option<&str>,
+    options: &crate::refi::load::Options,
     as_json: bool,
     out: &mut dyn Write,
 ) -> Result<i32> {
     let mut reports = Vec::new();
-    let mut key_and_pass = match anonymise {
-        import::Anonymise::Off => None,
-        _ => Some(privacy::open_key(store)?),
-    };
+    let mut key = None;
+    let (root, guid) = (store.root().to_path_buf(), store.project()?.guid);
+    let mut open_key = || crate::keyfile::open_or_new(&root, &guid);
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-        if meta.len() > crate::refi::read::MAX_TOTAL {
-            return Err(Error::input(
-                path.display().to_string(),
-                "the file is larger than narrata reads (1 GB); nothing was imported".to_owned(),
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let project = crate::refi::read::read(&bytes)
-            .map_err(|e| Error::input(path.display().to_string(), e))?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let generation_before = store.project()?.generation;
-        let root = store.root().to_path_buf();
-        let report = match key_and_pass.as_mut() {
-            Some((key, pass)) => {
-                let pass = pass.clone();
-                let mut save = |k: &crate::keyfile::Key| crate::keyfile::save(&root, k, &pass);
-                let p = import::Privacy {
-                    key,
-                    save: &mut save,
-                };
-                crate::refi::load::import(store, coder, &name, &project, anonymise, wave, Some(p))?
-            }
-            None => {
-                crate::refi::load::import(store, coder, &name, &project, anonymise, wave, None)?
-            }
-        };
+        let report = crate::refi::load::import_archive(
+            store,
+            coder,
+            path,
+            options,
+            &mut key,
+            &mut open_key,
+        )?;
         if !report.documents.is_empty() {
             refresh_index(store, generation_before, &report.documents);
         }
         if !as_json {
-            say(
-                out,
-                &format!(
-                    "{}: from {}: {} document(s) added ({} already here), {} code(s) added, {} updated, {} coding(s) added ({} already here), {} memo(s), {} identifier(s) replaced by pseudonyms",
-                    path.display(),
-                    if report.origin.is_empty() {
-                        "an unnamed tool"
-                    } else {
-                        &report.origin
-                    },
-                    report.documents_added,
-                    report.documents_known,
-                    report.codes_added,
-                    report.codes_updated,
-                    report.codings_added,
-                    report.codings_known,
-                    report.memos_added,
-                    report.identifiers_replaced
-                ),
-            )?;
+            output::qdpx_report(out, &path.display().to_string(), &report)?;
         }
         reports.push(report);
     }

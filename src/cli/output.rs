@@ -387,6 +387,9 @@ pub fn changes(out: &mut dyn Write, t: &crate::change::Table, all: bool) -> Resu
     if marked {
         writeln!(out, "{}", crate::change::CODERS_DIFFER).map_err(io)?;
     }
+    if let Some(note) = crate::change::unassigned_note(t.unassigned_documents) {
+        writeln!(out, "{note}").map_err(io)?;
+    }
     writeln!(
         out,
         "Cells: coded passages (coverage of the participant's own words). {} {}",
@@ -394,6 +397,48 @@ pub fn changes(out: &mut dyn Write, t: &crate::change::Table, all: bool) -> Resu
         t.note
     )
     .map_err(io)
+}
+
+/// What a REFI-QDA import did: the counts, every source not imported as a document of its
+/// own with the reason, documents still to assign, and whatever had no place.
+pub fn qdpx_report(out: &mut dyn Write, file: &str, r: &crate::refi::load::Report) -> Result<()> {
+    writeln!(
+        out,
+        "{file}: from {}: {} document(s) added ({} already here), {} code(s) added, {} updated, {} coding(s) added ({} already here), {} memo(s), {} group(s), {} identifier(s) replaced by pseudonyms",
+        if r.origin.is_empty() {
+            "an unnamed tool"
+        } else {
+            &r.origin
+        },
+        r.documents_added,
+        r.documents_known,
+        r.codes_added,
+        r.codes_updated,
+        r.codings_added,
+        r.codings_known,
+        r.memos_added,
+        r.groups_added,
+        r.identifiers_replaced
+    )
+    .map_err(io)?;
+    for s in &r.skipped {
+        writeln!(out, "  {}: {}", s.source, s.reason).map_err(io)?;
+    }
+    if r.documents_unassigned > 0 {
+        writeln!(
+            out,
+            "  {} document(s) have no participant or wave yet (the file does not say): they are left out of change analyses until `narrata docs set DOC --participant P --wave W` assigns them",
+            r.documents_unassigned
+        )
+        .map_err(io)?;
+    }
+    if !r.not_brought.is_empty() {
+        writeln!(out, "  not brought in (narrata has no place for them):").map_err(io)?;
+        for n in &r.not_brought {
+            writeln!(out, "    {} {}", n.count, n.what).map_err(io)?;
+        }
+    }
+    Ok(())
 }
 
 /// The cohort view: n/N per code and wave, and movement between the first and last wave.

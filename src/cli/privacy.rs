@@ -67,13 +67,7 @@ pub enum NamesCommand {
 
 /// Opens the project's key (creating a new one if there is none), with its passphrase.
 pub fn open_key(store: &Store) -> Result<(Key, SecretString)> {
-    let exists = keyfile::path(store.root()).is_file();
-    let pass = keyfile::passphrase(!exists)?;
-    let key = match keyfile::load(store.root(), &pass)? {
-        Some(k) => k,
-        None => Key::new(&store.project()?.guid),
-    };
-    Ok((key, pass))
+    keyfile::open_or_new(store.root(), &store.project()?.guid)
 }
 
 /// Opens an existing key; a project without one is an error.

@@ -33,6 +33,9 @@ pub fn changes_docx(
     if t.rows.iter().any(|r| r.coders_differ) {
         doc = doc.add_paragraph(text(change::CODERS_DIFFER));
     }
+    if let Some(note) = change::unassigned_note(t.unassigned_documents) {
+        doc = doc.add_paragraph(text(&note));
+    }
     let mut participants: Vec<&str> = t.rows.iter().map(|r| r.participant.as_str()).collect();
     participants.dedup();
     for p in participants {

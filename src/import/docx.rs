@@ -20,13 +20,18 @@ const MAX_RATIO: u64 = 200;
 
 /// Reads a .docx file's bytes into a transcript.
 pub fn read(bytes: &[u8]) -> Result<Transcript, String> {
+    read_with(bytes, &[])
+}
+
+/// [`read`], with `labels` (from `--speakers`) counting as declared speaker labels.
+pub fn read_with(bytes: &[u8], labels: &[String]) -> Result<Transcript, String> {
     let xml = document_xml(bytes)?;
     let raw = paragraphs(&xml)?;
     let cleaned = decode::clean(&raw);
     if cleaned.text.trim().is_empty() {
         return Err("the Word document holds no text".into());
     }
-    text::parse(cleaned.text, cleaned.controls_replaced)
+    text::parse_with(cleaned.text, cleaned.controls_replaced, labels)
 }
 
 fn document_xml(bytes: &[u8]) -> Result<Vec<u8>, String> {

@@ -26,6 +26,7 @@ use crate::store::Store;
 use crate::words;
 
 pub use resolve::Flags;
+pub use text::paragraphs;
 pub use transcript::Transcript;
 
 /// The largest file narrata imports. A transcript of a three-hour interview is about 200 KB;
@@ -231,6 +232,12 @@ pub fn read_sources(files: &[PathBuf]) -> (Vec<Source>, Vec<FileReport>) {
 
 /// Reads one source into a transcript according to its extension.
 pub fn read(source: &Source) -> Result<Transcript, String> {
+    read_with(source, &[])
+}
+
+/// [`read`], with `labels` (the labels `--speakers` maps) counting as speaker labels in text
+/// and Word files, so that a label that opens one line only is still a speaker.
+pub fn read_with(source: &Source, labels: &[String]) -> Result<Transcript, String> {
     if source.bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!(
             "the file is larger than narrata's limit of {} MB per file",
@@ -240,9 +247,9 @@ pub fn read(source: &Source) -> Result<Transcript, String> {
     match source.extension().as_str() {
         "txt" | "text" | "md" | "markdown" => {
             let d = decode::decode(&source.bytes)?;
-            text::parse(d.text, d.controls_replaced)
+            text::parse_with(d.text, d.controls_replaced, labels)
         }
-        "docx" => docx::read(&source.bytes),
+        "docx" => docx::read_with(&source.bytes, labels),
         "vtt" => {
             let d = decode::decode(&source.bytes)?;
             subtitles::read_vtt(&d.text, d.controls_replaced)
@@ -521,7 +528,8 @@ fn prepare_all(
     }
     let anonymising = options.anonymise != Anonymise::Off;
     let prepare = |source: &Source| {
-        let parsed = read(source).and_then(|t| {
+        let labels: Vec<String> = options.flags.speakers.keys().cloned().collect();
+        let parsed = read_with(source, &labels).and_then(|t| {
             let r = resolve::resolve(&t, &options.flags, &source.stem(), language)?;
             Ok((t, r))
         });

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 
 use super::transcript::Transcript;
 
-/// Document kinds.
-pub const KINDS: &[&str] = &["individual", "group", "fieldnote"];
+/// Document kinds. `document`: a text brought in from elsewhere (a REFI-QDA project) that is
+/// not yet tied to participants and a wave.
+pub const KINDS: &[&str] = &["individual", "group", "fieldnote", "document"];
 /// Languages narrata analyses (stemming, pronoun lists).
 pub const LANGUAGES: &[&str] = &["nl", "en"];
 
@@ -280,12 +281,13 @@ pub fn resolve(
         }
         _ => {}
     }
-    if kind != "fieldnote" && wave.is_none() {
+    if !matches!(kind.as_str(), "fieldnote" | "document") && wave.is_none() {
         return Err("no wave is given: name it with --wave T2, in the file name like P03_T2.vtt, or in a .txt or .md file's front matter (`wave: T2`)".into());
     }
 
+    let labels: Vec<&str> = t.turns.iter().map(|x| x.speaker.as_str()).collect();
     let speakers = map_speakers(
-        t,
+        &labels,
         &declared,
         &kind,
         &participants,
@@ -342,10 +344,12 @@ fn is_interviewer_label(label: &str) -> bool {
     )
 }
 
-/// Maps every speaker label to the interviewer or a participant; `declared` holds the
-/// mappings given (lower-case labels).
-fn map_speakers(
-    t: &Transcript,
+/// Maps every speaker label (of the turns, in order) to the interviewer or a participant;
+/// `declared` holds the mappings given (lower-case labels). In an individual interview whose
+/// turns carry no label at all (a participant's own text, or a text from another tool that
+/// is not split into turns), the unlabelled text is the participant's.
+pub fn map_speakers(
+    labels: &[&str],
     declared: &BTreeMap<String, String>,
     kind: &str,
     participants: &[String],
@@ -353,12 +357,16 @@ fn map_speakers(
     notes: &mut Vec<String>,
 ) -> Result<BTreeMap<String, Speaker>, String> {
     let mut map = BTreeMap::new();
+    if kind == "individual" && !labels.is_empty() && labels.iter().all(|l| l.is_empty()) {
+        map.insert(String::new(), Speaker::Participant(participants[0].clone()));
+        return Ok(map);
+    }
     let mut unknown = Vec::new();
-    for turn in &t.turns {
-        if turn.speaker.is_empty() || map.contains_key(&turn.speaker) {
+    for &label in labels {
+        if label.is_empty() || map.contains_key(label) {
             continue;
         }
-        let label = &turn.speaker;
+        let label = &label.to_owned();
         let lower = label.to_lowercase();
         let speaker = if let Some(target) = declared.get(&lower) {
             if target.eq_ignore_ascii_case("interviewer") {

@@ -26,12 +26,21 @@ pub const LONG_UNLABELLED: usize = 10_000;
 
 /// Parses decoded text (front matter and turns).
 pub fn parse(text: String, controls_replaced: usize) -> Result<Transcript, String> {
+    parse_with(text, controls_replaced, &[])
+}
+
+/// [`parse`], with `labels` (from `--speakers`) counting as declared speaker labels.
+pub fn parse_with(
+    text: String,
+    controls_replaced: usize,
+    labels: &[String],
+) -> Result<Transcript, String> {
     let (meta, body) = split_front_matter(&text)?;
     let body = body.to_owned();
     if body.trim().is_empty() {
         return Err("the file has front matter but no transcript text after it".into());
     }
-    let turns = turns(&body, &meta);
+    let turns = turns(&body, &meta, labels);
     Ok(Transcript {
         text: body,
         turns,
@@ -171,7 +180,7 @@ struct LabelLine {
 }
 
 /// Splits the body into turns.
-fn turns(body: &str, meta: &Meta) -> Vec<RawTurn> {
+fn turns(body: &str, meta: &Meta, extra_labels: &[String]) -> Vec<RawTurn> {
     // First pass: candidate labels, and how often each opens a line.
     let mut candidates: Vec<Option<LabelLine>> = Vec::new();
     let mut frequency: HashMap<String, usize> = HashMap::new();
@@ -189,6 +198,7 @@ fn turns(body: &str, meta: &Meta) -> Vec<RawTurn> {
         .chain(meta.participant.clone())
         .chain(meta.participants.iter().cloned())
         .chain(meta.interviewer.clone())
+        .chain(extra_labels.iter().cloned())
         .map(|s| s.to_lowercase())
         .collect();
     let accepted = |l: &LabelLine| {
@@ -255,6 +265,40 @@ fn turns(body: &str, meta: &Meta) -> Vec<RawTurn> {
         turns = divide_long_unlabelled(body, turns);
     }
     turns
+}
+
+/// A text from another tool as it is: no front matter, no speaker labels looked for; each
+/// paragraph (each line with words; a line over [`LONG_UNLABELLED`] characters divided as
+/// that constant says) is a turn without a speaker.
+pub fn paragraphs(text: String) -> Transcript {
+    let mut turns = Vec::new();
+    let mut chars_before = 0usize;
+    for (index, line) in text.split('\n').enumerate() {
+        let mut pieces = Vec::new();
+        pieces_of(line, 0, &mut pieces);
+        let (mut c, mut b) = (chars_before, 0usize);
+        for (ps, pe) in pieces {
+            c += line[b..ps].chars().count();
+            let length = line[ps..pe].chars().count();
+            turns.push(RawTurn {
+                speaker: String::new(),
+                start: c,
+                end: c + length,
+                line: index + 1,
+                time_start: None,
+                time_end: None,
+            });
+            c += length;
+            b = pe;
+        }
+        chars_before += line.chars().count() + 1;
+    }
+    Transcript {
+        text,
+        turns,
+        meta: Meta::default(),
+        controls_replaced: 0,
+    }
 }
 
 /// Divides every unlabelled turn longer than [`LONG_UNLABELLED`] characters as that constant

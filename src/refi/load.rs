@@ -20,13 +20,45 @@ use crate::error::{Error, Result};
 use crate::import::{self, Anonymise, Privacy, Source, resolve};
 use crate::store::{Store, new_guid};
 
+/// How to import: anonymisation, and what the command line says for sources that do not say
+/// it themselves (participants, wave, kind, language, speaker mappings).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub anonymise: Anonymise,
+    pub flags: resolve::Flags,
+}
+
+/// A source that was not imported as a document of its own, and why.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Skipped {
+    pub source: String,
+    pub reason: String,
+}
+
+/// Something of the file that has no place in narrata, and how much of it there was.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NotBrought {
+    pub what: String,
+    pub count: usize,
+}
+
 /// What the import did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub origin: String,
     pub documents_added: usize,
+    /// Of those, documents without a participant or wave yet (`docs set` assigns them).
+    pub documents_unassigned: usize,
     /// Sources already in the project (same GUID or same text).
     pub documents_known: usize,
+    /// Sources not imported as documents of their own (empty, the same text as another, no
+    /// readable text, a language narrata cannot anonymise), with the reason.
+    pub skipped: Vec<Skipped>,
+    /// Document groups made from the file's sets of sources.
+    pub groups_added: usize,
+    /// What had no place: other kinds of sources and their codings, sets of codes, links,
+    /// graphs, note titles, selections outside their text.
+    pub not_brought: Vec<NotBrought>,
     pub codes_added: usize,
     pub codes_updated: usize,
     pub codings_added: usize,
@@ -37,12 +69,60 @@ pub struct Report {
     pub documents: Vec<i64>,
 }
 
-/// A source made ready: its document (new or known) and where its selections now lie.
+/// A source made ready: its document (new, known, or that of an earlier source with the same
+/// text) and where its selections now lie; all empty for a source that is skipped.
+#[derive(Default)]
 struct Prepared {
     existing: Option<i64>,
     doc: Option<NewDocument>,
+    /// The index of the earlier source with the same text, whose document this one shares.
+    same_as: Option<usize>,
     /// Position in the source's text → position in the stored text.
     moves: Vec<(usize, usize, usize)>,
+}
+
+/// How a source is named in messages: its name, else its place and GUID.
+fn shown_name(source: &read::Source, index: usize) -> String {
+    let name = source.name.trim();
+    if name.is_empty() {
+        format!("(untitled source {}, {})", index + 1, source.guid)
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The language of a text as far as narrata is concerned.
+#[derive(Debug, Clone, PartialEq)]
+enum Detected {
+    /// `nl` or `en`.
+    Known(String),
+    /// Reliably another language (its English name).
+    Unsupported(String),
+    /// Too short or too mixed to tell.
+    Unsure,
+}
+
+/// Detects the language of a text from another tool (whatlang's trigram models, on the first
+/// 20,000 characters). Only a reliable answer counts.
+fn detect_language(text: &str) -> Detected {
+    let sample: String = text.chars().take(20_000).collect();
+    match whatlang::detect(&sample) {
+        Some(info) if info.is_reliable() => match info.lang() {
+            whatlang::Lang::Nld => Detected::Known("nl".into()),
+            whatlang::Lang::Eng => Detected::Known("en".into()),
+            other => Detected::Unsupported(other.eng_name().to_owned()),
+        },
+        _ => Detected::Unsure,
+    }
+}
+
+/// Whether importing `project` would store any text (and so, with anonymisation on, needs the
+/// key): an archive with no text asks for no passphrase.
+pub fn has_text(project: &Project) -> bool {
+    project
+        .sources
+        .iter()
+        .any(|s| s.problem.is_none() && !s.text.trim().is_empty())
 }
 
 /// A code's name as narrata stores it: no slash (it separates a path), never empty.
@@ -123,27 +203,73 @@ fn value_of<'a>(values: &'a [(String, String)], variable: Option<&String>) -> Op
         .filter(|x| !x.is_empty())
 }
 
-/// Imports a read project; `privacy` is needed when `anonymise` is not off.
+/// Reads the archive at `path` and imports it as one action. The pseudonym key is opened
+/// (`open_key`, which may ask for the passphrase) only when the archive has text to anonymise,
+/// and kept in `key` for the next archive; it is saved before the database commits.
+pub fn import_archive(
+    store: &mut Store,
+    coder: &str,
+    path: &std::path::Path,
+    options: &Options,
+    key: &mut Option<(crate::keyfile::Key, age::secrecy::SecretString)>,
+    open_key: &mut dyn FnMut() -> Result<(crate::keyfile::Key, age::secrecy::SecretString)>,
+) -> Result<Report> {
+    let shown = path.display().to_string();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if size > read::MAX_TOTAL {
+        return Err(Error::input(
+            &shown,
+            "the file is larger than narrata reads (1 GB); nothing was imported",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let project = read::read(&bytes).map_err(|e| Error::input(&shown, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if options.anonymise == Anonymise::Off || !has_text(&project) {
+        return import(store, coder, &name, &project, options, None);
+    }
+    if key.is_none() {
+        *key = Some(open_key()?);
+    }
+    let (k, pass) = key.as_mut().expect("opened above");
+    let root = store.root().to_path_buf();
+    let pass = pass.clone();
+    let mut save = |k: &crate::keyfile::Key| crate::keyfile::save(&root, k, &pass);
+    let privacy = Privacy {
+        key: k,
+        save: &mut save,
+    };
+    import(store, coder, &name, &project, options, Some(privacy))
+}
+
+/// Imports a read project; `privacy` is needed when anonymisation is on and the project has
+/// text ([`has_text`]).
 pub fn import(
     store: &mut Store,
     coder: &str,
     file_name: &str,
     project: &Project,
-    anonymise: Anonymise,
-    default_wave: Option<&str>,
+    options: &Options,
     mut privacy: Option<Privacy<'_>>,
 ) -> Result<Report> {
+    let anonymise = options.anonymise;
     if anonymise == Anonymise::Review {
         return Err(Error::Invalid(
             "a REFI-QDA project cannot be held for review (its codings would have nothing to hold on to); import it with --anonymise auto (the default) or off".into(),
         ));
     }
-    if anonymise == Anonymise::Auto && privacy.is_none() {
+    if anonymise == Anonymise::Auto && privacy.is_none() && has_text(project) {
         return Err(Error::Invalid(
             "anonymising an import needs the pseudonym key".into(),
         ));
     }
-    let language = store.project()?.language;
+    let project_language = store.project()?.language;
+    let language = project_language.clone();
     let at = crate::store::now();
     let mut report = Report {
         origin: project.origin.clone(),
@@ -180,8 +306,41 @@ pub fn import(
     }
 
     let mut prepared: Vec<Prepared> = Vec::new();
-    for source in &project.sources {
+    // First source with each text: a later source with the same text is stored once.
+    let mut first_with: HashMap<String, (usize, String)> = HashMap::new();
+    let narratas_own = project.origin.to_lowercase().starts_with("narrata");
+    for (index, source) in project.sources.iter().enumerate() {
+        let shown = shown_name(source, index);
+        let mut skip = |report: &mut Report, reason: String| {
+            report.skipped.push(Skipped {
+                source: shown.clone(),
+                reason,
+            });
+            prepared.push(Prepared::default());
+        };
+        if let Some(problem) = &source.problem {
+            skip(&mut report, format!("not imported: {problem}"));
+            continue;
+        }
+        if source.text.trim().is_empty() {
+            skip(&mut report, "empty: nothing to import".into());
+            continue;
+        }
         let sha = import::hex(&Sha256::digest(source.text.as_bytes()));
+        if let Some((first, name)) = first_with.get(&sha) {
+            let reason =
+                format!("the same text as `{name}`: stored once; its codings are on that document");
+            report.skipped.push(Skipped {
+                source: shown.clone(),
+                reason,
+            });
+            prepared.push(Prepared {
+                same_as: Some(*first),
+                ..Default::default()
+            });
+            continue;
+        }
+        first_with.insert(sha.clone(), (index, shown.clone()));
         let existing: Option<i64> = store
             .conn()
             .query_row(
@@ -194,8 +353,7 @@ pub fn import(
             report.documents_known += 1;
             prepared.push(Prepared {
                 existing: Some(id),
-                doc: None,
-                moves: Vec::new(),
+                ..Default::default()
             });
             continue;
         }
@@ -207,53 +365,119 @@ pub fn import(
             .collect();
         participants.sort();
         participants.dedup();
+        if participants.is_empty() {
+            participants = options.flags.participants.clone();
+        }
         let wave = value_of(&source.values, wave_var.as_ref())
-            .or(default_wave)
-            .map(resolve::normalise_wave);
+            .map(str::to_owned)
+            .or_else(|| options.flags.wave.clone())
+            .map(|w| resolve::normalise_wave(&w));
+        // Kind: as the file or the command says; else an interview when participants and a
+        // wave are known, else a text not yet assigned (`docs set` assigns it later).
         let kind = value_of(&source.values, kind_var.as_ref())
-            .filter(|k| matches!(*k, "individual" | "group" | "fieldnote"))
-            .map(str::to_owned);
+            .filter(|k| resolve::KINDS.contains(k))
+            .map(str::to_owned)
+            .or_else(|| options.flags.kind.clone())
+            .unwrap_or_else(|| {
+                match (participants.len(), wave.is_some()) {
+                    (0, _) | (_, false) => "document",
+                    (1, true) => "individual",
+                    _ => "group",
+                }
+                .to_owned()
+            });
+        // Language: as the file says, else as detected, else as the command or project says.
+        let detected = detect_language(&source.text);
+        let language = value_of(&source.values, language_var.as_ref())
+            .and_then(language_code)
+            .or_else(|| match &detected {
+                Detected::Known(l) => Some(l.clone()),
+                _ => None,
+            })
+            .or_else(|| options.flags.language.clone());
+        if let Detected::Unsupported(name) = &detected
+            && anonymise == Anonymise::Auto
+        {
+            skip(
+                &mut report,
+                format!(
+                    "not imported: its text is in {name}, which narrata cannot anonymise (it knows Dutch and English names and patterns), and replacing words it cannot read would shred the text; import the archive with --anonymise off if these texts need no anonymising, or anonymise them first elsewhere"
+                ),
+            );
+            continue;
+        }
         let flags = resolve::Flags {
             participants: participants.clone(),
             wave: wave.clone(),
-            kind,
-            language: value_of(&source.values, language_var.as_ref()).and_then(language_code),
-            speakers: Default::default(),
+            kind: Some(kind.clone()),
+            language,
+            speakers: options.flags.speakers.clone(),
         };
-        let file = Source {
-            name: format!("{}.txt", source.guid),
-            bytes: source.text.as_bytes().to_vec(),
+        // Another tool's text is not a transcript to re-parse (headings, citations and
+        // comments look like speaker labels): a turn per paragraph, unless the researcher maps
+        // speakers. narrata's own export is read as the transcript it was.
+        let mut t = if narratas_own || !options.flags.speakers.is_empty() {
+            let file = Source {
+                name: format!("{}.txt", source.guid),
+                bytes: source.text.as_bytes().to_vec(),
+            };
+            let labels: Vec<String> = options.flags.speakers.keys().cloned().collect();
+            let t = import::read_with(&file, &labels).map_err(|e| Error::input(&shown, e))?;
+            if t.text != source.text {
+                skip(
+                    &mut report,
+                    "not imported: its text changed when it was read as a transcript (it starts like front matter), so its codings could not be placed".into(),
+                );
+                continue;
+            }
+            t
+        } else {
+            import::paragraphs(source.text.clone())
         };
-        let mut t = import::read(&file).map_err(|e| Error::input(&source.name, e))?;
-        if t.text != source.text {
-            return Err(Error::input(
-                &source.name,
-                "its text changed when it was read as a transcript (front matter?), so its codings cannot be placed; nothing was imported".to_owned(),
-            ));
-        }
         // A source named by codes alone (P03_T2) says who and when, as a file name would.
         let stem = if import::only_codes(source.name.trim()) {
             source.name.trim()
         } else {
             ""
         };
-        let mut meta = resolve::resolve(&t, &flags, stem, &language).map_err(|e| {
-            Error::input(
-                &source.name,
-                if e.contains("no wave") {
-                    "no wave is given: a source's wave comes from a variable named wave (or golf, ronde, round), from a name like P03_T2, else from --wave for the whole import".to_owned()
-                } else if e.contains("no participant") {
-                    "no participant is given: a source's participants are the cases that refer to it, or its name like P03_T2".to_owned()
+        let mut meta = match resolve::resolve(&t, &flags, stem, &project_language) {
+            Ok(m) => m,
+            Err(e) => {
+                skip(&mut report, format!("not imported: {e}"));
+                continue;
+            }
+        };
+        if let Detected::Unsupported(name) = &detected {
+            meta.notes.push(format!(
+                "its text is in {name}; search stems it as {}",
+                if meta.language == "en" {
+                    "English"
                 } else {
-                    e
-                },
-            )
-        })?;
+                    "Dutch"
+                }
+            ));
+        }
         meta.title = if source.name.trim().is_empty() {
-            "(untitled source)".into()
+            shown.clone()
         } else {
             source.name.trim().to_owned()
         };
+        // Variables that are not wave, kind or language are the document's attributes.
+        for (variable, value) in &source.values {
+            if [&wave_var, &kind_var, &language_var]
+                .iter()
+                .any(|v| v.as_ref() == Some(variable))
+            {
+                continue;
+            }
+            if let Some(name) = project.variables.get(variable) {
+                meta.attributes
+                    .insert(name.clone(), serde_json::Value::String(value.clone()));
+            }
+        }
+        if meta.kind == "document" {
+            report.documents_unassigned += 1;
+        }
         let mut moves = Vec::new();
         if let Some(p) = privacy.as_mut()
             && anonymise == Anonymise::Auto
@@ -275,7 +499,6 @@ pub fn import(
         }
         let turns = import::turn_words(&t);
         prepared.push(Prepared {
-            existing: None,
             doc: Some(NewDocument {
                 guid: source.guid.clone(),
                 meta,
@@ -290,6 +513,7 @@ pub fn import(
                 source_sha256: sha,
             }),
             moves,
+            ..Default::default()
         });
     }
 
@@ -356,15 +580,27 @@ pub fn import(
         let mut used_notes: std::collections::HashSet<&str> = std::collections::HashSet::new();
         // Selection GUID → its first coding, for notes that point at a selection.
         let mut selection_coding: HashMap<&str, i64> = HashMap::new();
+        // Each source's document, by the source's place in the file.
+        let mut doc_of: Vec<Option<i64>> = Vec::with_capacity(prepared.len());
         for (source, prep) in project.sources.iter().zip(&prepared) {
-            let doc_id = match (&prep.existing, &prep.doc) {
-                (Some(id), _) => *id,
-                (None, Some(doc)) => {
+            let found = match (&prep.existing, &prep.doc, prep.same_as) {
+                (Some(id), _, _) => Some(*id),
+                (None, Some(doc), _) => {
                     let id = corpus::insert_document(a, doc)?;
                     added_docs.push(id);
-                    id
+                    Some(id)
                 }
-                (None, None) => continue,
+                (None, None, Some(first)) => doc_of.get(first).copied().flatten(),
+                (None, None, None) => None,
+            };
+            doc_of.push(found);
+            let Some(doc_id) = found else {
+                continue;
+            };
+            // A source sharing an earlier one's text shares its replacements too.
+            let prep = match prep.same_as {
+                Some(first) => &prepared[first],
+                None => prep,
             };
             let chars: i64 = a.conn().query_row(
                 "SELECT chars FROM documents WHERE id = ?1",
@@ -515,16 +751,59 @@ pub fn import(
             let guid = super::derived_guid(&[&project.name, "project description"]);
             memo("project", None, None, d, &None, &None, &guid)?;
         }
-        if !added_docs.is_empty() || codings_added > 0 || memos_added > 0 {
+        // Sets of sources become document groups (by name: a group of that name gains them).
+        let doc_by_source: HashMap<&str, i64> = project
+            .sources
+            .iter()
+            .zip(&doc_of)
+            .filter_map(|(s, d)| d.map(|d| (s.guid.as_str(), d)))
+            .collect();
+        let mut groups_added = 0;
+        for set in &project.sets {
+            let members: Vec<i64> = set
+                .sources
+                .iter()
+                .filter_map(|g| doc_by_source.get(g.as_str()).copied())
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let (group, new) = crate::groups::ensure_in(a, set.name.trim(), &set.guid, set.description.as_deref())?;
+            groups_added += usize::from(new);
+            for doc in members {
+                crate::groups::add_document_in(a, group, doc)?;
+            }
+        }
+        // The cases' variables are their participants' attributes (filling gaps, never
+        // overwriting one already set).
+        for case in &project.cases {
+            let Some(code) = case_names.get(&case.guid) else {
+                continue;
+            };
+            let attributes: serde_json::Map<String, serde_json::Value> = case
+                .values
+                .iter()
+                .filter_map(|(v, value)| {
+                    let name = project.variables.get(v)?;
+                    Some((name.clone(), serde_json::Value::String(value.clone())))
+                })
+                .collect();
+            if !attributes.is_empty() {
+                corpus::add_participant_attributes(a, code, &attributes)?;
+            }
+        }
+        if !added_docs.is_empty() || codings_added > 0 || memos_added > 0 || groups_added > 0 {
             a.audit(
                 "import qdpx",
                 &format!("file:{file_name}"),
-                serde_json::json!({"origin": project.origin, "documents": added_docs.len(), "codings": codings_added, "memos": memos_added}),
+                serde_json::json!({"origin": project.origin, "documents": added_docs.len(), "codings": codings_added, "memos": memos_added, "groups": groups_added}),
             )?;
         }
-        Ok((book_summary, added_docs, codings_added, codings_known, memos_added))
+        Ok((book_summary, added_docs, codings_added, codings_known, memos_added, groups_added))
     })?;
-    let (book_summary, docs, added, known, memos) = summary;
+    let (book_summary, docs, added, known, memos, groups) = summary;
+    report.groups_added = groups;
+    report.not_brought = not_brought(project);
     report.codes_added = book_summary.added;
     report.codes_updated = book_summary.updated;
     report.documents_added = docs.len();
@@ -533,6 +812,56 @@ pub fn import(
     report.codings_known = known;
     report.memos_added = memos;
     Ok(report)
+}
+
+/// What of `project` has no place in narrata, kind by kind.
+fn not_brought(project: &Project) -> Vec<NotBrought> {
+    let mut out = Vec::new();
+    let mut push = |what: String, count: usize| {
+        if count > 0 {
+            out.push(NotBrought { what, count });
+        }
+    };
+    for kind in ["PDF", "picture", "audio", "video"] {
+        let of: Vec<&read::OtherSource> = project
+            .other_sources
+            .iter()
+            .filter(|o| o.kind == kind)
+            .collect();
+        push(format!("{kind} sources (narrata reads text)"), of.len());
+        push(
+            format!("codings of {kind} sources"),
+            of.iter().map(|o| o.codings).sum(),
+        );
+    }
+    push(
+        "sets of codes (narrata has no code groups; the codes themselves are imported)".into(),
+        project.sets.iter().filter(|s| !s.codes.is_empty()).count(),
+    );
+    push(
+        "sets of notes".into(),
+        project.sets.iter().filter(|s| !s.notes.is_empty()).count(),
+    );
+    push(
+        "links between codings, notes or sources".into(),
+        project.links,
+    );
+    push("graphs (networks, maps)".into(), project.graphs);
+    if !project.origin.to_lowercase().starts_with("narrata") {
+        push(
+            "note titles (a memo keeps the note's text)".into(),
+            project
+                .notes
+                .iter()
+                .filter(|n| !n.name.trim().is_empty())
+                .count(),
+        );
+    }
+    push(
+        "selections outside their source's text".into(),
+        project.sources.iter().map(|s| s.selections_outside).sum(),
+    );
+    out
 }
 
 /// Adds a memo unless one with this GUID exists; returns whether it did.

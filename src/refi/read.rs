@@ -74,6 +74,32 @@ pub struct Source {
     pub values: Vec<(String, String)>,
     pub user: Option<String>,
     pub created: Option<String>,
+    /// Why the source cannot be imported (its text file missing or unreadable); the rest of
+    /// the project still can be.
+    pub problem: Option<String>,
+    /// Selections that lay outside the source's text, left out.
+    pub selections_outside: usize,
+}
+
+/// A source narrata does not import (a picture, PDF, audio or video), counted for the report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OtherSource {
+    pub guid: String,
+    /// `PDF`, `picture`, `audio`, `video`.
+    pub kind: String,
+    pub name: String,
+    pub codings: usize,
+}
+
+/// A set: REFI-QDA's named group of sources, codes or notes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Set {
+    pub guid: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub sources: Vec<String>,
+    pub codes: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -113,6 +139,12 @@ pub struct Project {
     pub description: Option<String>,
     /// Notes about the project as a whole.
     pub project_notes: Vec<String>,
+    /// Sources that are not text.
+    pub other_sources: Vec<OtherSource>,
+    pub sets: Vec<Set>,
+    /// Links and graphs: counted, since narrata has no place for them.
+    pub links: usize,
+    pub graphs: usize,
 }
 
 /// How the tool that wrote the file counts positions.
@@ -290,6 +322,8 @@ enum Open {
     Note(Note),
     Variable(String, String),
     VariableValue(Option<String>, Option<String>),
+    OtherSource(OtherSource),
+    Set(Set),
     Other(String),
 }
 
@@ -405,11 +439,49 @@ pub fn read(bytes: &[u8]) -> Result<Project, String> {
                             ..Default::default()
                         };
                         if let Some(path) = a.get("plainTextPath") {
-                            s.text = source_text(&archive, path).map_err(&fail)?;
+                            match source_text(&archive, path) {
+                                Ok(t) => s.text = t,
+                                Err(e) => s.problem = Some(e),
+                            }
                         }
                         Open::Source(s)
                     }
                     "PictureSource" | "PDFSource" | "AudioSource" | "VideoSource" => {
+                        Open::OtherSource(OtherSource {
+                            guid: optional_guid("guid").unwrap_or_default(),
+                            kind: match name.as_str() {
+                                "PictureSource" => "picture",
+                                "PDFSource" => "PDF",
+                                "AudioSource" => "audio",
+                                _ => "video",
+                            }
+                            .into(),
+                            name: a.get("name").cloned().unwrap_or_default(),
+                            codings: 0,
+                        })
+                    }
+                    "Set" => Open::Set(Set {
+                        guid: guid("guid")?,
+                        name: a.get("name").cloned().unwrap_or_default(),
+                        ..Default::default()
+                    }),
+                    "MemberSource" | "MemberCode" | "MemberNote" => {
+                        let g = guid("targetGUID")?;
+                        if let Some(Open::Set(set)) = stack.last_mut() {
+                            match name.as_str() {
+                                "MemberSource" => set.sources.push(g),
+                                "MemberCode" => set.codes.push(g),
+                                _ => set.notes.push(g),
+                            }
+                        }
+                        Open::Other(name.clone())
+                    }
+                    "Link" => {
+                        project.links += 1;
+                        Open::Other(name.clone())
+                    }
+                    "Graph" => {
+                        project.graphs += 1;
                         Open::Other(name.clone())
                     }
                     "Note" => {
@@ -546,17 +618,27 @@ pub fn read(bytes: &[u8]) -> Result<Project, String> {
     Ok(project)
 }
 
-/// The text of `internal://GUID.txt` (or a path in `sources/`).
+/// The text of `internal://GUID.txt`, or of a bare `name.txt` kept in `sources/` (as qc
+/// writes it). A path to a file outside the archive cannot be read.
 fn source_text(archive: &Archive, path: &str) -> Result<String, String> {
-    let file = path.strip_prefix("internal://").ok_or_else(|| {
-        format!("the source `{path}` lies outside the archive; only internal:// sources are read")
+    let file = path
+        .strip_prefix("internal://")
+        .unwrap_or(path)
+        .replace('\\', "/");
+    let key = format!(
+        "sources/{}",
+        file.trim_start_matches("sources/").to_lowercase()
+    );
+    let bytes = archive.sources.get(&key).ok_or_else(|| {
+        if path.starts_with("internal://") {
+            format!("its text file {file} is not in the archive")
+        } else {
+            format!(
+                "its text is said to be at `{path}`, which is not in the archive (only files inside the .qdpx can be read)"
+            )
+        }
     })?;
-    let key = format!("sources/{}", file.to_lowercase());
-    let bytes = archive
-        .sources
-        .get(&key)
-        .ok_or_else(|| format!("the source file {file} is not in the archive"))?;
-    crate::import::decode::raw(bytes).map_err(|e| format!("{file}: {e}"))
+    crate::import::decode::raw(bytes).map_err(|e| format!("its text file {file}: {e}"))
 }
 
 /// Finishes an element: attaches it to its parent or the project.
@@ -578,18 +660,16 @@ fn close(
         }
         Open::Case(c) => project.cases.push(c),
         Open::Source(mut s) => {
-            // Selections were read in the writer's units; now the text is known.
+            // Selections were read in the writer's units; now the text is known. One that lies
+            // outside the text is left out and counted.
             let (normal, map) = normalise(&s.text, units);
+            let before = s.selections.len();
+            s.selections
+                .retain(|sel| sel.start <= sel.end && sel.end < map.len());
+            s.selections_outside = before - s.selections.len();
             for sel in &mut s.selections {
-                let (a, b) = (sel.start, sel.end);
-                if a > b || b >= map.len() {
-                    return Err(format!(
-                        "a selection of source `{}` ([{a}, {b}]) lies outside its text",
-                        s.name
-                    ));
-                }
-                sel.start = map[a];
-                sel.end = map[b];
+                sel.start = map[sel.start];
+                sel.end = map[sel.end];
             }
             // Control characters become visible stand-ins, one for one.
             s.text = crate::import::decode::visible_controls(&normal).0;
@@ -600,11 +680,21 @@ fn close(
             Some(Open::Note(n)) => n.selections.push(sel.guid),
             _ => {}
         },
-        Open::Coding(c) => {
-            if let Some(Open::Selection(s)) = parent {
-                s.codings.push(c);
+        Open::Coding(c) => match parent {
+            Some(Open::Selection(s)) => s.codings.push(c),
+            // A coding of a picture, PDF, audio or video: counted.
+            _ => {
+                if let Some(Open::OtherSource(o)) = stack
+                    .iter_mut()
+                    .rev()
+                    .find(|o| matches!(o, Open::OtherSource(_)))
+                {
+                    o.codings += 1;
+                }
             }
-        }
+        },
+        Open::OtherSource(o) => project.other_sources.push(o),
+        Open::Set(set) => project.sets.push(set),
         Open::Note(n) => project.notes.push(n),
         Open::VariableValue(Some(v), value) => {
             let value = value.unwrap_or_default();
@@ -621,6 +711,7 @@ fn close(
             ("Description", Some(Open::Selection(s))) => s.description = Some(text),
             ("Description", Some(Open::Case(c))) => c.description = Some(text),
             ("Description", Some(Open::Note(n))) => n.description = Some(text),
+            ("Description", Some(Open::Set(set))) => set.description = Some(text),
             ("Description", Some(Open::Other(p))) if p == "Project" => {
                 project.description = Some(text)
             }
@@ -648,7 +739,12 @@ fn check_references(p: &Project) -> Result<(), String> {
     }
     walk(&p.codes, &mut codes);
     let notes: HashSet<&str> = p.notes.iter().map(|n| n.guid.as_str()).collect();
-    let sources: HashSet<&str> = p.sources.iter().map(|s| s.guid.as_str()).collect();
+    let sources: HashSet<&str> = p
+        .sources
+        .iter()
+        .map(|s| s.guid.as_str())
+        .chain(p.other_sources.iter().map(|s| s.guid.as_str()))
+        .collect();
     let note = |g: &String, what: &str| -> Result<(), String> {
         if notes.contains(g.as_str()) {
             Ok(())

@@ -249,4 +249,64 @@ FROM (SELECT 'codes' AS name, ifnull((SELECT max(id) FROM codes), 0) AS highest
       UNION ALL SELECT 'codings', ifnull((SELECT max(id) FROM codings), 0)
       UNION ALL SELECT 'memos', ifnull((SELECT max(id) FROM memos), 0)) t;
 "#,
+    // 6: texts from other tools. A document may be of kind `document`: a text brought in (from
+    // a REFI-QDA project, say) that is not yet tied to a participant and a wave. Which
+    // participants a document is about becomes a row with an id, so that assigning them is an
+    // action undo can take back. Document groups: named sets of documents (REFI-QDA's sets of
+    // sources), usable as a filter.
+    r#"
+CREATE TABLE documents_v6 (
+    id             INTEGER PRIMARY KEY,
+    guid           TEXT NOT NULL UNIQUE,
+    title          TEXT NOT NULL,
+    kind           TEXT NOT NULL CHECK (kind IN ('individual', 'group', 'fieldnote', 'document')),
+    language       TEXT NOT NULL,
+    wave_id        INTEGER REFERENCES waves(id),
+    interview_date TEXT,
+    interviewer    TEXT,
+    attributes     TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+    source_name    TEXT NOT NULL,
+    source_format  TEXT NOT NULL,
+    source_sha256  TEXT NOT NULL UNIQUE,
+    text           TEXT NOT NULL,
+    chars          INTEGER NOT NULL,
+    words          INTEGER NOT NULL,
+    created        TEXT NOT NULL,
+    created_by     INTEGER NOT NULL REFERENCES coders(id)
+);
+INSERT INTO documents_v6 SELECT id, guid, title, kind, language, wave_id, interview_date,
+    interviewer, attributes, source_name, source_format, source_sha256, text, chars, words,
+    created, created_by FROM documents;
+DROP TABLE documents;
+ALTER TABLE documents_v6 RENAME TO documents;
+CREATE INDEX documents_wave ON documents(wave_id);
+
+CREATE TABLE document_participants_v6 (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id          INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    participant_id  INTEGER NOT NULL REFERENCES participants(id),
+    UNIQUE (doc_id, participant_id)
+);
+INSERT INTO document_participants_v6 (doc_id, participant_id)
+    SELECT doc_id, participant_id FROM document_participants ORDER BY doc_id, participant_id;
+DROP TABLE document_participants;
+ALTER TABLE document_participants_v6 RENAME TO document_participants;
+CREATE INDEX document_participants_participant ON document_participants(participant_id);
+
+CREATE TABLE groups (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid         TEXT NOT NULL UNIQUE,
+    name         TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    description  TEXT NOT NULL DEFAULT '',
+    created      TEXT NOT NULL
+);
+CREATE UNIQUE INDEX groups_name ON groups(name COLLATE NOCASE);
+CREATE TABLE group_documents (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    group_id  INTEGER NOT NULL REFERENCES groups(id),
+    doc_id    INTEGER NOT NULL REFERENCES documents(id),
+    UNIQUE (group_id, doc_id)
+);
+CREATE INDEX group_documents_doc ON group_documents(doc_id);
+"#,
 ];

@@ -457,6 +457,7 @@ impl Action<'_> {
                 .join(", ")
         );
         rows::snapshot(&self.tx, table, 0)?; // refuses tables that are not undoable
+        whole_rows_only(table)?;
         self.tx.execute(
             &sql,
             rusqlite::params_from_iter(values.iter().map(|(_, v)| *v)),
@@ -500,6 +501,7 @@ impl Action<'_> {
 
     /// Deletes a row from an undoable table and records the change.
     pub fn delete(&self, table: &str, id: i64) -> Result<()> {
+        whole_rows_only(table)?;
         let before = rows::snapshot(&self.tx, table, id)?;
         if before.is_none() {
             return Err(Error::NotFound(format!("there is no row {id} in {table}")));
@@ -536,6 +538,17 @@ impl Action<'_> {
             after,
         });
     }
+}
+
+/// Documents are recorded without their text, so only their other columns can be changed
+/// undoably; they are added by import and never removed by an undoable action.
+fn whole_rows_only(table: &str) -> Result<()> {
+    if table == "documents" {
+        return Err(Error::Invalid(
+            "a document is added only by an import and never removed by an undoable action".into(),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,8 +9,33 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 
-/// Tables whose rows undo and redo may touch.
-pub const UNDOABLE: &[&str] = &["codes", "codings", "memos", "change_overrides"];
+/// Tables whose rows undo and redo may touch. A document row is recorded without its text
+/// (an action that changes a document's text, a redaction, is not undoable: it would bring an
+/// identifier back), so that no identifier reaches the audit log through a snapshot.
+pub const UNDOABLE: &[&str] = &[
+    "codes",
+    "codings",
+    "memos",
+    "change_overrides",
+    "documents",
+    "document_participants",
+    "turns",
+    "participants",
+    "waves",
+    "groups",
+    "group_documents",
+];
+
+/// The columns a snapshot of `table` holds.
+fn columns(table: &str) -> &'static str {
+    match table {
+        "documents" => {
+            "id, guid, title, kind, language, wave_id, interview_date, interviewer, attributes, \
+             source_name, source_format, source_sha256, chars, words, created, created_by"
+        }
+        _ => "*",
+    }
+}
 
 /// One row's change: absent `before` is an insert, absent `after` a delete.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -46,7 +71,10 @@ fn check_table(table: &str) -> Result<()> {
 /// The full row, column by column, or `None` if it does not exist.
 pub fn snapshot(conn: &Connection, table: &str, id: i64) -> Result<Option<Map<String, Value>>> {
     check_table(table)?;
-    let mut stmt = conn.prepare_cached(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM {table} WHERE id = ?1",
+        columns(table)
+    ))?;
     let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     Ok(stmt
         .query_row([id], |r| {

@@ -2,6 +2,10 @@
 //! Reading them for listings and views, resolving a name the user typed to a document, and
 //! writing a new document with everything it brings (inside a [`crate::store::Action`]).
 
+pub mod assign;
+
+pub use assign::{Assigned, Assignment, assign};
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -471,6 +475,39 @@ fn ensure_wave(a: &Action<'_>, name: &str) -> Result<i64> {
         serde_json::json!({"name": name, "ordinal": ordinal}),
     )?;
     Ok(id)
+}
+
+/// Gives the participant `code` the attributes it does not have yet, inside an action (an
+/// attribute already set is never overwritten); returns how many it gained. An unknown
+/// participant gains nothing.
+pub fn add_participant_attributes(
+    a: &Action<'_>,
+    code: &str,
+    attributes: &serde_json::Map<String, serde_json::Value>,
+) -> Result<usize> {
+    let row: Option<(i64, String)> = a
+        .conn()
+        .query_row(
+            "SELECT id, attributes FROM participants WHERE code = ?1",
+            [code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((id, current)) = row else {
+        return Ok(0);
+    };
+    let mut merged: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&current).unwrap_or_default();
+    let before = merged.len();
+    for (k, v) in attributes {
+        merged.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let gained = merged.len() - before;
+    if gained > 0 {
+        let json = serde_json::Value::Object(merged).to_string();
+        a.update("participants", id, &[("attributes", &json)])?;
+    }
+    Ok(gained)
 }
 
 fn ensure_participant(
