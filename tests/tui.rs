@@ -908,6 +908,67 @@ fn a_participant_only_in_a_group_interview_was_interviewed_in_that_wave() {
     assert!(doc.summary.participants.contains(&"P07".to_owned()));
 }
 
+/// A text from another tool arrives without participant or wave; the document list assigns
+/// it (`a`, then "P09 T2"), as `docs set` does, and undo takes it back.
+#[test]
+fn a_document_is_assigned_from_the_document_list() {
+    let mut s = Session::demo(100, 30);
+    let dir = s.store.root().to_path_buf();
+    let file = dir.parent().unwrap().join("notes.md");
+    std::fs::write(
+        &file,
+        "---\nkind: document\nlanguage: nl\n---\nIk ben weer aan het werk en dat gaat goed.\n",
+    )
+    .unwrap();
+    cli_ok(
+        &dir,
+        &["import", file.to_str().unwrap(), "--anonymise", "off"],
+    );
+    s.frame();
+    let id = s
+        .app
+        .documents
+        .docs
+        .iter()
+        .find(|d| d.kind == "document")
+        .unwrap()
+        .id;
+    // To the list, filtered to the new document, and assign it.
+    s.keys("<Tab>");
+    s.keys("/document<Enter>");
+    assert_eq!(s.app.documents.selected_document().map(|d| d.id), Some(id));
+    s.keys("a");
+    assert!(
+        matches!(&s.app.overlay, Some(Overlay::Prompt(_))),
+        "{:?}",
+        s.app.overlay
+    );
+    s.keys("<C-u>P09 T2<Enter>");
+    assert!(
+        s.status().contains("P09 · T2 · individual"),
+        "{}",
+        s.status()
+    );
+    let d = corpus::document(s.store.conn(), id).unwrap();
+    assert_eq!(
+        (d.participant.as_deref(), d.wave.as_deref(), d.kind.as_str()),
+        (Some("P09"), Some("T2"), "individual")
+    );
+    // The text is wholly P09's (it has no speaker labels).
+    let turns = corpus::turns(s.store.conn(), id).unwrap();
+    assert!(
+        turns
+            .iter()
+            .all(|t| t.participant.as_deref() == Some("P09"))
+    );
+    s.keys("u");
+    let d = corpus::document(s.store.conn(), id).unwrap();
+    assert_eq!(
+        (d.participant, d.wave, d.kind.as_str()),
+        (None, None, "document")
+    );
+}
+
 /// narrata on the command line, in the project the window has open.
 fn cli(dir: &Path, args: &[&str]) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_narrata"));

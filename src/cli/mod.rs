@@ -349,6 +349,10 @@ pub enum ExportCommand {
     /// codebook, codings, memos as notes, participants as cases, waves as variables.
     Qdpx {
         out: PathBuf,
+        /// How positions count: code points, as the standard says (the default), or UTF-16
+        /// units, for a reader that counts as NVivo does (an emoji is 2).
+        #[arg(long, value_enum, default_value_t = PositionsArg::CodePoints)]
+        positions: PositionsArg,
         #[arg(long)]
         json: bool,
     },
@@ -472,6 +476,12 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PositionsArg {
+    CodePoints,
+    Utf16,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum AnonymiseArg {
     Auto,
     Review,
@@ -582,6 +592,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 p.extension()
                     .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("qdpx"))
             };
+            if let Some(qde) = paths.iter().find(|p| {
+                p.extension()
+                    .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("qde"))
+            }) {
+                return Err(Error::input(qde.display().to_string(), import::QDE_ALONE));
+            }
             if paths.iter().any(is_qdpx) {
                 if !paths.iter().all(is_qdpx) {
                     return Err(Error::Invalid(
@@ -779,7 +795,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             for d in &docs {
                 t.row(vec![
                     d.id.to_string(),
-                    d.participants.join(","),
+                    if d.kind == "document" && d.participants.is_empty() {
+                        "(not assigned)".to_owned()
+                    } else {
+                        d.participants.join(",")
+                    },
                     d.wave.clone().unwrap_or_default(),
                     d.kind.clone(),
                     d.language.clone(),
@@ -793,6 +813,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 out,
                 "no documents yet: add transcripts with `narrata import PATH`",
             )?;
+            let unassigned = docs.iter().filter(|d| d.kind == "document").count();
+            if unassigned > 0 {
+                say(
+                    out,
+                    &format!(
+                        "{unassigned} document(s) not assigned to participants and a wave yet: `narrata docs set DOC --participant P --wave W`"
+                    ),
+                )?;
+            }
         }
         Command::Participants { json: as_json } => {
             let store = open()?;
@@ -1061,11 +1090,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         }) => export_rows(&open()?, &target, &filter, true, out)?,
         Command::Export(ExportCommand::Qdpx {
             out: target,
+            positions,
             json: as_json,
         }) => {
             let store = open()?;
             check_extension(&target, &["qdpx"], "a REFI-QDA project")?;
-            let summary = crate::refi::export(&store, &target)?;
+            let positions = match positions {
+                PositionsArg::CodePoints => crate::refi::write::Positions::CodePoints,
+                PositionsArg::Utf16 => crate::refi::write::Positions::Utf16,
+            };
+            let summary = crate::refi::write::export_with(&store, &target, positions)?;
             if as_json {
                 json(out, &summary)?;
             } else {

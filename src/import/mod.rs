@@ -230,6 +230,9 @@ pub fn read_sources(files: &[PathBuf]) -> (Vec<Source>, Vec<FileReport>) {
     (sources, refused)
 }
 
+/// Why a bare `.qde` is not imported.
+pub const QDE_ALONE: &str = "a .qde is the project file inside a REFI-QDA archive; narrata reads the whole archive: export a .qdpx from the other tool (or zip the .qde together with its sources/ folder into a .qdpx) and import that";
+
 /// Reads one source into a transcript according to its extension.
 pub fn read(source: &Source) -> Result<Transcript, String> {
     read_with(source, &[])
@@ -260,6 +263,7 @@ pub fn read_with(source: &Source, labels: &[String]) -> Result<Transcript, Strin
         }
         "qdpx" => Err("a REFI-QDA project (.qdpx) is imported on its own: `narrata import FILE.qdpx`, not from a folder of transcripts".into()),
         "doc" => Err("old Word .doc files cannot be read; open it in Word or LibreOffice and save it as .docx".into()),
+        "qde" => Err(QDE_ALONE.into()),
         "" => Err("the file has no extension; narrata reads .txt, .md, .docx, .vtt and .srt".into()),
         ext => Err(format!(
             "narrata does not read .{ext} files; it reads .txt, .md, .docx, .vtt and .srt"

@@ -683,7 +683,11 @@ pub fn import(
                         }
                     }
                 }
-                if let Some(d) = &sel.description {
+                // A description that repeats a note it refers to (narrata writes both, for
+                // QualCoder's sake) is not a second memo.
+                if let Some(d) = &sel.description
+                    && !repeats_notes(d, &sel.notes, &sel.codings, &notes_by_guid)
+                {
                     let guid = super::derived_guid(&[&sel.guid, "description"]);
                     match first_coding {
                         Some(id) => memo("coding", Some(id), None, d, &sel.user, &sel.created, &guid)?,
@@ -697,7 +701,9 @@ pub fn import(
                     memo("document", Some(doc_id), None, &note.text, &note.user, &note.created, &note.guid)?;
                 }
             }
-            if let Some(d) = &source.description {
+            if let Some(d) = &source.description
+                && !repeats_notes(d, &source.notes, &[], &notes_by_guid)
+            {
                 let guid = super::derived_guid(&[&source.guid, "description"]);
                 memo("document", Some(doc_id), None, d, &source.user, &source.created, &guid)?;
             }
@@ -750,6 +756,31 @@ pub fn import(
         if let Some(d) = &project.description {
             let guid = super::derived_guid(&[&project.name, "project description"]);
             memo("project", None, None, d, &None, &None, &guid)?;
+        }
+        // A case's description is a memo on its participant, unless it repeats the notes
+        // narrata writes for participants.
+        for case in &project.cases {
+            let (Some(d), Some(code)) = (&case.description, case_names.get(&case.guid)) else {
+                continue;
+            };
+            let target = format!("narrata:target=participant:{code}");
+            let own: Vec<String> = project
+                .notes
+                .iter()
+                .filter(|n| n.description.as_deref().map(str::trim) == Some(target.as_str()))
+                .map(|n| n.guid.clone())
+                .collect();
+            if repeats_notes(d, &own, &[], &notes_by_guid) {
+                continue;
+            }
+            let pid: Option<i64> = a
+                .conn()
+                .query_row("SELECT id FROM participants WHERE code = ?1", [code], |r| r.get(0))
+                .ok();
+            if let Some(pid) = pid {
+                let guid = super::derived_guid(&[&case.guid, "description"]);
+                memo("participant", Some(pid), None, d, &None, &None, &guid)?;
+            }
         }
         // Sets of sources become document groups (by name: a group of that name gains them).
         let doc_by_source: HashMap<&str, i64> = project
@@ -812,6 +843,25 @@ pub fn import(
     report.codings_known = known;
     report.memos_added = memos;
     Ok(report)
+}
+
+/// Whether a description only repeats, joined by blank lines, the texts of the notes it
+/// stands beside (those of the element and of its codings).
+fn repeats_notes(
+    description: &str,
+    notes: &[String],
+    codings: &[read::Coding],
+    by_guid: &HashMap<&str, &read::Note>,
+) -> bool {
+    let texts: Vec<&str> = notes
+        .iter()
+        .chain(codings.iter().flat_map(|c| c.notes.iter()))
+        .filter_map(|g| by_guid.get(g.as_str()))
+        .map(|n| n.text.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    !texts.is_empty() && flat(description) == flat(&texts.join("\n\n"))
 }
 
 /// What of `project` has no place in narrata, kind by kind.

@@ -156,7 +156,8 @@ pub enum Units {
 
 impl Units {
     pub fn of_origin(origin: &str) -> Units {
-        if origin.to_lowercase().contains("nvivo") {
+        let origin = origin.to_lowercase();
+        if origin.contains("nvivo") || origin.contains("utf-16") {
             Units::Utf16
         } else {
             Units::CodePoints

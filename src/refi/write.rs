@@ -42,7 +42,50 @@ fn x(s: &str) -> String {
 }
 
 /// Writes the project to `path` (through a temporary file).
+/// How positions in the written file count characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Positions {
+    /// Unicode code points, as the standard says (and QualCoder, MAXQDA, ATLAS.ti read).
+    #[default]
+    CodePoints,
+    /// UTF-16 code units (an emoji counts 2), for a reader that counts as NVivo does.
+    Utf16,
+}
+
+/// A function from a character offset of `text` to the position the file writes.
+fn position_counter(text: &str, positions: Positions) -> impl Fn(usize) -> usize + use<> {
+    // For UTF-16: the units before each character, once per text.
+    let units: Vec<usize> = match positions {
+        Positions::CodePoints => Vec::new(),
+        Positions::Utf16 => {
+            let mut at = 0;
+            let mut v: Vec<usize> = text
+                .chars()
+                .map(|c| {
+                    let here = at;
+                    at += c.len_utf16();
+                    here
+                })
+                .collect();
+            v.push(at);
+            v
+        }
+    };
+    move |c: usize| {
+        if units.is_empty() {
+            c
+        } else {
+            units[c.min(units.len() - 1)]
+        }
+    }
+}
+
 pub fn export(store: &Store, path: &Path) -> Result<Summary> {
+    export_with(store, path, Positions::CodePoints)
+}
+
+/// [`export`], with positions counted as `positions` says.
+pub fn export_with(store: &Store, path: &Path, positions: Positions) -> Result<Summary> {
     let conn = store.conn();
     let project = store.project()?;
     let user_guid = |name: &str| derived_guid(&[&project.guid, "user", name]);
@@ -115,13 +158,35 @@ pub fn export(store: &Store, path: &Path) -> Result<Summary> {
             .cloned()
             .unwrap_or_default()
     };
+    // The same memos as text, where other tools read a memo: QualCoder takes a coding's memo
+    // from its selection's <Description> and ignores <NoteRef>; MAXQDA and ATLAS.ti show a
+    // source's and a case's <Description> as their memo.
+    let description_of = |kind: &str, target: &str| -> Option<String> {
+        let texts: Vec<&str> = notes
+            .iter()
+            .filter(|n| match &n.target {
+                Some(t) => *t == format!("{kind}:{target}"),
+                None => refs_of(kind, target).contains(&n.guid),
+            })
+            .map(|n| n.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        (!texts.is_empty())
+            .then(|| format!("<Description>{}</Description>", x(&texts.join("\n\n"))))
+    };
 
     let mut qde = String::with_capacity(1 << 20);
     qde.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     qde.push_str(&format!(
-        "<Project xmlns=\"{NAMESPACE}\" name=\"{}\" origin=\"narrata {}\" creatingUserGUID=\"{}\" creationDateTime=\"{}\">\n",
+        "<Project xmlns=\"{NAMESPACE}\" name=\"{}\" origin=\"narrata {}{}\" creatingUserGUID=\"{}\" creationDateTime=\"{}\">\n",
         x(&project.name),
         env!("CARGO_PKG_VERSION"),
+        // A reader (narrata's own among them) learns from the origin how positions count.
+        if positions == Positions::Utf16 {
+            " (positions in UTF-16 units)"
+        } else {
+            ""
+        },
         users[0].0,
         x(&project.created)
     ));
@@ -194,6 +259,9 @@ pub fn export(store: &Store, path: &Path) -> Result<Summary> {
                 p.guid,
                 x(&p.code)
             ));
+            if let Some(d) = description_of("participant", &p.code) {
+                qde.push_str(&format!("      {d}\n"));
+            }
             if let Some(o) = p.attributes.as_object() {
                 for (k, v) in o {
                     let v = match v {
@@ -236,16 +304,24 @@ pub fn export(store: &Store, path: &Path) -> Result<Summary> {
                 user_guid(&created.1),
                 x(&created.0)
             ));
+            if let Some(desc) = description_of("document", &d.guid) {
+                qde.push_str(&format!("      {desc}\n"));
+            }
+            let text = corpus::text(conn, d.id)?;
+            let position = position_counter(&text, positions);
             for c in by_doc.get(&d.id).map(|v| &v[..]).unwrap_or(&[]) {
                 let user = user_guid(&c.coder);
                 let selection = derived_guid(&[&c.guid, "selection"]);
                 qde.push_str(&format!(
                     "      <PlainTextSelection guid=\"{selection}\" name=\"{}\" startPosition=\"{}\" endPosition=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{}\">\n",
                     x(&c.code_path),
-                    c.start,
-                    c.end,
+                    position(c.start as usize),
+                    position(c.end as usize),
                     x(&c.created)
                 ));
+                if let Some(desc) = description_of("coding", &c.guid) {
+                    qde.push_str(&format!("        {desc}\n"));
+                }
                 qde.push_str(&format!(
                     "        <Coding guid=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{}\"><CodeRef targetGUID=\"{}\"/></Coding>\n",
                     c.guid,
@@ -266,7 +342,7 @@ pub fn export(store: &Store, path: &Path) -> Result<Summary> {
             qde.push_str(&format!("      {}\n", value(&var("kind"), &d.kind)));
             qde.push_str(&format!("      {}\n", value(&var("language"), &d.language)));
             qde.push_str("    </TextSource>\n");
-            texts.push((d.guid.clone(), corpus::text(conn, d.id)?));
+            texts.push((d.guid.clone(), text));
         }
         qde.push_str("  </Sources>\n");
     }

@@ -546,6 +546,25 @@ impl App {
                 )));
             }
             Action::Back => self.documents.filter.clear(),
+            Action::AssignDocument => match self.documents.selected_document() {
+                None => self.say("choose a document in the list (Tab) to assign it"),
+                Some(d) => {
+                    let now = format!(
+                        "{} {} {}",
+                        d.participants.join(","),
+                        d.wave.clone().unwrap_or_default(),
+                        d.kind
+                    );
+                    self.overlay = Some(Overlay::Prompt(Prompt::new(
+                        format!(
+                            "document {}: PARTICIPANT[,P…] WAVE [individual|group|fieldnote|document]",
+                            d.id
+                        ),
+                        Purpose::AssignDocument { doc: d.id },
+                        now.split_whitespace().collect::<Vec<_>>().join(" "),
+                    )));
+                }
+            },
             _ => {
                 let on_grid = self.documents.pane == documents::Pane::Grid;
                 match self.documents.handle(action) {
@@ -1394,6 +1413,22 @@ impl App {
                 self.changed(store, None, &[])?;
                 self.say(format!("memo {} saved on {target} · u undoes", m.id));
             }
+            Purpose::AssignDocument { doc } => {
+                let what = parse_assignment(&trimmed);
+                let done = crate::corpus::assign(store, &self.coder, &doc.to_string(), &what)?;
+                self.changed(store, None, &[])?;
+                self.say(format!(
+                    "document {}: {} · {} · {} · u undoes",
+                    done.doc,
+                    if done.participants.is_empty() {
+                        "no participant".to_owned()
+                    } else {
+                        done.participants.join(", ")
+                    },
+                    done.wave.as_deref().unwrap_or("no wave"),
+                    done.kind
+                ));
+            }
             Purpose::EditMemo { id } => {
                 if trimmed.is_empty() {
                     self.say("an empty memo is not saved; the memo is as it was");
@@ -1505,6 +1540,32 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// What the assign prompt's words say: participants (comma-separated), a wave, a kind, in any
+/// order (a kind is one of its words; the first other word names participants, the next the
+/// wave); `-` for no participant.
+fn parse_assignment(text: &str) -> crate::corpus::Assignment {
+    let mut what = crate::corpus::Assignment::default();
+    let mut rest = Vec::new();
+    for word in text.split_whitespace() {
+        let lower = word.to_lowercase();
+        if crate::import::resolve::KINDS.contains(&lower.as_str()) {
+            what.kind = Some(lower);
+        } else {
+            rest.push(word);
+        }
+    }
+    let mut rest = rest.into_iter();
+    if let Some(p) = rest.next() {
+        what.participants = Some(if p == "-" {
+            Vec::new()
+        } else {
+            vec![p.to_owned()]
+        });
+    }
+    what.wave = rest.next().map(str::to_owned);
+    what
 }
 
 /// The area between the header and the footer.

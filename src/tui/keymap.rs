@@ -111,6 +111,8 @@ pub enum Action {
     // search
     EditQuery,
     CodeAllHits,
+    // documents
+    AssignDocument,
     // waves
     ChooseParticipant,
     ConfirmLabel,
@@ -260,6 +262,11 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ApplyReview,
         "apply_review",
         "store the reviewed transcripts",
+    ),
+    (
+        Action::AssignDocument,
+        "assign_document",
+        "assign the document to participant(s), wave and kind",
     ),
     (
         Action::ChooseCoders,
@@ -511,6 +518,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Transcript, "n", Action::NextUncoded),
     (Scope::Transcript, "/", Action::Find),
     (Scope::Transcript, ";", Action::FindNext),
+    (Scope::Documents, "a", Action::AssignDocument),
     (Scope::Documents, "h", Action::CharLeft),
     (Scope::Documents, "Left", Action::CharLeft),
     (Scope::Documents, "l", Action::CharRight),

@@ -68,6 +68,10 @@ pub enum Purpose {
     ApplyReview,
     /// Coding words of the interviewer's, asked first.
     CodeInterviewer,
+    /// Participant(s), wave and kind of a document.
+    AssignDocument {
+        doc: i64,
+    },
 }
 
 /// One choice of a picker: the value it stands for, what is shown, and a note beside it.

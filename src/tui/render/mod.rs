@@ -70,6 +70,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
             (Scope::List, Action::Open, "open"),
             (Scope::Global, Action::NextPane, "grid/list"),
             (Scope::List, Action::Filter, "filter"),
+            (Scope::Documents, Action::AssignDocument, "assign"),
         ],
         View::Transcript => &[
             (Scope::Transcript, Action::Code, "code"),

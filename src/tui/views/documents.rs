@@ -167,6 +167,15 @@ impl State {
         }
     }
 
+    /// The document selected in the list, if the list has the focus.
+    pub fn selected_document(&self) -> Option<&DocumentSummary> {
+        if self.pane != Pane::List {
+            return None;
+        }
+        let visible = self.visible();
+        visible.get(self.list.selected).map(|i| &self.docs[*i])
+    }
+
     pub fn toggle_pane(&mut self) {
         self.pane = match self.pane {
             Pane::Grid => Pane::List,
