@@ -1305,3 +1305,42 @@ fn a_bare_qde_is_refused_saying_what_to_import_instead() {
         "{err}"
     );
 }
+
+/// Taguette writes empty containers (`<Sets/>`), which the schema calls invalid, and no cases;
+/// its codebook (.qdc) has the same empty `<Sets/>`. Both are read.
+#[test]
+fn taguette_files_with_empty_containers_are_read() {
+    let bytes = tool_archive(
+        "Taguette 1.4.1",
+        "",
+        &text_source(S1, Some("notes.html"), None, &selection(1, 0, 5)),
+        "<Sets/>",
+        &[(&format!("sources/{S1}.txt"), "Hello world.\n")],
+        "project.qde",
+    );
+    let (_tmp, dir, report) = import_tool(&bytes, &["--anonymise", "off"]);
+    assert_eq!(
+        (
+            report["documents_added"].as_u64(),
+            report["codings_added"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{report}"
+    );
+    assert_eq!(codings_text(&dir), ["Hello"]);
+    let qdc = dir.join("book.qdc");
+    std::fs::write(
+        &qdc,
+        r#"<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Taguette 1.4.1"><Codes><Code guid="99999999-9999-9999-9999-999999999999" name="hope" isCodable="true"><Description>From Taguette.</Description></Code></Codes><Sets/></CodeBook>"#,
+    )
+    .unwrap();
+    narrata(&dir)
+        .args(["codebook", "import", qdc.to_str().unwrap()])
+        .assert()
+        .success();
+    let book = run_json(&dir, &["codebook", "show", "--json"]);
+    assert!(
+        book.as_array().unwrap().iter().any(|c| c["name"] == "hope"),
+        "{book}"
+    );
+}

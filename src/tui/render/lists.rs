@@ -155,7 +155,13 @@ pub fn documents(frame: &mut Frame, app: &App, area: Rect) {
     });
     let list_h = (bottom.height as usize).saturating_sub(2);
     let lines = list_lines(app, &d.list, list_h, items, !grid_focus);
-    let title = if d.filter.is_empty() {
+    let unassigned = d.docs.iter().filter(|x| x.kind == "document").count();
+    let title = if d.filter.is_empty() && unassigned > 0 {
+        format!(
+            "Documents ({}; {unassigned} not assigned to participants and a wave: a assigns)",
+            d.docs.len()
+        )
+    } else if d.filter.is_empty() {
         format!("Documents ({})", d.docs.len())
     } else {
         format!(
