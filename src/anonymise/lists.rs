@@ -83,3 +83,51 @@ impl Lists {
         }
     }
 }
+
+/// The dictionary of ordinary words of a language (lower case): `words.nl.txt` (OpenTaal) and
+/// `words.en.txt` (SCOWL), sorted, searched by halves; read once, on first use.
+fn dictionary(language: &str) -> &'static [&'static str] {
+    static NL: OnceLock<Vec<&'static str>> = OnceLock::new();
+    static EN: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let (cell, text) = match language {
+        "en" => (&EN, include_str!("lists/words.en.txt")),
+        _ => (&NL, include_str!("lists/words.nl.txt")),
+    };
+    cell.get_or_init(|| parse(text).collect())
+}
+
+/// Whether `word` (any case) is an ordinary word of `language` (both languages when it is
+/// neither `nl` nor `en`): then a name written like it is a name only where the context says so
+/// ("de zon", "it may", "een visser" are words, not the people Zon, May and Visser).
+pub fn is_ordinary_word(word: &str, language: &str) -> bool {
+    let lower = word.to_lowercase();
+    let find = |l: &str| dictionary(l).binary_search(&lower.as_str()).is_ok();
+    match language {
+        "nl" | "en" => find(language),
+        _ => find("nl") || find("en"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_ordinary_word;
+
+    #[test]
+    fn the_dictionaries_know_ordinary_words_that_are_also_names() {
+        for (word, language) in [
+            ("Zon", "nl"),
+            ("visser", "nl"),
+            ("Hoorn", "nl"),
+            ("grace", "en"),
+            ("May", "en"),
+            ("hunter", "en"),
+        ] {
+            assert!(is_ordinary_word(word, language), "{word}");
+        }
+        for (word, language) in [("Zwanhilde", "nl"), ("Kwakernaat", "nl"), ("Jaylen", "en")] {
+            assert!(!is_ordinary_word(word, language), "{word}");
+        }
+        // A word of the other language only.
+        assert!(!is_ordinary_word("grace", "nl"));
+    }
+}
