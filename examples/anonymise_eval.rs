@@ -212,6 +212,8 @@ fn main() {
     let (mut keep, mut keep_replaced) = (0, 0);
     let mut entities: BTreeMap<String, (usize, BTreeSet<String>, bool)> = BTreeMap::new();
     let mut person_on_ordinary = 0;
+    // Each entity's mentions and the pseudonyms they were given, for --misses.
+    let mut forms: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut lines = Vec::new();
     for f in &report.files {
         let Some(id) = f.document else { continue };
@@ -291,6 +293,10 @@ fn main() {
                     .filter(|r| r.start < m.end && m.start < r.end)
                 {
                     entry.1.insert(r.pseudonym.clone());
+                    forms
+                        .entry(e.clone())
+                        .or_default()
+                        .insert(format!("{}={}", m.text, r.pseudonym));
                 }
             }
         }
@@ -365,7 +371,8 @@ fn main() {
         for (e, (n, p, c)) in &entities {
             if *n >= 2 && !(*c && p.len() == 1) {
                 lines.push(format!(
-                    "ENTITY {e}: {n} mentions, pseudonyms {p:?}, all covered: {c}"
+                    "ENTITY {e}: {n} mentions, pseudonyms {p:?}, all covered: {c}; {:?}",
+                    forms.get(e).cloned().unwrap_or_default()
                 ));
             }
         }

@@ -3,7 +3,7 @@
 //! find, and logs every replacement, acceptance, rejection and manual redaction. It is
 //! encrypted with a passphrase (age, scrypt) and written with owner-only permissions, atomically.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -41,13 +41,19 @@ pub fn category(name: &str) -> Option<&'static str> {
         .map(|(c, _, _)| *c)
 }
 
-/// One original and its pseudonym.
+/// One original and its pseudonym. Several originals may share a pseudonym: the forms of one
+/// person's name ("Tom", "Tom Hendriks", "Tommie"), or names the researcher linked.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
     pub original: String,
     pub category: String,
     pub number: u32,
     pub created: String,
+    /// For a person named in a participant's documents: that participant. The same name in
+    /// another participant's story is another person (two brothers called Mark) unless the
+    /// researcher links them. Empty for every other entry, and for keys written before scopes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// A name the researcher asked to find, with its spelling variants.
@@ -75,6 +81,11 @@ pub struct LogEntry {
     pub category: String,
     pub pseudonym: String,
     pub confidence: f32,
+    /// The rule or list that found the identifier (`year`, `person-after-title-or-kin`,
+    /// `mention`…), or what the researcher did (`redact`); empty in keys written before
+    /// rules were recorded.
+    #[serde(default)]
+    pub rule: String,
 }
 
 /// A transcript held for review (`--anonymise review`): its original text stays here, in the
@@ -102,6 +113,9 @@ pub struct Suggestion {
     pub confidence: f32,
     /// `pending`, `accepted` or `rejected`; pending ones are replaced on apply (the safe default).
     pub decision: String,
+    /// The rule or list that found it.
+    #[serde(default)]
+    pub rule: String,
 }
 
 /// The decrypted key.
@@ -116,8 +130,14 @@ pub struct Key {
     pub log: Vec<LogEntry>,
     #[serde(default)]
     pub staged: Vec<Staged>,
+    /// [`indexed`] (scope, normalised original) → entry.
     #[serde(skip)]
-    index: BTreeMap<String, usize>,
+    index: HashMap<String, usize>,
+    /// (scope, first two or last three letters of a word of the original, or an organisation's
+    /// initials) → entries: where a new name looks for the forms of the same person's or
+    /// organisation's name without a pass over the key.
+    #[serde(skip)]
+    by_prefix: HashMap<String, Vec<usize>>,
     /// The highest number given in each category: a new pseudonym needs no pass over the key
     /// (that pass made a large first import quadratic in its identifiers).
     #[serde(skip)]
@@ -157,8 +177,12 @@ impl Key {
             .entries
             .iter()
             .enumerate()
-            .map(|(i, e)| (normalise(&e.original), i))
+            .map(|(i, e)| (indexed(e.scope.as_deref(), &normalise(&e.original)), i))
             .collect();
+        self.by_prefix.clear();
+        for i in 0..self.entries.len() {
+            self.index_prefixes(i);
+        }
         self.highest.clear();
         for e in &self.entries {
             let n = self.highest.entry(e.category.clone()).or_default();
@@ -183,30 +207,153 @@ impl Key {
         })
     }
 
-    /// The pseudonym number of an original, assigning the next number of its category the first
-    /// time it is seen. The same original always gets the same pseudonym; two different
-    /// originals never share one.
+    fn index_prefixes(&mut self, i: usize) {
+        let e = &self.entries[i];
+        if !matches!(e.category.as_str(), "PERSON" | "ORGANISATION") {
+            return;
+        }
+        let scope = e.scope.clone();
+        let mut keys: Vec<String> = e
+            .original
+            .split_whitespace()
+            .flat_map(|w| [prefix2(w), suffix3(w)])
+            .filter(|p| p.trim_start_matches('$').chars().count() >= 2)
+            .collect();
+        // An organisation is also called by its initials ("SWZ" for "Stichting Wonen
+        // Zuiderkamp").
+        if e.category == "ORGANISATION" {
+            match crate::anonymise::variants::initials(&e.original) {
+                Some(initials) => keys.push(format!("#{}", initials.to_lowercase())),
+                None => keys.push(format!("#{}", e.original.trim().to_lowercase())),
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            self.by_prefix
+                .entry(indexed(scope.as_deref(), &k))
+                .or_default()
+                .push(i);
+        }
+    }
+
+    /// The pseudonym of an original found in no participant's documents in particular
+    /// (see [`Key::pseudonym_in`]).
     pub fn pseudonym(&mut self, original: &str, category: &str, at: &str) -> (String, u32) {
+        self.pseudonym_in(original, category, None, at)
+    }
+
+    /// The pseudonym number of an original, assigning one the first time it is seen. The same
+    /// original always gets the same pseudonym. A person's name is looked up in `scope` (the
+    /// participant whose documents name them) first and then among the names of no
+    /// participant; a new name that is a form of exactly one person's name in the same scope
+    /// ("Tom" of "Tom Hendriks", "Daantje" of "Daan", "San" of "Sanne") gets that person's
+    /// pseudonym; any other new name the next number of its category.
+    pub fn pseudonym_in(
+        &mut self,
+        original: &str,
+        category: &str,
+        scope: Option<&str>,
+        at: &str,
+    ) -> (String, u32) {
         if self.index.len() != self.entries.len() || self.lowered.len() != self.entries.len() {
             self.reindex();
         }
-        let key = normalise(original);
-        if let Some(&i) = self.index.get(&key) {
-            let e = &self.entries[i];
-            return (e.category.clone(), e.number);
+        let norm = normalise(original);
+        // The same words already in the key, in this participant's scope or in none, keep
+        // their pseudonym whatever the category found this time ("Kompas" the organisation
+        // and "Kompas" taken for a name are one).
+        for s in [scope, None] {
+            if let Some(&i) = self.index.get(&indexed(s, &norm)) {
+                let e = &self.entries[i];
+                return (e.category.clone(), e.number);
+            }
+            if scope.is_none() {
+                break;
+            }
         }
-        let highest = self.highest.entry(category.to_owned()).or_default();
-        *highest += 1;
-        let number = *highest;
+        let (category, number) = match self.same_entity(original, category, scope) {
+            Some(found) => found,
+            None => {
+                let highest = self.highest.entry(category.to_owned()).or_default();
+                *highest += 1;
+                (category.to_owned(), *highest)
+            }
+        };
+        let category = category.as_str();
+        // Only people belong to a participant: places and organisations are the project's.
+        let scope = if category == "PERSON" { scope } else { None };
         self.lowered.push(original.to_lowercase());
         self.entries.push(Entry {
             original: original.to_owned(),
             category: category.to_owned(),
             number,
             created: at.to_owned(),
+            scope: scope.map(str::to_owned),
         });
-        self.index.insert(key, self.entries.len() - 1);
+        let i = self.entries.len() - 1;
+        self.index.insert(indexed(scope, &norm), i);
+        self.index_prefixes(i);
         (category.to_owned(), number)
+    }
+
+    /// The pseudonym of the one person or organisation that `original` is another form of, if
+    /// there is exactly one: a person of `scope` (or of none) whose name it is a form of (see
+    /// [`crate::anonymise::variants::related`]), or an organisation whose name it is part of
+    /// or the initials of.
+    fn same_entity(
+        &self,
+        original: &str,
+        category: &str,
+        scope: Option<&str>,
+    ) -> Option<(String, u32)> {
+        use crate::anonymise::variants;
+        if !matches!(category, "PERSON" | "ORGANISATION") {
+            return None;
+        }
+        let mut keys: Vec<String> = original
+            .split_whitespace()
+            .flat_map(|w| [prefix2(w), suffix3(w)])
+            .collect();
+        match variants::initials(original) {
+            Some(initials) => keys.push(format!("#{}", initials.to_lowercase())),
+            None => keys.push(format!("#{}", original.trim().to_lowercase())),
+        }
+        let mut found: Vec<(String, u32)> = Vec::new();
+        let scopes: &[Option<&str>] = match scope {
+            Some(_) => &[scope, None],
+            None => &[None],
+        };
+        for &s in scopes {
+            for k in &keys {
+                let Some(candidates) = self.by_prefix.get(&indexed(s, k)) else {
+                    continue;
+                };
+                for &i in candidates {
+                    let e = &self.entries[i];
+                    let same = match e.category.as_str() {
+                        "PERSON" => variants::related(original, &e.original),
+                        "ORGANISATION" => variants::same_organisation(original, &e.original),
+                        _ => false,
+                    };
+                    let id = (e.category.clone(), e.number);
+                    // Initials are the strongest tie: "ECRS" is the one organisation whose
+                    // initials they are, whatever else begins with "Eastbrook".
+                    if e.category == "ORGANISATION" && variants::initials_of(original, &e.original)
+                    {
+                        return Some(id);
+                    }
+                    if same && !found.contains(&id) {
+                        found.push(id);
+                    }
+                }
+            }
+            // A person of this participant comes before a name of no one's.
+            if !found.is_empty() {
+                break;
+            }
+        }
+        (found.len() == 1).then(|| found.remove(0))
     }
 
     /// The originals narrata must never find outside this key.
@@ -218,6 +365,31 @@ impl Key {
                 std::iter::once(n.text.as_str()).chain(n.variants.iter().map(String::as_str))
             }))
     }
+}
+
+/// How a key of the key's indexes is written: the scope (empty for no participant), a unit
+/// separator, the rest.
+fn indexed(scope: Option<&str>, rest: &str) -> String {
+    let scope = scope.unwrap_or("");
+    let mut s = String::with_capacity(scope.len() + 1 + rest.len());
+    s.push_str(scope);
+    s.push('\u{1f}');
+    s.push_str(rest);
+    s
+}
+
+/// The first two letters of a word, lower case: most forms of one name share them ("Ty" and
+/// "Tyler", "Gaz" and "Gary").
+fn prefix2(word: &str) -> String {
+    word.chars().take(2).flat_map(char::to_lowercase).collect()
+}
+
+/// The last three letters of a word, lower case and marked: forms that leave off the front
+/// share them ("Nouk" and "Anouk").
+fn suffix3(word: &str) -> String {
+    let lower: Vec<char> = word.chars().flat_map(char::to_lowercase).collect();
+    let tail: String = lower[lower.len().saturating_sub(3)..].iter().collect();
+    format!("${tail}")
 }
 
 /// The text of a pseudonym in a document's language, e.g. `[PERSOON-3]` or `[PERSON-3]`.

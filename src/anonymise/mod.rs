@@ -13,6 +13,7 @@ pub mod names;
 pub mod patterns;
 pub mod redact;
 pub mod review;
+pub mod variants;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::Serialize;
@@ -28,6 +29,8 @@ pub struct Detection {
     pub end: usize,
     pub category: &'static str,
     pub confidence: f32,
+    /// The rule or list that found it (`year`, `person-after-title-or-kin`, `mention`…).
+    pub rule: &'static str,
 }
 
 /// Whether a word is a common Dutch or English word (a name that is also a word, such as
@@ -89,63 +92,85 @@ pub fn detect(
         .map(|&(s, e)| (to_byte(s), to_byte(e)))
         .collect();
 
-    let mut hits: Vec<(usize, usize, &'static str, f32)> = Vec::new();
+    let mut hits: Vec<Hit> = Vec::new();
     // Turn by turn: names depend on where sentences start, and the regular expressions run
     // fastest on short texts (profiled: whole-text searches fall back to a slower engine).
     for &(rs, re) in &byte_regions {
         let segment = &text[rs..re];
-        for (s, e, c, p) in patterns::find(segment)
+        for (s, e, c, p, rule) in patterns::find(segment)
             .into_iter()
             .chain(names::find(segment, language))
         {
-            hits.push((rs + s, rs + e, c, p));
+            hits.push((rs + s, rs + e, c, p, rule));
+        }
+    }
+    // A number answering "how old…?" in the turn before ("Achtendertig.").
+    for pair in byte_regions.windows(2) {
+        let ((qs, qe), (as_, ae)) = (pair[0], pair[1]);
+        if let Some((s, e)) = patterns::answered_age(&text[qs..qe], &text[as_..ae]) {
+            hits.push((as_ + s, as_ + e, "AGE", 0.8, "age-answer"));
         }
     }
     // Every further mention of a name found here, of the key's originals and of the
-    // researcher's names, in any case (but never a lone common word).
-    let lists = lists::lists();
-    let keep = |n: &str| {
-        n.chars().count() >= 2
-            && !lists.common(language).contains(n.to_lowercase().as_str())
-            && !lists.not_identifiers.contains(n)
-    };
-    // Names this document revealed, and (as written only) the surnames inside them: "Bakker"
-    // the surname, not "bakker" the baker.
+    // researcher's names, in any case; the surnames inside full names and the spoken forms of
+    // first names ("Daantje", "San") as written; names that are also ordinary words ("Roos",
+    // "Grace", "Visser") only as written and not as a sentence's first word before a pronoun
+    // or article ("Hope you…", "Rose the…").
     let mut found: Vec<(String, &'static str)> = Vec::new();
-    let mut parts: Vec<(String, &'static str)> = Vec::new();
-    for &(s, e, c, _) in &hits {
+    for &(s, e, c, _, _) in &hits {
         if matches!(c, "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS") {
-            let name = &text[s..e];
-            found.push((name.to_owned(), c));
-            if c == "PERSON" {
-                for part in name.split(' ').skip(1) {
-                    if part.chars().next().is_some_and(char::is_uppercase)
-                        && part.chars().count() >= 3
-                    {
-                        parts.push((part.to_owned(), c));
-                    }
-                }
-            }
+            found.push((text[s..e].to_owned(), c));
         }
     }
-    let mut known: Vec<(String, &'static str)> =
-        known.iter().map(|k| (k.text.clone(), k.category)).collect();
-    for list in [&mut found, &mut parts, &mut known] {
-        list.retain(|(n, _)| keep(n));
-        list.sort();
-        list.dedup();
-    }
+    let here: Vec<Known> = found
+        .into_iter()
+        .map(|(text, category)| Known {
+            text,
+            category,
+            exact: false,
+        })
+        .collect();
     let mut mentions = Vec::new();
-    find_mentions(text, &parts, false, None, &mut mentions);
-    find_mentions(text, &found, true, None, &mut mentions);
-    // The key's names are the same from one document to the next: their matcher is reused.
-    find_mentions(text, &known, true, Some(fingerprint(&known)), &mut mentions);
-    for (s, e, c) in mentions {
+    Mentions::new(&with_parts(here), language).find_in(text, false, &mut mentions);
+    // The key's names are the same from one document to the next: they are prepared once
+    // and their matchers reused.
+    key_mentions(known, language).find_in(text, true, &mut mentions);
+    for (s, e, c, rule) in mentions {
         if byte_regions.iter().any(|&(rs, re)| s >= rs && e <= re) {
-            hits.push((s, e, c, 0.85));
+            hits.push((s, e, c, 0.85, rule));
         }
     }
     merge(text, hits)
+}
+
+thread_local! {
+    /// The key's names as last prepared: (language, fingerprint of the names) and the result.
+    static KEY_MENTIONS: std::cell::RefCell<Option<(String, u64, std::rc::Rc<Mentions>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The key's names prepared for `language`, from the last call when they have not changed
+/// (preparing tens of thousands of names, with their spoken forms, for every document was
+/// most of an import's anonymisation time: profiled).
+fn key_mentions(known: &[Known], language: &str) -> std::rc::Rc<Mentions> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for k in known {
+        (k.text.as_str(), k.category, k.exact).hash(&mut h);
+    }
+    let fp = h.finish();
+    KEY_MENTIONS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if let Some((l, f, m)) = cache.as_ref()
+            && l == language
+            && *f == fp
+        {
+            return m.clone();
+        }
+        let m = std::rc::Rc::new(Mentions::new(&with_parts(known.to_vec()), language));
+        *cache = Some((language.to_owned(), fp, m.clone()));
+        m
+    })
 }
 
 /// A matcher for a set of names, kept between calls when asked to (the key's names).
@@ -251,7 +276,7 @@ fn find_mentions(
             {
                 Some(i) => Some(i),
                 None => build().map(|automaton| {
-                    if cache.len() >= 3 {
+                    if cache.len() >= 8 {
                         cache.remove(0);
                     }
                     cache.push(Matcher {
@@ -271,24 +296,29 @@ fn find_mentions(
     }
 }
 
+/// A candidate: byte range, category, confidence, rule.
+type Hit = (usize, usize, &'static str, f32, &'static str);
+
 /// Merges overlapping candidates into one span each (the widest category wins) and converts
 /// byte offsets to characters.
-fn merge(text: &str, mut hits: Vec<(usize, usize, &'static str, f32)>) -> Vec<Detection> {
+fn merge(text: &str, mut hits: Vec<Hit>) -> Vec<Detection> {
     hits.retain(|h| h.1 > h.0);
     hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let mut merged: Vec<(usize, usize, &'static str, f32, usize)> = Vec::new();
-    for (s, e, c, p) in hits {
+    // (start, end, category, confidence, rule, length of the winning candidate)
+    let mut merged: Vec<(usize, usize, &'static str, f32, &'static str, usize)> = Vec::new();
+    for (s, e, c, p, rule) in hits {
         match merged.last_mut() {
             Some(m) if s < m.1 => {
                 let len = e - s;
-                if len > m.4 || (len == m.4 && rank(c) < rank(m.2)) {
+                if len > m.5 || (len == m.5 && rank(c) < rank(m.2)) {
                     m.2 = c;
-                    m.4 = len;
+                    m.4 = rule;
+                    m.5 = len;
                 }
                 m.1 = m.1.max(e);
                 m.3 = m.3.max(p);
             }
-            _ => merged.push((s, e, c, p, e - s)),
+            _ => merged.push((s, e, c, p, rule, e - s)),
         }
     }
     let mut bounds: Vec<usize> = merged.iter().flat_map(|m| [m.0, m.1]).collect();
@@ -310,11 +340,12 @@ fn merge(text: &str, mut hits: Vec<(usize, usize, &'static str, f32)>) -> Vec<De
     let to_char = |b: usize| chars_at[bounds.binary_search(&b).unwrap_or(0)];
     merged
         .into_iter()
-        .map(|(s, e, c, p, _)| Detection {
+        .map(|(s, e, c, p, rule, _)| Detection {
             start: to_char(s),
             end: to_char(e),
             category: c,
             confidence: p,
+            rule,
         })
         .collect()
 }
@@ -331,6 +362,8 @@ pub struct Replacement {
     pub category: String,
     pub pseudonym: String,
     pub confidence: f32,
+    /// The rule or list that found the identifier.
+    pub rule: String,
 }
 
 /// Labels that name no one: participant codes, interviewer codes, role words.
@@ -431,21 +464,56 @@ pub fn found_names(t: &Transcript, found: &[Detection]) -> Vec<Known> {
     bounds.dedup();
     let bytes = crate::offsets::char_to_byte(&t.text, &bounds);
     let at = |c: usize| bytes[bounds.binary_search(&c).unwrap_or(0)];
-    let mut out = Vec::new();
-    for d in names {
-        let text = &t.text[at(d.start)..at(d.end)];
-        out.push(Known {
-            text: text.to_owned(),
-            category: d.category,
-            exact: false,
-        });
-        // The words of a person's full name are that person's names on their own too: the
-        // first name in any case ("zwaantje" of "Zwaantje Kwakernaat"), the others as written.
-        if d.category == "PERSON" && text.contains(' ') {
-            for (i, word) in text.split(' ').enumerate() {
+    with_parts(
+        names
+            .into_iter()
+            .map(|d| Known {
+                text: t.text[at(d.start)..at(d.end)].to_owned(),
+                category: d.category,
+                exact: false,
+            })
+            .collect(),
+    )
+}
+
+/// The names with the words of each person's full name as names of their own: the first name
+/// in any case ("zwaantje" of "Zwaantje Kwakernaat"), the others as written ("Bakker" the
+/// surname, not "bakker" the baker).
+fn with_parts(mut names: Vec<Known>) -> Vec<Known> {
+    let mut parts = Vec::new();
+    for k in &names {
+        // An organisation's name is also said in part: without the word that says what it is
+        // ("Sparta Noord" of "VV Sparta Noord"), by its first words ("Eastbrook Mums" of
+        // "Eastbrook Mums in Recovery"), by its first word ("Kompas" of "Kompas
+        // Verslavingszorg"; an ordinary word such as "Harbour" only as written).
+        if k.category == "ORGANISATION" && k.text.contains(' ') {
+            let words: Vec<&str> = k.text.split(' ').collect();
+            let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+            let mut shorter = Vec::new();
+            if names::is_org_head(words[0]) && words.len() >= 2 && capital(words[1]) {
+                shorter.push(words[1..].join(" "));
+            }
+            for n in 2..words.len() {
+                if capital(words[n - 1]) {
+                    shorter.push(words[..n].join(" "));
+                }
+            }
+            if words[0].chars().count() >= 4 && capital(words[0]) && !names::is_org_head(words[0]) {
+                shorter.push(words[0].to_owned());
+            }
+            for text in shorter {
+                parts.push(Known {
+                    text,
+                    category: "ORGANISATION",
+                    exact: true,
+                });
+            }
+        }
+        if k.category == "PERSON" && k.text.contains(' ') {
+            for (i, word) in k.text.split(' ').enumerate() {
                 if word.chars().count() >= 3 && word.chars().next().is_some_and(char::is_uppercase)
                 {
-                    out.push(Known {
+                    parts.push(Known {
                         text: word.to_owned(),
                         category: "PERSON",
                         exact: i > 0,
@@ -454,52 +522,120 @@ pub fn found_names(t: &Transcript, found: &[Detection]) -> Vec<Known> {
             }
         }
     }
-    out
+    names.extend(parts);
+    names
 }
 
-/// The names of an import to look for in each of its transcripts, prepared once per language
-/// (filtering, sorting and fingerprinting tens of thousands of names for every file was a
-/// measurable share of a large import).
+/// Names to look for in transcripts, prepared once per language (filtering, sorting and
+/// fingerprinting tens of thousands of names for every file was a measurable share of a large
+/// import), in three groups: in any case; as written (surnames, spoken forms of first names);
+/// and names that are also ordinary words of the language ("Roos", "Grace", "Hope"): with a
+/// capital, but not where they open a sentence before a pronoun or article; in lower case only
+/// right after a verb of seeing or speaking to someone ("ik zag zwaantje", "I rang hope"), never
+/// as the word itself ("de zon", "by God's grace", "it may", "to be frank").
 pub struct Mentions {
     any_case: Vec<(String, &'static str)>,
     exact: Vec<(String, &'static str)>,
-    fingerprints: (u64, u64),
+    ordinary: Vec<(String, &'static str)>,
+    fingerprints: [u64; 3],
 }
 
 impl Mentions {
-    /// The usable names for transcripts in `language`: at least two characters, never a lone
-    /// common word of that language or a word known not to identify anyone.
+    /// The usable names for transcripts in `language`: at least two characters, never a word
+    /// known not to identify anyone, never a lone common word of that language (unless it is
+    /// a person's first name: "Hope", "Will"), ordinary words of the language only as written.
     pub fn new(names: &[Known], language: &str) -> Mentions {
         let lists = lists::lists();
         let common = lists.common(language);
-        let usable = |k: &&Known| {
-            k.text.chars().count() >= 2
-                && !common.contains(k.text.to_lowercase().as_str())
-                && !lists.not_identifiers.contains(k.text.as_str())
-        };
-        let pick = |exact: bool| {
-            let mut v: Vec<(String, &'static str)> = names
-                .iter()
-                .filter(usable)
-                .filter(|k| k.exact == exact)
-                .map(|k| (k.text.clone(), k.category))
-                .collect();
+        let (mut any_case, mut exact, mut ordinary) = (Vec::new(), Vec::new(), Vec::new());
+        for k in names {
+            let text = k.text.as_str();
+            if text.chars().count() < 2 || lists.not_identifiers.contains(text) {
+                continue;
+            }
+            let single = !text.contains(' ');
+            if k.category == "PERSON" && single {
+                for (form, is_word) in variants::forms(text, language) {
+                    if is_word {
+                        ordinary.push((form, "PERSON"));
+                    } else {
+                        exact.push((form, "PERSON"));
+                    }
+                }
+            }
+            let lower = text.to_lowercase();
+            if common.contains(lower.as_str()) {
+                if k.category == "PERSON"
+                    && single
+                    && text.chars().count() >= 3
+                    && lists.first_names.contains(text)
+                {
+                    ordinary.push((text.to_owned(), k.category));
+                }
+            } else if text.split(' ').all(|w| {
+                names::is_particle_word(w)
+                    || common.contains(w.to_lowercase().as_str())
+                    || lists::is_ordinary_word(w, language)
+            }) {
+                ordinary.push((text.to_owned(), k.category));
+            } else if k.exact {
+                exact.push((text.to_owned(), k.category));
+            } else {
+                any_case.push((text.to_owned(), k.category));
+            }
+        }
+        for v in [&mut any_case, &mut exact, &mut ordinary] {
             v.sort();
             v.dedup();
-            v
-        };
-        let (any_case, exact) = (pick(false), pick(true));
-        let fingerprints = (fingerprint(&any_case), fingerprint(&exact));
+        }
+        let fingerprints = [
+            fingerprint(&any_case),
+            fingerprint(&exact),
+            fingerprint(&ordinary),
+        ];
         Mentions {
             any_case,
             exact,
+            ordinary,
             fingerprints,
         }
     }
+
+    /// Every mention in `text` (byte offsets). With `reuse`, the matchers are kept for the
+    /// next text (the same names for every file of an import, or the key's names).
+    fn find_in(
+        &self,
+        text: &str,
+        reuse: bool,
+        out: &mut Vec<(usize, usize, &'static str, &'static str)>,
+    ) {
+        let fp = |i: usize| reuse.then_some(self.fingerprints[i]);
+        let mut found = Vec::new();
+        find_mentions(text, &self.any_case, true, fp(0), &mut found);
+        out.extend(found.drain(..).map(|(s, e, c)| (s, e, c, "mention")));
+        find_mentions(text, &self.exact, false, fp(1), &mut found);
+        out.extend(
+            found
+                .drain(..)
+                .map(|(s, e, c)| (s, e, c, "mention-as-written")),
+        );
+        find_mentions(text, &self.ordinary, true, fp(2), &mut found);
+        out.extend(
+            found
+                .drain(..)
+                .filter(|&(s, e, _)| {
+                    if text[s..].starts_with(char::is_uppercase) {
+                        !names::opens_sentence_before_pronoun(text, s, e)
+                    } else {
+                        names::after_a_verb_of_meeting(text, s)
+                    }
+                })
+                .map(|(s, e, c)| (s, e, c, "mention-name-that-is-a-word")),
+        );
+    }
 }
 
-/// Every mention of the prepared names in the transcript's spoken words (in any case, or as
-/// written for surnames), as detections.
+/// Every mention of the prepared names in the transcript's spoken words, as detections.
 pub fn mentions(t: &Transcript, names: &Mentions) -> Vec<Detection> {
     let mut bounds: Vec<usize> = t.turns.iter().flat_map(|x| [x.start, x.end]).collect();
     bounds.sort_unstable();
@@ -512,25 +648,11 @@ pub fn mentions(t: &Transcript, names: &Mentions) -> Vec<Detection> {
         .map(|x| (to_byte(x.start), to_byte(x.end)))
         .collect();
     let mut found = Vec::new();
-    // The same names for every file of an import: the matchers are built once per thread.
-    find_mentions(
-        &t.text,
-        &names.any_case,
-        true,
-        Some(names.fingerprints.0),
-        &mut found,
-    );
-    find_mentions(
-        &t.text,
-        &names.exact,
-        false,
-        Some(names.fingerprints.1),
-        &mut found,
-    );
+    names.find_in(&t.text, true, &mut found);
     let hits = found
         .into_iter()
-        .filter(|&(s, e, _)| regions.iter().any(|&(rs, re)| s >= rs && e <= re))
-        .map(|(s, e, c)| (s, e, c, 0.85))
+        .filter(|&(s, e, _, _)| regions.iter().any(|&(rs, re)| s >= rs && e <= re))
+        .map(|(s, e, c, rule)| (s, e, c, 0.85, rule))
         .collect();
     merge(&t.text, hits)
 }
@@ -545,6 +667,7 @@ pub fn combine(mut a: Vec<Detection>, b: Vec<Detection>) -> Vec<Detection> {
             Some(m) if d.start < m.end => {
                 if d.end - d.start > m.end - m.start {
                     m.category = d.category;
+                    m.rule = d.rule;
                 }
                 m.end = m.end.max(d.end);
                 m.confidence = m.confidence.max(d.confidence);
@@ -566,17 +689,20 @@ pub fn apply(
     at: &str,
 ) -> Vec<Replacement> {
     let found = detect_in(t, key, participant, language);
-    apply_detections(t, key, language, found, at)
+    apply_detections(t, key, language, found, participant, at)
 }
 
 /// Replaces the given identifiers (and speaker labels that are names) with pseudonyms from
 /// the key and moves the turns with them: the second half of [`apply`], also used when a
-/// reviewer has decided which suggestions stand.
+/// reviewer has decided which suggestions stand. People named in the text get pseudonyms
+/// in `scope`, the participant whose document it is (see [`Key::pseudonym_in`]); speaker
+/// labels, which name the same interviewer in every document, in none.
 pub fn apply_detections(
     t: &mut Transcript,
     key: &mut Key,
     language: &str,
     mut found: Vec<Detection>,
+    scope: Option<&str>,
     at: &str,
 ) -> Vec<Replacement> {
     // Speaker labels that are names ("Anna:") are identifiers too.
@@ -615,6 +741,7 @@ pub fn apply_detections(
                         end: s + turn.speaker.chars().count(),
                         category: "PERSON",
                         confidence: 1.0,
+                        rule: "speaker-label",
                     });
                 }
             }
@@ -641,7 +768,11 @@ pub fn apply_detections(
         }
         let (bs, be) = (byte_of(d.start), byte_of(d.end));
         let original = &t.text[bs..be];
-        let (category, number) = key.pseudonym(original, d.category, at);
+        let (category, number) = if d.rule == "speaker-label" {
+            key.pseudonym(original, d.category, at)
+        } else {
+            key.pseudonym_in(original, d.category, scope, at)
+        };
         let pseudonym = label(&category, number, language);
         text.push_str(&t.text[copied..bs]);
         text.push_str(&pseudonym);
@@ -656,6 +787,7 @@ pub fn apply_detections(
             category,
             pseudonym,
             confidence: d.confidence,
+            rule: d.rule.to_owned(),
         });
         moves.push((d.start, d.end, new_len));
         shift += new_len as i64 - (d.end - d.start) as i64;
@@ -720,6 +852,7 @@ pub fn log_entries(
             category: r.category.clone(),
             pseudonym: r.pseudonym.clone(),
             confidence: r.confidence,
+            rule: r.rule.clone(),
         })
         .collect()
 }

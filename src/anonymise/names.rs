@@ -6,8 +6,8 @@
 
 use super::lists::{Lists, lists};
 
-/// A candidate: byte range, category, confidence.
-pub type Hit = (usize, usize, &'static str, f32);
+/// A candidate: byte range, category, confidence, the rule that found it.
+pub type Hit = (usize, usize, &'static str, f32, &'static str);
 
 const PARTICLES: &[&str] = &[
     "van", "de", "der", "den", "het", "ter", "ten", "te", "'t", "la", "le", "el", "al", "von",
@@ -43,6 +43,17 @@ const TITLES: &[&str] = &[
     "uncle",
     "professor",
     "prof.",
+    "father",
+    "pastoor",
+    "pater",
+    "dominee",
+    "imam",
+    "rabbi",
+    "reverend",
+    "rev",
+    "pastor",
+    "coach",
+    "trainer",
 ];
 const KINSHIP: &[&str] = &[
     "zus",
@@ -147,6 +158,20 @@ const ORG_WORDS: &[&str] = &[
     "university",
     "foundation",
     "services",
+    "service",
+    "house",
+    "centre",
+    "center",
+    "hall",
+    "arms",
+    "inn",
+    "tavern",
+    "pub",
+    "primary",
+    "academy",
+    "mart",
+    "haulage",
+    "charity",
     "solutions",
     "consultancy",
     "bank",
@@ -332,10 +357,19 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
                 let (j, _) = chars.next().unwrap_or((end, '.'));
                 end = j + 1;
             }
+            // A possessive or contraction ending ("Hope’s", "there’s", "Anna's") is not part of
+            // the word: the name is the same with or without it.
+            let word = &text[start..end];
+            for ending in ["'s", "’s", "'S", "’S"] {
+                if word.len() > ending.len() + 1 && word.ends_with(ending) {
+                    end -= ending.len();
+                    break;
+                }
+            }
             let word = &text[start..end];
             out.push(Token {
                 text: word,
-                lowered: word.to_lowercase(),
+                lowered: word.to_lowercase().replace('’', "'"),
                 start,
                 end,
                 sentence_start,
@@ -370,12 +404,146 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
     out
 }
 
+/// A name particle ("van", "de", "der", "'t") in any case.
+pub(super) fn is_particle_word(word: &str) -> bool {
+    PARTICLES.contains(&word.to_lowercase().as_str())
+}
+
 fn is_particle(t: &Token<'_>) -> bool {
     PARTICLES.contains(&t.lower()) && !t.capitalised()
         || matches!(
             t.text,
             "De" | "Van" | "Den" | "Ter" | "Ten" | "El" | "Al" | "La" | "Le"
         )
+}
+
+/// Number words of both languages: "Forty-odd", "Achtendertig" and "Twee" are never names.
+const NUMBER_WORDS: &[&str] = &[
+    "een",
+    "twee",
+    "drie",
+    "vier",
+    "vijf",
+    "zes",
+    "zeven",
+    "acht",
+    "negen",
+    "tien",
+    "elf",
+    "twaalf",
+    "dertien",
+    "veertien",
+    "vijftien",
+    "zestien",
+    "zeventien",
+    "achttien",
+    "negentien",
+    "twintig",
+    "dertig",
+    "veertig",
+    "vijftig",
+    "zestig",
+    "zeventig",
+    "tachtig",
+    "negentig",
+    "honderd",
+    "duizend",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "odd",
+];
+
+/// A number written as words ("Forty-odd", "Tweeënvijftig", "Achtendertig").
+fn is_number_word(lower: &str) -> bool {
+    let plain = lower.replace(['ë', 'é'], "e");
+    plain.split('-').all(|part| {
+        NUMBER_WORDS.contains(&part)
+            || NUMBER_WORDS.iter().any(|unit| {
+                part.strip_prefix(unit).is_some_and(|rest| {
+                    rest.strip_prefix("en")
+                        .is_some_and(|tens| NUMBER_WORDS.contains(&tens))
+                })
+            })
+    })
+}
+
+/// A compound of a word that identifies no one and an ordinary word: "Facebookpagina",
+/// "Kerstboom", "Ramadanfeest".
+fn word_after_a_non_identifier(word: &str, l: &Lists) -> bool {
+    if word.len() < 8 || !word.starts_with(char::is_uppercase) {
+        return false;
+    }
+    word.char_indices().skip(5).any(|(k, _)| {
+        word.len() - k >= 3
+            && l.not_identifiers.contains(&word[..k])
+            && super::lists::is_ordinary_word(&word[k..], "")
+    })
+}
+
+/// Written all in capitals: "SWZ", "HMBC", "GGZ", "ECRSs".
+fn is_acronym(t: &Token<'_>) -> bool {
+    let body = t.text.strip_suffix('s').unwrap_or(t.text);
+    let n = body.chars().count();
+    (2..=5).contains(&n)
+        && body.chars().all(|c| c.is_uppercase() || c == '&')
+        && body.chars().any(char::is_alphabetic)
+}
+
+/// An acronym that names a particular body: not a national service, diagnosis or benefit on
+/// the list of words that identify nobody ("GGZ", "PIP", "PTSD"), not a word written in
+/// capitals for emphasis ("NOOIT"), not a Roman numeral.
+fn is_org_acronym(t: &Token<'_>, l: &Lists) -> bool {
+    if !is_acronym(t) || t.is_initial() {
+        return false;
+    }
+    let listed = l.not_identifiers.contains(t.text)
+        || l.not_identifiers
+            .contains(t.text.strip_suffix('s').unwrap_or(t.text));
+    let emphasis = t.text.chars().count() >= 3 && super::lists::is_ordinary_word(t.text, "");
+    let roman = matches!(
+        t.text,
+        "II" | "III" | "IV" | "VI" | "VII" | "VIII" | "IX" | "XI" | "XII" | "XX"
+    );
+    !listed && !emphasis && !roman
+}
+
+/// A name-like word written with a capital inside ("SpinRiver", "McCann"): a brand, a
+/// company or a surname, never an ordinary word.
+fn has_inner_capital(t: &Token<'_>) -> bool {
+    let mut chars = t.text.chars();
+    chars.next().is_some_and(char::is_uppercase) && {
+        let rest: Vec<char> = chars.collect();
+        rest.windows(2)
+            .any(|w| w[0].is_lowercase() && w[1].is_uppercase())
+            && rest.iter().filter(|c| c.is_uppercase()).count() < rest.len() / 2 + 1
+    }
 }
 
 fn noise(t: &Token<'_>, l: &Lists) -> bool {
@@ -404,9 +572,13 @@ fn noise(t: &Token<'_>, l: &Lists) -> bool {
         || MONTHS_AND_DAYS[20..].iter().any(|d| lower.starts_with(d)) // "dinsdagavond"
         || t.text.chars().all(|c| c.is_ascii_digit())
         || code
-        || (acronym && !t.is_initial())
-        || t.text.split('-').next().is_some_and(|head| {
-            head != t.text
+        || (acronym && !t.is_initial() && !is_org_acronym(t, l))
+        || is_number_word(lower)
+        || word_after_a_non_identifier(t.text, l)
+        // "Ex-partner", "Anti-depressiva": a common word joined to a lower-case one. With a
+        // capital after the hyphen ("Oud-Linden", "Al-Fajr") it is a name.
+        || t.text.split_once('-').is_some_and(|(head, tail)| {
+            !tail.chars().next().is_some_and(char::is_uppercase)
                 && (l.not_identifiers.contains(head)
                     || l.stopwords.contains(head.to_lowercase().as_str()))
         })
@@ -445,17 +617,279 @@ fn known_name(t: &str, l: &Lists) -> bool {
     l.first_names.contains(t) || l.surnames.contains(t) || l.places.contains(t)
 }
 
+/// Verbs after which a lower-case word that is also a name is the person: "ik zag zwaantje",
+/// "I rang hope". Never prepositions or "and": "met liefde", "with grace", "and rose".
+const VERBS_OF_MEETING: &[&str] = &[
+    "zag",
+    "zie",
+    "ziet",
+    "zagen",
+    "sprak",
+    "spreek",
+    "spreekt",
+    "belde",
+    "bel",
+    "belt",
+    "hoorde",
+    "hoor",
+    "vroeg",
+    "vraag",
+    "kende",
+    "ken",
+    "mis",
+    "miste",
+    "appte",
+    "app",
+    "ontmoette",
+    "knuffelde",
+    "saw",
+    "see",
+    "sees",
+    "met",
+    "meet",
+    "told",
+    "tell",
+    "rang",
+    "ring",
+    "called",
+    "asked",
+    "ask",
+    "knew",
+    "miss",
+    "missed",
+    "heard",
+    "hugged",
+    "texted",
+];
+
+/// Whether the word at byte `start` follows a verb of meeting (see [`VERBS_OF_MEETING`]).
+pub(super) fn after_a_verb_of_meeting(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end();
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<Vec<char>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    before.len() < start && VERBS_OF_MEETING.contains(&word.as_str())
+}
+
+/// Whether the word at bytes `start..end` opens a sentence and is followed by a pronoun or an
+/// article: there a name that is also an ordinary word is the word ("Hope you're well",
+/// "May I", "Rose the price"), not the person.
+pub(super) fn opens_sentence_before_pronoun(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end();
+    let opens = before.is_empty()
+        || before.ends_with([
+            '.', '!', '?', ':', ';', '"', '“', '”', '‘', '(', '[', '…', '—', '–', '\n',
+        ]);
+    let next = text[end..]
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
+        .to_lowercase()
+        .replace('’', "'");
+    let word = next.split('\'').next().unwrap_or("");
+    // Only a word in the same clause counts: "Grace. She's nineteen" is the person.
+    let joined = text[end..]
+        .chars()
+        .take_while(|c| !c.is_alphanumeric())
+        .all(char::is_whitespace);
+    // Dutch inversion ("Dan heb je", "Rose zag ik"): a verb, then the subject pronoun.
+    let inverted = text[end..].split_whitespace().nth(1).is_some_and(|w| {
+        let w = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        SUBJECT_PRONOUNS.contains(&w.as_str())
+    });
+    opens
+        && joined
+        && (inverted
+            || SUBJECT_PRONOUNS.contains(&word)
+                && (SUBJECT_PRONOUNS.contains(&word)
+                    || matches!(
+                        word,
+                        "de" | "het"
+                            | "een"
+                            | "the"
+                            | "a"
+                            | "an"
+                            | "this"
+                            | "that"
+                            | "dit"
+                            | "dat"
+                            | "my"
+                            | "your"
+                            | "mijn"
+                            | "jouw"
+                            | "me"
+                            | "him"
+                            | "her"
+                            | "us"
+                            | "them"
+                    )))
+}
+
+/// Words that join the parts of an organisation's or a group's name ("Mums in Recovery",
+/// "Addiction and Counselling Service", "Church of the Nazarene").
+const CONNECTORS: &[&str] = &["in", "of", "for", "and", "&", "en", "voor", "the"];
+
+/// Separate words that end a street's name ("Pellow Street", "Calder Court").
+const STREET_WORDS: &[&str] = &[
+    "street", "road", "avenue", "lane", "close", "drive", "crescent", "terrace", "grove", "court",
+    "gardens", "way", "square", "mews", "parade", "walk", "row", "st", "rd",
+];
+
+/// Words before a house number that belong to an address ("Flat 6, Calder Court").
+const DWELLINGS: &[&str] = &[
+    "flat",
+    "apartment",
+    "unit",
+    "appartement",
+    "nummer",
+    "huisnummer",
+];
+
+/// Words of working life before "bij", "at", "for": "werkte bij de KLM", "a job at Tesco".
+const WORK_WORDS: &[&str] = &[
+    "werk",
+    "werkte",
+    "werkt",
+    "werken",
+    "gewerkt",
+    "baan",
+    "stage",
+    "job",
+    "jobs",
+    "work",
+    "worked",
+    "works",
+    "working",
+    "employed",
+    "ontslagen",
+    "sacked",
+    "shifts",
+    "contract",
+    "vrijwilliger",
+    "volunteer",
+    "volunteered",
+    "volunteering",
+    "solliciteerde",
+    "applied",
+    "started",
+    "begon",
+    "begonnen",
+];
+
+/// Endings of Dutch compounds that name an organisation ("Verslavingszorg", "Scholengemeenschap").
+const ORG_ENDINGS: &[&str] = &[
+    "zorg",
+    "school",
+    "gemeenschap",
+    "kliniek",
+    "ziekenhuis",
+    "vereniging",
+    "stichting",
+    "centrum",
+    "instituut",
+    "academie",
+    "corporatie",
+    "groep",
+    "bedrijf",
+    "fabriek",
+];
+
+/// Whether a word says that the name it opens is an organisation's ("Stichting", "VV", "GGZ",
+/// "Transportbedrijf"): what follows it is the organisation's own name.
+pub(super) fn is_org_head(word: &str) -> bool {
+    let t = Token {
+        text: word,
+        lowered: word.to_lowercase(),
+        start: 0,
+        end: word.len(),
+        sentence_start: false,
+    };
+    org_word(&t, lists())
+}
+
+fn org_word(t: &Token<'_>, l: &Lists) -> bool {
+    ORG_WORDS.contains(&t.lower())
+        || is_org_acronym(t, l)
+        || ORG_ENDINGS
+            .iter()
+            .any(|e| t.lower().len() > e.len() + 3 && t.lower().ends_with(e))
+}
+
+/// A house number, with or without a letter: "14", "3a", "112".
+fn house_number(t: &Token<'_>) -> bool {
+    t.text.len() <= 5
+        && t.text.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && t.text.chars().filter(|c| !c.is_ascii_digit()).count() <= 1
+}
+
+/// A demonym or place adjective ("Utrechtse", "Amsterdammer", "Glaswegian"): a capitalised
+/// word made from a place's name identifies no one.
+fn place_adjective(t: &Token<'_>, l: &Lists) -> bool {
+    if !t.capitalised() {
+        return false;
+    }
+    ["se", "s", "er", "ers", "ian", "ians", "ish"]
+        .iter()
+        .any(|end| {
+            t.text.strip_suffix(end).is_some_and(|stem| {
+                stem.chars().count() >= 3
+                    && (l.places.contains(stem)
+                        || stem
+                            .strip_suffix(|c: char| c == stem.chars().last().unwrap_or(' '))
+                            .is_some_and(|s| l.places.contains(s)))
+            })
+        })
+}
+
 /// Every name, place, organisation and address candidate in `text`.
 pub fn find(text: &str, language: &str) -> Vec<Hit> {
     let l = lists();
     let common = l.common(language);
+    let ordinary = |x: &Token<'_>| super::lists::is_ordinary_word(x.text, language);
     let toks = tokens(text);
+    let gap = |a: usize, b: usize| &text[toks[a].end..toks[b].start];
+    let name_like = |x: &Token<'_>| {
+        (x.capitalised() || x.is_initial())
+            && !noise(x, l)
+            && !is_particle(x)
+            && !place_adjective(x, l)
+    };
     let mut hits = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
-        let starts_chunk = ((t.capitalised() || t.is_initial()) && !noise(t, l) && !is_particle(t))
-            || opens_name(&toks, i, text, l);
+        let opens = opens_name(&toks, i, text, l);
+        let mut starts_chunk = name_like(t) || opens;
+        // A function word opening a sentence ("Met", "En", "Maar", "And", "With") is not part
+        // of the name after it; the name is then judged as if mid-sentence.
+        // A phrase that identifies no one ("Higher Power willing") is skipped whole.
+        if let Some(k) = (i + 1..toks.len().min(i + 4)).rev().find(|&k| {
+            let phrase = &text[t.start..toks[k].end];
+            !phrase.contains(['\n', ',', '.', ';', ':', '!', '?'])
+                && l.not_identifiers.contains(phrase)
+        }) {
+            i = k + 1;
+            continue;
+        }
+        if starts_chunk
+            && !opens
+            && t.sentence_start
+            && l.stopwords.contains(t.lower())
+            && !(l.first_names.contains(t.text)
+                && toks.get(i + 1).is_some_and(|n| {
+                    n.capitalised() && !noise(n, l) && text[t.end..n.start].trim().is_empty()
+                }))
+        {
+            starts_chunk = false;
+        }
         if !starts_chunk {
             i += 1;
             continue;
@@ -463,13 +897,12 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
         // Grow the chunk over capitalised words, initials and particles followed by a capital.
         let mut j = i + 1;
         let mut last = i;
-        let mut has_org = ORG_WORDS.contains(&t.lower());
+        let mut has_org = org_word(t, l);
+        let mut connector: Option<usize> = None;
+        let punctuation = ['\n', ',', '.', ';', ':', '!', '?', '(', ')', '"'];
         while j < toks.len() {
             let u = &toks[j];
-            if text[toks[j - 1].end..u.start]
-                .contains(['\n', ',', '.', ';', ':', '!', '?', '(', ')', '"'])
-                && !toks[j - 1].is_initial()
-            {
+            if gap(j - 1, j).contains(punctuation) && !toks[j - 1].is_initial() {
                 break;
             }
             let after_initial = toks[j - 1].is_initial();
@@ -478,16 +911,36 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
             if new_sentence {
                 break;
             }
-            if ((u.capitalised() || u.is_initial()) && !noise(u, l) && !is_particle(u))
-                || opens_name(&toks, j, text, l)
-            {
-                has_org |= ORG_WORDS.contains(&u.lower());
+            if name_like(u) || opens_name(&toks, j, text, l) {
+                has_org |= org_word(u, l);
                 last = j;
                 j += 1;
-            } else if is_particle(u) || (has_org && matches!(u.text, "en" | "and" | "&")) {
+            } else if is_particle(u) {
+                j += 1;
+            } else if CONNECTORS.contains(&u.lower())
+                && toks.get(j + 1).is_some_and(|n| {
+                    (name_like(n) || CONNECTORS.contains(&n.lower()))
+                        && !gap(j, j + 1).contains(punctuation)
+                        // "Bakkerij Van Dam in Alphen": where it is, not its name.
+                        && !(u.lower() == "in" && known_name(n.text, l) && l.places.contains(n.text))
+                })
+            {
+                connector.get_or_insert(j);
                 j += 1;
             } else {
                 break;
+            }
+        }
+        // A name joined over "and", "in", "of" is one name only when it is an organisation's
+        // or a group's ("Mums in Recovery"), never two people ("Tom and Jerry").
+        if let Some(c) = connector.filter(|&c| c < last) {
+            let capitals = toks[i..=last].iter().filter(|x| x.capitalised()).count();
+            let has_person = toks[i..=last]
+                .iter()
+                .any(|x| l.first_names.contains(x.text));
+            if !(has_org || capitals >= 3) || has_person {
+                last = (i..c).rev().find(|&k| name_like(&toks[k])).unwrap_or(i);
+                has_org = toks[i..=last].iter().any(|x| org_word(x, l));
             }
         }
         let mut start_idx = i;
@@ -515,6 +968,10 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
             .iter()
             .filter(|x| x.capitalised() || x.is_initial())
             .collect();
+        let Some(&w) = words.first() else {
+            i = last + 1;
+            continue;
+        };
         let prev = start_idx
             .checked_sub(1)
             .map(|b| toks[b].lower())
@@ -523,10 +980,7 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
             .checked_sub(2)
             .map(|b| toks[b].lower())
             .unwrap_or_default();
-        let adjacent = start_idx > 0
-            && text[toks[start_idx - 1].end..toks[start_idx].start]
-                .trim()
-                .is_empty();
+        let adjacent = start_idx > 0 && gap(start_idx - 1, start_idx).trim().is_empty();
         let triggered = adjacent
             && (TITLES.contains(&prev)
                 || KINSHIP.contains(&prev)
@@ -535,22 +989,26 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
                         "mijn"
                             | "m'n"
                             | "zijn"
+                            | "z'n"
                             | "haar"
+                            | "d'r"
                             | "my"
                             | "his"
                             | "her"
                             | "our"
+                            | "me"
                             | "onze"
                             | "ons"
                     ));
         let single = words.len() == 1;
-        let w = words[0];
         let listed = words.iter().any(|x| known_name(x.text, l));
         let stop = |x: &Token<'_>| common.contains(x.lower());
-        let street = single
-            && STREET_ENDINGS
-                .iter()
-                .any(|end| w.lower().ends_with(end) && w.lower().len() > end.len() + 2);
+        let last_word = words[words.len() - 1];
+        let street_compound = STREET_ENDINGS
+            .iter()
+            .any(|end| last_word.lower().ends_with(end) && last_word.lower().len() > end.len() + 2);
+        let street_words = words.len() >= 2 && STREET_WORDS.contains(&last_word.lower());
+        let street = street_compound || street_words;
         let house_number_then_postcode = single
             && toks
                 .get(last + 1)
@@ -558,51 +1016,117 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
             && toks
                 .get(last + 2)
                 .is_some_and(|n| n.text.len() == 4 && n.text.chars().all(|c| c.is_ascii_digit()));
-        let accept = if street || house_number_then_postcode {
+        let phrase = &text[chunk[0].start..chunk[chunk.len() - 1].end];
+        let brand = single && has_inner_capital(w);
+        let place_or_work_before = PLACE_PREPOSITIONS.contains(&prev)
+            || WORK_TRIGGERS.contains(&prev)
+            || matches!(prev, "de" | "het" | "the") && WORK_TRIGGERS.contains(&prev2);
+        // Capitalised words after "the"/"de" mid-sentence ("the Harbour Line", "de Tweede
+        // Ronde"), or after a capitalised article mid-sentence ("buurthuis De Schakel"), are
+        // the name of something: articles and ordinary words are not capitalised there.
+        let article_before = matches!(prev, "the" | "de" | "het") && words.len() >= 2;
+        let capital_article = matches!(chunk[0].text, "De" | "Het") && words.len() >= 2;
+        let named_by_article = !chunk[0].sentence_start
+            && (article_before || capital_article)
+            && !words.iter().any(|x| l.first_names.contains(x.text));
+        let accept = if l.not_identifiers.contains(phrase) {
+            false
+        } else if street || house_number_then_postcode {
             true
         } else if chunk[0].sentence_start && single {
             // An unknown capitalised word opening a sentence is taken for a name only when it
-            // looks like one: not a common word, and a verb-like word follows it.
+            // looks like one: not a common or ordinary word, and a verb-like word follows it.
             let follows_verb = toks.get(last + 1).is_some_and(|n| {
                 SUBJECT_VERBS.contains(&n.lower()) && text[w.end..n.start].trim().is_empty()
             }) && !toks
                 .get(last + 2)
                 .is_some_and(|n| SUBJECT_PRONOUNS.contains(&n.lower()));
-            (listed && !stop(w))
+            (listed && !stop(w) && !ordinary(w))
                 || triggered
-                || (!stop(w) && follows_verb && w.text.chars().count() >= 3)
+                || (!stop(w) && !ordinary(w) && follows_verb && w.text.chars().count() >= 3)
+                || is_org_acronym(w, l)
+                || brand
         } else if single {
-            !stop(w) || listed || triggered
+            // In English any noun may be capitalised for emphasis or as a brand; an ordinary
+            // word mid-sentence is a name only when listed as one or when the words around say
+            // so. In Dutch, nouns are written in lower case: a capital says more.
+            if ordinary(w) && !listed && language != "nl" {
+                triggered || place_or_work_before || has_org || brand
+            } else {
+                !stop(w) || listed || triggered
+            }
         } else {
-            !words.iter().all(|x| stop(x)) || listed
+            let all_ordinary = words.iter().all(|x| stop(x) || ordinary(x));
+            (!words.iter().all(|x| stop(x))
+                && (!all_ordinary || has_org || triggered || place_or_work_before))
+                || listed
+                || named_by_article
         };
         if !accept {
             i = last + 1;
             continue;
         }
-        let (s, mut e) = (chunk[0].start, chunk[chunk.len() - 1].end);
-        let last_lower = words[words.len() - 1].lower();
+        let (mut s, mut e) = (chunk[0].start, chunk[chunk.len() - 1].end);
         let category;
+        let rule;
         let mut confidence: f32 = if listed || triggered { 0.9 } else { 0.7 };
+        let organisation_words = named_by_article
+            && words
+                .iter()
+                .all(|x| stop(x) || ordinary(x) || is_particle(x))
+            && !street;
         if has_org
+            || brand
+            || organisation_words
             || WORK_TRIGGERS.contains(&prev)
                 && !words.iter().any(|x| l.first_names.contains(x.text))
                 && !single
         {
             category = "ORGANISATION";
-        } else if house_number_then_postcode
-            || STREET_ENDINGS
-                .iter()
-                .any(|end| last_lower.ends_with(end) && last_lower.len() > end.len() + 2)
-        {
+            rule = if brand {
+                "organisation-brand"
+            } else if single && is_org_acronym(w, l) {
+                "organisation-acronym"
+            } else if has_org {
+                "organisation-word"
+            } else if organisation_words {
+                "organisation-name-after-article"
+            } else {
+                "organisation-after-bij-at"
+            };
+        } else if street || house_number_then_postcode {
             category = "ADDRESS";
+            rule = "address-street";
             // The house number that follows belongs to the address.
             if let Some(n) = toks.get(last + 1)
                 && text[e..n.start].trim().is_empty()
-                && n.text.chars().next().is_some_and(|c| c.is_ascii_digit())
-                && n.text.len() <= 5
+                && house_number(n)
             {
                 e = n.end;
+            }
+            // So does one before it, with the flat ("27 Pellow Street", "Flat 6, Calder
+            // Court"), and "nummer 14 van de Lindelaan".
+            let b = start_idx;
+            if b >= 1 && house_number(&toks[b - 1]) {
+                let mut from = b - 1;
+                let between = gap(b - 1, b);
+                if between.trim().is_empty() || between.trim() == "," {
+                    s = toks[from].start;
+                    if from >= 1 && DWELLINGS.contains(&toks[from - 1].lower()) {
+                        from -= 1;
+                        s = toks[from].start;
+                    }
+                }
+            } else if b >= 4
+                && matches!(toks[b - 1].lower(), "de" | "het" | "the")
+                && matches!(
+                    toks[b - 2].lower(),
+                    "van" | "in" | "aan" | "op" | "on" | "of"
+                )
+                && house_number(&toks[b - 3])
+                && DWELLINGS.contains(&toks[b - 4].lower())
+            {
+                s = toks[b - 4].start;
             }
             confidence = 0.9;
         } else if triggered
@@ -610,19 +1134,77 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
             || w.is_initial()
         {
             category = "PERSON";
+            rule = if triggered {
+                "person-after-title-or-kin"
+            } else if w.is_initial() {
+                "person-initials"
+            } else {
+                "person-listed-first-name"
+            };
         } else if PLACE_PREPOSITIONS.contains(&prev)
             || words.iter().all(|x| l.places.contains(x.text))
-            || l.places.contains(&text[s..e])
+            || l.places.contains(phrase)
         {
             category = "PLACE";
+            rule = if PLACE_PREPOSITIONS.contains(&prev) {
+                "place-after-preposition"
+            } else {
+                "place-listed"
+            };
         } else {
             category = "PERSON";
+            rule = if listed {
+                "person-listed-surname"
+            } else {
+                "name-capitalised"
+            };
             confidence = confidence.min(0.7);
         }
-        hits.push((s, e, category, confidence));
+        hits.push((s, e, category, confidence, rule));
         i = last + 1;
     }
+    hits.extend(workplaces(text, &toks));
     hits.extend(lower_case_places(text, &toks, l));
+    hits
+}
+
+/// Employers named after a word of working life, even a national brand that otherwise
+/// identifies no one: "ik werkte bij de KLM", "I worked at Tesco", "a job at ASDA".
+fn workplaces(text: &str, toks: &[Token<'_>]) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        if !WORK_TRIGGERS.contains(&t.lower())
+            || !(k.saturating_sub(2)..k).any(|b| WORK_WORDS.contains(&toks[b].lower()))
+        {
+            continue;
+        }
+        let mut first = k + 1;
+        if toks
+            .get(first)
+            .is_some_and(|x| matches!(x.lower(), "de" | "het" | "the"))
+        {
+            first += 1;
+        }
+        let mut last = None;
+        let mut j = first;
+        while let Some(x) = toks.get(j) {
+            let joined = j == first || text[toks[j - 1].end..x.start].trim().is_empty();
+            if !(x.capitalised() && joined) || x.text == "I" {
+                break;
+            }
+            last = Some(j);
+            j += 1;
+        }
+        if let Some(last) = last {
+            hits.push((
+                toks[first].start,
+                toks[last].end,
+                "ORGANISATION",
+                0.8,
+                "organisation-workplace",
+            ));
+        }
+    }
     hits
 }
 
@@ -697,7 +1279,13 @@ fn lower_case_places(text: &str, toks: &[Token<'_>], l: &Lists) -> Vec<Hit> {
                     && ((!common && strong) || well_known)
                     && !(n == 1 && matches!(lower.as_str(), "de" | "het" | "the"))
                 {
-                    hits.push((window[0].start, window[n - 1].end, "PLACE", 0.75));
+                    hits.push((
+                        window[0].start,
+                        window[n - 1].end,
+                        "PLACE",
+                        0.75,
+                        "place-lower-case",
+                    ));
                     break 'found;
                 }
             }
@@ -713,7 +1301,7 @@ mod tests {
     fn found(text: &str) -> Vec<(&str, &'static str)> {
         find(text, "")
             .into_iter()
-            .map(|(s, e, c, _)| (&text[s..e], c))
+            .map(|(s, e, c, _, _)| (&text[s..e], c))
             .collect()
     }
 

@@ -1,6 +1,10 @@
-//! Identifiers with a recognisable form: e-mail addresses, URLs, IBANs (mod-97), BSNs
-//! (11-proof), phone numbers (Dutch, UK, international), postcodes (Dutch, UK), dates (full,
-//! partial, numeric; Dutch and English), ages in context, and other long numbers.
+//! Identifiers with a recognisable form: e-mail addresses, URLs and bare domains, social
+//! handles, IBANs (mod-97), BSNs (11-proof), UK National Insurance numbers, phone numbers
+//! (Dutch, UK, international), postcodes (Dutch, UK), dates as written and as said (full,
+//! partial, numeric, bare and abbreviated years, "twintig mei", "the 3rd of March", "vorige
+//! week vrijdag", "begin 2025"; Dutch and English), ages in context (also as words, ordinals
+//! and one-word answers to "how old"), and other long numbers. Durations and counts ("een jaar
+//! of vijf", "twee jaar clean", "a mother of three") are not ages.
 
 use std::sync::OnceLock;
 
@@ -8,8 +12,8 @@ use regex::{Regex, RegexSet};
 
 use super::checks::{is_bsn, is_iban};
 
-/// A match: byte range in the searched text, category, confidence.
-pub type Hit = (usize, usize, &'static str, f32);
+/// A match: byte range in the searched text, category, confidence, the rule that fired.
+pub type Hit = (usize, usize, &'static str, f32, &'static str);
 
 const MONTHS_NL: &str =
     "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december";
@@ -18,36 +22,76 @@ const MONTHS_EN: &str =
 const WEEKDAYS_NL: &str = "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag";
 const WEEKDAYS_EN: &str = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday";
 
+const UNITS_NL: &str = "een|twee|drie|vier|vijf|zes|zeven|acht|negen";
+const TENS_NL: &str = "twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig";
+const TEENS_NL: &str =
+    "tien|elf|twaalf|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien";
+
 fn num_nl() -> String {
-    let units = "een|twee|drie|vier|vijf|zes|zeven|acht|negen";
-    let tens = "twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig";
-    let teens = "tien|elf|twaalf|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien";
-    format!("(?:(?:{units})(?:en|ën))?(?:{tens})|{teens}|honderd|{units}")
+    format!("(?:(?:{UNITS_NL})(?:en|ën))?(?:{TENS_NL})|{TEENS_NL}|honderd|{UNITS_NL}")
 }
 
-fn num_en() -> String {
-    let units = "one|two|three|four|five|six|seven|eight|nine";
-    let tens = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
+/// Dutch ordinals as words: "derde", "veertiende", "eenentwintigste".
+fn ord_nl() -> String {
     format!(
-        "(?:{tens})(?:[- ](?:{units}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|{units}"
+        "(?:(?:{UNITS_NL})(?:en|ën))?(?:{TENS_NL})ste|(?:der|veer|vijf|zes|zeven|acht|negen)tiende|eerste|tweede|derde|vierde|vijfde|zesde|zevende|achtste|negende|tiende|elfde|twaalfde"
     )
+}
+
+const UNITS_EN: &str = "one|two|three|four|five|six|seven|eight|nine";
+const TENS_EN: &str = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
+
+fn num_en() -> String {
+    format!(
+        "(?:{TENS_EN})(?:[- ](?:{UNITS_EN}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|{UNITS_EN}"
+    )
+}
+
+/// English ordinals as words: "third", "twelfth", "twenty-first".
+fn ord_en() -> String {
+    let ord_units = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth";
+    format!(
+        "(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](?:{ord_units})|twentieth|thirtieth|fortieth|fiftieth|sixtieth|seventieth|eightieth|ninetieth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|{ord_units}"
+    )
+}
+
+/// A numbered pattern: its regular expression and the rule's name.
+struct Rule {
+    re: Regex,
+    name: &'static str,
 }
 
 struct Patterns {
     email: Regex,
     url: Regex,
+    domain: Regex,
+    handle: Regex,
     iban: Vec<Regex>,
     bsn: Regex,
+    national_insurance: Regex,
     phone: Regex,
     postcode_nl: Regex,
     postcode_uk: Regex,
-    dates: Vec<Regex>,
+    dates: Vec<Rule>,
+    date_set: RegexSet,
+    year: Regex,
+    short_year: Regex,
     /// Age patterns; capture group 1 is the age itself.
-    ages: Vec<Regex>,
+    ages: Vec<Rule>,
     /// The same, in one set: which of them match at all, in one pass.
     age_set: RegexSet,
+    /// A further age right after one ("sixteen, seventeen", "vijftien of zestien").
+    age_after: Regex,
+    /// A number opening an answer ("Achtendertig.", "Nine. He's nine").
+    answer_number: Regex,
     id: Regex,
     long_number: Regex,
+}
+
+/// Word apostrophes are written straight or curly (as Word writes them): every `'` in a
+/// built-in pattern matches both.
+fn either_apostrophe(pattern: &str) -> String {
+    pattern.replace('\'', "['’]")
 }
 
 fn patterns() -> &'static Patterns {
@@ -55,58 +99,81 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         // ASCII word boundaries keep every search on the fast DFA engine (a Unicode boundary
         // makes it fall back on non-ASCII text: profiled); the edges are digits and letters.
-        let r = |s: &str| Regex::new(s).expect("built-in pattern");
+        let r = |s: &str| Regex::new(&either_apostrophe(s)).expect("built-in pattern");
+        let rule = |name: &'static str, s: &str| Rule { re: r(s), name };
         let nl = num_nl();
         let en = num_en();
+        let ord_nl = ord_nl();
+        let ord_en = ord_en();
         let num = format!(r"\d{{1,3}}|{nl}|{en}");
-        let mut p = Patterns {
+        // English ages may be approximate: "seventy-odd", "sixty or so".
+        let num_about = format!(r"(?:{num})(?:-odd|\s+odd|\s+or\s+so)?");
+        let year = r"(?:19|20)\d{2}";
+        let b = r"(?-u:\b)";
+        let dates = vec![
+            rule("date-day-month-nl", &format!(r"(?i){b}(?:(?:{WEEKDAYS_NL})\s+)?(?:de\s+)?(?:\d{{1,2}}(?:e|ste|de)?|{ord_nl}|{nl})\s+(?:{MONTHS_NL})(?:\s+{year}|\s+(?:vorig|volgend|dit|afgelopen)\s+jaar)?{b}")),
+            rule("date-month-nl", &format!(r"(?i){b}(?:(?:begin|eind|half|medio|midden|hartje|eind|halverwege)\s+)?(?:{MONTHS_NL})(?:\s+{year}|\s+(?:vorig|volgend|dit)\s+jaar)?{b}")),
+            rule("date-part-of-year-nl", &format!(r"(?i){b}(?:begin|eind|half|medio|midden|halverwege|zomer|winter|voorjaar|najaar|herfst|lente|kerst)\s+(?:van\s+)?{year}{b}")),
+            rule("date-weekday-ordinal-nl", &format!(r"(?i){b}(?:{WEEKDAYS_NL})\s+(?:de\s+)?(?:\d{{1,2}}(?:e|ste|de)|{ord_nl}){b}")),
+            rule("date-relative-nl", &format!(r"(?i){b}(?:vorige|afgelopen|komende|volgende|aanstaande)\s+(?:week\s+|maand\s+)?(?:{WEEKDAYS_NL}){b}|{b}(?:{WEEKDAYS_NL})\s+(?:vorige|afgelopen|volgende)\s+week{b}")),
+            rule("date-day-month-en", &format!(r"{b}(?:(?:{WEEKDAYS_EN}),?\s+)?(?:(?i:the)\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?|(?i:{ord_en}))\s+(?:of\s+)?(?:{MONTHS_EN})(?:,?\s+{year})?{b}")),
+            rule("date-month-day-en", &format!(r"{b}(?:{MONTHS_EN})\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?|{ord_en})(?:,?\s+{year})?{b}")),
+            rule("date-month-en", &format!(r"{b}(?:(?i:early|late|mid|mid-|the\s+end\s+of|end\s+of|the\s+start\s+of|start\s+of|the\s+beginning\s+of|beginning\s+of)\s*)?(?:{MONTHS_EN})(?:,?\s+{year})?{b}")),
+            rule("date-part-of-year-en", &format!(r"(?i){b}(?:early|late|mid|mid-|the\s+end\s+of|end\s+of|the\s+start\s+of|start\s+of|the\s+beginning\s+of|the\s+summer\s+of|the\s+winter\s+of|summer|winter|spring|autumn|christmas)\s*{year}{b}")),
+            rule("date-weekday-ordinal-en", &format!(r"{b}(?:{WEEKDAYS_EN})\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)|{ord_en}){b}")),
+            rule("date-relative-en", &format!(r"(?i){b}(?:last|next|this\s+past|this\s+coming)\s+(?:week\s+)?(?:{WEEKDAYS_EN})(?:\s+(?:fortnight|week|gone))?{b}|{b}(?:{WEEKDAYS_EN})\s+(?:before\s+last|gone|fortnight){b}")),
+            rule("date-numeric", r"(?-u:\b)\d{1,2}[-/.]\d{1,2}[-/.](?:(?:19|20)\d{2}|\d{2})(?-u:\b)"),
+            rule("date-iso", r"(?-u:\b)(?:19|20)\d{2}-\d{2}-\d{2}(?-u:\b)"),
+        ];
+        let date_set = RegexSet::new(dates.iter().map(|d| d.re.as_str())).expect("built-in");
+        let ages = vec![
+            rule("age-years-old-nl", &format!(r"(?i){b}({num})\s+jaar\s+oud{b}")),
+            rule("age-is-nl", &format!(r"(?i){b}(?:is|was|werd|wordt|ben|zijn|waren)\s+(?:nu\s+|pas\s+|bijna\s+|al\s+|net\s+|toen\s+|inmiddels\s+|ongeveer\s+|rond\s+de\s+)?({num})\s*(?:[.,;!?)]|$|jaar\s*(?:[.,;!?)]|$|oud{b})|en{b}|toen{b}|nu{b}|geworden{b}|of{b}|inmiddels{b}|al{b}|geloof{b})")),
+            rule("age-subject-nl", &format!(r"(?i){b}(?:ik|hij|zij|ze|je|jij)\s+(?:nu\s+|pas\s+|bijna\s+|net\s+)?({num})\s+(?:was|werd|wordt|ben|is|word|geworden){b}")),
+            rule("age-will-be-en", &format!(r"(?i){b}(?:I'll|I\s+will|he'll|she'll|they'll|will)\s+be\s+({num_about}){b}")),
+            rule("age-person-of-nl", &format!(r"(?i){b}(?:man|vrouw|jongen|meisje|kind|zoon|dochter|broer|zus|kerel|heer|dame|weduwe|weduwnaar|vrouwtje|mannetje|jongetje|knul|meid)\s+van\s+(?:bijna\s+|ongeveer\s+|rond\s+de\s+|in\s+de\s+)?({num}){b}")),
+            rule("age-is-en", &format!(r"(?i){b}(?:he|she|I|who|mum|dad|mam|mom|ma|da|nan|gran|granny|grandad|father|mother|brother|sister|son|daughter|wife|husband|partner|boyfriend|girlfriend|mate|friend|uncle|aunt|auntie|cousin|niece|nephew|lad|boy|girl|sponsor)(?:'s|'m|\s+is|\s+was|\s+am|\s+turned|\s+turns)\s+(?:now\s+|only\s+|nearly\s+|almost\s+|just\s+|about\s+|barely\s+)?({num_about}){b}")),
+            rule("age-ik-ben-nl", &format!(r"(?i){b}ik\s+(?:ben|was|werd|word)\s+(?:nu\s+|net\s+|pas\s+|al\s+|bijna\s+|toen\s+)?({num}){b}")),
+            rule("age-toen-ik-nl", &format!(r"(?i){b}(?:toen|als|sinds|nadat)\s+(?:ik|hij|zij|ze)\s+({num})\s+(?:was|werd|ben|is){b}")),
+            rule("age-ordinal-nl", &format!(r"(?i){b}(?:op|vanaf|sinds|tot|na|voor|rond|tegen)\s+(?:mijn|m'n|zijn|z'n|haar|d'r|hun)\s+(\d{{1,2}}(?:e|ste|de)|{ord_nl}){b}")),
+            rule("age-birthday", &format!(r"(?i){b}(?:mijn|m'n|zijn|z'n|haar|d'r|my|his|her|their|our)\s+(\d{{1,2}}(?:e|ste|de|st|nd|rd|th)|{ord_nl}|{ord_en})\s+(?:birthday|verjaardag){b}")),
+            rule("age-turned-nl", &format!(r"(?i){b}({num})\s+geworden{b}")),
+            rule("age-jarige-nl", &format!(r"(?i){b}({num})-?jarige?{b}")),
+            rule("age-im-en", &format!(r"(?i){b}I'm\s+(?:now\s+|only\s+|nearly\s+|almost\s+|just\s+)?({num_about}){b}")),
+            rule("age-i-am-en", &format!(r"(?i){b}I\s+am\s+(?:now\s+|only\s+|nearly\s+|almost\s+|just\s+)?({num_about}){b}")),
+            rule("age-when-i-was-en", &format!(r"(?i){b}(?:when|since|till|until)\s+(?:I|he|she)\s+was\s+({num_about}){b}")),
+            rule("age-years-old-en", &format!(r"(?i){b}({num})[- ]years?[- ]old{b}")),
+            rule("age-aged-en", &format!(r"(?i){b}(?:aged|turned|turning|age)\s+({num_about}){b}")),
+            rule("age-eldest", &format!(r"(?i){b}(?:oudste|jongste|middelste|eldest|youngest|oldest|middle\s+one)\s+(?:is\s+|was\s+|'s\s+|is\s+nu\s+)?({num_about}){b}")),
+            rule("age-apposition", &format!(r"{b}[A-Z][a-z]+,\s+((?i:(?:{TENS_EN})(?:[- ](?:{UNITS_EN}))?|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|(?:(?:{UNITS_NL})(?:en|ën))?(?:{TENS_NL})|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien)),")),
+        ];
+        let age_set = RegexSet::new(ages.iter().map(|a| a.re.as_str())).expect("built-in");
+        Patterns {
             email: r(r"(?i)(?-u:\b)[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?-u:\b)"),
             url: r(r#"(?i)(?-u:\b)(?:https?://|www\.)[^\s<>"]+|(?-u:\b)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:nl|com|org|net|eu|be|uk|io|info)/[^\s<>"]*"#),
+            domain: r(r"(?i)(?-u:\b)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.(?:nl|com|org|net|eu|be|uk|io|info|de|fr|app|online|nu|co|shop|blog)(?-u:\b)"),
+            handle: r(r"(?:^|[\s(,])(@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)"),
             iban: vec![
                 r(r"(?i)(?-u:\b)NL\d{2} ?[A-Z]{4}(?: ?\d){10}(?-u:\b)"),
                 r(r"(?-u:\b)[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?(?-u:\b)"),
                 r(r"(?-u:\b)[A-Z]{2}\d{2}[A-Z0-9]{11,30}(?-u:\b)"),
             ],
             bsn: r(r"(?-u:\b)\d{3}[ .]?\d{3}[ .]?\d{3}(?-u:\b)|(?-u:\b)\d{4}\.\d{2}\.\d{3}(?-u:\b)"),
+            national_insurance: r(r"(?-u:\b)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?-u:\b)"),
             phone: r(r"(?:\+|(?-u:\b)00|(?-u:\b)0)\d[\d \-()./]{7,22}\d"),
             postcode_nl: r(r"(?-u:\b)[1-9]\d{3} ?[A-Z]{2}(?-u:\b)"),
             postcode_uk: r(r"(?-u:\b)[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}(?-u:\b)"),
-            dates: vec![
-                r(&format!(r"(?i)(?-u:\b)(?:(?:{WEEKDAYS_NL})\s+)?\d{{1,2}}(?:e|ste|de)?\s+(?:{MONTHS_NL})(?:\s+(?:19|20)\d{{2}})?(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)(?:{MONTHS_NL})\s+(?:19|20)\d{{2}}(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)(?:{MONTHS_NL})(?-u:\b)")),
-                r(&format!(r"(?-u:\b)(?:(?:{WEEKDAYS_EN})(?:,)?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS_EN})(?:,?\s+(?:19|20)\d{{2}})?(?-u:\b)")),
-                r(&format!(r"(?-u:\b)(?:{MONTHS_EN})\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?(?-u:\b)")),
-                r(&format!(r"(?-u:\b)(?:{MONTHS_EN})\s+(?:19|20)\d{{2}}(?-u:\b)")),
-                r(&format!(r"(?-u:\b)(?:{MONTHS_EN})(?-u:\b)")),
-                r(r"(?-u:\b)\d{1,2}[-/.]\d{1,2}[-/.](?:(?:19|20)\d{2}|\d{2})(?-u:\b)"),
-                r(r"(?-u:\b)(?:19|20)\d{2}-\d{2}-\d{2}(?-u:\b)"),
-            ],
-            age_set: RegexSet::new(Vec::<String>::new()).expect("empty set"),
-            ages: vec![
-                r(&format!(r"(?i)(?-u:\b)({num})\s+jaar\s+oud(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)(?:is|was|werd|wordt|ben|zijn|waren)\s+(?:nu\s+|pas\s+|bijna\s+|al\s+|net\s+|toen\s+|inmiddels\s+)?({num})\s*(?:[.,;!?)]|$|jaar\s*(?:[.,;!?)]|$|oud(?-u:\b))|en(?-u:\b)|toen(?-u:\b)|nu(?-u:\b)|geworden(?-u:\b))")),
-                r(&format!(r"(?i)(?-u:\b)(?:ik|hij|zij|ze|je|jij|we|wij)\s+(?:nu\s+|pas\s+|bijna\s+|net\s+)?({num})\s+(?:was|werd|wordt|ben|is|word|geworden)(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)(?:I'?ll|I\s+will|he'?ll|she'?ll|they'?ll|will)\s+be\s+({num})(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)(?:man|vrouw|jongen|meisje|kind|zoon|dochter|broer|zus|vader|moeder|kerel|heer|dame|weduwe|weduwnaar|vrouwtje|mannetje|oma|opa)\s+van\s+(?:bijna\s+|ongeveer\s+|rond\s+de\s+|een\s+jaar\s+of\s+|in\s+de\s+)?({num})(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)jaar\s+of\s+({num})(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)(?:is|was|are|were|'s|’s)\s+(?:now\s+|only\s+|nearly\s+|almost\s+|just\s+)?({num})\s*(?:[.,;!?)]|$|years?\s+old(?-u:\b)|now(?-u:\b)|and(?-u:\b)|when(?-u:\b))")),
-                r(&format!(r"(?i)(?-u:\b)ik\s+(?:ben|was|werd|word)\s+(?:nu\s+|net\s+|pas\s+|al\s+|bijna\s+|toen\s+)?({num})(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)(?:toen|als|sinds|nadat)\s+ik\s+({num})\s+(?:was|werd|ben|werd)(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)(?:op|vanaf|sinds|tot|na|voor|rond)\s+(?:mijn|m'n|zijn|haar|z'n)\s+(\d{{1,2}}(?:e|ste|de)|(?:{nl})(?:ste|de))(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)({num})\s+geworden(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)({num})-?jarige?(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)I'?m\s+(?:now\s+|only\s+|nearly\s+|almost\s+|just\s+)?({num})(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)I\s+am\s+(?:now\s+|only\s+|nearly\s+|almost\s+|just\s+)?({num})(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)(?:when|since)\s+I\s+was\s+({num})(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)({num})[- ]years?[- ]old(?-u:\b)")),
-                r(&format!(r"(?i)(?-u:\b)(?:aged|turned|turning)\s+({num})(?-u:\b)")),
-            ],
+            dates,
+            date_set,
+            year: r(r"(?-u:\b)(?:19[0-9]{2}|20[0-9]{2})(?-u:\b)"),
+            short_year: r(r"(?:^|[\s(,])([\x27\x{2018}\x{2019}]\d{2}s?)(?-u:\b)"),
+            ages,
+            age_set,
+            age_after: r(&format!(r"(?i)^\s*(?:,|or|of|en|and|tot|to|-|–)\s*({num_about}){b}")),
+            answer_number: r(&format!(r"(?i)^\s*(?:uh+m*,?\s+|eh+,?\s+|um+,?\s+|nou,?\s+|well,?\s+)?({num_about})(?:\s+(?:jaar|years))?\s*(?:[.,!?…]|$)")),
             id: r(r"(?-u:\b)[A-Z]{1,4}-?\d[\d-]{3,}\d(?-u:\b)"),
             long_number: r(r"(?-u:\b)\d{6,}(?-u:\b)"),
-        };
-        p.age_set = RegexSet::new(p.ages.iter().map(|r| r.as_str())).expect("built-in patterns");
-        p
+        }
     })
 }
 
@@ -137,25 +204,99 @@ const NOT_AGE_AFTER: &[&str] = &[
     "months",
     "percent",
     "pounds",
+    "quid",
+    "grand",
     "kilos",
     "stone",
     "miles",
     "km",
     "kilometer",
+    "o'clock",
+    "o’clock",
+    "kinderen",
+    "kids",
+    "children",
+    "keer",
+    "glazen",
+    "pints",
+    "cans",
+    "biertjes",
+    "drinks",
+    "sessions",
+    "sessies",
+    "stappen",
+    "steps",
+    "mensen",
+    "people",
+    "man",
+    "members",
+    "leden",
+];
+
+/// Words after a year-like number that show it is an amount: "2000 euro", "1500 calories".
+const NOT_YEAR_AFTER: &[&str] = &[
+    "euro",
+    "eur",
+    "pond",
+    "pounds",
+    "quid",
+    "dollar",
+    "dollars",
+    "km",
+    "kilometer",
+    "meter",
+    "m",
+    "mensen",
+    "people",
+    "calories",
+    "calorieën",
+    "kcal",
+    "stappen",
+    "steps",
+    "leden",
+    "members",
+    "volgers",
+    "followers",
+    "woorden",
+    "words",
+    "pagina's",
+    "pages",
+    "x",
+    "keer",
+    "times",
+    "man",
+    "deelnemers",
+    "participants",
+    "gram",
+    "mg",
+    "ml",
+    "liter",
+    "litres",
 ];
 
 /// Every patterned identifier in `text`.
 pub fn find(text: &str) -> Vec<Hit> {
     let p = patterns();
     let mut hits: Vec<Hit> = Vec::new();
-    // Cheap gates first: most turns hold no digit, no @ and no URL.
+    // Cheap gates first: most turns hold no digit and no @.
     let bytes = text.as_bytes();
     let has_digit = bytes.iter().any(u8::is_ascii_digit);
     let has_at = bytes.contains(&b'@');
     let maybe_url = text.contains("www.") || text.contains("://") || bytes.contains(&b'/');
+    let has_dot_word = bytes
+        .windows(2)
+        .any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic());
     if has_at {
         for m in p.email.find_iter(text) {
-            hits.push((m.start(), m.end(), "EMAIL", 0.99));
+            hits.push((m.start(), m.end(), "EMAIL", 0.99, "email"));
+        }
+        for c in p.handle.captures_iter(text) {
+            if let Some(g) = c.get(1)
+                && g.as_str().chars().count() >= 4
+                && !text[g.end()..].starts_with('@')
+            {
+                hits.push((g.start(), g.end(), "ID", 0.9, "social-handle"));
+            }
         }
     }
     if maybe_url {
@@ -163,28 +304,47 @@ pub fn find(text: &str) -> Vec<Hit> {
             let trimmed = m
                 .as_str()
                 .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
-            hits.push((m.start(), m.start() + trimmed.len(), "URL", 0.95));
+            hits.push((m.start(), m.start() + trimmed.len(), "URL", 0.95, "url"));
+        }
+    }
+    if has_dot_word {
+        let lists = super::lists::lists();
+        for m in p.domain.find_iter(text) {
+            // "Bol.com" names a national shop; a domain after @ is an e-mail address's.
+            let known = lists
+                .not_identifiers
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(m.as_str()));
+            if !known && !text[..m.start()].ends_with('@') && !text[..m.start()].ends_with('.') {
+                hits.push((m.start(), m.end(), "URL", 0.85, "domain"));
+            }
         }
     }
     if has_digit {
         for re in &p.iban {
             for m in re.find_iter(text) {
                 if is_iban(m.as_str()) {
-                    hits.push((m.start(), m.end(), "IBAN", 0.99));
+                    hits.push((m.start(), m.end(), "IBAN", 0.99, "iban"));
                 }
             }
         }
         for m in p.bsn.find_iter(text) {
             if is_bsn(m.as_str()) {
-                hits.push((m.start(), m.end(), "BSN", 0.97));
+                hits.push((m.start(), m.end(), "BSN", 0.97, "bsn"));
             }
+        }
+        for m in p.national_insurance.find_iter(text) {
+            hits.push((m.start(), m.end(), "ID", 0.9, "national-insurance"));
         }
         for m in p.phone.find_iter(text) {
             if let Some(end) = phone_end(m.as_str()) {
-                hits.push((m.start(), m.start() + end, "PHONE", 0.95));
+                hits.push((m.start(), m.start() + end, "PHONE", 0.95, "phone"));
             }
         }
-        for re in [&p.postcode_nl, &p.postcode_uk] {
+        for (re, rule) in [
+            (&p.postcode_nl, "postcode-nl"),
+            (&p.postcode_uk, "postcode-uk"),
+        ] {
             for m in re.find_iter(text) {
                 // "2023 EN" in a sentence is a year and a word, not a postcode.
                 let letters = &m.as_str()[m.as_str().len() - 2..];
@@ -202,21 +362,48 @@ pub fn find(text: &str) -> Vec<Hit> {
                         | "IK"
                         | "JA"
                 ) {
-                    hits.push((m.start(), m.end(), "POSTCODE", 0.9));
+                    hits.push((m.start(), m.end(), "POSTCODE", 0.9, rule));
                 }
             }
         }
-    }
-    for re in &p.dates {
-        for m in re.find_iter(text) {
-            hits.push((m.start(), m.end(), "DATE", 0.85));
+        // A year on its own ("in 2013", "probably 2016, 2017") says when something happened
+        // to someone; an amount ("2000 euro") does not.
+        for m in p.year.find_iter(text) {
+            let next = text[m.end()..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            let before = text[..m.start()].trim_end();
+            let amount =
+                before.ends_with(['€', '£', '$']) || NOT_YEAR_AFTER.contains(&next.as_str());
+            let in_number = text[..m.start()].ends_with(['.', ',', '-', '/'])
+                && before.chars().last().is_some_and(|c| c.is_ascii_digit())
+                || text[m.end()..].starts_with([',', '.'])
+                    && text[m.end() + 1..].starts_with(|c: char| c.is_ascii_digit());
+            if !amount && !in_number {
+                hits.push((m.start(), m.end(), "DATE", 0.8, "year"));
+            }
+        }
+        for c in p.short_year.captures_iter(text) {
+            if let Some(g) = c.get(1) {
+                hits.push((g.start(), g.end(), "DATE", 0.8, "year-abbreviated"));
+            }
         }
     }
-    for re in p.age_set.matches(text).iter().map(|i| &p.ages[i]) {
+    for i in p.date_set.matches(text).iter() {
+        let rule = &p.dates[i];
+        for m in rule.re.find_iter(text) {
+            hits.push((m.start(), m.end(), "DATE", 0.85, rule.name));
+        }
+    }
+    let mut ages: Vec<Hit> = Vec::new();
+    for rule in p.age_set.matches(text).iter().map(|i| &p.ages[i]) {
         // Find whole matches with the fast engine, then the age inside each short match
         // (capture groups over a long text are several times slower: profiled).
-        for m in re.find_iter(text) {
-            let Some(c) = re.captures(m.as_str()) else {
+        for m in rule.re.find_iter(text) {
+            let Some(c) = rule.re.captures(m.as_str()) else {
                 continue;
             };
             let Some(g) = c.get(1) else { continue };
@@ -224,39 +411,117 @@ pub fn find(text: &str) -> Vec<Hit> {
                 start: m.start() + g.start(),
                 end: m.start() + g.end(),
             };
-            let g = (g, &text[g.start..g.end]);
-            let (g, number) = g;
-            let next = text[g.end..]
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_lowercase();
-            if NOT_AGE_AFTER.iter().any(|w| next.starts_with(w)) {
-                continue;
+            if let Some(hit) = judge_age(text, g, rule.name) {
+                ages.push(hit);
             }
-            if let Ok(n) = number.parse::<u32>()
-                && !(2..=115).contains(&n)
-            {
-                continue;
-            }
-            // "een" (a, one) is never an age in the sentences these patterns match.
-            if matches!(number.to_lowercase().as_str(), "een" | "één" | "one") {
-                continue;
-            }
-            hits.push((g.start, g.end, "AGE", 0.8));
         }
     }
+    // "when I was sixteen, seventeen": the ages right after an age are ages too.
+    let mut k = 0;
+    while k < ages.len() {
+        let end = ages[k].1;
+        if let Some(c) = p.age_after.captures(&text[end..])
+            && let Some(g) = c.get(1)
+            && let Some(hit) = judge_age(
+                text,
+                Span {
+                    start: end + g.start(),
+                    end: end + g.end(),
+                },
+                "age-after-age",
+            )
+            && !ages.iter().any(|a| a.0 == hit.0)
+        {
+            ages.push(hit);
+        }
+        k += 1;
+    }
+    hits.extend(ages);
     if has_digit {
         for m in p.id.find_iter(text) {
             if m.as_str().chars().filter(char::is_ascii_digit).count() >= 5 {
-                hits.push((m.start(), m.end(), "ID", 0.8));
+                hits.push((m.start(), m.end(), "ID", 0.8, "reference-number"));
             }
         }
         for m in p.long_number.find_iter(text) {
-            hits.push((m.start(), m.end(), "ID", 0.7));
+            hits.push((m.start(), m.end(), "ID", 0.7, "long-number"));
         }
     }
     hits
+}
+
+/// The age at `g` as a hit, unless the words after it make it an amount or a duration
+/// ("drie keer", "twee jaar clean", "ten minutes") or it is no age at all ("een", 0, 130).
+fn judge_age(text: &str, g: Span, rule: &'static str) -> Option<Hit> {
+    let number = &text[g.start..g.end];
+    let mut words = text[g.end..].split_whitespace().map(|w| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '%' && c != '\'' && c != '’')
+            .to_lowercase()
+    });
+    let next = words.next().unwrap_or_default();
+    let after = words.next().unwrap_or_default();
+    let touching = !text[g.end..].starts_with([',', '.', ';', '!', '?', ')']);
+    if touching
+        && NOT_AGE_AFTER
+            .iter()
+            .any(|w| next == *w || next.starts_with(w) && w.len() > 3)
+    {
+        return None;
+    }
+    // "three of us", "met z'n vieren van ons": a count of people.
+    if matches!(next.as_str(), "of" | "van")
+        && matches!(after.as_str(), "us" | "them" | "ons" | "hen" | "hun")
+    {
+        return None;
+    }
+    // "twee jaar clean", "three years sober": a time, not an age; "46 jaar oud" is one.
+    let years = matches!(next.as_str(), "jaar" | "year" | "years" | "jaren");
+    if touching && years && !matches!(after.as_str(), "oud" | "old" | "") {
+        let ends_sentence = text[g.end..]
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.ends_with(['.', ',', '!', '?', ';']));
+        if !ends_sentence {
+            return None;
+        }
+    }
+    if let Ok(n) = number.parse::<u32>()
+        && !(2..=115).contains(&n)
+    {
+        return None;
+    }
+    // "een" (a, one) is never an age in the sentences these patterns match.
+    if matches!(number.to_lowercase().as_str(), "een" | "één" | "one") {
+        return None;
+    }
+    Some((g.start, g.end, "AGE", 0.8, rule))
+}
+
+/// The age a one-word answer gives when the question before it asked for one ("Hoe oud ben
+/// je?" "Achtendertig."; "How old is Tyler now?" "Nine. He's nine"): its byte range in
+/// `answer`.
+pub fn answered_age(question: &str, answer: &str) -> Option<(usize, usize)> {
+    let q = question.to_lowercase();
+    let asks = [
+        "hoe oud",
+        "how old",
+        "leeftijd",
+        "what age",
+        "your age",
+        "welk jaar geboren",
+    ]
+    .iter()
+    .any(|w| q.contains(w));
+    if !asks {
+        return None;
+    }
+    let c = patterns().answer_number.captures(answer)?;
+    let g = c.get(1)?;
+    let n = g.as_str().to_lowercase();
+    if matches!(n.as_str(), "een" | "één" | "one") {
+        return None;
+    }
+    Some((g.start(), g.end()))
 }
 
 /// The length of the phone number at the start of a candidate, if it is one: Dutch numbers
@@ -288,7 +553,7 @@ mod tests {
     fn cats(text: &str) -> Vec<(&str, &'static str)> {
         let mut v: Vec<_> = find(text)
             .into_iter()
-            .map(|(s, e, c, _)| (&text[s..e], c))
+            .map(|(s, e, c, _, _)| (&text[s..e], c))
             .collect();
         v.sort();
         v.dedup();
@@ -324,7 +589,7 @@ mod tests {
                 .contains(&("zaterdag 28 oktober 2023", "DATE"))
         );
         assert!(cats("in maart 2019 begon").contains(&("maart 2019", "DATE")));
-        assert!(cats("on the 12th of October we met").contains(&("12th of October", "DATE")));
+        assert!(cats("on the 12th of October we met").contains(&("the 12th of October", "DATE")));
         assert!(cats("op 14/03/2023 kwam").contains(&("14/03/2023", "DATE")));
         assert!(cats("toen ik drieëntwintig was").contains(&("drieëntwintig", "AGE")));
         assert!(cats("ik ben 46, en").contains(&("46", "AGE")));
@@ -341,7 +606,7 @@ mod tests {
     fn ordinary_numbers_are_left_alone() {
         for text in [
             "ik heb 3 kinderen",
-            "in 2019 ging het mis",
+            "het kostte 2000 euro, 1500 mensen",
             "om 10:30 uur",
             "het kostte 250 euro",
         ] {

@@ -127,6 +127,7 @@ pub fn redact(
         category: c.clone(),
         pseudonym: pseudonym.clone(),
         confidence: 1.0,
+        rule: "redact".into(),
     });
     save(key)?;
     crate::search::discard(store.root())?;

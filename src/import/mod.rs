@@ -370,6 +370,7 @@ pub fn import(
                         category: d.category.to_owned(),
                         confidence: d.confidence,
                         decision: "pending".into(),
+                        rule: d.rule.to_owned(),
                     }
                 })
                 .collect::<Vec<_>>();
@@ -401,8 +402,15 @@ pub fn import(
         {
             let at = crate::store::now();
             let found = found.unwrap_or_default();
-            let replacements =
-                crate::anonymise::apply_detections(&mut t, p.key, &meta.language, found, &at);
+            let scope = (meta.participants.len() == 1).then(|| meta.participants[0].clone());
+            let replacements = crate::anonymise::apply_detections(
+                &mut t,
+                p.key,
+                &meta.language,
+                found,
+                scope.as_deref(),
+                &at,
+            );
             replaced = replacements.len();
             let log = crate::anonymise::log_entries(&replacements, &guid, coder, &at, "auto");
             p.key.log.extend(log);
@@ -710,11 +718,29 @@ pub fn apply_staged(
                     end: g.end,
                     category,
                     confidence: g.confidence,
+                    rule: "review",
                 })
             })
             .collect();
-        let replacements =
-            crate::anonymise::apply_detections(&mut t, key, &meta.language, keep, &at);
+        let scope = (meta.participants.len() == 1).then(|| meta.participants[0].clone());
+        let mut replacements = crate::anonymise::apply_detections(
+            &mut t,
+            key,
+            &meta.language,
+            keep,
+            scope.as_deref(),
+            &at,
+        );
+        // The log names the rule that suggested each replacement the reviewer kept.
+        for r in &mut replacements {
+            if let Some(g) = s
+                .suggestions
+                .iter()
+                .find(|g| g.start == r.old_start && g.end == r.old_end && !g.rule.is_empty())
+            {
+                r.rule = g.rule.clone();
+            }
+        }
         key.log.extend(crate::anonymise::log_entries(
             &replacements,
             &guid,
@@ -733,6 +759,7 @@ pub fn apply_staged(
                 category: g.category.clone(),
                 pseudonym: String::new(),
                 confidence: g.confidence,
+                rule: g.rule.clone(),
             });
         }
         anonymise_metadata(&mut meta, &t, key, &at);

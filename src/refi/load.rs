@@ -486,8 +486,14 @@ pub fn import(
             let found =
                 crate::anonymise::detect_in(&t, p.key, participant.as_deref(), &meta.language);
             let guid = new_guid();
-            let replacements =
-                crate::anonymise::apply_detections(&mut t, p.key, &meta.language, found, &at);
+            let replacements = crate::anonymise::apply_detections(
+                &mut t,
+                p.key,
+                &meta.language,
+                found,
+                participant.as_deref(),
+                &at,
+            );
             report.identifiers_replaced += replacements.len();
             moves = replacements
                 .iter()
