@@ -118,6 +118,14 @@ pub struct Suggestion {
     pub rule: String,
 }
 
+/// An original put back in one document by `anonymise restore --doc`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Restored {
+    pub original: String,
+    /// The document's GUID.
+    pub document: String,
+}
+
 /// The decrypted key.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Key {
@@ -130,6 +138,13 @@ pub struct Key {
     pub log: Vec<LogEntry>,
     #[serde(default)]
     pub staged: Vec<Staged>,
+    /// Words a researcher restored everywhere (`anonymise restore`): not identifiers in this
+    /// project; the detector leaves them alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep: Vec<String>,
+    /// Originals a researcher put back in one document only: not a leak there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restored: Vec<Restored>,
     /// [`indexed`] (scope, normalised original) → entry.
     #[serde(skip)]
     index: HashMap<String, usize>,
@@ -183,10 +198,17 @@ impl Key {
         for i in 0..self.entries.len() {
             self.index_prefixes(i);
         }
-        self.highest.clear();
+        // The highest number of each category ever given, from the entries and from the log
+        // (a number whose entries a restore removed is never given to another word).
         for e in &self.entries {
             let n = self.highest.entry(e.category.clone()).or_default();
             *n = (*n).max(e.number);
+        }
+        for l in &self.log {
+            if let Some((c, number)) = crate::anonymise::correct::parse_label(&l.pseudonym) {
+                let n = self.highest.entry(c.to_owned()).or_default();
+                *n = (*n).max(number);
+            }
         }
         self.lowered = self
             .entries
@@ -205,6 +227,21 @@ impl Key {
                 (e, std::borrow::Cow::Owned(e.original.to_lowercase()))
             }
         })
+    }
+
+    /// Rebuilds the lookups after entries were changed in place (a correction).
+    pub fn reindexed(&mut self) {
+        self.reindex();
+    }
+
+    /// The next unused number of a category, taken.
+    pub fn next_number(&mut self, category: &str) -> u32 {
+        if self.index.len() != self.entries.len() {
+            self.reindex();
+        }
+        let highest = self.highest.entry(category.to_owned()).or_default();
+        *highest += 1;
+        *highest
     }
 
     fn index_prefixes(&mut self, i: usize) {

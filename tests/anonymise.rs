@@ -816,3 +816,226 @@ fn undo_and_redo_never_put_a_coding_back_on_offsets_a_later_redaction_moved() {
     );
     run_ok(&dir, &["check"]);
 }
+
+/// Runs an anonymising command and returns its standard output, failing with its error.
+fn anon_ok(dir: &Path, args: &[&str]) -> String {
+    let out = anon(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn anon_err(dir: &Path, args: &[&str]) -> String {
+    let out = anon(dir).args(args).output().unwrap();
+    assert!(!out.status.success(), "{args:?} succeeded");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// Two waves of one participant and one of another, imported with the key.
+fn corrections_project() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = project();
+    let folder = tmp.path().join("in");
+    std::fs::create_dir(&folder).unwrap();
+    let files = [
+        (
+            "P01_T1.md",
+            "---\nparticipant: P01\nwave: T1\nlanguage: en\n---\nI: Who helps?\n\nP01: My \
+             brother Kevin Doyle. I shop at Grimbles every week. My friend Shelby said so too.\n",
+        ),
+        (
+            "P01_T2.md",
+            "---\nparticipant: P01\nwave: T2\nlanguage: en\n---\nI: And now?\n\nP01: Kevin \
+             still rings. Shelby moved away. Grimbles closed.\n",
+        ),
+        (
+            "P02_T1.md",
+            "---\nparticipant: P02\nwave: T1\nlanguage: en\n---\nI: Who helps?\n\nP02: My \
+             sister Ruth. And Kev from the group.\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(folder.join(name), text).unwrap();
+    }
+    anon_ok(&dir, &["import", folder.to_str().unwrap()]);
+    (tmp, dir)
+}
+
+fn pseudonym_of(dir: &Path, doc: &str, original: &str) -> String {
+    let list = anon_json(dir, &["anonymise", "list", doc, "--originals", "--json"]);
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|o| {
+            o["originals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == original)
+        })
+        .unwrap_or_else(|| panic!("no pseudonym for {original}: {list}"))["pseudonym"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn every_replacement_is_listed_with_its_rule_and_originals_only_when_asked() {
+    let (_tmp, dir) = corrections_project();
+    let list = anon_json(&dir, &["anonymise", "list", "--json"]);
+    let items = list.as_array().unwrap();
+    assert!(items.len() >= 6, "{list}");
+    for i in items {
+        assert!(i["rule"].as_str().is_some_and(|r| !r.is_empty()), "{i}");
+        assert!(i.get("originals").is_none(), "originals shown unasked: {i}");
+        let context = i["context"].as_str().unwrap();
+        assert!(!context.contains("Kevin") && !context.contains("Grimbles"));
+    }
+    let plain = anon_ok(&dir, &["anonymise", "list"]);
+    assert!(!plain.contains("Kevin"), "{plain}");
+    let revealed = anon_ok(&dir, &["anonymise", "list", "1", "--originals"]);
+    assert!(revealed.contains("Kevin Doyle"), "{revealed}");
+    // The log says which rule found each identifier, and never the identifier.
+    let log = anon_json(&dir, &["anonymise", "log", "--json"]);
+    let rules: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"person-after-title-or-kin"), "{rules:?}");
+    assert!(!log.to_string().contains("Kevin"));
+}
+
+#[test]
+fn corrections_link_split_relabel_restore_and_redact_change_the_key_and_every_text() {
+    let (_tmp, dir) = corrections_project();
+    let text = |id: &str| run_ok(&dir, &["show", id, "--raw"]);
+    // Scope: P02's "Kev" is not P01's Kevin until the researcher says so.
+    let kevin = pseudonym_of(&dir, "1", "Kevin Doyle");
+    let kev = pseudonym_of(&dir, "3", "Kev");
+    assert_ne!(kevin, kev);
+    anon_ok(&dir, &["anonymise", "link", &kevin, &kev]);
+    assert!(text("3").contains(&kevin), "{}", text("3"));
+    assert!(!text("3").contains(&kev));
+
+    // A code on the words around a pseudonym stays on them through every correction.
+    run_ok(&dir, &["codebook", "add", "Shopping"]);
+    let t1 = text("1");
+    let grimbles = pseudonym_of(&dir, "1", "Grimbles");
+    let at = t1.find(&format!("shop at {grimbles}")).unwrap();
+    let start = t1[..at].chars().count();
+    let end = start + format!("shop at {grimbles}").chars().count();
+    run_ok(
+        &dir,
+        &[
+            "code",
+            "add",
+            "1",
+            &start.to_string(),
+            &end.to_string(),
+            "Shopping",
+        ],
+    );
+
+    // Relabel: a shop taken for a person becomes an organisation everywhere.
+    assert!(grimbles.starts_with("[PERSON"), "{grimbles}");
+    let said = anon_ok(&dir, &["anonymise", "relabel", &grimbles, "organisation"]);
+    assert!(said.contains("ORGANISATION"), "{said}");
+    for id in ["1", "2"] {
+        assert!(!text(id).contains(&grimbles));
+        assert!(text(id).contains("[ORGANISATION-"));
+    }
+    let codings = run_json(&dir, &["codings", "--json"]);
+    assert!(
+        codings[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("shop at [ORGANISATION-"),
+        "{codings}"
+    );
+
+    // Split: in P02's documents, the linked pseudonym is another person again.
+    anon_ok(
+        &dir,
+        &["anonymise", "split", &kevin, "--participant", "P02"],
+    );
+    assert!(!text("3").contains(&kevin));
+    assert!(text("1").contains(&kevin));
+    // ... and a later P02 interview gives "Kev" the split-off pseudonym.
+    let split_off = pseudonym_of(&dir, "3", "Kev");
+    assert_ne!(split_off, kevin);
+    let later = dir.join("P02_T2.md");
+    std::fs::write(
+        &later,
+        "---\nparticipant: P02\nwave: T2\nlanguage: en\n---\nI: And?\n\nP02: Kev came by.\n",
+    )
+    .unwrap();
+    anon_ok(&dir, &["import", later.to_str().unwrap()]);
+    std::fs::remove_file(&later).unwrap();
+    assert!(text("4").contains(&split_off), "{}", text("4"));
+
+    // Restore everywhere: the shop's name was no identifier; the coding keeps its words.
+    let shop = pseudonym_of(&dir, "1", "Grimbles");
+    anon_ok(&dir, &["anonymise", "restore", &shop]);
+    assert!(text("1").contains("shop at Grimbles"));
+    assert!(text("2").contains("Grimbles closed"));
+    let codings = run_json(&dir, &["codings", "--json"]);
+    assert_eq!(codings[0]["text"], "shop at Grimbles");
+    let check = anon_json(&dir, &["privacy-check", "--json"]);
+    assert_eq!(check["ok"], true, "{check}");
+
+    // Restore in one document only: the other keeps its pseudonym, and it is no leak.
+    let shelby = pseudonym_of(&dir, "1", "Shelby");
+    anon_ok(&dir, &["anonymise", "restore", &shelby, "--doc", "2"]);
+    assert!(text("2").contains("Shelby moved"));
+    assert!(text("1").contains(&shelby));
+    assert_eq!(anon_json(&dir, &["privacy-check", "--json"])["ok"], true);
+
+    // Redact by text: a word the detector missed, wherever it stands.
+    let said = anon_ok(
+        &dir,
+        &[
+            "anonymise",
+            "redact",
+            "--text",
+            "every week",
+            "--category",
+            "date",
+        ],
+    );
+    assert!(said.contains("1 occurrence"), "{said}");
+    assert!(!text("1").contains("every week"));
+    assert!(text("1").contains("[DATE-"));
+
+    // Refusals say why and change nothing.
+    let before = text("1");
+    let err = anon_err(&dir, &["anonymise", "link", "[PERSON-99]", &kevin]);
+    assert!(err.contains("no PERSON-99"), "{err}");
+    let err = anon_err(&dir, &["anonymise", "relabel", &kevin, "colour"]);
+    assert!(err.contains("not a category"), "{err}");
+    let err = anon_err(&dir, &["anonymise", "redact", "--text", "no such words"]);
+    assert!(err.contains("does not stand"), "{err}");
+    assert_eq!(text("1"), before);
+    assert_eq!(anon_json(&dir, &["privacy-check", "--json"])["ok"], true);
+}
+
+#[test]
+fn a_word_restored_everywhere_is_kept_by_later_imports() {
+    let (tmp, dir) = corrections_project();
+    let shop = pseudonym_of(&dir, "1", "Grimbles");
+    anon_ok(&dir, &["anonymise", "restore", &shop]);
+    let later = tmp.path().join("P01_T3.md");
+    std::fs::write(
+        &later,
+        "---\nparticipant: P01\nwave: T3\nlanguage: en\n---\nI: Work?\n\nP01: Grimbles opened \
+         again, Kevin runs it.\n",
+    )
+    .unwrap();
+    anon_ok(&dir, &["import", later.to_str().unwrap()]);
+    let t = run_ok(&dir, &["show", "4", "--raw"]);
+    assert!(t.contains("Grimbles opened"), "{t}");
+    assert!(!t.contains("Kevin"), "{t}");
+}

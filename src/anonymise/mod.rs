@@ -7,6 +7,7 @@
 //! The originals go only into the encrypted key ([`crate::keyfile`]).
 
 pub mod checks;
+pub mod correct;
 pub mod evaluate;
 mod lists;
 pub mod names;
@@ -448,7 +449,15 @@ pub fn detect_in(
             });
         }
     }
-    detect(&t.text, &regions, &known, language)
+    let mut found = detect(&t.text, &regions, &known, language);
+    // Words the researcher restored everywhere are not identifiers in this project.
+    if !key.keep.is_empty() {
+        found.retain(|d| {
+            let words = crate::offsets::slice_chars(&t.text, d.start, d.end);
+            !key.keep.iter().any(|k| k.eq_ignore_ascii_case(words))
+        });
+    }
+    found
 }
 
 /// The names (people, places, organisations, addresses) among a transcript's detections, to

@@ -1,4 +1,5 @@
-//! The identifier commands: `anonymise scan|redact|names|apply`, `privacy-check`.
+//! The identifier commands: `anonymise scan|list|log|redact|link|split|relabel|restore|names|
+//! apply`, `privacy-check`.
 
 use std::io::Write;
 
@@ -22,12 +23,65 @@ pub enum AnonymiseCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Redact a missed identifier: replace [START, END) of DOC by a pseudonym of CATEGORY.
+    /// Redact a missed identifier: replace [START, END) of DOC by a pseudonym of CATEGORY; or,
+    /// with --text, every occurrence of the words as a whole word (in --doc, or everywhere).
     Redact {
-        doc: String,
-        start: usize,
-        end: usize,
-        category: String,
+        #[arg(required_unless_present = "text")]
+        doc: Option<String>,
+        #[arg(required_unless_present = "text")]
+        start: Option<usize>,
+        #[arg(required_unless_present = "text")]
+        end: Option<usize>,
+        #[arg(required_unless_present = "text")]
+        category: Option<String>,
+        /// The words to redact wherever they stand (any case, whole words).
+        #[arg(long, conflicts_with_all = ["start", "end"])]
+        text: Option<String>,
+        /// With --text: the category of the identifier (default PERSON).
+        #[arg(long = "category", requires = "text")]
+        text_category: Option<String>,
+        /// With --text: only in this document.
+        #[arg(long = "doc", requires = "text")]
+        text_doc: Option<String>,
+    },
+    /// Every pseudonym in the stored texts (of DOC, or all) with its category, the rule that
+    /// put it there and its context; --originals also prints the words each stands for.
+    List {
+        doc: Option<String>,
+        #[arg(long)]
+        originals: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The key's log: every replacement, review decision and correction, with the rule or
+    /// list that found each identifier (never the identifiers themselves).
+    Log {
+        doc: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Two pseudonyms are one person (place, organisation): MERGED becomes KEPT everywhere.
+    Link { kept: String, merged: String },
+    /// One pseudonym is two people: in the given documents, or in one participant's, it
+    /// becomes a new pseudonym.
+    Split {
+        pseudonym: String,
+        #[arg(long = "doc", required_unless_present = "participant")]
+        docs: Vec<String>,
+        #[arg(long, conflicts_with = "docs")]
+        participant: Option<String>,
+    },
+    /// Give a pseudonym another category (a street taken for a person becomes an ADDRESS).
+    Relabel { pseudonym: String, category: String },
+    /// A false positive: put the original word back for PSEUDONYM, everywhere (the word is
+    /// then kept in later imports too) or in one document; codings stay on their words.
+    Restore {
+        pseudonym: String,
+        #[arg(long)]
+        doc: Option<String>,
+        /// Which word to put back when the pseudonym stands for several forms of a name.
+        #[arg(long)]
+        original: Option<String>,
     },
     /// Store the transcripts staged for review, replacing every suggestion not rejected.
     Apply,
@@ -218,10 +272,38 @@ pub fn anonymise(
             }
         }
         AnonymiseCommand::Redact {
-            doc,
-            start,
-            end,
-            category,
+            text: Some(text),
+            text_category,
+            text_doc,
+            ..
+        } => {
+            let (mut key, pass) = existing_key(store)?;
+            let doc = text_doc
+                .map(|d| corpus::find_document(store.conn(), &d))
+                .transpose()?;
+            let category = text_category.unwrap_or_else(|| "PERSON".into());
+            let root = store.root().to_path_buf();
+            let mut save = |k: &Key| keyfile::save(&root, k, &pass);
+            let o = anonymise::correct::redact_text(
+                store, coder, &mut key, &mut save, &text, doc, &category,
+            )?;
+            correction_said(
+                out,
+                &o,
+                &format!(
+                    "redacted {} occurrence(s) in {} document(s) as {}",
+                    o.replaced,
+                    o.documents,
+                    o.pseudonym.as_deref().unwrap_or("")
+                ),
+            )?;
+        }
+        AnonymiseCommand::Redact {
+            doc: Some(doc),
+            start: Some(start),
+            end: Some(end),
+            category: Some(category),
+            ..
         } => {
             let (mut key, pass) = existing_key(store)?;
             let request = crate::anonymise::redact::Request {
@@ -248,6 +330,208 @@ pub fn anonymise(
                     r.pseudonym,
                     r.report.codings_moved,
                     r.report.turns_moved
+                ),
+            )?;
+        }
+        AnonymiseCommand::Redact { .. } => {
+            return Err(Error::Invalid(
+                "give DOC START END CATEGORY, or --text WORDS [--category C] [--doc DOC]".into(),
+            ));
+        }
+        AnonymiseCommand::List {
+            doc,
+            originals,
+            json: as_json,
+        } => {
+            let (key, _) = existing_key(store)?;
+            let doc = doc
+                .map(|d| corpus::find_document(store.conn(), &d))
+                .transpose()?;
+            let items = anonymise::correct::list(store.conn(), &key, doc, originals)?;
+            if as_json {
+                json(out, &items)?;
+                return Ok(0);
+            }
+            let mut header = vec!["doc", "start", "pseudonym", "rule", "context"];
+            if originals {
+                header.insert(3, "stands for");
+            }
+            let mut t = Table::new(&header);
+            for i in &items {
+                let mut row = vec![
+                    i.doc.to_string(),
+                    i.start.to_string(),
+                    i.pseudonym.clone(),
+                    i.rule.clone(),
+                    i.context.clone(),
+                ];
+                if let Some(o) = &i.originals {
+                    row.insert(3, o.join(" / "));
+                }
+                t.row(row);
+            }
+            t.print(out, "no pseudonyms in the stored texts")?;
+        }
+        AnonymiseCommand::Log { doc, json: as_json } => {
+            let (key, _) = existing_key(store)?;
+            let guid = doc
+                .map(|d| {
+                    corpus::find_document(store.conn(), &d)
+                        .and_then(|id| corpus::document(store.conn(), id))
+                        .map(|d| d.guid)
+                })
+                .transpose()?;
+            let ids: std::collections::HashMap<String, i64> = corpus::documents(store.conn())?
+                .into_iter()
+                .map(|d| (d.guid, d.id))
+                .collect();
+            #[derive(serde::Serialize)]
+            struct Line<'a> {
+                at: &'a str,
+                coder: &'a str,
+                action: &'a str,
+                doc: Option<i64>,
+                start: usize,
+                end: usize,
+                category: &'a str,
+                pseudonym: &'a str,
+                confidence: f32,
+                rule: &'a str,
+            }
+            let lines: Vec<Line<'_>> = key
+                .log
+                .iter()
+                .filter(|l| guid.as_ref().is_none_or(|g| *g == l.document))
+                .map(|l| Line {
+                    at: &l.at,
+                    coder: &l.coder,
+                    action: &l.action,
+                    doc: ids.get(&l.document).copied(),
+                    start: l.start,
+                    end: l.end,
+                    category: &l.category,
+                    pseudonym: &l.pseudonym,
+                    confidence: l.confidence,
+                    rule: &l.rule,
+                })
+                .collect();
+            if as_json {
+                json(out, &lines)?;
+                return Ok(0);
+            }
+            let mut t = Table::new(&["at", "coder", "action", "doc", "start", "pseudonym", "rule"]);
+            for l in &lines {
+                t.row(vec![
+                    l.at.to_owned(),
+                    l.coder.to_owned(),
+                    l.action.to_owned(),
+                    l.doc.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                    l.start.to_string(),
+                    l.pseudonym.to_owned(),
+                    l.rule.to_owned(),
+                ]);
+            }
+            t.print(out, "the key's log is empty")?;
+        }
+        AnonymiseCommand::Link { kept, merged } => {
+            let (mut key, pass) = existing_key(store)?;
+            let root = store.root().to_path_buf();
+            let mut save = |k: &Key| keyfile::save(&root, k, &pass);
+            let o = anonymise::correct::link(store, coder, &mut key, &mut save, &kept, &merged)?;
+            correction_said(
+                out,
+                &o,
+                &format!(
+                    "{merged} is now {kept}: {} place(s) in {} document(s) changed",
+                    o.replaced, o.documents
+                ),
+            )?;
+        }
+        AnonymiseCommand::Split {
+            pseudonym,
+            docs,
+            participant,
+        } => {
+            let (mut key, pass) = existing_key(store)?;
+            let part = match participant {
+                Some(p) => anonymise::correct::Part::Participant(
+                    crate::import::resolve::normalise_participant(&p),
+                ),
+                None => anonymise::correct::Part::Documents(
+                    docs.iter()
+                        .map(|d| corpus::find_document(store.conn(), d))
+                        .collect::<Result<_>>()?,
+                ),
+            };
+            let root = store.root().to_path_buf();
+            let mut save = |k: &Key| keyfile::save(&root, k, &pass);
+            let o =
+                anonymise::correct::split(store, coder, &mut key, &mut save, &pseudonym, &part)?;
+            correction_said(
+                out,
+                &o,
+                &format!(
+                    "{pseudonym} in those documents is now {}: {} place(s) in {} document(s) changed",
+                    o.pseudonym.as_deref().unwrap_or(""),
+                    o.replaced,
+                    o.documents
+                ),
+            )?;
+        }
+        AnonymiseCommand::Relabel {
+            pseudonym,
+            category,
+        } => {
+            let (mut key, pass) = existing_key(store)?;
+            let root = store.root().to_path_buf();
+            let mut save = |k: &Key| keyfile::save(&root, k, &pass);
+            let o = anonymise::correct::relabel(
+                store, coder, &mut key, &mut save, &pseudonym, &category,
+            )?;
+            correction_said(
+                out,
+                &o,
+                &format!(
+                    "{pseudonym} is now {}: {} place(s) in {} document(s) changed",
+                    o.pseudonym.as_deref().unwrap_or(""),
+                    o.replaced,
+                    o.documents
+                ),
+            )?;
+        }
+        AnonymiseCommand::Restore {
+            pseudonym,
+            doc,
+            original,
+        } => {
+            let (mut key, pass) = existing_key(store)?;
+            let doc = doc
+                .map(|d| corpus::find_document(store.conn(), &d))
+                .transpose()?;
+            let root = store.root().to_path_buf();
+            let mut save = |k: &Key| keyfile::save(&root, k, &pass);
+            let o = anonymise::correct::restore(
+                store,
+                coder,
+                &mut key,
+                &mut save,
+                &pseudonym,
+                doc,
+                original.as_deref(),
+            )?;
+            correction_said(
+                out,
+                &o,
+                &format!(
+                    "{pseudonym} gave back its word in {} place(s) of {} document(s); {} coding(s) re-anchored{}",
+                    o.replaced,
+                    o.documents,
+                    o.codings_moved,
+                    if doc.is_none() {
+                        "; the word is kept in later imports"
+                    } else {
+                        ""
+                    }
                 ),
             )?;
         }
@@ -332,6 +616,20 @@ pub fn anonymise(
         }
     }
     Ok(0)
+}
+
+/// Prints what a correction did, and warns when the index could not be rebuilt.
+fn correction_said(
+    out: &mut dyn Write,
+    o: &anonymise::correct::Outcome,
+    message: &str,
+) -> Result<()> {
+    if let Some(problem) = &o.index_problem {
+        eprintln!(
+            "narrata: warning: the search index could not be rebuilt ({problem}); run `narrata reindex`"
+        );
+    }
+    say(out, message)
 }
 
 /// Records review decisions on staged suggestions.
