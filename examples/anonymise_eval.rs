@@ -380,6 +380,35 @@ fn main() {
             println!("{l}");
         }
     }
+    // privacy-check on the imported project: every finding is either an identifier the
+    // import missed (counted above) or a false alarm.
+    let check = narrata::privacy::check(store.root(), store.conn(), &key).expect("privacy-check");
+    let mut flagged: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &check.findings {
+        *flagged.entry(f.entry.clone()).or_default() += 1;
+    }
+    println!(
+        "privacy-check: {} findings, {} entries of {} checked",
+        check.findings.len(),
+        flagged.len(),
+        check.originals_checked
+    );
+    if show_misses {
+        for (entry, n) in &flagged {
+            let original = key
+                .entries
+                .iter()
+                .find(|e| format!("{}-{}", e.category, e.number) == *entry)
+                .map_or("?", |e| e.original.as_str());
+            let places: BTreeSet<&str> = check
+                .findings
+                .iter()
+                .filter(|f| f.entry == *entry)
+                .map(|f| f.file.as_str())
+                .collect();
+            println!("PRIVACY {entry} ({original}): {n} in {places:?}");
+        }
+    }
     let categories: BTreeMap<&String, serde_json::Value> = per
         .iter()
         .map(|(c, t)| {
@@ -399,6 +428,7 @@ fn main() {
             "keep": keep, "keep_replaced": keep_replaced,
             "recurring_entities": recurring.len(), "one_pseudonym": one,
             "person_on_ordinary": person_on_ordinary, "categories": categories,
+            "privacy_check_findings": check.findings.len(),
         })
     );
     let _ = std::fs::remove_dir_all(&tmp);

@@ -71,15 +71,105 @@ fn checkable(original: &str, category: &str) -> bool {
     }
 }
 
+/// How an original is matched: the anonymiser's own rules, so that the check reports what
+/// import would have replaced and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Matching {
+    /// A name that is no ordinary word: in any case.
+    AnyCase,
+    /// Later words of a full name ("Bakker" of "Piet Bakker"): as written only.
+    AsWritten,
+    /// A name that is also an ordinary word ("Roos", "Grace", "Visser", "Hoorn"): as written,
+    /// and not where the anonymiser reads it as the word ("Will I", "Dan heb je").
+    Ordinary,
+}
+
+/// Whether an original is an ordinary word of Dutch or English (every word of it, for a
+/// name of several words), or a function word.
+fn is_ordinary(original: &str) -> bool {
+    crate::anonymise::is_common_word(original)
+        || original.split(' ').all(|w| {
+            crate::anonymise::is_common_word(w)
+                || crate::anonymise::is_ordinary_word(w, "")
+                || w.chars().all(|c| c.is_lowercase())
+        })
+}
+
+/// Whether the match at bytes `s..e` reads as the ordinary word, by the anonymiser's rule, in
+/// the text around it (up to 200 bytes each side, as far as they are text).
+fn reads_as_the_word(hay: &[u8], s: usize, e: usize) -> bool {
+    let mut from = s.saturating_sub(200);
+    while from < s
+        && (std::str::from_utf8(&hay[from..s]).is_err()
+            || hay[from..s].iter().any(|&b| is_binary(b)))
+    {
+        from += 1;
+    }
+    let to = (e + 200).min(hay.len());
+    let after = match std::str::from_utf8(&hay[e..to]) {
+        Ok(t) => t,
+        Err(err) => std::str::from_utf8(&hay[e..e + err.valid_up_to()]).unwrap_or(""),
+    };
+    let after = &after[..after
+        .find(|c: char| c < ' ' && c != '\n' && c != '\t' && c != '\r')
+        .unwrap_or(after.len())];
+    let (Ok(before), Ok(word)) = (
+        std::str::from_utf8(&hay[from..s]),
+        std::str::from_utf8(&hay[s..e]),
+    ) else {
+        return false;
+    };
+    let text = format!("{before}{word}{after}");
+    crate::anonymise::reads_as_the_word(&text, before.len(), before.len() + word.len())
+}
+
+/// A byte that is no part of text: SQLite's record headers, page pointers, lengths.
+fn is_binary(b: u8) -> bool {
+    b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')
+}
+
+/// Whether a letter or digit (in UTF-8, so "é" counts and "’" does not) ends right before `s`.
+fn letter_before(hay: &[u8], s: usize) -> bool {
+    (1..=4.min(s)).any(|n| {
+        std::str::from_utf8(&hay[s - n..s])
+            .ok()
+            .and_then(|t| t.chars().next_back())
+            .is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// Whether a letter or digit starts at `e`.
+fn letter_after(hay: &[u8], e: usize) -> bool {
+    let end = (e + 4).min(hay.len());
+    (e + 1..=end).any(|n| {
+        std::str::from_utf8(&hay[e..n])
+            .ok()
+            .and_then(|t| t.chars().next())
+            .is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// One match of an original in a value or file.
+#[derive(Clone, Copy)]
+struct Hit {
+    original: usize,
+    start: usize,
+    /// Not continued by a letter or digit on either side.
+    whole_word: bool,
+    /// A binary byte right before or after it: in a raw file, a word may run on across a page.
+    at_binary: bool,
+}
+
 /// Searches the project for every original in the key: each text value in the database (as
 /// whole words), and the raw bytes of the database, its write-ahead log and the index, where
 /// freed pages and old versions could keep text (whole words for short originals; anywhere
-/// for originals of six characters or more, since raw pages run values together).
+/// for originals of six characters or more, since raw pages run values together). Names that
+/// are also ordinary words are matched as the anonymiser matches them (as written, not
+/// opening a sentence before a subject pronoun), and a raw match cut off by a page's binary bytes is not reported when
+/// the database's own text holds those letters inside a longer word (the rest of that word is
+/// on the next page).
 pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<Report> {
     let files = files_of(project);
-    // (original, its label, whether any case counts). An original that is also a common word
-    // ("Roos", "Mail") is searched as written: the word itself may stand in the text, as the
-    // detector leaves it.
     // The later words of a full name ("Bakker" of "Piet Bakker") are found and replaced as
     // written only (the anonymiser's rule: "Bakker" the surname, not "bakker" the baker); an
     // entry made for such a word alone is checked the same way, or every ordinary use of the
@@ -91,33 +181,41 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         .flat_map(|e| e.original.split(' ').skip(1))
         .filter(|w| w.chars().count() >= 3 && w.chars().next().is_some_and(char::is_uppercase))
         .collect();
-    let any_case = |o: &str| !crate::anonymise::is_common_word(o) && !surname_parts.contains(o);
-    let mut originals: Vec<(String, String, bool)> = key
+    let matching = |o: &str| {
+        if is_ordinary(o) {
+            Matching::Ordinary
+        } else if surname_parts.contains(o) {
+            Matching::AsWritten
+        } else {
+            Matching::AnyCase
+        }
+    };
+    let mut originals: Vec<(String, String, Matching)> = key
         .entries
         .iter()
         .map(|e| {
             (
                 e.original.clone(),
                 format!("{}-{}", e.category, e.number),
-                any_case(&e.original),
+                matching(&e.original),
             )
         })
         .collect();
     for n in &key.names {
         for t in std::iter::once(&n.text).chain(&n.variants) {
-            originals.push((t.clone(), format!("name list: {}", n.category), any_case(t)));
+            originals.push((t.clone(), format!("name list: {}", n.category), matching(t)));
         }
     }
     // A surname alone is as telling as the full name.
     for e in key.entries.iter().filter(|e| e.category == "PERSON") {
         for part in e.original.split_whitespace().skip(1) {
             if part.chars().count() >= 4 && part.chars().next().is_some_and(char::is_uppercase) {
-                // As written only: "Bakker" the surname, not "bakker" the baker.
-                originals.push((
-                    part.to_owned(),
-                    format!("{}-{}", e.category, e.number),
-                    false,
-                ));
+                let how = if is_ordinary(part) {
+                    Matching::Ordinary
+                } else {
+                    Matching::AsWritten
+                };
+                originals.push((part.to_owned(), format!("{}-{}", e.category, e.number), how));
             }
         }
     }
@@ -129,27 +227,26 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
     originals.retain(|(o, label, _)| checkable(o, label.split('-').next().unwrap_or("")));
     let skipped = total - originals.len();
 
-    // One automaton per way of matching (any case or as written; whole words or anywhere),
+    // One automaton per way of matching (any case or as written; every length or long ones),
     // so every value and every file is read once whatever the number of originals.
-    let finder = |any_case: bool,
-                  min_chars: usize|
-     -> (Option<aho_corasick::AhoCorasick>, Vec<usize>) {
-        let chosen: Vec<usize> = (0..originals.len())
-            .filter(|&i| originals[i].2 == any_case && originals[i].0.chars().count() >= min_chars)
-            .collect();
-        let ac = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(any_case)
-            .match_kind(aho_corasick::MatchKind::Standard)
-            .build(chosen.iter().map(|&i| originals[i].0.as_bytes()))
-            .ok();
-        (ac, chosen)
-    };
-    let matchers = [finder(true, 0), finder(false, 0)];
+    let finder =
+        |any_case: bool, min_chars: usize| -> (Option<aho_corasick::AhoCorasick>, Vec<usize>) {
+            let chosen: Vec<usize> = (0..originals.len())
+                .filter(|&i| {
+                    (originals[i].2 == Matching::AnyCase) == any_case
+                        && originals[i].0.chars().count() >= min_chars
+                })
+                .collect();
+            let ac = aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(any_case)
+                .match_kind(aho_corasick::MatchKind::Standard)
+                .build(chosen.iter().map(|&i| originals[i].0.as_bytes()))
+                .ok();
+            (ac, chosen)
+        };
+    let all = [finder(true, 0), finder(false, 0)];
     let long = [finder(true, 6), finder(false, 6)];
-    let scan = |hay: &[u8],
-                set: &[(Option<aho_corasick::AhoCorasick>, Vec<usize>)],
-                whole_words: bool|
-     -> Vec<(usize, usize)> {
+    let scan = |hay: &[u8], set: &[(Option<aho_corasick::AhoCorasick>, Vec<usize>)]| {
         let mut hits = Vec::new();
         for (ac, chosen) in set {
             let Some(ac) = ac else { continue };
@@ -157,15 +254,23 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
                 let (s, e) = (m.start(), m.end());
                 let before = s.checked_sub(1).map(|i| hay[i]);
                 let after = hay.get(e).copied();
-                let bounded = !before.is_some_and(|b| b.is_ascii_alphanumeric())
-                    && !after.is_some_and(|b| b.is_ascii_alphanumeric());
-                if !whole_words || bounded {
-                    hits.push((chosen[m.pattern().as_usize()], s));
+                let original = chosen[m.pattern().as_usize()];
+                // Where the anonymiser reads a name that is a word as the word, so does this.
+                if originals[original].2 == Matching::Ordinary && reads_as_the_word(hay, s, e) {
+                    continue;
                 }
+                hits.push(Hit {
+                    original,
+                    start: s,
+                    whole_word: !letter_before(hay, s) && !letter_after(hay, e),
+                    at_binary: before.is_some_and(is_binary) || after.is_some_and(is_binary),
+                });
             }
         }
         hits
     };
+    // Originals the database's text holds inside longer words ("Hoorn" in "Hoornbloem").
+    let mut inside_words = vec![false; originals.len()];
 
     let mut findings = Vec::new();
     // Database values, table by table, as whole words.
@@ -184,9 +289,13 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
             row_number += 1;
             for c in 0..columns {
                 if let Ok(rusqlite::types::ValueRef::Text(bytes)) = row.get_ref(c) {
-                    for (i, _) in scan(bytes, &matchers, true) {
+                    for hit in scan(bytes, &all) {
+                        if !hit.whole_word {
+                            inside_words[hit.original] = true;
+                            continue;
+                        }
                         findings.push(Finding {
-                            entry: originals[i].1.clone(),
+                            entry: originals[hit.original].1.clone(),
                             file: format!("table {table}, row {row_number}"),
                             offset: 0,
                         });
@@ -205,12 +314,23 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         // Index files are compressed binary: a short original would match noise there, and
         // their words come only from the database's text, which is checked above.
         let in_index = index_roots.iter().any(|root| f.starts_with(root));
-        let mut hits = if in_index {
-            Vec::new()
-        } else {
-            scan(&bytes, &matchers, true)
-        };
-        hits.extend(scan(&bytes, &long, false));
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        if !in_index {
+            hits.extend(
+                scan(&bytes, &all)
+                    .into_iter()
+                    .filter(|h| h.whole_word && !(h.at_binary && inside_words[h.original]))
+                    .map(|h| (h.original, h.start)),
+            );
+        }
+        // Long originals anywhere, but a name that is an ordinary word only as a word.
+        hits.extend(
+            scan(&bytes, &long)
+                .into_iter()
+                .filter(|h| originals[h.original].2 != Matching::Ordinary || h.whole_word)
+                .filter(|h| !(h.at_binary && inside_words[h.original]))
+                .map(|h| (h.original, h.start)),
+        );
         hits.sort();
         hits.dedup();
         for (i, offset) in hits {
@@ -228,4 +348,84 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         files: files.iter().map(|f| f.display().to_string()).collect(),
         findings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project folder with a database holding `values`, a raw file holding `raw`, and a key
+    /// naming `names` (original, category).
+    /// The entries found, each once.
+    fn checked(
+        names: &[(&str, &str)],
+        values: &[&str],
+        raw: &[u8],
+    ) -> std::collections::BTreeSet<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join("narrata.db")).unwrap();
+        conn.execute("CREATE TABLE turns (text TEXT)", []).unwrap();
+        for v in values {
+            conn.execute("INSERT INTO turns VALUES (?1)", [v]).unwrap();
+        }
+        // Not a WAL database: the shared-memory file is only bytes to search here.
+        std::fs::write(dir.path().join("narrata.db-shm"), raw).unwrap();
+        let mut key = Key::new("test");
+        for (original, category) in names {
+            key.pseudonym(original, category, "test");
+        }
+        let report = check(dir.path(), &conn, &key).unwrap();
+        report.findings.into_iter().map(|f| f.entry).collect()
+    }
+
+    #[test]
+    fn a_name_in_the_text_is_found_in_any_case_and_with_a_curly_possessive() {
+        let found = checked(&[("Henk", "PERSON")], &["ik zag henk’s fiets"], b"");
+        assert_eq!(found, ["PERSON-1".to_owned()].into(), "{found:?}");
+        let found = checked(&[("Henk", "PERSON")], &["ik zag Henkie"], b"");
+        assert!(found.is_empty(), "a longer word is not the name: {found:?}");
+    }
+
+    #[test]
+    fn a_name_that_is_an_ordinary_word_is_reported_only_where_it_reads_as_a_name() {
+        let names = [
+            ("Visser", "PERSON"),
+            ("Will", "PERSON"),
+            ("Hoorn", "PLACE"),
+            ("Dan", "PERSON"),
+        ];
+        // The words themselves, and the names where they open a sentence as the word: no alarm.
+        let ordinary = [
+            "mijn opa was een visser.",
+            "Will I ever get better? I will.",
+            "hij blies op de hoorn",
+            "Nee. Dan heb je het wel gehad.",
+        ];
+        let found = checked(&names, &ordinary, b"");
+        assert!(found.is_empty(), "{found:?}");
+        // As a name inside a sentence: reported.
+        let found = checked(
+            &names,
+            &["ik belde Visser gisteren", "we woonden in Hoorn"],
+            b"",
+        );
+        assert_eq!(found, ["PERSON-1".to_owned(), "PLACE-1".to_owned()].into());
+    }
+
+    #[test]
+    fn a_word_cut_by_a_page_is_no_leak_but_a_lone_original_in_raw_bytes_is() {
+        let names = [("Hoornaar", "PLACE"), ("Sandra", "PERSON")];
+        let live = ["de Hoornaarsedijk liep langs het water"];
+        // An overflow page: the word's first letters, then the next page's pointer and the rest.
+        let mut raw = b"langs de Hoornaar".to_vec();
+        raw.extend([0, 0, 0, 7]);
+        raw.extend(b"sedijk liep");
+        let found = checked(&names, &live, &raw);
+        assert!(found.is_empty(), "{found:?}");
+        // The same bytes with a name the live text does not hold inside a word: a leak.
+        let mut raw = b"met Sandra".to_vec();
+        raw.extend([0, 0, 0, 7]);
+        let found = checked(&names, &live, &raw);
+        assert_eq!(found, ["PERSON-1".to_owned()].into(), "{found:?}");
+    }
 }

@@ -162,7 +162,7 @@ fn an_anonymised_import_stores_pseudonyms_consistently_and_keeps_originals_in_th
     let check: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.success(), check["ok"] == true);
     assert!(check["originals_checked"].as_u64().unwrap() > 20, "{check}");
-    assert_eq!(check["ok"], json!(leaked.is_empty()), "{check}");
+    assert_eq!(check["ok"], json!(leaked.is_empty()), "{leaked:?} {check}");
     assert!(!run_ok(&dir, &["docs"]).contains("Marieke"));
 }
 

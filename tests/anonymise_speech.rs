@@ -135,7 +135,8 @@ fn a_word_that_is_a_name_elsewhere_stays_a_word() {
         "nl",
         "I: Wie is er voor je?\n\nP74: Mijn dochter Roos. Roos heeft een roos op d'r arm laten \
          zetten. En m'n zwager heet Zon, Zon Bakker. Als de zon schijnt gaan we vissen, hij is \
-         een visser en ik ben bakker geweest.",
+         een visser en ik ben bakker geweest. Roos had het eerst niet door. Roos heeft er \
+         nooit over gepraat. Roos zag ik pas later. Rozen, daar hield ze van.",
     );
     let en = doc(
         "P75",
@@ -143,18 +144,39 @@ fn a_word_that_is_a_name_elsewhere_stays_a_word() {
         "en",
         "I: Who is there for you?\n\nP75: My neighbour Dawn. Dawn drives me. We get up at the \
          crack of dawn. And Frank Mason, my sponsor. To be frank, it may sound odd, but he \
-         said grace before tea. My friend Grace laughed.",
+         said grace before tea. My friend Grace laughed. Dawn told you that? Frank said it \
+         twice. Will it rain, I wondered.",
     );
     let (texts, key) = anonymise(&[("P74_T1.md", &nl), ("P75_T1.md", &en)]);
-    assert_gone(&texts[0], &["Roos.", "Roos heeft", "Zon,", "Zon Bakker"]);
+    assert_gone(
+        &texts[0],
+        &[
+            "Roos.",
+            "Roos heeft",
+            "Zon,",
+            "Zon Bakker",
+            "Roos had het",
+            "Roos heeft er",
+            "Roos zag",
+        ],
+    );
     assert_kept(
         &texts[0],
         &["een roos", "de zon", "een visser", "bakker geweest"],
     );
-    assert_gone(&texts[1], &["Dawn", "Frank Mason", "Grace laughed"]);
+    assert_gone(
+        &texts[1],
+        &["Dawn", "Frank Mason", "Grace laughed", "Frank said"],
+    );
     assert_kept(
         &texts[1],
-        &["of dawn", "To be frank", "it may", "said grace"],
+        &[
+            "of dawn",
+            "To be frank",
+            "it may",
+            "said grace",
+            "Will it rain",
+        ],
     );
     // Nothing in the key is an ordinary word in lower case.
     assert!(

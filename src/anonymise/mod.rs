@@ -10,6 +10,7 @@ pub mod checks;
 pub mod correct;
 pub mod evaluate;
 mod lists;
+pub use lists::is_ordinary_word;
 pub mod names;
 pub mod patterns;
 pub mod redact;
@@ -40,6 +41,13 @@ pub fn is_common_word(word: &str) -> bool {
     lists::lists()
         .stopwords
         .contains(word.to_lowercase().as_str())
+}
+
+/// Whether a name that is also an ordinary word, standing at bytes `start..end` of `text`
+/// with a capital, reads as the word there (a sentence's first word before a subject pronoun:
+/// "Will I", "Hope you're well", "Dan heb je"), as the anonymiser reads it.
+pub fn reads_as_the_word(text: &str, start: usize, end: usize) -> bool {
+    names::opens_sentence_before_pronoun(text, start, end)
 }
 
 /// Priority when candidates of different categories overlap (earlier wins at equal length).

@@ -677,9 +677,11 @@ pub(super) fn after_a_verb_of_meeting(text: &str, start: usize) -> bool {
     before.len() < start && VERBS_OF_MEETING.contains(&word.as_str())
 }
 
-/// Whether the word at bytes `start..end` opens a sentence and is followed by a pronoun or an
-/// article: there a name that is also an ordinary word is the word ("Hope you're well",
-/// "May I", "Rose the price"), not the person.
+/// Whether the word at bytes `start..end` opens a sentence and is followed, in the same
+/// clause, by a subject pronoun: there a name that is also an ordinary word is the word ("Hope
+/// you're well", "May I", "Will it rain"), not the person. Anything else after it ("Roos had
+/// het", "Frank said", "Roos zag ik") leaves it the name, except after a function word,
+/// where Dutch puts the subject after the verb ("Dan heb je": the word, not Dan).
 pub(super) fn opens_sentence_before_pronoun(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].trim_end();
     let opens = before.is_empty()
@@ -698,39 +700,17 @@ pub(super) fn opens_sentence_before_pronoun(text: &str, start: usize, end: usize
         .chars()
         .take_while(|c| !c.is_alphanumeric())
         .all(char::is_whitespace);
-    // Dutch inversion ("Dan heb je", "Rose zag ik"): a verb, then the subject pronoun.
-    let inverted = text[end..].split_whitespace().nth(1).is_some_and(|w| {
-        let w = w
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase();
-        SUBJECT_PRONOUNS.contains(&w.as_str())
-    });
-    opens
-        && joined
-        && (inverted
-            || SUBJECT_PRONOUNS.contains(&word)
-                && (SUBJECT_PRONOUNS.contains(&word)
-                    || matches!(
-                        word,
-                        "de" | "het"
-                            | "een"
-                            | "the"
-                            | "a"
-                            | "an"
-                            | "this"
-                            | "that"
-                            | "dit"
-                            | "dat"
-                            | "my"
-                            | "your"
-                            | "mijn"
-                            | "jouw"
-                            | "me"
-                            | "him"
-                            | "her"
-                            | "us"
-                            | "them"
-                    )))
+    // Dutch inversion after a function word ("Dan heb je", "Dan had het geen zin"): a verb,
+    // then the subject. Only for function words: "Roos zag ik", "Kees had het" are people.
+    let function_word = super::is_common_word(&text[start..end]);
+    let inverted = function_word
+        && text[end..].split_whitespace().nth(1).is_some_and(|w| {
+            let w = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            SUBJECT_PRONOUNS.contains(&w.as_str())
+        });
+    opens && joined && (SUBJECT_PRONOUNS.contains(&word) || inverted)
 }
 
 /// Words that join the parts of an organisation's or a group's name ("Mums in Recovery",
