@@ -215,6 +215,8 @@ fn main() {
     // Each entity's mentions and the pseudonyms they were given, for --misses.
     let mut forms: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut lines = Vec::new();
+    // (document, words) of every identifier left readable, for the scan below.
+    let mut missed: Vec<(i64, String)> = Vec::new();
     for f in &report.files {
         let Some(id) = f.document else { continue };
         let doc = narrata::corpus::document(store.conn(), id).expect("document");
@@ -274,6 +276,7 @@ fn main() {
             if covered {
                 t.covered += 1;
             } else {
+                missed.push((id, m.text.clone()));
                 lines.push(format!(
                     "MISS {} {} `{}`: …{}…",
                     f.file,
@@ -380,6 +383,45 @@ fn main() {
             println!("{l}");
         }
     }
+    // anonymise scan, the second look: which of the misses it lists, and at what rank.
+    let ids: Vec<i64> = report.files.iter().filter_map(|f| f.document).collect();
+    let suspects =
+        narrata::anonymise::scan::suspects(store.conn(), &ids, Some(&key)).expect("scan");
+    let mut ranks = Vec::new();
+    for (doc, words) in &missed {
+        let rank = suspects.iter().position(|s| {
+            let text = narrata::corpus::text(store.conn(), s.doc).expect("text");
+            let found = narrata::offsets::slice_chars(&text, s.start, s.end);
+            s.doc == *doc && !found.is_empty() && words.contains(found)
+        });
+        ranks.push(rank.map_or("-".to_owned(), |r| (r + 1).to_string()));
+    }
+    let words: usize = ids
+        .iter()
+        .map(|&d| {
+            narrata::corpus::document(store.conn(), d)
+                .expect("doc")
+                .words as usize
+        })
+        .sum();
+    println!(
+        "scan: lists {} of {} misses (ranks {}); {} suspects in all ({:.1} per 1,000 words)",
+        ranks.iter().filter(|r| *r != "-").count(),
+        missed.len(),
+        ranks.join(", "),
+        suspects.len(),
+        suspects.len() as f64 * 1000.0 / words.max(1) as f64
+    );
+    if show_misses {
+        for s in suspects.iter().take(40) {
+            println!(
+                "SUSPECT {:.2} {} {}",
+                s.score,
+                s.reason,
+                s.context.replace('\n', " ")
+            );
+        }
+    }
     // privacy-check on the imported project: every finding is either an identifier the
     // import missed (counted above) or a false alarm.
     let check = narrata::privacy::check(store.root(), store.conn(), &key).expect("privacy-check");
@@ -429,6 +471,8 @@ fn main() {
             "recurring_entities": recurring.len(), "one_pseudonym": one,
             "person_on_ordinary": person_on_ordinary, "categories": categories,
             "privacy_check_findings": check.findings.len(),
+            "scan_suspects": suspects.len(),
+            "scan_lists_misses": ranks.iter().filter(|r| *r != "-").count(),
         })
     );
     let _ = std::fs::remove_dir_all(&tmp);

@@ -1039,3 +1039,69 @@ fn a_word_restored_everywhere_is_kept_by_later_imports() {
     assert!(t.contains("Grimbles opened"), "{t}");
     assert!(!t.contains("Kevin"), "{t}");
 }
+
+#[test]
+fn scan_lists_what_the_import_left_most_suspicious_first_and_not_ordinary_words() {
+    let (tmp, dir) = project();
+    let file = tmp.path().join("P61_T1.md");
+    // Survivors of several kinds: a first name in lower case, a group's name of ordinary
+    // words with capitals, a member number, an age in words; and ordinary words that must
+    // not be listed.
+    std::fs::write(
+        &file,
+        "---\nparticipant: P61\nwave: T1\nlanguage: nl\n---\nI: Wie helpt je?\n\nP61: Op \
+         dinsdag ga ik naar de huisarts en naar de groep. En sanne ging vroeger ook mee, die is \
+         nu in Spanje. We zitten bij de Blije Vlinders, een clubje van de kerk. Mijn \
+         lidnummer is 4471902. Ik was toen tweeënveertig of zo. Ik slaap slecht.\n",
+    )
+    .unwrap();
+    anon_ok(&dir, &["import", file.to_str().unwrap()]);
+    let text = run_ok(&dir, &["show", "1", "--raw"]);
+    let scan = anon_json(&dir, &["anonymise", "scan", "--json"]);
+    let stored = scan["stored"].as_array().unwrap();
+    let listed = |words: &str| {
+        stored.iter().any(|s| {
+            s["context"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("⟦{words}"))
+        })
+    };
+    // Every planted identifier is either gone from the text or listed.
+    for planted in ["sanne", "Blije", "4471902", "tweeënveertig"] {
+        assert!(
+            !text.contains(planted) || listed(planted),
+            "{planted} is readable and not listed: {scan:#}\n{text}"
+        );
+    }
+    // The second look adds what the detector does not claim.
+    assert!(stored.iter().any(|s| s["reason"] != "detector"), "{scan:#}");
+    // Ordinary words, days, services and countries are not listed.
+    for word in [
+        "dinsdag", "huisarts", "groep", "Ik", "Op", "Mijn", "kerk", "Spanje",
+    ] {
+        assert!(!listed(word), "{word} listed: {scan:#}");
+    }
+    // Most suspicious first, each with a reason and a score in 0..=1.
+    let scores: Vec<f64> = stored
+        .iter()
+        .map(|s| s["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
+    // The researcher redacts what the scan showed: it is gone and no longer listed.
+    assert!(listed("sanne"), "{scan:#}");
+    anon_ok(&dir, &["anonymise", "redact", "--text", "sanne"]);
+    let after = anon_json(&dir, &["anonymise", "scan", "--json"]);
+    assert!(!run_ok(&dir, &["show", "1", "--raw"]).contains("sanne"));
+    assert!(!after.to_string().contains("⟦sanne"), "{after:#}");
+    // What the researcher restored everywhere is theirs to keep: not listed again.
+    let group = pseudonym_of(&dir, "1", "Blije Vlinders");
+    anon_ok(&dir, &["anonymise", "restore", &group]);
+    assert!(run_ok(&dir, &["show", "1", "--raw"]).contains("Blije Vlinders"));
+    let after = anon_json(&dir, &["anonymise", "scan", "--json"]);
+    assert!(!after.to_string().contains("⟦Blije"), "{after:#}");
+    // The text output says why and how to act.
+    let out = run_ok_anon(&dir, &["anonymise", "scan"]);
+    assert!(out.contains("most suspicious first"), "{out}");
+}

@@ -15,6 +15,7 @@ pub mod names;
 pub mod patterns;
 pub mod redact;
 pub mod review;
+pub mod scan;
 pub mod variants;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -123,8 +124,8 @@ pub fn detect(
     // Every further mention of a name found here, of the key's originals and of the
     // researcher's names, in any case; the surnames inside full names and the spoken forms of
     // first names ("Daantje", "San") as written; names that are also ordinary words ("Roos",
-    // "Grace", "Visser") only as written and not as a sentence's first word before a pronoun
-    // or article ("Hope you…", "Rose the…").
+    // "Grace", "Visser") only as written and not as a sentence's first word before a subject
+    // pronoun ("Hope you…", "Will I…").
     let mut found: Vec<(String, &'static str)> = Vec::new();
     for &(s, e, c, _, _) in &hits {
         if matches!(c, "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS") {
@@ -416,8 +417,19 @@ pub fn detect_in(
     language: &str,
 ) -> Vec<Detection> {
     let regions: Vec<(usize, usize)> = t.turns.iter().map(|x| (x.start, x.end)).collect();
+    detect_with_key(&t.text, &regions, key, participant, language)
+}
+
+/// [`detect_in`] on the given character ranges of a text.
+pub fn detect_with_key(
+    text: &str,
+    regions: &[(usize, usize)],
+    key: &Key,
+    participant: Option<&str>,
+    language: &str,
+) -> Vec<Detection> {
     // In a short text (a title, an attribute) only names that occur in it matter.
-    let short = (t.text.len() < 512).then(|| t.text.to_lowercase());
+    let short = (text.len() < 512).then(|| text.to_lowercase());
     let relevant = |name: &str| {
         short
             .as_ref()
@@ -457,11 +469,11 @@ pub fn detect_in(
             });
         }
     }
-    let mut found = detect(&t.text, &regions, &known, language);
+    let mut found = detect(text, regions, &known, language);
     // Words the researcher restored everywhere are not identifiers in this project.
     if !key.keep.is_empty() {
         found.retain(|d| {
-            let words = crate::offsets::slice_chars(&t.text, d.start, d.end);
+            let words = crate::offsets::slice_chars(text, d.start, d.end);
             !key.keep.iter().any(|k| k.eq_ignore_ascii_case(words))
         });
     }

@@ -13,7 +13,7 @@ const PARTICLES: &[&str] = &[
     "van", "de", "der", "den", "het", "ter", "ten", "te", "'t", "la", "le", "el", "al", "von",
     "zu", "du", "des", "di", "da", "aan", "op", "bin",
 ];
-const TITLES: &[&str] = &[
+pub(super) const TITLES: &[&str] = &[
     "mevrouw",
     "meneer",
     "mevr",
@@ -480,8 +480,17 @@ const NUMBER_WORDS: &[&str] = &[
     "odd",
 ];
 
+/// A month, a day of the week (also "dinsdagavond") or a number written as words: never a
+/// name, whatever its capital.
+pub(super) fn is_calendar_or_number_word(lower: &str) -> bool {
+    MONTHS_AND_DAYS.contains(&lower)
+        || MONTHS_AND_DAYS.contains(&lower.trim_end_matches('s'))
+        || MONTHS_AND_DAYS[20..].iter().any(|d| lower.starts_with(d))
+        || is_number_word(lower)
+}
+
 /// A number written as words ("Forty-odd", "Tweeënvijftig", "Achtendertig").
-fn is_number_word(lower: &str) -> bool {
+pub(super) fn is_number_word(lower: &str) -> bool {
     let plain = lower.replace(['ë', 'é'], "e");
     plain.split('-').all(|part| {
         NUMBER_WORDS.contains(&part)

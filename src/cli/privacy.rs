@@ -17,9 +17,13 @@ use crate::{anonymise, corpus};
 #[derive(Debug, Subcommand)]
 pub enum AnonymiseCommand {
     /// List suggestions: those of transcripts staged for review (with their words: this is the
-    /// re-identifying step), and identifiers the detector still finds in stored transcripts.
+    /// re-identifying step), and what may still identify someone in stored transcripts, found
+    /// by a second, more suspicious pass and ranked (most suspicious first).
     Scan {
         doc: Option<String>,
+        /// How many of the stored text's suspects to print (all with --json).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
         #[arg(long)]
         json: bool,
     },
@@ -143,7 +147,11 @@ pub fn anonymise(
     out: &mut dyn Write,
 ) -> Result<i32> {
     match cmd {
-        AnonymiseCommand::Scan { doc, json: as_json } => {
+        AnonymiseCommand::Scan {
+            doc,
+            limit,
+            json: as_json,
+        } => {
             #[derive(serde::Serialize)]
             struct StagedSuggestion {
                 id: u32,
@@ -157,9 +165,15 @@ pub fn anonymise(
                 context: String,
             }
             let mut staged = Vec::new();
-            if doc.is_none() && keyfile::path(store.root()).is_file() {
-                let (key, _) = existing_key(store)?;
-                for i in crate::anonymise::review::items(&key) {
+            let key = if keyfile::path(store.root()).is_file() {
+                Some(existing_key(store)?.0)
+            } else {
+                None
+            };
+            if doc.is_none()
+                && let Some(key) = &key
+            {
+                for i in crate::anonymise::review::items(key) {
                     staged.push(StagedSuggestion {
                         context: format!("{}⟦{}⟧{}", i.before, i.found, i.after),
                         id: i.id,
@@ -180,49 +194,7 @@ pub fn anonymise(
                     .map(|d| d.id)
                     .collect(),
             };
-            #[derive(serde::Serialize)]
-            struct Suggestion {
-                doc: i64,
-                start: usize,
-                end: usize,
-                category: &'static str,
-                confidence: f32,
-                line: usize,
-                context: String,
-            }
-            let mut all = Vec::new();
-            for id in docs {
-                let text = corpus::text(store.conn(), id)?;
-                let regions: Vec<(usize, usize)> = corpus::turns(store.conn(), id)?
-                    .iter()
-                    .map(|t| (t.start as usize, t.end as usize))
-                    .collect();
-                let language = corpus::document(store.conn(), id)?.language;
-                for d in anonymise::detect(&text, &regions, &[], &language) {
-                    let found = crate::offsets::slice_chars(&text, d.start, d.end);
-                    // Pseudonyms narrata wrote are not identifiers.
-                    if found.starts_with('[') && found.ends_with(']') {
-                        continue;
-                    }
-                    let before =
-                        crate::offsets::slice_chars(&text, d.start.saturating_sub(30), d.start);
-                    let after = crate::offsets::slice_chars(&text, d.end, d.end + 30);
-                    let line = text.chars().take(d.start).filter(|c| *c == '\n').count() + 1;
-                    all.push(Suggestion {
-                        doc: id,
-                        start: d.start,
-                        end: d.end,
-                        category: d.category,
-                        confidence: d.confidence,
-                        line,
-                        context: format!(
-                            "{}⟦{found}⟧{}",
-                            before.replace('\n', " "),
-                            after.replace('\n', " ")
-                        ),
-                    });
-                }
-            }
+            let all = anonymise::scan::suspects(store.conn(), &docs, key.as_ref())?;
             if as_json {
                 json(out, &serde_json::json!({"staged": staged, "stored": all}))?;
                 return Ok(0);
@@ -249,25 +221,46 @@ pub fn anonymise(
                 t.print(out, "")?;
                 say(out, "")?;
             }
+            say(
+                out,
+                "may still identify someone (a second, more suspicious look; most suspicious first):",
+            )?;
             let mut t = Table::new(&[
-                "doc", "line", "start", "end", "category", "conf.", "context",
+                "doc", "line", "start", "end", "category", "score", "why", "context",
             ]);
-            for s in &all {
+            for s in all.iter().take(limit) {
+                let why = if s.documents > 1 {
+                    format!("{} ({} docs)", s.reason, s.documents)
+                } else {
+                    s.reason.to_owned()
+                };
                 t.row(vec![
                     s.doc.to_string(),
                     s.line.to_string(),
                     s.start.to_string(),
                     s.end.to_string(),
                     s.category.to_owned(),
-                    format!("{:.2}", s.confidence),
+                    format!("{:.2}", s.score),
+                    why,
                     s.context.clone(),
                 ]);
             }
-            t.print(out, "no identifiers found in the stored text")?;
+            t.print(out, "nothing suspicious found in the stored text")?;
+            if all.len() > limit {
+                say(
+                    out,
+                    &format!(
+                        "… and {} less suspicious (--limit {} or --json shows them all)",
+                        all.len() - limit,
+                        all.len()
+                    ),
+                )?;
+            }
             if !all.is_empty() {
                 say(
                     out,
-                    "redact one with `narrata anonymise redact DOC START END CATEGORY`",
+                    "redact one with `narrata anonymise redact DOC START END CATEGORY`, or every \
+                     occurrence with `narrata anonymise redact --text WORDS`",
                 )?;
             }
         }
