@@ -154,6 +154,7 @@ fn letter_after(hay: &[u8], e: usize) -> bool {
 struct Hit {
     original: usize,
     start: usize,
+    end: usize,
     /// Not continued by a letter or digit on either side.
     whole_word: bool,
     /// A binary byte right before or after it: in a raw file, a word may run on across a page.
@@ -219,8 +220,19 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
             }
         }
     }
-    // An original the researcher put back in a document on purpose is no leak.
+    // An original the researcher put back in a document on purpose is no leak, nor are the
+    // words inside it (the first name of a full name put back).
     originals.retain(|(o, _, _)| !key.restored.iter().any(|r| r.original == *o));
+    let restored = aho_corasick::AhoCorasick::new(key.restored.iter().map(|r| &r.original)).ok();
+    let restored_spans = |hay: &[u8]| -> Vec<(usize, usize)> {
+        restored.as_ref().map_or(Vec::new(), |ac| {
+            ac.find_overlapping_iter(hay)
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        })
+    };
+    let inside =
+        |spans: &[(usize, usize)], h: &Hit| spans.iter().any(|&(s, e)| s <= h.start && h.end <= e);
     originals.sort();
     originals.dedup();
     let total = originals.len();
@@ -262,6 +274,7 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
                 hits.push(Hit {
                     original,
                     start: s,
+                    end: e,
                     whole_word: !letter_before(hay, s) && !letter_after(hay, e),
                     at_binary: before.is_some_and(is_binary) || after.is_some_and(is_binary),
                 });
@@ -289,7 +302,11 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
             row_number += 1;
             for c in 0..columns {
                 if let Ok(rusqlite::types::ValueRef::Text(bytes)) = row.get_ref(c) {
+                    let kept = restored_spans(bytes);
                     for hit in scan(bytes, &all) {
+                        if inside(&kept, &hit) {
+                            continue;
+                        }
                         if !hit.whole_word {
                             inside_words[hit.original] = true;
                             continue;
@@ -314,12 +331,14 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         // Index files are compressed binary: a short original would match noise there, and
         // their words come only from the database's text, which is checked above.
         let in_index = index_roots.iter().any(|root| f.starts_with(root));
+        let kept = restored_spans(&bytes);
         let mut hits: Vec<(usize, usize)> = Vec::new();
         if !in_index {
             hits.extend(
                 scan(&bytes, &all)
                     .into_iter()
                     .filter(|h| h.whole_word && !(h.at_binary && inside_words[h.original]))
+                    .filter(|h| !inside(&kept, h))
                     .map(|h| (h.original, h.start)),
             );
         }
@@ -329,6 +348,7 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
                 .into_iter()
                 .filter(|h| originals[h.original].2 != Matching::Ordinary || h.whole_word)
                 .filter(|h| !(h.at_binary && inside_words[h.original]))
+                .filter(|h| !inside(&kept, h))
                 .map(|h| (h.original, h.start)),
         );
         hits.sort();

@@ -1137,3 +1137,141 @@ fn a_code_picker_open_while_the_command_line_redacts_its_words_codes_nothing() {
     assert!(s.status().starts_with("coded"), "{}", s.status());
     assert_eq!(s.my_codings().len(), codings_before + 1);
 }
+
+/// Gives the key's passphrase if the window asks for it.
+fn unlock_if_asked(s: &mut Session) {
+    if matches!(s.app.overlay, Some(Overlay::Prompt(_))) {
+        s.keys("proef-wachtwoord<Enter>");
+    }
+}
+
+#[test]
+fn pseudonyms_are_linked_split_relabelled_and_restored_and_words_redacted_from_the_window() {
+    let (tmp, dir) = one_transcript(
+        "I: Wie helpt je?\nP01: Mijn buurvrouw Marieke Jansen helpt me, en haar zus Ans de \
+         Wit ook. Ze wonen in Katwijk. Op zondag wandel ik met de hond van bello, mijn \
+         neef.\n",
+        "auto",
+    );
+    let mut s = Session::open(tmp, &dir, 140, 24);
+    let text = |s: &Session| {
+        let id = corpus::documents(s.store.conn()).unwrap()[0].id;
+        corpus::text(s.store.conn(), id).unwrap()
+    };
+    let before = text(&s);
+    assert!(
+        !before.contains("Marieke") && !before.contains("Ans de Wit"),
+        "{before}"
+    );
+
+    // The review view lists the stored texts' pseudonyms with the words they stand for.
+    s.keys("6");
+    unlock_if_asked(&mut s);
+    assert!(s.app.review.unlocked(), "{}", s.status());
+    s.keys("p");
+    assert!(s.app.review.pseudonyms_shown, "{}", s.status());
+    let label_of = |s: &Session, word: &str| -> String {
+        s.app
+            .review
+            .pseudonyms
+            .iter()
+            .find(|p| p.originals.iter().any(|o| o.contains(word)))
+            .unwrap_or_else(|| panic!("no pseudonym for {word}: {:?}", s.app.review.pseudonyms))
+            .label
+            .clone()
+    };
+    let marieke = label_of(&s, "Marieke");
+    let ans = label_of(&s, "Ans");
+    assert_ne!(marieke, ans);
+    assert!(s.screen().contains("Marieke"), "{}", s.screen());
+    // Esc clears the last filter; / filters the list to one pseudonym.
+    let select = |s: &mut Session, label: &str| {
+        s.keys(&format!("<Esc>/{label}<Enter>"));
+        assert_eq!(
+            s.app.review.selected_pseudonym().map(|p| p.label.clone()),
+            Some(label.to_owned()),
+            "{}",
+            s.screen()
+        );
+    };
+
+    // Link: the researcher says the two are one person.
+    select(&mut s, &ans);
+    s.keys(&format!("l{marieke}<Enter>"));
+    assert!(s.status().starts_with("linked"), "{}", s.status());
+    let linked = text(&s);
+    assert!(!linked.contains(&marieke), "{linked}");
+    assert_eq!(linked.matches(&ans).count(), 2, "{linked}");
+    // Split again, by participant: a new pseudonym for P01's mentions.
+    select(&mut s, &ans);
+    s.keys("sP01<Enter>");
+    assert!(s.status().starts_with("split"), "{}", s.status());
+    let split = text(&s);
+    assert!(!split.contains(&ans), "{split}");
+
+    // Relabel the place as an organisation.
+    let place = label_of(&s, "Katwijk");
+    select(&mut s, &place);
+    s.keys("corganisatie<Enter>");
+    assert!(s.status().starts_with("relabelled"), "{}", s.status());
+    let relabelled = text(&s);
+    assert!(!relabelled.contains(&place), "{relabelled}");
+    assert!(relabelled.contains("[ORGANISATIE-"), "{relabelled}");
+
+    // Restore everywhere: the word comes back; n keeps everything as it is.
+    let org = label_of(&s, "Katwijk");
+    select(&mut s, &org);
+    s.keys("On");
+    assert_eq!(text(&s), relabelled);
+    s.keys("Oy");
+    assert!(s.status().starts_with("restored"), "{}", s.status());
+    assert!(text(&s).contains("Katwijk"));
+
+    // In the transcript: a missed name is selected and redacted.
+    s.keys("2");
+    s.keys("/bello<Enter>");
+    s.keys("ve");
+    s.keys("X");
+    assert!(
+        matches!(s.app.overlay, Some(Overlay::Prompt(_))),
+        "{}",
+        s.screen()
+    );
+    s.keys("<Enter>");
+    assert!(s.status().starts_with("redacted"), "{}", s.status());
+    let redacted = text(&s);
+    assert!(!redacted.contains("bello"), "{redacted}");
+    assert!(
+        !s.screen().contains("bello"),
+        "the window shows the new text"
+    );
+    // And a pseudonym at the cursor is put back in this document.
+    let marieke_now = label_of(&s, "Marieke");
+    s.keys(&format!(
+        "/{}<Enter>",
+        &marieke_now[1..marieke_now.len() - 1]
+    ));
+    s.keys("O");
+    // Linked, it stands for several forms: the window asks which word stood here.
+    assert!(
+        matches!(s.app.overlay, Some(Overlay::Picker(_))),
+        "{}",
+        s.screen()
+    );
+    s.keys("Marieke Jansen<Enter>y");
+    assert!(s.status().starts_with("restored"), "{}", s.status());
+    assert!(text(&s).contains("Marieke"), "{}", text(&s));
+    // privacy-check does not count the word restored on purpose as a leak.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_narrata"))
+        .args([
+            "--project",
+            dir.to_str().unwrap(),
+            "privacy-check",
+            "--json",
+        ])
+        .env("NARRATA_PASSPHRASE", "proef-wachtwoord")
+        .output()
+        .unwrap();
+    let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(check["ok"], true, "{check}");
+}

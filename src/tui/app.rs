@@ -95,6 +95,8 @@ pub struct App {
     drag_from: Option<usize>,
     /// The view a transcript was opened from; `Esc` goes back to it.
     came_from: View,
+    /// An action that needed the key, carried out once its passphrase is given.
+    after_unlock: Option<Action>,
 }
 
 impl App {
@@ -123,6 +125,7 @@ impl App {
             outbox: Vec::new(),
             next_job: 0,
             recent: Vec::new(),
+            after_unlock: None,
             stale: Stale::default(),
             drag_from: None,
             came_from: View::Documents,
@@ -604,6 +607,55 @@ impl App {
             // Esc clears a selection; with none, it goes back.
             Action::Back if self.transcript.anchor.take().is_none() => {
                 self.show(store, self.came_from)?;
+            }
+            Action::RedactSelection | Action::RestoreHere if !self.review.unlocked() => {
+                // The key is needed: unlock it, then carry on with the same key.
+                if !crate::keyfile::path(store.root()).is_file() {
+                    self.say("this project has no pseudonym key: its transcripts were imported without anonymisation");
+                    return Ok(());
+                }
+                self.after_unlock = Some(action);
+                self.unlock_review(store)?;
+                if self.review.unlocked() {
+                    self.after_unlock = None;
+                    self.transcript_action(store, action)?;
+                }
+            }
+            Action::RedactSelection => {
+                let doc = self.doc()?;
+                let Some((start, end)) = self.transcript.selection() else {
+                    self.say("select the words to redact first (v, then move)");
+                    return Ok(());
+                };
+                let seen: String = doc.chars[start..end].iter().collect();
+                self.overlay = Some(Overlay::Prompt(Prompt::new(
+                    format!(
+                        "redact «{}» in this document as (person, place, organisation, date, age, address, id…)",
+                        crate::tui::text::safe(&seen)
+                    ),
+                    Purpose::Redact {
+                        doc: doc.summary.id,
+                        start,
+                        end,
+                        seen,
+                    },
+                    "person",
+                )));
+            }
+            Action::RestoreHere => {
+                let doc = self.doc()?;
+                let text: String = doc.chars.iter().collect();
+                let at = self.transcript.cursor;
+                let Some((s, e)) = crate::keyfile::pseudonym_spans(&text)
+                    .into_iter()
+                    .find(|&(s, e)| s <= at && at < e)
+                else {
+                    self.say("the cursor is not on a pseudonym");
+                    return Ok(());
+                };
+                let pseudonym: String = doc.chars[s..e].iter().collect();
+                let id = doc.summary.id;
+                self.ask_restore(pseudonym, Some(id), None);
             }
             Action::Code if self.transcript.target_is_interviewers() => {
                 self.overlay = Some(Overlay::Confirm(Confirm {
@@ -1166,8 +1218,64 @@ impl App {
         });
     }
 
-    fn review_action(&mut self, _store: &mut Store, action: Action) -> Result<()> {
+    fn review_action(&mut self, store: &mut Store, action: Action) -> Result<()> {
+        let on_pseudonyms = self.review.pseudonyms_shown;
         match action {
+            Action::TogglePseudonyms => {
+                if !self.review.unlocked() {
+                    self.say("the key is locked: give its passphrase first");
+                    return self.unlock_review(store);
+                }
+                self.review.toggle(store.conn())?;
+                self.say(if self.review.pseudonyms_shown {
+                    format!(
+                        "{} pseudonym(s) in the stored texts · l link, s split, c relabel, O restore, p back to suggestions",
+                        self.review.pseudonyms.len()
+                    )
+                } else {
+                    "staged suggestions · a accepts, r rejects, A stores, p pseudonyms".to_owned()
+                });
+            }
+            Action::LinkPseudonym
+            | Action::SplitPseudonym
+            | Action::RelabelPseudonym
+            | Action::RestoreEverywhere => {
+                let Some(p) = self.review.selected_pseudonym().cloned() else {
+                    self.say("press p to list the pseudonyms of the stored texts, then choose one");
+                    return Ok(());
+                };
+                let words = crate::tui::text::safe(&p.originals.join(" / "));
+                self.overlay = Some(match action {
+                    Action::LinkPseudonym => Overlay::Prompt(Prompt::new(
+                        format!(
+                            "{} ({words}) is the same as which pseudonym? (it takes {})",
+                            p.label, p.label
+                        ),
+                        Purpose::Link { kept: p.label },
+                        "",
+                    )),
+                    Action::SplitPseudonym => Overlay::Prompt(Prompt::new(
+                        format!(
+                            "a new pseudonym for {} ({words}) in: a participant (P07) or documents (3,4)",
+                            p.label
+                        ),
+                        Purpose::Split { pseudonym: p.label },
+                        "",
+                    )),
+                    Action::RelabelPseudonym => Overlay::Prompt(Prompt::new(
+                        format!("new category for {} ({words})", p.label),
+                        Purpose::Relabel { pseudonym: p.label },
+                        "",
+                    )),
+                    _ => {
+                        self.ask_restore(p.label, None, None);
+                        return Ok(());
+                    }
+                });
+            }
+            Action::Accept | Action::Reject | Action::ApplyReview if on_pseudonyms => {
+                self.say("these are the stored texts' pseudonyms: p lists the staged suggestions");
+            }
             Action::Accept | Action::Reject => {
                 let decision = if action == Action::Accept {
                     "accepted"
@@ -1355,6 +1463,9 @@ impl App {
                 self.say(format!("merged {code} into {} · u undoes", choice.label));
                 let _ = r;
             }
+            Purpose::RestoreForm { pseudonym, doc } => {
+                self.ask_restore(pseudonym, doc, Some(choice.value));
+            }
             Purpose::Participant => {
                 self.waves.participant = (!choice.value.is_empty()).then_some(choice.value);
                 self.waves.excerpts = None;
@@ -1500,6 +1611,80 @@ impl App {
                 self.agreement.coders = coders;
                 self.request_agreement();
             }
+            Purpose::Redact {
+                doc,
+                start,
+                end,
+                seen,
+            } => {
+                // The words must still read as they did when chosen.
+                let now: String = self
+                    .transcript
+                    .doc
+                    .as_ref()
+                    .filter(|d| d.summary.id == doc && end <= d.chars.len())
+                    .map(|d| d.chars[start..end].iter().collect())
+                    .unwrap_or_default();
+                if now != seen {
+                    self.say(
+                        "the text changed meanwhile: nothing was redacted; select the words again",
+                    );
+                    return Ok(());
+                }
+                let category = if trimmed.is_empty() {
+                    "person".to_owned()
+                } else {
+                    trimmed.clone()
+                };
+                self.correct(
+                    store,
+                    review::Correction::Redact {
+                        doc,
+                        start,
+                        end,
+                        category,
+                    },
+                )?;
+            }
+            Purpose::Link { kept } => {
+                if trimmed.is_empty() {
+                    return Ok(());
+                }
+                self.correct(
+                    store,
+                    review::Correction::Link {
+                        kept,
+                        merged: trimmed.clone(),
+                    },
+                )?;
+            }
+            Purpose::Split { pseudonym } => {
+                if trimmed.is_empty() {
+                    return Ok(());
+                }
+                let numbers: Option<Vec<i64>> = trimmed
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|w| !w.is_empty())
+                    .map(|w| w.parse().ok())
+                    .collect();
+                let part = match numbers {
+                    Some(ids) => crate::anonymise::correct::Part::Documents(ids),
+                    None => crate::anonymise::correct::Part::Participant(trimmed.clone()),
+                };
+                self.correct(store, review::Correction::Split { pseudonym, part })?;
+            }
+            Purpose::Relabel { pseudonym } => {
+                if trimmed.is_empty() {
+                    return Ok(());
+                }
+                self.correct(
+                    store,
+                    review::Correction::Relabel {
+                        pseudonym,
+                        category: trimmed.clone(),
+                    },
+                )?;
+            }
             Purpose::Passphrase => {
                 if text.is_empty() {
                     return Ok(());
@@ -1516,13 +1701,108 @@ impl App {
                     return Err(e);
                 }
                 self.review_loaded();
+                if let Some(action) = self.after_unlock.take() {
+                    self.act(store, action)?;
+                }
             }
             _ => {}
         }
         Ok(())
     }
 
+    /// Asks which form of the pseudonym's name to put back (when it has several), then
+    /// whether to put it back.
+    fn ask_restore(&mut self, pseudonym: String, doc: Option<i64>, original: Option<String>) {
+        let forms = self.review.originals_of(&pseudonym);
+        if original.is_none() && forms.len() > 1 {
+            let choices = forms
+                .iter()
+                .map(|f| Choice {
+                    value: f.clone(),
+                    label: crate::tui::text::safe(f),
+                    note: String::new(),
+                })
+                .collect();
+            self.overlay = Some(Overlay::Picker(Picker::new(
+                format!("{pseudonym} stands for several forms: which is the word here?"),
+                Purpose::RestoreForm { pseudonym, doc },
+                choices,
+            )));
+            return;
+        }
+        let words = original.clone().unwrap_or_else(|| forms.join(" / "));
+        let question = match doc {
+            Some(_) => format!(
+                "Put «{}» back for {pseudonym} in this document? It will be readable here (y/n)",
+                crate::tui::text::safe(&words)
+            ),
+            None => format!(
+                "Put «{}» back everywhere {pseudonym} stands, and keep it in later imports? (y/n)",
+                crate::tui::text::safe(&words)
+            ),
+        };
+        self.overlay = Some(Overlay::Confirm(Confirm {
+            question,
+            purpose: Purpose::Restore {
+                pseudonym,
+                doc,
+                original,
+            },
+        }));
+    }
+
+    /// Carries out a correction of pseudonyms and shows its outcome; the open transcript is
+    /// read again, since its words changed.
+    fn correct(&mut self, store: &mut Store, correction: review::Correction) -> Result<()> {
+        let what = match &correction {
+            review::Correction::Link { .. } => "linked",
+            review::Correction::Split { .. } => "split",
+            review::Correction::Relabel { .. } => "relabelled",
+            review::Correction::Restore { .. } => "restored",
+            review::Correction::Redact { .. } => "redacted",
+        };
+        let outcome = self.review.correct(store, &self.coder, &correction)?;
+        if let Some(open) = &self.transcript.doc {
+            let fresh = transcript::Doc::load(store.conn(), open.summary.id)?;
+            let at = self.transcript.cursor.min(fresh.chars.len());
+            self.transcript.open(fresh, Some(at));
+        }
+        self.changed(store, None, &[])?;
+        self.say(format!(
+            "{what}{}: {} place(s) in {} document(s) changed, {} coding(s) moved{}",
+            outcome
+                .pseudonym
+                .as_ref()
+                .map(|p| format!(" as {p}"))
+                .unwrap_or_default(),
+            outcome.replaced,
+            outcome.documents,
+            outcome.codings_moved,
+            outcome
+                .index_problem
+                .as_ref()
+                .map(|p| format!(" (search index: {p})"))
+                .unwrap_or_default()
+        ));
+        Ok(())
+    }
+
     fn confirmed(&mut self, store: &mut Store, purpose: Purpose) -> Result<()> {
+        if let Purpose::Restore {
+            pseudonym,
+            doc,
+            original,
+        } = purpose
+        {
+            return self.correct(
+                store,
+                review::Correction::Restore {
+                    pseudonym,
+                    doc,
+                    original,
+                },
+            );
+        }
         if purpose == Purpose::CodeInterviewer {
             self.open_code_picker();
             return Ok(());

@@ -102,6 +102,8 @@ pub enum Action {
     NextUncoded,
     Find,
     FindNext,
+    RedactSelection,
+    RestoreHere,
     // codebook
     AddCode,
     RenameCode,
@@ -122,6 +124,11 @@ pub enum Action {
     Accept,
     Reject,
     ApplyReview,
+    TogglePseudonyms,
+    LinkPseudonym,
+    SplitPseudonym,
+    RelabelPseudonym,
+    RestoreEverywhere,
     // agreement
     ChooseCoders,
 }
@@ -262,6 +269,41 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ApplyReview,
         "apply_review",
         "store the reviewed transcripts",
+    ),
+    (
+        Action::TogglePseudonyms,
+        "toggle_pseudonyms",
+        "switch between staged suggestions and the pseudonyms in the stored texts",
+    ),
+    (
+        Action::LinkPseudonym,
+        "link_pseudonym",
+        "link: another pseudonym is the same person (one pseudonym everywhere)",
+    ),
+    (
+        Action::SplitPseudonym,
+        "split_pseudonym",
+        "split: a new pseudonym in some documents or for one participant",
+    ),
+    (
+        Action::RelabelPseudonym,
+        "relabel_pseudonym",
+        "relabel: give the pseudonym another category",
+    ),
+    (
+        Action::RestoreEverywhere,
+        "restore_everywhere",
+        "restore: not an identifier, put the word back everywhere",
+    ),
+    (
+        Action::RedactSelection,
+        "redact_selection",
+        "redact the selected words (a missed identifier) in this document",
+    ),
+    (
+        Action::RestoreHere,
+        "restore_here",
+        "put back the word of the pseudonym at the cursor, in this document",
     ),
     (
         Action::AssignDocument,
@@ -538,6 +580,13 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Review, "a", Action::Accept),
     (Scope::Review, "r", Action::Reject),
     (Scope::Review, "A", Action::ApplyReview),
+    (Scope::Review, "p", Action::TogglePseudonyms),
+    (Scope::Review, "l", Action::LinkPseudonym),
+    (Scope::Review, "s", Action::SplitPseudonym),
+    (Scope::Review, "c", Action::RelabelPseudonym),
+    (Scope::Review, "O", Action::RestoreEverywhere),
+    (Scope::Transcript, "X", Action::RedactSelection),
+    (Scope::Transcript, "O", Action::RestoreHere),
     (Scope::Waves, "c", Action::ChooseCoders),
     (Scope::Agreement, "c", Action::ChooseCoders),
 ];

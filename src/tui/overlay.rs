@@ -72,6 +72,37 @@ pub enum Purpose {
     AssignDocument {
         doc: i64,
     },
+    /// The category to redact `[start, end)` of a document under; `seen` is what it read.
+    Redact {
+        doc: i64,
+        start: usize,
+        end: usize,
+        seen: String,
+    },
+    /// Put a pseudonym's word back in one document (`Some`) or everywhere; `original` says
+    /// which of its forms, when it has several.
+    Restore {
+        pseudonym: String,
+        doc: Option<i64>,
+        original: Option<String>,
+    },
+    /// Choose which form of a pseudonym's name to put back.
+    RestoreForm {
+        pseudonym: String,
+        doc: Option<i64>,
+    },
+    /// The pseudonym to merge into `kept`.
+    Link {
+        kept: String,
+    },
+    /// Where a pseudonym becomes a new one: a participant, or document numbers.
+    Split {
+        pseudonym: String,
+    },
+    /// The new category of a pseudonym.
+    Relabel {
+        pseudonym: String,
+    },
 }
 
 /// One choice of a picker: the value it stands for, what is shown, and a note beside it.

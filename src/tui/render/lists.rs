@@ -581,6 +581,39 @@ pub fn review(frame: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::styled(safe(note), app.theme.dim()));
     }
     let width = area.width.saturating_sub(2) as usize;
+    if r.pseudonyms_shown {
+        let shown = r.visible();
+        let rows = shown.iter().map(|n| &r.pseudonyms[*n]).map(|p| {
+            let head = format!(
+                "{:<16} {:>4}× {:>3} doc(s) {:<10} ",
+                truncate(&p.label, 16),
+                p.occurrences,
+                p.documents.len(),
+                truncate(&p.participants.join(","), 10),
+            );
+            let rules = format!("  {}", p.rules.join(", "));
+            let room = width.saturating_sub(str_width(&head) + str_width(&rules));
+            Line::from(vec![
+                Span::styled(head, app.theme.dim()),
+                Span::styled(
+                    truncate(&safe(&p.originals.join(" / ")), room.max(8)),
+                    app.theme.matched(),
+                ),
+                Span::styled(rules, app.theme.dim()),
+            ])
+        });
+        let h = (area.height as usize).saturating_sub(2 + lines.len());
+        lines.extend(list_lines(app, &r.list, h, rows, true));
+        frame.render_widget(
+            Paragraph::new(lines).block(block(
+                "Pseudonyms in the stored texts, with the words they stand for (p: staged suggestions)",
+                true,
+                app,
+            )),
+            area,
+        );
+        return;
+    }
     let shown = r.visible();
     let items = shown.iter().map(|n| &r.items[*n]).map(|i| {
         let mark = match i.decision.as_str() {

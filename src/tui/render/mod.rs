@@ -101,10 +101,18 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
             (Scope::Waves, Action::OverrideLabel, "override"),
             (Scope::Waves, Action::Portrait, "portrait"),
         ],
+        View::Review if app.review.pseudonyms_shown => &[
+            (Scope::Review, Action::LinkPseudonym, "link"),
+            (Scope::Review, Action::SplitPseudonym, "split"),
+            (Scope::Review, Action::RelabelPseudonym, "relabel"),
+            (Scope::Review, Action::RestoreEverywhere, "restore"),
+            (Scope::Review, Action::TogglePseudonyms, "suggestions"),
+        ],
         View::Review => &[
             (Scope::Review, Action::Accept, "accept"),
             (Scope::Review, Action::Reject, "reject"),
             (Scope::Review, Action::ApplyReview, "store"),
+            (Scope::Review, Action::TogglePseudonyms, "pseudonyms"),
         ],
         View::Agreement => &[
             (Scope::Agreement, Action::ChooseCoders, "coders"),
@@ -120,7 +128,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         let words: String = doc.chars[a..b].iter().collect();
         spans.push(Span::styled(
             format!(
-                " selection: {} word(s), {} · c codes it · Esc clears ",
+                " selection: {} word(s), {} · c codes it · X redacts it · Esc clears ",
                 crate::words::count(&words),
                 super::app::lines(doc.line_of(a) as i64, doc.line_of(b - 1) as i64)
             ),

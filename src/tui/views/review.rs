@@ -1,6 +1,9 @@
-//! The anonymisation review list: suggestions in transcripts imported with `--anonymise review`,
-//! each accepted or rejected, and the reviewed transcripts stored. The key is decrypted only
-//! when this view is opened, and its original words are only ever drawn, never stored.
+//! The anonymisation review: suggestions in transcripts imported with `--anonymise review`,
+//! each accepted or rejected, and the reviewed transcripts stored; and the pseudonyms in the
+//! stored texts, each with the words it stands for, to correct (link two that are one person,
+//! split one that is two, relabel, restore a word that identifies no one). The key is
+//! decrypted only when this view is opened, and its original words are only ever drawn, never
+//! stored.
 
 use std::path::Path;
 
@@ -8,13 +11,60 @@ use age::secrecy::SecretString;
 
 use super::super::keymap::Action;
 use super::{ListCursor, matches_filter};
+use crate::anonymise::correct::{self, Outcome, Part};
 use crate::anonymise::review::{self, Item, Which};
 use crate::error::Result;
 use crate::keyfile::{self, Key};
 
+/// One pseudonym of the stored texts, with where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pseudonym {
+    /// As written in the first text it stands in (`[PERSOON-3]`).
+    pub label: String,
+    pub category: String,
+    /// The words it stands for (from the key).
+    pub originals: Vec<String>,
+    pub occurrences: usize,
+    pub documents: Vec<i64>,
+    pub participants: Vec<String>,
+    /// The rules and corrections that put it there.
+    pub rules: Vec<String>,
+}
+
+/// A correction of the pseudonyms in the stored texts.
+#[derive(Debug, Clone)]
+pub enum Correction {
+    Link {
+        kept: String,
+        merged: String,
+    },
+    Split {
+        pseudonym: String,
+        part: Part,
+    },
+    Relabel {
+        pseudonym: String,
+        category: String,
+    },
+    Restore {
+        pseudonym: String,
+        doc: Option<i64>,
+        original: Option<String>,
+    },
+    Redact {
+        doc: i64,
+        start: usize,
+        end: usize,
+        category: String,
+    },
+}
+
 #[derive(Default)]
 pub struct State {
     key: Option<(Key, SecretString)>,
+    /// Showing the pseudonyms of the stored texts instead of the staged suggestions.
+    pub pseudonyms_shown: bool,
+    pub pseudonyms: Vec<Pseudonym>,
     pub items: Vec<Item>,
     pub list: ListCursor,
     pub height: usize,
@@ -50,8 +100,186 @@ impl State {
         Ok(())
     }
 
-    /// Suggestions the filter lets through, as indices into `items`.
+    /// Reads the pseudonyms of the stored texts again (after the key was unlocked or a
+    /// correction).
+    pub fn load_pseudonyms(&mut self, conn: &rusqlite::Connection) -> Result<()> {
+        let Some((key, _)) = &self.key else {
+            return Ok(());
+        };
+        let mut by_label: std::collections::BTreeMap<(String, u32), Pseudonym> = Default::default();
+        for o in correct::list(conn, key, None, true)? {
+            let Some((category, number)) = correct::parse_label(&o.pseudonym) else {
+                continue;
+            };
+            let p = by_label
+                .entry((category.to_owned(), number))
+                .or_insert_with(|| Pseudonym {
+                    label: o.pseudonym.clone(),
+                    category: category.to_owned(),
+                    originals: o.originals.clone().unwrap_or_default(),
+                    occurrences: 0,
+                    documents: Vec::new(),
+                    participants: Vec::new(),
+                    rules: Vec::new(),
+                });
+            p.occurrences += 1;
+            if !p.documents.contains(&o.doc) {
+                p.documents.push(o.doc);
+            }
+            if let Some(who) = o.participant
+                && !p.participants.contains(&who)
+            {
+                p.participants.push(who);
+            }
+            if !o.rule.is_empty() && !p.rules.contains(&o.rule) {
+                p.rules.push(o.rule);
+            }
+        }
+        self.pseudonyms = by_label.into_values().collect();
+        let len = self.visible().len();
+        self.list.clamp(len, self.height);
+        Ok(())
+    }
+
+    /// The words a pseudonym stands for (empty while the key is locked).
+    pub fn originals_of(&self, pseudonym: &str) -> Vec<String> {
+        let (Some((key, _)), Some((category, number))) =
+            (&self.key, correct::parse_label(pseudonym))
+        else {
+            return Vec::new();
+        };
+        key.entries
+            .iter()
+            .filter(|e| e.category == category && e.number == number)
+            .map(|e| e.original.clone())
+            .collect()
+    }
+
+    /// Switches between staged suggestions and the stored texts' pseudonyms.
+    pub fn toggle(&mut self, conn: &rusqlite::Connection) -> Result<()> {
+        self.pseudonyms_shown = !self.pseudonyms_shown;
+        self.list = ListCursor::default();
+        self.filter.clear();
+        if self.pseudonyms_shown {
+            self.load_pseudonyms(conn)?;
+        }
+        Ok(())
+    }
+
+    /// The pseudonym under the cursor (in the pseudonyms list).
+    pub fn selected_pseudonym(&self) -> Option<&Pseudonym> {
+        if !self.pseudonyms_shown {
+            return None;
+        }
+        self.visible()
+            .get(self.list.selected)
+            .and_then(|i| self.pseudonyms.get(*i))
+    }
+
+    /// Carries out a correction with the unlocked key (saved first, as the library does),
+    /// then reads the pseudonyms again.
+    pub fn correct(
+        &mut self,
+        store: &mut crate::store::Store,
+        coder: &str,
+        correction: &Correction,
+    ) -> Result<Outcome> {
+        let Some((key, pass)) = &mut self.key else {
+            return Err(crate::Error::Invalid(
+                "the key is locked: open the review view (6) and give its passphrase".into(),
+            ));
+        };
+        let root = store.root().to_path_buf();
+        let pass = pass.clone();
+        let mut save = |k: &Key| keyfile::save(&root, k, &pass);
+        // On a refusal the key in memory stays as it was on disk.
+        let mut working = key.clone();
+        let outcome = match correction {
+            Correction::Link { kept, merged } => {
+                correct::link(store, coder, &mut working, &mut save, kept, merged)
+            }
+            Correction::Split { pseudonym, part } => {
+                correct::split(store, coder, &mut working, &mut save, pseudonym, part)
+            }
+            Correction::Relabel {
+                pseudonym,
+                category,
+            } => correct::relabel(store, coder, &mut working, &mut save, pseudonym, category),
+            Correction::Restore {
+                pseudonym,
+                doc,
+                original,
+            } => correct::restore(
+                store,
+                coder,
+                &mut working,
+                &mut save,
+                pseudonym,
+                *doc,
+                original.as_deref(),
+            ),
+            Correction::Redact {
+                doc,
+                start,
+                end,
+                category,
+            } => {
+                let doc = doc.to_string();
+                crate::anonymise::redact::redact(
+                    store,
+                    coder,
+                    &mut working,
+                    &mut save,
+                    crate::anonymise::redact::Request {
+                        doc: &doc,
+                        start: *start,
+                        end: *end,
+                        category,
+                    },
+                )
+                .map(|r| Outcome {
+                    replaced: 1,
+                    documents: 1,
+                    codings_moved: r.report.codings_moved,
+                    pseudonym: Some(r.pseudonym),
+                    index_problem: r.index_problem,
+                })
+            }
+        };
+        match outcome {
+            Ok(_) => *key = working,
+            // A refusal may come after the key was saved: what is on disk is the truth.
+            Err(_) => *key = keyfile::load(&root, &pass)?.unwrap_or(working),
+        }
+        self.items = review::items(key);
+        let outcome = outcome?;
+        self.load_pseudonyms(store.conn())?;
+        Ok(outcome)
+    }
+
+    /// Suggestions (or pseudonyms) the filter lets through, as indices.
     pub fn visible(&self) -> Vec<usize> {
+        if self.pseudonyms_shown {
+            return self
+                .pseudonyms
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| {
+                    self.filter.is_empty()
+                        || matches_filter(
+                            &self.filter,
+                            &format!(
+                                "{} {} {} {}",
+                                p.label,
+                                p.originals.join(" "),
+                                p.participants.join(" "),
+                                p.rules.join(" ")
+                            ),
+                        )
+                })
+                .map(|(n, _)| n)
+                .collect();
+        }
         self.items
             .iter()
             .enumerate()
@@ -67,6 +295,9 @@ impl State {
     }
 
     pub fn selected(&self) -> Option<&Item> {
+        if self.pseudonyms_shown {
+            return None;
+        }
         self.visible()
             .get(self.list.selected)
             .and_then(|i| self.items.get(*i))
