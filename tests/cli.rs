@@ -827,6 +827,44 @@ fn demo_builds_the_sample_project_and_can_be_run_again() {
         text.contains("24 documents") && text.contains("8 participants"),
         "{text}"
     );
+    // The demo is anonymised like a study, under the passphrase it prints.
+    assert!(text.contains(narrata::demo::DEMO_PASSPHRASE), "{text}");
+    assert!(first["pseudonyms"].as_u64().unwrap() > 50, "{first}");
+    let dir = tmp.path().join("narrata-demo");
+    let shown = run_ok(&dir, &["show", "3", "--raw"]);
+    for name in ["Gerard", "Lijsterlaan", "Bakkerij Van Dam"] {
+        assert!(!run_ok(&dir, &["search", name]).contains(name), "{name}");
+    }
+    assert!(
+        shown.contains("[PLAATS-") || shown.contains("[PERSOON-"),
+        "{shown}"
+    );
+    let check = narrata(&dir)
+        .env("NARRATA_PASSPHRASE", narrata::demo::DEMO_PASSPHRASE)
+        .args(["privacy-check", "--json"])
+        .output()
+        .unwrap();
+    let check: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(check["ok"], true, "{check}");
+    // Every quote of samples/codings is coded, on the same words: a quote without a name
+    // reads as written; one with a name reads as written with the names as pseudonyms.
+    let codings_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/codings");
+    let mut quotes = 0;
+    for f in std::fs::read_dir(codings_dir).unwrap() {
+        let body = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        quotes += body.matches("- code:").count();
+    }
+    let codings = run_json(&dir, &["codings", "--json"]);
+    let codings = codings.as_array().unwrap();
+    assert_eq!(codings.len(), quotes, "every quote is coded once");
+    let cut_start = regex::Regex::new(r"^[A-Z]*-?\d*\]").unwrap();
+    let cut_end = regex::Regex::new(r"\[[A-Z]*-?\d*$").unwrap();
+    for c in codings {
+        let t = c["text"].as_str().unwrap();
+        assert!(!t.trim().is_empty(), "{c}");
+        // A pseudonym is whole inside a coding, never cut.
+        assert!(!cut_start.is_match(t) && !cut_end.is_match(t), "{t}");
+    }
 }
 
 #[test]

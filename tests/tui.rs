@@ -975,7 +975,8 @@ fn cli(dir: &Path, args: &[&str]) -> std::process::Command {
     c.current_dir(dir)
         .env_remove("NARRATA_PROJECT")
         .env("NARRATA_CODER", "cli")
-        .env("NARRATA_PASSPHRASE", "correct horse")
+        // The demo's key (any passphrase makes a new key elsewhere).
+        .env("NARRATA_PASSPHRASE", demo::DEMO_PASSPHRASE)
         .env("NARRATA_KEY_WORK_FACTOR", "4")
         .args(args)
         .stdin(std::process::Stdio::null())

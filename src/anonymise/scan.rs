@@ -88,12 +88,13 @@ fn words_of<'a>(text: &'a str, chars: &[(usize, char)], from: usize, to: usize) 
             ) {
                 opens = true;
             }
-            // After a transcriber's note ("[laughs]", "[pauze]"), not after a pseudonym.
-            if c == ']' {
+            // After a transcriber's note ("[laughs]", "(lacht)"), not after a pseudonym.
+            if c == ']' || c == ')' {
+                let open = if c == ']' { '[' } else { '(' };
                 let note = chars[from..i]
                     .iter()
                     .rev()
-                    .take_while(|(_, x)| *x != '[')
+                    .take_while(|(_, x)| *x != open)
                     .all(|(_, x)| x.is_lowercase() || x.is_whitespace());
                 opens |= note;
             }
@@ -204,12 +205,24 @@ pub fn suspects(conn: &Connection, docs: &[i64], key: Option<&Key>) -> Result<Ve
                     continue;
                 }
                 let first = w.text.chars().next().unwrap_or(' ');
-                // "She’s", "Anna's", "I’ll": the word before the apostrophe is what counts.
-                let base = w.text.split(['\'', '’']).next().unwrap_or(w.text);
+                // "She’s", "Anna's", "I’ll": the word before the apostrophe is what counts;
+                // not in "don't", "couldn't".
+                let negated = w.text.ends_with("n't") || w.text.ends_with("n’t");
+                let base = if negated {
+                    w.text
+                } else {
+                    w.text.split(['\'', '’']).next().unwrap_or(w.text)
+                };
                 let lower = base.to_lowercase();
                 // A speaker label opening a line ("P01:") is not a word of speech.
                 let label = n == 0 && text[chars[w.end.min(chars.len() - 1)].0..].starts_with(':');
-                if label || base.chars().count() < 2 {
+                // "'s Ochtends", "'s Avonds": an adverb after the old genitive.
+                let genitive = w.start >= 3
+                    && matches!(
+                        (chars[w.start - 3].1, chars[w.start - 2].1),
+                        ('\'' | '’', 's')
+                    );
+                if label || genitive || base.chars().count() < 2 {
                     continue;
                 }
                 let capital = |x: &Word<'_>| !x.opens && x.text.starts_with(char::is_uppercase);
@@ -235,7 +248,7 @@ pub fn suspects(conn: &Connection, docs: &[i64], key: Option<&Key>) -> Result<Ve
                 if is_common_word(base) || lists.not_identifiers.contains(base) {
                     // A common word is suspect only as part of a name the import cut short
                     // ("[ORGANISATION-3] Mums").
-                    if capital(w) && beside && base.chars().count() >= 3 {
+                    if capital(w) && beside && base.chars().count() >= 4 {
                         found.push(Found {
                             doc,
                             start: w.start,

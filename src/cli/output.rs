@@ -230,7 +230,7 @@ pub fn import_report(out: &mut dyn Write, r: &ImportReport) -> Result<()> {
 
 pub fn demo_summary(out: &mut dyn Write, s: &Summary) -> Result<()> {
     let text = format!(
-        "demo project \"{}\" is ready in {}\n  {} documents ({} words), {} participants, waves {}\n  {} codes, {} codings\n  {} imported now in {:.2} s\n\ntry (in {}):\n  narrata docs\n  narrata show 3\n  narrata search hoop --wave T3\n  narrata changes --participant P01 --roll-up\n  narrata changes --cohort --roll-up\n",
+        "demo project \"{}\" is ready in {}\n  {} documents ({} words), {} participants, waves {}\n  {} codes, {} codings\n  {} identifiers replaced by pseudonyms; the key's passphrase is `{}` (the people are fictional: this key guards nothing)\n  {} imported now in {:.2} s\n\ntry (in {}):\n  narrata docs\n  narrata show 3\n  narrata search hoop --wave T3\n  narrata changes --participant P01 --roll-up\n  narrata changes --cohort --roll-up\n  NARRATA_PASSPHRASE={} narrata anonymise list 1 --originals\n  NARRATA_PASSPHRASE={} narrata privacy-check\n",
         s.name,
         s.project,
         s.documents,
@@ -239,9 +239,13 @@ pub fn demo_summary(out: &mut dyn Write, s: &Summary) -> Result<()> {
         s.waves.join(", "),
         s.codes,
         thousands(s.codings as i64),
+        s.pseudonyms,
+        s.passphrase,
         s.imported_now,
         s.took_ms as f64 / 1000.0,
-        s.project
+        s.project,
+        s.passphrase,
+        s.passphrase
     );
     out.write_all(text.as_bytes()).map_err(io)
 }
