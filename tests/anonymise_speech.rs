@@ -419,3 +419,100 @@ fn what_identifies_no_one_stays() {
     assert!(labels(&texts[0]).is_empty(), "{}", texts[0]);
     assert!(labels(&texts[1]).is_empty(), "{}", texts[1]);
 }
+
+#[test]
+fn more_ages_dates_addresses_and_numbers_as_said() {
+    // Ages in more of the ways people give them: a number said as a sentence of its own, a
+    // birthday to come ("word ik 54", "turns eighteen"), someone's age after their name, a
+    // baby's in weeks, an ordinal birthday, "at sixteen"; relative dates of days, weeks and
+    // months (not of years: "vorig jaar" is how a wave speaks of the one before), holidays
+    // with a year; streets without a street word, flats; numbers by their format.
+    let nl = doc(
+        "P82",
+        "T2",
+        "nl",
+        "I: Stel je even voor.\n\nP82: Ik ben Gerrit. Gerrit Mulder. Drieënvijftig. In augustus \
+         word ik 54. Jij bent zestig, zei ik tegen Hans. Een buurman, Kees, van 71, helpt mee, \
+         en een meneer van negentig-plus. Mijn kleinzoon is nu zes weken. Ik ben vorige week \
+         jarig geweest, vierenveertig. Op Koningsdag 2023 ging het mis. Sinds afgelopen maart \
+         werk ik. Drie weken geleden kwam de brief. Vorig jaar ben ik gestopt. Ik woon op Hoge \
+         Brink 4, in Dalfsen. Het klantnummer is KL/2291/07.\n\nI: Het was vijf uur toen?\n\n\
+         P82: Ja. Er waren twintig mensen. Ik was twee jaar clean.",
+    );
+    let en = doc(
+        "P83",
+        "T2",
+        "en",
+        "I: Tell me about the family.\n\nP83: Our Tommy's only three. He'd have been forty-four \
+         this year. Old Jim, sixty-odd, sat by the door. I left school at sixteen. On my \
+         thirtieth I was in a cell. Fifty-two. Fifty-three in March. He turns eighteen soon. \
+         She's eight months. She died on New Year's Eve 2019. Last month I went back. Three \
+         weeks ago Friday he relapsed. The week before last was hard. It was the back end of \
+         2018. Flat 4, 17 Mill Row, BT5 9XY. Her NI number is QQ 98 76 54 B, she knows it. Go to \
+         freshstarts.scot. The code is D02 X285.\n\nI: And now?\n\nP83: It's two o'clock. It \
+         was three of us. That was twenty quid. At twenty past nine we met. Mark my words. Last \
+         year was different.",
+    );
+    let (texts, _) = anonymise(&[("P82_T2.md", &nl), ("P83_T2.md", &en)]);
+    assert_gone(
+        &texts[0],
+        &[
+            "Drieënvijftig",
+            "54",
+            "zestig",
+            "71",
+            "negentig-plus",
+            "zes weken",
+            "vierenveertig",
+            "Koningsdag 2023",
+            "afgelopen maart",
+            "Drie weken geleden",
+            "Brink 4",
+            "KL/2291/07",
+        ],
+    );
+    assert_kept(
+        &texts[0],
+        &[
+            "Vorig jaar",
+            "vijf uur",
+            "twintig mensen",
+            "twee jaar clean",
+        ],
+    );
+    assert_gone(
+        &texts[1],
+        &[
+            "only three",
+            "forty-four",
+            "sixty-odd",
+            "sixteen",
+            "thirtieth",
+            "Fifty-two",
+            "Fifty-three",
+            "eighteen",
+            "eight months",
+            "Eve 2019",
+            "Last month",
+            "Three weeks ago",
+            "week before last",
+            "back end of 2018",
+            "Flat 4",
+            "17 Mill Row",
+            "QQ 98 76 54 B",
+            "freshstarts.scot",
+            "D02 X285",
+        ],
+    );
+    assert_kept(
+        &texts[1],
+        &[
+            "two o'clock",
+            "three of us",
+            "twenty quid",
+            "twenty past nine",
+            "Mark my words",
+            "Last year",
+        ],
+    );
+}

@@ -218,6 +218,10 @@ const STREET_ENDINGS: &[&str] = &[
     "straatweg",
     "plantsoen",
     "markt",
+    "baan",
+    "brink",
+    "wal",
+    "erf",
     "street",
     "road",
     "avenue",
@@ -719,7 +723,12 @@ pub(super) fn opens_sentence_before_pronoun(text: &str, start: usize, end: usize
                 .to_lowercase();
             SUBJECT_PRONOUNS.contains(&w.as_str())
         });
-    opens && joined && (SUBJECT_PRONOUNS.contains(&word) || inverted)
+    // "Mark my words", "Hope your mum is well": a verb before a possessive.
+    let possessive = matches!(
+        word,
+        "my" | "your" | "our" | "their" | "mijn" | "jouw" | "onze" | "uw"
+    );
+    opens && joined && (SUBJECT_PRONOUNS.contains(&word) || inverted || possessive)
 }
 
 /// Words that join the parts of an organisation's or a group's name ("Mums in Recovery",
@@ -729,7 +738,8 @@ const CONNECTORS: &[&str] = &["in", "of", "for", "and", "&", "en", "voor", "the"
 /// Separate words that end a street's name ("Pellow Street", "Calder Court").
 const STREET_WORDS: &[&str] = &[
     "street", "road", "avenue", "lane", "close", "drive", "crescent", "terrace", "grove", "court",
-    "gardens", "way", "square", "mews", "parade", "walk", "row", "st", "rd",
+    "gardens", "way", "square", "mews", "parade", "walk", "row", "st", "rd", "approach", "place",
+    "wynd", "brae", "rise", "quay", "wharf", "vennel", "brink",
 ];
 
 /// Words before a house number that belong to an address ("Flat 6, Calder Court").
@@ -998,6 +1008,13 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
             .any(|end| last_word.lower().ends_with(end) && last_word.lower().len() > end.len() + 2);
         let street_words = words.len() >= 2 && STREET_WORDS.contains(&last_word.lower());
         let street = street_compound || street_words;
+        // "Brink 2 in Ter Hoorne", "Achter de Molen 3, in Boerveen": a name, a house number,
+        // then the town: an address whatever the street is called.
+        let house_number_then_town = toks.get(last + 1).is_some_and(|n| {
+            house_number(n) && n.text.len() <= 4 && gap(last, last + 1).trim().is_empty()
+        }) && toks.get(last + 2).is_some_and(|n| {
+            matches!(n.lower(), "in" | "te") && matches!(gap(last + 1, last + 2).trim(), "" | ",")
+        }) && toks.get(last + 3).is_some_and(|n| n.capitalised());
         let house_number_then_postcode = single
             && toks
                 .get(last + 1)
@@ -1020,7 +1037,7 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
             && !words.iter().any(|x| l.first_names.contains(x.text));
         let accept = if l.not_identifiers.contains(phrase) {
             false
-        } else if street || house_number_then_postcode {
+        } else if street || house_number_then_postcode || house_number_then_town {
             true
         } else if chunk[0].sentence_start && single {
             // An unknown capitalised word opening a sentence is taken for a name only when it
@@ -1083,7 +1100,7 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
             } else {
                 "organisation-after-bij-at"
             };
-        } else if street || house_number_then_postcode {
+        } else if street || house_number_then_postcode || house_number_then_town {
             category = "ADDRESS";
             rule = "address-street";
             // The house number that follows belongs to the address.
@@ -1104,6 +1121,13 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
                     if from >= 1 && DWELLINGS.contains(&toks[from - 1].lower()) {
                         from -= 1;
                         s = toks[from].start;
+                    } else if from >= 2
+                        && house_number(&toks[from - 1])
+                        && DWELLINGS.contains(&toks[from - 2].lower())
+                        && matches!(gap(from - 1, from).trim(), "" | ",")
+                    {
+                        // "Flat 4, 17 Mill Row": the flat's number, then the house's.
+                        s = toks[from - 2].start;
                     }
                 }
             } else if b >= 4

@@ -72,6 +72,7 @@ struct Patterns {
     phone: Regex,
     postcode_nl: Regex,
     postcode_uk: Regex,
+    eircode: Regex,
     dates: Vec<Rule>,
     date_set: RegexSet,
     year: Regex,
@@ -107,7 +108,11 @@ fn patterns() -> &'static Patterns {
         let ord_en = ord_en();
         let num = format!(r"\d{{1,3}}|{nl}|{en}");
         // English ages may be approximate: "seventy-odd", "sixty or so".
-        let num_about = format!(r"(?:{num})(?:-odd|\s+odd|\s+or\s+so)?");
+        let num_about = format!(r"(?:{num})(?:-odd|\s+odd|\s+or\s+so|-plus|\s+plus|-ish)?");
+        let holidays = r"(?:kerst(?:avond|dag|mis|nacht)?|eerste\s+kerstdag|tweede\s+kerstdag|oud(?:ejaars)?(?:avond|dag)|oud\s+en\s+nieuw|nieuwjaars(?:dag|nacht)|pasen|paasmaandag|pinksteren|koningsdag|bevrijdingsdag|sinterklaas(?:avond)?|suikerfeest|offerfeest|christmas(?:\s+eve|\s+day)?|new\s+year(?:'s)?(?:\s+eve|\s+day)?|boxing\s+day|easter(?:\s+sunday|\s+monday)?|hogmanay|halloween|bonfire\s+night|eid|ramadan)";
+        let teens_tens_en = format!(r"(?:{TENS_EN})(?:[- ](?:{UNITS_EN}))?|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen");
+        let big_ord_en = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|twentieth|thirtieth|fortieth|fiftieth|sixtieth|seventieth|eightieth|ninetieth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth";
+        let big_ord_nl = format!(r"(?:(?:{UNITS_NL})(?:en|ën))?(?:{TENS_NL})ste|(?:der|veer|vijf|zes|zeven|acht|negen)tiende");
         let year = r"(?:19|20)\d{2}";
         let b = r"(?-u:\b)";
         let dates = vec![
@@ -122,16 +127,34 @@ fn patterns() -> &'static Patterns {
             rule("date-part-of-year-en", &format!(r"(?i){b}(?:early|late|mid|mid-|the\s+end\s+of|end\s+of|the\s+start\s+of|start\s+of|the\s+beginning\s+of|the\s+summer\s+of|the\s+winter\s+of|summer|winter|spring|autumn|christmas)\s*{year}{b}")),
             rule("date-weekday-ordinal-en", &format!(r"{b}(?:{WEEKDAYS_EN})\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)|{ord_en}){b}")),
             rule("date-relative-en", &format!(r"(?i){b}(?:last|next|this\s+past|this\s+coming)\s+(?:week\s+)?(?:{WEEKDAYS_EN})(?:\s+(?:fortnight|week|gone))?{b}|{b}(?:{WEEKDAYS_EN})\s+(?:before\s+last|gone|fortnight){b}")),
+            rule("date-holiday-year", &format!(r"(?i){b}{holidays}\s+(?:van\s+|of\s+)?{year}{b}")),
+            rule("date-relative-period-nl", &format!(r"(?i){b}(?:vorige|afgelopen|vorig)\s+(?:week|maand|zomer|winter|herfst|lente|voorjaar|najaar|kerst|{MONTHS_NL}){b}")),
+            rule("date-ago-nl", r"(?i)(?-u:\b)(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|paar|\d{1,2})\s+(?:dagen|weken|maanden|week|maand|dag)\s+geleden(?-u:\b)"),
+            rule("date-relative-period-en", &format!(r"(?i){b}(?:last|this\s+past)\s+(?:weekend|week|month|summer|winter|spring|autumn|fall|christmas|easter|{MONTHS_EN}){b}")),
+            rule("date-ago-en", &format!(r"(?i){b}(?:a|one|two|three|four|five|six|seven|eight|nine|ten|a\s+couple\s+of|a\s+few|\d{{1,2}})\s+(?:days?|weeks?|months?|fortnights?)\s+ago(?:\s+(?:on\s+)?(?:{WEEKDAYS_EN}))?{b}")),
+            rule("date-before-last-en", &format!(r"(?i){b}(?:the\s+)?(?:week|month|year|weekend)\s+before\s+last{b}|{b}(?:a|one)\s+week\s+(?:past|last|on|gone)\s+(?:{WEEKDAYS_EN}){b}")),
+            rule("date-end-of-en", &format!(r"(?i){b}(?:the\s+)?(?:back|tail|fag)\s+end\s+of\s+(?:{year}|{MONTHS_EN}|last\s+year|that\s+year){b}")),
             rule("date-numeric", r"(?-u:\b)\d{1,2}[-/.]\d{1,2}[-/.](?:(?:19|20)\d{2}|\d{2})(?-u:\b)"),
             rule("date-iso", r"(?-u:\b)(?:19|20)\d{2}-\d{2}-\d{2}(?-u:\b)"),
         ];
         let date_set = RegexSet::new(dates.iter().map(|d| d.re.as_str())).expect("built-in");
         let ages = vec![
             rule("age-years-old-nl", &format!(r"(?i){b}({num})\s+jaar\s+oud{b}")),
-            rule("age-is-nl", &format!(r"(?i){b}(?:is|was|werd|wordt|ben|zijn|waren)\s+(?:nu\s+|pas\s+|bijna\s+|al\s+|net\s+|toen\s+|inmiddels\s+|ongeveer\s+|rond\s+de\s+)?({num})\s*(?:[.,;!?)]|$|jaar\s*(?:[.,;!?)]|$|oud{b})|en{b}|toen{b}|nu{b}|geworden{b}|of{b}|inmiddels{b}|al{b}|geloof{b})")),
+            rule("age-is-nl", &format!(r"(?i){b}(?:is|was|werd|wordt|ben|bent|zijn|waren)\s+(?:nu\s+|pas\s+|bijna\s+|al\s+|net\s+|toen\s+|inmiddels\s+|ongeveer\s+|rond\s+de\s+)?({num})\s*(?:[.,;!?)]|$|jaar\s*(?:[.,;!?)]|$|oud{b})|en{b}|toen{b}|nu{b}|geworden{b}|of{b}|inmiddels{b}|al{b}|geloof{b})")),
             rule("age-subject-nl", &format!(r"(?i){b}(?:ik|hij|zij|ze|je|jij)\s+(?:nu\s+|pas\s+|bijna\s+|net\s+)?({num})\s+(?:was|werd|wordt|ben|is|word|geworden){b}")),
             rule("age-will-be-en", &format!(r"(?i){b}(?:I'll|I\s+will|he'll|she'll|they'll|will)\s+be\s+({num_about}){b}")),
-            rule("age-person-of-nl", &format!(r"(?i){b}(?:man|vrouw|jongen|meisje|kind|zoon|dochter|broer|zus|kerel|heer|dame|weduwe|weduwnaar|vrouwtje|mannetje|jongetje|knul|meid)\s+van\s+(?:bijna\s+|ongeveer\s+|rond\s+de\s+|in\s+de\s+)?({num}){b}")),
+            rule("age-person-of-nl", &format!(r"(?i){b}(?:man|vrouw|mevrouw|meneer|mens|jongen|meisje|kind|zoon|dochter|broer|zus|kerel|heer|dame|weduwe|weduwnaar|vrouwtje|mannetje|jongetje|knul|meid|opa|oma|buurman|buurvrouw|vriend|vriendin)\s+van\s+(?:bijna\s+|ongeveer\s+|rond\s+de\s+|in\s+de\s+|over\s+de\s+)?({num_about}){b}")),
+            rule("age-name-of-nl", &format!(r"{b}[A-Z][a-z]+,?\s+van\s+(\d{{2}}|(?i:{nl}))\s*[,.;]")),
+            rule("age-turns-nl", &format!(r"(?i){b}(?:word|wordt|werd)\s+(?:ik\s+|hij\s+|zij\s+|ze\s+|je\s+|jij\s+)?(?:(?:in|op|met|deze|dit|volgend|volgende|komend|komende)\s+[^\s,.]+\s+)?({num_about}){b}")),
+            rule("age-turn-en", &format!(r"(?i){b}(?:turn|turns)\s+({num_about}){b}")),
+            rule("age-name-is-en", &format!(r"{b}[A-Z][a-z]+(?:'s|\s+is|\s+was)\s+(?:(?i:now|only|nearly|almost|just|about|barely)\s+)?((?i:{num_about}))(?:\s*[.,;!?]|\s+(?i:now|then|next|this|last|in|and|but|when|or){b})")),
+            rule("age-would-have-been-en", &format!(r"(?i)(?:'d|{b}would)\s+have\s+been\s+({num_about}){b}")),
+            rule("age-alone", &format!(r"{b}((?i:{num_about}))(?:\s*[.!…]|,?\s+(?:in|op|this|next|dit|volgend)\s+(?:{MONTHS_EN}|(?i:{MONTHS_NL})))")),
+            rule("age-ordinal-en", &format!(r"(?i){b}(?:my|his|her|their|our)\s+({big_ord_en}){b}")),
+            rule("age-ordinal-mine-nl", &format!(r"(?i){b}(?:mijn|m'n|zijn|z'n|haar|d'r)\s+({big_ord_nl}){b}")),
+            rule("age-at-en", &format!(r"(?i){b}at\s+({teens_tens_en}){b}")),
+            rule("age-in-months", &format!(r"(?i){b}(?:is|was|'s|wordt|werd)\s+(?:nu\s+|now\s+|pas\s+|only\s+|just\s+|net\s+)?((?:{num})\s+(?:maanden|weken|months|weeks|maand|week|month))(?:\s+(?:oud|old))?(?:\s+(?:now|nu))?\s*(?:[.,;!?]|$)")),
+            rule("age-birthday-number", &format!(r"(?i){b}(?:jarig(?:\s+geweest)?|birthday)\s*,\s*({num_about}){b}")),
             rule("age-is-en", &format!(r"(?i){b}(?:he|she|I|who|mum|dad|mam|mom|ma|da|nan|gran|granny|grandad|father|mother|brother|sister|son|daughter|wife|husband|partner|boyfriend|girlfriend|mate|friend|uncle|aunt|auntie|cousin|niece|nephew|lad|boy|girl|sponsor)(?:'s|'m|\s+is|\s+was|\s+am|\s+turned|\s+turns)\s+(?:now\s+|only\s+|nearly\s+|almost\s+|just\s+|about\s+|barely\s+)?({num_about}){b}")),
             rule("age-ik-ben-nl", &format!(r"(?i){b}ik\s+(?:ben|was|werd|word)\s+(?:nu\s+|net\s+|pas\s+|al\s+|bijna\s+|toen\s+)?({num}){b}")),
             rule("age-toen-ik-nl", &format!(r"(?i){b}(?:toen|als|sinds|nadat)\s+(?:ik|hij|zij|ze)\s+({num})\s+(?:was|werd|ben|is){b}")),
@@ -145,13 +168,13 @@ fn patterns() -> &'static Patterns {
             rule("age-years-old-en", &format!(r"(?i){b}({num})[- ]years?[- ]old{b}")),
             rule("age-aged-en", &format!(r"(?i){b}(?:aged|turned|turning|age)\s+({num_about}){b}")),
             rule("age-eldest", &format!(r"(?i){b}(?:oudste|jongste|middelste|eldest|youngest|oldest|middle\s+one)\s+(?:is\s+|was\s+|'s\s+|is\s+nu\s+)?({num_about}){b}")),
-            rule("age-apposition", &format!(r"{b}[A-Z][a-z]+,\s+((?i:(?:{TENS_EN})(?:[- ](?:{UNITS_EN}))?|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|(?:(?:{UNITS_NL})(?:en|ën))?(?:{TENS_NL})|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien)),")),
+            rule("age-apposition", &format!(r"{b}[A-Z][a-z]+,\s+((?i:(?:{TENS_EN})(?:[- ](?:{UNITS_EN}))?|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|(?:(?:{UNITS_NL})(?:en|ën))?(?:{TENS_NL})|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien)(?:-odd|-plus|-ish)?),")),
         ];
         let age_set = RegexSet::new(ages.iter().map(|a| a.re.as_str())).expect("built-in");
         Patterns {
             email: r(r"(?i)(?-u:\b)[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?-u:\b)"),
             url: r(r#"(?i)(?-u:\b)(?:https?://|www\.)[^\s<>"]+|(?-u:\b)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:nl|com|org|net|eu|be|uk|io|info)/[^\s<>"]*"#),
-            domain: r(r"(?i)(?-u:\b)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.(?:nl|com|org|net|eu|be|uk|io|info|de|fr|app|online|nu|co|shop|blog)(?-u:\b)"),
+            domain: r(r"(?i)(?-u:\b)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.(?:nl|com|org|net|eu|be|uk|io|info|de|fr|app|online|nu|co|shop|blog|scot|ie|wales|cymru|london|frl|amsterdam|care|help|health|community|social|site|website|nhs)(?-u:\b)"),
             handle: r(r"(?:^|[\s(,])(@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)"),
             iban: vec![
                 r(r"(?i)(?-u:\b)NL\d{2} ?[A-Z]{4}(?: ?\d){10}(?-u:\b)"),
@@ -159,10 +182,12 @@ fn patterns() -> &'static Patterns {
                 r(r"(?-u:\b)[A-Z]{2}\d{2}[A-Z0-9]{11,30}(?-u:\b)"),
             ],
             bsn: r(r"(?-u:\b)\d{3}[ .]?\d{3}[ .]?\d{3}(?-u:\b)|(?-u:\b)\d{4}\.\d{2}\.\d{3}(?-u:\b)"),
-            national_insurance: r(r"(?-u:\b)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?-u:\b)"),
+            national_insurance: r(r"(?-u:\b)[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?-u:\b)"),
             phone: r(r"(?:\+|(?-u:\b)00|(?-u:\b)0)\d[\d \-()./]{7,22}\d"),
             postcode_nl: r(r"(?-u:\b)[1-9]\d{3} ?[A-Z]{2}(?-u:\b)"),
             postcode_uk: r(r"(?-u:\b)[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}(?-u:\b)"),
+            // Irish Eircodes: a routing key ("D02", "F56") and four characters.
+            eircode: r(r"(?-u:\b)(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4}(?-u:\b)"),
             dates,
             date_set,
             year: r(r"(?-u:\b)(?:19[0-9]{2}|20[0-9]{2})(?-u:\b)"),
@@ -171,8 +196,8 @@ fn patterns() -> &'static Patterns {
             age_set,
             age_after: r(&format!(r"(?i)^\s*(?:,|or|of|en|and|tot|to|-|–)\s*({num_about}){b}")),
             answer_number: r(&format!(r"(?i)^\s*(?:uh+m*,?\s+|eh+,?\s+|um+,?\s+|nou,?\s+|well,?\s+)?({num_about})(?:\s+(?:jaar|years))?\s*(?:[.,!?…]|$)")),
-            id: r(r"(?-u:\b)[A-Z]{1,4}-?\d[\d-]{3,}\d(?-u:\b)"),
-            long_number: r(r"(?-u:\b)\d{6,}(?-u:\b)"),
+            id: r(r"(?-u:\b)[A-Z]{1,4}[-/]?\d[\d/-]{3,}\d(?-u:\b)"),
+            long_number: r(r"(?-u:\b)\d{6,}(?: \d{3,5})?(?-u:\b)"),
         }
     })
 }
@@ -341,6 +366,15 @@ pub fn find(text: &str) -> Vec<Hit> {
                 hits.push((m.start(), m.start() + end, "PHONE", 0.95, "phone"));
             }
         }
+        for m in p.eircode.find_iter(text) {
+            // Four letters and digits mixed: "D02 X285", not "A12 road".
+            let last4 = &m.as_str()[m.as_str().len() - 4..];
+            if last4.chars().any(|c| c.is_ascii_digit())
+                && last4.chars().any(|c| c.is_ascii_uppercase())
+            {
+                hits.push((m.start(), m.end(), "POSTCODE", 0.85, "postcode-ie"));
+            }
+        }
         for (re, rule) in [
             (&p.postcode_nl, "postcode-nl"),
             (&p.postcode_uk, "postcode-uk"),
@@ -401,16 +435,20 @@ pub fn find(text: &str) -> Vec<Hit> {
     let mut ages: Vec<Hit> = Vec::new();
     for rule in p.age_set.matches(text).iter().map(|i| &p.ages[i]) {
         // Find whole matches with the fast engine, then the age inside each short match
-        // (capture groups over a long text are several times slower: profiled).
+        // (capture groups over a long text are several times slower: profiled); the text
+        // before the match stays in view, so a word boundary at its start still holds.
         for m in rule.re.find_iter(text) {
-            let Some(c) = rule.re.captures(m.as_str()) else {
+            let Some(c) = rule.re.captures_at(&text[..m.end()], m.start()) else {
                 continue;
             };
             let Some(g) = c.get(1) else { continue };
             let g = Span {
-                start: m.start() + g.start(),
-                end: m.start() + g.end(),
+                start: g.start(),
+                end: g.end(),
             };
+            if !plausible(text, m.as_str(), g, rule.name) {
+                continue;
+            }
             if let Some(hit) = judge_age(text, g, rule.name) {
                 ages.push(hit);
             }
@@ -448,6 +486,191 @@ pub fn find(text: &str) -> Vec<Hit> {
         }
     }
     hits
+}
+
+/// The value of a number as said: digits, or Dutch or English words ("zevenenveertig",
+/// "thirty-eight", "tachtig-plus" is 80).
+fn spoken_value(words: &str) -> Option<u32> {
+    let w = words
+        .to_lowercase()
+        .replace('ë', "e")
+        .replace(['’', '\''], "");
+    let w = w
+        .trim_end_matches("-odd")
+        .trim_end_matches(" odd")
+        .trim_end_matches(" or so")
+        .trim_end_matches("-plus")
+        .trim_end_matches(" plus")
+        .trim_end_matches("-ish")
+        .trim();
+    if let Ok(n) = w.parse::<u32>() {
+        return Some(n);
+    }
+    const SMALL: &[(&str, u32)] = &[
+        ("een", 1),
+        ("twee", 2),
+        ("drie", 3),
+        ("vier", 4),
+        ("vijf", 5),
+        ("zes", 6),
+        ("zeven", 7),
+        ("acht", 8),
+        ("negen", 9),
+        ("tien", 10),
+        ("elf", 11),
+        ("twaalf", 12),
+        ("dertien", 13),
+        ("veertien", 14),
+        ("vijftien", 15),
+        ("zestien", 16),
+        ("zeventien", 17),
+        ("achttien", 18),
+        ("negentien", 19),
+        ("one", 1),
+        ("two", 2),
+        ("three", 3),
+        ("four", 4),
+        ("five", 5),
+        ("six", 6),
+        ("seven", 7),
+        ("eight", 8),
+        ("nine", 9),
+        ("ten", 10),
+        ("eleven", 11),
+        ("twelve", 12),
+        ("thirteen", 13),
+        ("fourteen", 14),
+        ("fifteen", 15),
+        ("sixteen", 16),
+        ("seventeen", 17),
+        ("eighteen", 18),
+        ("nineteen", 19),
+        ("honderd", 100),
+    ];
+    const TENS: &[(&str, u32)] = &[
+        ("twintig", 20),
+        ("dertig", 30),
+        ("veertig", 40),
+        ("vijftig", 50),
+        ("zestig", 60),
+        ("zeventig", 70),
+        ("tachtig", 80),
+        ("negentig", 90),
+        ("twenty", 20),
+        ("thirty", 30),
+        ("forty", 40),
+        ("fifty", 50),
+        ("sixty", 60),
+        ("seventy", 70),
+        ("eighty", 80),
+        ("ninety", 90),
+    ];
+    let small = |x: &str| SMALL.iter().find(|(k, _)| *k == x).map(|(_, v)| *v);
+    let tens = |x: &str| TENS.iter().find(|(k, _)| *k == x).map(|(_, v)| *v);
+    if let Some(v) = small(w).or_else(|| tens(w)) {
+        return Some(v);
+    }
+    // "thirty-eight", "thirty eight"
+    if let Some((t, u)) = w.split_once(['-', ' ']) {
+        return Some(tens(t)? + small(u)?);
+    }
+    // "zevenenveertig": a unit, "en", the tens.
+    TENS.iter().find_map(|(t, tv)| {
+        let unit = w.strip_suffix(t)?.strip_suffix("en")?;
+        Some(tv + small(unit)?)
+    })
+}
+
+/// Rule-specific checks of an age match (`whole`), beyond [`judge_age`]'s.
+fn plausible(text: &str, whole: &str, g: Span, rule: &str) -> bool {
+    let next = text[g.end..]
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    match rule {
+        // "It's two", "That was twenty": a time or an amount, not someone's age.
+        "age-name-is-en" => {
+            let subject = whole
+                .split(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            !matches!(
+                subject.as_str(),
+                "it" | "that"
+                    | "this"
+                    | "there"
+                    | "what"
+                    | "here"
+                    | "who"
+                    | "which"
+                    | "where"
+                    | "everything"
+                    | "nothing"
+                    | "something"
+                    | "time"
+                    | "life"
+                    | "today"
+                    | "tonight"
+                    | "rent"
+                    | "price"
+                    | "bill"
+                    | "score"
+                    | "number"
+                    | "page"
+            )
+        }
+        // A number said as a sentence of its own ("Zevenenveertig.", "Thirty-nine in July")
+        // is an age in the range of adults' ages.
+        "age-alone" => {
+            let before = text[..g.start].trim_end();
+            (before.is_empty() || before.ends_with(['.', '!', '?', '…', ':']))
+                && spoken_value(&text[g.start..g.end]).is_some_and(|v| (16..=110).contains(&v))
+        }
+        // "at twenty past nine", "at fifteen minutes".
+        "age-at-en" => !matches!(
+            next.as_str(),
+            "to" | "past"
+                | "o'clock"
+                | "oclock"
+                | "minutes"
+                | "mins"
+                | "pence"
+                | "quid"
+                | "percent"
+                | "mph"
+                | "degrees"
+                | "quarter"
+                | "half"
+                | "pounds"
+                | "grand"
+        ),
+        // "my twentieth attempt", "mijn twintigste keer".
+        "age-ordinal-en" | "age-ordinal-mine-nl" => !matches!(
+            next.as_str(),
+            "time"
+                | "times"
+                | "year"
+                | "attempt"
+                | "go"
+                | "try"
+                | "day"
+                | "week"
+                | "session"
+                | "meeting"
+                | "job"
+                | "keer"
+                | "poging"
+                | "jaar"
+                | "dag"
+                | "sessie"
+                | "bijeenkomst"
+                | "baan"
+        ),
+        _ => true,
+    }
 }
 
 /// The age at `g` as a hit, unless the words after it make it an amount or a duration
