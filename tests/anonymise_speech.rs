@@ -516,3 +516,27 @@ fn more_ages_dates_addresses_and_numbers_as_said() {
         ],
     );
 }
+
+#[test]
+fn a_first_name_that_is_a_word_opens_a_sentence_as_the_person_when_she_acts() {
+    // "Ria" and "Kees" are words too (a river mouth, a dog); here they are named only at the
+    // start of sentences, and what follows says they are people.
+    let nl = doc(
+        "P84",
+        "T1",
+        "nl",
+        "I: Wie hielp je?\n\nP84: Sinds de zomer niet. Ria heeft me een pas gegeven. Kees, die \
+         de koffie doet, lachte. Ria zei toen: kom maar.",
+    );
+    let en = doc(
+        "P85",
+        "T1",
+        "en",
+        "I: Who helped?\n\nP85: Nobody at first. Grace had a word with me. Hope you don't mind \
+         me saying. Will I go back? Maybe.",
+    );
+    let (texts, _) = anonymise(&[("P84_T1.md", &nl), ("P85_T1.md", &en)]);
+    assert_gone(&texts[0], &["Ria heeft", "Kees, die", "Ria zei"]);
+    assert_gone(&texts[1], &["Grace had"]);
+    assert_kept(&texts[1], &["Hope you", "Will I"]);
+}

@@ -1047,7 +1047,26 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
             }) && !toks
                 .get(last + 2)
                 .is_some_and(|n| SUBJECT_PRONOUNS.contains(&n.lower()));
+            // A listed first name that is also a word ("Ria", "Kees", "Grace") opens a
+            // sentence as the person when a verb of hers follows ("Ria zei", "Ria heeft me",
+            // "Grace had"), or a comma and a clause about her ("Kees, die…", "Ria, zei ze").
+            let acts = toks.get(last + 1).is_some_and(|n| {
+                matches!(n.lower(), "heeft" | "had") && text[w.end..n.start].trim().is_empty()
+            }) && !toks
+                .get(last + 2)
+                .is_some_and(|n| SUBJECT_PRONOUNS.contains(&n.lower()));
+            let described = text[w.end..].starts_with(',')
+                && toks.get(last + 1).is_some_and(|n| {
+                    matches!(
+                        n.lower(),
+                        "die" | "zei" | "zegt" | "vroeg" | "who" | "said" | "says" | "asked"
+                    )
+                });
             (listed && !stop(w) && !ordinary(w))
+                || (listed
+                    && !stop(w)
+                    && l.first_names.contains(w.text)
+                    && (follows_verb || acts || described))
                 || triggered
                 || (!stop(w) && !ordinary(w) && follows_verb && w.text.chars().count() >= 3)
                 || is_org_acronym(w, l)
