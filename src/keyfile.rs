@@ -348,8 +348,13 @@ impl Key {
         if !matches!(category, "PERSON" | "ORGANISATION") {
             return None;
         }
-        let mut keys: Vec<String> = original
-            .split_whitespace()
+        // Its words, and the names a traditional short form stands for ("Eck": "Alec").
+        let mut words: Vec<&str> = original.split_whitespace().collect();
+        for w in original.split_whitespace() {
+            words.extend(variants::traditional(w).collect::<Vec<&'static str>>());
+        }
+        let mut keys: Vec<String> = words
+            .iter()
             .flat_map(|w| [prefix2(w), suffix3(w)])
             .collect();
         match variants::initials(original) {

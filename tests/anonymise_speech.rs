@@ -540,3 +540,24 @@ fn a_first_name_that_is_a_word_opens_a_sentence_as_the_person_when_she_acts() {
     assert_gone(&texts[1], &["Grace had"]);
     assert_kept(&texts[1], &["Hope you", "Will I"]);
 }
+
+#[test]
+fn a_traditional_short_form_is_the_same_person_in_the_other_wave() {
+    let first = doc(
+        "P86",
+        "T1",
+        "en",
+        "I: Who do you lean on?\n\nP86: My pal Alexander, from the allotments. He keeps me right.",
+    );
+    let second = doc(
+        "P86",
+        "T2",
+        "en",
+        "I: Still seeing your pal?\n\nP86: Sandy? Every Sunday. Sandy brings the flask.",
+    );
+    let (texts, _) = anonymise(&[("P86_T1.md", &first), ("P86_T2.md", &second)]);
+    assert_gone(&texts[1], &["Sandy"]);
+    let a = labels(&texts[0]);
+    let b = labels(&texts[1]);
+    assert!(!a.is_empty() && b.iter().all(|l| *l == a[0]), "{texts:?}");
+}

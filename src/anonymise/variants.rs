@@ -6,6 +6,65 @@
 
 use super::lists::{is_ordinary_word, lists};
 
+/// Traditional short forms that no rule derives from the name (a later syllable, another
+/// sound): Scots, Irish, English and Dutch use. Compiled from general knowledge.
+const TRADITIONAL: &[(&str, &[&str])] = &[
+    ("Alexander", &["Eck", "Sandy", "Sandro", "Xander"]),
+    ("Alec", &["Eck"]),
+    ("Margaret", &["Maggie", "Meg", "Peggy", "Mags", "Greta"]),
+    (
+        "Elizabeth",
+        &["Liz", "Lizzie", "Beth", "Betty", "Bess", "Libby", "Eliza"],
+    ),
+    ("William", &["Bill", "Billy", "Will", "Willie", "Liam"]),
+    ("Robert", &["Bob", "Bobby", "Rab", "Rabbie", "Bert"]),
+    ("Richard", &["Dick", "Rick", "Ricky", "Rich"]),
+    ("John", &["Jack", "Johnny", "Jock"]),
+    ("James", &["Jim", "Jimmy", "Jamie", "Jem"]),
+    ("Francis", &["Frank", "Frankie", "Fran"]),
+    ("Edward", &["Ted", "Teddy", "Ned", "Eddie"]),
+    ("Catherine", &["Kate", "Katie", "Cathy", "Kath", "Kay"]),
+    ("Katherine", &["Kate", "Katie", "Kathy", "Kath", "Kay"]),
+    ("Patrick", &["Paddy", "Pat", "Packie"]),
+    ("Bernadette", &["Bernie", "Detta"]),
+    ("Mary", &["Molly", "Polly", "Mamie"]),
+    ("Henry", &["Harry", "Hal", "Hank"]),
+    ("Charles", &["Charlie", "Chuck", "Chaz"]),
+    ("Anthony", &["Tony", "Ant"]),
+    ("Christopher", &["Chris", "Kit"]),
+    ("Dorothy", &["Dot", "Dottie", "Dolly"]),
+    ("Sarah", &["Sally", "Sadie"]),
+    ("Susan", &["Sue", "Susie"]),
+    ("Johannes", &["Hans", "Jan", "Hannes", "Joop"]),
+    ("Hendrik", &["Henk", "Rik", "Henkie"]),
+    ("Cornelis", &["Kees", "Cor", "Neel"]),
+    ("Jacobus", &["Koos", "Jaap", "Co", "Sjaak"]),
+    ("Wilhelmina", &["Mien", "Mina", "Willy", "Wil"]),
+    ("Hendrika", &["Riek", "Riekje", "Rika", "Hennie"]),
+    ("Marieke", &["Riek", "Riekje", "Mies"]),
+    ("Maria", &["Mies", "Marietje", "Rie", "Ria"]),
+    ("Geertruida", &["Truus", "Truida", "Geertje"]),
+    ("Johanna", &["Jo", "Hanna", "Joke", "Hannie"]),
+    ("Petronella", &["Nel", "Nelleke", "Pietje"]),
+    ("Adrianus", &["Adrie", "Arie", "Jaan"]),
+    ("Gerardus", &["Gerard", "Gert", "Gerrit", "Sjef"]),
+    ("Josephus", &["Sjef", "Joop", "Jos"]),
+    ("Theodorus", &["Theo", "Ruud", "Door"]),
+];
+
+/// The traditional short forms of a name, and the names a short form stands for.
+pub fn traditional(name: &str) -> impl Iterator<Item = &'static str> + '_ {
+    TRADITIONAL.iter().flat_map(move |(full, shorts)| {
+        let full_matches = *full == name;
+        let short_matches = shorts.contains(&name);
+        shorts
+            .iter()
+            .copied()
+            .filter(move |_| full_matches)
+            .chain(std::iter::once(*full).filter(move |_| short_matches))
+    })
+}
+
 /// Diminutive endings, Dutch and English.
 const DIMINUTIVES: &[&str] = &["tje", "je", "pje", "kje", "ke", "ie", "y", "ey", "etje"];
 
@@ -58,6 +117,7 @@ pub fn forms(first: &str, language: &str) -> Vec<(String, bool)> {
             }
         }
     }
+    out.extend(traditional(first).map(str::to_owned));
     let l = lists();
     out.retain(|f| {
         f != first
@@ -184,6 +244,9 @@ pub fn same_organisation(a: &str, b: &str) -> bool {
 /// last ("Nouk" of "Anouk"), its first syllable with a diminutive ending ("Danny" and "Dan" of
 /// "Daniel", "Hamo" of "Hamid", "Gaz" of "Gary"), or the Dutch genitive ("Toms").
 fn is_form_of(form: &str, name: &str) -> bool {
+    if traditional(name).any(|t| t == form) {
+        return true;
+    }
     let chars: Vec<char> = name.chars().collect();
     let form_chars: Vec<char> = form.chars().collect();
     if chars.len() < 3 || form_chars.len() < 2 || form == name {
@@ -273,6 +336,15 @@ mod tests {
         assert!(has("Roos", "nl", "Roosje", true));
         // A short form leaves off a syllable: "Hamid" is never "Ham".
         assert!(forms("Hamid", "en").iter().all(|(f, _)| f != "Ham"));
+    }
+
+    #[test]
+    fn traditional_short_forms_are_the_same_person_both_ways() {
+        assert!(related("Alec", "Eck") && related("Eck", "Alec"));
+        assert!(related("Kees", "Cornelis") && related("Cornelis Bakker", "Kees"));
+        assert!(related("Frankie Quinn", "Francis Quinn"));
+        assert!(forms("Marieke", "nl").iter().any(|(f, _)| f == "Riekje"));
+        assert!(!related("Eck", "Frank"));
     }
 
     #[test]
