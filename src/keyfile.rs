@@ -160,6 +160,18 @@ pub struct Key {
     /// Each entry's original in lower case, in the order of `entries`.
     #[serde(skip)]
     lowered: Vec<String>,
+    /// Each lower-case word of an original → the entries whose original has it: a short text
+    /// (a title, an attribute) looks only at the entries that share a word with it, not at
+    /// every entry (that pass, for every field of every file, was a third of a large import).
+    #[serde(skip)]
+    by_word: HashMap<String, Vec<usize>>,
+}
+
+/// The words of a text, in lower case, as the key's word lookup splits them.
+fn lower_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
 }
 
 /// How an original is compared: case and spacing ignored; for numbers only the digits count.
@@ -215,6 +227,44 @@ impl Key {
             .iter()
             .map(|e| e.original.to_lowercase())
             .collect();
+        self.by_word.clear();
+        for i in 0..self.entries.len() {
+            self.index_words(i);
+        }
+    }
+
+    fn index_words(&mut self, i: usize) {
+        let words: Vec<String> = lower_words(&self.entries[i].original).collect();
+        for w in words {
+            let list = self.by_word.entry(w).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+
+    /// The entries that share a word with `text` (any case), each once, in key order; `None`
+    /// while the lookups are not built (a key just read: the caller looks at every entry).
+    pub fn entries_sharing_a_word(&self, text: &str) -> Option<Vec<usize>> {
+        if self.lowered.len() != self.entries.len() || self.index.len() != self.entries.len() {
+            return None;
+        }
+        let mut found: Vec<usize> = lower_words(text)
+            .filter_map(|w| self.by_word.get(&w))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        Some(found)
+    }
+
+    /// Each entry in `indices` with its original in lower case.
+    pub fn entries_at(&self, indices: &[usize]) -> Vec<(&Entry, &str)> {
+        indices
+            .iter()
+            .filter_map(|&i| Some((self.entries.get(i)?, self.lowered.get(i)?.as_str())))
+            .collect()
     }
 
     /// Each entry with its original in lower case.
@@ -331,6 +381,7 @@ impl Key {
         let i = self.entries.len() - 1;
         self.index.insert(indexed(scope, &norm), i);
         self.index_prefixes(i);
+        self.index_words(i);
         (category.to_owned(), number)
     }
 

@@ -455,7 +455,19 @@ pub fn detect_with_key(
             });
         }
     }
-    for (e, lower) in key.entries_lowered() {
+    // A short text looks only at the entries that share a word with it.
+    let sharing = short
+        .as_ref()
+        .and_then(|_| key.entries_sharing_a_word(text));
+    let entries: Vec<(&crate::keyfile::Entry, std::borrow::Cow<'_, str>)> = match &sharing {
+        Some(indices) => key
+            .entries_at(indices)
+            .into_iter()
+            .map(|(e, l)| (e, std::borrow::Cow::Borrowed(l)))
+            .collect(),
+        None => key.entries_lowered().collect(),
+    };
+    for (e, lower) in entries {
         if matches!(
             e.category.as_str(),
             "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS"
