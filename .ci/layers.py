@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""The library's layering, measured: which `crate::` imports run from a lower layer to a higher
+one, which modules import each other in a loop, and the largest source files.
+
+    python3 .ci/layers.py          # report
+    python3 .ci/layers.py --check  # exit 1 if an import runs back up
+
+Layers, lowest first (a module may use its own layer and those below). The order is the one
+docs/ARCHITECTURE.md describes; modules not listed count as the layer of their folder's parent.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+LAYERS = [
+    ["error", "words", "offsets"],
+    ["store", "keyfile"],
+    ["corpus", "anchor", "history"],
+    ["anonymise"],
+    ["import"],
+    ["codebook"],
+    ["change", "search", "merge", "agreement", "coding", "memo", "groups", "project",
+     "privacy", "check"],
+    ["export", "refi", "demo", "synth"],
+    # The front-ends: the command line starts the terminal UI; neither is used by the library.
+    ["cli", "tui"],
+]
+LEVEL = {m: i for i, layer in enumerate(LAYERS) for m in layer}
+ROOT = Path(__file__).resolve().parent.parent / "src"
+
+
+def top_module(path: Path) -> str:
+    rel = path.relative_to(ROOT)
+    return rel.parts[0].removesuffix(".rs")
+
+
+def uses(text: str) -> set[str]:
+    found = set()
+    for m in re.finditer(r"\bcrate::([a-z_]+)", text):
+        found.add(m.group(1))
+    for m in re.finditer(r"\buse crate::\{([^;]*)\}", text, re.S):
+        for name in re.findall(r"\b([a-z_]+)\b", m.group(1)):
+            found.add(name)
+    return found
+
+
+def main() -> int:
+    files = sorted(p for p in ROOT.rglob("*.rs") if p.name not in ("lib.rs", "main.rs"))
+    upward = []
+    edges: dict[str, set[str]] = {}
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        # Test modules may reach anywhere.
+        text = text.split("#[cfg(test)]")[0]
+        here = top_module(f)
+        for target in uses(text):
+            if target not in LEVEL or target == here or here not in LEVEL:
+                continue
+            edges.setdefault(here, set()).add(target)
+            if LEVEL[target] > LEVEL[here]:
+                upward.append((str(f.relative_to(ROOT.parent)), here, target))
+    loops = sorted(
+        {tuple(sorted((a, b))) for a, targets in edges.items() for b in targets
+         if a in edges.get(b, set())}
+    )
+    sizes = sorted(
+        ((len(p.read_text(encoding="utf-8").splitlines()), str(p.relative_to(ROOT.parent)))
+         for p in ROOT.rglob("*.rs")),
+        reverse=True,
+    )
+    print(f"imports running back up: {len(upward)}")
+    for f, a, b in upward:
+        print(f"  {f}: {a} (layer {LEVEL[a]}) uses {b} (layer {LEVEL[b]})")
+    print(f"module pairs that import each other: {len(loops)}")
+    for a, b in loops:
+        print(f"  {a} <-> {b}")
+    print("largest files:")
+    for n, f in sizes[:5]:
+        print(f"  {n:5} {f}")
+    if "--check" in sys.argv and upward:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
