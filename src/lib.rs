@@ -43,6 +43,8 @@ pub mod corpus;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod files;
+pub mod format;
 pub mod groups;
 pub mod history;
 pub mod import;
@@ -58,5 +60,6 @@ pub mod store;
 pub mod synth;
 pub mod tui;
 pub mod words;
+pub mod xml;
 
 pub use error::{Error, Result};

@@ -1156,7 +1156,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 )));
             }
             let table = crate::change::table(store.conn(), &options)?;
-            crate::export::write_atomically(&target, |w| {
+            crate::files::write_atomically(&target, |w| {
                 crate::change::write_csv(&table, w).map_err(|e| Error::io(&target, e))
             })?;
             say(

@@ -19,19 +19,7 @@ pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()>
     writeln!(out, "{text}").map_err(io)
 }
 
-/// 27123 → "27,123".
-pub fn thousands(n: impl Into<i64>) -> String {
-    let n: i64 = n.into();
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
+pub use crate::format::thousands;
 
 /// `{"site": "Leiden"}` → `site=Leiden`.
 pub fn attributes(v: &serde_json::Value) -> String {

@@ -388,7 +388,7 @@ pub fn write(file: &CodebookFile, path: &Path) -> Result<()> {
             )));
         }
     };
-    crate::export::write_atomically(path, |w| {
+    crate::files::write_atomically(path, |w| {
         std::io::Write::write_all(w, text.as_bytes()).map_err(|e| Error::io(path, e))
     })
 }

@@ -210,7 +210,7 @@ pub fn read(bytes: &[u8]) -> Result<CodebookFile, String> {
             Event::GeneralRef(r) if in_description => {
                 let name = r.decode().map_err(|e| e.to_string())?;
                 description.push(
-                    crate::import::docx::xml_entity(&name)
+                    crate::xml::entity(&name)
                         .ok_or_else(|| format!("unknown entity &{name}; in the codebook"))?,
                 );
             }

@@ -86,16 +86,7 @@ pub fn styled() -> Docx {
         )
 }
 
-/// Text that XML 1.0 can hold: characters it forbids (most control characters) become U+FFFD.
-pub fn xml_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\t' | '\n' | '\r' => c,
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
-            c => c,
-        })
-        .collect()
-}
+pub use crate::xml::safe as xml_safe;
 
 pub fn text(s: &str) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(xml_safe(s)))

@@ -432,7 +432,7 @@ fn methods_appendix(
         "Data",
         &format!(
             "{docs} transcript(s) of {participants} participant(s), {} words",
-            crate::cli::output::thousands(words)
+            crate::format::thousands(words)
         ),
     ));
     // Repeat interviews: participants per wave and how many took part in several waves.

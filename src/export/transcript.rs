@@ -115,7 +115,7 @@ pub fn transcript_docx(conn: &Connection, doc: i64, path: &Path) -> Result<Summa
             &format!(
                 "{} interview, {} words{}",
                 summary.kind,
-                crate::cli::output::thousands(summary.words),
+                crate::format::thousands(summary.words),
                 summary
                     .date
                     .as_deref()

@@ -102,7 +102,7 @@ fn paragraphs(xml: &[u8]) -> Result<String, String> {
             }
             Event::GeneralRef(r) if in_text => {
                 let name = r.decode().map_err(|e| damaged(&e))?;
-                match xml_entity(&name) {
+                match crate::xml::entity(&name) {
                     Some(c) => out.push(c),
                     None => return Err(damaged(&format!("unknown entity &{name};"))),
                 }
@@ -114,26 +114,6 @@ fn paragraphs(xml: &[u8]) -> Result<String, String> {
         buf.clear();
     }
     Ok(out)
-}
-
-/// The five XML entities and numeric character references; nothing else is expanded.
-/// Shared by every XML reader narrata has.
-pub(crate) fn xml_entity(name: &str) -> Option<char> {
-    match name {
-        "amp" => Some('&'),
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "quot" => Some('"'),
-        "apos" => Some('\''),
-        _ => {
-            let num = name.strip_prefix('#')?;
-            let code = match num.strip_prefix(['x', 'X']) {
-                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                None => num.parse().ok()?,
-            };
-            char::from_u32(code)
-        }
-    }
 }
 
 #[cfg(test)]

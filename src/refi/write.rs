@@ -12,8 +12,8 @@ use crate::codebook::qdc::{escape, write_code};
 use crate::coding::{self, Filter};
 use crate::corpus;
 use crate::error::{Error, Result};
-use crate::export::docx::xml_safe;
 use crate::store::Store;
+use crate::xml::safe as xml_safe;
 
 /// What was written.
 #[derive(Debug, Clone, Serialize)]
@@ -377,7 +377,7 @@ pub fn export_with(store: &Store, path: &Path, positions: Positions) -> Result<S
     }
     qde.push_str("</Project>\n");
 
-    crate::export::write_atomically(path, |file| {
+    crate::files::write_atomically(path, |file| {
         let mut zip = zip::ZipWriter::new(&mut *file);
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);

@@ -1870,7 +1870,7 @@ pub fn describe(d: &crate::corpus::DocumentSummary) -> String {
         text::safe(&who),
         d.wave.as_deref().unwrap_or("no wave"),
         d.kind,
-        crate::cli::output::thousands(d.words)
+        crate::format::thousands(d.words)
     )
 }
 

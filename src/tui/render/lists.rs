@@ -149,7 +149,7 @@ pub fn documents(frame: &mut Frame, app: &App, area: Rect) {
             truncate(&doc.participants.join(","), people_w),
             truncate(doc.wave.as_deref().unwrap_or("—"), 5),
             doc.kind,
-            crate::cli::output::thousands(doc.words),
+            crate::format::thousands(doc.words),
             doc.codings,
         ))
     });
