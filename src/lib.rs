@@ -26,6 +26,7 @@
 //! | [`import`] | reading transcript files (text, Markdown, Word, WebVTT, SRT) into the store |
 //! | [`check`] | integrity checks of a project |
 //! | [`demo`] | the demo project built from the fictional samples |
+//! | [`format`], [`files`], [`xml`] | the ground floor: numbers for people, atomic file writes, XML text |
 //! | [`synth`] | generated fictional transcripts with known identifiers (evaluation, benchmarks) |
 //! | [`words`], [`offsets`] | what a word is; character ↔ byte offsets |
 //! | [`cli`] | the command-line interface |
