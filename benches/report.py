@@ -1,5 +1,5 @@
 """Prints the benchmark table from the results.jsonl files benches/run.sh writes (one per corpus
-size): every budget of the design beside what was measured and, where an alternative did the
+size): every budget beside what was measured and, where an alternative did the
 same work on the same files, its figure and the ratio. With several sizes, a second table shows
 how time and memory grow with the corpus."""
 import json, re, sys

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The benchmark suite: every budget of the design (section 7) measured on a generated corpus,
+# The benchmark suite: every budget of docs/PERFORMANCE.md measured on a generated corpus,
 # and the same work done by the alternatives on the same files, printed as one table.
 #
-#   bash benches/run.sh                         the design's corpus (300 participants × 3 waves
+#   bash benches/run.sh                         the benchmark corpus (300 participants × 3 waves
 #                                               × about 6,000 words) with the alternatives
 #   SIZES="100 300 900" ALTERNATIVES=0 BENCH_OUT=target/bench-scaling bash benches/run.sh
 #                                               the same measurements at three corpus sizes

@@ -1,7 +1,7 @@
 //! Writes a generated fictional corpus with its gold identifier lists, for benchmarks and for
 //! scoring other anonymisers on the same files:
 //! `cargo run --release --example synth_corpus -- OUT_DIR [PARTICIPANTS] [WAVES] [SENTENCES] [SEED] [templates|zipf]`.
-//! The benchmark corpus of the design (300 × 3 × about 6,000 words) is `OUT_DIR 300 3 530 5 zipf`.
+//! The benchmark corpus (300 × 3 × about 6,000 words) is `OUT_DIR 300 3 530 5 zipf`.
 //! Transcripts go to `OUT_DIR/transcripts/`, gold lists (the `samples/gold` format) to `OUT_DIR/gold/`.
 
 fn main() {

@@ -1,4 +1,4 @@
-//! Agreement between coders (design 6b). Units are the characters of the documents in scope
+//! Agreement between coders. Units are the characters of the documents in scope
 //! (every character once; per code, each coder applied the code to it or not), or their turns
 //! (`--unit turns`: a turn is coded by a coder when any of that coder's codings with the code
 //! overlaps it). Per code: percent agreement (units on which every coder agrees), Cohen's kappa

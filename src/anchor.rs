@@ -169,7 +169,7 @@ mod tests {
     use super::shift;
 
     #[test]
-    fn spans_move_grow_and_shrink_as_the_design_says() {
+    fn spans_move_grow_and_shrink_as_documented() {
         // text: 0123456789, replace [3, 5) by 4 characters (+2)
         assert_eq!(shift(0, 3, 3, 5, 4), Some((0, 3))); // before, touching
         assert_eq!(shift(5, 8, 3, 5, 4), Some((7, 10))); // after, touching

@@ -997,7 +997,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_follow_the_design_precedence() {
+    fn labels_follow_the_documented_precedence() {
         assert_eq!(label(&[true], 0.1, 0.1, 1.5), "insufficient");
         assert_eq!(label(&[true, false, true], 0.1, 0.1, 1.5), "fluctuating");
         assert_eq!(label(&[false, true, true], 0.0, 0.2, 1.5), "emerged");

@@ -1,4 +1,4 @@
-//! Codebook files: YAML and JSON in the shape of the design (codes nest through `children`;
+//! Codebook files: YAML and JSON in one shape (codes nest through `children`;
 //! every field but `name` optional), and the merge-by-path import every format shares.
 //!
 //! Validation happens while parsing (names, colours, polarities, duplicate siblings,
@@ -398,7 +398,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_design_shape_parses() {
+    fn the_documented_shape_parses() {
         let yaml = "name: CHIME\nlanguage: en\nsource: Leamy 2011\ncodes:\n  - name: Hope and optimism\n    description: what it captures\n    color: \"#4E79A7\"\n    dimension: hope\n    polarity: positive\n    children:\n      - name: Belief in recovery\n";
         let f = parse(yaml.as_bytes(), "yaml").unwrap();
         assert_eq!(f.codes[0].color.as_deref(), Some("#4e79a7"));
