@@ -387,11 +387,14 @@ fn main() {
     let ids: Vec<i64> = report.files.iter().filter_map(|f| f.document).collect();
     let suspects =
         narrata::anonymise::scan::suspects(store.conn(), &ids, Some(&key)).expect("scan");
+    let texts: HashMap<i64, String> = ids
+        .iter()
+        .map(|&d| (d, narrata::corpus::text(store.conn(), d).expect("text")))
+        .collect();
     let mut ranks = Vec::new();
     for (doc, words) in &missed {
         let rank = suspects.iter().position(|s| {
-            let text = narrata::corpus::text(store.conn(), s.doc).expect("text");
-            let found = narrata::offsets::slice_chars(&text, s.start, s.end);
+            let found = narrata::offsets::slice_chars(&texts[&s.doc], s.start, s.end);
             s.doc == *doc && !found.is_empty() && words.contains(found)
         });
         ranks.push(rank.map_or("-".to_owned(), |r| (r + 1).to_string()));

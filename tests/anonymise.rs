@@ -819,13 +819,7 @@ fn undo_and_redo_never_put_a_coding_back_on_offsets_a_later_redaction_moved() {
 
 /// Runs an anonymising command and returns its standard output, failing with its error.
 fn anon_ok(dir: &Path, args: &[&str]) -> String {
-    let out = anon(dir).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    run_ok_anon(dir, args)
 }
 
 fn anon_err(dir: &Path, args: &[&str]) -> String {

@@ -303,28 +303,56 @@ pub fn link(
             "{kept} and {merged} are the same pseudonym; nothing was changed"
         )));
     }
+    let detail = serde_json::json!({"correction": "link", "kept": format!("{kc}-{kn}"), "merged": format!("{mc}-{mn}")});
+    renumber(
+        store,
+        coder,
+        key,
+        save,
+        (mc, mn),
+        (kc, kn),
+        "anonymise link",
+        detail,
+    )
+}
+
+/// Every entry and every occurrence of pseudonym `from` becomes `to` (a person's scope is kept;
+/// other categories belong to the project), in the key and in every text.
+#[allow(clippy::too_many_arguments)]
+fn renumber(
+    store: &mut Store,
+    coder: &str,
+    key: &mut Key,
+    save: &mut dyn FnMut(&Key) -> Result<()>,
+    from: (&'static str, u32),
+    to: (&'static str, u32),
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<Outcome> {
     for e in key
         .entries
         .iter_mut()
-        .filter(|e| e.category == mc && e.number == mn)
+        .filter(|e| e.category == from.0 && e.number == from.1)
     {
-        e.category = kc.to_owned();
-        e.number = kn;
+        e.category = to.0.to_owned();
+        e.number = to.1;
+        if to.0 != "PERSON" {
+            e.scope = None;
+        }
     }
     key.reindexed();
-    let edits = occurrences(store, mc, mn, None, |d| {
-        Some(keyfile::label(kc, kn, &d.language))
+    let edits = occurrences(store, from.0, from.1, None, |d| {
+        Some(keyfile::label(to.0, to.1, &d.language))
     })?;
-    let detail = serde_json::json!({"correction": "link", "kept": format!("{kc}-{kn}"), "merged": format!("{mc}-{mn}")});
     rewrite(
         store,
         coder,
         key,
         save,
         edits,
-        "anonymise link",
+        action,
         detail,
-        Some(format!("{kc}-{kn}")),
+        Some(format!("{}-{}", to.0, to.1)),
     )
 }
 
@@ -437,31 +465,16 @@ pub fn relabel(
         )));
     }
     let new = key.next_number(to);
-    for e in key
-        .entries
-        .iter_mut()
-        .filter(|e| e.category == c && e.number == n)
-    {
-        e.category = to.to_owned();
-        e.number = new;
-        if to != "PERSON" {
-            e.scope = None;
-        }
-    }
-    key.reindexed();
-    let edits = occurrences(store, c, n, None, |d| {
-        Some(keyfile::label(to, new, &d.language))
-    })?;
     let detail = serde_json::json!({"correction": "relabel", "from": format!("{c}-{n}"), "to": format!("{to}-{new}")});
-    rewrite(
+    renumber(
         store,
         coder,
         key,
         save,
-        edits,
+        (c, n),
+        (to, new),
         "anonymise relabel",
         detail,
-        Some(format!("{to}-{new}")),
     )
 }
 
