@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 LAYERS = [
-    ["error", "words", "offsets"],
+    ["error", "words", "offsets", "format", "files", "xml", "lexicon", "transcript"],
     ["store", "keyfile"],
     ["corpus", "anchor", "history"],
     ["anonymise"],

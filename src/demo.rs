@@ -157,7 +157,7 @@ pub fn replaced_spans(
         }
         i += literal.len();
         let label: String = stored_chars[ps..pe].iter().collect();
-        let (category, number) = crate::anonymise::correct::parse_label(&label)?;
+        let (category, number) = crate::keyfile::parse_label(&label)?;
         let next = spans.get(n + 1).map_or(stored_chars.len(), |s| s.0);
         let after = &stored_chars[pe..next];
         // Compared by letters and digits only, in any case: the key keeps phone numbers and

@@ -41,6 +41,19 @@ pub fn category(name: &str) -> Option<&'static str> {
         .map(|(c, _, _)| *c)
 }
 
+/// The category and number of a pseudonym as written in any language (`[PERSOON-3]`,
+/// `PERSON-3`, `person-3`).
+pub fn parse_label(label: &str) -> Option<(&'static str, u32)> {
+    let inner = label.trim().trim_start_matches('[').trim_end_matches(']');
+    let (name, number) = inner.rsplit_once('-')?;
+    let number: u32 = number.parse().ok()?;
+    let upper = name.to_uppercase();
+    CATEGORIES
+        .iter()
+        .find(|(c, nl, en)| *c == upper || *nl == upper || *en == upper)
+        .map(|(c, _, _)| (*c, number))
+}
+
 /// One original and its pseudonym. Several originals may share a pseudonym: the forms of one
 /// person's name ("Tom", "Tom Hendriks", "Tommie"), or names the researcher linked.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -96,8 +109,8 @@ pub struct Staged {
     pub file: String,
     pub sha256: String,
     pub format: String,
-    pub flags: crate::import::Flags,
-    pub transcript: crate::import::Transcript,
+    pub flags: crate::transcript::study::Flags,
+    pub transcript: crate::transcript::Transcript,
     pub suggestions: Vec<Suggestion>,
     pub staged: String,
     pub coder: String,
@@ -217,7 +230,7 @@ impl Key {
             *n = (*n).max(e.number);
         }
         for l in &self.log {
-            if let Some((c, number)) = crate::anonymise::correct::parse_label(&l.pseudonym) {
+            if let Some((c, number)) = parse_label(&l.pseudonym) {
                 let n = self.highest.entry(c.to_owned()).or_default();
                 *n = (*n).max(number);
             }
@@ -309,7 +322,7 @@ impl Key {
         // An organisation is also called by its initials ("SWZ" for "Stichting Wonen
         // Zuiderkamp").
         if e.category == "ORGANISATION" {
-            match crate::anonymise::variants::initials(&e.original) {
+            match crate::lexicon::variants::initials(&e.original) {
                 Some(initials) => keys.push(format!("#{}", initials.to_lowercase())),
                 None => keys.push(format!("#{}", e.original.trim().to_lowercase())),
             }
@@ -387,7 +400,7 @@ impl Key {
 
     /// The pseudonym of the one person or organisation that `original` is another form of, if
     /// there is exactly one: a person of `scope` (or of none) whose name it is a form of (see
-    /// [`crate::anonymise::variants::related`]), or an organisation whose name it is part of
+    /// [`crate::lexicon::variants::related`]), or an organisation whose name it is part of
     /// or the initials of.
     fn same_entity(
         &self,
@@ -395,7 +408,7 @@ impl Key {
         category: &str,
         scope: Option<&str>,
     ) -> Option<(String, u32)> {
-        use crate::anonymise::variants;
+        use crate::lexicon::variants;
         if !matches!(category, "PERSON" | "ORGANISATION") {
             return None;
         }

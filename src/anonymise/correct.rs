@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::anchor;
 use crate::corpus::{self, DocumentSummary};
 use crate::error::{Error, Result};
-use crate::keyfile::{self, CATEGORIES, Entry, Key, LogEntry};
+use crate::keyfile::{self, CATEGORIES, Entry, Key, LogEntry, parse_label};
 use crate::store::Store;
 
 /// One pseudonym standing in a stored text.
@@ -53,19 +53,6 @@ pub struct Outcome {
     /// Set when the search index could not be rebuilt afterwards (`narrata reindex` builds it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index_problem: Option<String>,
-}
-
-/// The category and number of a pseudonym as written in any language (`[PERSOON-3]`,
-/// `PERSON-3`, `person-3`).
-pub fn parse_label(label: &str) -> Option<(&'static str, u32)> {
-    let inner = label.trim().trim_start_matches('[').trim_end_matches(']');
-    let (name, number) = inner.rsplit_once('-')?;
-    let number: u32 = number.parse().ok()?;
-    let upper = name.to_uppercase();
-    CATEGORIES
-        .iter()
-        .find(|(c, nl, en)| *c == upper || *nl == upper || *en == upper)
-        .map(|(c, _, _)| (*c, number))
 }
 
 fn entries_of<'k>(key: &'k Key, category: &str, number: u32) -> Vec<&'k Entry> {

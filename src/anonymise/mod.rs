@@ -9,21 +9,20 @@
 pub mod checks;
 pub mod correct;
 pub mod evaluate;
-mod lists;
-pub use lists::is_ordinary_word;
+pub use crate::lexicon::is_ordinary_word;
+use crate::lexicon::{self as lists, variants};
 pub mod names;
 pub mod patterns;
 pub mod redact;
 pub mod review;
 pub mod scan;
-pub mod variants;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::Serialize;
 
 use crate::anchor;
-use crate::import::transcript::Transcript;
 use crate::keyfile::{Key, LogEntry, label};
+use crate::transcript::Transcript;
 
 /// One identifier found: character offsets in the text, category, confidence 0–1.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -531,7 +530,10 @@ fn with_parts(mut names: Vec<Known>) -> Vec<Known> {
             let words: Vec<&str> = k.text.split(' ').collect();
             let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
             let mut shorter = Vec::new();
-            if names::is_org_head(words[0]) && words.len() >= 2 && capital(words[1]) {
+            if crate::lexicon::organisations::is_org_head(words[0])
+                && words.len() >= 2
+                && capital(words[1])
+            {
                 shorter.push(words[1..].join(" "));
             }
             for n in 2..words.len() {
@@ -539,7 +541,10 @@ fn with_parts(mut names: Vec<Known>) -> Vec<Known> {
                     shorter.push(words[..n].join(" "));
                 }
             }
-            if words[0].chars().count() >= 4 && capital(words[0]) && !names::is_org_head(words[0]) {
+            if words[0].chars().count() >= 4
+                && capital(words[0])
+                && !crate::lexicon::organisations::is_org_head(words[0])
+            {
                 shorter.push(words[0].to_owned());
             }
             for text in shorter {
@@ -858,7 +863,7 @@ pub fn apply_detections(
 pub fn apply_str(text: &str, key: &mut Key, language: &str, at: &str) -> String {
     let mut t = Transcript {
         text: text.to_owned(),
-        turns: vec![crate::import::transcript::RawTurn {
+        turns: vec![crate::transcript::RawTurn {
             speaker: String::new(),
             start: 0,
             end: text.chars().count(),

@@ -4,7 +4,7 @@
 //! words around them ("mevrouw", "mijn zus", "in", "werkte bij"). Place names also in lower
 //! case after "in", "uit", "naar", "from".
 
-use super::lists::{Lists, lists};
+use crate::lexicon::{Lists, lists, organisations};
 
 /// A candidate: byte range, category, confidence, the rule that found it.
 pub type Hit = (usize, usize, &'static str, f32, &'static str);
@@ -112,96 +112,6 @@ const PLACE_PREPOSITIONS: &[&str] = &[
 ];
 /// Also before places, but only before well-known ones ("de appeltaart van leiden").
 const WEAK_PLACE_PREPOSITIONS: &[&str] = &["van", "bij", "of", "at"];
-const ORG_WORDS: &[&str] = &[
-    "stichting",
-    "ggz",
-    "bakkerij",
-    "buurthuis",
-    "buurtkamer",
-    "buurtteam",
-    "bureau",
-    "ziekenhuis",
-    "kliniek",
-    "hoogheemraadschap",
-    "herstelacademie",
-    "fietsenmaker",
-    "lunchroom",
-    "taalschool",
-    "vakschool",
-    "school",
-    "basisschool",
-    "college",
-    "universiteit",
-    "hogeschool",
-    "gemeente",
-    "engineering",
-    "systems",
-    "biotech",
-    "b.v.",
-    "bv",
-    "nv",
-    "groep",
-    "zorg",
-    "praktijk",
-    "huisartsenpraktijk",
-    "centrum",
-    "apotheek",
-    "academie",
-    "company",
-    "ltd",
-    "limited",
-    "inc",
-    "hospital",
-    "clinic",
-    "trust",
-    "council",
-    "university",
-    "foundation",
-    "services",
-    "service",
-    "house",
-    "centre",
-    "center",
-    "hall",
-    "arms",
-    "inn",
-    "tavern",
-    "pub",
-    "primary",
-    "academy",
-    "mart",
-    "haulage",
-    "charity",
-    "solutions",
-    "consultancy",
-    "bank",
-    "café",
-    "restaurant",
-    "kerk",
-    "church",
-    "moskee",
-    "mosque",
-    "garage",
-    "supermarkt",
-    "winkel",
-    "hotel",
-    "vereniging",
-    "club",
-    "woningcorporatie",
-    "wooncorporatie",
-    "thuiszorg",
-    "dagbesteding",
-    "inloop",
-    "inloophuis",
-    "werkplaats",
-    "fabriek",
-    "kantoor",
-    "partners",
-    "associates",
-    "group",
-    "institute",
-    "instituut",
-];
 const STREET_ENDINGS: &[&str] = &[
     "straat",
     "laan",
@@ -322,8 +232,7 @@ impl Token<'_> {
         &self.lowered
     }
     fn is_initial(&self) -> bool {
-        let mut c = self.text.chars();
-        matches!((c.next(), c.next(), c.next()), (Some(a), Some('.'), None) if a.is_uppercase())
+        organisations::is_initial(self.text)
     }
 }
 
@@ -516,35 +425,8 @@ fn word_after_a_non_identifier(word: &str, l: &Lists) -> bool {
     word.char_indices().skip(5).any(|(k, _)| {
         word.len() - k >= 3
             && l.not_identifiers.contains(&word[..k])
-            && super::lists::is_ordinary_word(&word[k..], "")
+            && crate::lexicon::is_ordinary_word(&word[k..], "")
     })
-}
-
-/// Written all in capitals: "SWZ", "HMBC", "GGZ", "ECRSs".
-fn is_acronym(t: &Token<'_>) -> bool {
-    let body = t.text.strip_suffix('s').unwrap_or(t.text);
-    let n = body.chars().count();
-    (2..=5).contains(&n)
-        && body.chars().all(|c| c.is_uppercase() || c == '&')
-        && body.chars().any(char::is_alphabetic)
-}
-
-/// An acronym that names a particular body: not a national service, diagnosis or benefit on
-/// the list of words that identify nobody ("GGZ", "PIP", "PTSD"), not a word written in
-/// capitals for emphasis ("NOOIT"), not a Roman numeral.
-fn is_org_acronym(t: &Token<'_>, l: &Lists) -> bool {
-    if !is_acronym(t) || t.is_initial() {
-        return false;
-    }
-    let listed = l.not_identifiers.contains(t.text)
-        || l.not_identifiers
-            .contains(t.text.strip_suffix('s').unwrap_or(t.text));
-    let emphasis = t.text.chars().count() >= 3 && super::lists::is_ordinary_word(t.text, "");
-    let roman = matches!(
-        t.text,
-        "II" | "III" | "IV" | "VI" | "VII" | "VIII" | "IX" | "XI" | "XII" | "XX"
-    );
-    !listed && !emphasis && !roman
 }
 
 /// A name-like word written with a capital inside ("SpinRiver", "McCann"): a brand, a
@@ -608,7 +490,7 @@ fn opens_name(toks: &[Token<'_>], i: usize, text: &str, l: &Lists) -> bool {
     if !t.capitalised() {
         return false;
     }
-    let opener = PARTICLES.contains(&t.lower()) || ORG_WORDS.contains(&t.lower());
+    let opener = PARTICLES.contains(&t.lower()) || organisations::ORG_WORDS.contains(&t.lower());
     if !opener {
         return false;
     }
@@ -783,45 +665,6 @@ const WORK_WORDS: &[&str] = &[
     "begonnen",
 ];
 
-/// Endings of Dutch compounds that name an organisation ("Verslavingszorg", "Scholengemeenschap").
-const ORG_ENDINGS: &[&str] = &[
-    "zorg",
-    "school",
-    "gemeenschap",
-    "kliniek",
-    "ziekenhuis",
-    "vereniging",
-    "stichting",
-    "centrum",
-    "instituut",
-    "academie",
-    "corporatie",
-    "groep",
-    "bedrijf",
-    "fabriek",
-];
-
-/// Whether a word says that the name it opens is an organisation's ("Stichting", "VV", "GGZ",
-/// "Transportbedrijf"): what follows it is the organisation's own name.
-pub(super) fn is_org_head(word: &str) -> bool {
-    let t = Token {
-        text: word,
-        lowered: word.to_lowercase(),
-        start: 0,
-        end: word.len(),
-        sentence_start: false,
-    };
-    org_word(&t, lists())
-}
-
-fn org_word(t: &Token<'_>, l: &Lists) -> bool {
-    ORG_WORDS.contains(&t.lower())
-        || is_org_acronym(t, l)
-        || ORG_ENDINGS
-            .iter()
-            .any(|e| t.lower().len() > e.len() + 3 && t.lower().ends_with(e))
-}
-
 /// A house number, with or without a letter: "14", "3a", "112".
 fn house_number(t: &Token<'_>) -> bool {
     t.text.len() <= 5
@@ -852,7 +695,7 @@ fn place_adjective(t: &Token<'_>, l: &Lists) -> bool {
 pub fn find(text: &str, language: &str) -> Vec<Hit> {
     let l = lists();
     let common = l.common(language);
-    let ordinary = |x: &Token<'_>| super::lists::is_ordinary_word(x.text, language);
+    let ordinary = |x: &Token<'_>| crate::lexicon::is_ordinary_word(x.text, language);
     let toks = tokens(text);
     let gap = |a: usize, b: usize| &text[toks[a].end..toks[b].start];
     let name_like = |x: &Token<'_>| {
@@ -1324,6 +1167,14 @@ fn lower_case_places(text: &str, toks: &[Token<'_>], l: &Lists) -> Vec<Hit> {
         }
     }
     hits
+}
+
+fn is_org_acronym(t: &Token<'_>, l: &Lists) -> bool {
+    organisations::is_org_acronym(t.text, l)
+}
+
+fn org_word(t: &Token<'_>, l: &Lists) -> bool {
+    organisations::is_org_word(t.text, t.lower(), l)
 }
 
 #[cfg(test)]

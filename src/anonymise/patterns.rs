@@ -333,7 +333,7 @@ pub fn find(text: &str) -> Vec<Hit> {
         }
     }
     if has_dot_word {
-        let lists = super::lists::lists();
+        let lists = crate::lexicon::lists();
         for m in p.domain.find_iter(text) {
             // "Bol.com" names a national shop; a domain after @ is an e-mail address's.
             let known = lists

@@ -20,10 +20,11 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{is_common_word, lists};
+use super::is_common_word;
 use crate::corpus;
 use crate::error::Result;
 use crate::keyfile::{self, Key};
+use crate::lexicon as lists;
 use crate::offsets::slice_chars;
 
 /// One passage that may identify someone, with why it was listed.

@@ -15,8 +15,8 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::import::resolve::{self, Speaker, normalise_participant, normalise_wave};
 use crate::store::{Action, Store, new_guid};
+use crate::transcript::study::{self as resolve, Speaker, normalise_participant, normalise_wave};
 
 /// What to change; `None` leaves it as it is.
 #[derive(Debug, Clone, Default)]

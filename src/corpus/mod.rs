@@ -10,8 +10,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::import::resolve::{Resolved, Speaker, wave_ordinal};
 use crate::store::{Action, new_guid};
+use crate::transcript::study::{Resolved, Speaker, wave_ordinal};
 
 /// A document as listed (`narrata docs`).
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -11,7 +11,7 @@ use quick_xml::events::Event;
 
 use super::decode;
 use super::text;
-use super::transcript::Transcript;
+use crate::transcript::Transcript;
 
 /// The largest `word/document.xml` we will inflate.
 const MAX_XML_BYTES: u64 = 200 * 1024 * 1024;

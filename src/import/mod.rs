@@ -12,7 +12,6 @@ pub mod docx;
 pub mod resolve;
 pub mod subtitles;
 pub mod text;
-pub mod transcript;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -25,9 +24,9 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::words;
 
+pub use crate::transcript::Transcript;
 pub use resolve::Flags;
 pub use text::paragraphs;
-pub use transcript::Transcript;
 
 /// The largest file narrata imports. A transcript of a three-hour interview is about 200 KB;
 /// 50 MB leaves room for anything real and refuses what is not.

@@ -6,7 +6,7 @@
 
 use super::decode;
 use super::text::clock;
-use super::transcript::{TextBuilder, Transcript};
+use crate::transcript::{TextBuilder, Transcript};
 
 /// One cue: its times, the speaker if known, its words.
 #[derive(Debug)]

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use super::transcript::{Meta, RawTurn, Transcript};
+use crate::transcript::{Meta, RawTurn, Transcript};
 
 /// Front matter larger than this is refused: real metadata is a few hundred bytes.
 const FRONT_MATTER_LIMIT: usize = 64 * 1024;

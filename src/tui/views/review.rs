@@ -108,7 +108,7 @@ impl State {
         };
         let mut by_label: std::collections::BTreeMap<(String, u32), Pseudonym> = Default::default();
         for o in correct::list(conn, key, None, true)? {
-            let Some((category, number)) = correct::parse_label(&o.pseudonym) else {
+            let Some((category, number)) = crate::keyfile::parse_label(&o.pseudonym) else {
                 continue;
             };
             let p = by_label
@@ -144,7 +144,7 @@ impl State {
     /// The words a pseudonym stands for (empty while the key is locked).
     pub fn originals_of(&self, pseudonym: &str) -> Vec<String> {
         let (Some((key, _)), Some((category, number))) =
-            (&self.key, correct::parse_label(pseudonym))
+            (&self.key, crate::keyfile::parse_label(pseudonym))
         else {
             return Vec::new();
         };

@@ -1,10 +1,13 @@
 //! The neutral transcript every reader produces: the text narrata will store, its speaker
-//! turns as character spans of that text, and the metadata the file itself declared.
+//! turns as character spans of that text, and the metadata the file itself declared. It sits
+//! below `import` (which produces it) so that the key can hold a staged transcript.
+
+pub mod study;
 
 use std::collections::BTreeMap;
 
 /// Metadata a file declares about itself (front matter). Flags and the file name fill the
-/// gaps later, in [`super::resolve`].
+/// gaps later, in `import::resolve`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     pub participant: Option<String>,

@@ -1,5 +1,11 @@
-//! The word lists the detector uses, embedded at build time from `lists/` (sources and
-//! licences in each file's header and in `docs/ANONYMISATION.md`).
+//! What narrata knows about Dutch and English words and names, below every module that uses
+//! it: the word lists embedded at build time from `lists/` (sources and licences in each
+//! file's header and in `docs/ANONYMISATION.md`), the forms one name takes (`variants`) and
+//! the words that mark an organisation (`organisations`). The detector finds names with it;
+//! the key decides with it that two forms name the same person.
+
+pub mod organisations;
+pub mod variants;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;

@@ -4,7 +4,7 @@
 //! ("Tom" of "Tom Hendriks"). The detector looks for these forms once it has found the name;
 //! the key gives a form the pseudonym of the one name it can belong to.
 
-use super::lists::{is_ordinary_word, lists};
+use super::{is_ordinary_word, lists};
 
 /// Traditional short forms that no rule derives from the name (a later syllable, another
 /// sound): Scots, Irish, English and Dutch use. Compiled from general knowledge.
@@ -232,10 +232,10 @@ pub fn same_organisation(a: &str, b: &str) -> bool {
     if short_words.is_empty() || short_words.len() >= long_words.len() {
         return false;
     }
-    let only_a_kind = short_words.len() == 1 && super::names::is_org_head(short_words[0]);
+    let only_a_kind = short_words.len() == 1 && super::organisations::is_org_head(short_words[0]);
     let from_start = long_words.starts_with(&short_words);
-    let without_head =
-        super::names::is_org_head(long_words[0]) && long_words[1..].starts_with(&short_words);
+    let without_head = super::organisations::is_org_head(long_words[0])
+        && long_words[1..].starts_with(&short_words);
     !only_a_kind && (from_start || without_head)
 }
 
