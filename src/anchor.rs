@@ -57,7 +57,9 @@ pub fn replace(
     end: usize,
     replacement: &str,
 ) -> Result<Report> {
-    let conn = a.conn();
+    // Text replaced is never put back by undo: the old words must be gone for good.
+    let conn = a.irreversible();
+    a.replaced_text(doc);
     let text: String = conn.query_row("SELECT text FROM documents WHERE id = ?1", [doc], |r| {
         r.get(0)
     })?;

@@ -68,6 +68,11 @@ pub enum Error {
     )]
     TerminalLost,
 
+    /// A fault inside narrata, not the user's doing: a rule the code itself broke. Nothing of
+    /// the action was saved.
+    #[error("internal error: {0}")]
+    Internal(String),
+
     /// A capability that is planned but not built yet in this version.
     #[error("{0}")]
     NotAvailable(String),

@@ -261,7 +261,10 @@ pub fn merge(store: &mut Store, coder: &str, other: &Path, dry_run: bool) -> Res
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let outcome = store.action(coder, |a| {
-        let c = a.conn();
+        // Documents, waves, participants and the copied history are added for good; codes,
+        // codings and memos go through the recording methods, so undo can take those back.
+        let c = a.irreversible();
+        a.touched(None);
         let mut r = Report {
             dry_run,
             ..Default::default()

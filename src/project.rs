@@ -1,12 +1,12 @@
 //! Finding the project a command works on (`--project`, then `NARRATA_PROJECT`, then the
 //! nearest folder upward from the working directory that holds `narrata.db`), creating new
-//! projects, and naming the coder who acts.
+//! projects, naming the coder who acts, and writing a backup.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::import::resolve::LANGUAGES;
 use crate::store::{DB_FILE, Store};
+use crate::transcript::study::LANGUAGES;
 
 /// Finds the project folder.
 pub fn locate(explicit: Option<&Path>, env: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
@@ -72,6 +72,61 @@ pub fn coder(explicit: Option<&str>) -> String {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "researcher".to_owned())
+}
+
+/// A backup is a new project folder holding a consistent snapshot of the database, checked
+/// after writing, with the project's encrypted key beside it. The search index is not copied:
+/// it is rebuilt from the database. To restore, open the backup folder as the project (or copy
+/// it in place of the damaged one). The command line and the terminal UI both call this.
+pub fn backup(store: &Store, target: &Path) -> Result<()> {
+    if target.exists() {
+        let empty = target.is_dir()
+            && std::fs::read_dir(target)
+                .map_err(|e| Error::io(target, e))?
+                .next()
+                .is_none();
+        if !empty {
+            return Err(Error::Invalid(format!(
+                "{} already exists and is not an empty folder; name a new folder for the backup",
+                target.display()
+            )));
+        }
+    }
+    std::fs::create_dir_all(target).map_err(|e| Error::io(target, e))?;
+    let db = target.join(crate::store::DB_FILE);
+    store.backup_to(&db)?;
+    // The pseudonym key belongs to the project: without it the backup of an anonymised project
+    // loses the originals, the name list and any transcripts staged for review. It stays
+    // encrypted with the same passphrase.
+    let key = crate::keyfile::path(store.root());
+    if key.is_file() {
+        let copy = target.join(crate::keyfile::KEY_FILE);
+        std::fs::copy(&key, &copy).map_err(|e| Error::io(&copy, e))?;
+    }
+    let copy = Store::open(target)?;
+    let report = crate::check::run(&copy)?;
+    if !report.ok {
+        return Err(Error::Invalid(format!(
+            "the backup in {} failed its integrity check: {}",
+            target.display(),
+            report.problems.join("; ")
+        )));
+    }
+    Ok(())
+}
+
+/// The folder a backup goes to when the researcher names none: beside the project, named
+/// after it and the time (`study-backup-20261204-2130`).
+pub fn default_backup_folder(project: &Path) -> PathBuf {
+    let name = project
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "project".into());
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    project
+        .parent()
+        .unwrap_or(project)
+        .join(format!("{name}-backup-{stamp}"))
 }
 
 #[cfg(test)]

@@ -255,16 +255,17 @@ fn an_index_update_that_comes_late_never_claims_another_processs_change() {
         "I: Hoe gaat het?\nP01: Goed, de groep helpt.\n",
     );
     narrata::search::rebuild(&store).unwrap();
-    let before_b = store.project().unwrap().generation;
-    let b = import_text(&mut store, "P02_T1.txt", "I: En jij?\nP02: Rustig aan.\n");
-    let before_c = store.project().unwrap().generation;
-    let c = import_text(
+    store.take_outcomes(); // the first import is in the index just built
+    import_text(&mut store, "P02_T1.txt", "I: En jij?\nP02: Rustig aan.\n");
+    let after_b = store.take_outcomes();
+    import_text(
         &mut store,
         "P03_T1.txt",
         "I: En verder?\nP03: Hoop op beter.\n",
     );
-    narrata::search::update(&store, before_b, &[b]).unwrap();
-    narrata::search::update(&store, before_c, &[c]).unwrap();
+    let after_c = store.take_outcomes();
+    narrata::search::follow_outcomes(&store, &after_b).unwrap();
+    narrata::search::follow_outcomes(&store, &after_c).unwrap();
     let state = narrata::search::verify(&store).unwrap();
     let turns: i64 = store
         .conn()
@@ -798,4 +799,55 @@ fn a_command_waits_for_the_index_writer_another_process_holds_then_goes_on() {
     let (ok, report) = check(&dir, &[]);
     assert!(ok, "{report}");
     assert_eq!(report["index"]["current"], true, "{report}");
+}
+
+#[test]
+fn the_index_follows_a_coding_by_indexing_only_the_turns_under_it() {
+    // One follow after a coding: the coded turn is found by its code at once, the index is
+    // current, and the other turns are untouched (still one entry each).
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let mut store = narrata::project::init(&dir, Some("follow"), "nl").unwrap();
+    let doc = import_text(
+        &mut store,
+        "P01_T1.txt",
+        "I: Hoe gaat het?\nP01: Goed, de groep helpt.\nI: En verder?\nP01: Hoop op beter.\n",
+    );
+    narrata::search::follow(&mut store).unwrap();
+    narrata::codebook::add(&mut store, "tester", "Hoop", &Default::default()).unwrap();
+    let text = narrata::corpus::text(store.conn(), doc).unwrap();
+    let start = text.find("Hoop").unwrap() as i64; // the text is ASCII: bytes are characters
+    narrata::coding::add(
+        &mut store,
+        "tester",
+        &doc.to_string(),
+        start,
+        start + 4,
+        "Hoop",
+    )
+    .unwrap();
+    let outcomes = store.take_outcomes();
+    assert_eq!(outcomes.len(), 2, "one outcome per action");
+    assert!(
+        outcomes[0].changes.is_empty(),
+        "adding a code touches no index entry"
+    );
+    assert_eq!(outcomes[1].changes.spans.get(&doc).map(Vec::len), Some(1));
+    narrata::search::follow_outcomes(&store, &outcomes).unwrap();
+    let state = narrata::search::verify(&store).unwrap();
+    assert!(state.current && state.problems.is_empty(), "{state:?}");
+    let filters = narrata::search::Filters {
+        code: Some("Hoop".into()),
+        ..Default::default()
+    };
+    let found = narrata::search::search(&store, "beter", &filters).unwrap();
+    assert_eq!(found.total, 1, "{found:?}");
+    assert!(
+        !found.rebuilt,
+        "the search had to rebuild the index: follow did not keep it"
+    );
+    // Following the same outcomes again would claim changes it did not index: it is refused
+    // quietly (the index already reflects a later generation) and the index stays current.
+    narrata::search::follow_outcomes(&store, &outcomes).unwrap();
+    assert!(narrata::search::is_current(&store).unwrap());
 }

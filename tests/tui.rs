@@ -64,7 +64,7 @@ impl Session {
         let now = self.store.data_version().unwrap();
         if now != self.seen {
             self.seen = now;
-            self.app.outside_change(&self.store).unwrap();
+            self.app.outside_change(&mut self.store).unwrap();
         }
         loop {
             let jobs = self.app.take_jobs();
@@ -1275,4 +1275,43 @@ fn pseudonyms_are_linked_split_relabelled_and_restored_and_words_redacted_from_t
         .unwrap();
     let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(check["ok"], true, "{check}");
+}
+
+#[test]
+fn a_backup_from_the_ui_is_a_checked_project_with_the_key() {
+    let mut s = Session::demo(120, 40);
+    s.keys("B");
+    assert!(s.screen().contains("write a backup"), "{}", s.screen());
+    s.keys("<Enter>");
+    assert!(
+        s.status().starts_with("backup written to"),
+        "{}",
+        s.status()
+    );
+    let parent = s.store.root().parent().unwrap().to_path_buf();
+    let backups: Vec<_> = std::fs::read_dir(&parent)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("demo-backup-"))
+        .collect();
+    assert_eq!(backups.len(), 1, "one backup folder beside the project");
+    let copy = Store::open(&backups[0].path()).unwrap();
+    let count = |st: &Store| -> i64 {
+        st.conn()
+            .query_row("SELECT count(*) FROM codings", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(count(&copy), count(&s.store));
+    assert!(
+        backups[0].path().join("key.age").is_file(),
+        "the key was left behind"
+    );
+    // A second backup to the same folder is refused: nothing is overwritten.
+    s.keys("B");
+    for _ in 0..200 {
+        s.keys("<BS>");
+    }
+    s.keys(&backups[0].path().display().to_string());
+    s.keys("<Enter>");
+    assert!(s.status().contains("already exists"), "{}", s.status());
 }

@@ -50,9 +50,6 @@ pub struct Outcome {
     pub codings_moved: usize,
     /// The pseudonym the correction gave (link, split, relabel, redact).
     pub pseudonym: Option<String>,
-    /// Set when the search index could not be rebuilt afterwards (`narrata reindex` builds it).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index_problem: Option<String>,
 }
 
 fn entries_of<'k>(key: &'k Key, category: &str, number: u32) -> Vec<&'k Entry> {
@@ -198,7 +195,8 @@ fn rewrite(
             ..Outcome::default()
         });
     }
-    crate::search::discard(store.root())?;
+    // The action deletes the search index before it commits and empties the write-ahead log
+    // after (see `Store::action`); `search::follow` builds the index anew.
     let mut outcome = Outcome {
         pseudonym,
         documents: edits.len(),
@@ -228,10 +226,6 @@ fn rewrite(
     })?;
     outcome.codings_moved = report.0;
     outcome.replaced = report.1;
-    store.scrub()?;
-    outcome.index_problem = crate::search::rebuild_from_scratch(store)
-        .err()
-        .map(|e| e.to_string());
     Ok(outcome)
 }
 

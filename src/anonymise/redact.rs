@@ -40,9 +40,6 @@ pub struct Redaction {
     pub end: usize,
     pub pseudonym: String,
     pub report: anchor::Report,
-    /// Set when the search index could not be rebuilt afterwards (the redaction itself
-    /// stands; `narrata reindex` builds the index).
-    pub index_problem: Option<String>,
 }
 
 /// The span of `text` a redaction of `[start, end)` would replace: the same span without the
@@ -130,7 +127,8 @@ pub fn redact(
         rule: "redact".into(),
     });
     save(key)?;
-    crate::search::discard(store.root())?;
+    // The action deletes the search index before it commits and empties the write-ahead log
+    // after (see `Store::action`); `search::follow` builds the index anew.
     let report = store.action(coder, |a| {
         // Inside the action no other process can change the text: it must still read as it
         // did, or the offsets would replace other words.
@@ -148,18 +146,12 @@ pub fn redact(
         )?;
         Ok(r)
     })?;
-    store.scrub()?;
-    // Old index segments could still hold the replaced words: build the index anew.
-    let index_problem = crate::search::rebuild_from_scratch(store)
-        .err()
-        .map(|e| e.to_string());
     Ok(Redaction {
         doc: id,
         start,
         end,
         pseudonym,
         report,
-        index_problem,
     })
 }
 

@@ -327,7 +327,6 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
             unit,
             filters,
         } => {
-            let before = store.project()?.generation;
             let f = filters.resolve(store, usize::MAX / 2)?;
             let r = codings_lib::auto(
                 store,
@@ -337,11 +336,6 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
                 matches!(unit, Unit::Match),
                 &f,
             )?;
-            if let Err(e) = crate::search::update_turns(store, before, &r.docs, &r.turns) {
-                eprintln!(
-                    "narrata: warning: the search index was not updated ({e}); it will be rebuilt at the next search"
-                );
-            }
             say(
                 out,
                 &format!(
@@ -363,9 +357,7 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
             code,
             json: as_json,
         } => {
-            let before = store.project()?.generation;
             let (c, added) = codings_lib::add(store, coder, &doc, start, end, &code)?;
-            super::refresh_index(store, before, &[c.doc]);
             if as_json {
                 json(out, &c)?;
             } else if added.new {
@@ -411,9 +403,7 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
             }
         }
         CodeCommand::Rm { coding } => {
-            let before = store.project()?.generation;
             let (c, memos) = codings_lib::remove(store, coder, coding)?;
-            super::refresh_index(store, before, &[c.doc]);
             let with = if memos > 0 {
                 format!(" and {memos} memo(s) on it")
             } else {

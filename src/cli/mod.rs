@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, Result};
 use crate::import::{self, Anonymise, Flags, Options};
-use crate::store::{DB_FILE, Store};
+use crate::store::Store;
 use crate::{check, corpus, demo, project};
 
 use output::{Table, json, thousands};
@@ -455,11 +455,35 @@ impl SearchFilters {
     }
 }
 
-/// Keeps the search index in step after an action that changed these documents. A failure
-/// here is not the action's: the database is the truth and the index is rebuilt on the next
-/// search, so it is reported as a warning.
-pub(crate) fn refresh_index(store: &Store, generation_before: i64, docs: &[i64]) {
-    if let Err(e) = crate::search::update(store, generation_before, docs) {
+/// The project a command works on. When the command is done, or fails halfway, the search
+/// index follows every action it committed: the one place where the command line keeps the
+/// index in step (the library does the work, see `search::follow`).
+pub(crate) struct Opened(pub Store);
+
+impl std::ops::Deref for Opened {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Opened {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.0
+    }
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        follow_index(&mut self.0);
+    }
+}
+
+/// Brings the search index in step with the actions this command committed. A failure here is
+/// not the actions': the database is the truth and the index is rebuilt on the next search,
+/// so it is reported as a warning.
+fn follow_index(store: &mut Store) {
+    if let Err(e) = crate::search::follow(store) {
         eprintln!(
             "narrata: warning: the search index was not updated ({e}); it will be rebuilt at the next search"
         );
@@ -522,7 +546,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         eprintln!("(not on a terminal: the terminal UI opens when narrata runs in one)");
         return Ok(2);
     };
-    let open = || open_project(cli.project.as_deref());
+    let open = || open_project(cli.project.as_deref()).map(Opened);
     match command {
         Command::Init {
             dir,
@@ -622,7 +646,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 )));
             }
             let (sources, unreadable) = import::read_sources(&files);
-            let generation_before = store.project()?.generation;
             let mut bar = Progress::new(std::io::stderr().is_terminal() && !as_json);
             let mut key_and_pass = match options.anonymise {
                 import::Anonymise::Auto | import::Anonymise::Review => {
@@ -655,15 +678,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                 }
             };
             bar.clear();
-            let new_docs: Vec<i64> = report
-                .files
-                .iter()
-                .filter(|f| f.status == "imported")
-                .filter_map(|f| f.document)
-                .collect();
-            if !new_docs.is_empty() {
-                refresh_index(&store, generation_before, &new_docs);
-            }
             report.ignored = ignored;
             report.refused += unreadable.len();
             report.files.extend(unreadable);
@@ -897,23 +911,23 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             )?;
             output::show(out, &text, from_line, to_line, raw, &codings)?;
         }
-        Command::Codebook(c) => return coding::codebook(c, &mut open()?, &coder, out),
-        Command::Code(c) => return coding::code(c, &mut open()?, &coder, out),
-        Command::Codings(c) => return coding::codings(c, &open()?, out),
-        Command::Memo(c) => return coding::memo(c, &mut open()?, &coder, out),
+        Command::Codebook(c) => return coding::codebook(c, &mut *open()?, &coder, out),
+        Command::Code(c) => return coding::code(c, &mut *open()?, &coder, out),
+        Command::Codings(c) => return coding::codings(c, &*open()?, out),
+        Command::Memo(c) => return coding::memo(c, &mut *open()?, &coder, out),
         Command::Memos {
             target,
             json: as_json,
-        } => return coding::memos(target, as_json, &open()?, out),
+        } => return coding::memos(target, as_json, &*open()?, out),
         Command::Undo { json: as_json } => {
-            return coding::history(true, as_json, &mut open()?, &coder, out);
+            return coding::history(true, as_json, &mut *open()?, &coder, out);
         }
         Command::Redo { json: as_json } => {
-            return coding::history(false, as_json, &mut open()?, &coder, out);
+            return coding::history(false, as_json, &mut *open()?, &coder, out);
         }
-        Command::Anonymise(c) => return privacy::anonymise(c, &mut open()?, &coder, out),
+        Command::Anonymise(c) => return privacy::anonymise(c, &mut *open()?, &coder, out),
         Command::PrivacyCheck { json: as_json } => {
-            return privacy::privacy_check(&open()?, as_json, out);
+            return privacy::privacy_check(&*open()?, as_json, out);
         }
         Command::Search {
             query,
@@ -1083,11 +1097,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Export(ExportCommand::Csv {
             out: target,
             filter,
-        }) => export_rows(&open()?, &target, &filter, false, out)?,
+        }) => export_rows(&*open()?, &target, &filter, false, out)?,
         Command::Export(ExportCommand::Json {
             out: target,
             filter,
-        }) => export_rows(&open()?, &target, &filter, true, out)?,
+        }) => export_rows(&*open()?, &target, &filter, true, out)?,
         Command::Export(ExportCommand::Qdpx {
             out: target,
             positions,
@@ -1210,19 +1224,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
             json: as_json,
         } => {
             let mut store = open()?;
-            let generation_before = store.project()?.generation;
             let report = crate::merge::merge(&mut store, &coder, &other, dry_run)?;
-            if !dry_run
-                && report.documents_added + report.codings_added + report.codings_deleted > 0
-            {
-                // Which documents changed is spread over the merge; the index is rebuilt.
-                if let Err(e) = crate::search::rebuild(&store) {
-                    eprintln!(
-                        "narrata: warning: the search index was not rebuilt ({e}); it will be at the next search"
-                    );
-                }
-            }
-            let _ = generation_before;
             if as_json {
                 json(out, &report)?;
             } else {
@@ -1312,7 +1314,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         }
         Command::Backup { out: target } => {
             let store = open()?;
-            backup(&store, &target)?;
+            crate::project::backup(&store, &target)?;
             say(
                 out,
                 &format!(
@@ -1328,7 +1330,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
                     "the terminal UI needs a terminal: run `narrata tui` in one (standard input and output are not a terminal here)".into(),
                 ));
             }
-            crate::tui::run(open()?, coder)?;
+            crate::tui::run(open_project(cli.project.as_deref())?, coder)?;
         }
     }
     Ok(0)
@@ -1343,28 +1345,14 @@ fn import_qdpx(
     as_json: bool,
     out: &mut dyn Write,
 ) -> Result<i32> {
-    let mut reports = Vec::new();
-    let mut key = None;
-    let (root, guid) = (store.root().to_path_buf(), store.project()?.guid);
-    let mut open_key = || crate::keyfile::open_or_new(&root, &guid);
-    for path in paths {
-        let generation_before = store.project()?.generation;
-        let report = crate::refi::load::import_archive(
-            store,
-            coder,
-            path,
-            options,
-            &mut key,
-            &mut open_key,
-        )?;
-        if !report.documents.is_empty() {
-            refresh_index(store, generation_before, &report.documents);
-        }
-        if !as_json {
-            output::qdpx_report(out, &path.display().to_string(), &report)?;
-        }
-        reports.push(report);
-    }
+    let reports =
+        crate::refi::load::import_archives(store, coder, paths, options, &mut |path, report| {
+            if as_json {
+                Ok(())
+            } else {
+                output::qdpx_report(out, &path.display().to_string(), report)
+            }
+        })?;
     if as_json {
         json(out, &reports)?;
     }
@@ -1412,45 +1400,6 @@ fn open_project(explicit: Option<&Path>) -> Result<Store> {
     let env = std::env::var_os("NARRATA_PROJECT").map(PathBuf::from);
     let dir = project::locate(explicit, env.as_deref(), &cwd)?;
     Store::open(&dir)
-}
-
-/// A backup is a new project folder holding a consistent snapshot of the database, checked
-/// after writing. The search index is not copied: it is rebuilt from the database.
-fn backup(store: &Store, target: &Path) -> Result<()> {
-    if target.exists() {
-        let empty = target.is_dir()
-            && std::fs::read_dir(target)
-                .map_err(|e| Error::io(target, e))?
-                .next()
-                .is_none();
-        if !empty {
-            return Err(Error::Invalid(format!(
-                "{} already exists and is not an empty folder; name a new folder for the backup",
-                target.display()
-            )));
-        }
-    }
-    std::fs::create_dir_all(target).map_err(|e| Error::io(target, e))?;
-    let db = target.join(DB_FILE);
-    store.backup_to(&db)?;
-    // The pseudonym key belongs to the project: without it the backup of an anonymised project
-    // loses the originals, the name list and any transcripts staged for review. It stays
-    // encrypted with the same passphrase.
-    let key = crate::keyfile::path(store.root());
-    if key.is_file() {
-        let copy = target.join(crate::keyfile::KEY_FILE);
-        std::fs::copy(&key, &copy).map_err(|e| Error::io(&copy, e))?;
-    }
-    let copy = Store::open(target)?;
-    let report = check::run(&copy)?;
-    if !report.ok {
-        return Err(Error::Invalid(format!(
-            "the backup in {} failed its integrity check: {}",
-            target.display(),
-            report.problems.join("; ")
-        )));
-    }
-    Ok(())
 }
 
 pub(crate) fn say(out: &mut dyn Write, line: &str) -> Result<()> {

@@ -308,11 +308,6 @@ pub fn anonymise(
             let r = crate::anonymise::redact::redact_and_save_key(
                 store, coder, &mut key, &pass, request,
             )?;
-            if let Some(problem) = &r.index_problem {
-                eprintln!(
-                    "narrata: warning: the search index could not be rebuilt ({problem}); run `narrata reindex`"
-                );
-            }
             say(
                 out,
                 &format!(
@@ -611,17 +606,12 @@ pub fn anonymise(
     Ok(0)
 }
 
-/// Prints what a correction did, and warns when the index could not be rebuilt.
+/// Prints what a correction did.
 fn correction_said(
     out: &mut dyn Write,
-    o: &anonymise::correct::Outcome,
+    _o: &anonymise::correct::Outcome,
     message: &str,
 ) -> Result<()> {
-    if let Some(problem) = &o.index_problem {
-        eprintln!(
-            "narrata: warning: the search index could not be rebuilt ({problem}); run `narrata reindex`"
-        );
-    }
     say(out, message)
 }
 

@@ -358,7 +358,9 @@ pub struct NewDocument {
 
 /// Stores a document with its participants, wave and turns, and audits it.
 pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
-    let conn = a.conn();
+    // An import is undone by deleting the project, never by undo: a document's text is not
+    // recorded for undo (see `store::whole_rows_only`).
+    let conn = a.irreversible();
     let m = &doc.meta;
     let wave_id = match &m.wave {
         Some(w) => Some(ensure_wave(a, w)?),
@@ -399,6 +401,7 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
         ],
     )?;
     let doc_id = conn.last_insert_rowid();
+    a.touched(Some(&[doc_id]));
     for (_, pid) in &participant_ids {
         conn.execute(
             "INSERT INTO document_participants (doc_id, participant_id) VALUES (?1, ?2)",
@@ -450,7 +453,7 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
 }
 
 fn ensure_wave(a: &Action<'_>, name: &str) -> Result<i64> {
-    let conn = a.conn();
+    let conn = a.irreversible();
     if let Some(id) = conn
         .query_row("SELECT id FROM waves WHERE name = ?1", [name], |r| r.get(0))
         .optional()?
@@ -515,7 +518,7 @@ fn ensure_participant(
     code: &str,
     attributes: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<i64> {
-    let conn = a.conn();
+    let conn = a.irreversible();
     let existing: Option<(i64, String)> = conn
         .query_row(
             "SELECT id, attributes FROM participants WHERE code = ?1",

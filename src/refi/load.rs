@@ -203,6 +203,29 @@ fn value_of<'a>(values: &'a [(String, String)], variable: Option<&String>) -> Op
         .filter(|x| !x.is_empty())
 }
 
+/// Imports REFI-QDA projects one after another, each as one action, with the project's key
+/// (opened, and the passphrase asked through `keyfile::open_or_new`, only when an archive has
+/// text to anonymise). `on_report` hears of each archive as it is done. The command line and
+/// any other front-end call this; the search index follows through `search::follow`.
+pub fn import_archives(
+    store: &mut Store,
+    coder: &str,
+    paths: &[std::path::PathBuf],
+    options: &Options,
+    on_report: &mut dyn FnMut(&std::path::Path, &Report) -> Result<()>,
+) -> Result<Vec<Report>> {
+    let mut reports = Vec::new();
+    let mut key = None;
+    let (root, guid) = (store.root().to_path_buf(), store.project()?.guid);
+    let mut open_key = || crate::keyfile::open_or_new(&root, &guid);
+    for path in paths {
+        let report = import_archive(store, coder, path, options, &mut key, &mut open_key)?;
+        on_report(path, &report)?;
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
 /// Reads the archive at `path` and imports it as one action. The pseudonym key is opened
 /// (`open_key`, which may ask for the passphrase) only when the archive has text to anonymise,
 /// and kept in `key` for the next archive; it is saved before the database commits.

@@ -6,10 +6,12 @@
 //! concept modules such as [`crate::corpus`]; this module owns only the connection, the
 //! schema and the transaction discipline.
 
+pub mod changes;
+pub mod derived;
 mod migrations;
 pub mod rows;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -17,6 +19,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 
 use crate::error::{Error, Result};
 
+pub use changes::{Changes, Outcome};
 pub use migrations::MIGRATIONS;
 pub use rows::RowChange;
 
@@ -51,6 +54,8 @@ pub struct ProjectInfo {
 pub struct Store {
     conn: Connection,
     root: PathBuf,
+    /// Committed actions the search index has not followed yet (see [`Store::take_outcomes`]).
+    unfollowed: Vec<Outcome>,
 }
 
 impl Store {
@@ -145,6 +150,7 @@ impl Store {
         Ok(Store {
             conn,
             root: dir.to_path_buf(),
+            unfollowed: Vec::new(),
         })
     }
 
@@ -235,34 +241,76 @@ impl Store {
 
     /// Runs one user action as one transaction: everything `f` writes, its audit entries and
     /// the bump of the project's generation commit together, or nothing does.
+    ///
+    /// Writes to undoable tables go through [`Action::insert`], [`Action::update`] and
+    /// [`Action::delete`], which record them for undo. A write that cannot be undone (an
+    /// import, a text replacement, a merge) takes its connection from
+    /// [`Action::irreversible`]; any other write made behind the action's back is refused
+    /// here as an internal fault, and nothing is saved. When the action replaced stored text,
+    /// the search index is deleted before the commit and the write-ahead log emptied after it.
+    /// What the action changed is kept for the index to follow ([`Store::take_outcomes`]).
     pub fn action<T>(
         &mut self,
         coder: &str,
         f: impl FnOnce(&Action<'_>) -> Result<T>,
     ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let coder_id = coder_id(&tx, coder)?;
-        let action = Action {
-            tx,
-            coder_id,
-            coder: coder.to_owned(),
-            at: now(),
-            ops: RefCell::new(Vec::new()),
-        };
-        let value = f(&action)?;
-        if !action.ops.borrow().is_empty() {
-            return Err(Error::Invalid(
-                "internal error: an action changed rows without recording them in the audit log; nothing was saved".into(),
+        let generation_before = self.project()?.generation;
+        let root = self.root.clone();
+        let (value, changes) = {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let coder_id = coder_id(&tx, coder)?;
+            let accounted = Cell::new(tx.total_changes());
+            let action = Action {
+                tx,
+                coder_id,
+                coder: coder.to_owned(),
+                at: now(),
+                ops: RefCell::new(Vec::new()),
+                changes: RefCell::new(Changes::default()),
+                accounted,
+                unaccounted: Cell::new(false),
+                irreversible: Cell::new(false),
+            };
+            let value = f(&action)?;
+            action.account();
+            if !action.ops.borrow().is_empty() {
+                return Err(Error::Internal(
+                "an action changed rows without recording them in the audit log; nothing was saved".into(),
             ));
+            }
+            if action.unaccounted.get() && !action.irreversible.get() {
+                return Err(Error::Internal(
+                    "an undoable action wrote rows that undo would not know of; nothing was saved"
+                        .into(),
+                ));
+            }
+            let changes = action.changes.take();
+            if changes.text_replaced {
+                derived::discard_index(&root)?;
+            }
+            action.tx.execute(
+                "UPDATE project SET generation = generation + 1 WHERE id = 1",
+                [],
+            )?;
+            action.tx.commit()?;
+            (value, changes)
+        };
+        if changes.text_replaced {
+            self.scrub()?;
         }
-        action.tx.execute(
-            "UPDATE project SET generation = generation + 1 WHERE id = 1",
-            [],
-        )?;
-        action.tx.commit()?;
+        self.unfollowed.push(Outcome {
+            generation_before,
+            changes,
+        });
         Ok(value)
+    }
+
+    /// The committed actions the search index has not followed yet, oldest first; taking them
+    /// leaves none. `search::follow` brings the index in step with them.
+    pub fn take_outcomes(&mut self) -> Vec<Outcome> {
+        std::mem::take(&mut self.unfollowed)
     }
 
     /// Moves everything from the write-ahead log into the database and empties the log, so
@@ -397,12 +445,61 @@ pub struct Action<'c> {
     at: String,
     /// Row changes made since the last audit entry; the next entry carries them.
     ops: RefCell<Vec<RowChange>>,
+    /// What the action changed that the search index holds.
+    changes: RefCell<Changes>,
+    /// The connection's count of changed rows after the last write the action recorded.
+    accounted: Cell<u64>,
+    /// Set when rows changed that no recording method wrote.
+    unaccounted: Cell<bool>,
+    /// Set when the action took the connection for writes that cannot be undone.
+    irreversible: Cell<bool>,
 }
 
 impl Action<'_> {
-    /// The transaction's connection, for the writes of the action.
+    /// The transaction's connection, for reading. Writes go through the recording methods
+    /// below, or through [`Action::irreversible`]; any other write makes the action fail.
     pub fn conn(&self) -> &Connection {
         &self.tx
+    }
+
+    /// The connection for writes that undo cannot take back: adding documents (an import),
+    /// replacing stored text (a redaction), a merge. The action's audit entry then carries no
+    /// row changes, so undo passes over it and says so. Call [`Action::touched`] or
+    /// [`Action::replaced_text`] to say what changed for the search index.
+    pub fn irreversible(&self) -> &Connection {
+        self.irreversible.set(true);
+        &self.tx
+    }
+
+    /// Says that a non-undoable write changed these documents (their index entries are built
+    /// again), or every document when `None`.
+    pub fn touched(&self, documents: Option<&[i64]>) {
+        let mut c = self.changes.borrow_mut();
+        match documents {
+            Some(ids) => c.documents.extend(ids.iter().copied()),
+            None => c.everything = true,
+        }
+    }
+
+    /// Says that stored text of `doc` was replaced: the search index is deleted before the
+    /// action commits and built anew, so that no copy of the old words survives.
+    pub fn replaced_text(&self, doc: i64) {
+        let mut c = self.changes.borrow_mut();
+        c.text_replaced = true;
+        c.documents.insert(doc);
+    }
+
+    /// Notes rows changed since the last recording method ran (a write behind its back).
+    fn account(&self) {
+        let now = self.tx.total_changes();
+        if now != self.accounted.get() {
+            self.unaccounted.set(true);
+        }
+    }
+
+    /// Marks the rows changed up to now as written by a recording method.
+    fn accounted(&self) {
+        self.accounted.set(self.tx.total_changes());
     }
 
     /// The acting coder's row id.
@@ -412,7 +509,10 @@ impl Action<'_> {
 
     /// Another coder's row id, registering the name if it is new (imports keep who coded).
     pub fn coder_id_of(&self, name: &str) -> Result<i64> {
-        coder_id(&self.tx, name)
+        self.account();
+        let id = coder_id(&self.tx, name)?;
+        self.accounted();
+        Ok(id)
     }
 
     /// The acting coder's name.
@@ -428,6 +528,7 @@ impl Action<'_> {
     /// Appends an entry to the audit log. Row changes recorded since the previous entry are
     /// stored with it, which makes the entry undoable.
     pub fn audit(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<i64> {
+        self.account();
         let ops = std::mem::take(&mut *self.ops.borrow_mut());
         let ops = if ops.is_empty() {
             None
@@ -438,12 +539,14 @@ impl Action<'_> {
             "INSERT INTO audit (at, coder_id, action, target, detail, ops) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![self.at, self.coder_id, action, target, detail.to_string(), ops],
         )?;
+        self.accounted();
         Ok(self.tx.last_insert_rowid())
     }
 
     /// Inserts a row into an undoable table and records the change. `values` are column
     /// name and value pairs; returns the new row's id.
     pub fn insert(&self, table: &str, values: &[(&str, &dyn rusqlite::ToSql)]) -> Result<i64> {
+        self.account();
         let sql = format!(
             "INSERT INTO {table} ({}) VALUES ({})",
             values
@@ -475,6 +578,7 @@ impl Action<'_> {
         id: i64,
         values: &[(&str, &dyn rusqlite::ToSql)],
     ) -> Result<()> {
+        self.account();
         let before = rows::snapshot(&self.tx, table, id)?;
         if before.is_none() {
             return Err(Error::NotFound(format!("there is no row {id} in {table}")));
@@ -496,11 +600,13 @@ impl Action<'_> {
         if after != before {
             self.record(table, id, before, after);
         }
+        self.accounted();
         Ok(())
     }
 
     /// Deletes a row from an undoable table and records the change.
     pub fn delete(&self, table: &str, id: i64) -> Result<()> {
+        self.account();
         whole_rows_only(table)?;
         let before = rows::snapshot(&self.tx, table, id)?;
         if before.is_none() {
@@ -514,6 +620,7 @@ impl Action<'_> {
 
     /// Applies a recorded change (for undo and redo), checking the row is as expected.
     pub fn replay(&self, change: &RowChange, what: &str) -> Result<()> {
+        self.account();
         rows::apply(&self.tx, change, what)?;
         self.record(
             &change.table,
@@ -531,12 +638,15 @@ impl Action<'_> {
         before: Option<serde_json::Map<String, serde_json::Value>>,
         after: Option<serde_json::Map<String, serde_json::Value>>,
     ) {
-        self.ops.borrow_mut().push(RowChange {
+        let change = RowChange {
             table: table.to_owned(),
             id,
             before,
             after,
-        });
+        };
+        self.changes.borrow_mut().note_row(&change);
+        self.ops.borrow_mut().push(change);
+        self.accounted();
     }
 }
 
@@ -606,6 +716,58 @@ mod tests {
             .unwrap();
         assert_eq!((n, audits), (0, 0));
         assert_eq!(store.project().unwrap().generation, before);
+    }
+
+    #[test]
+    fn a_write_behind_an_undoable_actions_back_is_refused_and_nothing_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(dir.path(), "test", "nl").unwrap();
+        let write = |a: &Action<'_>, conn: &Connection| -> Result<()> {
+            conn.execute(
+                "INSERT INTO codes (guid, name, created) VALUES ('g', 'Hoop', ?1)",
+                [a.at()],
+            )?;
+            a.audit("code add", "code:Hoop", serde_json::json!({}))?;
+            Ok(())
+        };
+        let err = store.action("anna", |a| write(a, a.conn())).unwrap_err();
+        assert!(matches!(err, Error::Internal(_)), "{err}");
+        let codes: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM codes", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(codes, 0, "the refused action left a row");
+        assert_eq!(store.project().unwrap().generation, 0);
+        assert!(store.take_outcomes().is_empty());
+        // The same write, declared as one undo cannot take back, is allowed.
+        store
+            .action("anna", |a| write(a, a.irreversible()))
+            .unwrap();
+        assert_eq!(store.take_outcomes().len(), 1);
+    }
+
+    #[test]
+    fn an_action_that_replaces_text_deletes_the_index_before_it_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(dir.path(), "test", "nl").unwrap();
+        let index = derived::index_dir(dir.path());
+        std::fs::create_dir_all(&index).unwrap();
+        std::fs::write(index.join("segment"), "the old words").unwrap();
+        let seen_during = store
+            .action("anna", |a| {
+                a.replaced_text(7);
+                a.audit("redact", "document:x", serde_json::json!({}))?;
+                Ok(index.exists())
+            })
+            .unwrap();
+        assert!(
+            seen_during,
+            "the index went before the action's writes were done"
+        );
+        assert!(!index.exists(), "the index survived a text replacement");
+        let outcomes = store.take_outcomes();
+        assert!(outcomes[0].changes.text_replaced);
+        assert!(outcomes[0].changes.documents.contains(&7));
     }
 
     #[test]

@@ -334,6 +334,14 @@ impl App {
             Action::ViewReview => self.show(store, View::Review)?,
             Action::ViewAgreement => self.show(store, View::Agreement)?,
             Action::Undo | Action::Redo => self.undo_redo(store, action == Action::Undo)?,
+            Action::Backup => {
+                let folder = crate::project::default_backup_folder(store.root());
+                self.overlay = Some(Overlay::Prompt(Prompt::new(
+                    "write a backup of the project to the new folder",
+                    Purpose::Backup,
+                    folder.display().to_string(),
+                )));
+            }
             _ => match self.view {
                 View::Documents => self.documents_action(store, action)?,
                 View::Transcript => self.transcript_action(store, action)?,
@@ -420,7 +428,7 @@ impl App {
     /// shown is read again. The open transcript is read whole if its text changed (a
     /// redaction) or closed if its document is gone, so that no coding is ever placed by
     /// offsets into text that is no longer there.
-    pub fn outside_change(&mut self, store: &Store) -> Result<()> {
+    pub fn outside_change(&mut self, store: &mut Store) -> Result<()> {
         if let Some(open) = &self.transcript.doc {
             match transcript::Doc::load(store.conn(), open.summary.id) {
                 Ok(fresh) if fresh.chars != open.chars => {
@@ -458,24 +466,16 @@ impl App {
             }
         }
         // Otherwise quietly: the status line keeps what the user's own last action said.
-        self.changed(store, None, &[])
+        self.changed(store)
     }
 
-    /// After a change to the project: keep the index in step for these documents, and read the
-    /// changed snapshots again (the one on screen now, the others when next shown).
-    fn changed(
-        &mut self,
-        store: &Store,
-        generation_before: Option<i64>,
-        docs: &[i64],
-    ) -> Result<()> {
-        if let Some(before) = generation_before
-            && !docs.is_empty()
-        {
-            self.outbox.push(Job::IndexUpdate {
-                generation_before: before,
-                docs: docs.to_vec(),
-            });
+    /// After a change to the project: hand what this window's actions committed to the worker,
+    /// which brings the search index in step (`search::follow_outcomes`), and read the changed
+    /// snapshots again (the one on screen now, the others when next shown).
+    fn changed(&mut self, store: &mut Store) -> Result<()> {
+        let outcomes = store.take_outcomes();
+        if !outcomes.is_empty() {
+            self.outbox.push(Job::Follow { outcomes });
         }
         if let Some(d) = &mut self.transcript.doc {
             d.reload_codings(store.conn())?;
@@ -508,7 +508,7 @@ impl App {
             Some(s) => {
                 // Which documents an undone step touched is not known here: the index is
                 // left stale and rebuilt by the next search.
-                self.changed(store, None, &[])?;
+                self.changed(store)?;
                 let passed = match s.passed_over.as_slice() {
                     [] => String::new(),
                     [p] => format!(
@@ -859,9 +859,8 @@ impl App {
     }
 
     fn remove_coding(&mut self, store: &mut Store, id: i64) -> Result<()> {
-        let before = store.project()?.generation;
         let (c, memos) = coding::remove(store, &self.coder, id)?;
-        self.changed(store, Some(before), &[c.doc])?;
+        self.changed(store)?;
         self.say(format!(
             "removed coding {} ({}){} · u undoes",
             c.id,
@@ -1110,7 +1109,7 @@ impl App {
                         .map(|r| r.change.clone())
                         .unwrap_or_default();
                     change::set_label(store, &self.coder, &p, &code, &label, None)?;
-                    self.changed(store, None, &[])?;
+                    self.changed(store)?;
                     self.say(format!("confirmed {code} for {p} as {label} · u undoes"));
                 } else {
                     let choices = change::LABELS
@@ -1390,7 +1389,6 @@ impl App {
                 end,
                 seen,
             } => {
-                let before = store.project()?.generation;
                 let (c, added) = coding::add_seen(
                     store,
                     &self.coder,
@@ -1403,7 +1401,7 @@ impl App {
                 self.recent.retain(|id| *id != c.code_id);
                 self.recent.insert(0, c.code_id);
                 self.transcript.anchor = None;
-                self.changed(store, Some(before), &[doc])?;
+                self.changed(store)?;
                 self.say(if added.new {
                     format!(
                         "coded r. {}–{} as {}{} · u undoes",
@@ -1430,7 +1428,6 @@ impl App {
             Purpose::CodeHits => {
                 // The query the results on screen answer, not what the line says now.
                 let (query, filters) = search::parse(&self.search.results_for);
-                let before = store.project()?.generation;
                 let report = coding::auto_hits(
                     store,
                     &self.coder,
@@ -1444,7 +1441,7 @@ impl App {
                     self.recent.retain(|r| *r != id);
                     self.recent.insert(0, id);
                 }
-                self.changed(store, Some(before), &report.docs)?;
+                self.changed(store)?;
                 self.say(format!(
                     "coded {} participant turn(s) of {} hit(s) as {} ({} already were; interviewer turns left out) · u undoes all of them",
                     report.added, report.hits, choice.label, report.already
@@ -1453,13 +1450,13 @@ impl App {
             Purpose::MoveCode { code } => {
                 let parent = (choice.value != "/").then_some(choice.value.as_str());
                 let moved = codes_lib::move_to(store, &self.coder, &code, parent)?;
-                self.changed(store, None, &[])?;
+                self.changed(store)?;
                 self.codebook.select(moved.id);
                 self.say(format!("moved: now {} · u undoes", moved.path));
             }
             Purpose::MergeCode { code } => {
                 let r = codes_lib::merge(store, &self.coder, &code, &choice.value)?;
-                self.changed(store, None, &[])?;
+                self.changed(store)?;
                 self.say(format!("merged {code} into {} · u undoes", choice.label));
                 let _ = r;
             }
@@ -1521,13 +1518,13 @@ impl App {
                 }
                 let t = memo::parse_target(store.conn(), &target)?;
                 let m = memo::add(store, &self.coder, t, &trimmed)?;
-                self.changed(store, None, &[])?;
+                self.changed(store)?;
                 self.say(format!("memo {} saved on {target} · u undoes", m.id));
             }
             Purpose::AssignDocument { doc } => {
                 let what = parse_assignment(&trimmed);
                 let done = crate::corpus::assign(store, &self.coder, &doc.to_string(), &what)?;
-                self.changed(store, None, &[])?;
+                self.changed(store)?;
                 self.say(format!(
                     "document {}: {} · {} · {} · u undoes",
                     done.doc,
@@ -1546,8 +1543,19 @@ impl App {
                     return Ok(());
                 }
                 let m = memo::edit(store, &self.coder, id, &trimmed)?;
-                self.changed(store, None, &[])?;
+                self.changed(store)?;
                 self.say(format!("memo {} rewritten · u undoes", m.id));
+            }
+            Purpose::Backup => {
+                if trimmed.is_empty() {
+                    return Ok(());
+                }
+                let folder = std::path::PathBuf::from(&trimmed);
+                crate::project::backup(store, &folder)?;
+                self.say(format!(
+                    "backup written to {} and checked; open that folder as a project to restore it",
+                    folder.display()
+                ));
             }
             Purpose::Find => {
                 self.transcript.find = (!trimmed.is_empty()).then_some(trimmed);
@@ -1565,7 +1573,7 @@ impl App {
                     (None, None) => trimmed,
                 };
                 let c = codes_lib::add(store, &self.coder, &path, &Default::default())?;
-                self.changed(store, None, &[])?;
+                self.changed(store)?;
                 self.codebook.select(c.id);
                 self.say(format!(
                     "added {} · e writes its definition · u undoes",
@@ -1574,7 +1582,7 @@ impl App {
             }
             Purpose::RenameCode { code } => {
                 let c = codes_lib::rename(store, &self.coder, &code, &trimmed)?;
-                self.changed(store, None, &[])?;
+                self.changed(store)?;
                 self.say(format!("renamed: now {} · u undoes", c.path));
             }
             Purpose::EditDefinition { code } => {
@@ -1583,7 +1591,7 @@ impl App {
                     ..Default::default()
                 };
                 let c = codes_lib::update(store, &self.coder, &code, &fields)?;
-                self.changed(store, None, &[])?;
+                self.changed(store)?;
                 self.say(format!("definition of {} saved · u undoes", c.path));
             }
             Purpose::LabelMemo {
@@ -1593,7 +1601,7 @@ impl App {
             } => {
                 let memo = (!trimmed.is_empty()).then_some(trimmed.as_str());
                 change::set_label(store, &self.coder, &participant, &code, &label, memo)?;
-                self.changed(store, None, &[])?;
+                self.changed(store)?;
                 self.say(format!(
                     "{code} for {participant} set to {label} · u undoes"
                 ));
@@ -1767,9 +1775,9 @@ impl App {
             let at = self.transcript.cursor.min(fresh.chars.len());
             self.transcript.open(fresh, Some(at));
         }
-        self.changed(store, None, &[])?;
+        self.changed(store)?;
         self.say(format!(
-            "{what}{}: {} place(s) in {} document(s) changed, {} coding(s) moved{}",
+            "{what}{}: {} place(s) in {} document(s) changed, {} coding(s) moved",
             outcome
                 .pseudonym
                 .as_ref()
@@ -1778,11 +1786,6 @@ impl App {
             outcome.replaced,
             outcome.documents,
             outcome.codings_moved,
-            outcome
-                .index_problem
-                .as_ref()
-                .map(|p| format!(" (search index: {p})"))
-                .unwrap_or_default()
         ));
         Ok(())
     }
@@ -1808,10 +1811,9 @@ impl App {
             return Ok(());
         }
         if purpose == Purpose::ApplyReview {
-            let before = store.project()?.generation;
             let report = self.review.apply(store, &self.coder)?;
-            let docs: Vec<i64> = report.files.iter().filter_map(|f| f.document).collect();
-            self.changed(store, Some(before), &docs)?;
+            let _docs: Vec<i64> = report.files.iter().filter_map(|f| f.document).collect();
+            self.changed(store)?;
             self.stale.documents = true;
             self.say(format!(
                 "stored {} transcript(s) with their identifiers replaced",

@@ -19,10 +19,9 @@ pub enum Job {
         query: String,
         filters: Filters,
     },
-    /// Bring the index up to date after an action that changed these documents.
-    IndexUpdate {
-        generation_before: i64,
-        docs: Vec<i64>,
+    /// Bring the index in step with actions the window committed (in the order committed).
+    Follow {
+        outcomes: Vec<crate::store::Outcome>,
     },
     Changes {
         id: u64,
@@ -72,15 +71,14 @@ pub fn run(store: &Store, job: Job) -> Done {
             id,
             result: search::search(store, &query, &filters).map_err(|e| e.to_string()),
         },
-        Job::IndexUpdate {
-            generation_before,
-            docs,
-        } => Done::IndexUpdate(match search::update(store, generation_before, &docs) {
-            // Another process holds the index: it stays behind and the next search brings it
-            // up to date. Nothing for the user to do, so nothing to say over their coding.
-            Err(crate::error::Error::Busy) => Ok(()),
-            other => other.map_err(|e| e.to_string()),
-        }),
+        Job::Follow { outcomes } => {
+            Done::IndexUpdate(match search::follow_outcomes(store, &outcomes) {
+                // Another process holds the index: it stays behind and the next search brings it
+                // up to date. Nothing for the user to do, so nothing to say over their coding.
+                Err(crate::error::Error::Busy) => Ok(()),
+                other => other.map_err(|e| e.to_string()),
+            })
+        }
         Job::Changes { id, options } => {
             let result = (|| {
                 let table = change::table(store.conn(), &options)?;
@@ -216,7 +214,7 @@ fn failure(job: &Job) -> Done {
             id: *id,
             result: Err(msg),
         },
-        Job::IndexUpdate { .. } => Done::IndexUpdate(Err(msg)),
+        Job::Follow { .. } => Done::IndexUpdate(Err(msg)),
     }
 }
 
@@ -233,7 +231,7 @@ fn latest_only(batch: Vec<Job>) -> Vec<Job> {
         .filter(|(i, j)| match j {
             Job::Search { .. } => Some(*i) == last_search,
             Job::Changes { .. } => Some(*i) == last_changes,
-            Job::IndexUpdate { .. } | Job::Agreement { .. } => true,
+            Job::Follow { .. } | Job::Agreement { .. } => true,
         })
         .map(|(_, j)| j)
         .collect()
@@ -255,16 +253,15 @@ mod tests {
     fn stale_searches_are_dropped_but_index_updates_kept() {
         let batch = vec![
             search(1),
-            Job::IndexUpdate {
-                generation_before: 1,
-                docs: vec![1],
+            Job::Follow {
+                outcomes: Vec::new(),
             },
             search(2),
             search(3),
         ];
         let kept = latest_only(batch);
         assert_eq!(kept.len(), 2);
-        assert!(matches!(kept[0], Job::IndexUpdate { .. }));
+        assert!(matches!(kept[0], Job::Follow { .. }));
         assert!(matches!(kept[1], Job::Search { id: 3, .. }));
     }
 }

@@ -72,6 +72,7 @@ pub enum Action {
     ViewAgreement,
     Undo,
     Redo,
+    Backup,
     Back,
     // lists
     Up,
@@ -156,6 +157,11 @@ const ACTIONS: &[(Action, &str, &str)] = &[
     ),
     (Action::Undo, "undo", "undo your last change"),
     (Action::Redo, "redo", "redo what you undid"),
+    (
+        Action::Backup,
+        "backup",
+        "write a checked backup of the project to a new folder",
+    ),
     (Action::Back, "back", "close, clear or go back"),
     (Action::Up, "up", "move up"),
     (Action::Down, "down", "move down"),
@@ -513,6 +519,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Global, "7", Action::ViewAgreement),
     (Scope::Global, "u", Action::Undo),
     (Scope::Global, "Ctrl-r", Action::Redo),
+    (Scope::Global, "B", Action::Backup),
     (Scope::Global, "Esc", Action::Back),
     (Scope::List, "j", Action::Down),
     (Scope::List, "Down", Action::Down),

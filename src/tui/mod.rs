@@ -59,7 +59,7 @@ pub fn run(mut store: Store, coder: String) -> Result<()> {
         for job in app.take_jobs() {
             worker.submit(job);
         }
-        let mut redraw = notice_outside_change(&store, &mut app, &mut seen);
+        let mut redraw = notice_outside_change(&mut store, &mut app, &mut seen);
         for done in worker.poll() {
             app.on_done(done);
             redraw = true;
@@ -117,7 +117,7 @@ fn read_events(store: &mut Store, app: &mut app::App, seen: &mut i64) -> Result<
 
 /// Reads again what the app shows if another process committed since `seen`; returns whether
 /// it did (a frame is then due).
-fn notice_outside_change(store: &Store, app: &mut app::App, seen: &mut i64) -> bool {
+fn notice_outside_change(store: &mut Store, app: &mut app::App, seen: &mut i64) -> bool {
     match store.data_version() {
         Ok(now) if now != *seen => {
             *seen = now;

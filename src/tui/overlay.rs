@@ -29,6 +29,8 @@ pub enum Purpose {
         id: i64,
     },
     Find,
+    /// Write a backup of the project to the folder typed.
+    Backup,
     AddCode {
         parent: Option<String>,
     },

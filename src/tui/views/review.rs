@@ -242,7 +242,6 @@ impl State {
                     documents: 1,
                     codings_moved: r.report.codings_moved,
                     pseudonym: Some(r.pseudonym),
-                    index_problem: r.index_problem,
                 })
             }
         };

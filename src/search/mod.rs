@@ -1,0 +1,22 @@
+//! Full-text search: a tantivy index in the project's `index/` folder with one entry per
+//! speaker turn. Dutch and English turns are analysed with their language's stemmer (after
+//! lower-casing and accent folding); an unstemmed field serves exact words. Filters are
+//! indexed fields: document, participant(s), wave, speaker, kind, and the codes whose codings
+//! overlap the turn. The database stays the truth: the index records which database generation
+//! it reflects and is rebuilt when it is missing, stale or of an older layout.
+//!
+//! `schema` is the index's layout, `index` keeps it in step with the database (and follows
+//! every committed action), `query` answers searches, `snippets` cuts keyword-in-context lines.
+
+mod index;
+mod query;
+mod schema;
+mod snippets;
+
+pub use crate::store::derived::{
+    DISCARDED_PREFIX, INDEX_DIR, discard_index as discard, discarded_dirs,
+};
+pub use index::{
+    IndexState, follow, follow_outcomes, is_current, rebuild, rebuild_from_scratch, verify,
+};
+pub use query::{Filters, Hit, Results, search};

@@ -1,0 +1,71 @@
+//! The index's layout: one entry per speaker turn, with its ids and filters as exact fields,
+//! and its words analysed three ways (Dutch stemmed, English stemmed, exact), each after
+//! lower-casing and accent folding.
+
+use tantivy::Index;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+
+/// Bumped whenever the index layout changes: an older index is rebuilt.
+pub(super) const LAYOUT: u32 = 1;
+pub(super) const META_FILE: &str = "narrata-index.json";
+
+pub(super) struct Fields {
+    pub(super) turn: Field,
+    pub(super) doc: Field,
+    pub(super) participant: Field,
+    pub(super) wave: Field,
+    pub(super) speaker: Field,
+    pub(super) kind: Field,
+    pub(super) codes: Field,
+    pub(super) text_nl: Field,
+    pub(super) text_en: Field,
+    pub(super) exact: Field,
+}
+
+pub(super) fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        turn: b.add_u64_field("turn", INDEXED | STORED | FAST),
+        doc: b.add_u64_field("doc", INDEXED | STORED | FAST),
+        participant: b.add_text_field("participant", STRING | STORED),
+        wave: b.add_text_field("wave", STRING | STORED),
+        speaker: b.add_text_field("speaker", STRING | STORED),
+        kind: b.add_text_field("kind", STRING),
+        codes: b.add_u64_field("codes", INDEXED),
+        text_nl: b.add_text_field("text_nl", text("narrata_nl")),
+        text_en: b.add_text_field("text_en", text("narrata_en")),
+        exact: b.add_text_field("exact", text("narrata_exact")),
+    };
+    (b.build(), fields)
+}
+
+pub(super) fn analyzer(language: Option<Language>) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter);
+    match language {
+        Some(l) => base.filter(Stemmer::new(l)).build(),
+        None => base.build(),
+    }
+}
+
+pub(super) fn register(index: &Index) {
+    let t = index.tokenizers();
+    t.register("narrata_nl", analyzer(Some(Language::Dutch)));
+    t.register("narrata_en", analyzer(Some(Language::English)));
+    t.register("narrata_exact", analyzer(None));
+}
