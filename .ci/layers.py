@@ -22,7 +22,7 @@ LAYERS = [
     ["codebook"],
     ["change", "search", "merge", "agreement", "coding", "memo", "groups", "project",
      "privacy", "check"],
-    ["export", "refi", "demo", "synth"],
+    ["export", "refi", "demo"],
     # The front-ends: the command line starts the terminal UI; neither is used by the library.
     ["cli", "tui"],
 ]

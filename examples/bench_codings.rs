@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use narrata::codebook::{self, Fields};
 use narrata::store::Store;
-use narrata::synth::Rng;
+use narrata_synth::Rng;
 
 fn main() {
     let mut args = std::env::args().skip(1);

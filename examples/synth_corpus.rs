@@ -21,14 +21,14 @@ fn main() {
     std::fs::create_dir_all(out.join("gold")).expect("output folder");
     let mut bytes = 0;
     let prose = match args.get(5).map(String::as_str) {
-        Some("zipf") => narrata::synth::Prose::Zipf,
-        None | Some("templates") => narrata::synth::Prose::Templates,
+        Some("zipf") => narrata_synth::Prose::Zipf,
+        None | Some("templates") => narrata_synth::Prose::Templates,
         Some(other) => {
             eprintln!("unknown prose {other:?}: use templates or zipf");
             std::process::exit(2);
         }
     };
-    let corpus = narrata::synth::corpus_with(seed, participants, waves, sentences, prose);
+    let corpus = narrata_synth::corpus_with(seed, participants, waves, sentences, prose);
     for g in &corpus {
         std::fs::write(out.join("transcripts").join(&g.name), &g.file).expect("write transcript");
         let gold = serde_json::json!({"file": g.name, "offsets": "characters of the stored text (the body after any front matter)", "spans": g.spans});

@@ -13,11 +13,11 @@ use std::time::Instant;
 
 use narrata::import::{self, Anonymise, Options, Source};
 use narrata::store::Store;
-use narrata::synth::{Rng, corpus};
 use narrata::tui::app::{App, View};
 use narrata::tui::keymap::{Action, Keymap};
 use narrata::tui::theme::Theme;
 use narrata::tui::{jobs, render};
+use narrata_synth::{Rng, corpus};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

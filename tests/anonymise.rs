@@ -572,7 +572,7 @@ fn the_researchers_own_names_are_found_with_their_variants() {
 fn detection_on_generated_held_out_transcripts() {
     let mut total = BTreeMap::new();
     let mut key = narrata::keyfile::Key::new("held-out");
-    for g in narrata::synth::corpus(2026, 16, 3, 30) {
+    for g in narrata_synth::corpus(2026, 16, 3, 30) {
         let t = import::read(&Source {
             name: g.name.clone(),
             bytes: g.file.clone().into_bytes(),

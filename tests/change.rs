@@ -509,7 +509,7 @@ print(json.dumps({"heads": heads, "cells": cells, "text": "\n".join(p.text for p
     let result = std::process::Command::new("python3")
         .args(["-c", script, out.to_str().unwrap()])
         .output()
-        .expect("python3 reads the report (pip install -r tests/requirements.txt)");
+        .expect("python3 reads the report (run the tests with `bash tests/run.sh`, which installs the readers)");
     assert!(
         result.status.success(),
         "python-docx could not read the report: {}",
@@ -668,7 +668,7 @@ print(json.dumps({"paras": [p.text for p in d.paragraphs], "cells": cells}))
         .arg(script)
         .arg(&out)
         .output()
-        .expect("python3 with python-docx (pip install -r tests/requirements.txt)");
+        .expect("python3 with python-docx (run the tests with `bash tests/run.sh`, which installs the readers)");
     assert!(
         read.status.success(),
         "{}",

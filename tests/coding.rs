@@ -202,10 +202,10 @@ fn a_qdc_export_is_valid_against_the_refi_qda_schema() {
     let status = std::process::Command::new("python3")
         .args(["-c", "import sys, xmlschema; xmlschema.XMLSchema(sys.argv[1]).validate(sys.argv[2]); print('valid')", xsd.to_str().unwrap(), out.to_str().unwrap()])
         .output()
-        .expect("python3 is needed to validate REFI-QDA files (pip install -r tests/requirements.txt)");
+        .expect("python3 is needed to validate REFI-QDA files (run the tests with `bash tests/run.sh`, which installs the readers)");
     assert!(
         status.status.success(),
-        "the .qdc does not validate against Codebook.xsd (is xmlschema installed? pip install -r tests/requirements.txt):\n{}",
+        "the .qdc does not validate against Codebook.xsd (is xmlschema installed? run the tests with `bash tests/run.sh`, which installs them):\n{}",
         String::from_utf8_lossy(&status.stderr)
     );
 }

@@ -123,7 +123,7 @@ fn count(dir: &Path, sql: &str) -> i64 {
 fn corpus(root: &Path) -> PathBuf {
     let folder = root.join("corpus");
     std::fs::create_dir_all(&folder).unwrap();
-    for g in narrata::synth::corpus(21, 10, 3, 120) {
+    for g in narrata_synth::corpus(21, 10, 3, 120) {
         std::fs::write(folder.join(&g.name), &g.file).unwrap();
     }
     folder

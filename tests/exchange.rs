@@ -67,7 +67,7 @@ print(len(names))
     let o = std::process::Command::new("python3")
         .args(["-c", script, out.to_str().unwrap(), xsd.to_str().unwrap()])
         .output()
-        .expect("python3 with xmlschema (pip install -r tests/requirements.txt)");
+        .expect("python3 with xmlschema (run the tests with `bash tests/run.sh`, which installs the readers)");
     assert!(
         o.status.success(),
         "not valid REFI-QDA: {}",

@@ -34,7 +34,7 @@ fn python(script: &str, args: &[&str]) -> Value {
         .arg(script)
         .args(args)
         .output()
-        .expect("python3 (pip install -r tests/requirements.txt)");
+        .expect("python3 (run the tests with `bash tests/run.sh`, which installs the readers)");
     assert!(
         out.status.success(),
         "the Python reader failed: {}",

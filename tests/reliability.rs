@@ -688,7 +688,7 @@ fn a_full_disk_fails_the_action_whole_with_a_clear_error_and_a_rerun_completes_i
     // More transcripts than there is room for.
     let more = tmp.path().join("more");
     std::fs::create_dir(&more).unwrap();
-    for g in narrata::synth::corpus(5, 8, 2, 150) {
+    for g in narrata_synth::corpus(5, 8, 2, 150) {
         std::fs::write(more.join(&g.name), &g.file).unwrap();
     }
     let full_words = [

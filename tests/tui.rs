@@ -991,7 +991,7 @@ fn the_window_codes_on_and_stays_current_while_the_command_line_writes() {
     let dir = s.store.root().to_path_buf();
     let folder = s._tmp.path().join("more");
     std::fs::create_dir(&folder).unwrap();
-    let generated = narrata::synth::corpus(3, 12, 2, 150);
+    let generated = narrata_synth::corpus(3, 12, 2, 150);
     for g in &generated {
         std::fs::write(folder.join(&g.name), &g.file).unwrap();
     }

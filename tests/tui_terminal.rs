@@ -16,15 +16,25 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn new(tag: &str) -> Tmux {
-        let ok = Command::new("tmux").arg("-V").output();
-        assert!(
-            ok.is_ok_and(|o| o.status.success()),
-            "tmux is needed for this test: install it (apt-get install tmux); .ci/run does"
-        );
-        Tmux {
-            socket: format!("narrata-test-{tag}-{}", std::process::id()),
+    /// A tmux server of this test's own. Without tmux the test cannot run: under CI (which
+    /// installs it) that is a failure; elsewhere the test says so on stderr and does nothing,
+    /// so that the README's test command passes on a machine with only Rust and Python.
+    fn new(tag: &str) -> Option<Tmux> {
+        let ok = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "tmux is needed for this test: install it (apt-get install tmux); .ci/run does"
+            );
+            eprintln!("NOT RUN: tmux is not installed, so the terminal test `{tag}` did nothing");
+            return None;
         }
+        Some(Tmux {
+            socket: format!("narrata-test-{tag}-{}", std::process::id()),
+        })
     }
 
     fn run(&self, args: &[&str]) -> String {
@@ -153,7 +163,9 @@ fn assert_cooked(report: &str) {
 fn a_coding_session_in_a_real_terminal_then_quit_restores_it() {
     let (tmp, dir, config) = setup();
     let done = tmp.path().join("done");
-    let tmux = Tmux::new("session");
+    let Some(tmux) = Tmux::new("session") else {
+        return;
+    };
     tmux.start(&ui_command(&dir, &config, &done));
     tmux.wait_for("Participants × waves");
     tmux.keys(&["Enter"]);
@@ -236,7 +248,9 @@ fn assert_project_checks_out(dir: &Path) {
 fn sigterm_leaves_the_terminal_as_it_was() {
     let (tmp, dir, config) = setup();
     let done = tmp.path().join("done");
-    let tmux = Tmux::new("sigterm");
+    let Some(tmux) = Tmux::new("sigterm") else {
+        return;
+    };
     tmux.start(&ui_command(&dir, &config, &done));
     tmux.wait_for("Participants × waves");
     let pid = ui_pid(&tmux);
@@ -252,7 +266,9 @@ fn sigterm_leaves_the_terminal_as_it_was() {
 fn lose_the_terminal(tag: &str, wrapper: &str) {
     let (tmp, dir, config) = setup();
     let done = tmp.path().join("done");
-    let tmux = Tmux::new(tag);
+    let Some(tmux) = Tmux::new(tag) else {
+        return;
+    };
     tmux.start(&wrapped_ui_command(wrapper, &dir, &config, &done));
     tmux.wait_for("Participants × waves");
     tmux.keys(&["Enter"]);
@@ -281,7 +297,9 @@ fn losing_the_terminal_without_a_hangup_signal_ends_the_ui_too() {
 fn the_ui_shows_what_the_command_line_imports_while_it_is_open() {
     let (tmp, dir, config) = setup();
     let done = tmp.path().join("done");
-    let tmux = Tmux::new("outside");
+    let Some(tmux) = Tmux::new("outside") else {
+        return;
+    };
     tmux.start(&ui_command(&dir, &config, &done));
     let before = tmux.wait_for("Participants × waves");
     assert!(!before.contains("P77"), "{before}");

@@ -2,7 +2,7 @@
 //! criteria, an example), a colour, and an optional dimension and polarity for codes that are
 //! opposite poles of one theme. Finding a code by id, name or path; reorganising the tree
 //! (add, rename, move, merge, remove), each as one audited, undoable action in which codings
-//! and memos follow their code. Files in and out live in [`file`] (YAML, JSON) and [`qdc`]
+//! and memos follow their code. Files in and out live in [`file`](mod@file) (YAML, JSON) and [`qdc`]
 //! (REFI-QDA).
 
 pub mod file;

@@ -1,5 +1,5 @@
 //! REFI-QDA projects (`.qdpx`): the exchange format of ATLAS.ti, NVivo, MAXQDA, QualCoder and
-//! Taguette. [`write`] exports a project: `project.qde` (namespace `urn:QDA-XML:project:1.0`)
+//! Taguette. [`write`](mod@write) exports a project: `project.qde` (namespace `urn:QDA-XML:project:1.0`)
 //! with users, the codebook, variables (wave, kind, participant attributes), cases
 //! (participants), sources with one selection per coding, and memos as notes; the stored
 //! transcripts as UTF-8 files under `sources/`, named by GUID.
