@@ -110,7 +110,7 @@ pub enum CodeCommand {
         #[arg(long, value_enum, default_value_t = Unit::Turn)]
         unit: Unit,
         #[command(flatten)]
-        filters: super::SearchFilters,
+        filters: super::args::SearchFilters,
     },
 }
 

@@ -19,6 +19,21 @@ pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()>
     writeln!(out, "{text}").map_err(io)
 }
 
+/// Prints a command's result: as JSON with `--json`, else as people read it (`text`). Every
+/// command that has both forms prints through this.
+pub fn emit<T: Serialize + ?Sized>(
+    out: &mut dyn Write,
+    as_json: bool,
+    value: &T,
+    text: impl FnOnce(&mut dyn Write, &T) -> Result<()>,
+) -> Result<()> {
+    if as_json {
+        json(out, value)
+    } else {
+        text(out, value)
+    }
+}
+
 pub use crate::format::thousands;
 
 /// `{"site": "Leiden"}` → `site=Leiden`.

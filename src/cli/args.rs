@@ -1,0 +1,544 @@
+//! The command line's arguments, as clap reads them: the commands, their flags and the
+//! filters several commands share. Dispatch is in `mod.rs`, the work in the library, the
+//! printing in `output.rs`; the names here are the design's CLI contract.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use super::{coding, privacy};
+use crate::corpus;
+use crate::error::Result;
+use crate::store::Store;
+
+/// narrata: a terminal workbench for qualitative research on narrative interviews.
+#[derive(Debug, Parser)]
+#[command(name = "narrata", version, about, long_about = None)]
+pub struct Cli {
+    /// The project folder (default: NARRATA_PROJECT, else the nearest folder upward holding narrata.db).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+
+    /// Who is acting, recorded in the audit log (default: NARRATA_CODER, else the login name).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub coder: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a project.
+    Init(InitArgs),
+    /// Build the demo project from the fictional samples, print a summary and open it in the
+    /// terminal UI.
+    Demo(DemoArgs),
+    /// Import transcripts (.txt .md .docx .vtt .srt), files or folders, or REFI-QDA projects
+    /// (.qdpx, on their own).
+    Import(ImportArgs),
+    /// List documents; `docs set` assigns one to its participants, wave and kind.
+    Docs(DocsArgs),
+    /// List participants.
+    Participants(ParticipantsArgs),
+    /// List waves.
+    Waves(WavesArgs),
+    /// Print a transcript with line numbers.
+    Show(ShowArgs),
+    /// Import, export, show and reorganise the codebook.
+    #[command(subcommand)]
+    Codebook(coding::CodebookCommand),
+    /// Code a span of a transcript, or remove a coding.
+    #[command(subcommand)]
+    Code(coding::CodeCommand),
+    /// List codings with their text.
+    Codings(coding::CodingsArgs),
+    /// Add a memo.
+    #[command(subcommand)]
+    Memo(coding::MemoCommand),
+    /// List memos.
+    Memos(MemosArgs),
+    /// Undo your last change (coding, memo, codebook change).
+    Undo(UndoArgs),
+    /// Redo your last undone change.
+    Redo(RedoArgs),
+    /// Find, replace and review identifiers.
+    #[command(subcommand)]
+    Anonymise(privacy::AnonymiseCommand),
+    /// Prove that no original identifier from the key is in the database or the index.
+    PrivacyCheck(PrivacyCheckArgs),
+    /// Full-text search, ranked, keyword in context.
+    Search(SearchArgs),
+    /// Rebuild the search index from the database.
+    Reindex,
+    /// Reports and exchange files.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Change across waves: per participant and code, coverage per wave and a change label.
+    #[command(args_conflicts_with_subcommands = true)]
+    Changes(ChangesArgs),
+    /// Agreement between coders per code and overall: percent agreement, Cohen's kappa (two
+    /// coders), Krippendorff's alpha (nominal), over characters or turns.
+    Agreement(AgreementArgs),
+    /// Merge another copy of this study (a coder's copy of the project folder) into this one:
+    /// by GUIDs, nothing duplicated, nothing lost, deletions kept; one action.
+    Merge(MergeArgs),
+    /// Check the project's integrity: the database and the search index beside it.
+    Check(CheckArgs),
+    /// Write a consistent snapshot of the project to a new folder.
+    Backup(BackupArgs),
+    /// List the document groups; `groups add NAME DOC…` makes one or adds documents to it.
+    Groups(GroupsArgs),
+    /// Open the terminal UI (also what narrata does with no command, on a terminal).
+    Tui,
+}
+
+/// The arguments of `narrata init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    pub dir: PathBuf,
+    /// The project's name (default: the folder's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The study's main language.
+    #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
+    pub language: String,
+}
+
+/// The arguments of `narrata demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Where to build it.
+    #[arg(default_value = "narrata-demo")]
+    pub dir: PathBuf,
+    /// Print a summary instead of opening the terminal UI.
+    #[arg(long)]
+    pub no_tui: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Participant code(s); several (P01,P02) for a group interview.
+    #[arg(long, value_delimiter = ',')]
+    pub participant: Vec<String>,
+    /// Wave (interview round), e.g. T2.
+    #[arg(long)]
+    pub wave: Option<String>,
+    #[arg(long, value_enum)]
+    pub kind: Option<Kind>,
+    /// Identifier handling: auto (default), review, or off.
+    #[arg(long, value_enum, default_value_t = AnonymiseArg::Auto)]
+    pub anonymise: AnonymiseArg,
+    /// The transcripts' language, where they do not say.
+    #[arg(long, value_parser = ["nl", "en"])]
+    pub language: Option<String>,
+    /// Who each speaker label is, for files that cannot say (WebVTT, SRT, Word):
+    /// LABEL=P01,LABEL=interviewer, labels as they appear in the files. Without
+    /// --participant, the participants mapped here are the document's.
+    #[arg(long, value_name = "LABEL=WHO,…")]
+    pub speakers: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata docs`.
+#[derive(Debug, clap::Args)]
+pub struct DocsArgs {
+    #[command(subcommand)]
+    pub set: Option<DocsCommand>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata participants`.
+#[derive(Debug, clap::Args)]
+pub struct ParticipantsArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata waves`.
+#[derive(Debug, clap::Args)]
+pub struct WavesArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Document id, GUID or title.
+    pub doc: String,
+    #[arg(long, value_name = "N")]
+    pub from_line: Option<usize>,
+    #[arg(long, value_name = "M")]
+    pub to_line: Option<usize>,
+    /// Print the stored text exactly, the text all offsets refer to.
+    #[arg(long)]
+    pub raw: bool,
+    /// The document, its text and its turns as JSON.
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+}
+
+/// The arguments of `narrata memos`.
+#[derive(Debug, clap::Args)]
+pub struct MemosArgs {
+    /// Only memos about this target (project, participant:P03, wave:T2, portrait:P03:T2, document:3, code:NAME, coding:12).
+    #[arg(long)]
+    pub target: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata undo`.
+#[derive(Debug, clap::Args)]
+pub struct UndoArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata redo`.
+#[derive(Debug, clap::Args)]
+pub struct RedoArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata privacy-check`.
+#[derive(Debug, clap::Args)]
+pub struct PrivacyCheckArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata search`.
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    pub query: String,
+    #[command(flatten)]
+    pub filters: SearchFilters,
+    /// How many hits to show, best first.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata changes`.
+#[derive(Debug, clap::Args)]
+pub struct ChangesArgs {
+    #[command(subcommand)]
+    pub set: Option<ChangesCommand>,
+    #[arg(long)]
+    pub participant: Option<String>,
+    #[arg(long)]
+    pub code: Option<String>,
+    #[arg(long, value_name = "WAVE")]
+    pub from: Option<String>,
+    #[arg(long, value_name = "WAVE")]
+    pub to: Option<String>,
+    /// The words whose rate changed most, and pronoun rates (needs --participant, --from, --to).
+    #[arg(long)]
+    pub lexical: bool,
+    /// Count each code's sub-codes as the code (top-level codes only).
+    #[arg(long)]
+    pub roll_up: bool,
+    /// Coverage ratio between last and first wave that counts as an increase.
+    #[arg(long, default_value_t = 1.5)]
+    pub ratio: f64,
+    /// Codings needed in a wave for the code to count as present.
+    #[arg(long, default_value_t = 1)]
+    pub min_codings: usize,
+    /// Also list the rows whose label is `absent`.
+    #[arg(long)]
+    pub all: bool,
+    /// Count only these coders' codings (comma-separated); by default every coder's,
+    /// with overlapping codings counted once.
+    #[arg(long, value_delimiter = ',')]
+    pub coders: Vec<String>,
+    /// The cohort view: per code and wave how many participants speak of it (n/N), and who
+    /// kept, gained, lost or never had it between the first and last wave.
+    #[arg(long, conflicts_with_all = ["lexical", "participant"])]
+    pub cohort: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata agreement`.
+#[derive(Debug, clap::Args)]
+pub struct AgreementArgs {
+    /// Two or more coders, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub coders: Vec<String>,
+    /// Only this code (id, name or path).
+    #[arg(long)]
+    pub code: Option<String>,
+    #[arg(long, value_enum, default_value_t = UnitArg::Characters)]
+    pub unit: UnitArg,
+    #[arg(long)]
+    pub participant: Option<String>,
+    #[arg(long)]
+    pub wave: Option<String>,
+    /// List the stretches of text where the coders differ, per code, to discuss.
+    #[arg(long)]
+    pub disagreements: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    pub other: PathBuf,
+    /// Report what would change without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Repair what can be repaired safely: rebuild the search index from the database
+    /// (dropping entries for turns that no longer exist). The database is never changed.
+    #[arg(long)]
+    pub repair: bool,
+}
+
+/// The arguments of `narrata backup`.
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    pub out: PathBuf,
+}
+
+/// The arguments of `narrata groups`.
+#[derive(Debug, clap::Args)]
+pub struct GroupsArgs {
+    #[command(subcommand)]
+    pub add: Option<GroupsCommand>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which codings an export holds.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportFilter {
+    /// A code (id, name or path); its sub-codes are included unless --no-subcodes.
+    #[arg(long)]
+    pub code: Option<String>,
+    #[arg(long)]
+    pub no_subcodes: bool,
+    #[arg(long)]
+    pub participant: Option<String>,
+    #[arg(long)]
+    pub wave: Option<String>,
+    /// Only this coder's codings, or these coders' (comma-separated).
+    #[arg(long)]
+    pub coder: Option<String>,
+    /// Only the documents of this document group.
+    #[arg(long)]
+    pub group: Option<String>,
+}
+
+impl ExportFilter {
+    pub(super) fn filter(&self, store: &Store) -> Result<crate::coding::Filter> {
+        let coders = crate::coding::coder_list(self.coder.as_slice());
+        crate::coding::check_coders(store.conn(), &coders)?;
+        Ok(crate::coding::Filter {
+            code: self.code.clone(),
+            with_subcodes: !self.no_subcodes,
+            participant: self.participant.clone(),
+            wave: self.wave.clone(),
+            coders,
+            doc: None,
+            group: self.group.clone(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UnitArg {
+    Characters,
+    Turns,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GroupByArg {
+    Code,
+    Participant,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Coded excerpts as a Word report: quotes with citations under their codes (or per
+    /// participant and wave), memos, the codebook, a methods note and the audit trail.
+    Excerpts {
+        out: PathBuf,
+        #[command(flatten)]
+        filter: ExportFilter,
+        #[arg(long, value_enum, default_value_t = GroupByArg::Code)]
+        group_by: GroupByArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One transcript as a Word document: numbered lines, every coding a comment on its words.
+    Transcript {
+        /// Document id, GUID or title.
+        doc: String,
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Codings as CSV: one row per coding (document, participants, wave, speakers, code path,
+    /// offsets, lines, text, coder, time, memos).
+    Csv {
+        out: PathBuf,
+        #[command(flatten)]
+        filter: ExportFilter,
+    },
+    /// Codings as JSON, the same rows as `export csv`.
+    Json {
+        out: PathBuf,
+        #[command(flatten)]
+        filter: ExportFilter,
+    },
+    /// The whole project as REFI-QDA (.qdpx) for ATLAS.ti, NVivo, MAXQDA, QualCoder: sources,
+    /// codebook, codings, memos as notes, participants as cases, waves as variables.
+    Qdpx {
+        out: PathBuf,
+        /// How positions count: code points, as the standard says (the default), or UTF-16
+        /// units, for a reader that counts as NVivo does (an emoji is 2).
+        #[arg(long, value_enum, default_value_t = PositionsArg::CodePoints)]
+        positions: PositionsArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The change report: .docx (grids, excerpts side by side, pen portraits, cohort) or .csv
+    /// (long format: one line per participant, code and wave).
+    Changes {
+        out: PathBuf,
+        #[arg(long)]
+        roll_up: bool,
+        #[arg(long, default_value_t = 1.5)]
+        ratio: f64,
+        #[arg(long, default_value_t = 1)]
+        min_codings: usize,
+        /// Count only these coders' codings (comma-separated); by default every coder's,
+        /// with overlapping codings counted once.
+        #[arg(long, value_delimiter = ',')]
+        coders: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupsCommand {
+    /// Add documents (ids, GUIDs or titles) to a group, made if it is new; undoable.
+    Add {
+        name: String,
+        #[arg(required = true)]
+        docs: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocsCommand {
+    /// Assign a document to its participant(s), wave and kind (a text from another tool
+    /// arrives without them); audited and undoable. What is not given stays as it is.
+    Set {
+        /// Document id, GUID or title.
+        doc: String,
+        /// Participant code(s); several (P01,P02) for a group interview.
+        #[arg(long, value_delimiter = ',')]
+        participant: Vec<String>,
+        #[arg(long)]
+        wave: Option<String>,
+        #[arg(long, value_enum)]
+        kind: Option<Kind>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChangesCommand {
+    /// Confirm or override the change label of a participant and code.
+    Set {
+        participant: String,
+        code: String,
+        label: String,
+        #[arg(long)]
+        memo: Option<String>,
+    },
+}
+
+/// Filters shared by `search` and `code auto`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SearchFilters {
+    #[arg(long)]
+    pub participant: Option<String>,
+    #[arg(long)]
+    pub wave: Option<String>,
+    #[arg(long)]
+    pub speaker: Option<String>,
+    /// Turns overlapping a coding with this code or one of its sub-codes.
+    #[arg(long)]
+    pub code: Option<String>,
+    #[arg(long, value_enum)]
+    pub kind: Option<Kind>,
+    /// Only this document (id, GUID or title).
+    #[arg(long)]
+    pub doc: Option<String>,
+    /// Only the documents of this document group.
+    #[arg(long)]
+    pub group: Option<String>,
+}
+
+impl SearchFilters {
+    /// The library's filters; `limit` caps the hits returned (`code auto` codes every hit).
+    pub fn resolve(&self, store: &Store, limit: usize) -> Result<crate::search::Filters> {
+        Ok(crate::search::Filters {
+            participant: self.participant.clone(),
+            wave: self.wave.clone(),
+            speaker: self.speaker.clone(),
+            code: self.code.clone(),
+            kind: self.kind.map(|k| format!("{k:?}").to_lowercase()),
+            doc: match &self.doc {
+                Some(d) => Some(corpus::find_document(store.conn(), d)?),
+                None => None,
+            },
+            group: self.group.clone(),
+            limit,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Kind {
+    Individual,
+    Group,
+    Fieldnote,
+    /// A text from elsewhere, not yet tied to participants and a wave.
+    Document,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PositionsArg {
+    CodePoints,
+    Utf16,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AnonymiseArg {
+    Auto,
+    Review,
+    Off,
+}
