@@ -1,11 +1,5 @@
-//! Change across waves: for each participant and code, how much of what the participant said
-//! in each interview round was coded with it, and a label for how that changed (emerged,
-//! ceased, increased, …). "Not interviewed in this wave" is kept apart from "interviewed, code
-//! absent". Also the polarity balance per dimension and wave, the cohort view (how many
-//! participants speak of a code in each wave), and the lexical shift of one participant
-//! between two waves (log-likelihood keyness, first-person pronoun rates).
-//!
-//! Counts show how often something is spoken about, not what it means.
+//! The change table: per participant, code and wave the share of the participant's words
+//! coded, the change label, the polarity balance per dimension and the pen portraits.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -14,40 +8,9 @@ use serde::Serialize;
 
 use crate::codebook::{self, Code};
 use crate::error::{Error, Result};
-use crate::offsets;
 
-/// Options of the change table.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub participant: Option<String>,
-    pub code: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// Coverage ratio between the last and first wave that counts as an increase (its inverse
-    /// a decrease).
-    pub ratio: f64,
-    /// Codings a participant needs in a wave for the code to count as present.
-    pub min_codings: usize,
-    /// Count a code's sub-codes as the code itself.
-    pub roll_up: bool,
-    /// Only these coders' codings; empty: every coder's, overlapping codings counted once.
-    pub coders: Vec<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            participant: None,
-            code: None,
-            from: None,
-            to: None,
-            ratio: 1.5,
-            min_codings: 1,
-            roll_up: false,
-            coders: Vec::new(),
-        }
-    }
-}
+use super::word_index::WordIndex;
+use super::*;
 
 /// One participant, code and wave.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -147,61 +110,9 @@ fn portraits(conn: &Connection, participants: &[&String]) -> Result<Vec<Portrait
     Ok(out)
 }
 
-pub const NOTE: &str = "Counts show how often something is spoken about, not what it means.";
-
-/// The labels, in the order the rules are tried.
-pub const LABELS: &[&str] = &[
-    "insufficient",
-    "fluctuating",
-    "emerged",
-    "ceased",
-    "increased",
-    "decreased",
-    "constant",
-    "absent",
-];
-
-/// The label for a code over the waves a participant attended: `present` per attended wave and
-/// the coverage of the first and last.
-pub fn label(
-    present: &[bool],
-    first_coverage: f64,
-    last_coverage: f64,
-    ratio: f64,
-) -> &'static str {
-    if present.len() < 2 {
-        return "insufficient";
-    }
-    let switches = present.windows(2).filter(|w| w[0] != w[1]).count();
-    let (first, last) = (present[0], present[present.len() - 1]);
-    if switches >= 2 {
-        "fluctuating"
-    } else if !first && last {
-        "emerged"
-    } else if first && !last {
-        "ceased"
-    } else if first && last {
-        let r = if first_coverage > 0.0 {
-            last_coverage / first_coverage
-        } else {
-            f64::INFINITY
-        };
-        // A ratio exactly at the threshold counts (with room for floating-point rounding).
-        if r >= ratio * (1.0 - 1e-9) {
-            "increased"
-        } else if r <= (1.0 / ratio) * (1.0 + 1e-9) {
-            "decreased"
-        } else {
-            "constant"
-        }
-    } else {
-        "absent"
-    }
-}
-
 /// A participant's own words in one wave: how many, and their turns as (doc, start, end).
 #[derive(Debug, Clone, Default)]
-struct Spoken {
+pub(super) struct Spoken {
     words: usize,
     turns: Vec<(i64, usize, usize)>,
     /// The same turns grouped by document (filled once after loading).
@@ -209,10 +120,10 @@ struct Spoken {
 }
 
 /// Labels the researcher set: (participant, code id) → (label, memo).
-type Overrides = HashMap<(String, i64), (String, Option<String>)>;
+pub(super) type Overrides = HashMap<(String, i64), (String, Option<String>)>;
 
 /// What the computation needs, loaded once.
-struct Data {
+pub(super) struct Data {
     waves: Vec<String>,
     /// participant → wave → (own words, turns as (doc, start, end))
     /// participant → wave → their own words
@@ -228,7 +139,7 @@ struct Data {
 }
 
 /// The codings counted, read once.
-struct Codings {
+pub(super) struct Codings {
     raw: HashMap<(i64, i64), Vec<(usize, usize)>>,
     by_coder: HashMap<i64, Vec<(usize, usize, i64)>>,
     coders: BTreeMap<i64, String>,
@@ -236,7 +147,7 @@ struct Codings {
 
 /// The spans of the codings of `coders` (every coder's when empty), per document and code and
 /// per document with their coder.
-fn load_codings(conn: &Connection, coders: &[String]) -> Result<Codings> {
+pub(super) fn load_codings(conn: &Connection, coders: &[String]) -> Result<Codings> {
     crate::coding::check_coders(conn, coders)?;
     let mut names: BTreeMap<i64, String> = BTreeMap::new();
     let mut stmt = conn.prepare("SELECT id, name FROM coders")?;
@@ -288,7 +199,7 @@ fn load_codings(conn: &Connection, coders: &[String]) -> Result<Codings> {
 
 /// Waves, and each participant's own turns per wave.
 #[allow(clippy::type_complexity)]
-fn load_spans(
+pub(super) fn load_spans(
     conn: &Connection,
 ) -> Result<(Vec<String>, BTreeMap<String, BTreeMap<String, Spoken>>)> {
     let waves: Vec<String> = crate::corpus::waves(conn)?
@@ -371,7 +282,7 @@ fn load_spans(
 }
 
 /// The word index of every coded document.
-fn word_indexes(conn: &Connection) -> Result<HashMap<i64, WordIndex>> {
+pub(super) fn word_indexes(conn: &Connection) -> Result<HashMap<i64, WordIndex>> {
     let mut stmt = conn.prepare(
         "SELECT id, text FROM documents WHERE id IN (SELECT DISTINCT doc_id FROM codings)",
     )?;
@@ -385,7 +296,7 @@ fn word_indexes(conn: &Connection) -> Result<HashMap<i64, WordIndex>> {
 
 /// Everything the change table counts with. The texts are read and indexed on a second
 /// connection while the turns and codings are read on this one.
-fn load(conn: &Connection, coders: &[String]) -> Result<Data> {
+pub(super) fn load(conn: &Connection, coders: &[String]) -> Result<Data> {
     let path = conn
         .path()
         .filter(|p| !p.is_empty())
@@ -429,85 +340,8 @@ fn load(conn: &Connection, coders: &[String]) -> Result<Data> {
     })
 }
 
-/// The words of a text as character spans, sorted, to count the words of any span by binary
-/// search instead of reading the text again. A word cut by the span's edge counts, as
-/// [`words::count`] would count its visible part.
-struct WordIndex {
-    spans: Vec<(u32, u32)>,
-    /// Positions of apostrophes and hyphens inside words: a span holding only one of them
-    /// holds no word.
-    joiners: Vec<u32>,
-}
-
-impl WordIndex {
-    fn new(text: &str) -> WordIndex {
-        // About one word per six bytes of text: one allocation for most transcripts.
-        let mut spans = Vec::with_capacity(text.len() / 5);
-        let mut joiners = Vec::new();
-        let mut start: Option<u32> = None;
-        let mut chars = text.chars().peekable();
-        let mut i: u32 = 0;
-        // Letters and digits, answered without the Unicode tables for ASCII (profiled: this
-        // loop was the change table's largest cost).
-        let word_char = |c: char| {
-            if c.is_ascii() {
-                c.is_ascii_alphanumeric()
-            } else {
-                c.is_alphanumeric()
-            }
-        };
-        while let Some(c) = chars.next() {
-            let inside = if word_char(c) {
-                true
-            } else {
-                let joiner = start.is_some()
-                    && matches!(c, '\'' | '’' | '-' | '‐')
-                    && chars.peek().is_some_and(|&d| word_char(d));
-                if joiner {
-                    joiners.push(i);
-                }
-                joiner
-            };
-            match (inside, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    spans.push((s, i));
-                    start = None;
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        if let Some(s) = start {
-            spans.push((s, i));
-        }
-        WordIndex { spans, joiners }
-    }
-
-    /// Words with at least one character in `[a, b)`.
-    fn count(&self, a: usize, b: usize) -> usize {
-        let (a, b) = (a as u32, b as u32);
-        let first = self.spans.partition_point(|&(_, e)| e <= a);
-        let last = self.spans.partition_point(|&(s, _)| s < b);
-        let mut n = last.saturating_sub(first);
-        // A word whose only character inside the span is a joiner does not count.
-        let only_joiner = |i: usize| {
-            let (s, e) = self.spans[i];
-            let (x, y) = (s.max(a), e.min(b));
-            y == x + 1 && self.joiners.binary_search(&x).is_ok()
-        };
-        if n > 0 && only_joiner(first) {
-            n -= 1;
-        }
-        if last > first + 1 && only_joiner(last - 1) {
-            n -= 1;
-        }
-        n
-    }
-}
-
 /// Merges overlapping spans.
-fn union(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+pub(super) fn union(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     spans.sort_unstable();
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (s, e) in spans {
@@ -520,7 +354,7 @@ fn union(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 }
 
 /// The coders with at least one counted coding in some turns (of any code).
-fn coders_in(data: &Data, by_doc: &[(i64, Vec<(usize, usize)>)]) -> BTreeSet<i64> {
+pub(super) fn coders_in(data: &Data, by_doc: &[(i64, Vec<(usize, usize)>)]) -> BTreeSet<i64> {
     let mut out = BTreeSet::new();
     for (doc, turn_spans) in by_doc {
         for &(s, e, coder) in data.by_coder.get(doc).map(Vec::as_slice).unwrap_or(&[]) {
@@ -535,7 +369,11 @@ fn coders_in(data: &Data, by_doc: &[(i64, Vec<(usize, usize)>)]) -> BTreeSet<i64
 
 /// Coded passages and coded words of a set of codes within some turns: overlapping codings
 /// (of several coders, or one inside another) are one passage, and each word counts once.
-fn measure(data: &Data, codes: &[i64], by_doc: &[(i64, Vec<(usize, usize)>)]) -> (usize, usize) {
+pub(super) fn measure(
+    data: &Data,
+    codes: &[i64],
+    by_doc: &[(i64, Vec<(usize, usize)>)],
+) -> (usize, usize) {
     let mut codings = 0;
     let mut coded_words = 0;
     for (doc, turn_spans) in by_doc {
@@ -708,7 +546,12 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
     })
 }
 
-fn balance(data: &Data, all: &[Code], participants: &[&String], waves: &[String]) -> Vec<Balance> {
+pub(super) fn balance(
+    data: &Data,
+    all: &[Code],
+    participants: &[&String],
+    waves: &[String],
+) -> Vec<Balance> {
     let mut dims: BTreeMap<String, (Vec<i64>, Vec<i64>)> = BTreeMap::new();
     for c in all {
         if let (Some(d), Some(p)) = (&c.dimension, &c.polarity) {
@@ -754,7 +597,7 @@ fn balance(data: &Data, all: &[Code], participants: &[&String], waves: &[String]
 }
 
 /// Confirmed or overridden labels: (participant, code id) → (label, memo).
-fn overrides(conn: &Connection) -> Result<Overrides> {
+pub(super) fn overrides(conn: &Connection) -> Result<Overrides> {
     let mut stmt = conn.prepare(
         "SELECT p.code, o.code_id, o.label, o.memo FROM change_overrides o JOIN participants p ON p.id = o.participant_id",
     )?;
@@ -765,354 +608,6 @@ fn overrides(conn: &Connection) -> Result<Overrides> {
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Confirms or overrides the label of a participant and code, with an optional memo, as one
-/// audited, undoable action.
-pub fn set_label(
-    store: &mut crate::store::Store,
-    coder: &str,
-    participant: &str,
-    code: &str,
-    label: &str,
-    memo: Option<&str>,
-) -> Result<()> {
-    let label = label.trim().to_lowercase();
-    if !LABELS.contains(&label.as_str()) {
-        return Err(Error::Invalid(format!(
-            "`{label}` is not a change label; use one of {}",
-            LABELS.join(", ")
-        )));
-    }
-    let p = crate::import::resolve::normalise_participant(participant);
-    let pid: i64 = store
-        .conn()
-        .query_row("SELECT id FROM participants WHERE code = ?1", [&p], |r| {
-            r.get(0)
-        })
-        .map_err(|_| Error::NotFound(format!("there is no participant `{p}`")))?;
-    let c = codebook::find(store.conn(), code)?;
-    let memo = memo
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(str::to_owned);
-    store.action(coder, |a| {
-        let existing: Option<i64> = a
-            .conn()
-            .query_row(
-                "SELECT id FROM change_overrides WHERE participant_id = ?1 AND code_id = ?2",
-                [pid, c.id],
-                |r| r.get(0),
-            )
-            .ok();
-        match existing {
-            Some(id) => a.update(
-                "change_overrides",
-                id,
-                &[
-                    ("label", &label),
-                    ("memo", &memo),
-                    ("coder_id", &a.coder_id()),
-                    ("created", &a.at()),
-                ],
-            )?,
-            None => {
-                a.insert(
-                    "change_overrides",
-                    &[
-                        ("participant_id", &pid),
-                        ("code_id", &c.id),
-                        ("label", &label),
-                        ("memo", &memo),
-                        ("coder_id", &a.coder_id()),
-                        ("created", &a.at()),
-                    ],
-                )?;
-            }
-        }
-        a.audit(
-            "set change label",
-            &format!("participant:{p}"),
-            serde_json::json!({"code": c.path, "label": label}),
-        )?;
-        Ok(())
-    })
-}
-
-/// One word's change between two waves.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Keyword {
-    pub word: String,
-    pub from_rate: f64,
-    pub to_rate: f64,
-    pub g2: f64,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Pronouns {
-    pub wave: String,
-    pub singular_rate: f64,
-    pub plural_rate: f64,
-}
-
-/// The lexical shift (the `changes --lexical --json` contract).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Lexical {
-    pub participant: String,
-    pub from: String,
-    pub to: String,
-    pub keywords: Vec<Keyword>,
-    pub pronouns: Vec<Pronouns>,
-}
-
-/// Log-likelihood (G²) of a word seen `a` times in `c` words and `b` times in `d` words.
-pub fn g2(a: f64, b: f64, c: f64, d: f64) -> f64 {
-    let e1 = c * (a + b) / (c + d);
-    let e2 = d * (a + b) / (c + d);
-    let part = |o: f64, e: f64| {
-        if o > 0.0 && e > 0.0 {
-            o * (o / e).ln()
-        } else {
-            0.0
-        }
-    };
-    2.0 * (part(a, e1) + part(b, e2))
-}
-
-fn tokens(text: &str) -> Vec<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
-        .map(|w| {
-            w.trim_matches(|c: char| c == '\'' || c == '’' || c == '-')
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty() && w.chars().any(char::is_alphabetic))
-        .collect()
-}
-
-/// The lexical shift of a participant's own words between two waves.
-pub fn lexical(
-    conn: &Connection,
-    participant: &str,
-    from: &str,
-    to: &str,
-    top: usize,
-) -> Result<Lexical> {
-    let p = crate::import::resolve::normalise_participant(participant);
-    let (from, to) = (
-        crate::import::resolve::normalise_wave(from),
-        crate::import::resolve::normalise_wave(to),
-    );
-    let words_of = |wave: &str| -> Result<(Vec<String>, String)> {
-        let mut stmt = conn.prepare(
-            "SELECT d.text, t.start, t.end, d.language FROM turns t JOIN participants p ON p.id = t.participant_id
-             JOIN documents d ON d.id = t.doc_id JOIN waves w ON w.id = d.wave_id WHERE p.code = ?1 AND w.name = ?2",
-        )?;
-        let mut out = Vec::new();
-        let mut language = String::from("nl");
-        for row in stmt.query_map([&p, &wave.to_owned()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })? {
-            let (text, s, e, l) = row?;
-            out.extend(tokens(offsets::slice_chars(&text, s as usize, e as usize)));
-            language = l;
-        }
-        if out.is_empty() {
-            return Err(Error::NotFound(format!(
-                "{p} has no words of their own in wave {wave}"
-            )));
-        }
-        Ok((out, language))
-    };
-    let (a_words, language) = words_of(&from)?;
-    let (b_words, _) = words_of(&to)?;
-    fn count(ws: &[String]) -> HashMap<&str, f64> {
-        let mut m: HashMap<&str, f64> = HashMap::new();
-        for w in ws {
-            *m.entry(w.as_str()).or_default() += 1.0;
-        }
-        m
-    }
-    let (ca, cb) = (count(&a_words), count(&b_words));
-    let (na, nb) = (a_words.len() as f64, b_words.len() as f64);
-    let vocabulary: HashSet<&str> = ca.keys().chain(cb.keys()).copied().collect();
-    let mut keywords: Vec<Keyword> = vocabulary
-        .into_iter()
-        .map(|w| {
-            let (a, b) = (
-                ca.get(w).copied().unwrap_or(0.0),
-                cb.get(w).copied().unwrap_or(0.0),
-            );
-            Keyword {
-                word: w.to_owned(),
-                from_rate: a * 1000.0 / na,
-                to_rate: b * 1000.0 / nb,
-                g2: g2(a, b, na, nb),
-            }
-        })
-        .collect();
-    keywords.sort_by(|x, y| y.g2.total_cmp(&x.g2).then(x.word.cmp(&y.word)));
-    keywords.truncate(top);
-    let (singular, plural): (&[&str], &[&str]) = if language == "en" {
-        (
-            &["i", "me", "my", "mine", "myself"],
-            &["we", "us", "our", "ours", "ourselves"],
-        )
-    } else {
-        (
-            &["ik", "me", "mij", "mijn", "m'n"],
-            &["wij", "we", "ons", "onze"],
-        )
-    };
-    let rate = |ws: &[String], set: &[&str]| {
-        ws.iter().filter(|w| set.contains(&w.as_str())).count() as f64 * 1000.0 / ws.len() as f64
-    };
-    let pronouns = vec![
-        Pronouns {
-            wave: from.clone(),
-            singular_rate: rate(&a_words, singular),
-            plural_rate: rate(&a_words, plural),
-        },
-        Pronouns {
-            wave: to.clone(),
-            singular_rate: rate(&b_words, singular),
-            plural_rate: rate(&b_words, plural),
-        },
-    ];
-    Ok(Lexical {
-        participant: p,
-        from,
-        to,
-        keywords,
-        pronouns,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_follow_the_documented_precedence() {
-        assert_eq!(label(&[true], 0.1, 0.1, 1.5), "insufficient");
-        assert_eq!(label(&[true, false, true], 0.1, 0.1, 1.5), "fluctuating");
-        assert_eq!(label(&[false, true, true], 0.0, 0.2, 1.5), "emerged");
-        assert_eq!(label(&[true, true, false], 0.2, 0.0, 1.5), "ceased");
-        assert_eq!(label(&[true, true], 0.10, 0.15, 1.5), "increased");
-        assert_eq!(label(&[true, true], 0.15, 0.10, 1.5), "decreased");
-        assert_eq!(label(&[true, true], 0.10, 0.14, 1.5), "constant");
-        assert_eq!(label(&[false, false], 0.0, 0.0, 1.5), "absent");
-        // Emerged wins over a later dip when there is only one switch.
-        assert_eq!(label(&[false, false, true], 0.0, 0.3, 1.5), "emerged");
-    }
-
-    #[test]
-    fn g2_matches_a_hand_computation() {
-        // a = 10 of 1,000 words, b = 2 of 1,000: E = 6 each;
-        // G² = 2 (10 ln(10/6) + 2 ln(2/6)) = 2 (5.1083 − 2.1972) = 5.8221
-        assert!((g2(10.0, 2.0, 1000.0, 1000.0) - 5.8221).abs() < 1e-3);
-        assert_eq!(g2(0.0, 0.0, 10.0, 10.0), 0.0);
-    }
-}
-
-/// One code in the cohort view: how many participants speak of it in each wave, and how that
-/// moved between two waves among those interviewed in both.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct CohortRow {
-    pub code: String,
-    pub cells: Vec<CohortCell>,
-    pub from: String,
-    pub to: String,
-    pub kept: usize,
-    pub gained: usize,
-    pub lost: usize,
-    pub never: usize,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct CohortCell {
-    pub wave: String,
-    /// Participants with the code.
-    pub n: usize,
-    /// Participants interviewed in the wave.
-    pub of: usize,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Cohort {
-    pub waves: Vec<String>,
-    /// The coders whose codings were counted.
-    pub coders: Vec<String>,
-    pub codes: Vec<CohortRow>,
-    pub note: &'static str,
-}
-
-/// The cohort view (recurrent cross-sectional): per code and wave n/N, and between the first
-/// and last wave of the range the participants who kept, gained, lost or never had the code.
-pub fn cohort(conn: &Connection, o: &Options) -> Result<Cohort> {
-    let all = Options {
-        participant: None,
-        ..o.clone()
-    };
-    let t = table(conn, &all)?;
-    let (first, last) = (0, t.waves.len().saturating_sub(1));
-    let mut by_code: BTreeMap<(i64, String), Vec<&Row>> = BTreeMap::new();
-    for r in &t.rows {
-        by_code
-            .entry((r.code_id, r.code.clone()))
-            .or_default()
-            .push(r);
-    }
-    let present = |c: &Cell| c.codings.is_some_and(|n| n >= o.min_codings.max(1));
-    let mut codes = Vec::new();
-    let mut order: Vec<(i64, String)> = by_code.keys().cloned().collect();
-    let positions: HashMap<i64, usize> = codebook::codes(conn)?
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i))
-        .collect();
-    order.sort_by_key(|(id, _)| positions.get(id).copied().unwrap_or(usize::MAX));
-    for key in order {
-        let rows = &by_code[&key];
-        let cells = (0..t.waves.len())
-            .map(|i| CohortCell {
-                wave: t.waves[i].clone(),
-                n: rows.iter().filter(|r| present(&r.cells[i])).count(),
-                of: rows.iter().filter(|r| r.cells[i].interviewed).count(),
-            })
-            .collect();
-        let (mut kept, mut gained, mut lost, mut never) = (0, 0, 0, 0);
-        for r in rows.iter().filter(|r| {
-            !r.cells.is_empty() && r.cells[first].interviewed && r.cells[last].interviewed
-        }) {
-            match (present(&r.cells[first]), present(&r.cells[last])) {
-                (true, true) => kept += 1,
-                (false, true) => gained += 1,
-                (true, false) => lost += 1,
-                (false, false) => never += 1,
-            }
-        }
-        codes.push(CohortRow {
-            code: key.1.clone(),
-            cells,
-            from: t.waves.get(first).cloned().unwrap_or_default(),
-            to: t.waves.get(last).cloned().unwrap_or_default(),
-            kept,
-            gained,
-            lost,
-            never,
-        });
-    }
-    Ok(Cohort {
-        waves: t.waves,
-        coders: t.coders,
-        codes,
-        note: NOTE,
-    })
 }
 
 /// The change table in long format: one line per participant, code and wave.
@@ -1151,62 +646,4 @@ pub fn write_csv(t: &Table, out: &mut dyn std::io::Write) -> std::io::Result<()>
     }
     writeln!(out, "# {}", coders_counted(&t.coders))?;
     writeln!(out, "# {}", t.note)
-}
-
-/// Documents not yet tied to a participant and a wave (kind `document`, or an interview
-/// without a wave): the change analyses leave them out.
-pub fn unassigned_documents(conn: &Connection) -> Result<usize> {
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM documents WHERE kind = 'document'
-            OR (kind IN ('individual', 'group') AND wave_id IS NULL)",
-        [],
-        |r| r.get(0),
-    )?;
-    Ok(n as usize)
-}
-
-/// The sentence a table gives about documents it left out, if any.
-pub fn unassigned_note(n: usize) -> Option<String> {
-    (n > 0).then(|| {
-        format!(
-            "{n} document(s) have no participant or wave yet and are left out; `narrata docs set DOC --participant P --wave W` assigns them."
-        )
-    })
-}
-
-/// The sentence a report gives about whose codings it counted.
-pub fn coders_counted(coders: &[String]) -> String {
-    match coders {
-        [] => "No codings were counted.".to_owned(),
-        [one] => format!("Codings counted: {one}'s."),
-        many => format!(
-            "Codings counted: those of {} together; where their codings overlap, the passage counts once.",
-            many.join(", ")
-        ),
-    }
-}
-
-/// The note under a table whose rows mark `coders_differ`.
-pub const CODERS_DIFFER: &str = "† this participant's waves were not all coded by the same coders (or some not yet at all): the label compares different coders' work; choose one coder to compare like with like.";
-
-#[cfg(test)]
-mod word_index_tests {
-    use super::WordIndex;
-
-    #[test]
-    fn counts_like_words_count_on_the_same_spans() {
-        let text = "Ik ga elke dinsdag, zo'n ex-partner; één café — 12 jaar.";
-        let index = WordIndex::new(text);
-        let n = text.chars().count();
-        for a in 0..n {
-            for b in a + 1..=n {
-                let slice = crate::offsets::slice_chars(text, a, b);
-                assert_eq!(
-                    index.count(a, b),
-                    crate::words::count(slice),
-                    "[{a}, {b}) {slice:?}"
-                );
-            }
-        }
-    }
 }

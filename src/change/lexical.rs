@@ -1,0 +1,176 @@
+//! Lexical shift of one participant between two waves: log-likelihood keyness and
+//! first-person pronoun rates.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::offsets;
+
+/// One word's change between two waves.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Keyword {
+    pub word: String,
+    pub from_rate: f64,
+    pub to_rate: f64,
+    pub g2: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Pronouns {
+    pub wave: String,
+    pub singular_rate: f64,
+    pub plural_rate: f64,
+}
+
+/// The lexical shift (the `changes --lexical --json` contract).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Lexical {
+    pub participant: String,
+    pub from: String,
+    pub to: String,
+    pub keywords: Vec<Keyword>,
+    pub pronouns: Vec<Pronouns>,
+}
+
+/// Log-likelihood (G²) of a word seen `a` times in `c` words and `b` times in `d` words.
+pub fn g2(a: f64, b: f64, c: f64, d: f64) -> f64 {
+    let e1 = c * (a + b) / (c + d);
+    let e2 = d * (a + b) / (c + d);
+    let part = |o: f64, e: f64| {
+        if o > 0.0 && e > 0.0 {
+            o * (o / e).ln()
+        } else {
+            0.0
+        }
+    };
+    2.0 * (part(a, e1) + part(b, e2))
+}
+
+fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+        .map(|w| {
+            w.trim_matches(|c: char| c == '\'' || c == '’' || c == '-')
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty() && w.chars().any(char::is_alphabetic))
+        .collect()
+}
+
+/// The lexical shift of a participant's own words between two waves.
+pub fn lexical(
+    conn: &Connection,
+    participant: &str,
+    from: &str,
+    to: &str,
+    top: usize,
+) -> Result<Lexical> {
+    let p = crate::import::resolve::normalise_participant(participant);
+    let (from, to) = (
+        crate::import::resolve::normalise_wave(from),
+        crate::import::resolve::normalise_wave(to),
+    );
+    let words_of = |wave: &str| -> Result<(Vec<String>, String)> {
+        let mut stmt = conn.prepare(
+            "SELECT d.text, t.start, t.end, d.language FROM turns t JOIN participants p ON p.id = t.participant_id
+             JOIN documents d ON d.id = t.doc_id JOIN waves w ON w.id = d.wave_id WHERE p.code = ?1 AND w.name = ?2",
+        )?;
+        let mut out = Vec::new();
+        let mut language = String::from("nl");
+        for row in stmt.query_map([&p, &wave.to_owned()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })? {
+            let (text, s, e, l) = row?;
+            out.extend(tokens(offsets::slice_chars(&text, s as usize, e as usize)));
+            language = l;
+        }
+        if out.is_empty() {
+            return Err(Error::NotFound(format!(
+                "{p} has no words of their own in wave {wave}"
+            )));
+        }
+        Ok((out, language))
+    };
+    let (a_words, language) = words_of(&from)?;
+    let (b_words, _) = words_of(&to)?;
+    fn count(ws: &[String]) -> HashMap<&str, f64> {
+        let mut m: HashMap<&str, f64> = HashMap::new();
+        for w in ws {
+            *m.entry(w.as_str()).or_default() += 1.0;
+        }
+        m
+    }
+    let (ca, cb) = (count(&a_words), count(&b_words));
+    let (na, nb) = (a_words.len() as f64, b_words.len() as f64);
+    let vocabulary: HashSet<&str> = ca.keys().chain(cb.keys()).copied().collect();
+    let mut keywords: Vec<Keyword> = vocabulary
+        .into_iter()
+        .map(|w| {
+            let (a, b) = (
+                ca.get(w).copied().unwrap_or(0.0),
+                cb.get(w).copied().unwrap_or(0.0),
+            );
+            Keyword {
+                word: w.to_owned(),
+                from_rate: a * 1000.0 / na,
+                to_rate: b * 1000.0 / nb,
+                g2: g2(a, b, na, nb),
+            }
+        })
+        .collect();
+    keywords.sort_by(|x, y| y.g2.total_cmp(&x.g2).then(x.word.cmp(&y.word)));
+    keywords.truncate(top);
+    let (singular, plural): (&[&str], &[&str]) = if language == "en" {
+        (
+            &["i", "me", "my", "mine", "myself"],
+            &["we", "us", "our", "ours", "ourselves"],
+        )
+    } else {
+        (
+            &["ik", "me", "mij", "mijn", "m'n"],
+            &["wij", "we", "ons", "onze"],
+        )
+    };
+    let rate = |ws: &[String], set: &[&str]| {
+        ws.iter().filter(|w| set.contains(&w.as_str())).count() as f64 * 1000.0 / ws.len() as f64
+    };
+    let pronouns = vec![
+        Pronouns {
+            wave: from.clone(),
+            singular_rate: rate(&a_words, singular),
+            plural_rate: rate(&a_words, plural),
+        },
+        Pronouns {
+            wave: to.clone(),
+            singular_rate: rate(&b_words, singular),
+            plural_rate: rate(&b_words, plural),
+        },
+    ];
+    Ok(Lexical {
+        participant: p,
+        from,
+        to,
+        keywords,
+        pronouns,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn g2_matches_a_hand_computation() {
+        // a = 10 of 1,000 words, b = 2 of 1,000: E = 6 each;
+        // G² = 2 (10 ln(10/6) + 2 ln(2/6)) = 2 (5.1083 − 2.1972) = 5.8221
+        assert!((g2(10.0, 2.0, 1000.0, 1000.0) - 5.8221).abs() < 1e-3);
+        assert_eq!(g2(0.0, 0.0, 10.0, 10.0), 0.0);
+    }
+}
