@@ -16,6 +16,7 @@
 //! (hang-up, a frame that cannot be written) ends the loop like a signal does, and the UI
 //! returns [`Error::TerminalLost`].
 
+mod answers;
 pub mod app;
 pub mod jobs;
 pub mod keymap;

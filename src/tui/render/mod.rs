@@ -1,10 +1,9 @@
-//! Drawing: a pure function of the app's state onto a ratatui frame. Nothing here reads the
-//! database, the index or a file; everything drawn from transcripts passes through
-//! [`super::text::safe`].
+//! Drawing: a pure function of the app's state onto a ratatui frame. This file draws the frame
+//! around the views (header, footer, pop-ups) and the pieces the views share; each view draws
+//! itself (`views/*/draw.rs`). Nothing here reads the database, the index or a file;
+//! everything drawn from transcripts passes through [`super::text::safe`].
 
-mod lists;
 mod overlay;
-mod transcript;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,6 +13,9 @@ use ratatui::widgets::Paragraph;
 use super::app::{App, View, body_area};
 use super::keymap::{Action, Scope};
 use super::text::{safe, str_width, truncate};
+use super::views;
+use super::views::ListCursor;
+use ratatui::widgets::{Block, Borders};
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -25,13 +27,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
     header(frame, app, Rect::new(area.x, area.y, area.width, 1));
     let body = body_area(area);
     match app.view {
-        View::Documents => lists::documents(frame, app, body),
-        View::Transcript => transcript::draw(frame, app, body),
-        View::Codebook => lists::codebook(frame, app, body),
-        View::Search => lists::search(frame, app, body),
-        View::Waves => lists::waves(frame, app, body),
-        View::Review => lists::review(frame, app, body),
-        View::Agreement => lists::agreement(frame, app, body),
+        View::Documents => views::documents::draw::draw(frame, app, body),
+        View::Transcript => views::transcript::draw::draw(frame, app, body),
+        View::Codebook => views::codebook::draw::draw(frame, app, body),
+        View::Search => views::search::draw::draw(frame, app, body),
+        View::Waves => views::waves::draw::draw(frame, app, body),
+        View::Review => views::review::draw::draw(frame, app, body),
+        View::Agreement => views::agreement::draw::draw(frame, app, body),
     }
     footer(
         frame,
@@ -159,4 +161,50 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(right, app.theme.dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub(in crate::tui) fn block(title: &str, focused: bool, app: &App) -> Block<'static> {
+    let b = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {title} "));
+    if focused {
+        b.title_style(app.theme.title())
+    } else {
+        b.border_style(app.theme.dim())
+    }
+}
+
+/// A bar of `width` cells for a share 0–1.
+pub(in crate::tui) fn bar(share: f64, width: usize) -> String {
+    let eighths = (share.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
+    let mut s = "█".repeat(eighths / 8);
+    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    if eighths / 8 < width {
+        s.push_str(PARTS[eighths % 8]);
+    }
+    let w = str_width(&s);
+    s.push_str(&"·".repeat(width.saturating_sub(w)));
+    s
+}
+
+/// Lines of a list with the selected one highlighted.
+pub(in crate::tui) fn list_lines<'a>(
+    app: &App,
+    cursor: &ListCursor,
+    height: usize,
+    items: impl Iterator<Item = Line<'a>>,
+    focused: bool,
+) -> Vec<Line<'a>> {
+    items
+        .enumerate()
+        .skip(cursor.offset)
+        .take(height)
+        .map(|(i, line)| {
+            if i == cursor.selected && focused {
+                line.style(app.theme.highlight())
+            } else {
+                line
+            }
+        })
+        .collect()
 }

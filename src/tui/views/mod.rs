@@ -1,6 +1,6 @@
-//! The state of each view and what its actions do to it. A view's state holds a snapshot of
-//! the data it shows, loaded here (in the event loop) so that rendering never touches the
-//! database.
+//! The views, one folder each: `mod.rs` holds the view's state (a snapshot of the data it
+//! shows, loaded in the event loop so that drawing never touches the database), `keys.rs` what
+//! its actions do, `draw.rs` how it is drawn. Changing a view means changing its folder.
 
 pub mod agreement;
 pub mod codebook;

@@ -2,6 +2,9 @@
 //! for everyone the cohort (n/N per wave; kept, gained, lost); and, on `Enter`, one code's
 //! excerpts per wave side by side.
 
+pub mod draw;
+mod keys;
+
 use rusqlite::Connection;
 
 use super::super::jobs::ChangeView;

@@ -1,6 +1,9 @@
 //! The transcript view's state: the open document (text, turns, codings), the cursor, the
 //! selection, the wrapped rows and the scroll position, and every cursor movement.
 
+pub mod draw;
+mod keys;
+
 use std::collections::HashMap;
 
 use ratatui::layout::Rect;

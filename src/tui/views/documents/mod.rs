@@ -1,6 +1,11 @@
 //! The documents view's state: the participants × waves grid with coding progress, and the
 //! list of every document (group interviews and field notes included), with a filter.
 
+pub mod draw;
+mod keys;
+
+pub(in crate::tui) use keys::parse_assignment;
+
 use std::collections::HashMap;
 
 use rusqlite::Connection;

@@ -1,6 +1,9 @@
 //! The agreement view's state: which coders are compared, the measures per code, and the
 //! stretches where they differ (computed on the worker), one of which `Enter` opens.
 
+pub mod draw;
+mod keys;
+
 use super::super::keymap::Action;
 use super::ListCursor;
 use crate::agreement::{Disagreement, Report};

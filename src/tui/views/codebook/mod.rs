@@ -1,6 +1,9 @@
 //! The codebook view's state: the code tree with counts, folding, a filter, and the selected
 //! code whose definitions are shown beside the tree.
 
+pub mod draw;
+mod keys;
+
 use std::collections::HashSet;
 
 use rusqlite::Connection;

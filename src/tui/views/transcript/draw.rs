@@ -9,11 +9,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::super::app::App;
-use super::super::text::{safe, safe_char, str_width, truncate};
-use super::super::views::transcript::LINE_NUMBER_WIDTH;
 use crate::codebook::Code;
+use crate::tui::app::App;
+use crate::tui::text::{safe, safe_char, str_width, truncate};
+use crate::tui::views::transcript::LINE_NUMBER_WIDTH;
 
+/// Draws the view into `area`.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.transcript;
     let Some(doc) = &t.doc else {

@@ -5,6 +5,9 @@
 //! decrypted only when this view is opened, and its original words are only ever drawn, never
 //! stored.
 
+pub mod draw;
+mod keys;
+
 use std::path::Path;
 
 use age::secrecy::SecretString;

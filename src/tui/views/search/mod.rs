@@ -1,6 +1,9 @@
 //! The search view's state: the query line (words, and filters written as `participant:P03
 //! wave:T2 speaker:I code:Hoop kind:group`), the latest results and the selected hit.
 
+pub mod draw;
+mod keys;
+
 use super::super::keymap::Action;
 use super::ListCursor;
 use crate::search::{Filters, Hit, Results};

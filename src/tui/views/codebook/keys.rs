@@ -1,0 +1,81 @@
+//! What the codebook view's actions do: the app's methods that carry them out.
+
+use crate::codebook as codes_lib;
+use crate::error::Result;
+use crate::store::Store;
+use crate::tui::app::App;
+use crate::tui::keymap::Action;
+use crate::tui::overlay::{Choice, Overlay, Picker, Prompt, Purpose};
+
+impl App {
+    pub(in crate::tui) fn codebook_action(
+        &mut self,
+        store: &mut Store,
+        action: Action,
+    ) -> Result<()> {
+        let selected = self.codebook.selected().cloned();
+        match action {
+            Action::Filter => {
+                self.overlay = Some(Overlay::Prompt(Prompt::new(
+                    "filter codes (path or definition)",
+                    Purpose::ListFilter,
+                    self.codebook.filter.clone(),
+                )))
+            }
+            Action::Back => self.codebook.filter.clear(),
+            Action::AddCode => {
+                let parent = selected.map(|c| c.path);
+                let title = match &parent {
+                    Some(p) => format!("new code under {p} (start with / for the top level)"),
+                    None => "new code".into(),
+                };
+                self.overlay = Some(Overlay::Prompt(Prompt::new(
+                    title,
+                    Purpose::AddCode { parent },
+                    "",
+                )));
+            }
+            Action::RenameCode | Action::MoveCode | Action::MergeCode | Action::EditDefinition => {
+                let Some(code) = selected else {
+                    self.say("no code selected");
+                    return Ok(());
+                };
+                let path = code.path.clone();
+                self.overlay = Some(match action {
+                    Action::RenameCode => Overlay::Prompt(Prompt::new(
+                        format!("rename {path} to"),
+                        Purpose::RenameCode { code: path },
+                        code.name.clone(),
+                    )),
+                    Action::EditDefinition => Overlay::Prompt(Prompt::new(
+                        format!("definition of {path}"),
+                        Purpose::EditDefinition { code: path },
+                        code.description.clone(),
+                    )),
+                    Action::MoveCode => {
+                        let below = codes_lib::with_descendants(&self.codebook.codes, code.id);
+                        let mut choices = vec![Choice {
+                            value: "/".into(),
+                            label: "(top level)".into(),
+                            note: String::new(),
+                        }];
+                        choices.extend(self.code_choices(&below));
+                        Overlay::Picker(Picker::new(
+                            format!("move {path} under…"),
+                            Purpose::MoveCode { code: path },
+                            choices,
+                        ))
+                    }
+                    _ => Overlay::Picker(Picker::new(
+                        format!("merge {path} into… (its codings and memos move; u undoes)"),
+                        Purpose::MergeCode { code: path },
+                        self.code_choices(&[code.id]),
+                    )),
+                });
+            }
+            _ => self.codebook.handle(action),
+        }
+        let _ = store;
+        Ok(())
+    }
+}
