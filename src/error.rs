@@ -68,14 +68,20 @@ pub enum Error {
     )]
     TerminalLost,
 
+    /// The search index could not be read or written; tantivy's own error is kept as the
+    /// source. The database is the truth: `narrata reindex` builds the index anew.
+    #[error("the search index could not be used ({0}); `narrata reindex` rebuilds it")]
+    Search(#[source] tantivy::TantivyError),
+
+    /// The pseudonym key could not be opened or written: no passphrase, a wrong one, a key
+    /// that cannot be read. The sentence says which and what to do.
+    #[error("{0}")]
+    Key(String),
+
     /// A fault inside narrata, not the user's doing: a rule the code itself broke. Nothing of
     /// the action was saved.
     #[error("internal error: {0}")]
     Internal(String),
-
-    /// A capability that is planned but not built yet in this version.
-    #[error("{0}")]
-    NotAvailable(String),
 }
 
 impl Error {

@@ -567,25 +567,25 @@ pub fn path(project: &Path) -> PathBuf {
 pub fn passphrase(new: bool) -> Result<SecretString> {
     if let Ok(p) = std::env::var("NARRATA_PASSPHRASE") {
         if p.is_empty() {
-            return Err(Error::Invalid("NARRATA_PASSPHRASE is set but empty".into()));
+            return Err(Error::Key("NARRATA_PASSPHRASE is set but empty".into()));
         }
         return Ok(SecretString::from(p));
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Error::Invalid(
+        return Err(Error::Key(
             "the pseudonym key needs a passphrase: set NARRATA_PASSPHRASE, or run narrata in a terminal to be asked for it".into(),
         ));
     }
     let first = rpassword::prompt_password("passphrase for the pseudonym key: ")
         .map_err(|e| Error::io("terminal", e))?;
     if first.is_empty() {
-        return Err(Error::Invalid("an empty passphrase is not accepted".into()));
+        return Err(Error::Key("an empty passphrase is not accepted".into()));
     }
     if new {
         let again = rpassword::prompt_password("the same passphrase again: ")
             .map_err(|e| Error::io("terminal", e))?;
         if again != first {
-            return Err(Error::Invalid(
+            return Err(Error::Key(
                 "the two passphrases differ; nothing was changed".into(),
             ));
         }
@@ -618,15 +618,15 @@ pub fn load(project: &Path, pass: &SecretString) -> Result<Option<Key>> {
     identity.set_max_work_factor(30);
     let plain = age::decrypt(&identity, &bytes).map_err(|e| match e {
         age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed | age::DecryptError::NoMatchingKeys => {
-            Error::Invalid(format!("the passphrase does not open {}; nothing was changed", file.display()))
+            Error::Key(format!("the passphrase does not open {}; nothing was changed", file.display()))
         }
-        other => Error::Invalid(format!(
+        other => Error::Key(format!(
             "{} is damaged or not a narrata key ({other}); restore it from a backup; nothing was changed",
             file.display()
         )),
     })?;
     let mut key: Key = serde_json::from_slice(&plain).map_err(|e| {
-        Error::Invalid(format!(
+        Error::Key(format!(
             "{} decrypts but its contents are damaged ({e}); restore it from a backup",
             file.display()
         ))
@@ -659,11 +659,11 @@ pub fn save(project: &Path, key: &Key, pass: &SecretString) -> Result<()> {
 
 fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Result<()> {
     let file = path(project);
-    let plain = serde_json::to_vec(key).map_err(|e| Error::Invalid(e.to_string()))?;
+    let plain = serde_json::to_vec(key).map_err(|e| Error::Internal(e.to_string()))?;
     let mut recipient = age::scrypt::Recipient::new(pass.clone());
     recipient.set_work_factor(log_n);
     let cipher = age::encrypt(&recipient, &plain)
-        .map_err(|e| Error::Invalid(format!("the key could not be encrypted: {e}")))?;
+        .map_err(|e| Error::Key(format!("the key could not be encrypted: {e}")))?;
     let tmp = file.with_extension("age.tmp");
     {
         use std::io::Write;
@@ -746,9 +746,12 @@ mod tests {
         save_with_factor(dir.path(), &k, &pass, 2);
         let back = load(dir.path(), &pass).unwrap().unwrap();
         assert_eq!(back.entries, k.entries);
-        let wrong = load(dir.path(), &SecretString::from("fout".to_owned()))
-            .unwrap_err()
-            .to_string();
+        let wrong = load(dir.path(), &SecretString::from("fout".to_owned())).unwrap_err();
+        assert!(
+            matches!(wrong, Error::Key(_)),
+            "a wrong passphrase is a key error: {wrong:?}"
+        );
+        let wrong = wrong.to_string();
         assert!(wrong.contains("passphrase does not open"), "{wrong}");
         std::fs::write(
             dir.path().join(KEY_FILE),

@@ -15,7 +15,7 @@ fn io(e: std::io::Error) -> Error {
 
 /// Prints a value as pretty JSON followed by a newline.
 pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Invalid(e.to_string()))?;
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))?;
     writeln!(out, "{text}").map_err(io)
 }
 

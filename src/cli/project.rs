@@ -102,7 +102,8 @@ pub(super) fn check(ctx: &Ctx, args: CheckArgs, out: &mut dyn Write) -> Result<i
         report = check::run(&store)?;
     }
     if as_json {
-        let mut value = serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut value =
+            serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?;
         value["index_rebuilt_turns"] = serde_json::json!(repaired);
         json(out, &value)?;
     } else {

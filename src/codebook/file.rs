@@ -376,10 +376,10 @@ pub fn write(file: &CodebookFile, path: &Path) -> Result<()> {
     }
     let text = match ext.as_str() {
         "yaml" | "yml" => {
-            serde_saphyr::to_string(file).map_err(|e| Error::Invalid(e.to_string()))?
+            serde_saphyr::to_string(file).map_err(|e| Error::Internal(e.to_string()))?
         }
         "json" => {
-            serde_json::to_string_pretty(file).map_err(|e| Error::Invalid(e.to_string()))? + "\n"
+            serde_json::to_string_pretty(file).map_err(|e| Error::Internal(e.to_string()))? + "\n"
         }
         "qdc" => super::qdc::write(file),
         other => {

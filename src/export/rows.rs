@@ -136,7 +136,7 @@ pub fn export(conn: &Connection, filter: &Filter, path: &Path, as_json: bool) ->
     super::write_atomically(path, |out| {
         if as_json {
             serde_json::to_writer_pretty(&mut *out, &rows)
-                .map_err(|e| Error::Invalid(e.to_string()))?;
+                .map_err(|e| Error::Internal(e.to_string()))?;
             out.write_all(b"\n").map_err(|e| Error::io(path, e))
         } else {
             write_csv(&rows, out).map_err(|e| Error::io(path, e))

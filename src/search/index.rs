@@ -31,16 +31,14 @@ fn write_meta(project: &Path, generation: i64) -> Result<()> {
         layout: LAYOUT,
         generation,
     })
-    .map_err(|e| Error::Invalid(e.to_string()))?;
+    .map_err(|e| Error::Internal(e.to_string()))?;
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
 }
 
 pub(super) fn search_error(e: tantivy::TantivyError) -> Error {
-    Error::Invalid(format!(
-        "the search index could not be used ({e}); `narrata reindex` rebuilds it"
-    ))
+    Error::Search(e)
 }
 
 /// Whether the index reflects the database as it is now.

@@ -265,7 +265,7 @@ fn expand_prefixes(searcher: &tantivy::Searcher, exact: Field, query: &str) -> R
     if !query.contains('*') {
         return Ok(query.to_owned());
     }
-    let re = regex::Regex::new(r"([\p{L}\p{N}]+)\*").map_err(|e| Error::Invalid(e.to_string()))?;
+    let re = regex::Regex::new(r"([\p{L}\p{N}]+)\*").map_err(|e| Error::Internal(e.to_string()))?;
     let fold = analyzer(None);
     let mut out = String::new();
     let mut last = 0;

@@ -107,7 +107,7 @@ impl Action<'_> {
         let ops = if ops.is_empty() {
             None
         } else {
-            Some(serde_json::to_string(&ops).map_err(|e| Error::Invalid(e.to_string()))?)
+            Some(serde_json::to_string(&ops).map_err(|e| Error::Internal(e.to_string()))?)
         };
         self.tx.execute(
             "INSERT INTO audit (at, coder_id, action, target, detail, ops) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
