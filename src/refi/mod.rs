@@ -15,6 +15,7 @@
 
 pub mod load;
 pub mod read;
+mod sources;
 pub mod write;
 
 use sha2::{Digest, Sha256};
