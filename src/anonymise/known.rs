@@ -1,0 +1,469 @@
+//! Every further mention of names already known: those the detector found in this transcript,
+//! the researcher's own names with their variants, and the originals already in the key, in
+//! any case, found with one Aho-Corasick automaton per set of names.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use super::*;
+use crate::keyfile::Key;
+use crate::lexicon::{self as lists, variants};
+use crate::transcript::Transcript;
+
+/// A name to find everywhere (from the key, the researcher's list, or this document).
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub text: String,
+    pub category: &'static str,
+    /// Matched only as written (a surname: "Bakker", not "bakker" the baker).
+    pub exact: bool,
+}
+
+thread_local! {
+    /// The key's names as last prepared: (language, fingerprint of the names) and the result.
+    static KEY_MENTIONS: std::cell::RefCell<Option<(String, u64, std::rc::Rc<Mentions>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The key's names prepared for `language`, from the last call when they have not changed
+/// (preparing tens of thousands of names, with their spoken forms, for every document was
+/// most of an import's anonymisation time: profiled).
+pub(super) fn key_mentions(known: &[Known], language: &str) -> std::rc::Rc<Mentions> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for k in known {
+        (k.text.as_str(), k.category, k.exact).hash(&mut h);
+    }
+    let fp = h.finish();
+    KEY_MENTIONS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if let Some((l, f, m)) = cache.as_ref()
+            && l == language
+            && *f == fp
+        {
+            return m.clone();
+        }
+        let m = std::rc::Rc::new(Mentions::new(&with_parts(known.to_vec()), language));
+        *cache = Some((language.to_owned(), fp, m.clone()));
+        m
+    })
+}
+
+/// A matcher for a set of names, kept between calls when asked to (the key's names).
+pub(super) struct Matcher {
+    pub(super) fingerprint: u64,
+    pub(super) any_case: bool,
+    pub(super) automaton: AhoCorasick,
+}
+
+thread_local! {
+    /// A few matchers (the key's names; an import's names in any case and as written).
+    static KNOWN_MATCHERS: std::cell::RefCell<Vec<Matcher>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+pub(super) fn fingerprint(names: &[(String, &'static str)]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    names.hash(&mut h);
+    h.finish()
+}
+
+/// Every whole-word occurrence of the names in `text` (byte offsets), in any case or as
+/// written. Short texts (titles, attribute values) are searched plainly.
+pub(super) fn find_mentions(
+    text: &str,
+    names: &[(String, &'static str)],
+    any_case: bool,
+    reuse: Option<u64>,
+    out: &mut Vec<(usize, usize, &'static str)>,
+) {
+    if names.is_empty() {
+        return;
+    }
+    let lowered;
+    let hay = if any_case {
+        lowered = text.to_lowercase();
+        // Lower-casing can change byte lengths (rare letters); then match ASCII case only.
+        if lowered.len() == text.len() {
+            lowered.as_str()
+        } else {
+            text
+        }
+    } else {
+        text
+    };
+    let ascii_only = any_case && hay.len() == text.len() && std::ptr::eq(hay, text);
+    let bounded = |s: usize, e: usize| {
+        !text[..s]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+            && !text[e..].chars().next().is_some_and(char::is_alphanumeric)
+    };
+    if text.len() < 512 {
+        for (n, c) in names {
+            let needle = if any_case {
+                n.to_lowercase()
+            } else {
+                n.clone()
+            };
+            for (s, _) in hay.match_indices(needle.as_str()) {
+                let e = s + needle.len();
+                if e <= text.len() && text.is_char_boundary(e) && bounded(s, e) {
+                    out.push((s, e, c));
+                }
+            }
+        }
+        return;
+    }
+    let build = || {
+        let patterns: Vec<String> = names
+            .iter()
+            .map(|(n, _)| {
+                if any_case {
+                    n.to_lowercase()
+                } else {
+                    n.clone()
+                }
+            })
+            .collect();
+        AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(ascii_only)
+            .build(&patterns)
+            .ok()
+    };
+    let mut search = |ac: &AhoCorasick| {
+        for m in ac.find_iter(hay) {
+            let (s, e) = (m.start(), m.end());
+            if bounded(s, e) {
+                out.push((s, e, names[m.pattern().as_usize()].1));
+            }
+        }
+    };
+    if let Some(fp) = reuse {
+        let fp = fp.wrapping_mul(2).wrapping_add(any_case as u64);
+        KNOWN_MATCHERS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            let at = match cache
+                .iter()
+                .position(|m| m.fingerprint == fp && m.any_case == ascii_only)
+            {
+                Some(i) => Some(i),
+                None => build().map(|automaton| {
+                    if cache.len() >= 8 {
+                        cache.remove(0);
+                    }
+                    cache.push(Matcher {
+                        fingerprint: fp,
+                        any_case: ascii_only,
+                        automaton,
+                    });
+                    cache.len() - 1
+                }),
+            };
+            if let Some(i) = at {
+                search(&cache[i].automaton);
+            }
+        });
+    } else if let Some(ac) = build() {
+        search(&ac);
+    }
+}
+
+/// The identifiers of a transcript's spoken words, with the project's knowledge: the
+/// researcher's names (for this participant and the whole project) and every name already in
+/// the key are found wherever they occur, in any case.
+pub fn detect_in(
+    t: &Transcript,
+    key: &Key,
+    participant: Option<&str>,
+    language: &str,
+) -> Vec<Detection> {
+    let regions: Vec<(usize, usize)> = t.turns.iter().map(|x| (x.start, x.end)).collect();
+    detect_with_key(&t.text, &regions, key, participant, language)
+}
+
+/// [`detect_in`] on the given character ranges of a text.
+pub fn detect_with_key(
+    text: &str,
+    regions: &[(usize, usize)],
+    key: &Key,
+    participant: Option<&str>,
+    language: &str,
+) -> Vec<Detection> {
+    // In a short text (a title, an attribute) only names that occur in it matter.
+    let short = (text.len() < 512).then(|| text.to_lowercase());
+    let relevant = |name: &str| {
+        short
+            .as_ref()
+            .is_none_or(|s| s.contains(&name.to_lowercase()))
+    };
+    let mut known: Vec<Known> = Vec::new();
+    for n in &key.names {
+        if n.participant
+            .as_deref()
+            .is_some_and(|p| Some(p) != participant)
+        {
+            continue;
+        }
+        let category = crate::keyfile::category(&n.category).unwrap_or("PERSON");
+        for text in std::iter::once(&n.text)
+            .chain(&n.variants)
+            .filter(|x| relevant(x))
+        {
+            known.push(Known {
+                text: text.clone(),
+                category,
+                exact: false,
+            });
+        }
+    }
+    // A short text looks only at the entries that share a word with it.
+    let sharing = short
+        .as_ref()
+        .and_then(|_| key.entries_sharing_a_word(text));
+    let entries: Vec<(&crate::keyfile::Entry, std::borrow::Cow<'_, str>)> = match &sharing {
+        Some(indices) => key
+            .entries_at(indices)
+            .into_iter()
+            .map(|(e, l)| (e, std::borrow::Cow::Borrowed(l)))
+            .collect(),
+        None => key.entries_lowered().collect(),
+    };
+    for (e, lower) in entries {
+        if matches!(
+            e.category.as_str(),
+            "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS"
+        ) && short.as_ref().is_none_or(|s| s.contains(lower.as_ref()))
+            && let Some(c) = crate::keyfile::category(&e.category)
+        {
+            known.push(Known {
+                text: e.original.clone(),
+                category: c,
+                exact: false,
+            });
+        }
+    }
+    let mut found = detect(text, regions, &known, language);
+    // Words the researcher restored everywhere are not identifiers in this project.
+    if !key.keep.is_empty() {
+        found.retain(|d| {
+            let words = crate::offsets::slice_chars(text, d.start, d.end);
+            !key.keep.iter().any(|k| k.eq_ignore_ascii_case(words))
+        });
+    }
+    found
+}
+
+/// The names (people, places, organisations, addresses) among a transcript's detections, to
+/// look for in the other transcripts of the same import.
+pub fn found_names(t: &Transcript, found: &[Detection]) -> Vec<Known> {
+    let names: Vec<&Detection> = found
+        .iter()
+        .filter(|d| matches!(d.category, "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS"))
+        .collect();
+    // All offsets converted in one pass over the text.
+    let mut bounds: Vec<usize> = names.iter().flat_map(|d| [d.start, d.end]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let bytes = crate::offsets::char_to_byte(&t.text, &bounds);
+    let at = |c: usize| bytes[bounds.binary_search(&c).unwrap_or(0)];
+    with_parts(
+        names
+            .into_iter()
+            .map(|d| Known {
+                text: t.text[at(d.start)..at(d.end)].to_owned(),
+                category: d.category,
+                exact: false,
+            })
+            .collect(),
+    )
+}
+
+/// The names with the words of each person's full name as names of their own: the first name
+/// in any case ("zwaantje" of "Zwaantje Kwakernaat"), the others as written ("Bakker" the
+/// surname, not "bakker" the baker).
+pub(super) fn with_parts(mut names: Vec<Known>) -> Vec<Known> {
+    let mut parts = Vec::new();
+    for k in &names {
+        // An organisation's name is also said in part: without the word that says what it is
+        // ("Sparta Noord" of "VV Sparta Noord"), by its first words ("Eastbrook Mums" of
+        // "Eastbrook Mums in Recovery"), by its first word ("Kompas" of "Kompas
+        // Verslavingszorg"; an ordinary word such as "Harbour" only as written).
+        if k.category == "ORGANISATION" && k.text.contains(' ') {
+            let words: Vec<&str> = k.text.split(' ').collect();
+            let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+            let mut shorter = Vec::new();
+            if crate::lexicon::organisations::is_org_head(words[0])
+                && words.len() >= 2
+                && capital(words[1])
+            {
+                shorter.push(words[1..].join(" "));
+            }
+            for n in 2..words.len() {
+                if capital(words[n - 1]) {
+                    shorter.push(words[..n].join(" "));
+                }
+            }
+            if words[0].chars().count() >= 4
+                && capital(words[0])
+                && !crate::lexicon::organisations::is_org_head(words[0])
+            {
+                shorter.push(words[0].to_owned());
+            }
+            for text in shorter {
+                parts.push(Known {
+                    text,
+                    category: "ORGANISATION",
+                    exact: true,
+                });
+            }
+        }
+        if k.category == "PERSON" && k.text.contains(' ') {
+            for (i, word) in k.text.split(' ').enumerate() {
+                if word.chars().count() >= 3 && word.chars().next().is_some_and(char::is_uppercase)
+                {
+                    parts.push(Known {
+                        text: word.to_owned(),
+                        category: "PERSON",
+                        exact: i > 0,
+                    });
+                }
+            }
+        }
+    }
+    names.extend(parts);
+    names
+}
+
+/// Names to look for in transcripts, prepared once per language (filtering, sorting and
+/// fingerprinting tens of thousands of names for every file was a measurable share of a large
+/// import), in three groups: in any case; as written (surnames, spoken forms of first names);
+/// and names that are also ordinary words of the language ("Roos", "Grace", "Hope"): with a
+/// capital, but not where they open a sentence before a pronoun or article; in lower case only
+/// right after a verb of seeing or speaking to someone ("ik zag zwaantje", "I rang hope"), never
+/// as the word itself ("de zon", "by God's grace", "it may", "to be frank").
+pub struct Mentions {
+    pub(super) any_case: Vec<(String, &'static str)>,
+    pub(super) exact: Vec<(String, &'static str)>,
+    pub(super) ordinary: Vec<(String, &'static str)>,
+    pub(super) fingerprints: [u64; 3],
+}
+
+impl Mentions {
+    /// The usable names for transcripts in `language`: at least two characters, never a word
+    /// known not to identify anyone, never a lone common word of that language (unless it is
+    /// a person's first name: "Hope", "Will"), ordinary words of the language only as written.
+    pub fn new(names: &[Known], language: &str) -> Mentions {
+        let lists = lists::lists();
+        let common = lists.common(language);
+        let (mut any_case, mut exact, mut ordinary) = (Vec::new(), Vec::new(), Vec::new());
+        for k in names {
+            let text = k.text.as_str();
+            if text.chars().count() < 2 || lists.not_identifiers.contains(text) {
+                continue;
+            }
+            let single = !text.contains(' ');
+            if k.category == "PERSON" && single {
+                for (form, is_word) in variants::forms(text, language) {
+                    if is_word {
+                        ordinary.push((form, "PERSON"));
+                    } else {
+                        exact.push((form, "PERSON"));
+                    }
+                }
+            }
+            let lower = text.to_lowercase();
+            if common.contains(lower.as_str()) {
+                if k.category == "PERSON"
+                    && single
+                    && text.chars().count() >= 3
+                    && lists.first_names.contains(text)
+                {
+                    ordinary.push((text.to_owned(), k.category));
+                }
+            } else if text.split(' ').all(|w| {
+                names::is_particle_word(w)
+                    || common.contains(w.to_lowercase().as_str())
+                    || lists::is_ordinary_word(w, language)
+            }) {
+                ordinary.push((text.to_owned(), k.category));
+            } else if k.exact {
+                exact.push((text.to_owned(), k.category));
+            } else {
+                any_case.push((text.to_owned(), k.category));
+            }
+        }
+        for v in [&mut any_case, &mut exact, &mut ordinary] {
+            v.sort();
+            v.dedup();
+        }
+        let fingerprints = [
+            fingerprint(&any_case),
+            fingerprint(&exact),
+            fingerprint(&ordinary),
+        ];
+        Mentions {
+            any_case,
+            exact,
+            ordinary,
+            fingerprints,
+        }
+    }
+
+    /// Every mention in `text` (byte offsets). With `reuse`, the matchers are kept for the
+    /// next text (the same names for every file of an import, or the key's names).
+    pub(super) fn find_in(
+        &self,
+        text: &str,
+        reuse: bool,
+        out: &mut Vec<(usize, usize, &'static str, &'static str)>,
+    ) {
+        let fp = |i: usize| reuse.then_some(self.fingerprints[i]);
+        let mut found = Vec::new();
+        find_mentions(text, &self.any_case, true, fp(0), &mut found);
+        out.extend(found.drain(..).map(|(s, e, c)| (s, e, c, "mention")));
+        find_mentions(text, &self.exact, false, fp(1), &mut found);
+        out.extend(
+            found
+                .drain(..)
+                .map(|(s, e, c)| (s, e, c, "mention-as-written")),
+        );
+        find_mentions(text, &self.ordinary, true, fp(2), &mut found);
+        out.extend(
+            found
+                .drain(..)
+                .filter(|&(s, e, _)| {
+                    if text[s..].starts_with(char::is_uppercase) {
+                        !names::opens_sentence_before_pronoun(text, s, e)
+                    } else {
+                        names::after_a_verb_of_meeting(text, s)
+                    }
+                })
+                .map(|(s, e, c)| (s, e, c, "mention-name-that-is-a-word")),
+        );
+    }
+}
+
+/// Every mention of the prepared names in the transcript's spoken words, as detections.
+pub fn mentions(t: &Transcript, names: &Mentions) -> Vec<Detection> {
+    let mut bounds: Vec<usize> = t.turns.iter().flat_map(|x| [x.start, x.end]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let bytes = crate::offsets::char_to_byte(&t.text, &bounds);
+    let to_byte = |c: usize| bytes[bounds.binary_search(&c).unwrap_or(0)];
+    let regions: Vec<(usize, usize)> = t
+        .turns
+        .iter()
+        .map(|x| (to_byte(x.start), to_byte(x.end)))
+        .collect();
+    let mut found = Vec::new();
+    names.find_in(&t.text, true, &mut found);
+    let hits = found
+        .into_iter()
+        .filter(|&(s, e, _, _)| regions.iter().any(|&(rs, re)| s >= rs && e <= re))
+        .map(|(s, e, c, rule)| (s, e, c, 0.85, rule))
+        .collect();
+    merge(&t.text, hits)
+}
