@@ -9,11 +9,13 @@
 
 pub mod decode;
 pub mod docx;
+mod files;
 pub mod resolve;
+mod staged;
 pub mod subtitles;
 pub mod text;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -25,7 +27,10 @@ use crate::store::Store;
 use crate::words;
 
 pub use crate::transcript::Transcript;
+use files::format_name;
+pub use files::{collect, read, read_sources, read_with};
 pub use resolve::Flags;
+pub use staged::apply_staged;
 pub use text::paragraphs;
 
 /// The largest file narrata imports. A transcript of a three-hour interview is about 200 KB;
@@ -149,136 +154,8 @@ pub struct Options {
     pub anonymise: Anonymise,
 }
 
-/// Files to import from the paths given: files as named, folders walked recursively for the
-/// file types narrata reads (hidden files and folders are passed over, symbolic links to
-/// folders are not followed). Returns the files and the ones left out.
-pub fn collect(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>)> {
-    let mut files = Vec::new();
-    let mut ignored = Vec::new();
-    for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-        if meta.is_dir() {
-            walk(path, &mut files, &mut ignored)?;
-        } else {
-            files.push(path.clone());
-        }
-    }
-    Ok((files, ignored))
-}
-
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, ignored: &mut Vec<String>) -> Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(|e| Error::io(dir, e))?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
-        if kind.is_dir() {
-            walk(&path, files, ignored)?;
-        } else if kind.is_file() || (kind.is_symlink() && path.is_file()) {
-            let ext = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            if EXTENSIONS.contains(&ext.as_str()) {
-                files.push(path);
-            } else {
-                ignored.push(path.display().to_string());
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Reads files from disk, refusing those over the size limit before reading them and those
-/// that cannot be read; returns what was read and what was refused.
-pub fn read_sources(files: &[PathBuf]) -> (Vec<Source>, Vec<FileReport>) {
-    let mut sources = Vec::new();
-    let mut refused = Vec::new();
-    for path in files {
-        let shown = path.display().to_string();
-        match std::fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => refused.push(FileReport::refused(
-                &shown,
-                format!(
-                    "the file is {:.1} MB, larger than narrata's limit of {} MB per file; split it into smaller files",
-                    m.len() as f64 / 1_048_576.0,
-                    MAX_FILE_BYTES / 1_048_576
-                ),
-            )),
-            Ok(_) => match std::fs::read(path) {
-                Ok(bytes) => sources.push(Source { name: shown, bytes }),
-                Err(e) => refused.push(FileReport::refused(
-                    &shown,
-                    format!("it could not be read: {e}"),
-                )),
-            },
-            Err(e) => refused.push(FileReport::refused(
-                &shown,
-                format!("it could not be read: {e}"),
-            )),
-        }
-    }
-    (sources, refused)
-}
-
 /// Why a bare `.qde` is not imported.
 pub const QDE_ALONE: &str = "a .qde is the project file inside a REFI-QDA archive; narrata reads the whole archive: export a .qdpx from the other tool (or zip the .qde together with its sources/ folder into a .qdpx) and import that";
-
-/// Reads one source into a transcript according to its extension.
-pub fn read(source: &Source) -> Result<Transcript, String> {
-    read_with(source, &[])
-}
-
-/// [`read`], with `labels` (the labels `--speakers` maps) counting as speaker labels in text
-/// and Word files, so that a label that opens one line only is still a speaker.
-pub fn read_with(source: &Source, labels: &[String]) -> Result<Transcript, String> {
-    if source.bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "the file is larger than narrata's limit of {} MB per file",
-            MAX_FILE_BYTES / 1_048_576
-        ));
-    }
-    match source.extension().as_str() {
-        "txt" | "text" | "md" | "markdown" => {
-            let d = decode::decode(&source.bytes)?;
-            text::parse_with(d.text, d.controls_replaced, labels)
-        }
-        "docx" => docx::read_with(&source.bytes, labels),
-        "vtt" => {
-            let d = decode::decode(&source.bytes)?;
-            subtitles::read_vtt(&d.text, d.controls_replaced)
-        }
-        "srt" => {
-            let d = decode::decode(&source.bytes)?;
-            subtitles::read_srt(&d.text, d.controls_replaced)
-        }
-        "qdpx" => Err("a REFI-QDA project (.qdpx) is imported on its own: `narrata import FILE.qdpx`, not from a folder of transcripts".into()),
-        "doc" => Err("old Word .doc files cannot be read; open it in Word or LibreOffice and save it as .docx".into()),
-        "qde" => Err(QDE_ALONE.into()),
-        "" => Err("the file has no extension; narrata reads .txt, .md, .docx, .vtt and .srt".into()),
-        ext => Err(format!(
-            "narrata does not read .{ext} files; it reads .txt, .md, .docx, .vtt and .srt"
-        )),
-    }
-}
-
-fn format_name(ext: &str) -> &'static str {
-    match ext {
-        "md" | "markdown" => "markdown",
-        "docx" => "docx",
-        "vtt" => "webvtt",
-        "srt" => "srt",
-        _ => "text",
-    }
-}
 
 /// Imports sources as one user action. Each file is all or nothing: a file that cannot be
 /// read or tied to participants and waves is reported `refused` with its reason and the others
@@ -673,148 +550,6 @@ pub(crate) fn anonymise_metadata(
     for (label, who) in old {
         meta.speakers.entry(label).or_insert(who);
     }
-}
-
-/// Stores the transcripts held for review, each with the suggestions the reviewer did not
-/// reject replaced by pseudonyms (undecided ones are replaced: the safe default), as one
-/// action. The key (with every accept and reject logged, and the staging emptied) is saved
-/// before the database commits.
-pub fn apply_staged(
-    store: &mut Store,
-    coder: &str,
-    key: &mut crate::keyfile::Key,
-    save: &mut dyn FnMut(&crate::keyfile::Key) -> Result<()>,
-) -> Result<ImportReport> {
-    let started = Instant::now();
-    let language = store.project()?.language;
-    let staged = std::mem::take(&mut key.staged);
-    let mut pending = Vec::new();
-    let mut files = Vec::new();
-    for s in &staged {
-        if corpus::has_source(store.conn(), &s.sha256)?.is_some() {
-            continue;
-        }
-        let mut t = s.transcript.clone();
-        let stem = Path::new(&s.file)
-            .file_stem()
-            .map(|x| x.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let extension = Path::new(&s.file)
-            .extension()
-            .map(|x| x.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
-        let mut meta = resolve::resolve(&t, &s.flags, &stem, &language)
-            .map_err(|r| Error::input(&s.file, r))?;
-        let at = crate::store::now();
-        let guid = crate::store::new_guid();
-        let keep: Vec<crate::anonymise::Detection> = s
-            .suggestions
-            .iter()
-            .filter(|g| g.decision != "rejected")
-            .filter_map(|g| {
-                crate::keyfile::category(&g.category).map(|category| crate::anonymise::Detection {
-                    start: g.start,
-                    end: g.end,
-                    category,
-                    confidence: g.confidence,
-                    rule: "review",
-                })
-            })
-            .collect();
-        let scope = (meta.participants.len() == 1).then(|| meta.participants[0].clone());
-        let mut replacements = crate::anonymise::apply_detections(
-            &mut t,
-            key,
-            &meta.language,
-            keep,
-            scope.as_deref(),
-            &at,
-        );
-        // The log names the rule that suggested each replacement the reviewer kept.
-        for r in &mut replacements {
-            if let Some(g) = s
-                .suggestions
-                .iter()
-                .find(|g| g.start == r.old_start && g.end == r.old_end && !g.rule.is_empty())
-            {
-                r.rule = g.rule.clone();
-            }
-        }
-        key.log.extend(crate::anonymise::log_entries(
-            &replacements,
-            &guid,
-            coder,
-            &at,
-            "accept",
-        ));
-        for g in s.suggestions.iter().filter(|g| g.decision == "rejected") {
-            key.log.push(crate::keyfile::LogEntry {
-                at: at.clone(),
-                coder: coder.to_owned(),
-                action: "reject".into(),
-                document: guid.clone(),
-                start: g.start,
-                end: g.end,
-                category: g.category.clone(),
-                pseudonym: String::new(),
-                confidence: g.confidence,
-                rule: g.rule.clone(),
-            });
-        }
-        anonymise_metadata(&mut meta, &t, key, &at);
-        let turns = turn_words(&t);
-        files.push(FileReport {
-            status: "imported",
-            title: Some(meta.title.clone()),
-            words: turns.iter().map(|x| x.words).sum(),
-            turns: turns.len(),
-            controls_replaced: t.controls_replaced,
-            notes: vec![format!(
-                "{} identifier(s) replaced after review",
-                replacements.len()
-            )],
-            ..FileReport::new(&s.file)
-        });
-        let source_name = if only_codes(&stem) {
-            format!("{stem}.{extension}")
-        } else {
-            format!("(name withheld).{extension}")
-        };
-        pending.push(NewDocument {
-            guid,
-            meta,
-            text: t.text,
-            turns,
-            source_name,
-            source_format: s.format.clone(),
-            source_sha256: s.sha256.clone(),
-        });
-    }
-    save(key)?;
-    let ids = if pending.is_empty() {
-        Vec::new()
-    } else {
-        store.action(coder, |a| {
-            pending
-                .iter()
-                .map(|doc| corpus::insert_document(a, doc))
-                .collect::<Result<Vec<_>>>()
-        })?
-    };
-    for (f, id) in files.iter_mut().zip(ids) {
-        f.document = Some(id);
-    }
-    Ok(ImportReport {
-        imported: files.len(),
-        staged: 0,
-        skipped: 0,
-        refused: 0,
-        words: files.iter().map(|f| f.words).sum(),
-        bytes: 0,
-        took_ms: started.elapsed().as_millis(),
-        files,
-        ignored: Vec::new(),
-    })
 }
 
 /// A file stem made only of participant and wave codes and digits (`P03_T2`, `G01-w1`).
