@@ -5,6 +5,9 @@
 //! week vrijdag", "begin 2025"; Dutch and English), ages in context (also as words, ordinals
 //! and one-word answers to "how old"), and other long numbers. Durations and counts ("een jaar
 //! of vijf", "twee jaar clean", "a mother of three") are not ages.
+//!
+//! Longer than most modules (about 840 lines): one detector per patterned identifier, each
+//! with its validation (checksums, calendars, formats) and its exceptions beside it.
 
 use std::sync::OnceLock;
 

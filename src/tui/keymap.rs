@@ -4,6 +4,9 @@
 //!
 //! Text fields (the picker's filter, prompts, the search query) take typed characters directly;
 //! only `Esc`, `Enter`, `Tab`, the arrows and `Backspace` act there.
+//!
+//! Longer than most modules (about 830 lines): most of it is the table of actions and default
+//! bindings, kept as one list because the help, `docs/TUI.md` and the conflict test read it.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -3,6 +3,9 @@
 //! and organisations are invented from syllables (so word lists cannot simply know them);
 //! each participant has a cast of people who recur across waves, sometimes misspelt or written
 //! in lower case; numbers carry valid checksums in several layouts.
+//!
+//! Development tooling, not part of narrata: it lives in its own `publish = false` crate and
+//! is about 970 lines because the fictional cast, prose and identifier layouts are all data.
 
 use serde::Serialize;
 

@@ -1,5 +1,7 @@
 //! The transcript view's state: the open document (text, turns, codings), the cursor, the
 //! selection, the wrapped rows and the scroll position, and every cursor movement.
+//!
+//! About 225 of its lines are the tests of the cursor movements and the wrapping.
 
 pub mod draw;
 mod keys;
