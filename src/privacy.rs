@@ -14,8 +14,44 @@ use crate::keyfile::Key;
 pub struct Finding {
     /// The key entry's pseudonym, e.g. `PERSON-3`.
     pub entry: String,
+    /// Where it was first found: a table and row of the database, or a file.
     pub file: String,
+    /// The byte offset of that first place in the file (0 for a database value).
     pub offset: usize,
+    /// How many times it was found in that table or file. Each original is reported once per
+    /// table or file, so that a word found everywhere cannot flood the report.
+    pub count: usize,
+}
+
+/// Findings gathered once per original and table or file, with a count.
+#[derive(Default)]
+struct Gathered {
+    findings: Vec<Finding>,
+    at: std::collections::HashMap<(usize, String), usize>,
+}
+
+impl Gathered {
+    fn add(
+        &mut self,
+        original: usize,
+        entry: &str,
+        place: String,
+        first: impl FnOnce() -> (String, usize),
+    ) {
+        match self.at.get(&(original, place.clone())) {
+            Some(&i) => self.findings[i].count += 1,
+            None => {
+                let (file, offset) = first();
+                self.at.insert((original, place), self.findings.len());
+                self.findings.push(Finding {
+                    entry: entry.to_owned(),
+                    file,
+                    offset,
+                    count: 1,
+                });
+            }
+        }
+    }
 }
 
 /// The outcome of a privacy check.
@@ -258,34 +294,41 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         };
     let all = [finder(true, 0), finder(false, 0)];
     let long = [finder(true, 6), finder(false, 6)];
-    let scan = |hay: &[u8], set: &[(Option<aho_corasick::AhoCorasick>, Vec<usize>)]| {
-        let mut hits = Vec::new();
-        for (ac, chosen) in set {
-            let Some(ac) = ac else { continue };
-            for m in ac.find_overlapping_iter(hay) {
-                let (s, e) = (m.start(), m.end());
-                let before = s.checked_sub(1).map(|i| hay[i]);
-                let after = hay.get(e).copied();
-                let original = chosen[m.pattern().as_usize()];
-                // Where the anonymiser reads a name that is a word as the word, so does this.
-                if originals[original].2 == Matching::Ordinary && reads_as_the_word(hay, s, e) {
-                    continue;
+    // `whole_words`: only matches that are whole words are kept (the raw bytes' search for
+    // every original), so that a short original inside a great many longer words costs nothing.
+    let scan =
+        |hay: &[u8], set: &[(Option<aho_corasick::AhoCorasick>, Vec<usize>)], whole_words: bool| {
+            let mut hits = Vec::new();
+            for (ac, chosen) in set {
+                let Some(ac) = ac else { continue };
+                for m in ac.find_overlapping_iter(hay) {
+                    let (s, e) = (m.start(), m.end());
+                    let before = s.checked_sub(1).map(|i| hay[i]);
+                    let after = hay.get(e).copied();
+                    let original = chosen[m.pattern().as_usize()];
+                    // Where the anonymiser reads a name that is a word as the word, so does this.
+                    let whole_word = !letter_before(hay, s) && !letter_after(hay, e);
+                    if whole_words && !whole_word {
+                        continue;
+                    }
+                    if originals[original].2 == Matching::Ordinary && reads_as_the_word(hay, s, e) {
+                        continue;
+                    }
+                    hits.push(Hit {
+                        original,
+                        start: s,
+                        end: e,
+                        whole_word,
+                        at_binary: before.is_some_and(is_binary) || after.is_some_and(is_binary),
+                    });
                 }
-                hits.push(Hit {
-                    original,
-                    start: s,
-                    end: e,
-                    whole_word: !letter_before(hay, s) && !letter_after(hay, e),
-                    at_binary: before.is_some_and(is_binary) || after.is_some_and(is_binary),
-                });
             }
-        }
-        hits
-    };
+            hits
+        };
     // Originals the database's text holds inside longer words ("Hoorn" in "Hoornbloem").
     let mut inside_words = vec![false; originals.len()];
 
-    let mut findings = Vec::new();
+    let mut gathered = Gathered::default();
     // Database values, table by table, as whole words.
     let tables: Vec<String> = conn
         .prepare(
@@ -303,7 +346,7 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
             for c in 0..columns {
                 if let Ok(rusqlite::types::ValueRef::Text(bytes)) = row.get_ref(c) {
                     let kept = restored_spans(bytes);
-                    for hit in scan(bytes, &all) {
+                    for hit in scan(bytes, &all, false) {
                         if inside(&kept, &hit) {
                             continue;
                         }
@@ -311,11 +354,12 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
                             inside_words[hit.original] = true;
                             continue;
                         }
-                        findings.push(Finding {
-                            entry: originals[hit.original].1.clone(),
-                            file: format!("table {table}, row {row_number}"),
-                            offset: 0,
-                        });
+                        gathered.add(
+                            hit.original,
+                            &originals[hit.original].1,
+                            format!("table {table}"),
+                            || (format!("table {table}, row {row_number}"), 0),
+                        );
                     }
                 }
             }
@@ -335,7 +379,7 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         let mut hits: Vec<(usize, usize)> = Vec::new();
         if !in_index {
             hits.extend(
-                scan(&bytes, &all)
+                scan(&bytes, &all, true)
                     .into_iter()
                     .filter(|h| h.whole_word && !(h.at_binary && inside_words[h.original]))
                     .filter(|h| !inside(&kept, h))
@@ -344,7 +388,7 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         }
         // Long originals anywhere, but a name that is an ordinary word only as a word.
         hits.extend(
-            scan(&bytes, &long)
+            scan(&bytes, &long, false)
                 .into_iter()
                 .filter(|h| originals[h.original].2 != Matching::Ordinary || h.whole_word)
                 .filter(|h| !(h.at_binary && inside_words[h.original]))
@@ -353,14 +397,14 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         );
         hits.sort();
         hits.dedup();
+        let shown = f.display().to_string();
         for (i, offset) in hits {
-            findings.push(Finding {
-                entry: originals[i].1.clone(),
-                file: f.display().to_string(),
-                offset,
+            gathered.add(i, &originals[i].1, shown.clone(), || {
+                (shown.clone(), offset)
             });
         }
     }
+    let findings = gathered.findings;
     Ok(Report {
         ok: findings.is_empty(),
         originals_checked: originals.len(),
@@ -396,6 +440,35 @@ mod tests {
         }
         let report = check(dir.path(), &conn, &key).unwrap();
         report.findings.into_iter().map(|f| f.entry).collect()
+    }
+
+    #[test]
+    fn an_original_found_everywhere_is_reported_once_per_place_with_a_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join("narrata.db")).unwrap();
+        conn.execute("CREATE TABLE turns (text TEXT)", []).unwrap();
+        for _ in 0..500 {
+            conn.execute(
+                "INSERT INTO turns VALUES ('ik sprak Henk en toen Henk weer')",
+                [],
+            )
+            .unwrap();
+        }
+        let mut key = Key::new("test");
+        key.pseudonym("Henk", "PERSON", "test");
+        let report = check(dir.path(), &conn, &key).unwrap();
+        let in_table: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.file.starts_with("table turns"))
+            .collect();
+        assert_eq!(in_table.len(), 1, "{:?}", report.findings);
+        assert_eq!(in_table[0].count, 1000, "every occurrence is counted");
+        assert_eq!(
+            in_table[0].file, "table turns, row 1",
+            "the first place is named"
+        );
+        assert!(!report.ok);
     }
 
     #[test]

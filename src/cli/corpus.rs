@@ -76,39 +76,10 @@ pub(super) fn import(ctx: &Ctx, args: ImportArgs, out: &mut dyn Write) -> Result
     }
     let (sources, unreadable) = import::read_sources(&files);
     let mut bar = Progress::new(std::io::stderr().is_terminal() && !as_json);
-    let mut key_and_pass = match options.anonymise {
-        import::Anonymise::Auto | import::Anonymise::Review => {
-            Some(super::privacy::open_key(&store)?)
-        }
-        _ => None,
-    };
-    let root = store.root().to_path_buf();
-    let mut report = match key_and_pass.as_mut() {
-        Some((key, pass)) => {
-            let pass = pass.clone();
-            let mut save = |k: &crate::keyfile::Key| crate::keyfile::save(&root, k, &pass);
-            let p = import::Privacy {
-                key,
-                save: &mut save,
-            };
-            import::import(
-                &mut store,
-                &ctx.coder,
-                sources,
-                &options,
-                Some(p),
-                &mut |d, t| bar.show(d, t),
-            )?
-        }
-        None => import::import(
-            &mut store,
-            &ctx.coder,
-            sources,
-            &options,
-            None,
-            &mut |d, t| bar.show(d, t),
-        )?,
-    };
+    let mut report =
+        import::import_with_key(&mut store, &ctx.coder, sources, &options, &mut |d, t| {
+            bar.show(d, t)
+        })?;
     bar.clear();
     report.ignored = ignored;
     report.refused += unreadable.len();

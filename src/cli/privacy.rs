@@ -656,17 +656,28 @@ pub fn privacy_check(store: &Store, as_json: bool, out: &mut dyn Write) -> Resul
         say(
             out,
             &format!(
-                "{} occurrence(s) of original identifiers found:",
-                report.findings.len()
+                "{} occurrence(s) of {} original identifier(s) found (each listed once per table or file):",
+                report.findings.iter().map(|f| f.count).sum::<usize>(),
+                report
+                    .findings
+                    .iter()
+                    .map(|f| f.entry.as_str())
+                    .collect::<std::collections::HashSet<_>>()
+                    .len()
             ),
         )?;
         for f in &report.findings {
+            let more = if f.count > 1 {
+                format!(" ({} times in all there; the first shown)", f.count)
+            } else {
+                String::new()
+            };
             if f.file.starts_with("table ") {
-                say(out, &format!("  - {} in {}", f.entry, f.file))?;
+                say(out, &format!("  - {} in {}{more}", f.entry, f.file))?;
             } else {
                 say(
                     out,
-                    &format!("  - {} in {} at byte {}", f.entry, f.file, f.offset),
+                    &format!("  - {} in {} at byte {}{more}", f.entry, f.file, f.offset),
                 )?;
             }
         }

@@ -157,6 +157,29 @@ pub struct Options {
 /// Why a bare `.qde` is not imported.
 pub const QDE_ALONE: &str = "a .qde is the project file inside a REFI-QDA archive; narrata reads the whole archive: export a .qdpx from the other tool (or zip the .qde together with its sources/ folder into a .qdpx) and import that";
 
+/// Imports `sources` as [`import`] does, with the project's key when the options anonymise:
+/// the key is opened first (or made, the passphrase asked through `keyfile::open_or_new`) and
+/// saved before each commit. Every front-end imports transcripts through this.
+pub fn import_with_key(
+    store: &mut Store,
+    coder: &str,
+    sources: Vec<Source>,
+    options: &Options,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport> {
+    if options.anonymise == Anonymise::Off {
+        return import(store, coder, sources, options, None, progress);
+    }
+    let (mut key, pass) = crate::keyfile::open_or_new(store.root(), &store.project()?.guid)?;
+    let root = store.root().to_path_buf();
+    let mut save = |k: &crate::keyfile::Key| crate::keyfile::save(&root, k, &pass);
+    let privacy = Privacy {
+        key: &mut key,
+        save: &mut save,
+    };
+    import(store, coder, sources, options, Some(privacy), progress)
+}
+
 /// Imports sources as one user action. Each file is all or nothing: a file that cannot be
 /// read or tied to participants and waves is reported `refused` with its reason and the others
 /// are imported. `progress(done, total)` is called as files are read.
