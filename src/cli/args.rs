@@ -1,12 +1,16 @@
 //! The command line's arguments, as clap reads them: the commands, their flags and the
 //! filters several commands share. Dispatch is in `mod.rs`, the work in the library, the
-//! printing in `output.rs`; the names here are the design's CLI contract.
+//! printing in `output.rs`. Scripts depend on the names here: command, flag and field names are
+//! changed only with care.
+//!
+//! Longer than most modules (about 800 lines): it is every command's flags with the help text
+//! `--help` shows, kept in one place so that the whole command line reads as one list.
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use super::{coding, privacy};
+use crate::codebook::Fields;
 use crate::corpus;
 use crate::error::Result;
 use crate::store::Store;
@@ -47,15 +51,15 @@ pub enum Command {
     Show(ShowArgs),
     /// Import, export, show and reorganise the codebook.
     #[command(subcommand)]
-    Codebook(coding::CodebookCommand),
+    Codebook(CodebookCommand),
     /// Code a span of a transcript, or remove a coding.
     #[command(subcommand)]
-    Code(coding::CodeCommand),
+    Code(CodeCommand),
     /// List codings with their text.
-    Codings(coding::CodingsArgs),
+    Codings(CodingsArgs),
     /// Add a memo.
     #[command(subcommand)]
-    Memo(coding::MemoCommand),
+    Memo(MemoCommand),
     /// List memos.
     Memos(MemosArgs),
     /// Undo your last change (coding, memo, codebook change).
@@ -64,7 +68,7 @@ pub enum Command {
     Redo(RedoArgs),
     /// Find, replace and review identifiers.
     #[command(subcommand)]
-    Anonymise(privacy::AnonymiseCommand),
+    Anonymise(AnonymiseCommand),
     /// Prove that no original identifier from the key is in the database or the index.
     PrivacyCheck(PrivacyCheckArgs),
     /// Full-text search, ranked, keyword in context.
@@ -541,4 +545,265 @@ pub enum AnonymiseArg {
     Auto,
     Review,
     Off,
+}
+
+// The subcommands of `codebook`, `code`, `codings`, `memo` and `anonymise`.
+
+#[derive(Debug, Subcommand)]
+pub enum CodebookCommand {
+    /// Import a codebook (.yaml, .yml, .json, .qdc), merging by code path.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the codebook (.yaml, .yml, .json, .qdc by extension).
+    Export { file: PathBuf },
+    /// Show the code tree with coding counts (definitions and criteria with --full).
+    Show {
+        #[arg(long)]
+        json: bool,
+        /// Also print each code's definitions.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Add a code; PATH is `Parent/Child` (missing parents are created).
+    Add {
+        path: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Change a code's definitions, colour, dimension or polarity.
+    Set {
+        code: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Rename a code.
+    Rename { code: String, name: String },
+    /// Move a code under another parent (`/` for the top level).
+    Move { code: String, parent: String },
+    /// Merge a code into another: codings, memos and sub-codes move, duplicates collapse.
+    Merge { code: String, into: String },
+    /// Remove a code; one with codings or memos needs --into CODE to say where they go.
+    Rm {
+        code: String,
+        #[arg(long)]
+        into: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FieldArgs {
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub include: Option<String>,
+    #[arg(long)]
+    pub exclude: Option<String>,
+    #[arg(long)]
+    pub example: Option<String>,
+    #[arg(long)]
+    pub color: Option<String>,
+    #[arg(long)]
+    pub dimension: Option<String>,
+    #[arg(long)]
+    pub polarity: Option<String>,
+}
+
+impl FieldArgs {
+    pub(super) fn fields(self) -> Fields {
+        Fields {
+            description: self.description,
+            include: self.include,
+            exclude: self.exclude,
+            example: self.example,
+            color: self.color,
+            dimension: self.dimension,
+            polarity: self.polarity,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodeCommand {
+    /// Code the characters [START, END) of a document with CODE.
+    Add {
+        doc: String,
+        start: i64,
+        end: i64,
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a coding (and the memos on it).
+    Rm { coding: i64 },
+    /// Code every search hit with CODE: the whole turn, or only the matched words.
+    Auto {
+        query: String,
+        /// The code to apply.
+        #[arg(value_name = "CODE")]
+        apply: String,
+        #[arg(long, value_enum, default_value_t = Unit::Turn)]
+        unit: Unit,
+        #[command(flatten)]
+        filters: super::args::SearchFilters,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Unit {
+    Turn,
+    Match,
+}
+
+#[derive(Debug, Args)]
+pub struct CodingsArgs {
+    /// A code (id, name or path); its sub-codes are included unless --no-subcodes.
+    #[arg(long)]
+    pub code: Option<String>,
+    #[arg(long)]
+    pub no_subcodes: bool,
+    #[arg(long)]
+    pub participant: Option<String>,
+    #[arg(long)]
+    pub wave: Option<String>,
+    /// Only this coder's codings, or these coders' (comma-separated).
+    #[arg(long)]
+    pub coder: Option<String>,
+    /// Only this document.
+    #[arg(long)]
+    pub doc: Option<String>,
+    /// Only the documents of this document group.
+    #[arg(long)]
+    pub group: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemoCommand {
+    /// Rewrite one of your memos (undoable).
+    Edit {
+        id: i64,
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a memo to TARGET: project, participant:P03, wave:T2, portrait:P03:T2 (pen portrait), document:3, code:NAME or coding:12.
+    Add {
+        target: String,
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnonymiseCommand {
+    /// List suggestions: those of transcripts staged for review (with their words: this is the
+    /// re-identifying step), and what may still identify someone in stored transcripts, found
+    /// by a second, more suspicious pass and ranked (most suspicious first).
+    Scan {
+        doc: Option<String>,
+        /// How many of the stored text's suspects to print (all with --json).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Redact a missed identifier: replace [START, END) of DOC by a pseudonym of CATEGORY; or,
+    /// with --text, every occurrence of the words as a whole word (in --doc, or everywhere).
+    Redact {
+        #[arg(required_unless_present = "text")]
+        doc: Option<String>,
+        #[arg(required_unless_present = "text")]
+        start: Option<usize>,
+        #[arg(required_unless_present = "text")]
+        end: Option<usize>,
+        #[arg(required_unless_present = "text")]
+        category: Option<String>,
+        /// The words to redact wherever they stand (any case, whole words).
+        #[arg(long, conflicts_with_all = ["start", "end"])]
+        text: Option<String>,
+        /// With --text: the category of the identifier (default PERSON).
+        #[arg(long = "category", requires = "text")]
+        text_category: Option<String>,
+        /// With --text: only in this document.
+        #[arg(long = "doc", requires = "text")]
+        text_doc: Option<String>,
+    },
+    /// Every pseudonym in the stored texts (of DOC, or all) with its category, the rule that
+    /// put it there and its context; --originals also prints the words each stands for.
+    List {
+        doc: Option<String>,
+        #[arg(long)]
+        originals: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The key's log: every replacement, review decision and correction, with the rule or
+    /// list that found each identifier (never the identifiers themselves).
+    Log {
+        doc: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Two pseudonyms are one person (place, organisation): MERGED becomes KEPT everywhere.
+    Link { kept: String, merged: String },
+    /// One pseudonym is two people: in the given documents, or in one participant's, it
+    /// becomes a new pseudonym.
+    Split {
+        pseudonym: String,
+        #[arg(long = "doc", required_unless_present = "participant")]
+        docs: Vec<String>,
+        #[arg(long, conflicts_with = "docs")]
+        participant: Option<String>,
+    },
+    /// Give a pseudonym another category (a street taken for a person becomes an ADDRESS).
+    Relabel { pseudonym: String, category: String },
+    /// A false positive: put the original word back for PSEUDONYM, everywhere (the word is
+    /// then kept in later imports too) or in one document; codings stay on their words.
+    Restore {
+        pseudonym: String,
+        #[arg(long)]
+        doc: Option<String>,
+        /// Which word to put back when the pseudonym stands for several forms of a name.
+        #[arg(long)]
+        original: Option<String>,
+    },
+    /// Store the transcripts staged for review, replacing every suggestion not rejected.
+    Apply,
+    /// Accept staged suggestions (ids from `anonymise scan`, or `all`).
+    Accept {
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Reject staged suggestions: those words are not identifiers and stay as they are.
+    Reject {
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Your own list of names to find (relatives, towns, carers), kept in the encrypted key.
+    #[command(subcommand)]
+    Names(NamesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NamesCommand {
+    /// Add a name with its spelling variants, for the whole project or one participant.
+    Add {
+        text: String,
+        #[arg(long, default_value = "PERSON")]
+        category: String,
+        #[arg(long = "variant")]
+        variants: Vec<String>,
+        #[arg(long)]
+        participant: Option<String>,
+    },
+    /// How many names the list holds (per category); `--reveal` prints them.
+    List {
+        #[arg(long)]
+        reveal: bool,
+    },
 }

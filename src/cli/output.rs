@@ -19,8 +19,9 @@ pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()>
     writeln!(out, "{text}").map_err(io)
 }
 
-/// Prints a command's result: as JSON with `--json`, else as people read it (`text`). Every
-/// command that has both forms prints through this.
+/// Prints a command's result: as JSON with `--json`, else as people read it (`text`). Commands
+/// whose two forms are one statement each print through this; the others call [`json`] first
+/// and return, then build their table.
 pub fn emit<T: Serialize + ?Sized>(
     out: &mut dyn Write,
     as_json: bool,

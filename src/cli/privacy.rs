@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use age::secrecy::SecretString;
-use clap::Subcommand;
 
+use super::args::{AnonymiseCommand, NamesCommand};
 use super::output::{Table, json};
 use super::say;
 use crate::anonymise::review::{self, Which};
@@ -13,115 +13,6 @@ use crate::error::{Error, Result};
 use crate::keyfile::{self, Key};
 use crate::store::Store;
 use crate::{anonymise, corpus};
-
-#[derive(Debug, Subcommand)]
-pub enum AnonymiseCommand {
-    /// List suggestions: those of transcripts staged for review (with their words: this is the
-    /// re-identifying step), and what may still identify someone in stored transcripts, found
-    /// by a second, more suspicious pass and ranked (most suspicious first).
-    Scan {
-        doc: Option<String>,
-        /// How many of the stored text's suspects to print (all with --json).
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Redact a missed identifier: replace [START, END) of DOC by a pseudonym of CATEGORY; or,
-    /// with --text, every occurrence of the words as a whole word (in --doc, or everywhere).
-    Redact {
-        #[arg(required_unless_present = "text")]
-        doc: Option<String>,
-        #[arg(required_unless_present = "text")]
-        start: Option<usize>,
-        #[arg(required_unless_present = "text")]
-        end: Option<usize>,
-        #[arg(required_unless_present = "text")]
-        category: Option<String>,
-        /// The words to redact wherever they stand (any case, whole words).
-        #[arg(long, conflicts_with_all = ["start", "end"])]
-        text: Option<String>,
-        /// With --text: the category of the identifier (default PERSON).
-        #[arg(long = "category", requires = "text")]
-        text_category: Option<String>,
-        /// With --text: only in this document.
-        #[arg(long = "doc", requires = "text")]
-        text_doc: Option<String>,
-    },
-    /// Every pseudonym in the stored texts (of DOC, or all) with its category, the rule that
-    /// put it there and its context; --originals also prints the words each stands for.
-    List {
-        doc: Option<String>,
-        #[arg(long)]
-        originals: bool,
-        #[arg(long)]
-        json: bool,
-    },
-    /// The key's log: every replacement, review decision and correction, with the rule or
-    /// list that found each identifier (never the identifiers themselves).
-    Log {
-        doc: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Two pseudonyms are one person (place, organisation): MERGED becomes KEPT everywhere.
-    Link { kept: String, merged: String },
-    /// One pseudonym is two people: in the given documents, or in one participant's, it
-    /// becomes a new pseudonym.
-    Split {
-        pseudonym: String,
-        #[arg(long = "doc", required_unless_present = "participant")]
-        docs: Vec<String>,
-        #[arg(long, conflicts_with = "docs")]
-        participant: Option<String>,
-    },
-    /// Give a pseudonym another category (a street taken for a person becomes an ADDRESS).
-    Relabel { pseudonym: String, category: String },
-    /// A false positive: put the original word back for PSEUDONYM, everywhere (the word is
-    /// then kept in later imports too) or in one document; codings stay on their words.
-    Restore {
-        pseudonym: String,
-        #[arg(long)]
-        doc: Option<String>,
-        /// Which word to put back when the pseudonym stands for several forms of a name.
-        #[arg(long)]
-        original: Option<String>,
-    },
-    /// Store the transcripts staged for review, replacing every suggestion not rejected.
-    Apply,
-    /// Accept staged suggestions (ids from `anonymise scan`, or `all`).
-    Accept {
-        #[arg(required = true)]
-        ids: Vec<String>,
-    },
-    /// Reject staged suggestions: those words are not identifiers and stay as they are.
-    Reject {
-        #[arg(required = true)]
-        ids: Vec<String>,
-    },
-    /// Your own list of names to find (relatives, towns, carers), kept in the encrypted key.
-    #[command(subcommand)]
-    Names(NamesCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum NamesCommand {
-    /// Add a name with its spelling variants, for the whole project or one participant.
-    Add {
-        text: String,
-        #[arg(long, default_value = "PERSON")]
-        category: String,
-        #[arg(long = "variant")]
-        variants: Vec<String>,
-        #[arg(long)]
-        participant: Option<String>,
-    },
-    /// How many names the list holds (per category); `--reveal` prints them.
-    List {
-        #[arg(long)]
-        reveal: bool,
-    },
-}
 
 /// Opens the project's key (creating a new one if there is none), with its passphrase.
 pub fn open_key(store: &Store) -> Result<(Key, SecretString)> {

@@ -1,11 +1,11 @@
 //! Bringing transcripts into a project. Each format has a reader that turns a file's bytes
 //! into a neutral [`Transcript`]; [`resolve`] ties it to participants and a wave; then one
-//! store step writes every file of the import in a single transaction.
+//! action stores every accepted file of the import in a single transaction.
 //!
-//! An import is all or nothing: if any file is refused (empty, binary, not UTF-8, too
-//! large, malformed, metadata missing or contradictory), every refusal is reported and the
-//! project is left exactly as it was. A file whose bytes are already in the project is
-//! skipped with a note, so an interrupted or repeated import can simply be run again.
+//! Each file is all or nothing: a file that is refused (empty, binary, not UTF-8, too large,
+//! malformed, metadata missing or contradictory) is reported with its reason and nothing of it
+//! is stored; the other files are. A file whose bytes are already in the project is skipped
+//! with a note, so an interrupted or repeated import can simply be run again.
 
 pub mod decode;
 pub mod docx;

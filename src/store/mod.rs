@@ -3,8 +3,10 @@
 //! one-transaction-per-user-action rule with its append-only audit log.
 //!
 //! What lives *in* the tables (participants, documents, turns…) is read and written by the
-//! concept modules such as [`crate::corpus`]; this module owns only the connection, the
-//! schema and the transaction discipline.
+//! concept modules such as [`crate::corpus`]; this module owns the connection, the schema
+//! (`migrations`), the transaction discipline (`action`: recording writes for undo in `rows`,
+//! what each action changed in `changes`, kept as outcomes for the search index to follow),
+//! and the derived folders beside the database (`derived`).
 
 mod action;
 pub mod changes;

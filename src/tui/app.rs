@@ -1,6 +1,7 @@
 //! The app coordinates: which view is shown, the open pop-up and the status line, the worker's
-//! jobs and answers, and changes made by other processes. Keys arrive here already resolved to
-//! [`Action`]s (or as text for an open field); an action of one view goes to that view's
+//! jobs and answers, and changes made by other processes. Key events arrive here from the event
+//! loop and are resolved to [`Action`]s by the keymap (or taken as text by an open field); an
+//! action of one view goes to that view's
 //! `keys.rs` (in `views/`), an answer to a pop-up to `answers.rs`; slow work leaves as
 //! [`Job`]s for the worker.
 

@@ -1,5 +1,5 @@
-//! Work that could take longer than a frame, done off the UI thread: searches, change tables
-//! and index updates. The UI sends a [`Job`] and goes on drawing; the worker answers with a
+//! Work that could take longer than a frame, done off the UI thread: searches, change tables,
+//! agreement and index following (`search::follow_outcomes`). The UI sends a [`Job`] and goes on drawing; the worker answers with a
 //! [`Done`]. Of several waiting searches (or change tables) only the latest is run: the others
 //! are stale. Index updates are all run, in order, and the worker is the only index writer.
 

@@ -3,11 +3,13 @@
 //! | part | owns |
 //! |---|---|
 //! | [`keymap`] | keys → actions, as data; help texts; `keys.yaml` overrides |
-//! | [`app`] | which view is shown, the views' states, pop-ups, status; actions → library calls |
-//! | [`views`] | each view's state and snapshot of data, loaded in the loop |
-//! | [`overlay`] | picker, prompt, question: their input only |
-//! | [`render`] | drawing from the state; no I/O |
-//! | [`jobs`] | searches, change tables and index updates off the UI thread |
+//! | [`app`] | coordinates: the view shown, pop-ups, status, the worker, outside changes |
+//! | [`views`] | one folder per view: its state and data snapshot, its actions, its drawing |
+//! | `answers` | what an answer to a pop-up does (a choice, a text, a confirmation) |
+//! | [`overlay`] | picker, prompt, question: their input only, and each one's `Purpose` |
+//! | [`render`] | the frame around the views, pop-ups, shared drawing; no I/O |
+//! | [`jobs`] | searches, change tables, agreement and index following off the UI thread |
+//! | [`theme`] | colours, or none (`NO_COLOR`) |
 //! | [`terminal`] | raw mode, restoring the terminal on every exit path, signals |
 //! | [`text`] | safe text, wrapping, fuzzy matching |
 //!

@@ -1,6 +1,9 @@
 //! The views, one folder each: `mod.rs` holds the view's state (a snapshot of the data it
 //! shows, loaded in the event loop so that drawing never touches the database), `keys.rs` what
-//! its actions do, `draw.rs` how it is drawn. Changing a view means changing its folder.
+//! its actions do, `draw.rs` how it is drawn. Changing what a view shows or does means changing
+//! its folder; a new view also needs its `View` variant, state field and key scopes in `app`,
+//! its keys in `keymap`, and its draw arm and footer hints in `render`. The review view's
+//! corrections (which need the key) are methods of its state in `review/mod.rs`.
 
 pub mod agreement;
 pub mod codebook;
