@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::args::*;
-use super::output::{self, json};
+use super::output::{self};
 use super::{Ctx, say};
 use crate::error::{Error, Result};
 
@@ -18,11 +18,10 @@ pub(super) fn search(ctx: &Ctx, args: SearchArgs, out: &mut dyn Write) -> Result
     let store = ctx.open()?;
     let f = filters.resolve(&store, limit)?;
     let results = crate::search::search(&store, &query, &f)?;
-    if as_json {
-        json(out, &results)?;
-    } else {
+    output::emit(out, as_json, &results, |out, _| {
         output::search_results(out, &store, &results)?;
-    }
+        Ok(())
+    })?;
     Ok(0)
 }
 

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::args::{CodeCommand, CodebookCommand, CodingsArgs, MemoCommand, Unit};
-use super::output::{Table, json, thousands};
+use super::output::{self, Table, json, thousands};
 use super::say;
 use crate::codebook::{self, file};
 use crate::error::Result;
@@ -27,9 +27,7 @@ pub fn codebook(
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let summary = file::import(store, coder, &parsed, &label)?;
-            if as_json {
-                json(out, &summary)?;
-            } else {
+            output::emit(out, as_json, &summary, |out, _| {
                 say(
                     out,
                     &format!(
@@ -40,7 +38,8 @@ pub fn codebook(
                         summary.unchanged
                     ),
                 )?;
-            }
+                Ok(())
+            })?;
         }
         CodebookCommand::Export { file: path } => {
             let f = file::export(store)?;
@@ -320,11 +319,10 @@ pub fn memo(cmd: MemoCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
         } => {
             let t = memo_lib::parse_target(store.conn(), &target)?;
             let m = memo_lib::add(store, coder, t, &text)?;
-            if as_json {
-                json(out, &m)?;
-            } else {
+            output::emit(out, as_json, &m, |out, _| {
                 say(out, &format!("memo {} on {}", m.id, m.target))?;
-            }
+                Ok(())
+            })?;
         }
         MemoCommand::Edit {
             id,
@@ -332,11 +330,10 @@ pub fn memo(cmd: MemoCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
             json: as_json,
         } => {
             let m = memo_lib::edit(store, coder, id, &text)?;
-            if as_json {
-                json(out, &m)?;
-            } else {
+            output::emit(out, as_json, &m, |out, _| {
                 say(out, &format!("memo {} on {} rewritten", m.id, m.target))?;
-            }
+                Ok(())
+            })?;
         }
     }
     Ok(0)

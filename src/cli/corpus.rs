@@ -123,9 +123,7 @@ pub(super) fn docs(ctx: &Ctx, args: DocsArgs, out: &mut dyn Write) -> Result<i32
                 kind: kind.map(|k| format!("{k:?}").to_lowercase()),
             };
             let done = crate::corpus::assign(&mut store, &ctx.coder, &doc, &what)?;
-            if as_json {
-                json(out, &done)?;
-            } else {
+            output::emit(out, as_json, &done, |out, _| {
                 say(
                     out,
                     &format!(
@@ -149,7 +147,8 @@ pub(super) fn docs(ctx: &Ctx, args: DocsArgs, out: &mut dyn Write) -> Result<i32
                         }
                     ),
                 )?;
-            }
+                Ok(())
+            })?;
         }
         DocsArgs {
             set: None,

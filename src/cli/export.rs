@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::*;
-use super::output::json;
+use super::output::{self};
 use super::{Ctx, say};
 use crate::corpus;
 use crate::error::{Error, Result};
@@ -35,9 +35,7 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
                 &options,
                 &target,
             )?;
-            if as_json {
-                json(out, &summary)?;
-            } else {
+            output::emit(out, as_json, &summary, |out, _| {
                 say(
                     out,
                     &format!(
@@ -48,7 +46,8 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
                         target.display()
                     ),
                 )?;
-            }
+                Ok(())
+            })?;
         }
         ExportCommand::Transcript {
             doc,
@@ -59,9 +58,7 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
             check_extension(&target, &["docx"], "a transcript")?;
             let id = corpus::find_document(store.conn(), &doc)?;
             let summary = crate::export::transcript_docx(store.conn(), id, &target)?;
-            if as_json {
-                json(out, &summary)?;
-            } else {
+            output::emit(out, as_json, &summary, |out, _| {
                 say(
                     out,
                     &format!(
@@ -71,7 +68,8 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
                         target.display()
                     ),
                 )?;
-            }
+                Ok(())
+            })?;
         }
         ExportCommand::Qdpx {
             out: target,
@@ -85,9 +83,7 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
                 PositionsArg::Utf16 => crate::refi::write::Positions::Utf16,
             };
             let summary = crate::refi::write::export_with(&store, &target, positions)?;
-            if as_json {
-                json(out, &summary)?;
-            } else {
+            output::emit(out, as_json, &summary, |out, _| {
                 say(
                     out,
                     &format!(
@@ -100,7 +96,8 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
                         target.display()
                     ),
                 )?;
-            }
+                Ok(())
+            })?;
         }
         ExportCommand::Changes {
             out: target,

@@ -40,9 +40,7 @@ pub(super) fn demo(ctx: &Ctx, args: DemoArgs, out: &mut dyn Write) -> Result<i32
         json: as_json,
     } = args;
     let summary = demo::build(&dir, &ctx.coder)?;
-    if as_json {
-        json(out, &summary)?;
-    } else {
+    output::emit(out, as_json, &summary, |out, _| {
         output::demo_summary(out, &summary)?;
         if !no_tui {
             if ctx.on_terminal {
@@ -54,7 +52,8 @@ pub(super) fn demo(ctx: &Ctx, args: DemoArgs, out: &mut dyn Write) -> Result<i32
                 )?;
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(0)
 }
 
