@@ -4,7 +4,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::text::fuzzy_score;
+use super::text::match_rank;
 
 /// Why a picker or prompt is open.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,10 +146,12 @@ impl Picker {
             .choices
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| fuzzy_score(&self.filter, &c.label).map(|s| (s, i)))
+            .filter_map(|(i, c)| match_rank(&self.filter, &c.label).map(|s| (s, i)))
             .collect();
         if !self.filter.is_empty() {
-            // Best match first; ties keep the given order (most recent codes first).
+            // Best match first (an exact name, then a word starting with what was typed, then
+            // the letters inside a word, then scattered); ties keep the given order. With
+            // nothing typed the given order stands: the most recent codes first.
             scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         }
         self.shown = scored.into_iter().map(|(_, i)| i).collect();

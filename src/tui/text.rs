@@ -200,6 +200,36 @@ pub fn fuzzy_score(query: &str, candidate: &str) -> Option<i64> {
     Some(score * 100 - c.len() as i64)
 }
 
+/// How well `query` matches a choice's `label`, for ranking a picker: an exact name (the
+/// label, or its last path part, equal to the query, ignoring case) first, then a word that
+/// starts with the query ("pet" in "Support from a pet"), then the query anywhere inside, then
+/// a fuzzy subsequence; within a tier by [`fuzzy_score`]. `None` when it does not match.
+pub fn match_rank(query: &str, label: &str) -> Option<i64> {
+    let fuzzy = fuzzy_score(query, label)?;
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return Some(fuzzy);
+    }
+    let l = label.to_lowercase();
+    let last = l.rsplit('/').next().unwrap_or(&l).trim();
+    let tier = if l.trim() == q || last == q {
+        3
+    } else if l.char_indices().any(|(i, _)| {
+        let at_word = l[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        at_word && l[i..].starts_with(&q)
+    }) {
+        2
+    } else if l.contains(&q) {
+        1
+    } else {
+        0
+    };
+    Some(tier * 1_000_000_000 + fuzzy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +288,24 @@ mod tests {
         let a = fuzzy_score("ver", "Verbondenheid").unwrap();
         let b = fuzzy_score("ver", "Zelfvertrouwen").unwrap();
         assert!(a > b);
+    }
+
+    #[test]
+    fn a_word_that_starts_with_the_query_ranks_above_a_fuzzy_match() {
+        let rank = |q: &str, l: &str| match_rank(q, l).unwrap();
+        assert!(rank("pet", "Support from a pet") > rank("pet", "Peer support"));
+        assert!(
+            rank("peer sup", "Connectedness/Peer support")
+                > rank("peer sup", "Personal empowerment support")
+        );
+        // An exact name first, even when a longer label starts with it too.
+        assert!(rank("hoop", "Hoop") > rank("hoop", "Hoop op beter"));
+        assert!(rank("hoop", "Herstel/Hoop") > rank("hoop", "Hoopvol"));
+        // Inside a word beats letters scattered over the label.
+        assert!(
+            rank("steun", "Lotgenotensteun") > rank("steun", "Samenwerking tussen de buurt en")
+        );
+        assert!(match_rank("xyz", "Hoop").is_none());
     }
 
     #[test]
