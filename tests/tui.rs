@@ -1315,3 +1315,44 @@ fn a_backup_from_the_ui_is_a_checked_project_with_the_key() {
     s.keys("<Enter>");
     assert!(s.status().contains("already exists"), "{}", s.status());
 }
+
+#[test]
+fn the_transcript_moves_to_the_next_document_and_to_the_same_participants_next_wave() {
+    let mut s = Session::demo(120, 40);
+    let docs = narrata::corpus::documents(s.store.conn()).unwrap();
+    // A participant interviewed in at least two waves, and that participant's first interview.
+    let first = docs
+        .iter()
+        .find(|d| {
+            d.participants.len() == 1
+                && d.wave.is_some()
+                && docs.iter().any(|e| {
+                    e.participants == d.participants && e.wave.is_some() && e.wave != d.wave
+                })
+        })
+        .expect("the demo follows someone across waves")
+        .clone();
+    let at = docs.iter().position(|d| d.id == first.id).unwrap();
+    s.app.open_document(&s.store, first.id, None).unwrap();
+    s.frame();
+    let open = |s: &Session| s.app.transcript.doc.as_ref().map(|d| d.summary.id);
+    s.keys("J");
+    assert_eq!(open(&s), docs.get(at + 1).map(|d| d.id), "{}", s.status());
+    assert!(
+        s.status()
+            .starts_with(&format!("document {} of {}", at + 2, docs.len())),
+        "{}",
+        s.status()
+    );
+    s.keys("K");
+    assert_eq!(open(&s), Some(first.id));
+    s.keys(">");
+    let now = s.app.transcript.doc.as_ref().unwrap().summary.clone();
+    assert_eq!(now.participants, first.participants, "{}", s.status());
+    assert_ne!(now.wave, first.wave, "{}", s.status());
+    s.keys("<");
+    assert_eq!(open(&s), Some(first.id), "{}", s.status());
+    s.keys("<");
+    assert!(s.status().contains("no earlier wave"), "{}", s.status());
+    assert_eq!(open(&s), Some(first.id));
+}

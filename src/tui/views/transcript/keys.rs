@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::tui::app::{App, lines};
+use crate::tui::app::{App, describe, lines};
 use crate::tui::keymap::Action;
 use crate::tui::overlay::{Choice, Confirm, Overlay, Picker, Prompt, Purpose};
 use crate::tui::views::transcript;
@@ -146,6 +146,58 @@ impl App {
                         title: "memos".into(),
                         body,
                     });
+                }
+            }
+            Action::NextDocument | Action::PrevDocument => {
+                let docs = crate::corpus::documents(store.conn())?;
+                let here = self.doc()?.summary.id;
+                let at = docs.iter().position(|d| d.id == here).unwrap_or(0);
+                let target = if action == Action::NextDocument {
+                    Some(at + 1).filter(|&i| i < docs.len())
+                } else {
+                    at.checked_sub(1)
+                };
+                match target {
+                    Some(i) => {
+                        let title = describe(&docs[i]);
+                        self.open_document(store, docs[i].id, None)?;
+                        self.say(format!("document {} of {}: {title}", i + 1, docs.len()));
+                    }
+                    None => self.say(if action == Action::NextDocument {
+                        "this is the last document"
+                    } else {
+                        "this is the first document"
+                    }),
+                }
+            }
+            Action::NextWave | Action::PrevWave => {
+                let here = self.doc()?.summary.clone();
+                if here.participants.is_empty() || here.wave.is_none() {
+                    self.say("this document has no participant and wave to follow");
+                    return Ok(());
+                }
+                // The same participant(s), their documents in wave order (the list's order).
+                let same: Vec<crate::corpus::DocumentSummary> = crate::corpus::documents(store.conn())?
+                    .into_iter()
+                    .filter(|d| d.participants == here.participants && d.wave.is_some())
+                    .collect();
+                let at = same.iter().position(|d| d.id == here.id).unwrap_or(0);
+                let next = if action == Action::NextWave {
+                    same[at + 1..].iter().find(|d| d.wave != here.wave)
+                } else {
+                    same[..at].iter().rev().find(|d| d.wave != here.wave)
+                };
+                match next {
+                    Some(d) => {
+                        let (id, title) = (d.id, describe(d));
+                        self.open_document(store, id, None)?;
+                        self.say(format!("{title}: the same participant, {}", if action == Action::NextWave { "next wave" } else { "previous wave" }));
+                    }
+                    None => self.say(format!(
+                        "{} has no {} wave",
+                        here.participants.join(", "),
+                        if action == Action::NextWave { "later" } else { "earlier" }
+                    )),
                 }
             }
             Action::NextUncoded => match self.transcript.next_uncoded(&self.coder) {
