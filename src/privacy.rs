@@ -27,7 +27,8 @@ pub struct Finding {
 #[derive(Default)]
 struct Gathered {
     findings: Vec<Finding>,
-    at: std::collections::HashMap<(usize, String), usize>,
+    /// Place (a table or a file) → original → its finding.
+    at: std::collections::HashMap<String, std::collections::HashMap<usize, usize>>,
 }
 
 impl Gathered {
@@ -35,14 +36,18 @@ impl Gathered {
         &mut self,
         original: usize,
         entry: &str,
-        place: String,
+        place: &str,
         first: impl FnOnce() -> (String, usize),
     ) {
-        match self.at.get(&(original, place.clone())) {
+        if !self.at.contains_key(place) {
+            self.at.insert(place.to_owned(), Default::default());
+        }
+        let here = self.at.get_mut(place).expect("inserted above");
+        match here.get(&original) {
             Some(&i) => self.findings[i].count += 1,
             None => {
                 let (file, offset) = first();
-                self.at.insert((original, place), self.findings.len());
+                here.insert(original, self.findings.len());
                 self.findings.push(Finding {
                     entry: entry.to_owned(),
                     file,
@@ -340,6 +345,7 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\""))?;
         let columns = stmt.column_count();
         let mut rows = stmt.query([])?;
+        let place = format!("table {table}");
         let mut row_number = 0;
         while let Some(row) = rows.next()? {
             row_number += 1;
@@ -354,12 +360,9 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
                             inside_words[hit.original] = true;
                             continue;
                         }
-                        gathered.add(
-                            hit.original,
-                            &originals[hit.original].1,
-                            format!("table {table}"),
-                            || (format!("table {table}, row {row_number}"), 0),
-                        );
+                        gathered.add(hit.original, &originals[hit.original].1, &place, || {
+                            (format!("table {table}, row {row_number}"), 0)
+                        });
                     }
                 }
             }
@@ -399,9 +402,7 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         hits.dedup();
         let shown = f.display().to_string();
         for (i, offset) in hits {
-            gathered.add(i, &originals[i].1, shown.clone(), || {
-                (shown.clone(), offset)
-            });
+            gathered.add(i, &originals[i].1, &shown, || (shown.clone(), offset));
         }
     }
     let findings = gathered.findings;

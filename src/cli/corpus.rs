@@ -127,15 +127,8 @@ pub(super) fn docs(ctx: &Ctx, args: DocsArgs, out: &mut dyn Write) -> Result<i32
                 say(
                     out,
                     &format!(
-                        "document {}: {} · {} · {}; {} turn(s) are a participant's{} · u undoes",
-                        done.doc,
-                        if done.participants.is_empty() {
-                            "no participant".to_owned()
-                        } else {
-                            done.participants.join(", ")
-                        },
-                        done.wave.as_deref().unwrap_or("no wave"),
-                        done.kind,
+                        "{}; {} turn(s) are a participant's{} · u undoes",
+                        done.summary(),
                         done.participant_turns,
                         if done.unmapped.is_empty() {
                             String::new()

@@ -39,6 +39,23 @@ pub struct Assigned {
     pub unmapped: Vec<String>,
 }
 
+impl Assigned {
+    /// "document 3: P03 · T2 · individual", as the front-ends report an assignment.
+    pub fn summary(&self) -> String {
+        format!(
+            "document {}: {} · {} · {}",
+            self.doc,
+            if self.participants.is_empty() {
+                "no participant".to_owned()
+            } else {
+                self.participants.join(", ")
+            },
+            self.wave.as_deref().unwrap_or("no wave"),
+            self.kind
+        )
+    }
+}
+
 /// Assigns document `doc` (an id, GUID or title) as one action.
 pub fn assign(store: &mut Store, coder: &str, doc: &str, what: &Assignment) -> Result<Assigned> {
     let id = super::find_document(store.conn(), doc)?;

@@ -243,17 +243,7 @@ impl App {
                 let what = crate::tui::views::documents::parse_assignment(&trimmed);
                 let done = crate::corpus::assign(store, &self.coder, &doc.to_string(), &what)?;
                 self.changed(store)?;
-                self.say(format!(
-                    "document {}: {} · {} · {} · u undoes",
-                    done.doc,
-                    if done.participants.is_empty() {
-                        "no participant".to_owned()
-                    } else {
-                        done.participants.join(", ")
-                    },
-                    done.wave.as_deref().unwrap_or("no wave"),
-                    done.kind
-                ));
+                self.say(format!("{} · u undoes", done.summary()));
             }
             Purpose::EditMemo { id } => {
                 if trimmed.is_empty() {
