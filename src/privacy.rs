@@ -126,14 +126,17 @@ enum Matching {
 }
 
 /// Whether an original is an ordinary word of Dutch or English (every word of it, for a
-/// name of several words), or a function word.
+/// name of several words, where lower-case words count as particles: "van", "de").
 fn is_ordinary(original: &str) -> bool {
-    crate::anonymise::is_common_word(original)
-        || original.split(' ').all(|w| {
-            crate::anonymise::is_common_word(w)
-                || crate::anonymise::is_ordinary_word(w, "")
-                || w.chars().all(|c| c.is_lowercase())
-        })
+    let word =
+        |w: &str| crate::anonymise::is_common_word(w) || crate::anonymise::is_ordinary_word(w, "");
+    if original.contains(' ') {
+        original
+            .split(' ')
+            .all(|w| word(w) || w.chars().all(char::is_lowercase))
+    } else {
+        word(original)
+    }
 }
 
 /// Whether the match at bytes `s..e` reads as the ordinary word, by the anonymiser's rule, in
@@ -504,6 +507,22 @@ mod tests {
             b"",
         );
         assert_eq!(found, ["PERSON-1".to_owned(), "PLACE-1".to_owned()].into());
+    }
+
+    #[test]
+    fn a_lower_case_original_that_is_a_word_of_either_language_is_reported_only_as_a_name() {
+        // Entries made for lower-case mentions in English interviews ("me and dan went"):
+        // the same words are everyday Dutch and must not be reported there.
+        let names = [("dan", "PERSON"), ("daar", "PERSON"), ("joska", "PERSON")];
+        let dutch = ["en dan gingen we daar naartoe", "Daar heb je het weer."];
+        let found = checked(&names, &dutch, b"");
+        assert!(found.is_empty(), "{found:?}");
+        // After a verb of meeting the anonymiser reads them as names, and so does the check; a
+        // lower-case original that is no word of either language is reported anywhere.
+        let found = checked(&names, &["ik belde dan gisteren nog"], b"");
+        assert_eq!(found, ["PERSON-1".to_owned()].into(), "{found:?}");
+        let found = checked(&names, &["we gingen met joska weg"], b"");
+        assert_eq!(found, ["PERSON-3".to_owned()].into(), "{found:?}");
     }
 
     #[test]

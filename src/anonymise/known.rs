@@ -434,13 +434,7 @@ impl Mentions {
         out.extend(
             found
                 .drain(..)
-                .filter(|&(s, e, _)| {
-                    if text[s..].starts_with(char::is_uppercase) {
-                        !names::opens_sentence_before_pronoun(text, s, e)
-                    } else {
-                        names::after_a_verb_of_meeting(text, s)
-                    }
-                })
+                .filter(|&(s, e, _)| !super::reads_as_the_word(text, s, e))
                 .map(|(s, e, c)| (s, e, c, "mention-name-that-is-a-word")),
         );
     }

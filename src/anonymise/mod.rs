@@ -46,11 +46,16 @@ pub fn is_common_word(word: &str) -> bool {
         .contains(word.to_lowercase().as_str())
 }
 
-/// Whether a name that is also an ordinary word, standing at bytes `start..end` of `text`
-/// with a capital, reads as the word there (a sentence's first word before a subject pronoun:
-/// "Will I", "Hope you're well", "Dan heb je"), as the anonymiser reads it.
+/// Whether a name that is also an ordinary word, standing at bytes `start..end` of `text`,
+/// reads as the word there, as the anonymiser reads it: with a capital, as a sentence's first
+/// word before a subject pronoun ("Will I", "Hope you're well", "Dan heb je"); in lower case,
+/// everywhere except right after a verb of seeing or speaking to someone ("ik zag roos").
 pub fn reads_as_the_word(text: &str, start: usize, end: usize) -> bool {
-    names::opens_sentence_before_pronoun(text, start, end)
+    if text[start..].starts_with(char::is_uppercase) {
+        names::opens_sentence_before_pronoun(text, start, end)
+    } else {
+        !names::after_a_verb_of_meeting(text, start)
+    }
 }
 
 /// Priority when candidates of different categories overlap (earlier wins at equal length).
