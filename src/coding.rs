@@ -378,6 +378,38 @@ pub fn add_seen(
     Ok((get(store.conn(), added.id)?, added))
 }
 
+/// Codes `[start, end)` of `doc` with a code made for it at `path` (`Name`, or
+/// `Parent/Name` under an existing or new parent), as one action: one undo takes both away.
+/// Refuses a path that is already a code (code with it instead).
+pub fn add_with_new_code(
+    store: &mut Store,
+    coder: &str,
+    doc: &str,
+    start: i64,
+    end: i64,
+    path: &str,
+    seen: Option<&str>,
+) -> Result<Coding> {
+    let doc = corpus::find_document(store.conn(), doc)?;
+    check_span(store.conn(), doc, start, end)?;
+    let added = store.action(coder, |a| {
+        if let Some(seen) = seen {
+            still_reads(a.conn(), doc, start, end, seen)?;
+        }
+        check_whole_pseudonyms(&corpus::text(a.conn(), doc)?, doc, start, end)?;
+        let (code_id, created) = codebook::add_in(a, path, &codebook::Fields::default())?;
+        let code = codebook::by_id(a.conn(), code_id)?;
+        let added = add_in(a, doc, start, end, &code)?;
+        a.audit(
+            "code",
+            &format!("coding:{}", added.id),
+            serde_json::json!({"doc": doc, "code": code.path, "start": start, "end": end, "joined": added.joined, "created": created}),
+        )?;
+        Ok(added)
+    })?;
+    get(store.conn(), added.id)
+}
+
 /// Removes a coding (and the memos written on it) as one action.
 pub fn remove(store: &mut Store, coder: &str, id: i64) -> Result<(Coding, usize)> {
     let coding = get(store.conn(), id)?;

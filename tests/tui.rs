@@ -12,7 +12,7 @@ use narrata::tui::keymap::Keymap;
 use narrata::tui::overlay::Overlay;
 use narrata::tui::render;
 use narrata::tui::theme::Theme;
-use narrata::{change, coding, corpus, demo};
+use narrata::{change, codebook, coding, corpus, demo};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{
@@ -1355,4 +1355,85 @@ fn the_transcript_moves_to_the_next_document_and_to_the_same_participants_next_w
     s.keys("<");
     assert!(s.status().contains("no earlier wave"), "{}", s.status());
     assert_eq!(open(&s), Some(first.id));
+}
+
+#[test]
+fn a_name_that_is_no_code_becomes_one_from_the_picker_and_selected_words_name_an_in_vivo_code() {
+    let mut s = Session::demo(120, 30);
+    s.keys("<Enter>]]]");
+    let (doc, start, _) = current_turn(&s);
+    let codes_before = codebook::codes(s.store.conn()).unwrap().len();
+    // A name that is no code: the picker offers it, and Enter makes it and codes with it.
+    s.keys("veec");
+    s.keys("kleine stapjes");
+    assert!(
+        s.screen().contains("+ new code “kleine stapjes”"),
+        "{}",
+        s.screen()
+    );
+    s.keys("<Enter>");
+    let mine = s.my_codings();
+    assert_eq!(mine.len(), 1, "{}", s.status());
+    assert_eq!((mine[0].doc, mine[0].start), (doc, start));
+    assert_eq!(mine[0].code, "kleine stapjes");
+    assert!(
+        s.status().contains("new code kleine stapjes"),
+        "{}",
+        s.status()
+    );
+    assert_eq!(
+        codebook::codes(s.store.conn()).unwrap().len(),
+        codes_before + 1
+    );
+    // One undo takes the coding and the code away together.
+    s.keys("u");
+    assert!(s.my_codings().is_empty(), "{}", s.status());
+    assert_eq!(codebook::codes(s.store.conn()).unwrap().len(), codes_before);
+
+    // Ctrl-a puts the new code under a code chosen in a second picker.
+    s.keys("veec");
+    s.keys("weer durven<C-a>");
+    assert!(
+        s.screen().contains("new code “weer durven” under"),
+        "{}",
+        s.screen()
+    );
+    s.keys("hoop<Enter>");
+    let mine = s.my_codings();
+    assert_eq!(mine.len(), 1, "{}", s.status());
+    assert_eq!(mine[0].code_path, "Hoop en optimisme/weer durven");
+
+    // In vivo: the selected words themselves name the code.
+    s.keys("]]");
+    let (_, start, _) = current_turn(&s);
+    s.keys("veeC");
+    let mine = s.my_codings();
+    let newest = mine
+        .iter()
+        .find(|c| c.start == start)
+        .expect("coded in vivo");
+    assert!(
+        newest.text.split_whitespace().count() >= 2,
+        "{:?}",
+        newest.text
+    );
+    assert_eq!(
+        newest.code,
+        codebook::in_vivo_name(&newest.text).unwrap(),
+        "the code is named by the words"
+    );
+    assert!(
+        codebook::codes(s.store.conn())
+            .unwrap()
+            .iter()
+            .any(|c| c.path == newest.code_path && c.parent.is_none()),
+        "a top-level code"
+    );
+    // Without a selection, C explains itself.
+    s.keys("C");
+    assert!(
+        s.status().contains("select the words first"),
+        "{}",
+        s.status()
+    );
 }

@@ -208,6 +208,19 @@ pub fn check_name(name: &str) -> Result<String, String> {
     Ok(name.to_owned())
 }
 
+/// The name of an in-vivo code made from a participant's own words: the words with their
+/// spacing made single, without the punctuation and quotes around them, `/` written as `-`
+/// (it separates a path). `None` when nothing is left or the words are longer than a name
+/// should be (80 characters: a phrase, not a passage).
+pub fn in_vivo_name(words: &str) -> Option<String> {
+    let joined = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = joined
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '[' && c != ']')
+        .replace('/', "-");
+    let chars = name.chars().count();
+    (chars > 0 && chars <= 80 && check_name(&name).is_ok()).then_some(name)
+}
+
 /// Checks a colour: `#rgb` or `#rrggbb`; returned lower-case as `#rrggbb`.
 pub fn check_color(color: &str) -> Result<String, String> {
     let c = color.trim();
@@ -322,44 +335,49 @@ pub(crate) fn set_fields(a: &Action<'_>, code: &Code, fields: &Fields) -> Result
 
 /// Adds a code at `path` (`Parent/Child`), creating missing parents. Refuses an existing path.
 pub fn add(store: &mut Store, coder: &str, path: &str, fields: &Fields) -> Result<Code> {
+    let id = store.action(coder, |a| {
+        let (id, created) = add_in(a, path, fields)?;
+        let target = format!("code:{}", created.last().map_or(path, String::as_str));
+        a.audit("add code", &target, serde_json::json!({"created": created}))?;
+        Ok(id)
+    })?;
+    by_id(store.conn(), id)
+}
+
+/// [`add`] inside an action that may do more (code a passage with the new code, so that one
+/// undo takes both away); the caller writes the audit entry. Returns the new code's id and
+/// the paths it created (missing parents first).
+pub fn add_in(a: &Action<'_>, path: &str, fields: &Fields) -> Result<(i64, Vec<String>)> {
     let parts: Vec<String> = path
         .split('/')
         .map(|p| check_name(p).map_err(Error::Invalid))
         .collect::<Result<_>>()?;
     let fields = validate_fields(fields)?;
-    let id = store.action(coder, |a| {
-        let mut parent = None;
-        let mut created = Vec::new();
-        for (i, part) in parts.iter().enumerate() {
-            let last = i + 1 == parts.len();
-            match sibling(a.conn(), parent, part)? {
-                Some(_) if last => {
-                    return Err(Error::Invalid(format!(
-                        "the code `{}` already exists",
-                        parts.join("/")
-                    )));
-                }
-                Some(id) => parent = Some(id),
-                None => {
-                    let f = if last {
-                        fields.clone()
-                    } else {
-                        Fields::default()
-                    };
-                    let id = insert(a, parent, part, None, &f)?;
-                    created.push(parts[..=i].join("/"));
-                    parent = Some(id);
-                }
+    let mut parent = None;
+    let mut created = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        match sibling(a.conn(), parent, part)? {
+            Some(_) if last => {
+                return Err(Error::Invalid(format!(
+                    "the code `{}` already exists",
+                    parts.join("/")
+                )));
+            }
+            Some(id) => parent = Some(id),
+            None => {
+                let f = if last {
+                    fields.clone()
+                } else {
+                    Fields::default()
+                };
+                let id = insert(a, parent, part, None, &f)?;
+                created.push(parts[..=i].join("/"));
+                parent = Some(id);
             }
         }
-        a.audit(
-            "add code",
-            &format!("code:{}", parts.join("/")),
-            serde_json::json!({"created": created}),
-        )?;
-        Ok(parent.unwrap_or_default())
-    })?;
-    by_id(store.conn(), id)
+    }
+    Ok((parent.unwrap_or_default(), created))
 }
 
 fn validate_fields(f: &Fields) -> Result<Fields> {
@@ -390,7 +408,8 @@ pub fn update(store: &mut Store, coder: &str, code: &str, fields: &Fields) -> Re
     by_id(store.conn(), c.id)
 }
 
-fn by_id(conn: &Connection, id: i64) -> Result<Code> {
+/// The code with this id.
+pub fn by_id(conn: &Connection, id: i64) -> Result<Code> {
     codes(conn)?
         .into_iter()
         .find(|c| c.id == id)
@@ -627,4 +646,20 @@ fn move_memos(a: &Action<'_>, kind: &str, from: i64, to: i64) -> Result<usize> {
         a.update("memos", *id, &[("target_id", &to)])?;
     }
     Ok(ids.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_vivo_name;
+
+    #[test]
+    fn an_in_vivo_name_is_the_words_themselves_without_what_surrounds_them() {
+        assert_eq!(
+            in_vivo_name("“een  nieuw\nbegin,”").as_deref(),
+            Some("een nieuw begin")
+        );
+        assert_eq!(in_vivo_name("either/or.").as_deref(), Some("either-or"));
+        assert_eq!(in_vivo_name(" ... ").as_deref(), None);
+        assert_eq!(in_vivo_name(&"woord ".repeat(20)), None);
+    }
 }

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::tui::app::{App, View};
-use crate::tui::overlay::{Choice, Input, Overlay, Prompt, Purpose};
+use crate::tui::overlay::{Choice, Input, Overlay, Picker, Prompt, Purpose};
 use crate::tui::views::{review, search};
 use crate::{change, codebook as codes_lib, coding, memo};
 
@@ -37,6 +37,22 @@ impl App {
                 Input::Cancel => Ok(()),
                 Input::Edited => {
                     self.overlay = Some(Overlay::Picker(p));
+                    Ok(())
+                }
+                Input::Submit if p.on_new_code_row() => {
+                    let name = p.new_code_name().unwrap_or_default();
+                    self.new_code_picked(store, p.purpose, &name, None)
+                }
+                Input::NewCodeUnder => {
+                    let name = p.new_code_name().unwrap_or_default();
+                    self.overlay = Some(Overlay::Picker(Picker::new(
+                        format!("new code “{name}” under…"),
+                        Purpose::NewCodeParent {
+                            name,
+                            then: Box::new(p.purpose),
+                        },
+                        self.code_choices(&[]),
+                    )));
                     Ok(())
                 }
                 Input::Submit => match p.current().cloned() {
@@ -79,13 +95,69 @@ impl App {
                 }
                 match result {
                     Input::Cancel => Ok(()),
-                    Input::Edited => {
+                    Input::Edited | Input::NewCodeUnder => {
                         self.overlay = Some(Overlay::Prompt(p));
                         Ok(())
                     }
                     Input::Submit => self.prompted(store, p.purpose, p.text),
                 }
             }
+        }
+    }
+
+    /// A coding picker's typed name made into a new code (at the top, or under `parent`'s
+    /// path), applied to what the picker was coding.
+    pub(in crate::tui) fn new_code_picked(
+        &mut self,
+        store: &mut Store,
+        purpose: Purpose,
+        name: &str,
+        parent: Option<&str>,
+    ) -> Result<()> {
+        let path = match parent {
+            Some(p) => format!("{p}/{name}"),
+            None => name.to_owned(),
+        };
+        match purpose {
+            Purpose::CodeSpan {
+                doc,
+                start,
+                end,
+                seen,
+            } => {
+                let c = coding::add_with_new_code(
+                    store,
+                    &self.coder,
+                    &doc.to_string(),
+                    start as i64,
+                    end as i64,
+                    &path,
+                    Some(&seen),
+                )?;
+                self.recent.retain(|id| *id != c.code_id);
+                self.recent.insert(0, c.code_id);
+                self.transcript.anchor = None;
+                self.changed(store)?;
+                self.say(format!(
+                    "new code {} · coded r. {}–{} with it · u undoes both",
+                    c.code_path, c.line, c.end_line
+                ));
+                Ok(())
+            }
+            Purpose::CodeHits => {
+                let code = codes_lib::add(store, &self.coder, &path, &Default::default())?;
+                self.changed(store)?;
+                self.picked(
+                    store,
+                    Purpose::CodeHits,
+                    Choice {
+                        value: code.id.to_string(),
+                        label: code.path,
+                        note: String::new(),
+                    },
+                )
+            }
+            _ => Ok(()),
         }
     }
 
@@ -130,6 +202,9 @@ impl App {
                 } else {
                     format!("already coded as {} (coding {})", c.code_path, c.id)
                 });
+            }
+            Purpose::NewCodeParent { name, then } => {
+                self.new_code_picked(store, *then, &name, Some(&choice.label))?;
             }
             Purpose::RemoveCoding => {
                 let id = choice

@@ -440,9 +440,12 @@ impl App {
                     let id = fresh.summary.id;
                     self.transcript.open(fresh, Some(at));
                     // A code picker for words of the old text would code other words now.
+                    let codes_here =
+                        |p: &Purpose| matches!(p, Purpose::CodeSpan { doc, .. } if *doc == id);
                     let choosing = matches!(
                         &self.overlay,
-                        Some(Overlay::Picker(p)) if matches!(p.purpose, Purpose::CodeSpan { doc, .. } if doc == id)
+                        Some(Overlay::Picker(p)) if codes_here(&p.purpose)
+                            || matches!(&p.purpose, Purpose::NewCodeParent { then, .. } if codes_here(then))
                     );
                     if choosing {
                         self.overlay = None;

@@ -100,6 +100,7 @@ pub enum Action {
     PrevTurn,
     Select,
     Code,
+    CodeInVivo,
     Uncode,
     Memo,
     ReadMemos,
@@ -217,6 +218,11 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ReadMemos,
         "read_memos",
         "read the memos here in full",
+    ),
+    (
+        Action::CodeInVivo,
+        "code_in_vivo",
+        "in vivo: a new code named by the selected words",
     ),
     (Action::NextUncoded, "next_uncoded", "next uncoded turn"),
     (
@@ -588,6 +594,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Transcript, "End", Action::Bottom),
     (Scope::Transcript, "v", Action::Select),
     (Scope::Transcript, "c", Action::Code),
+    (Scope::Transcript, "C", Action::CodeInVivo),
     (Scope::Transcript, "x", Action::Uncode),
     (Scope::Transcript, "m", Action::Memo),
     (Scope::Transcript, "M", Action::ReadMemos),

@@ -18,6 +18,11 @@ pub enum Purpose {
     },
     /// Code every hit of the search view's query.
     CodeHits,
+    /// The parent of a new code named `name`, made for what `then` was coding.
+    NewCodeParent {
+        name: String,
+        then: Box<Purpose>,
+    },
     /// Remove one of these codings.
     RemoveCoding,
     /// A memo on a target (`coding:12`, `document:3`, `portrait:P03:T2`…).
@@ -125,6 +130,9 @@ pub struct Picker {
     pub selected: usize,
     /// Indices of the choices the filter lets through, best first.
     pub shown: Vec<usize>,
+    /// Whether a name that is no choice can be made into a new code here (coding pickers):
+    /// then a last row offers it at the top of the codebook, and `Ctrl-a` asks for a parent.
+    pub offers_new_code: bool,
 }
 
 impl Picker {
@@ -136,9 +144,40 @@ impl Picker {
             filter: String::new(),
             selected: 0,
             shown: Vec::new(),
+            offers_new_code: false,
         };
         p.refilter();
         p
+    }
+
+    /// A coding picker: a typed name that is no code yet can become one.
+    pub fn offering_new_code(mut self) -> Picker {
+        self.offers_new_code = true;
+        self
+    }
+
+    /// The name a new code would get from what was typed: offered when it is no code's path
+    /// already (in any case).
+    pub fn new_code_name(&self) -> Option<String> {
+        let name = self.filter.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = name.trim_matches('/').to_owned();
+        (self.offers_new_code
+            && !name.is_empty()
+            && !self
+                .choices
+                .iter()
+                .any(|c| c.label.eq_ignore_ascii_case(&name)))
+        .then_some(name)
+    }
+
+    /// How many rows can be chosen: the matches, and the new code's row when offered.
+    fn rows(&self) -> usize {
+        self.shown.len() + usize::from(self.new_code_name().is_some())
+    }
+
+    /// Whether the row chosen is the one that makes a new code.
+    pub fn on_new_code_row(&self) -> bool {
+        self.selected == self.shown.len() && self.new_code_name().is_some()
     }
 
     fn refilter(&mut self) {
@@ -173,15 +212,21 @@ impl Picker {
                 Input::Edited
             }
             KeyCode::Down | KeyCode::Tab => {
-                self.selected = (self.selected + 1).min(self.shown.len().saturating_sub(1));
+                self.selected = (self.selected + 1).min(self.rows().saturating_sub(1));
                 Input::Edited
+            }
+            KeyCode::Char('a')
+                if e.modifiers.contains(KeyModifiers::CONTROL)
+                    && self.new_code_name().is_some() =>
+            {
+                Input::NewCodeUnder
             }
             KeyCode::Char('p') if e.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.selected = self.selected.saturating_sub(1);
                 Input::Edited
             }
             KeyCode::Char('n') if e.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.selected = (self.selected + 1).min(self.shown.len().saturating_sub(1));
+                self.selected = (self.selected + 1).min(self.rows().saturating_sub(1));
                 Input::Edited
             }
             _ => {
@@ -254,6 +299,8 @@ pub enum Input {
     Edited,
     Submit,
     Cancel,
+    /// `Ctrl-a` in a coding picker: the typed name as a new code, under a code to be chosen.
+    NewCodeUnder,
 }
 
 /// Line editing: typing, `Backspace`, `Ctrl-u` (clear), `Ctrl-w` (last word). Returns whether

@@ -53,6 +53,30 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// Cuts `s` to at most `max` columns from its start, keeping its end ("…Peer support/Online"):
+/// for paths, whose last part names the thing.
+pub fn truncate_start(s: &str, max: usize) -> String {
+    if str_width(s) <= max {
+        return safe(s);
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = width(c);
+        if used + w + 1 > max {
+            break;
+        }
+        kept.push(safe_char(c));
+        used += w;
+    }
+    let mut out = String::new();
+    if max > 0 {
+        out.push('…');
+    }
+    out.extend(kept.into_iter().rev());
+    out
+}
+
 /// One screen row of a wrapped transcript: characters `[start, end)` of turn `turn`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row {

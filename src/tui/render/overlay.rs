@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::super::app::App;
 use super::super::overlay::Overlay;
-use super::super::text::{safe, str_width, truncate};
+use super::super::text::{safe, str_width, truncate, truncate_start};
 
 /// A rectangle of at most `w` × `h` centred in `area`.
 fn centred(area: Rect, w: u16, h: u16) -> Rect {
@@ -39,7 +39,15 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
             );
         }
         Overlay::Picker(p) => {
-            let rect = centred(area, 76, 20);
+            // As wide as the longest path and its note need (full paths), within the screen.
+            let widest = p
+                .shown
+                .iter()
+                .map(|i| str_width(&p.choices[*i].label) + str_width(&p.choices[*i].note) + 6)
+                .max()
+                .unwrap_or(0);
+            let width = (widest as u16).clamp(76, area.width.saturating_sub(4).max(76));
+            let rect = centred(area, width, 20);
             frame.render_widget(Clear, rect);
             let inner_w = rect.width.saturating_sub(2) as usize;
             let mut lines = vec![
@@ -50,18 +58,21 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
                 ]),
                 Line::raw(""),
             ];
+            let new_code = p.new_code_name();
             let rows = (rect.height as usize).saturating_sub(4);
             let start = p.selected.saturating_sub(rows.saturating_sub(1));
+            // A path keeps its whole length unless the screen is too narrow; then its start
+            // gives way, so the code's own name stays readable.
             let label_w = p
                 .shown
                 .iter()
                 .map(|i| str_width(&p.choices[*i].label))
                 .max()
                 .unwrap_or(0)
-                .min(inner_w * 3 / 5);
+                .min(inner_w * 4 / 5);
             for (i, idx) in p.shown.iter().enumerate().skip(start).take(rows) {
                 let c = &p.choices[*idx];
-                let label = truncate(&c.label, label_w);
+                let label = truncate_start(&c.label, label_w);
                 let pad = " ".repeat(label_w.saturating_sub(str_width(&label)));
                 let note_room = inner_w.saturating_sub(label_w + 3);
                 let mut line = Line::from(vec![
@@ -73,15 +84,29 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
                 }
                 lines.push(line);
             }
-            if p.shown.is_empty() {
+            if let Some(name) = &new_code {
+                let mut line = Line::styled(
+                    truncate(&format!(" + new code “{}”", safe(name)), inner_w),
+                    app.theme.title(),
+                );
+                if p.on_new_code_row() {
+                    line = line.style(app.theme.highlight());
+                }
+                lines.push(line);
+            } else if p.shown.is_empty() {
                 lines.push(Line::styled(" nothing matches", app.theme.dim()));
             }
+            let hint = if new_code.is_some() {
+                " ↑↓ choose · Enter apply · Ctrl-a the new code under another · Esc cancel "
+            } else {
+                " type to filter · ↑↓ choose · Enter apply · Esc cancel "
+            };
             frame.render_widget(
                 Paragraph::new(lines).block(
                     Block::default()
                         .borders(Borders::ALL)
                         .title(format!(" {} ", safe(&p.title)))
-                        .title_bottom(" type to filter · ↑↓ choose · Enter apply · Esc cancel "),
+                        .title_bottom(hint),
                 ),
                 rect,
             );

@@ -30,11 +30,14 @@ impl App {
                     self.say("search first: there are no hits to code");
                 } else {
                     let n = self.search.results.as_ref().map(|r| r.total).unwrap_or(0);
-                    self.overlay = Some(Overlay::Picker(Picker::new(
-                        format!("code the participants' turns among all {n} hit(s) as…"),
-                        Purpose::CodeHits,
-                        self.code_choices(&[]),
-                    )));
+                    self.overlay = Some(Overlay::Picker(
+                        Picker::new(
+                            format!("code the participants' turns among all {n} hit(s) as…"),
+                            Purpose::CodeHits,
+                            self.code_choices(&[]),
+                        )
+                        .offering_new_code(),
+                    ));
                 }
             }
             _ => self.search.handle(action),

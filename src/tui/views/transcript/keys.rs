@@ -87,6 +87,7 @@ impl App {
                 }));
             }
             Action::Code => self.open_code_picker(),
+            Action::CodeInVivo => self.code_in_vivo(store)?,
             Action::Uncode => self.uncode(store)?,
             Action::Memo => {
                 let doc = self.doc()?;
@@ -298,11 +299,47 @@ impl App {
             end,
             seen: doc.chars[start..end].iter().collect(),
         };
-        self.overlay = Some(Overlay::Picker(Picker::new(
-            title,
-            purpose,
-            self.code_choices(&[]),
-        )));
+        self.overlay = Some(Overlay::Picker(
+            Picker::new(title, purpose, self.code_choices(&[])).offering_new_code(),
+        ));
+    }
+
+    /// In-vivo coding: the selected words name a new top-level code (or the existing one of
+    /// that name), and the selection is coded with it in the same keystroke.
+    fn code_in_vivo(&mut self, store: &mut Store) -> Result<()> {
+        let doc = self.doc()?;
+        let (Some(_), Some((start, end))) = (self.transcript.anchor, self.transcript.target())
+        else {
+            self.say("select the words first (v), then C makes them a code");
+            return Ok(());
+        };
+        let seen: String = doc.chars[start..end].iter().collect();
+        let Some(name) = codes_lib::in_vivo_name(&seen) else {
+            self.say("an in-vivo code is named by a few words: select at most 80 characters");
+            return Ok(());
+        };
+        let purpose = Purpose::CodeSpan {
+            doc: doc.summary.id,
+            start,
+            end,
+            seen,
+        };
+        match self
+            .codebook
+            .codes
+            .iter()
+            .find(|c| c.path.eq_ignore_ascii_case(&name))
+        {
+            Some(c) => {
+                let choice = Choice {
+                    value: c.id.to_string(),
+                    label: c.path.clone(),
+                    note: String::new(),
+                };
+                self.picked(store, purpose, choice)
+            }
+            None => self.new_code_picked(store, purpose, &name, None),
+        }
     }
 
     pub(in crate::tui) fn uncode(&mut self, store: &mut Store) -> Result<()> {
