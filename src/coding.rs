@@ -573,14 +573,23 @@ fn query(
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
+    // Each document's text is read once, for all its codings together.
+    let mut spans: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (c, _) in &rows {
+        spans
+            .entry(c.doc)
+            .or_default()
+            .extend([c.start.max(0) as usize, c.end.max(0) as usize]);
+    }
     let mut texts: HashMap<i64, DocText> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for (mut c, kind) in rows {
         if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(c.doc) {
-            e.insert(DocText::load(conn, c.doc)?);
+            let at = spans.remove(&c.doc).unwrap_or_default();
+            e.insert(DocText::load(conn, c.doc, &kind, at)?);
         }
         let t = &texts[&c.doc];
-        (c.text, c.line, c.end_line) = t.span(c.start as usize, c.end as usize);
+        (c.text, c.line, c.end_line) = t.span(c.start.max(0) as usize, c.end.max(0) as usize);
         c.participants = t.participants(c.start, c.end, &kind);
         if let Some(code) = codes.get(&c.code_id) {
             c.code = code.name.clone();
@@ -591,37 +600,55 @@ fn query(
     Ok(out)
 }
 
-/// A document's text with what listing codings needs: character → byte offsets, line starts,
-/// and who speaks where.
+/// A document's text with what listing codings needs: the byte offsets of the characters
+/// its codings start and end at, line starts, and (for a group interview) who speaks where.
+/// Only the offsets asked for are kept: a table of every character's offset, built for every
+/// document, was most of the time of listing 100,000 codings.
 struct DocText {
     text: String,
-    /// Byte offset of every character (plus the end).
+    /// Character offsets asked for, sorted, and their byte offsets.
+    chars: Vec<usize>,
     bytes: Vec<usize>,
-    /// Character offsets where lines start.
+    /// Byte offsets where lines start (up to the last offset asked for).
     line_starts: Vec<usize>,
     turns: Vec<(i64, i64, Option<String>)>,
     doc_participants: Vec<String>,
 }
 
 impl DocText {
-    fn load(conn: &Connection, doc: i64) -> Result<DocText> {
-        let text = corpus::text(conn, doc)?;
-        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        bytes.push(text.len());
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.chars()
-                .enumerate()
-                .filter(|(_, c)| *c == '\n')
-                .map(|(i, _)| i + 1),
-        );
-        let turns = corpus::turns(conn, doc)?
-            .into_iter()
-            .map(|t| (t.start, t.end, t.participant))
+    fn load(conn: &Connection, doc: i64, kind: &str, mut at: Vec<usize>) -> Result<DocText> {
+        // Statements kept prepared: this runs once for every document with codings.
+        let text: String = conn
+            .prepare_cached("SELECT text FROM documents WHERE id = ?1")?
+            .query_row([doc], |r| r.get(0))?;
+        at.sort_unstable();
+        at.dedup();
+        let bytes = crate::offsets::char_to_byte(&text, &at);
+        // Lines start after every newline, found by byte (fast) and compared by byte.
+        let last = bytes.last().copied().unwrap_or(0);
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text[..last].match_indices('\n').map(|(b, _)| b + 1))
             .collect();
-        let doc_participants = corpus::document(conn, doc)?.participants;
+        let (turns, doc_participants) = if kind == "individual" {
+            let participants = conn
+                .prepare_cached(
+                    "SELECT p.code FROM document_participants dp
+                     JOIN participants p ON p.id = dp.participant_id
+                     WHERE dp.doc_id = ?1 ORDER BY p.code",
+                )?
+                .query_map([doc], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            (Vec::new(), participants)
+        } else {
+            let turns = corpus::turns(conn, doc)?
+                .into_iter()
+                .map(|t| (t.start, t.end, t.participant))
+                .collect();
+            (turns, Vec::new())
+        };
         Ok(DocText {
             text,
+            chars: at,
             bytes,
             line_starts,
             turns,
@@ -629,11 +656,18 @@ impl DocText {
         })
     }
 
+    /// The byte offset of a character offset that was asked for.
+    fn byte(&self, c: usize) -> usize {
+        self.chars
+            .binary_search(&c)
+            .map_or(self.text.len(), |i| self.bytes[i])
+    }
+
     fn span(&self, start: usize, end: usize) -> (String, i64, i64) {
-        let last = self.bytes.len() - 1;
-        let (s, e) = (start.min(last), end.min(last));
-        let text = self.text[self.bytes[s]..self.bytes[e]].to_owned();
-        let line = |c: usize| self.line_starts.partition_point(|&l| l <= c) as i64;
+        let (s, e) = (self.byte(start), self.byte(end).max(self.byte(start)));
+        let text = self.text[s..e].to_owned();
+        // The line of a byte: how many lines start at or before it.
+        let line = |b: usize| self.line_starts.partition_point(|&l| l <= b) as i64;
         (text, line(s), line(e.saturating_sub(1).max(s)))
     }
 

@@ -206,7 +206,11 @@ fn current_turn(s: &Session) -> (i64, i64, i64) {
 fn settle_status(screen: &str) -> String {
     // Timings vary from run to run, and so does the padding that right-aligns what follows.
     let re = regex::Regex::new(r"in \d+ ms +").unwrap();
-    re.replace_all(screen, "in N ms … ").into_owned()
+    let screen = re.replace_all(screen, "in N ms … ");
+    regex::Regex::new(r" +coder: ")
+        .unwrap()
+        .replace_all(&screen, " … coder: ")
+        .into_owned()
 }
 
 #[test]
@@ -1436,4 +1440,51 @@ fn a_name_that_is_no_code_becomes_one_from_the_picker_and_selected_words_name_an
         "{}",
         s.status()
     );
+}
+
+#[test]
+fn enter_on_a_code_lists_its_segments_which_narrow_by_filters_and_open_their_passage() {
+    let mut s = Session::demo(130, 30);
+    s.keys("3/hoop<Enter>");
+    let code = s.app.codebook.selected().cloned().expect("a code");
+    assert_eq!(code.path, "Hoop en optimisme");
+    s.keys("<Enter>");
+    assert_eq!(s.app.view, View::Segments);
+    let every = coding::list(
+        s.store.conn(),
+        &coding::Filter {
+            code: Some(code.path.clone()),
+            with_subcodes: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(every.len() > 3, "the demo codes hope: {}", every.len());
+    assert_eq!(s.app.segments.rows.len(), every.len());
+    insta::assert_snapshot!("segments", settle_status(&s.screen()));
+    // Without the sub-codes: only the code's own codings.
+    s.keys("s");
+    let own = every.iter().filter(|c| c.code_id == code.id).count();
+    assert_eq!(s.app.segments.rows.len(), own);
+    s.keys("s");
+    // One wave only, chosen from a picker; x clears it.
+    s.keys("wT2<Enter>");
+    let t2 = every
+        .iter()
+        .filter(|c| c.wave.as_deref() == Some("T2"))
+        .count();
+    assert!(t2 > 0 && t2 < every.len());
+    assert_eq!(s.app.segments.rows.len(), t2, "{}", s.status());
+    assert!(s.screen().contains("wave T2"), "the filter is shown");
+    s.keys("x");
+    assert_eq!(s.app.segments.rows.len(), every.len());
+    // Enter opens the third segment's passage with the cursor on its first word; Esc returns.
+    s.keys("jj<Enter>");
+    let third = &s.app.segments.rows[2].clone();
+    assert_eq!(s.app.view, View::Transcript);
+    let doc = s.app.transcript.doc.as_ref().unwrap();
+    assert_eq!(doc.summary.id, third.doc);
+    assert_eq!(s.app.transcript.cursor as i64, third.start);
+    s.keys("<Esc>");
+    assert_eq!(s.app.view, View::Segments);
 }

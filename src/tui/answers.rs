@@ -203,6 +203,16 @@ impl App {
                     format!("already coded as {} (coding {})", c.code_path, c.id)
                 });
             }
+            Purpose::NarrowSegments { what } => {
+                let value = (!choice.value.is_empty()).then_some(choice.value);
+                self.segments.narrow(what, value);
+                self.segments.load(store.conn())?;
+                self.say(format!(
+                    "{} segment(s) in {:.0} ms",
+                    self.segments.rows.len(),
+                    self.segments.took_ms
+                ));
+            }
             Purpose::NewCodeParent { name, then } => {
                 self.new_code_picked(store, *then, &name, Some(&choice.label))?;
             }

@@ -13,7 +13,7 @@ use super::keymap::{Action, Key, Keymap, Scope};
 use super::overlay::{Overlay, Prompt, Purpose};
 use super::text;
 use super::theme::Theme;
-use super::views::{agreement, codebook, documents, review, search, transcript, waves};
+use super::views::{agreement, codebook, documents, review, search, segments, transcript, waves};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::{coding, history};
@@ -28,6 +28,8 @@ pub enum View {
     Waves,
     Review,
     Agreement,
+    /// Every coding of one code, opened from the codebook.
+    Segments,
 }
 
 impl View {
@@ -40,6 +42,7 @@ impl View {
             View::Waves => "5 Waves",
             View::Review => "6 Review",
             View::Agreement => "7 Agreement",
+            View::Segments => "3 Codebook › segments",
         }
     }
 
@@ -53,6 +56,7 @@ impl View {
             View::Waves => &[Scope::Waves, Scope::List, Scope::Global],
             View::Review => &[Scope::Review, Scope::List, Scope::Global],
             View::Agreement => &[Scope::Agreement, Scope::List, Scope::Global],
+            View::Segments => &[Scope::Segments, Scope::List, Scope::Global],
         }
     }
 }
@@ -80,6 +84,7 @@ pub struct App {
     pub waves: waves::State,
     pub review: review::State,
     pub agreement: agreement::State,
+    pub segments: segments::State,
     pub overlay: Option<Overlay>,
     pub status: Status,
     pub keymap: Keymap,
@@ -114,6 +119,7 @@ impl App {
             waves: Default::default(),
             review: Default::default(),
             agreement: Default::default(),
+            segments: Default::default(),
             overlay: None,
             status: Status {
                 message: "loading…".into(),
@@ -177,6 +183,7 @@ impl App {
             .saturating_sub(waves::portrait_rows(self.waves.participant.is_some()) as usize);
         self.review.height = list_rows;
         self.agreement.height = (body.height / 2).saturating_sub(2) as usize;
+        self.segments.height = body.height.saturating_sub(2) as usize;
         self.transcript.layout(body);
     }
 
@@ -353,6 +360,7 @@ impl App {
                 View::Waves => self.waves_action(store, action)?,
                 View::Review => self.review_action(store, action)?,
                 View::Agreement => self.agreement_action(store, action)?,
+                View::Segments => self.segments_action(store, action)?,
             },
         }
         Ok(())
@@ -409,6 +417,7 @@ impl App {
             }
             View::Review if !self.review.unlocked() => self.unlock_review(store)?,
             View::Agreement if self.agreement.coders.is_empty() => self.choose_coders(store)?,
+            View::Segments if self.segments.stale => self.segments.load(store.conn())?,
             _ => {}
         }
         Ok(())
@@ -489,6 +498,7 @@ impl App {
         self.stale.documents = true;
         self.stale.codebook = true;
         self.waves.stale = true;
+        self.segments.stale = true;
         match self.view {
             View::Documents => {
                 self.documents.load(store.conn())?;
@@ -499,6 +509,7 @@ impl App {
                 self.stale.codebook = false;
             }
             View::Waves => self.request_changes(),
+            View::Segments => self.segments.load(store.conn())?,
             _ => {}
         }
         Ok(())

@@ -29,10 +29,11 @@ pub enum Scope {
     Waves,
     Review,
     Agreement,
+    Segments,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::Global,
         Scope::List,
         Scope::Documents,
@@ -42,6 +43,7 @@ impl Scope {
         Scope::Waves,
         Scope::Review,
         Scope::Agreement,
+        Scope::Segments,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +57,7 @@ impl Scope {
             Scope::Waves => "waves",
             Scope::Review => "review",
             Scope::Agreement => "agreement",
+            Scope::Segments => "segments",
         }
     }
 }
@@ -119,6 +122,12 @@ pub enum Action {
     MoveCode,
     MergeCode,
     EditDefinition,
+    ToggleFold,
+    // segments
+    ToggleSubcodes,
+    ChooseWave,
+    ChooseGroup,
+    ClearFilters,
     // search
     EditQuery,
     CodeAllHits,
@@ -354,6 +363,27 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         "choose_coders",
         "choose the coders to count or compare",
     ),
+    (
+        Action::ToggleFold,
+        "toggle_fold",
+        "fold or unfold the code's sub-codes",
+    ),
+    (
+        Action::ToggleSubcodes,
+        "toggle_subcodes",
+        "with or without the sub-codes' codings",
+    ),
+    (
+        Action::ChooseWave,
+        "choose_wave",
+        "choose a wave, or every wave",
+    ),
+    (
+        Action::ChooseGroup,
+        "choose_group",
+        "choose a document group, or every document",
+    ),
+    (Action::ClearFilters, "clear_filters", "clear every filter"),
 ];
 
 impl Action {
@@ -615,6 +645,13 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Codebook, "m", Action::MoveCode),
     (Scope::Codebook, "M", Action::MergeCode),
     (Scope::Codebook, "e", Action::EditDefinition),
+    (Scope::Codebook, "Space", Action::ToggleFold),
+    (Scope::Segments, "s", Action::ToggleSubcodes),
+    (Scope::Segments, "p", Action::ChooseParticipant),
+    (Scope::Segments, "w", Action::ChooseWave),
+    (Scope::Segments, "c", Action::ChooseCoders),
+    (Scope::Segments, "d", Action::ChooseGroup),
+    (Scope::Segments, "x", Action::ClearFilters),
     (Scope::Search, "i", Action::EditQuery),
     (Scope::Search, "/", Action::EditQuery),
     (Scope::Search, "C", Action::CodeAllHits),

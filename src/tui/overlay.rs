@@ -25,6 +25,10 @@ pub enum Purpose {
     },
     /// Remove one of these codings.
     RemoveCoding,
+    /// Narrow the segments view (an empty value: no filter).
+    NarrowSegments {
+        what: crate::tui::views::segments::Narrow,
+    },
     /// A memo on a target (`coding:12`, `document:3`, `portrait:P03:T2`…).
     Memo {
         target: String,

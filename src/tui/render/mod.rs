@@ -34,6 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Waves => views::waves::draw::draw(frame, app, body),
         View::Review => views::review::draw::draw(frame, app, body),
         View::Agreement => views::agreement::draw::draw(frame, app, body),
+        View::Segments => views::segments::draw::draw(frame, app, body),
     }
     footer(
         frame,
@@ -84,6 +85,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
             (Scope::Transcript, Action::Find, "find"),
         ],
         View::Codebook => &[
+            (Scope::List, Action::Open, "segments"),
             (Scope::Codebook, Action::AddCode, "add"),
             (Scope::Codebook, Action::RenameCode, "rename"),
             (Scope::Codebook, Action::MoveCode, "move"),
@@ -115,6 +117,14 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
             (Scope::Review, Action::Reject, "reject"),
             (Scope::Review, Action::ApplyReview, "store"),
             (Scope::Review, Action::TogglePseudonyms, "pseudonyms"),
+        ],
+        View::Segments => &[
+            (Scope::List, Action::Open, "go to"),
+            (Scope::Segments, Action::ToggleSubcodes, "sub-codes"),
+            (Scope::Segments, Action::ChooseParticipant, "participant"),
+            (Scope::Segments, Action::ChooseWave, "wave"),
+            (Scope::Segments, Action::ChooseCoders, "coder"),
+            (Scope::Segments, Action::ChooseGroup, "group"),
         ],
         View::Agreement => &[
             (Scope::Agreement, Action::ChooseCoders, "coders"),

@@ -10,6 +10,7 @@ pub mod codebook;
 pub mod documents;
 pub mod review;
 pub mod search;
+pub mod segments;
 pub mod transcript;
 pub mod waves;
 

@@ -23,6 +23,20 @@ impl App {
                 )))
             }
             Action::Back => self.codebook.filter.clear(),
+            Action::Open => {
+                let Some(code) = selected else {
+                    self.say("no code selected");
+                    return Ok(());
+                };
+                self.segments.open(code.id, code.path.clone());
+                self.show(store, crate::tui::app::View::Segments)?;
+                self.say(format!(
+                    "{} segment(s) in {:.0} ms · Enter opens one · Esc back to the codebook",
+                    self.segments.rows.len(),
+                    self.segments.took_ms
+                ));
+                return Ok(());
+            }
             Action::AddCode => {
                 let parent = selected.map(|c| c.path);
                 let title = match &parent {

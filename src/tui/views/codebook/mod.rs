@@ -80,7 +80,7 @@ impl State {
     }
 
     pub fn handle(&mut self, action: Action) {
-        if action == Action::Open {
+        if action == Action::ToggleFold {
             if let Some(c) = self.selected().map(|c| c.id)
                 && self.has_children(c)
                 && !self.folded.remove(&c)
