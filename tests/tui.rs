@@ -1350,10 +1350,18 @@ fn the_transcript_moves_to_the_next_document_and_to_the_same_participants_next_w
     );
     s.keys("K");
     assert_eq!(open(&s), Some(first.id));
+    // The header says where the document stands.
+    let header = s.screen().lines().nth(1).unwrap().to_owned();
+    assert!(
+        header.contains(&format!("document {} of {}", at + 1, docs.len())),
+        "{header}"
+    );
     s.keys(">");
     let now = s.app.transcript.doc.as_ref().unwrap().summary.clone();
     assert_eq!(now.participants, first.participants, "{}", s.status());
     assert_ne!(now.wave, first.wave, "{}", s.status());
+    let header = s.screen().lines().nth(1).unwrap().to_owned();
+    assert!(header.contains("wave 2 of"), "{header}");
     s.keys("<");
     assert_eq!(open(&s), Some(first.id), "{}", s.status());
     s.keys("<");

@@ -27,8 +27,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let g = t.geometry;
     let title = format!(
-        " {} ",
-        truncate(&doc.summary.title, area.width as usize / 2)
+        " {}{} ",
+        truncate(&doc.summary.title, area.width as usize / 2),
+        position(app, doc)
     );
     frame.render_widget(
         Block::default()
@@ -184,4 +185,27 @@ fn here_line<'a>(app: &App, doc: &crate::tui::views::transcript::Doc, room: usiz
         spans.push(Span::raw(text));
     }
     Line::from(spans)
+}
+
+/// Where the document stands: its place in the document list (the order of `J` and `K`) and,
+/// for a participant's interview, which of their waves it is (the order of `>` and `<`).
+fn position(app: &App, doc: &crate::tui::views::transcript::Doc) -> String {
+    let docs = &app.documents.docs;
+    let Some(at) = docs.iter().position(|d| d.id == doc.summary.id) else {
+        return String::new();
+    };
+    let mut out = format!(" · document {} of {}", at + 1, docs.len());
+    let here = &doc.summary;
+    if let (false, Some(wave)) = (here.participants.is_empty(), &here.wave) {
+        let mut waves: Vec<&str> = docs
+            .iter()
+            .filter(|d| d.participants == here.participants)
+            .filter_map(|d| d.wave.as_deref())
+            .collect();
+        waves.dedup();
+        if let Some(k) = waves.iter().position(|w| w == wave) {
+            out.push_str(&format!(" · wave {} of {}", k + 1, waves.len()));
+        }
+    }
+    out
 }
