@@ -206,6 +206,15 @@ pub fn edit(store: &mut Store, coder: &str, id: i64, text: &str) -> Result<Memo>
         .ok_or_else(|| Error::NotFound(format!("memo {id} vanished")))
 }
 
+/// How many memos are written on one target (`code`, `coding`, `document`… and its id).
+pub fn count_on(conn: &Connection, kind: &str, id: i64) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM memos WHERE target_kind = ?1 AND target_id = ?2",
+        rusqlite::params![kind, id],
+        |r| r.get(0),
+    )?)
+}
+
 /// Memos, oldest first, optionally only those about one target.
 pub fn list(conn: &Connection, target: Option<Target>) -> Result<Vec<Memo>> {
     let mut stmt = conn.prepare(

@@ -524,7 +524,7 @@ fn codebook_add_rename_and_move_codes() {
     let all = narrata::codebook::codes(s.store.conn()).unwrap();
     let c = all.iter().find(|c| c.name == "Vriendschap").unwrap();
     assert_eq!(c.path, "Vriendschap", "{}", s.status());
-    s.keys("eVriendschappen die in de groep ontstaan<Enter>");
+    s.keys("e<Enter><C-u>Vriendschappen die in de groep ontstaan<Enter>");
     let c = narrata::codebook::find(s.store.conn(), "Vriendschap").unwrap();
     assert_eq!(c.description, "Vriendschappen die in de groep ontstaan");
 }
@@ -1495,4 +1495,60 @@ fn enter_on_a_code_lists_its_segments_which_narrow_by_filters_and_open_their_pas
     assert_eq!(s.app.transcript.cursor as i64, third.start);
     s.keys("<Esc>");
     assert_eq!(s.app.view, View::Segments);
+}
+
+#[test]
+fn the_codebook_edits_every_part_of_a_definition_and_deletes_or_rehomes_codes() {
+    let mut s = Session::demo(110, 30);
+    s.keys("3aTijdelijk<Enter>");
+    let path = s.app.codebook.selected().unwrap().path.clone();
+    assert!(path.ends_with("/Tijdelijk"), "{path}");
+    let code = |s: &Session| narrata::codebook::find(s.store.conn(), &path);
+    // e: a picker of the parts, then the part's text to edit.
+    s.keys("eincl<Enter>");
+    assert!(s.screen().contains("include when"), "{}", s.screen());
+    s.keys("<C-u>Iemand noemt een concreet plan<Enter>");
+    assert_eq!(code(&s).unwrap().include, "Iemand noemt een concreet plan");
+    s.keys("ecolo<Enter><C-u>#aa3300<Enter>");
+    assert_eq!(code(&s).unwrap().color.as_deref(), Some("#aa3300"));
+    s.keys("edimen<Enter><C-u>tijd<Enter>");
+    assert_eq!(code(&s).unwrap().dimension.as_deref(), Some("tijd"));
+    // A polarity that is neither positive nor negative is refused with a sentence.
+    s.keys("epola<Enter><C-u>soms<Enter>");
+    assert!(s.app.status.error, "{}", s.status());
+    assert_eq!(code(&s).unwrap().polarity, None);
+    s.keys("epola<Enter><C-u>negative<Enter>");
+    assert_eq!(code(&s).unwrap().polarity.as_deref(), Some("negative"));
+    // An empty colour clears it.
+    s.keys("ecolo<Enter><C-u><Enter>");
+    assert_eq!(code(&s).unwrap().color, None);
+    // d on a code without codings asks, then deletes; u brings it back.
+    s.keys("dy");
+    assert!(code(&s).is_err(), "{}", s.status());
+    s.keys("u");
+    assert!(code(&s).is_ok(), "{}", s.status());
+    // d on a code with codings moves them into the code chosen.
+    s.keys("<Esc>/motivatie<Enter>");
+    let motivation = s.app.codebook.selected().unwrap().clone();
+    assert!(motivation.codings > 0);
+    let parent_before = narrata::codebook::find(s.store.conn(), "Hoop en optimisme")
+        .unwrap()
+        .codings;
+    s.keys("d");
+    assert!(s.screen().contains("move into"), "{}", s.screen());
+    s.keys("<C-u>Hoop en optimisme<Enter>");
+    assert!(
+        narrata::codebook::find(s.store.conn(), &motivation.path).is_err(),
+        "{}",
+        s.status()
+    );
+    let parent_after = narrata::codebook::find(s.store.conn(), "Hoop en optimisme")
+        .unwrap()
+        .codings;
+    assert_eq!(
+        parent_after,
+        parent_before + motivation.codings,
+        "{}",
+        s.status()
+    );
 }

@@ -303,8 +303,12 @@ pub(crate) fn set_fields(a: &Action<'_>, code: &Code, fields: &Fields) -> Result
     let mut values: Vec<(&str, &dyn rusqlite::ToSql)> = Vec::new();
     let text =
         |new: &Option<String>, old: &str| new.as_ref().filter(|n| n.as_str() != old).cloned();
+    // An empty text clears an optional field (the column becomes NULL).
     let opt = |new: &Option<String>, old: &Option<String>| {
-        new.as_ref().filter(|n| Some(*n) != old.as_ref()).cloned()
+        let new = new
+            .as_ref()
+            .map(|n| Some(n.clone()).filter(|n| !n.is_empty()));
+        new.filter(|n| n != old)
     };
     let description = text(&fields.description, &code.description);
     let include = text(&fields.include, &code.include);
@@ -318,11 +322,17 @@ pub(crate) fn set_fields(a: &Action<'_>, code: &Code, fields: &Fields) -> Result
         ("include", &include),
         ("exclude", &exclude),
         ("example", &example),
+    ] {
+        if let Some(v) = v {
+            values.push((col, v));
+        }
+    }
+    for (col, v) in [
         ("color", &color),
         ("dimension", &dimension),
         ("polarity", &polarity),
     ] {
-        if v.is_some() {
+        if let Some(v) = v {
             values.push((col, v));
         }
     }
@@ -382,13 +392,44 @@ pub fn add_in(a: &Action<'_>, path: &str, fields: &Fields) -> Result<(i64, Vec<S
 
 fn validate_fields(f: &Fields) -> Result<Fields> {
     let mut f = f.clone();
-    if let Some(c) = &f.color {
+    // Empty: the field is cleared.
+    if let Some(c) = f.color.as_ref().filter(|c| !c.trim().is_empty()) {
         f.color = Some(check_color(c).map_err(Error::Invalid)?);
     }
-    if let Some(p) = &f.polarity {
+    if let Some(p) = f.polarity.as_ref().filter(|p| !p.trim().is_empty()) {
         f.polarity = Some(check_polarity(p).map_err(Error::Invalid)?);
     }
     Ok(f)
+}
+
+/// The parts of a code's definition that can be edited, with what a person calls them.
+pub const FIELDS: [(&str, &str); 7] = [
+    ("description", "definition"),
+    ("include", "include when (inclusion criteria)"),
+    ("exclude", "exclude when (exclusion criteria)"),
+    ("example", "example"),
+    ("color", "colour (#rrggbb; empty: none)"),
+    ("dimension", "dimension (empty: none)"),
+    ("polarity", "polarity (positive or negative; empty: none)"),
+];
+
+impl Fields {
+    /// Fields with one part set, named as in [`FIELDS`] (`None` for another name).
+    pub fn one(field: &str, value: String) -> Option<Fields> {
+        let mut f = Fields::default();
+        let slot = match field {
+            "description" => &mut f.description,
+            "include" => &mut f.include,
+            "exclude" => &mut f.exclude,
+            "example" => &mut f.example,
+            "color" => &mut f.color,
+            "dimension" => &mut f.dimension,
+            "polarity" => &mut f.polarity,
+            _ => return None,
+        };
+        *slot = Some(value);
+        Some(f)
+    }
 }
 
 /// Updates a code's definition fields.

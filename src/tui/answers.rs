@@ -213,6 +213,28 @@ impl App {
                     self.segments.took_ms
                 ));
             }
+            Purpose::ChooseCodeField { code } => {
+                let field = codes_lib::FIELDS
+                    .iter()
+                    .find(|(f, _)| *f == choice.value)
+                    .map(|(f, _)| *f)
+                    .unwrap_or("description");
+                let mut prompt = Prompt::new(
+                    format!("{} of {code}", choice.label),
+                    Purpose::EditCodeField { code, field },
+                    choice.note,
+                );
+                prompt.recall = None;
+                self.overlay = Some(Overlay::Prompt(prompt));
+            }
+            Purpose::DeleteCodeInto { code } => {
+                let r = codes_lib::remove(store, &self.coder, &code, Some(&choice.value))?;
+                self.changed(store)?;
+                self.say(format!(
+                    "deleted {code}: {} coding(s) and {} memo(s) moved into {} · u undoes",
+                    r.codings_moved, r.memos_moved, choice.label
+                ));
+            }
             Purpose::NewCodeParent { name, then } => {
                 self.new_code_picked(store, *then, &name, Some(&choice.label))?;
             }
@@ -378,14 +400,19 @@ impl App {
                 self.changed(store)?;
                 self.say(format!("renamed: now {} · u undoes", c.path));
             }
-            Purpose::EditDefinition { code } => {
-                let fields = codes_lib::Fields {
-                    description: Some(trimmed),
-                    ..Default::default()
+            Purpose::EditCodeField { code, field } => {
+                let Some(fields) = codes_lib::Fields::one(field, trimmed) else {
+                    return Ok(());
                 };
                 let c = codes_lib::update(store, &self.coder, &code, &fields)?;
                 self.changed(store)?;
-                self.say(format!("definition of {} saved · u undoes", c.path));
+                let what = codes_lib::FIELDS
+                    .iter()
+                    .find(|(f, _)| *f == field)
+                    .map_or(field, |(_, label)| {
+                        label.split(" (").next().unwrap_or(label)
+                    });
+                self.say(format!("{what} of {} saved · u undoes", c.path));
             }
             Purpose::LabelMemo {
                 participant,
@@ -529,6 +556,12 @@ impl App {
         }
         if purpose == Purpose::CodeInterviewer {
             self.open_code_picker();
+            return Ok(());
+        }
+        if let Purpose::DeleteCode { code } = purpose {
+            codes_lib::remove(store, &self.coder, &code, None)?;
+            self.changed(store)?;
+            self.say(format!("deleted {code} · u undoes"));
             return Ok(());
         }
         if purpose == Purpose::ApplyReview {

@@ -122,6 +122,7 @@ pub enum Action {
     MoveCode,
     MergeCode,
     EditDefinition,
+    DeleteCode,
     ToggleFold,
     // segments
     ToggleSubcodes,
@@ -271,7 +272,7 @@ const ACTIONS: &[(Action, &str, &str)] = &[
     (
         Action::EditDefinition,
         "edit_definition",
-        "edit the code's definition",
+        "edit the definition, criteria, example, colour, dimension or polarity",
     ),
     (
         Action::EditQuery,
@@ -362,6 +363,11 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ChooseCoders,
         "choose_coders",
         "choose the coders to count or compare",
+    ),
+    (
+        Action::DeleteCode,
+        "delete_code",
+        "delete the code (its codings and memos moved into another)",
     ),
     (
         Action::ToggleFold,
@@ -646,6 +652,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Codebook, "M", Action::MergeCode),
     (Scope::Codebook, "e", Action::EditDefinition),
     (Scope::Codebook, "Space", Action::ToggleFold),
+    (Scope::Codebook, "d", Action::DeleteCode),
     (Scope::Segments, "s", Action::ToggleSubcodes),
     (Scope::Segments, "p", Action::ChooseParticipant),
     (Scope::Segments, "w", Action::ChooseWave),

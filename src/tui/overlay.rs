@@ -52,7 +52,22 @@ pub enum Purpose {
     MergeCode {
         code: String,
     },
-    EditDefinition {
+    /// Which part of a code's definition to edit.
+    ChooseCodeField {
+        code: String,
+    },
+    /// A new text for one part of a code's definition (`description`, `include`, `exclude`,
+    /// `example`, `color`, `dimension`, `polarity`).
+    EditCodeField {
+        code: String,
+        field: &'static str,
+    },
+    /// Delete a code that has no codings or memos.
+    DeleteCode {
+        code: String,
+    },
+    /// Delete a code, its codings and memos moving into the code chosen.
+    DeleteCodeInto {
         code: String,
     },
     Participant,

@@ -90,7 +90,8 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
             (Scope::Codebook, Action::RenameCode, "rename"),
             (Scope::Codebook, Action::MoveCode, "move"),
             (Scope::Codebook, Action::MergeCode, "merge"),
-            (Scope::Codebook, Action::EditDefinition, "define"),
+            (Scope::Codebook, Action::EditDefinition, "edit"),
+            (Scope::Codebook, Action::DeleteCode, "delete"),
         ],
         View::Search => &[
             (Scope::Search, Action::EditQuery, "query"),

@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::store::Store;
 use crate::tui::app::App;
 use crate::tui::keymap::Action;
-use crate::tui::overlay::{Choice, Overlay, Picker, Prompt, Purpose};
+use crate::tui::overlay::{Choice, Confirm, Overlay, Picker, Prompt, Purpose};
 
 impl App {
     pub(in crate::tui) fn codebook_action(
@@ -49,6 +49,32 @@ impl App {
                     "",
                 )));
             }
+            Action::DeleteCode => {
+                let Some(code) = selected else {
+                    self.say("no code selected");
+                    return Ok(());
+                };
+                let memos = crate::memo::count_on(store.conn(), "code", code.id)?;
+                self.overlay = Some(if code.codings == 0 && memos == 0 {
+                    Overlay::Confirm(Confirm {
+                        question: format!(
+                            "Delete {}? Its sub-codes move up to its parent; u undoes. (y/n)",
+                            code.path
+                        ),
+                        purpose: Purpose::DeleteCode { code: code.path },
+                    })
+                } else {
+                    let below = codes_lib::with_descendants(&self.codebook.codes, code.id);
+                    Overlay::Picker(Picker::new(
+                        format!(
+                            "delete {}: its {} coding(s) and {} memo(s) move into… (Esc keeps it)",
+                            code.path, code.codings, memos
+                        ),
+                        Purpose::DeleteCodeInto { code: code.path },
+                        self.code_choices(&below),
+                    ))
+                });
+            }
             Action::RenameCode | Action::MoveCode | Action::MergeCode | Action::EditDefinition => {
                 let Some(code) = selected else {
                     self.say("no code selected");
@@ -61,11 +87,30 @@ impl App {
                         Purpose::RenameCode { code: path },
                         code.name.clone(),
                     )),
-                    Action::EditDefinition => Overlay::Prompt(Prompt::new(
-                        format!("definition of {path}"),
-                        Purpose::EditDefinition { code: path },
-                        code.description.clone(),
-                    )),
+                    Action::EditDefinition => {
+                        let value = |v: &Option<String>| v.clone().unwrap_or_default();
+                        let choices = codes_lib::FIELDS
+                            .iter()
+                            .map(|(field, label)| Choice {
+                                value: (*field).to_owned(),
+                                label: (*label).to_owned(),
+                                note: match *field {
+                                    "description" => code.description.clone(),
+                                    "include" => code.include.clone(),
+                                    "exclude" => code.exclude.clone(),
+                                    "example" => code.example.clone(),
+                                    "color" => value(&code.color),
+                                    "dimension" => value(&code.dimension),
+                                    _ => value(&code.polarity),
+                                },
+                            })
+                            .collect();
+                        Overlay::Picker(Picker::new(
+                            format!("edit which part of {path}?"),
+                            Purpose::ChooseCodeField { code: path },
+                            choices,
+                        ))
+                    }
                     Action::MoveCode => {
                         let below = codes_lib::with_descendants(&self.codebook.codes, code.id);
                         let mut choices = vec![Choice {
