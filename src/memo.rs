@@ -176,16 +176,7 @@ pub fn edit(store: &mut Store, coder: &str, id: i64, text: &str) -> Result<Memo>
     if text.is_empty() {
         return Err(Error::Invalid("a memo needs some text".into()));
     }
-    let (guid, author): (String, String) = store
-        .conn()
-        .query_row(
-            "SELECT m.guid, k.name FROM memos m JOIN coders k ON k.id = m.coder_id WHERE m.id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(|_| {
-            Error::NotFound(format!("there is no memo {id}; `narrata memos` lists them"))
-        })?;
+    let (guid, author) = author(store, id)?;
     if author != coder {
         return Err(Error::Invalid(format!(
             "memo {id} is {author}'s; write a memo of your own instead"
@@ -204,6 +195,160 @@ pub fn edit(store: &mut Store, coder: &str, id: i64, text: &str) -> Result<Memo>
         .into_iter()
         .find(|m| m.id == id)
         .ok_or_else(|| Error::NotFound(format!("memo {id} vanished")))
+}
+
+/// The author of memo `id`, or a sentence saying there is no such memo.
+fn author(store: &Store, id: i64) -> Result<(String, String)> {
+    store
+        .conn()
+        .query_row(
+            "SELECT m.guid, k.name FROM memos m JOIN coders k ON k.id = m.coder_id WHERE m.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|_| Error::NotFound(format!("there is no memo {id}; `narrata memos` lists them")))
+}
+
+/// Deletes a memo as one audited, undoable action; only its author may.
+pub fn remove(store: &mut Store, coder: &str, id: i64) -> Result<()> {
+    let (guid, author) = author(store, id)?;
+    if author != coder {
+        return Err(Error::Invalid(format!(
+            "memo {id} is {author}'s; only its author deletes it"
+        )));
+    }
+    store.action(coder, |a| {
+        a.delete("memos", id)?;
+        a.audit(
+            "delete memo",
+            &format!("memo:{guid}"),
+            serde_json::json!({"memo": id}),
+        )?;
+        Ok(())
+    })
+}
+
+/// A memo with what it is about in words a reader follows: for a coding memo its code,
+/// participant, wave and lines and the coded words; where its passage is, for memos on a
+/// coding or a document.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Described {
+    #[serde(flatten)]
+    pub memo: Memo,
+    /// `project`, `participant`, `wave`, `document`, `code`, `coding`, `portrait`, or `label`
+    /// (the reason given when a change label was overridden in the Waves view: kept with the
+    /// label, changed there, and its `id` is the override's).
+    pub kind: String,
+    pub about: String,
+    pub doc: Option<i64>,
+    /// Where in the document (characters), for a coding memo.
+    pub start: Option<i64>,
+}
+
+/// Every memo, oldest first, described ([`Described`]).
+pub fn described(conn: &Connection) -> Result<Vec<Described>> {
+    let documents: std::collections::HashMap<i64, corpus::DocumentSummary> =
+        corpus::documents(conn)?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
+    let doc_name = |id: i64| {
+        documents.get(&id).map_or(format!("document {id}"), |d| {
+            format!("{} (document {id})", d.title)
+        })
+    };
+    let mut out = Vec::new();
+    for memo in list(conn, None)? {
+        let (kind, rest) = memo
+            .target
+            .split_once(':')
+            .map_or((memo.target.clone(), String::new()), |(k, r)| {
+                (k.to_owned(), r.to_owned())
+            });
+        let (mut doc, mut start) = (None, None);
+        let about = match kind.as_str() {
+            "coding" => match rest.parse::<i64>().ok().map(|i| coding::get(conn, i)) {
+                Some(Ok(c)) => {
+                    doc = Some(c.doc);
+                    start = Some(c.start);
+                    let words: String = c.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    format!(
+                        "{} · {}{} r. {}{} · {} · “{}”",
+                        c.code_path,
+                        c.participants.join(","),
+                        c.wave.map(|w| format!(" {w}")).unwrap_or_default(),
+                        c.line,
+                        if c.end_line > c.line {
+                            format!("–{}", c.end_line)
+                        } else {
+                            String::new()
+                        },
+                        doc_name(c.doc),
+                        words
+                    )
+                }
+                _ => format!("coding {rest} (no longer there)"),
+            },
+            "document" => match rest.parse::<i64>() {
+                Ok(i) => {
+                    doc = Some(i);
+                    doc_name(i)
+                }
+                Err(_) => rest.clone(),
+            },
+            "portrait" => format!("pen portrait of {}", rest.replace(':', " in ")),
+            "project" => "the project".to_owned(),
+            _ => rest.clone(),
+        };
+        out.push(Described {
+            memo,
+            kind,
+            about,
+            doc,
+            start,
+        });
+    }
+    // The reasons given for overriding change labels.
+    let codes = codebook::codes(conn)?;
+    let mut stmt = conn.prepare(
+        "SELECT o.id, p.code, o.code_id, o.label, o.memo, k.name, o.created
+         FROM change_overrides o JOIN participants p ON p.id = o.participant_id
+         JOIN coders k ON k.id = o.coder_id
+         WHERE o.memo IS NOT NULL AND o.memo != '' ORDER BY o.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, participant, code, label, text, coder, created) = row?;
+        let path = codes
+            .iter()
+            .find(|c| c.id == code)
+            .map_or(code.to_string(), |c| c.path.clone());
+        out.push(Described {
+            memo: Memo {
+                id,
+                guid: String::new(),
+                target: format!("label:{participant}:{path}"),
+                text,
+                coder,
+                created,
+            },
+            kind: "label".into(),
+            about: format!("{participant} · {path} · change label set to {label}"),
+            doc: None,
+            start: None,
+        });
+    }
+    Ok(out)
 }
 
 /// How many memos are written on one target (`code`, `coding`, `document`… and its id).

@@ -473,6 +473,12 @@ fn memo_on_the_coding_at_the_cursor() {
         "{}",
         s.screen()
     );
+    // The margin marks the row where the coding with a memo starts.
+    assert!(
+        s.screen().contains("✎ ▌Hoop en optimisme"),
+        "{}",
+        s.screen()
+    );
     // m again opens that memo to edit; Alt-Enter makes a second paragraph.
     s.keys("m");
     assert!(s.screen().contains("your memo"), "{}", s.screen());
@@ -1551,4 +1557,91 @@ fn the_codebook_edits_every_part_of_a_definition_and_deletes_or_rehomes_codes() 
         "{}",
         s.status()
     );
+}
+
+#[test]
+fn the_memo_manager_lists_filters_edits_deletes_and_opens_memos() {
+    let mut s = Session::demo(120, 34);
+    s.keys("<Enter>]]]choop<Enter>");
+    let coding = s.my_codings()[0].clone();
+    s.keys("mEerste keer dat ze vooruit kijkt<Enter>");
+    // Another coder's memo on the document, written from the library.
+    narrata::memo::add(
+        &mut s.store,
+        "bert",
+        narrata::memo::Target::Document(coding.doc),
+        "Lange stiltes in dit gesprek",
+    )
+    .unwrap();
+    s.keys("8");
+    assert_eq!(s.app.view, View::Memos);
+    let screen = s.screen();
+    assert!(screen.contains("Hoop en optimisme"), "{screen}");
+    assert!(screen.contains(&format!("r. {}", coding.line)), "{screen}");
+    assert!(screen.contains("Lange stiltes"), "{screen}");
+    // Only memos on codings; then only bert's; x clears.
+    s.keys("kcoding<Enter>");
+    assert_eq!(s.app.memos.visible().len(), 1, "{}", s.screen());
+    s.keys("x");
+    s.keys("abert<Enter>");
+    let shown: Vec<String> = s
+        .app
+        .memos
+        .visible()
+        .iter()
+        .map(|&i| s.app.memos.memos[i].memo.coder.clone())
+        .collect();
+    assert_eq!(shown, ["bert"]);
+    // Another coder's memo is theirs to change.
+    s.keys("e");
+    assert!(s.status().contains("only its author"), "{}", s.status());
+    s.keys("x/vooruit<Enter>");
+    assert_eq!(s.app.memos.visible().len(), 1);
+    // Rewrite, then delete and undo.
+    s.keys("e<C-u>Ze kijkt vooruit<Enter>");
+    let texts = |s: &Session| -> Vec<String> {
+        narrata::memo::list(s.store.conn(), None)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.text)
+            .collect()
+    };
+    assert!(
+        texts(&s).contains(&"Ze kijkt vooruit".to_owned()),
+        "{}",
+        s.status()
+    );
+    s.keys("x");
+    let at = s
+        .app
+        .memos
+        .visible()
+        .iter()
+        .position(|&i| s.app.memos.memos[i].memo.coder == CODER)
+        .unwrap();
+    s.keys(&"j".repeat(at));
+    s.keys("dy");
+    assert!(
+        !texts(&s).contains(&"Ze kijkt vooruit".to_owned()),
+        "{}",
+        s.status()
+    );
+    s.keys("u");
+    assert!(
+        texts(&s).contains(&"Ze kijkt vooruit".to_owned()),
+        "{}",
+        s.status()
+    );
+    // o opens the passage the memo is about.
+    let at = s
+        .app
+        .memos
+        .visible()
+        .iter()
+        .position(|&i| s.app.memos.memos[i].memo.coder == CODER)
+        .unwrap();
+    s.app.memos.list.selected = at;
+    s.keys("o");
+    assert_eq!(s.app.view, View::Transcript);
+    assert_eq!(s.app.transcript.cursor as i64, coding.start);
 }

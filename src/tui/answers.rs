@@ -83,6 +83,10 @@ impl App {
                             self.review.filter = p.text.clone();
                             self.review.list = Default::default();
                         }
+                        View::Memos => {
+                            self.memos.filter = p.text.clone();
+                            self.memos.list = Default::default();
+                        }
                         _ => {
                             self.documents.filter = p.text.clone();
                             self.documents.list = Default::default();
@@ -202,6 +206,10 @@ impl App {
                 } else {
                     format!("already coded as {} (coding {})", c.code_path, c.id)
                 });
+            }
+            Purpose::NarrowMemos { what } => {
+                let value = (!choice.value.is_empty()).then_some(choice.value);
+                self.memos.narrow(what, value);
             }
             Purpose::NarrowSegments { what } => {
                 let value = (!choice.value.is_empty()).then_some(choice.value);
@@ -556,6 +564,12 @@ impl App {
         }
         if purpose == Purpose::CodeInterviewer {
             self.open_code_picker();
+            return Ok(());
+        }
+        if let Purpose::DeleteMemo { id } = purpose {
+            memo::remove(store, &self.coder, id)?;
+            self.changed(store)?;
+            self.say(format!("memo {id} deleted · u undoes"));
             return Ok(());
         }
         if let Purpose::DeleteCode { code } = purpose {

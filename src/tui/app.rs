@@ -13,7 +13,9 @@ use super::keymap::{Action, Key, Keymap, Scope};
 use super::overlay::{Overlay, Prompt, Purpose};
 use super::text;
 use super::theme::Theme;
-use super::views::{agreement, codebook, documents, review, search, segments, transcript, waves};
+use super::views::{
+    agreement, codebook, documents, memos, review, search, segments, transcript, waves,
+};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::{coding, history};
@@ -30,6 +32,7 @@ pub enum View {
     Agreement,
     /// Every coding of one code, opened from the codebook.
     Segments,
+    Memos,
 }
 
 impl View {
@@ -43,6 +46,7 @@ impl View {
             View::Review => "6 Review",
             View::Agreement => "7 Agreement",
             View::Segments => "3 Codebook › segments",
+            View::Memos => "8 Memos",
         }
     }
 
@@ -57,6 +61,7 @@ impl View {
             View::Review => &[Scope::Review, Scope::List, Scope::Global],
             View::Agreement => &[Scope::Agreement, Scope::List, Scope::Global],
             View::Segments => &[Scope::Segments, Scope::List, Scope::Global],
+            View::Memos => &[Scope::Memos, Scope::List, Scope::Global],
         }
     }
 }
@@ -85,6 +90,7 @@ pub struct App {
     pub review: review::State,
     pub agreement: agreement::State,
     pub segments: segments::State,
+    pub memos: memos::State,
     pub overlay: Option<Overlay>,
     pub status: Status,
     pub keymap: Keymap,
@@ -120,6 +126,7 @@ impl App {
             review: Default::default(),
             agreement: Default::default(),
             segments: Default::default(),
+            memos: Default::default(),
             overlay: None,
             status: Status {
                 message: "loading…".into(),
@@ -184,6 +191,7 @@ impl App {
         self.review.height = list_rows;
         self.agreement.height = (body.height / 2).saturating_sub(2) as usize;
         self.segments.height = body.height.saturating_sub(2) as usize;
+        self.memos.height = (body.height * 3 / 5).saturating_sub(2) as usize;
         self.transcript.layout(body);
     }
 
@@ -343,6 +351,7 @@ impl App {
             Action::ViewWaves => self.show(store, View::Waves)?,
             Action::ViewReview => self.show(store, View::Review)?,
             Action::ViewAgreement => self.show(store, View::Agreement)?,
+            Action::ViewMemos => self.show(store, View::Memos)?,
             Action::Undo | Action::Redo => self.undo_redo(store, action == Action::Undo)?,
             Action::Backup => {
                 let folder = crate::project::default_backup_folder(store.root());
@@ -361,6 +370,7 @@ impl App {
                 View::Review => self.review_action(store, action)?,
                 View::Agreement => self.agreement_action(store, action)?,
                 View::Segments => self.segments_action(store, action)?,
+                View::Memos => self.memos_action(store, action)?,
             },
         }
         Ok(())
@@ -418,6 +428,7 @@ impl App {
             View::Review if !self.review.unlocked() => self.unlock_review(store)?,
             View::Agreement if self.agreement.coders.is_empty() => self.choose_coders(store)?,
             View::Segments if self.segments.stale => self.segments.load(store.conn())?,
+            View::Memos => self.memos.load(store.conn())?,
             _ => {}
         }
         Ok(())
@@ -510,6 +521,7 @@ impl App {
             }
             View::Waves => self.request_changes(),
             View::Segments => self.segments.load(store.conn())?,
+            View::Memos => self.memos.load(store.conn())?,
             _ => {}
         }
         Ok(())

@@ -30,10 +30,11 @@ pub enum Scope {
     Review,
     Agreement,
     Segments,
+    Memos,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::Global,
         Scope::List,
         Scope::Documents,
@@ -44,6 +45,7 @@ impl Scope {
         Scope::Review,
         Scope::Agreement,
         Scope::Segments,
+        Scope::Memos,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +60,7 @@ impl Scope {
             Scope::Review => "review",
             Scope::Agreement => "agreement",
             Scope::Segments => "segments",
+            Scope::Memos => "memos",
         }
     }
 }
@@ -76,6 +79,7 @@ pub enum Action {
     ViewWaves,
     ViewReview,
     ViewAgreement,
+    ViewMemos,
     Undo,
     Redo,
     Backup,
@@ -129,6 +133,11 @@ pub enum Action {
     ChooseWave,
     ChooseGroup,
     ClearFilters,
+    // memos
+    GoToTarget,
+    EditMemoHere,
+    DeleteMemo,
+    ChooseKind,
     // search
     EditQuery,
     CodeAllHits,
@@ -172,6 +181,23 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ViewAgreement,
         "view_agreement",
         "agreement between coders",
+    ),
+    (
+        Action::ViewMemos,
+        "view_memos",
+        "every memo (the memo manager)",
+    ),
+    (
+        Action::GoToTarget,
+        "go_to_target",
+        "open the passage or document the memo is about",
+    ),
+    (Action::EditMemoHere, "edit_memo", "rewrite your memo"),
+    (Action::DeleteMemo, "delete_memo", "delete your memo"),
+    (
+        Action::ChooseKind,
+        "choose_kind",
+        "choose a kind of target (coding, document…), or every kind",
     ),
     (Action::Undo, "undo", "undo your last change"),
     (Action::Redo, "redo", "redo what you undid"),
@@ -586,6 +612,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Global, "5", Action::ViewWaves),
     (Scope::Global, "6", Action::ViewReview),
     (Scope::Global, "7", Action::ViewAgreement),
+    (Scope::Global, "8", Action::ViewMemos),
     (Scope::Global, "u", Action::Undo),
     (Scope::Global, "Ctrl-r", Action::Redo),
     (Scope::Global, "B", Action::Backup),
@@ -659,6 +686,12 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Segments, "c", Action::ChooseCoders),
     (Scope::Segments, "d", Action::ChooseGroup),
     (Scope::Segments, "x", Action::ClearFilters),
+    (Scope::Memos, "o", Action::GoToTarget),
+    (Scope::Memos, "e", Action::EditMemoHere),
+    (Scope::Memos, "d", Action::DeleteMemo),
+    (Scope::Memos, "k", Action::ChooseKind),
+    (Scope::Memos, "a", Action::ChooseCoders),
+    (Scope::Memos, "x", Action::ClearFilters),
     (Scope::Search, "i", Action::EditQuery),
     (Scope::Search, "/", Action::EditQuery),
     (Scope::Search, "C", Action::CodeAllHits),

@@ -25,6 +25,14 @@ pub enum Purpose {
     },
     /// Remove one of these codings.
     RemoveCoding,
+    /// Narrow the memo manager (an empty value: no filter).
+    NarrowMemos {
+        what: crate::tui::views::memos::Narrow,
+    },
+    /// Delete one of your memos.
+    DeleteMemo {
+        id: i64,
+    },
     /// Narrow the segments view (an empty value: no filter).
     NarrowSegments {
         what: crate::tui::views::segments::Narrow,

@@ -35,6 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Review => views::review::draw::draw(frame, app, body),
         View::Agreement => views::agreement::draw::draw(frame, app, body),
         View::Segments => views::segments::draw::draw(frame, app, body),
+        View::Memos => views::memos::draw::draw(frame, app, body),
     }
     footer(
         frame,
@@ -126,6 +127,15 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
             (Scope::Segments, Action::ChooseWave, "wave"),
             (Scope::Segments, Action::ChooseCoders, "coder"),
             (Scope::Segments, Action::ChooseGroup, "group"),
+        ],
+        View::Memos => &[
+            (Scope::List, Action::Open, "read"),
+            (Scope::Memos, Action::GoToTarget, "go to"),
+            (Scope::Memos, Action::EditMemoHere, "edit"),
+            (Scope::Memos, Action::DeleteMemo, "delete"),
+            (Scope::Memos, Action::ChooseKind, "kind"),
+            (Scope::Memos, Action::ChooseCoders, "author"),
+            (Scope::List, Action::Filter, "words"),
         ],
         View::Agreement => &[
             (Scope::Agreement, Action::ChooseCoders, "coders"),

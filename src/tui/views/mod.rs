@@ -8,6 +8,7 @@
 pub mod agreement;
 pub mod codebook;
 pub mod documents;
+pub mod memos;
 pub mod review;
 pub mod search;
 pub mod segments;

@@ -123,12 +123,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         let mut margin = Vec::new();
         let mut used = 0usize;
         let room = g.margin.width as usize;
+        let mut codes_shown = 0;
+        if room > 4 && t.margin_memo(row) {
+            margin.push(Span::styled("✎ ", app.theme.title()));
+            used += 2;
+        }
         for id in t.margin_codes(row) {
             let Some(code) = codes.get(&id) else { continue };
             let mut name = safe(&code.name);
-            if used == 0 && str_width(&name) + 2 > room {
+            if codes_shown == 0 && used + str_width(&name) + 2 > room {
                 // The first code always shows, cut to fit.
-                name = truncate(&name, room.saturating_sub(2));
+                name = truncate(&name, room.saturating_sub(used + 2));
             }
             let need = str_width(&name) + 2;
             if used + need > room {
@@ -140,6 +145,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             margin.push(Span::styled("▌", app.theme.code(id, code.color.as_deref())));
             margin.push(Span::raw(format!("{name} ")));
             used += need;
+            codes_shown += 1;
         }
         margin_lines.push(Line::from(margin));
     }

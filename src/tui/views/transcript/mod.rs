@@ -597,6 +597,14 @@ impl State {
         }
         ids
     }
+
+    /// Whether a coding that starts on this row has a memo (a mark in the margin).
+    pub fn margin_memo(&self, row: &Row) -> bool {
+        self.doc.as_ref().is_some_and(|doc| {
+            doc.codings_in(row.start, row.end)
+                .any(|c| c.start as usize >= row.start && doc.memos.contains_key(&c.id))
+        })
+    }
 }
 
 /// Counts of codings per code id in a document (for the status line).
