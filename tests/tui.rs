@@ -804,6 +804,18 @@ fn no_color_means_no_colour_and_colour_means_code_colours() {
             .any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
     };
     assert!(!coloured(&s), "a plain theme (NO_COLOR) draws no colour");
+    // Pseudonyms are marked (italic) even without colour, and the words around them are not.
+    let screen = s.screen();
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("[PLAATS-"))
+        .expect("a pseudonym on screen");
+    let col = line[..line.find("[PLAATS-").unwrap()].chars().count();
+    let buffer = s.term.backend().buffer();
+    let cell = |c: usize| buffer[(c as u16, row as u16)].modifier;
+    assert!(cell(col + 1).contains(ratatui::style::Modifier::ITALIC));
+    assert!(!cell(col - 2).contains(ratatui::style::Modifier::ITALIC));
     s.app.theme = Theme { color: true };
     s.frame();
     assert!(coloured(&s), "coded spans are coloured by code");
@@ -1243,15 +1255,22 @@ fn pseudonyms_are_linked_split_relabelled_and_restored_and_words_redacted_from_t
     s.keys("/bello<Enter>");
     s.keys("ve");
     s.keys("X");
+    // The category is chosen from a picker, each with the pseudonym it becomes.
     assert!(
-        matches!(s.app.overlay, Some(Overlay::Prompt(_))),
+        matches!(s.app.overlay, Some(Overlay::Picker(_))),
         "{}",
         s.screen()
     );
-    s.keys("<Enter>");
+    assert!(
+        s.screen().contains("becomes [ORGANISATIE-…]"),
+        "{}",
+        s.screen()
+    );
+    s.keys("org<Enter>");
     assert!(s.status().starts_with("redacted"), "{}", s.status());
     let redacted = text(&s);
     assert!(!redacted.contains("bello"), "{redacted}");
+    assert!(redacted.contains("[ORGANISATIE-"), "{redacted}");
     assert!(
         !s.screen().contains("bello"),
         "the window shows the new text"

@@ -207,6 +207,37 @@ impl App {
                     format!("already coded as {} (coding {})", c.code_path, c.id)
                 });
             }
+            Purpose::Redact {
+                doc,
+                start,
+                end,
+                seen,
+            } => {
+                // The words must still read as they did when chosen.
+                let now: String = self
+                    .transcript
+                    .doc
+                    .as_ref()
+                    .filter(|d| d.summary.id == doc && end <= d.chars.len())
+                    .map(|d| d.chars[start..end].iter().collect())
+                    .unwrap_or_default();
+                if now != seen {
+                    self.say(
+                        "the text changed meanwhile: nothing was redacted; select the words again",
+                    );
+                    return Ok(());
+                }
+                let category = choice.value.clone();
+                self.correct(
+                    store,
+                    review::Correction::Redact {
+                        doc,
+                        start,
+                        end,
+                        category,
+                    },
+                )?;
+            }
             Purpose::NarrowMemos { what } => {
                 let value = (!choice.value.is_empty()).then_some(choice.value);
                 self.memos.narrow(what, value);
@@ -446,41 +477,6 @@ impl App {
                 }
                 self.agreement.coders = coders;
                 self.request_agreement();
-            }
-            Purpose::Redact {
-                doc,
-                start,
-                end,
-                seen,
-            } => {
-                // The words must still read as they did when chosen.
-                let now: String = self
-                    .transcript
-                    .doc
-                    .as_ref()
-                    .filter(|d| d.summary.id == doc && end <= d.chars.len())
-                    .map(|d| d.chars[start..end].iter().collect())
-                    .unwrap_or_default();
-                if now != seen {
-                    self.say(
-                        "the text changed meanwhile: nothing was redacted; select the words again",
-                    );
-                    return Ok(());
-                }
-                let category = if trimmed.is_empty() {
-                    "person".to_owned()
-                } else {
-                    trimmed.clone()
-                };
-                self.correct(
-                    store,
-                    review::Correction::Redact {
-                        doc,
-                        start,
-                        end,
-                        category,
-                    },
-                )?;
             }
             Purpose::Link { kept } => {
                 if trimmed.is_empty() {

@@ -87,6 +87,18 @@ impl Theme {
         }
     }
 
+    /// A pseudonym in a transcript (`[PERSOON-3]`): marked so that a reader sees at once which
+    /// words stand in for an identifier, in colour or not.
+    pub fn pseudonym(&self) -> Style {
+        if self.color {
+            Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::ITALIC)
+        } else {
+            Style::default().add_modifier(Modifier::ITALIC)
+        }
+    }
+
     /// A search match in a snippet.
     pub fn matched(&self) -> Style {
         Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)

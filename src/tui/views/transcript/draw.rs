@@ -102,6 +102,21 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 None if turn.interviewer => app.theme.dim(),
                 None => Style::default(),
             };
+            if doc
+                .pseudonyms
+                .binary_search_by(|&(s, e)| {
+                    if e <= i {
+                        std::cmp::Ordering::Less
+                    } else if s > i {
+                        std::cmp::Ordering::Greater
+                    } else {
+                        std::cmp::Ordering::Equal
+                    }
+                })
+                .is_ok()
+            {
+                style = style.patch(app.theme.pseudonym());
+            }
             if selection.is_some_and(|(s, e)| s <= i && i < e) {
                 style = style.patch(app.theme.selection());
             }

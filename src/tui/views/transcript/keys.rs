@@ -51,9 +51,21 @@ impl App {
                     return Ok(());
                 };
                 let seen: String = doc.chars[start..end].iter().collect();
-                self.overlay = Some(Overlay::Prompt(Prompt::new(
+                let language = doc.summary.language.clone();
+                let choices = crate::keyfile::CATEGORIES
+                    .iter()
+                    .map(|(c, ..)| Choice {
+                        value: (*c).to_owned(),
+                        label: c.to_lowercase(),
+                        note: format!(
+                            "becomes {}",
+                            crate::keyfile::label(c, 0, &language).replace("-0]", "-…]")
+                        ),
+                    })
+                    .collect();
+                self.overlay = Some(Overlay::Picker(Picker::new(
                     format!(
-                        "redact «{}» in this document as (person, place, organisation, date, age, address, id…)",
+                        "redact «{}» in this document as…",
                         crate::tui::text::safe(&seen)
                     ),
                     Purpose::Redact {
@@ -62,7 +74,7 @@ impl App {
                         end,
                         seen,
                     },
-                    "person",
+                    choices,
                 )));
             }
             Action::RestoreHere => {
