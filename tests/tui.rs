@@ -1664,3 +1664,42 @@ fn the_memo_manager_lists_filters_edits_deletes_and_opens_memos() {
     assert_eq!(s.app.view, View::Transcript);
     assert_eq!(s.app.transcript.cursor as i64, coding.start);
 }
+
+#[test]
+fn blind_coding_hides_the_other_coders_codings_colours_and_counts() {
+    let mut s = Session::demo(120, 30);
+    s.keys("<Enter>");
+    let others = |s: &Session| {
+        s.app
+            .transcript
+            .doc
+            .as_ref()
+            .unwrap()
+            .codings
+            .iter()
+            .filter(|c| c.coder != CODER)
+            .count()
+    };
+    assert!(others(&s) > 0, "the demo has another coder's codings");
+    // The margin marks codes with ▌ (the lower edge too: "▌Code (coder)").
+    assert!(s.screen().contains('▌'), "{}", s.screen());
+    s.keys("<C-b>");
+    assert_eq!(others(&s), 0);
+    assert!(!s.screen().contains('▌'), "{}", s.screen());
+    assert!(s.screen().contains("only your codings"), "{}", s.screen());
+    // Coding goes on as usual and shows; the codebook counts only this coder's codings.
+    s.keys("]]]choop<Enter>");
+    assert_eq!(s.app.transcript.doc.as_ref().unwrap().codings.len(), 1);
+    assert!(s.screen().contains("▌Hoop en optimisme"), "{}", s.screen());
+    s.keys("3/hoop<Enter>");
+    let code = s.app.codebook.selected().unwrap().clone();
+    assert_eq!((code.codings, code.codings_with_subcodes), (1, 1));
+    // Its segments are this coder's only.
+    s.keys("<Enter>");
+    assert_eq!(s.app.segments.rows.len(), 1);
+    // Ctrl-b again shows everyone's.
+    s.keys("<C-b>");
+    assert!(s.app.segments.rows.len() > 1);
+    s.keys("2");
+    assert!(others(&s) > 0);
+}

@@ -352,6 +352,31 @@ impl App {
             Action::ViewReview => self.show(store, View::Review)?,
             Action::ViewAgreement => self.show(store, View::Agreement)?,
             Action::ViewMemos => self.show(store, View::Memos)?,
+            Action::ToggleBlind => {
+                let only = match self.transcript.only {
+                    Some(_) => None,
+                    None => Some(self.coder.clone()),
+                };
+                self.transcript.only = only.clone();
+                self.segments.only = only.clone();
+                self.codebook.only = only.clone();
+                self.transcript.reload_codings(store.conn())?;
+                self.segments.stale = true;
+                self.stale.codebook = true;
+                match self.view {
+                    View::Codebook => {
+                        self.codebook.load(store.conn())?;
+                        self.stale.codebook = false;
+                    }
+                    View::Segments => self.segments.load(store.conn())?,
+                    _ => {}
+                }
+                self.say(if only.is_some() {
+                    "blind coding: only your own codings are shown, counted and coloured (Ctrl-b shows everyone's)"
+                } else {
+                    "every coder's codings are shown again"
+                });
+            }
             Action::Undo | Action::Redo => self.undo_redo(store, action == Action::Undo)?,
             Action::Backup => {
                 let folder = crate::project::default_backup_folder(store.root());
@@ -503,9 +528,7 @@ impl App {
         if !outcomes.is_empty() {
             self.outbox.push(Job::Follow { outcomes });
         }
-        if let Some(d) = &mut self.transcript.doc {
-            d.reload_codings(store.conn())?;
-        }
+        self.transcript.reload_codings(store.conn())?;
         self.stale.documents = true;
         self.stale.codebook = true;
         self.waves.stale = true;

@@ -80,6 +80,7 @@ pub enum Action {
     ViewReview,
     ViewAgreement,
     ViewMemos,
+    ToggleBlind,
     Undo,
     Redo,
     Backup,
@@ -186,6 +187,11 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ViewMemos,
         "view_memos",
         "every memo (the memo manager)",
+    ),
+    (
+        Action::ToggleBlind,
+        "toggle_blind",
+        "blind coding: show only your own codings, or everyone's again",
     ),
     (
         Action::GoToTarget,
@@ -613,6 +619,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Global, "6", Action::ViewReview),
     (Scope::Global, "7", Action::ViewAgreement),
     (Scope::Global, "8", Action::ViewMemos),
+    (Scope::Global, "Ctrl-b", Action::ToggleBlind),
     (Scope::Global, "u", Action::Undo),
     (Scope::Global, "Ctrl-r", Action::Redo),
     (Scope::Global, "B", Action::Backup),

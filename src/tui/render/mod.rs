@@ -55,7 +55,12 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
         left.push_str(" · ");
         left.push_str(&super::app::describe(&d.summary));
     }
-    let right = format!("{}   ? help ", app.view.title());
+    let blind = if app.transcript.only.is_some() {
+        "only your codings · "
+    } else {
+        ""
+    };
+    let right = format!("{blind}{}   ? help ", app.view.title());
     let room = (area.width as usize).saturating_sub(str_width(&right) + 1);
     let left = truncate(&left, room);
     let pad = (area.width as usize).saturating_sub(str_width(&left) + str_width(&right));

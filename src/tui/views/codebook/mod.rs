@@ -22,12 +22,31 @@ pub struct State {
     pub filter: String,
     pub height: usize,
     pub loaded: bool,
+    /// Blind coding: the counts are this coder's only.
+    pub only: Option<String>,
 }
 
 impl State {
     pub fn load(&mut self, conn: &Connection) -> Result<()> {
         let selected = self.selected().map(|c| c.id);
         self.codes = codebook::codes(conn)?;
+        if let Some(coder) = &self.only {
+            let mine: std::collections::HashMap<i64, i64> = conn
+                .prepare(
+                    "SELECT g.code_id, count(*) FROM codings g JOIN coders k ON k.id = g.coder_id
+                     WHERE k.name = ?1 GROUP BY g.code_id",
+                )?
+                .query_map([coder], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let all = self.codes.clone();
+            for c in &mut self.codes {
+                c.codings = mine.get(&c.id).copied().unwrap_or(0) as _;
+                c.codings_with_subcodes = codebook::with_descendants(&all, c.id)
+                    .iter()
+                    .map(|d| mine.get(d).copied().unwrap_or(0))
+                    .sum::<i64>() as _;
+            }
+        }
         self.loaded = true;
         if let Some(id) = selected {
             self.select(id);

@@ -34,6 +34,8 @@ pub struct State {
     pub stale: bool,
     /// How long the last read took, in milliseconds.
     pub took_ms: f64,
+    /// Blind coding: only this coder's codings, whatever the coder filter says.
+    pub only: Option<String>,
 }
 
 /// Which filter a picker sets.
@@ -53,6 +55,7 @@ impl State {
             with_subcodes: true,
             height: self.height,
             stale: true,
+            only: self.only.clone(),
             ..Default::default()
         };
     }
@@ -67,7 +70,13 @@ impl State {
             with_subcodes: self.with_subcodes,
             participant: self.participant.clone(),
             wave: self.wave.clone(),
-            coders: self.coder.iter().cloned().collect(),
+            coders: self
+                .only
+                .iter()
+                .chain(&self.coder)
+                .take(1)
+                .cloned()
+                .collect(),
             doc: None,
             group: self.group.clone(),
         };

@@ -93,6 +93,19 @@ impl Doc {
         Ok(doc)
     }
 
+    /// Keeps only `coder`'s codings and memos (blind coding: a second coder is not led by the
+    /// first).
+    pub fn keep_coder(&mut self, coder: &str) {
+        self.codings.retain(|c| c.coder == coder);
+        let kept: std::collections::HashSet<i64> = self.codings.iter().map(|c| c.id).collect();
+        self.memos.retain(|id, _| kept.contains(id));
+        for memos in self.memos.values_mut() {
+            memos.retain(|(_, who, _)| who == coder);
+        }
+        self.memos.retain(|_, m| !m.is_empty());
+        self.doc_memos.retain(|(_, who, _)| who == coder);
+    }
+
     pub fn reload_codings(&mut self, conn: &Connection) -> Result<()> {
         let mut codings = coding::list(
             conn,
@@ -243,11 +256,27 @@ pub struct State {
     pub find: Option<String>,
     /// Show the cursor a third down the screen at the next layout (after a jump).
     pub center_next: bool,
+    /// Blind coding: only this coder's codings and memos are shown.
+    pub only: Option<String>,
 }
 
 impl State {
+    /// Reads the open document's codings and memos again (blind coding applied).
+    pub fn reload_codings(&mut self, conn: &Connection) -> Result<()> {
+        if let Some(d) = &mut self.doc {
+            d.reload_codings(conn)?;
+            if let Some(coder) = &self.only {
+                d.keep_coder(coder);
+            }
+        }
+        Ok(())
+    }
+
     /// Shows a document with the cursor at `at` (or its first turn).
-    pub fn open(&mut self, doc: Doc, at: Option<usize>) {
+    pub fn open(&mut self, mut doc: Doc, at: Option<usize>) {
+        if let Some(coder) = &self.only {
+            doc.keep_coder(coder);
+        }
         let first = doc.spans.first().map(|s| s.0).unwrap_or(0);
         self.doc = Some(doc);
         self.rows.clear();
