@@ -24,6 +24,9 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 /// The codebook the demo codes with.
 pub const DEMO_CODEBOOK: &str = "chime-herstel.nl.yaml";
 
+/// The demo project's name (the terminal UI shows a first-run tour in it).
+pub const DEMO_NAME: &str = "narrata demo (fictional interviews)";
+
 /// The passphrase of the demo's pseudonym key, printed by `narrata demo`. The demo's people
 /// are fictional: this key guards nothing, and no study's key should ever use it.
 pub const DEMO_PASSPHRASE: &str = "demo-fictional-only";
@@ -52,7 +55,7 @@ pub fn build(dir: &Path, coder: &str) -> Result<Summary> {
     let mut store = if dir.join(DB_FILE).is_file() {
         Store::open(dir)?
     } else {
-        crate::project::init(dir, Some("narrata demo (fictional interviews)"), "nl")?
+        crate::project::init(dir, Some(DEMO_NAME), "nl")?
     };
     let sources: Vec<Source> = SAMPLES
         .iter()

@@ -345,9 +345,15 @@ fn search_and_jump_to_the_hit_then_code_every_hit() {
     let word: String = doc.chars[at..at + 10].iter().collect();
     assert_eq!(word.to_lowercase(), "taartvrouw");
 
-    // Back to the results; code all of them.
+    // Back to the results; code all of them: their whole turns (the first choice).
     s.keys("4C");
     s.keys("positief denken<Enter>");
+    assert!(
+        s.screen().contains("only the matched words"),
+        "{}",
+        s.screen()
+    );
+    s.keys("<Enter>");
     let mine = s.my_codings();
     assert_eq!(mine.len(), hits.len(), "{}", s.status());
     assert!(
@@ -361,6 +367,17 @@ fn search_and_jump_to_the_hit_then_code_every_hit() {
             "the hit's turn"
         );
     }
+    // Or only the matched words, with another code.
+    s.keys("Cidentiteit<Enter>");
+    s.keys("<Down><Enter>");
+    let words: Vec<String> = s
+        .my_codings()
+        .into_iter()
+        .filter(|c| c.code == "Identiteit")
+        .map(|c| c.text.to_lowercase())
+        .collect();
+    assert!(!words.is_empty(), "{}", s.status());
+    assert!(words.iter().all(|w| w == "taartvrouw"), "{words:?}");
 }
 
 #[test]
@@ -1702,4 +1719,65 @@ fn blind_coding_hides_the_other_coders_codings_colours_and_counts() {
     assert!(s.app.segments.rows.len() > 1);
     s.keys("2");
     assert!(others(&s) > 0);
+}
+
+#[test]
+fn escape_then_a_key_typed_quickly_closes_the_field_and_does_what_the_key_does() {
+    let mut s = Session::demo(100, 30);
+    s.keys("<Enter>/hoop");
+    assert!(matches!(s.app.overlay, Some(Overlay::Prompt(_))));
+    // The terminal delivers Esc followed at once by `3` as Alt+3.
+    s.app.on_key(
+        &mut s.store,
+        KeyEvent::new(KeyCode::Char('3'), KeyModifiers::ALT),
+    );
+    assert!(s.app.overlay.is_none(), "the prompt is closed");
+    assert_eq!(s.app.view, View::Codebook, "and 3 went to the codebook");
+    // The same in a picker: Esc+x is not typed into its filter.
+    s.keys("2]]]c");
+    assert!(
+        matches!(s.app.overlay, Some(Overlay::Picker(_))),
+        "{}",
+        s.screen()
+    );
+    s.app.on_key(
+        &mut s.store,
+        KeyEvent::new(KeyCode::Char('1'), KeyModifiers::ALT),
+    );
+    assert!(s.app.overlay.is_none());
+    assert_eq!(s.app.view, View::Documents);
+    assert!(s.my_codings().is_empty(), "nothing was coded");
+}
+
+#[test]
+fn the_demo_tour_shows_once_and_any_key_closes_it_for_good() {
+    let mut s = Session::demo(110, 34);
+    let marker = s._tmp.path().join("config").join("tour-seen");
+    s.app.start_tour(Some(marker.clone()));
+    s.frame();
+    assert!(s.screen().contains("shown once"), "{}", s.screen());
+    assert!(s.screen().contains("blind coding"), "{}", s.screen());
+    s.keys("j");
+    assert!(s.app.overlay.is_none(), "any key closes it");
+    assert!(marker.is_file(), "and its mark is left");
+    assert_eq!(s.app.view, View::Documents, "the key did nothing else");
+}
+
+#[test]
+fn long_speaker_labels_show_whole_on_a_wide_screen_and_cut_on_a_narrow_one() {
+    let (tmp, dir) = one_transcript(
+        "Interviewer: Hoe gaat het nu met je?\nP01: Beter, dank je. Echt beter.\n",
+        "off",
+    );
+    let mut s = Session::open(tmp, &dir, 160, 12);
+    s.keys("<Enter>");
+    assert_eq!(s.app.view, View::Transcript);
+    assert!(
+        s.screen().contains("Interviewer Hoe gaat"),
+        "{}",
+        s.screen()
+    );
+    s.term.backend_mut().resize(80, 12);
+    s.frame();
+    assert!(s.screen().contains("Interview…"), "{}", s.screen());
 }

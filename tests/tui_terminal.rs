@@ -128,6 +128,9 @@ fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let config = tmp.path().join("config");
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(config.join("keys.yaml"), "transcript:\n  K: code\n").unwrap();
+    // The demo's first-run tour was seen (closing it writes this mark; a test of its own
+    // covers that).
+    std::fs::write(config.join("tour-seen"), "closed\n").unwrap();
     (tmp, dir, config)
 }
 
@@ -193,6 +196,86 @@ fn a_coding_session_in_a_real_terminal_then_quit_restores_it() {
     let codings = codings.as_array().unwrap();
     assert_eq!(codings.len(), 1, "{codings:?}");
     assert_eq!(codings[0]["code"], "Hoop en optimisme");
+}
+
+#[test]
+fn a_new_code_is_made_from_the_picker_in_a_real_terminal() {
+    let (tmp, dir, config) = setup();
+    let done = tmp.path().join("done");
+    let Some(tmux) = Tmux::new("newcode") else {
+        return;
+    };
+    tmux.start(&ui_command(&dir, &config, &done));
+    tmux.wait_for("Participants × waves");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("2 Transcript");
+    // A selection of three words, the picker, a name that is no code: Enter makes it.
+    tmux.keys(&["]", "]", "]", "v", "e", "e", "e", "c"]);
+    tmux.wait_for("code the selection");
+    tmux.keys(&["kleine stapjes"]);
+    tmux.wait_for("+ new code “kleine stapjes”");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("new code kleine stapjes");
+    // Ctrl-a puts the next one under a code chosen in a second picker.
+    tmux.keys(&["]", "]", "c", "weer durven", "C-a"]);
+    tmux.wait_for("under…");
+    tmux.keys(&["hoop", "Enter"]);
+    tmux.wait_for("new code Hoop en optimisme/weer durven");
+    tmux.keys(&["q"]);
+    assert_cooked(&wait_for_file(&done));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_narrata"))
+        .args([
+            "--project",
+            dir.to_str().unwrap(),
+            "codings",
+            "--coder",
+            "e2e",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let codings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut paths: Vec<String> = codings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code_path"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["Hoop en optimisme/weer durven", "kleine stapjes"]);
+}
+
+#[test]
+fn the_demo_opens_with_its_tour_once() {
+    let (tmp, dir, config) = setup();
+    std::fs::remove_file(config.join("tour-seen")).unwrap();
+    let Some(tmux) = Tmux::new("tour") else {
+        return;
+    };
+    let done = tmp.path().join("done");
+    tmux.start(&ui_command(&dir, &config, &done));
+    tmux.wait_for("shown once");
+    tmux.keys(&["x"]);
+    let start = Instant::now();
+    while tmux.screen().contains("shown once") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the tour stayed open"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.keys(&["q"]);
+    assert_cooked(&wait_for_file(&done));
+    assert!(config.join("tour-seen").is_file());
+    // The next start goes straight to the documents.
+    let again = Tmux::new("tour-again").unwrap();
+    let done = tmp.path().join("done-again");
+    again.start(&ui_command(&dir, &config, &done));
+    let screen = again.wait_for("Participants × waves");
+    assert!(!screen.contains("shown once"), "{screen}");
+    again.keys(&["q"]);
+    assert_cooked(&wait_for_file(&done));
 }
 
 /// The process id of the UI, the shell's child in the pane.

@@ -19,7 +19,18 @@ impl App {
     ) -> Result<()> {
         match overlay {
             Overlay::Help | Overlay::Text { .. } => {
-                // Any key closes it and does nothing else.
+                // Any key closes it and does nothing else; the first-run tour leaves its mark.
+                if let Some(marker) = self.tour_marker.take() {
+                    if let Some(dir) = marker.parent() {
+                        let _ = std::fs::create_dir_all(dir);
+                    }
+                    if let Err(e) = std::fs::write(&marker, "closed\n") {
+                        self.say(format!(
+                            "the tour could not note that it was seen ({}): it shows again next time",
+                            e
+                        ));
+                    }
+                }
                 Ok(())
             }
             Overlay::Confirm(c) => match e.code {
@@ -285,25 +296,46 @@ impl App {
                 self.remove_coding(store, id)?;
             }
             Purpose::CodeHits => {
+                // What of each hit: its whole turn (the default) or the matched words, as the
+                // command line's `code auto --unit`.
+                let choices = vec![
+                    Choice {
+                        value: "turn".into(),
+                        label: "the whole turn of each hit".into(),
+                        note: "participants' turns only".into(),
+                    },
+                    Choice {
+                        value: "match".into(),
+                        label: "only the matched words".into(),
+                        note: "each occurrence in a participant's turn".into(),
+                    },
+                ];
+                self.overlay = Some(Overlay::Picker(Picker::new(
+                    format!("code what of each hit as {}?", choice.label),
+                    Purpose::CodeHitsUnit {
+                        code: choice.value,
+                        label: choice.label,
+                    },
+                    choices,
+                )));
+            }
+            Purpose::CodeHitsUnit { code, label } => {
                 // The query the results on screen answer, not what the line says now.
                 let (query, filters) = search::parse(&self.search.results_for);
-                let report = coding::auto_hits(
-                    store,
-                    &self.coder,
-                    &query,
-                    &choice.value,
-                    false,
-                    true,
-                    &filters,
-                )?;
-                if let Ok(id) = choice.value.parse::<i64>() {
+                let by_match = choice.value == "match";
+                let report =
+                    coding::auto_hits(store, &self.coder, &query, &code, by_match, true, &filters)?;
+                if let Ok(id) = code.parse::<i64>() {
                     self.recent.retain(|r| *r != id);
                     self.recent.insert(0, id);
                 }
                 self.changed(store)?;
                 self.say(format!(
-                    "coded {} participant turn(s) of {} hit(s) as {} ({} already were; interviewer turns left out) · u undoes all of them",
-                    report.added, report.hits, choice.label, report.already
+                    "coded {} {} of {} hit(s) as {label} ({} already were; interviewer turns left out) · u undoes all of them",
+                    report.added,
+                    if by_match { "passage(s)" } else { "participant turn(s)" },
+                    report.hits,
+                    report.already
                 ));
             }
             Purpose::MoveCode { code } => {

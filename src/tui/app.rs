@@ -5,7 +5,9 @@
 //! `keys.rs` (in `views/`), an answer to a pop-up to `answers.rs`; slow work leaves as
 //! [`Job`]s for the worker.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::layout::Rect;
 
 use super::jobs::{Done, Job};
@@ -111,6 +113,8 @@ pub struct App {
     pub(in crate::tui) came_from: View,
     /// An action that needed the key, carried out once its passphrase is given.
     pub(in crate::tui) after_unlock: Option<Action>,
+    /// Where closing the first-run tour leaves its mark, so that it is not shown again.
+    pub tour_marker: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -145,7 +149,17 @@ impl App {
             stale: Stale::default(),
             drag_from: None,
             came_from: View::Documents,
+            tour_marker: None,
         }
+    }
+
+    /// Opens the first-run tour; closing it writes `marker` (when given).
+    pub fn start_tour(&mut self, marker: Option<std::path::PathBuf>) {
+        self.tour_marker = marker;
+        self.overlay = Some(Overlay::Text {
+            title: "Welcome to the narrata demo (shown once)".into(),
+            body: TOUR.into(),
+        });
     }
 
     /// Reads what the first views show.
@@ -219,6 +233,18 @@ impl App {
     pub(in crate::tui) fn key(&mut self, store: &mut Store, e: KeyEvent) -> Result<()> {
         // A status message lasts until the next key; then the footer shows the view's keys.
         self.status = Status::default();
+        // `Esc` and a key typed quickly after it reach narrata as one Alt+key. In a pop-up or
+        // the query line that is the `Esc` (closing it) and then the key, never a letter typed
+        // into the field.
+        let after_esc = match e.code {
+            KeyCode::Char(c) if e.modifiers == KeyModifiers::ALT => Some(c),
+            _ => None,
+        };
+        let editing = self.overlay.is_some() || (self.view == View::Search && self.search.editing);
+        if let (Some(c), true) = (after_esc, editing) {
+            self.key(store, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))?;
+            return self.key(store, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
         if let Some(overlay) = self.overlay.take() {
             return self.overlay_key(store, overlay, e);
         }
@@ -624,3 +650,19 @@ pub fn lines(first: i64, last: i64) -> String {
         format!("r. {first}–{last}")
     }
 }
+
+/// The first-run tour of the demo: the few keys a day of coding starts with.
+const TOUR: &str =
+    "These interviews are fictional. Everything you do here is saved at once; u undoes.
+
+1 Documents   participants × waves; Enter opens a transcript
+2 Transcript  v selects words, c codes them (a new name makes a new code), C codes in vivo,
+              m writes a memo, J/K next/previous document, >/< the same person's next wave
+3 Codebook    Enter lists a code's segments, e edits a definition, a adds a code
+4 Search      words and filters (participant:P01 wave:T2); C codes every hit
+5 Waves       what emerged, grew, shrank or ceased per participant and code
+6 Review      pseudonyms (the demo key's passphrase is printed by `narrata demo`)
+7 Agreement   coders compared          8 Memos   every memo
+Ctrl-b        blind coding: only your own codings
+
+? lists every key of a view. Any key closes this tour; it is not shown again.";

@@ -52,6 +52,13 @@ pub fn run(mut store: Store, coder: String) -> Result<()> {
             error: true,
         };
     }
+    // The demo opens with a short tour, once: closing it leaves a mark in the config folder.
+    if app.project == crate::demo::DEMO_NAME
+        && let Some(marker) = keymap::config_dir().map(|d| d.join("tour-seen"))
+        && !marker.exists()
+    {
+        app.start_tour(Some(marker));
+    }
     draw(&mut term, &mut app)?;
 
     // Commits by other processes (a cheap pragma): looked for at least every 50 ms, and

@@ -18,6 +18,11 @@ pub enum Purpose {
     },
     /// Code every hit of the search view's query.
     CodeHits,
+    /// Code every hit of the search view's query with `code`: whole turns or matched words.
+    CodeHitsUnit {
+        code: String,
+        label: String,
+    },
     /// The parent of a new code named `name`, made for what `then` was coding.
     NewCodeParent {
         name: String,

@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             None => " ".repeat(LINE_NUMBER_WIDTH as usize + 1),
         };
         let speaker = if row.first {
-            truncate(&turn.speaker, doc.speaker_width)
+            truncate(&turn.speaker, g.speaker)
         } else {
             String::new()
         };
@@ -78,10 +78,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         };
         gutter_lines.push(Line::from(vec![
             Span::styled(number, app.theme.dim()),
-            Span::styled(
-                format!("{speaker:<w$}", w = doc.speaker_width),
-                speaker_style,
-            ),
+            Span::styled(format!("{speaker:<w$}", w = g.speaker), speaker_style),
         ]));
 
         // Text: runs of characters with the same style.

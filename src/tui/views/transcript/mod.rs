@@ -76,7 +76,7 @@ impl Doc {
             .map(|t| text::str_width(&t.speaker))
             .max()
             .unwrap_or(1)
-            .clamp(1, 10);
+            .clamp(1, 24);
         let mut doc = Doc {
             summary,
             chars,
@@ -213,6 +213,9 @@ pub struct Geometry {
     pub gutter: Rect,
     /// The codes of each row.
     pub margin: Rect,
+    /// Columns for speaker labels: as many as the longest needs, up to a tenth of the
+    /// screen (at least 10, at most 24), so a wide screen shows "Interviewer" whole.
+    pub speaker: usize,
 }
 
 /// Columns of the line-number part of the gutter.
@@ -223,6 +226,7 @@ impl Geometry {
         let inner_y = area.y.saturating_add(1);
         let inner_h = area.height.saturating_sub(2);
         let margin_w = (area.width / 3).clamp(0, 30);
+        let speaker_width = speaker_width.min((area.width as usize / 10).max(10));
         let gutter_w = (LINE_NUMBER_WIDTH + 1 + speaker_width as u16 + 1)
             .min(area.width.saturating_sub(2) / 3);
         let x = area.x.saturating_add(1);
@@ -234,6 +238,7 @@ impl Geometry {
             gutter: Rect::new(x, inner_y, gutter_w, inner_h),
             text: Rect::new(x + gutter_w, inner_y, text_w, inner_h),
             margin: Rect::new(x + gutter_w + text_w + 1, inner_y, margin_w, inner_h),
+            speaker: speaker_width,
         }
     }
 }
