@@ -40,6 +40,9 @@ pub struct Options {
     pub unit: Unit,
     pub participant: Option<String>,
     pub wave: Option<String>,
+    /// Only the documents every one of the coders has coded (with any code). A document only
+    /// one coder has reached yet would count as a disagreement everywhere that coder coded.
+    pub coded_by_all: bool,
 }
 
 /// The three measures; `None` where a measure is undefined (no variation, or kappa for more
@@ -235,6 +238,9 @@ fn documents(conn: &Connection, o: &Options) -> Result<Vec<Doc>> {
             if let Some(i) = o.coders.iter().position(|c| *c == coder) {
                 codings.push((code, i, s, e));
             }
+        }
+        if o.coded_by_all && (0..o.coders.len()).any(|k| !codings.iter().any(|c| c.1 == k)) {
+            continue;
         }
         out.push(Doc {
             id,

@@ -186,3 +186,34 @@ fn unknown_coders_and_single_coders_are_refused() {
         assert!(err.contains(expected), "{err}");
     }
 }
+
+#[test]
+fn scope_coded_counts_only_documents_every_coder_has_coded() {
+    let (tmp, dir, _turns, _n) = fixture();
+    // A second interview only coder A has coded.
+    let file = tmp.path().join("P02_T1.txt");
+    std::fs::write(&file, "I: Hoe gaat het?\nP02: Goed, dank je.\n").unwrap();
+    narrata(&dir)
+        .args(["import", file.to_str().unwrap(), "--anonymise", "off"])
+        .assert()
+        .success();
+    narrata(&dir)
+        .args(["--coder", "A", "code", "add", "2", "17", "27", "X"])
+        .assert()
+        .success();
+    let all = run_json(&dir, &["agreement", "--coders", "A,B", "--json"]);
+    let coded = run_json(
+        &dir,
+        &["agreement", "--coders", "A,B", "--scope", "coded", "--json"],
+    );
+    assert_eq!(all["documents"], 2);
+    assert_eq!(coded["documents"], 1);
+    // Only A's coding in the second interview: a disagreement in `all`, absent in `coded`,
+    // where the figures are those of the first interview alone.
+    let first_only = {
+        let (_t, d, _, _) = fixture();
+        run_json(&d, &["agreement", "--coders", "A,B", "--json"])
+    };
+    assert_eq!(coded["overall"], first_only["overall"]);
+    assert_ne!(all["overall"], first_only["overall"]);
+}

@@ -883,6 +883,18 @@ fn agreement_view_compares_coders_and_opens_a_disagreement() {
     let report = s.app.agreement.report.as_ref().expect("measures");
     assert_eq!(report.coders, ["onderzoeker-a", "bert"]);
     assert!(s.screen().contains("(all codes pooled)"), "{}", s.screen());
+    // By default only the documents both coders have coded count.
+    let both: std::collections::BTreeSet<i64> = [a.doc, b.doc].into();
+    assert_eq!(report.documents, both.len());
+    assert!(s.screen().contains("every coder coded"), "{}", s.screen());
+    // s: every document; t: turns as units; and back.
+    s.keys("s");
+    let all = narrata::corpus::documents(s.store.conn()).unwrap().len();
+    assert_eq!(s.app.agreement.report.as_ref().unwrap().documents, all);
+    s.keys("t");
+    assert_eq!(s.app.agreement.report.as_ref().unwrap().unit, "turns");
+    s.keys("ts");
+    assert_eq!(s.app.agreement.report.as_ref().unwrap().unit, "characters");
     assert!(!s.app.agreement.disagreements.is_empty());
     let first = s.app.agreement.disagreements[0].clone();
     s.keys("<Enter>");

@@ -118,6 +118,7 @@ pub(super) fn agreement(ctx: &Ctx, args: AgreementArgs, out: &mut dyn Write) -> 
         unit,
         participant,
         wave,
+        scope,
         disagreements,
         json: as_json,
     } = args;
@@ -131,6 +132,7 @@ pub(super) fn agreement(ctx: &Ctx, args: AgreementArgs, out: &mut dyn Write) -> 
         },
         participant,
         wave,
+        coded_by_all: scope == super::args::ScopeArg::Coded,
     };
     if disagreements {
         let list = crate::agreement::disagreements(store.conn(), &options)?;

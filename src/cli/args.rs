@@ -289,6 +289,10 @@ pub struct AgreementArgs {
     pub participant: Option<String>,
     #[arg(long)]
     pub wave: Option<String>,
+    /// Which documents count: `all` in scope (the default), or only those every one of the
+    /// coders has coded (`coded`).
+    #[arg(long, value_enum, default_value_t = ScopeArg::All)]
+    pub scope: ScopeArg,
     /// List the stretches of text where the coders differ, per code, to discuss.
     #[arg(long)]
     pub disagreements: bool,
@@ -367,6 +371,13 @@ impl ExportFilter {
             group: self.group.clone(),
         })
     }
+}
+
+/// Which documents agreement counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScopeArg {
+    All,
+    Coded,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

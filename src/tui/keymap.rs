@@ -139,6 +139,9 @@ pub enum Action {
     EditMemoHere,
     DeleteMemo,
     ChooseKind,
+    // agreement
+    ToggleUnit,
+    ToggleScope,
     // search
     EditQuery,
     CodeAllHits,
@@ -422,6 +425,16 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         "choose a document group, or every document",
     ),
     (Action::ClearFilters, "clear_filters", "clear every filter"),
+    (
+        Action::ToggleUnit,
+        "toggle_unit",
+        "characters or turns as units",
+    ),
+    (
+        Action::ToggleScope,
+        "toggle_scope",
+        "documents every coder coded, or all documents",
+    ),
 ];
 
 impl Action {
@@ -718,6 +731,8 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Transcript, "O", Action::RestoreHere),
     (Scope::Waves, "c", Action::ChooseCoders),
     (Scope::Agreement, "c", Action::ChooseCoders),
+    (Scope::Agreement, "t", Action::ToggleUnit),
+    (Scope::Agreement, "s", Action::ToggleScope),
 ];
 
 impl Default for Keymap {

@@ -62,8 +62,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(
         Paragraph::new(lines).block(block(
             &format!(
-                "Agreement between {} (characters; docs/AGREEMENT.md)",
-                safe(&who)
+                "Agreement between {} · {} as units (t) · {} (s) · docs/AGREEMENT.md",
+                safe(&who),
+                if g.turns { "turns" } else { "characters" },
+                match (&g.report, g.all_documents) {
+                    (Some(r), true) => format!("{} document(s): all", r.documents),
+                    (Some(r), false) => format!("{} document(s) every coder coded", r.documents),
+                    (None, true) => "all documents".into(),
+                    (None, false) => "documents every coder coded".into(),
+                }
             ),
             false,
             app,

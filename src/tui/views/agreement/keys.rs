@@ -36,9 +36,14 @@ impl App {
             options: crate::agreement::Options {
                 coders: self.agreement.coders.clone(),
                 code: None,
-                unit: crate::agreement::Unit::Characters,
+                unit: if self.agreement.turns {
+                    crate::agreement::Unit::Turns
+                } else {
+                    crate::agreement::Unit::Characters
+                },
                 participant: None,
                 wave: None,
+                coded_by_all: !self.agreement.all_documents,
             },
         });
         self.say("computing agreement…");
@@ -51,6 +56,14 @@ impl App {
     ) -> Result<()> {
         match action {
             Action::ChooseCoders => self.choose_coders(store)?,
+            Action::ToggleUnit | Action::ToggleScope if !self.agreement.coders.is_empty() => {
+                if action == Action::ToggleUnit {
+                    self.agreement.turns = !self.agreement.turns;
+                } else {
+                    self.agreement.all_documents = !self.agreement.all_documents;
+                }
+                self.request_agreement();
+            }
             Action::Open => {
                 if let Some(d) = self.agreement.selected().cloned() {
                     self.open_document(store, d.doc, Some(d.start.max(0) as usize))?;

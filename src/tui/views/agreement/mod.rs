@@ -17,6 +17,10 @@ pub struct State {
     pub height: usize,
     pub pending: Option<u64>,
     pub error: Option<String>,
+    /// Turns as units (`t`), not characters.
+    pub turns: bool,
+    /// Every document in scope (`s`), not only those every chosen coder has coded.
+    pub all_documents: bool,
 }
 
 impl State {
