@@ -1793,3 +1793,17 @@ fn long_speaker_labels_show_whole_on_a_wide_screen_and_cut_on_a_narrow_one() {
     s.frame();
     assert!(s.screen().contains("Interview…"), "{}", s.screen());
 }
+
+#[test]
+fn help_shows_every_binding_of_the_view_on_a_small_screen() {
+    let mut s = Session::demo(100, 30);
+    s.keys("<Enter>?");
+    let screen = s.screen();
+    let map = Keymap::default();
+    for scope in View::Transcript.scopes() {
+        for (_, what) in map.help(&[*scope]).into_iter().flat_map(|(_, rows)| rows) {
+            let start: String = what.chars().take(12).collect();
+            assert!(screen.contains(&start), "`{what}` missing:\n{screen}");
+        }
+    }
+}

@@ -152,38 +152,87 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
 
 fn help(frame: &mut Frame, app: &App, area: Rect) {
     let groups = app.keymap.help(app.view.scopes());
-    // Each group as lines; a group's key column fits its own keys.
-    let mut lines: Vec<Line> = Vec::new();
-    for (scope, rows) in groups {
-        let key_w = rows.iter().map(|(k, _)| str_width(k)).max().unwrap_or(1) + 2;
-        lines.push(Line::styled(scope.name().to_string(), app.theme.title()));
-        for (keys, what) in rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<key_w$}"), app.theme.title()),
-                Span::raw(what),
-            ]));
-        }
-        lines.push(Line::raw(""));
+    // The entries first (a heading, a binding, a gap), laid out below once the column width is
+    // known, so that every key shows whatever the screen's size.
+    enum Entry {
+        Heading(String),
+        Binding {
+            keys: String,
+            what: String,
+            key_w: usize,
+        },
+        Gap,
+        Note(&'static str),
     }
-    lines.push(Line::styled(
+    // Keys wider than this stand on a line of their own, the description below them.
+    const KEY_COLUMN: usize = 10;
+    let mut entries = Vec::new();
+    for (scope, rows) in groups {
+        let key_w = rows
+            .iter()
+            .map(|(k, _)| str_width(k))
+            .filter(|&w| w <= KEY_COLUMN)
+            .max()
+            .unwrap_or(1)
+            + 1;
+        entries.push(Entry::Heading(scope.name().to_string()));
+        for (keys, what) in rows {
+            let keys = keys.to_string();
+            if str_width(&keys) > KEY_COLUMN {
+                entries.push(Entry::Binding {
+                    keys,
+                    what: String::new(),
+                    key_w,
+                });
+                entries.push(Entry::Binding {
+                    keys: String::new(),
+                    what: what.to_string(),
+                    key_w,
+                });
+            } else {
+                entries.push(Entry::Binding {
+                    keys,
+                    what: what.to_string(),
+                    key_w,
+                });
+            }
+        }
+        entries.push(Entry::Gap);
+    }
+    entries.push(Entry::Note(
         "Fields: type; Backspace, Ctrl-w (word), Ctrl-u (all).",
-        app.theme.dim(),
     ));
-    lines.push(Line::styled(
-        "Rebind keys in keys.yaml (docs/TUI.md).",
-        app.theme.dim(),
-    ));
-    // As many columns as the height needs (at most three), each as wide as its longest line.
-    let inner_h = area.height.saturating_sub(4) as usize;
-    let columns = lines.len().div_ceil(inner_h.max(1)).clamp(1, 3);
-    let per = lines.len().div_ceil(columns).max(1);
-    let chunks: Vec<&[Line]> = lines.chunks(per).collect();
-    let widths: Vec<u16> = chunks
+    entries.push(Entry::Note("Rebind keys in keys.yaml (docs/TUI.md)."));
+    // As many columns as the height needs (at most four), sharing the screen's width; a
+    // description longer than its column is cut, a key never is.
+    let inner_h = (area.height.saturating_sub(4) as usize).max(1);
+    let columns = entries.len().div_ceil(inner_h).clamp(1, 4);
+    let per = entries.len().div_ceil(columns).max(1);
+    let inner_w = area.width.saturating_sub(4) as usize;
+    let natural = |e: &Entry| match e {
+        Entry::Heading(h) => str_width(h),
+        Entry::Binding { what, key_w, .. } => 2 + key_w + str_width(what),
+        Entry::Gap => 0,
+        Entry::Note(n) => str_width(n),
+    };
+    let chunks: Vec<&[Entry]> = entries.chunks(per).collect();
+    let wanted: Vec<usize> = chunks
         .iter()
-        .map(|c| c.iter().map(|l| l.width()).max().unwrap_or(0) as u16 + 2)
+        .map(|c| c.iter().map(natural).max().unwrap_or(0) + 2)
         .collect();
-    let total: u16 = widths.iter().sum();
-    let rect = centred(area, total + 2, per as u16 + 2);
+    // Too wide for the screen: the widest column gives way first.
+    let mut widths = wanted;
+    while widths.iter().sum::<usize>() > inner_w {
+        let Some(widest) = (0..widths.len()).max_by_key(|&i| widths[i]) else {
+            break;
+        };
+        if widths[widest] <= 8 {
+            break;
+        }
+        widths[widest] -= 1;
+    }
+    let total: usize = widths.iter().sum();
+    let rect = centred(area, total as u16 + 2, per as u16 + 2);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -197,9 +246,30 @@ fn help(frame: &mut Frame, app: &App, area: Rect) {
         if x >= end {
             break;
         }
-        let w = w.min(end - x);
+        let room = w.saturating_sub(1);
+        let lines: Vec<Line> = chunk
+            .iter()
+            .map(|e| match e {
+                Entry::Heading(h) => Line::styled(truncate(h, room), app.theme.title()),
+                Entry::Binding { keys, what, key_w } => {
+                    let key_w = if what.is_empty() {
+                        str_width(keys)
+                    } else {
+                        *key_w
+                    };
+                    let rest = room.saturating_sub(2 + key_w);
+                    Line::from(vec![
+                        Span::styled(format!("  {keys:<key_w$}"), app.theme.title()),
+                        Span::raw(truncate(what, rest)),
+                    ])
+                }
+                Entry::Gap => Line::raw(""),
+                Entry::Note(n) => Line::styled(truncate(n, room), app.theme.dim()),
+            })
+            .collect();
+        let w = (w as u16).min(end - x);
         frame.render_widget(
-            Paragraph::new(chunk.to_vec()),
+            Paragraph::new(lines),
             Rect::new(x, inner.y, w, inner.height),
         );
         x += w;
