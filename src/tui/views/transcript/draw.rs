@@ -140,9 +140,24 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             margin.push(Span::styled("✎ ", app.theme.title()));
             used += 2;
         }
-        for id in t.margin_codes(row) {
-            let Some(code) = codes.get(&id) else { continue };
+        let here: Vec<(i64, &Code)> = t
+            .margin_codes(row)
+            .into_iter()
+            .filter_map(|id| codes.get(&id).map(|c| (id, *c)))
+            .collect();
+        // Several codes that do not fit whole share the room, each cut to its share (at
+        // least a few letters, so that each can still be told apart).
+        let whole: usize = here.iter().map(|(_, c)| str_width(&c.name) + 2).sum();
+        let share = if here.len() > 1 && used + whole > room {
+            Some(((room - used.min(room)) / here.len()).max(5))
+        } else {
+            None
+        };
+        for (id, code) in here {
             let mut name = safe(&code.name);
+            if let Some(share) = share {
+                name = truncate(&name, share.saturating_sub(2));
+            }
             if codes_shown == 0 && used + str_width(&name) + 2 > room {
                 // The first code always shows, cut to fit.
                 name = truncate(&name, room.saturating_sub(used + 2));
