@@ -135,7 +135,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         let mut margin = Vec::new();
         let mut used = 0usize;
         let room = g.margin.width as usize;
-        let mut codes_shown = 0;
         if room > 4 && t.margin_memo(row) {
             margin.push(Span::styled("✎ ", app.theme.title()));
             used += 2;
@@ -153,12 +152,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             None
         };
-        for (id, code) in here {
+        for (shown, (id, code)) in here.into_iter().enumerate() {
             let mut name = safe(&code.name);
             if let Some(share) = share {
                 name = truncate(&name, share.saturating_sub(2));
             }
-            if codes_shown == 0 && used + str_width(&name) + 2 > room {
+            if shown == 0 && used + str_width(&name) + 2 > room {
                 // The first code always shows, cut to fit.
                 name = truncate(&name, room.saturating_sub(used + 2));
             }
@@ -172,7 +171,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             margin.push(Span::styled("▌", app.theme.code(id, code.color.as_deref())));
             margin.push(Span::raw(format!("{name} ")));
             used += need;
-            codes_shown += 1;
         }
         margin_lines.push(Line::from(margin));
     }
