@@ -1540,6 +1540,18 @@ fn enter_on_a_code_lists_its_segments_which_narrow_by_filters_and_open_their_pas
     assert!(s.screen().contains("wave T2"), "the filter is shown");
     s.keys("x");
     assert_eq!(s.app.segments.rows.len(), every.len());
+    // / keeps the segments with the words; Esc takes the words away, a second Esc goes back.
+    s.keys("/dinsdag<Enter>");
+    let shown = s.app.segments.visible();
+    assert!(!shown.is_empty() && shown.len() < every.len());
+    assert!(
+        shown
+            .iter()
+            .all(|&i| s.app.segments.rows[i].text.contains("dinsdag"))
+    );
+    s.keys("<Esc>");
+    assert_eq!(s.app.segments.visible().len(), every.len());
+    assert_eq!(s.app.view, View::Segments);
     // Enter opens the third segment's passage with the cursor on its first word; Esc returns.
     s.keys("jj<Enter>");
     let third = &s.app.segments.rows[2].clone();

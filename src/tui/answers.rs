@@ -98,6 +98,10 @@ impl App {
                             self.memos.filter = p.text.clone();
                             self.memos.list = Default::default();
                         }
+                        View::Segments => {
+                            self.segments.words = p.text.clone();
+                            self.segments.list = Default::default();
+                        }
                         _ => {
                             self.documents.filter = p.text.clone();
                             self.documents.list = Default::default();

@@ -46,7 +46,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         0
     };
-    let items = s.rows.iter().map(|c| {
+    let visible = s.visible();
+    let items = visible.iter().map(|&i| &s.rows[i]).map(|c| {
         let who = truncate(&c.participants.join(","), who_w);
         let wave = c.wave.clone().unwrap_or_else(|| "–".into());
         let at = lines(c.line, c.end_line);
@@ -84,14 +85,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             ""
         },
-        s.rows.len(),
+        visible.len(),
         if filters.is_empty() {
             String::new()
         } else {
             format!(" · {}", safe(&filters))
         }
     );
-    let body = if s.rows.is_empty() {
+    let body = if visible.is_empty() {
         vec![Line::styled(
             if filters.is_empty() {
                 " no codings yet".to_string()

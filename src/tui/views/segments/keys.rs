@@ -22,6 +22,17 @@ impl App {
                     self.open_document(store, doc, Some(start))?;
                 }
             }
+            Action::Filter => {
+                self.overlay = Some(Overlay::Prompt(crate::tui::overlay::Prompt::new(
+                    "segments with the words",
+                    Purpose::ListFilter,
+                    self.segments.words.clone(),
+                )))
+            }
+            Action::Back if !self.segments.words.is_empty() => {
+                self.segments.words.clear();
+                self.segments.list = Default::default();
+            }
             Action::Back => self.show(store, View::Codebook)?,
             Action::ChooseParticipant => {
                 let values = self.documents.participants.clone();

@@ -36,6 +36,8 @@ pub struct State {
     pub took_ms: f64,
     /// Blind coding: only this coder's codings, whatever the coder filter says.
     pub only: Option<String>,
+    /// Words a segment (its text, participant, wave, code or coder) must contain (`/`).
+    pub words: String,
 }
 
 /// Which filter a picker sets.
@@ -140,12 +142,36 @@ impl State {
         ]
         .iter()
         .filter_map(|(what, v)| v.as_ref().map(|v| format!("{what} {v}")))
+        .chain((!self.words.is_empty()).then(|| format!("with “{}”", self.words)))
         .collect::<Vec<_>>()
         .join(" · ")
     }
 
+    /// The rows shown: those with the words typed after `/`.
+    pub fn visible(&self) -> Vec<usize> {
+        (0..self.rows.len())
+            .filter(|&i| {
+                let c = &self.rows[i];
+                self.words.is_empty()
+                    || super::matches_filter(
+                        &self.words,
+                        &format!(
+                            "{} {} {} {} {}",
+                            c.text,
+                            c.participants.join(" "),
+                            c.wave.as_deref().unwrap_or(""),
+                            c.code_path,
+                            c.coder
+                        ),
+                    )
+            })
+            .collect()
+    }
+
     pub fn selected(&self) -> Option<&Coding> {
-        self.rows.get(self.list.selected)
+        self.visible()
+            .get(self.list.selected)
+            .and_then(|&i| self.rows.get(i))
     }
 
     pub fn handle(&mut self, action: Action) {
@@ -154,9 +180,13 @@ impl State {
                 self.with_subcodes = !self.with_subcodes;
                 self.stale = true;
             }
-            Action::ClearFilters => self.clear_filters(),
+            Action::ClearFilters => {
+                self.words.clear();
+                self.clear_filters();
+            }
             _ => {
-                self.list.apply(action, self.rows.len(), self.height);
+                let len = self.visible().len();
+                self.list.apply(action, len, self.height);
             }
         }
     }
