@@ -182,6 +182,22 @@ impl Picker {
         p
     }
 
+    /// A picker that narrows a list to one `name` (a participant, a wave, an author…): its
+    /// first row, `(every …)`, with an empty value, removes the filter.
+    pub fn narrowing(what: &str, name: &str, purpose: Purpose, values: Vec<String>) -> Picker {
+        let mut choices = vec![Choice {
+            value: String::new(),
+            label: format!("(every {name})"),
+            note: String::new(),
+        }];
+        choices.extend(values.into_iter().map(|v| Choice {
+            value: v.clone(),
+            label: v,
+            note: String::new(),
+        }));
+        Picker::new(format!("only the {what} of one {name}"), purpose, choices)
+    }
+
     /// A coding picker: a typed name that is no code yet can become one.
     pub fn offering_new_code(mut self) -> Picker {
         self.offers_new_code = true;

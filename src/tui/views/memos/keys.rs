@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::store::Store;
 use crate::tui::app::App;
 use crate::tui::keymap::Action;
-use crate::tui::overlay::{Choice, Confirm, Overlay, Picker, Prompt, Purpose};
+use crate::tui::overlay::{Confirm, Overlay, Picker, Prompt, Purpose};
 
 impl App {
     pub(in crate::tui) fn memos_action(&mut self, store: &mut Store, action: Action) -> Result<()> {
@@ -91,20 +91,11 @@ impl App {
     }
 
     fn narrow_memos(&mut self, what: Narrow, name: &str, values: Vec<String>) {
-        let mut choices = vec![Choice {
-            value: String::new(),
-            label: format!("(every {name})"),
-            note: String::new(),
-        }];
-        choices.extend(values.into_iter().map(|v| Choice {
-            value: v.clone(),
-            label: v,
-            note: String::new(),
-        }));
-        self.overlay = Some(Overlay::Picker(Picker::new(
-            format!("only the memos of one {name}"),
+        self.overlay = Some(Overlay::Picker(Picker::narrowing(
+            "memos",
+            name,
             Purpose::NarrowMemos { what },
-            choices,
+            values,
         )));
     }
 }

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::store::Store;
 use crate::tui::app::{App, View};
 use crate::tui::keymap::Action;
-use crate::tui::overlay::{Choice, Overlay, Picker, Purpose};
+use crate::tui::overlay::{Overlay, Picker, Purpose};
 
 impl App {
     pub(in crate::tui) fn segments_action(
@@ -62,20 +62,11 @@ impl App {
     }
 
     fn narrow_picker(&mut self, what: Narrow, name: &str, values: Vec<String>) {
-        let mut choices = vec![Choice {
-            value: String::new(),
-            label: format!("(every {name})"),
-            note: String::new(),
-        }];
-        choices.extend(values.into_iter().map(|v| Choice {
-            value: v.clone(),
-            label: v,
-            note: String::new(),
-        }));
-        self.overlay = Some(Overlay::Picker(Picker::new(
-            format!("only the segments of one {name}"),
+        self.overlay = Some(Overlay::Picker(Picker::narrowing(
+            "segments",
+            name,
             Purpose::NarrowSegments { what },
-            choices,
+            values,
         )));
     }
 }
