@@ -81,32 +81,16 @@ impl App {
                     if result == Input::Cancel {
                         p.text.clear();
                     }
-                    match self.view {
-                        View::Codebook => {
-                            self.codebook.filter = p.text.clone();
-                            self.codebook.list = Default::default();
-                        }
-                        View::Waves => {
-                            self.waves.filter = p.text.clone();
-                            self.waves.list = Default::default();
-                        }
-                        View::Review => {
-                            self.review.filter = p.text.clone();
-                            self.review.list = Default::default();
-                        }
-                        View::Memos => {
-                            self.memos.filter = p.text.clone();
-                            self.memos.list = Default::default();
-                        }
-                        View::Segments => {
-                            self.segments.words = p.text.clone();
-                            self.segments.list = Default::default();
-                        }
-                        _ => {
-                            self.documents.filter = p.text.clone();
-                            self.documents.list = Default::default();
-                        }
-                    }
+                    let (filter, list) = match self.view {
+                        View::Codebook => (&mut self.codebook.filter, &mut self.codebook.list),
+                        View::Waves => (&mut self.waves.filter, &mut self.waves.list),
+                        View::Review => (&mut self.review.filter, &mut self.review.list),
+                        View::Memos => (&mut self.memos.filter, &mut self.memos.list),
+                        View::Segments => (&mut self.segments.words, &mut self.segments.list),
+                        _ => (&mut self.documents.filter, &mut self.documents.list),
+                    };
+                    filter.clone_from(&p.text);
+                    *list = Default::default();
                     if result == Input::Edited {
                         self.overlay = Some(Overlay::Prompt(p));
                     }
