@@ -443,6 +443,15 @@ pub fn get(conn: &Connection, id: i64) -> Result<Coding> {
     })
 }
 
+/// The codings with these ids (those that exist), each document's text read once for all.
+pub fn get_many(conn: &Connection, ids: &[i64]) -> Result<Vec<Coding>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    query(conn, &format!("c.id IN ({list})"), &[])
+}
+
 /// The codes a coder applied most recently, newest first, each once (the coding picker
 /// offers these first).
 /// The codings are walked from the newest down and the walk stops at `limit` codes (grouping

@@ -257,8 +257,19 @@ pub fn described(conn: &Connection) -> Result<Vec<Described>> {
             format!("{} (document {id})", d.title)
         })
     };
+    let memos = list(conn, None)?;
+    // The coded passages of every coding memo, read together.
+    let coding_ids: Vec<i64> = memos
+        .iter()
+        .filter_map(|m| m.target.strip_prefix("coding:")?.parse().ok())
+        .collect();
+    let codings: std::collections::HashMap<i64, coding::Coding> =
+        coding::get_many(conn, &coding_ids)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
     let mut out = Vec::new();
-    for memo in list(conn, None)? {
+    for memo in memos {
         let (kind, rest) = memo
             .target
             .split_once(':')
@@ -267,8 +278,8 @@ pub fn described(conn: &Connection) -> Result<Vec<Described>> {
             });
         let (mut doc, mut start) = (None, None);
         let about = match kind.as_str() {
-            "coding" => match rest.parse::<i64>().ok().map(|i| coding::get(conn, i)) {
-                Some(Ok(c)) => {
+            "coding" => match rest.parse::<i64>().ok().and_then(|i| codings.get(&i)) {
+                Some(c) => {
                     doc = Some(c.doc);
                     start = Some(c.start);
                     let words: String = c.text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -276,7 +287,7 @@ pub fn described(conn: &Connection) -> Result<Vec<Described>> {
                         "{} · {}{} r. {}{} · {} · “{}”",
                         c.code_path,
                         c.participants.join(","),
-                        c.wave.map(|w| format!(" {w}")).unwrap_or_default(),
+                        c.wave.as_ref().map(|w| format!(" {w}")).unwrap_or_default(),
                         c.line,
                         if c.end_line > c.line {
                             format!("–{}", c.end_line)
