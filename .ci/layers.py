@@ -15,14 +15,14 @@ import sys
 from pathlib import Path
 
 LAYERS = [
-    ["error", "words", "offsets", "format", "files", "xml", "lexicon", "transcript"],
+    ["error", "words", "offsets", "format", "files", "xml", "csv", "lexicon", "transcript"],
     ["store", "keyfile"],
     ["corpus", "anchor", "history"],
     ["anonymise"],
     ["import"],
     ["codebook"],
-    ["change", "search", "merge", "agreement", "coding", "memo", "groups", "project",
-     "privacy", "check"],
+    ["change", "search", "merge", "agreement", "coding", "memo", "groups", "attributes",
+     "project", "privacy", "check", "analysis"],
     ["export", "refi", "demo"],
     # The front-ends: the command line starts the terminal UI; neither is used by the library.
     ["cli", "tui"],

@@ -609,6 +609,28 @@ fn query(
     Ok(out)
 }
 
+/// The text and first and last line of spans `(doc, start, end)`, in the order given; each
+/// document's text is read once.
+pub fn describe_spans(
+    conn: &Connection,
+    spans: &[(i64, i64, i64)],
+) -> Result<Vec<(String, i64, i64)>> {
+    let mut at: HashMap<i64, Vec<usize>> = HashMap::new();
+    for &(doc, s, e) in spans {
+        at.entry(doc)
+            .or_default()
+            .extend([s.max(0) as usize, e.max(0) as usize]);
+    }
+    let mut texts: HashMap<i64, DocText> = HashMap::new();
+    for (doc, offsets) in at {
+        texts.insert(doc, DocText::load(conn, doc, "individual", offsets)?);
+    }
+    Ok(spans
+        .iter()
+        .map(|&(doc, s, e)| texts[&doc].span(s.max(0) as usize, e.max(0) as usize))
+        .collect())
+}
+
 /// A document's text with what listing codings needs: the byte offsets of the characters
 /// its codings start and end at, line starts, and (for a group interview) who speaks where.
 /// Only the offsets asked for are kept: a table of every character's offset, built for every

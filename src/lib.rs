@@ -6,14 +6,17 @@
 //! `docs/ARCHITECTURE.md`; each module's own documentation says what it owns.
 
 pub mod agreement;
+pub mod analysis;
 pub mod anchor;
 pub mod anonymise;
+pub mod attributes;
 pub mod change;
 pub mod check;
 pub mod cli;
 pub mod codebook;
 pub mod coding;
 pub mod corpus;
+pub mod csv;
 pub mod demo;
 pub mod error;
 pub mod export;

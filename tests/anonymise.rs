@@ -1099,3 +1099,38 @@ fn scan_lists_what_the_import_left_most_suspicious_first_and_not_ordinary_words(
     let out = run_ok_anon(&dir, &["anonymise", "scan"]);
     assert!(out.contains("most suspicious first"), "{out}");
 }
+
+/// An attribute written before the key knew the name (the first file's study site, a town a
+/// later transcript names) gets the pseudonym the texts use, whatever order the files came in:
+/// an attribute never says what a pseudonym stands for, and one site is one value.
+#[test]
+fn attributes_take_the_pseudonym_the_texts_gave_whatever_the_order_of_the_files() {
+    let (tmp, dir) = common::project();
+    let first = tmp.path().join("P01_T1.md");
+    std::fs::write(
+        &first,
+        "---\nparticipant: P01\nwave: T1\nparticipant_attributes:\n  site: Leiden\n---\nI: Hoe gaat het?\nP01: Goed, dank je.\n",
+    )
+    .unwrap();
+    let second = tmp.path().join("P02_T1.md");
+    std::fs::write(
+        &second,
+        "---\nparticipant: P02\nwave: T1\n---\nI: Waar woon je?\nP02: Ik woon al twintig jaar in Leiden, vlak bij het station van Leiden.\n",
+    )
+    .unwrap();
+    for f in [&first, &second] {
+        anon(&dir)
+            .args(["import", f.to_str().unwrap()])
+            .assert()
+            .success();
+    }
+    let ps = anon_json(&dir, &["participants", "--json"]);
+    let site = ps[0]["attributes"]["site"].as_str().unwrap().to_owned();
+    assert_ne!(site, "Leiden", "{ps}");
+    let text = anon_json(&dir, &["show", "2", "--json"])["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(text.contains(&site), "the text uses {site}: {text}");
+    anon(&dir).args(["privacy-check"]).assert().success();
+}

@@ -15,7 +15,7 @@ mod cohort;
 mod labels;
 mod lexical;
 mod table;
-mod word_index;
+pub mod word_index;
 
 use rusqlite::Connection;
 

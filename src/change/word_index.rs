@@ -3,7 +3,7 @@
 /// The words of a text as character spans, sorted, to count the words of any span by binary
 /// search instead of reading the text again. A word cut by the span's edge counts, as
 /// [`words::count`] would count its visible part.
-pub(super) struct WordIndex {
+pub struct WordIndex {
     spans: Vec<(u32, u32)>,
     /// Positions of apostrophes and hyphens inside words: a span holding only one of them
     /// holds no word.
@@ -11,7 +11,7 @@ pub(super) struct WordIndex {
 }
 
 impl WordIndex {
-    pub(super) fn new(text: &str) -> WordIndex {
+    pub fn new(text: &str) -> WordIndex {
         // About one word per six bytes of text: one allocation for most transcripts.
         let mut spans = Vec::with_capacity(text.len() / 5);
         let mut joiners = Vec::new();
@@ -56,7 +56,7 @@ impl WordIndex {
     }
 
     /// Words with at least one character in `[a, b)`.
-    pub(super) fn count(&self, a: usize, b: usize) -> usize {
+    pub fn count(&self, a: usize, b: usize) -> usize {
         let (a, b) = (a as u32, b as u32);
         let first = self.spans.partition_point(|&(_, e)| e <= a);
         let last = self.spans.partition_point(|&(s, _)| s < b);

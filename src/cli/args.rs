@@ -43,7 +43,8 @@ pub enum Command {
     Import(ImportArgs),
     /// List documents; `docs set` assigns one to its participants, wave and kind.
     Docs(DocsArgs),
-    /// List participants.
+    /// List participants; `participants set` gives one an attribute, `participants import`
+    /// reads attributes from a spreadsheet saved as CSV.
     Participants(ParticipantsArgs),
     /// List waves.
     Waves(WavesArgs),
@@ -91,8 +92,17 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a consistent snapshot of the project to a new folder.
     Backup(BackupArgs),
-    /// List the document groups; `groups add NAME DOC…` makes one or adds documents to it.
+    /// List the document groups; `groups add NAME DOC…` makes one or adds documents to it,
+    /// `groups define NAME RULE` makes one of the documents a rule matches.
     Groups(GroupsArgs),
+    /// Coding query: the passages where codes meet, e.g. 'Hope AND "Peer support"', with AND,
+    /// OR, NOT, NEAR and FOLLOWED BY.
+    Query(QueryArgs),
+    /// A matrix of codes × participants, documents, waves, groups or an attribute's values,
+    /// counting coded passages, coded words or coverage.
+    Matrix(MatrixArgs),
+    /// Where codes meet: code × code co-occurrence, counts and Jaccard ratios.
+    Cooccurrence(CooccurrenceArgs),
     /// Open the terminal UI (also what narrata does with no command, on a terminal).
     Tui,
 }
@@ -162,6 +172,140 @@ pub struct DocsArgs {
 /// The arguments of `narrata participants`.
 #[derive(Debug, clap::Args)]
 pub struct ParticipantsArgs {
+    #[command(subcommand)]
+    pub set: Option<ParticipantsCommand>,
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParticipantsCommand {
+    /// Give a participant an attribute (`age_group 50-59`); no value removes it. Undoable.
+    Set {
+        participant: String,
+        key: String,
+        value: Option<String>,
+    },
+    /// Read participant attributes from a spreadsheet saved as CSV: a column `participant`
+    /// (or the first) names them, every other column is an attribute. One undoable action.
+    Import { file: PathBuf },
+}
+
+/// Which codings an analysis counts (`query`, `matrix`, `cooccurrence`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ScopeArgs {
+    /// Only these participants (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub participant: Vec<String>,
+    /// Only these waves.
+    #[arg(long, value_delimiter = ',')]
+    pub wave: Vec<String>,
+    /// Only these coders' codings.
+    #[arg(long, value_delimiter = ',')]
+    pub coder: Vec<String>,
+    /// Only the documents of these groups (hand-made or defined by a rule).
+    #[arg(long)]
+    pub group: Vec<String>,
+    /// Only the documents a rule matches, e.g. "age_group = 50-59 AND wave = T2".
+    #[arg(long = "where", value_name = "RULE")]
+    pub rule: Option<String>,
+    /// Only these documents (ids, GUIDs or titles).
+    #[arg(long)]
+    pub doc: Vec<String>,
+}
+
+/// What a distance for NEAR and FOLLOWED BY counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DistanceArg {
+    Words,
+    Turns,
+}
+
+/// The arguments of `narrata query`.
+#[derive(Debug, clap::Args)]
+pub struct QueryArgs {
+    /// The query, e.g. 'Hope AND "Peer support"' or 'Loss FOLLOWED BY Hope'.
+    pub query: String,
+    /// AND and NOT: codes meet when they are in the same turn (default: when their passages
+    /// overlap).
+    #[arg(long)]
+    pub same_turn: bool,
+    /// NEAR and FOLLOWED BY: how far apart the codes may be.
+    #[arg(long, default_value_t = 1)]
+    pub distance: usize,
+    /// What the distance counts.
+    #[arg(long, value_enum, default_value_t = DistanceArg::Turns)]
+    pub unit: DistanceArg,
+    /// A code stands for itself only (default: with its sub-codes).
+    #[arg(long)]
+    pub no_subcodes: bool,
+    /// Only passages holding a match of this search query.
+    #[arg(long, value_name = "SEARCH")]
+    pub text: Option<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Code every passage found with this code (a path; made if new). One undoable action.
+    #[arg(long, value_name = "CODE")]
+    pub code_as: Option<String>,
+    /// Also write the passages as a Word report of excerpts.
+    #[arg(long, value_name = "OUT.docx")]
+    pub docx: Option<PathBuf>,
+    /// Also write the passages as CSV.
+    #[arg(long, value_name = "OUT.csv")]
+    pub csv: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What a matrix cell counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeasureArg {
+    Codings,
+    Words,
+    Coverage,
+}
+
+/// The arguments of `narrata matrix`.
+#[derive(Debug, clap::Args)]
+pub struct MatrixArgs {
+    /// The columns: participant, document, wave, group, or the name of an attribute.
+    #[arg(long, default_value = "participant", value_name = "WHAT")]
+    pub across: String,
+    #[arg(long, value_enum, default_value_t = MeasureArg::Codings)]
+    pub measure: MeasureArg,
+    /// Only these codes (comma-separated names, paths or ids); default: every code used.
+    #[arg(long, value_delimiter = ',')]
+    pub codes: Vec<String>,
+    /// A row counts its code's sub-codes too.
+    #[arg(long)]
+    pub with_subcodes: bool,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Also write the matrix as CSV.
+    #[arg(long, value_name = "OUT.csv")]
+    pub csv: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata cooccurrence`.
+#[derive(Debug, clap::Args)]
+pub struct CooccurrenceArgs {
+    /// When two codes meet: overlap (their passages share words), turn (in the same turn), or
+    /// a number N (at most N words apart).
+    #[arg(long, default_value = "overlap", value_name = "HOW")]
+    pub near: String,
+    /// Only these codes (comma-separated names, paths or ids); default: every code used.
+    #[arg(long, value_delimiter = ',')]
+    pub codes: Vec<String>,
+    /// A code counts its sub-codes too.
+    #[arg(long)]
+    pub with_subcodes: bool,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Also write the matrix as CSV.
+    #[arg(long, value_name = "OUT.csv")]
+    pub csv: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -462,10 +606,20 @@ pub enum GroupsCommand {
         #[arg(required = true)]
         docs: Vec<String>,
     },
+    /// Define a group by a rule over attributes, participants, waves and kinds, e.g.
+    /// "age_group = 50-59 AND wave = T2"; its documents are those the rule matches. Undoable.
+    Define { name: String, rule: String },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum DocsCommand {
+    /// Give a document an attribute (`site north`); no value removes it. Undoable.
+    Attribute {
+        /// Document id, GUID or title.
+        doc: String,
+        key: String,
+        value: Option<String>,
+    },
     /// Assign a document to its participant(s), wave and kind (a text from another tool
     /// arrives without them); audited and undoable. What is not given stays as it is.
     Set {

@@ -144,6 +144,29 @@ pub(super) fn docs(ctx: &Ctx, args: DocsArgs, out: &mut dyn Write) -> Result<i32
             })?;
         }
         DocsArgs {
+            set: Some(DocsCommand::Attribute { doc, key, value }),
+            ..
+        } => {
+            let mut store = ctx.open()?;
+            let id = crate::corpus::find_document(store.conn(), &doc)?;
+            let value = value.unwrap_or_default();
+            let changed =
+                crate::attributes::set_document(&mut store, &ctx.coder, id, &key, &value)?;
+            say(
+                out,
+                &if !changed {
+                    format!("document {id}: `{key}` was already so; nothing changed")
+                } else if value.trim().is_empty() {
+                    format!("document {id}: `{key}` removed · `narrata undo` undoes")
+                } else {
+                    format!(
+                        "document {id}: {key} = {} · `narrata undo` undoes",
+                        value.trim()
+                    )
+                },
+            )?;
+        }
+        DocsArgs {
             set: None,
             json: as_json,
         } => {
@@ -217,6 +240,22 @@ pub(super) fn groups(ctx: &Ctx, args: GroupsArgs, out: &mut dyn Write) -> Result
             )?;
         }
         GroupsArgs {
+            add: Some(GroupsCommand::Define { name, rule }),
+            ..
+        } => {
+            let mut store = ctx.open()?;
+            let g = crate::groups::define(&mut store, &ctx.coder, &name, &rule)?;
+            say(
+                out,
+                &format!(
+                    "group `{}` is the documents where {}: {} now · `narrata undo` undoes",
+                    g.name,
+                    rule.trim(),
+                    g.documents.len()
+                ),
+            )?;
+        }
+        GroupsArgs {
             add: None,
             json: as_json,
         } => {
@@ -225,7 +264,7 @@ pub(super) fn groups(ctx: &Ctx, args: GroupsArgs, out: &mut dyn Write) -> Result
             if as_json {
                 return json(out, &groups).map(|_| 0);
             }
-            let mut t = Table::new(&["group", "documents", "description"]);
+            let mut t = Table::new(&["group", "documents", "rule or description"]);
             for g in &groups {
                 t.row(vec![
                     g.name.clone(),
@@ -234,7 +273,10 @@ pub(super) fn groups(ctx: &Ctx, args: GroupsArgs, out: &mut dyn Write) -> Result
                         .map(|d| d.to_string())
                         .collect::<Vec<_>>()
                         .join(" "),
-                    g.description.clone(),
+                    match &g.rule {
+                        Some(rule) => format!("where {rule}"),
+                        None => g.description.clone(),
+                    },
                 ]);
             }
             t.print(
@@ -248,7 +290,71 @@ pub(super) fn groups(ctx: &Ctx, args: GroupsArgs, out: &mut dyn Write) -> Result
 
 /// `narrata participants`.
 pub(super) fn participants(ctx: &Ctx, args: ParticipantsArgs, out: &mut dyn Write) -> Result<i32> {
-    let ParticipantsArgs { json: as_json } = args;
+    let as_json = match args {
+        ParticipantsArgs {
+            set:
+                Some(ParticipantsCommand::Set {
+                    participant,
+                    key,
+                    value,
+                }),
+            ..
+        } => {
+            let mut store = ctx.open()?;
+            let value = value.unwrap_or_default();
+            let changed = crate::attributes::set_participant(
+                &mut store,
+                &ctx.coder,
+                &participant,
+                &key,
+                &value,
+            )?;
+            let what = if !changed {
+                format!("{participant}: `{key}` was already so; nothing changed")
+            } else if value.trim().is_empty() {
+                format!("{participant}: `{key}` removed · `narrata undo` undoes")
+            } else {
+                format!(
+                    "{participant}: {key} = {} · `narrata undo` undoes",
+                    value.trim()
+                )
+            };
+            say(out, &what)?;
+            return Ok(0);
+        }
+        ParticipantsArgs {
+            set: Some(ParticipantsCommand::Import { file }),
+            json: as_json,
+        } => {
+            let mut store = ctx.open()?;
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let text = crate::csv::decode(&bytes)?;
+            let report = crate::attributes::import_participants(&mut store, &ctx.coder, &text)?;
+            output::emit(out, as_json, &report, |out, r| {
+                say(
+                    out,
+                    &format!(
+                        "{} value(s) of {} set for {} participant(s) · `narrata undo` undoes",
+                        r.values,
+                        r.columns.join(", "),
+                        r.participants
+                    ),
+                )?;
+                if !r.unknown.is_empty() {
+                    say(
+                        out,
+                        &format!(
+                            "left out: {} (not participants of this project)",
+                            r.unknown.join(", ")
+                        ),
+                    )?;
+                }
+                Ok(())
+            })?;
+            return Ok(0);
+        }
+        ParticipantsArgs { set: None, json } => json,
+    };
     let store = ctx.open()?;
     let ps = corpus::participants(store.conn())?;
     if as_json {

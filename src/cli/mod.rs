@@ -11,6 +11,7 @@ mod export;
 pub(crate) mod output;
 mod privacy;
 mod project;
+mod queries;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -81,6 +82,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Import(args) => corpus::import(&ctx, args, out),
         Command::Docs(args) => corpus::docs(&ctx, args, out),
         Command::Groups(args) => corpus::groups(&ctx, args, out),
+        Command::Query(args) => queries::query(&ctx, args, out),
+        Command::Matrix(args) => queries::matrix(&ctx, args, out),
+        Command::Cooccurrence(args) => queries::cooccurrence(&ctx, args, out),
         Command::Participants(args) => corpus::participants(&ctx, args, out),
         Command::Waves(args) => corpus::waves(&ctx, args, out),
         Command::Show(args) => corpus::show(&ctx, args, out),

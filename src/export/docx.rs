@@ -125,6 +125,18 @@ pub fn labelled(label: &str, value: &str) -> Paragraph {
         .add_run(Run::new().add_text(xml_safe(value)))
 }
 
+/// "Made: 2026-12-05 with narrata 0.x": when and by which version a report was written.
+pub fn made() -> Paragraph {
+    labelled(
+        "Made",
+        &format!(
+            "{} with narrata {}",
+            chrono::Utc::now().format("%Y-%m-%d"),
+            env!("CARGO_PKG_VERSION")
+        ),
+    )
+}
+
 /// A centred paragraph.
 pub fn centred(p: Paragraph) -> Paragraph {
     p.align(AlignmentType::Center)

@@ -10,7 +10,7 @@ use docx_rs::{BreakType, Paragraph, Run};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::docx::{heading, labelled, save, styled, table, text, toc_field, xml_safe};
+use super::docx::{heading, labelled, made, save, styled, table, text, toc_field, xml_safe};
 use crate::codebook::{self, Code};
 use crate::coding::{self, Coding, Filter, Passage};
 use crate::corpus;
@@ -67,7 +67,7 @@ pub fn citation(c: &Coding, doc_title: &str) -> String {
 /// [`BLOCK_QUOTE_WORDS`] words on (no quotation marks, the citation after the quote); the
 /// coders are named when the report holds several coders' work (a quote two coders coded is
 /// one excerpt naming both). Memos on its codings follow.
-fn excerpt(
+pub(super) fn excerpt(
     p: &Passage,
     doc_title: &str,
     memos: &HashMap<i64, Vec<(String, String)>>,
@@ -224,14 +224,7 @@ pub fn excerpts_docx(
             "Citations",
             "(participant, wave, r. first–last line of the stored transcript, as `narrata show` numbers them)",
         ))
-        .add_paragraph(labelled(
-            "Made",
-            &format!(
-                "{} with narrata {}",
-                chrono::Utc::now().format("%Y-%m-%d"),
-                env!("CARGO_PKG_VERSION")
-            ),
-        ))
+        .add_paragraph(made())
         .add_paragraph(page_break())
         .add_paragraph(text("Contents").style("TOCHeading"))
         .add_paragraph(toc_field())

@@ -5,11 +5,13 @@
 mod changes;
 pub mod docx;
 pub mod excerpts;
+mod query;
 pub mod rows;
 pub mod transcript;
 
 pub use changes::changes_docx;
 pub use excerpts::excerpts_docx;
+pub use query::query_docx;
 pub use transcript::transcript_docx;
 
 use std::collections::HashMap;

@@ -84,21 +84,7 @@ pub fn rows(conn: &Connection, filter: &Filter) -> Result<Vec<Row>> {
     Ok(out)
 }
 
-/// A CSV field: quoted when it holds a comma, quote or line break; a text that a spreadsheet
-/// would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets
-/// a leading apostrophe, so opening the file never runs anything (the JSON keeps text exact).
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
+pub use crate::csv::field as csv_field;
 
 pub const CSV_HEADER: &str = "id,guid,doc,document,participants,wave,speakers,code,code_path,start,end,line,end_line,text,coder,created,memos";
 

@@ -364,18 +364,35 @@ pub fn import(
     {
         (p.save)(p.key)?;
     }
+    let known_before = privacy
+        .as_ref()
+        .map(|p| (p.key.entries.len(), p.key.names.len()));
     let ids = if pending.is_empty() {
         Vec::new() // nothing new: no action, nothing recorded
     } else {
+        let key = privacy
+            .as_mut()
+            .filter(|_| options.anonymise == Anonymise::Auto)
+            .map(|p| &mut *p.key);
         store.action(coder, |a| {
-            pending
+            let ids = pending
                 .iter()
                 .map(|(_, doc)| corpus::insert_document(a, doc))
-                .collect::<Result<Vec<_>>>()
+                .collect::<Result<Vec<_>>>()?;
+            if let Some(key) = key {
+                anonymise_stored_attributes(a, key, &language)?;
+            }
+            Ok(ids)
         })?
     };
     for ((index, _), id) in pending.iter().zip(ids) {
         files[*index].document = Some(id);
+    }
+    // The attribute pass may have given a new name its pseudonym: keep the key in step.
+    if let Some(p) = privacy.as_mut()
+        && known_before != Some((p.key.entries.len(), p.key.names.len()))
+    {
+        (p.save)(p.key)?;
     }
     Ok(ImportReport {
         imported: files.iter().filter(|f| f.status == "imported").count(),
@@ -573,6 +590,49 @@ pub(crate) fn anonymise_metadata(
     for (label, who) in old {
         meta.speakers.entry(label).or_insert(who);
     }
+}
+
+/// Passes every stored attribute value of participants and documents through the anonymiser
+/// again, inside the import's action: a value stored before the key knew it as a name (the
+/// study site of the first file imported, before a later transcript named the town) gets the
+/// pseudonym the texts use, so that attributes never reveal what a pseudonym stands for and
+/// one site is one value however the files were ordered.
+fn anonymise_stored_attributes(
+    a: &crate::store::Action<'_>,
+    key: &mut crate::keyfile::Key,
+    language: &str,
+) -> Result<()> {
+    let at = a.at();
+    for table in ["participants", "documents"] {
+        let rows: Vec<(i64, String)> = a
+            .conn()
+            .prepare(&format!(
+                "SELECT id, attributes FROM {table} WHERE attributes <> '{{}}'"
+            ))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, json) in rows {
+            let mut map: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&json).unwrap_or_default();
+            let mut changed = false;
+            for v in map.values_mut() {
+                if let serde_json::Value::String(s) = v {
+                    let replaced = crate::anonymise::apply_str(s, key, language, at);
+                    if replaced != *s {
+                        *s = replaced;
+                        changed = true;
+                    }
+                }
+            }
+            if changed {
+                a.irreversible().execute(
+                    &format!("UPDATE {table} SET attributes = ?1 WHERE id = ?2"),
+                    rusqlite::params![serde_json::Value::Object(map).to_string(), id],
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A file stem made only of participant and wave codes and digits (`P03_T2`, `G01-w1`).

@@ -309,4 +309,9 @@ CREATE TABLE group_documents (
 );
 CREATE INDEX group_documents_doc ON group_documents(doc_id);
 "#,
+    // 7: participant groups defined by a rule (`age_group = 50-59 AND wave = T2`): a group
+    // with a rule has no listed documents; its documents are those the rule matches, now.
+    r#"
+ALTER TABLE groups ADD COLUMN rule TEXT CHECK (rule IS NULL OR length(trim(rule)) > 0);
+"#,
 ];

@@ -2,6 +2,12 @@
 //! REFI-QDA projects bring them (sets of sources) or a researcher makes them. A group is a
 //! filter wherever documents are chosen (`--group` on search, codings and exports). Adding
 //! documents to a group is audited and undoable; a group never changes a document.
+//!
+//! A group may instead be defined by a rule (`rule`): `age_group = 50-59 AND wave = T2` is the
+//! group of the documents that match it *now*, so a participant given an attribute later joins
+//! it. Documents cannot be added to such a group by hand.
+
+pub mod rule;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -16,6 +22,8 @@ pub struct Group {
     pub guid: String,
     pub name: String,
     pub description: String,
+    /// The rule that defines the group, if it is not a hand-made list.
+    pub rule: Option<String>,
     /// Ids of its documents, in order.
     pub documents: Vec<i64>,
 }
@@ -23,23 +31,36 @@ pub struct Group {
 /// Every group, by name.
 pub fn list(conn: &Connection) -> Result<Vec<Group>> {
     let mut groups: Vec<Group> = conn
-        .prepare("SELECT id, guid, name, description FROM groups ORDER BY name COLLATE NOCASE")?
+        .prepare(
+            "SELECT id, guid, name, description, rule FROM groups ORDER BY name COLLATE NOCASE",
+        )?
         .query_map([], |r| {
             Ok(Group {
                 id: r.get(0)?,
                 guid: r.get(1)?,
                 name: r.get(2)?,
                 description: r.get(3)?,
+                rule: r.get(4)?,
                 documents: Vec::new(),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut stmt =
         conn.prepare("SELECT doc_id FROM group_documents WHERE group_id = ?1 ORDER BY doc_id")?;
+    let mut facts: Option<Vec<rule::Facts>> = None;
     for g in &mut groups {
-        g.documents = stmt
-            .query_map([g.id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        g.documents = match &g.rule {
+            Some(text) => {
+                let all = match &facts {
+                    Some(all) => all,
+                    None => facts.insert(rule::facts(conn)?),
+                };
+                matching(text, all)?
+            }
+            None => stmt
+                .query_map([g.id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?,
+        };
     }
     Ok(groups)
 }
@@ -47,14 +68,14 @@ pub fn list(conn: &Connection) -> Result<Vec<Group>> {
 /// The documents of the group called `name` (any case); an unknown name is an error that
 /// lists the groups there are.
 pub fn documents_of(conn: &Connection, name: &str) -> Result<Vec<i64>> {
-    let id: Option<i64> = conn
+    let found: Option<(i64, Option<String>)> = conn
         .query_row(
-            "SELECT id FROM groups WHERE name = ?1 COLLATE NOCASE",
+            "SELECT id, rule FROM groups WHERE name = ?1 COLLATE NOCASE",
             [name.trim()],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let Some(id) = id else {
+    let Some((id, rule_text)) = found else {
         let names: Vec<String> = list(conn)?.into_iter().map(|g| g.name).collect();
         return Err(Error::NotFound(format!(
             "there is no document group `{}`; {}",
@@ -66,10 +87,69 @@ pub fn documents_of(conn: &Connection, name: &str) -> Result<Vec<i64>> {
             }
         )));
     };
+    if let Some(text) = rule_text {
+        return matching(&text, &rule::facts(conn)?);
+    }
     Ok(conn
         .prepare("SELECT doc_id FROM group_documents WHERE group_id = ?1 ORDER BY doc_id")?
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The documents a stored rule matches (a rule that no longer parses, or names a key no longer
+/// there, is an error naming the group's rule).
+fn matching(text: &str, all: &[rule::Facts]) -> Result<Vec<i64>> {
+    let parsed = rule::parse(text)?;
+    rule::check_keys(&parsed, all)?;
+    Ok(all
+        .iter()
+        .filter(|f| parsed.matches(f))
+        .map(|f| f.doc)
+        .collect())
+}
+
+/// Defines the group `name` by a rule, as one undoable action; a name already taken (by a
+/// hand-made group or another rule) is an error. The rule is checked first: it must parse
+/// and name keys the project has.
+pub fn define(store: &mut Store, coder: &str, name: &str, rule_text: &str) -> Result<Group> {
+    let name = name.trim();
+    let rule_text = rule_text.trim();
+    if name.is_empty() {
+        return Err(Error::Invalid("a group needs a name".into()));
+    }
+    rule::check_keys(&rule::parse(rule_text)?, &rule::facts(store.conn())?)?;
+    let id = store.action(coder, |a| {
+        let taken: bool = a.conn().query_row(
+            "SELECT EXISTS(SELECT 1 FROM groups WHERE name = ?1 COLLATE NOCASE)",
+            [name],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(Error::Invalid(format!(
+                "there is a group called `{name}` already; choose another name"
+            )));
+        }
+        let id = a.insert(
+            "groups",
+            &[
+                ("guid", &new_guid()),
+                ("name", &name),
+                ("description", &""),
+                ("rule", &rule_text),
+                ("created", &a.at()),
+            ],
+        )?;
+        a.audit(
+            "define group",
+            &format!("group:{name}"),
+            serde_json::json!({"rule": rule_text}),
+        )?;
+        Ok(id)
+    })?;
+    list(store.conn())?
+        .into_iter()
+        .find(|g| g.id == id)
+        .ok_or_else(|| Error::NotFound(format!("the group `{name}` vanished")))
 }
 
 /// The group called `name` inside an action, made (with `guid` if it is free) when there is
@@ -119,6 +199,16 @@ pub fn ensure_in(
 
 /// Puts a document in a group inside an action; returns whether it was not there yet.
 pub fn add_document_in(a: &Action<'_>, group: i64, doc: i64) -> Result<bool> {
+    let (name, rule): (String, Option<String>) = a.conn().query_row(
+        "SELECT name, rule FROM groups WHERE id = ?1",
+        [group],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if let Some(rule) = rule {
+        return Err(Error::Invalid(format!(
+            "the group `{name}` is defined by the rule `{rule}`: its documents are the ones the rule matches, and none can be added by hand"
+        )));
+    }
     let there: bool = a.conn().query_row(
         "SELECT EXISTS(SELECT 1 FROM group_documents WHERE group_id = ?1 AND doc_id = ?2)",
         params![group, doc],
