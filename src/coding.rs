@@ -51,6 +51,8 @@ pub struct Filter {
     pub doc: Option<i64>,
     /// Only codings in the documents of this document group.
     pub group: Option<String>,
+    /// Only codings in the documents this rule matches (`groups::rule`).
+    pub rule: Option<String>,
 }
 
 /// Coder names as typed: `anna,bert` or several flags, trimmed, empty ones left out.
@@ -520,6 +522,17 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Coding>> {
     }
     if let Some(group) = &filter.group {
         let docs = crate::groups::documents_of(conn, group)?;
+        conditions.push(format!(
+            "c.doc_id IN ({})",
+            docs.iter()
+                .map(|d| d.to_string())
+                .chain(std::iter::once("NULL".to_owned()))
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+    }
+    if let Some(rule) = &filter.rule {
+        let docs = crate::groups::rule::documents(conn, rule)?;
         conditions.push(format!(
             "c.doc_id IN ({})",
             docs.iter()

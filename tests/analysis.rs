@@ -513,3 +513,61 @@ fn rules_that_cannot_be_meant_are_refused_with_what_there_is() {
         stderr_of(&e)
     );
 }
+
+#[test]
+fn listings_and_reports_are_filtered_by_a_rule_too() {
+    let (tmp, dir) = fixture();
+    let all = run_json(&dir, &["codings", "--json"])
+        .as_array()
+        .unwrap()
+        .len();
+    let young = run_json(&dir, &["codings", "--where", "age_group = 30-39", "--json"]);
+    assert_eq!(all, 9);
+    assert_eq!(young.as_array().unwrap().len(), 3);
+    assert!(young.as_array().unwrap().iter().all(|c| c["doc"] == 3));
+    let sheet = tmp.path().join("young.csv");
+    run_ok(
+        &dir,
+        &[
+            "export",
+            "csv",
+            sheet.to_str().unwrap(),
+            "--where",
+            "age_group = 30-39",
+        ],
+    );
+    assert_eq!(std::fs::read_to_string(&sheet).unwrap().lines().count(), 4);
+    // Change across waves, for the participants and documents a rule leaves.
+    let all = run_json(&dir, &["changes", "--all", "--json"]);
+    let young = run_json(
+        &dir,
+        &["changes", "--all", "--where", "age_group = 30-39", "--json"],
+    );
+    let who = |r: &Value| -> std::collections::BTreeSet<String> {
+        r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["participant"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(who(&all).len(), 2);
+    assert_eq!(who(&young).into_iter().collect::<Vec<_>>(), ["P02"]);
+    let t2 = run_json(
+        &dir,
+        &["changes", "--all", "--where", "wave = T2", "--json"],
+    );
+    let peer = t2["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["participant"] == "P01" && r["code"] == "Peer")
+        .unwrap();
+    let t1 = peer["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["wave"] == "T1")
+        .unwrap();
+    assert_eq!(t1["interviewed"], false, "T1 lies outside the rule: {peer}");
+}

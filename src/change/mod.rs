@@ -42,6 +42,34 @@ pub struct Options {
     pub roll_up: bool,
     /// Only these coders' codings; empty: every coder's, overlapping codings counted once.
     pub coders: Vec<String>,
+    /// Only the documents of this group (hand-made or defined by a rule).
+    pub group: Option<String>,
+    /// Only the documents this rule matches (`groups::rule`).
+    pub rule: Option<String>,
+}
+
+impl Options {
+    /// The documents the group and rule leave, or `None` when neither is given.
+    pub(crate) fn documents(
+        &self,
+        conn: &Connection,
+    ) -> crate::error::Result<Option<std::collections::HashSet<i64>>> {
+        let mut out: Option<std::collections::HashSet<i64>> = None;
+        let mut narrow = |ids: Vec<i64>| {
+            let ids: std::collections::HashSet<i64> = ids.into_iter().collect();
+            out = Some(match out.take() {
+                Some(o) => o.intersection(&ids).copied().collect(),
+                None => ids,
+            });
+        };
+        if let Some(g) = &self.group {
+            narrow(crate::groups::documents_of(conn, g)?);
+        }
+        if let Some(r) = &self.rule {
+            narrow(crate::groups::rule::documents(conn, r)?);
+        }
+        Ok(out)
+    }
 }
 
 impl Default for Options {
@@ -55,6 +83,8 @@ impl Default for Options {
             min_codings: 1,
             roll_up: false,
             coders: Vec::new(),
+            group: None,
+            rule: None,
         }
     }
 }

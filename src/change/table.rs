@@ -147,7 +147,11 @@ pub(super) struct Codings {
 
 /// The spans of the codings of `coders` (every coder's when empty), per document and code and
 /// per document with their coder.
-pub(super) fn load_codings(conn: &Connection, coders: &[String]) -> Result<Codings> {
+pub(super) fn load_codings(
+    conn: &Connection,
+    coders: &[String],
+    docs: Option<&HashSet<i64>>,
+) -> Result<Codings> {
     crate::coding::check_coders(conn, coders)?;
     let mut names: BTreeMap<i64, String> = BTreeMap::new();
     let mut stmt = conn.prepare("SELECT id, name FROM coders")?;
@@ -171,7 +175,7 @@ pub(super) fn load_codings(conn: &Connection, coders: &[String]) -> Result<Codin
         ))
     })? {
         let (doc, code, s, e, coder) = row?;
-        if !names.contains_key(&coder) {
+        if !names.contains_key(&coder) || docs.is_some_and(|d| !d.contains(&doc)) {
             continue;
         }
         used.insert(coder);
@@ -201,6 +205,7 @@ pub(super) fn load_codings(conn: &Connection, coders: &[String]) -> Result<Codin
 #[allow(clippy::type_complexity)]
 pub(super) fn load_spans(
     conn: &Connection,
+    docs: Option<&HashSet<i64>>,
 ) -> Result<(Vec<String>, BTreeMap<String, BTreeMap<String, Spoken>>)> {
     let waves: Vec<String> = crate::corpus::waves(conn)?
         .into_iter()
@@ -245,6 +250,9 @@ pub(super) fn load_spans(
         let Some(&w) = doc_wave.get(&doc) else {
             continue;
         };
+        if docs.is_some_and(|d| !d.contains(&doc)) {
+            continue;
+        }
         let cell = by_id.entry((p, w)).or_default();
         cell.words += n as usize;
         cell.turns.push((doc, s as usize, e as usize));
@@ -253,6 +261,9 @@ pub(super) fn load_spans(
     let mut stmt = conn.prepare("SELECT participant_id, doc_id FROM document_participants")?;
     for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
         let (p, doc) = row?;
+        if docs.is_some_and(|d| !d.contains(&doc)) {
+            continue;
+        }
         if let Some(&w) = doc_wave.get(&doc) {
             by_id.entry((p, w)).or_default();
         }
@@ -296,14 +307,18 @@ pub(super) fn word_indexes(conn: &Connection) -> Result<HashMap<i64, WordIndex>>
 
 /// Everything the change table counts with. The texts are read and indexed on a second
 /// connection while the turns and codings are read on this one.
-pub(super) fn load(conn: &Connection, coders: &[String]) -> Result<Data> {
+pub(super) fn load(
+    conn: &Connection,
+    coders: &[String],
+    docs: Option<&HashSet<i64>>,
+) -> Result<Data> {
     let path = conn
         .path()
         .filter(|p| !p.is_empty())
         .map(std::path::PathBuf::from);
     let Some(path) = path else {
-        let (waves, spoken) = load_spans(conn)?;
-        let c = load_codings(conn, coders)?;
+        let (waves, spoken) = load_spans(conn, docs)?;
+        let c = load_codings(conn, coders, docs)?;
         let words = word_indexes(conn)?;
         return Ok(Data {
             waves,
@@ -324,8 +339,8 @@ pub(super) fn load(conn: &Connection, coders: &[String]) -> Result<Data> {
             other.busy_timeout(std::time::Duration::from_secs(5))?;
             word_indexes(&other)
         });
-        let (waves, spoken) = load_spans(conn)?;
-        let c = load_codings(conn, coders)?;
+        let (waves, spoken) = load_spans(conn, docs)?;
+        let c = load_codings(conn, coders, docs)?;
         let words = texts
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -412,7 +427,8 @@ pub(super) fn measure(
 
 /// The change table.
 pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
-    let data = load(conn, &o.coders)?;
+    let docs = o.documents(conn)?;
+    let data = load(conn, &o.coders, docs.as_ref())?;
     let all_codes = codebook::codes(conn)?;
     let mut waves = data.waves.clone();
     let position = |name: &str| waves.iter().position(|w| w == name);

@@ -67,6 +67,8 @@ pub(super) fn changes(ctx: &Ctx, args: ChangesArgs, out: &mut dyn Write) -> Resu
             min_codings,
             all,
             coders,
+            group,
+            rule,
             cohort,
             json: as_json,
         } => {
@@ -80,6 +82,8 @@ pub(super) fn changes(ctx: &Ctx, args: ChangesArgs, out: &mut dyn Write) -> Resu
                 min_codings,
                 roll_up,
                 coders: crate::coding::coder_list(&coders),
+                group,
+                rule,
             };
             if cohort {
                 // The cohort is everyone: a --participant would narrow it to one person.

@@ -410,6 +410,12 @@ pub struct ChangesArgs {
     /// with overlapping codings counted once.
     #[arg(long, value_delimiter = ',')]
     pub coders: Vec<String>,
+    /// Only the documents of this document group (hand-made or defined by a rule).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Only the documents a rule matches, e.g. "site = north".
+    #[arg(long = "where", value_name = "RULE")]
+    pub rule: Option<String>,
     /// The cohort view: per code and wave how many participants speak of it (n/N), and who
     /// kept, gained, lost or never had it between the first and last wave.
     #[arg(long, conflicts_with_all = ["lexical", "participant"])]
@@ -499,6 +505,9 @@ pub struct ExportFilter {
     /// Only the documents of this document group.
     #[arg(long)]
     pub group: Option<String>,
+    /// Only the documents a rule matches, e.g. "age_group = 50-59 AND wave = T2".
+    #[arg(long = "where", value_name = "RULE")]
+    pub rule: Option<String>,
 }
 
 impl ExportFilter {
@@ -513,6 +522,7 @@ impl ExportFilter {
             coders,
             doc: None,
             group: self.group.clone(),
+            rule: self.rule.clone(),
         })
     }
 }
@@ -842,6 +852,9 @@ pub struct CodingsArgs {
     /// Only the documents of this document group.
     #[arg(long)]
     pub group: Option<String>,
+    /// Only the documents a rule matches, e.g. "age_group = 50-59 AND wave = T2".
+    #[arg(long = "where", value_name = "RULE")]
+    pub rule: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

@@ -284,6 +284,7 @@ pub fn codings(args: CodingsArgs, store: &Store, out: &mut dyn Write) -> Result<
         coders,
         doc,
         group: args.group,
+        rule: args.rule,
     };
     let list = codings_lib::list(store.conn(), &filter)?;
     if args.json {

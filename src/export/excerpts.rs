@@ -133,6 +133,12 @@ fn describe_filter(f: &Filter) -> String {
         [one] => parts.push(format!("coder {one}")),
         many => parts.push(format!("coders {}", many.join(", "))),
     }
+    if let Some(g) = &f.group {
+        parts.push(format!("document group {g}"));
+    }
+    if let Some(r) = &f.rule {
+        parts.push(format!("documents where {r}"));
+    }
     if parts.is_empty() {
         "all codings of all coders".into()
     } else {

@@ -81,6 +81,7 @@ impl State {
                 .collect(),
             doc: None,
             group: self.group.clone(),
+            rule: None,
         };
         self.rows = coding::list(conn, &filter)?;
         // As a reader goes through them: by participant, wave (in the study's order),
