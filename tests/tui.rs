@@ -207,6 +207,10 @@ fn settle_status(screen: &str) -> String {
     // Timings vary from run to run, and so does the padding that right-aligns what follows.
     let re = regex::Regex::new(r"in \d+ ms +").unwrap();
     let screen = re.replace_all(screen, "in N ms … ");
+    // A timing on a line of its own in a view (the analysis view's), padded to the border.
+    let screen = regex::Regex::new(r"│\d+ ms +│")
+        .unwrap()
+        .replace_all(&screen, "│N ms│");
     regex::Regex::new(r" +coder: ")
         .unwrap()
         .replace_all(&screen, " … coder: ")
@@ -1818,4 +1822,117 @@ fn help_shows_every_binding_of_the_view_on_a_small_screen() {
             assert!(screen.contains(&start), "`{what}` missing:\n{screen}");
         }
     }
+}
+
+#[test]
+fn the_analysis_view_shows_a_matrix_opens_a_cells_passages_and_runs_a_query() {
+    let mut s = Session::demo(140, 40);
+    s.keys("9");
+    assert_eq!(s.app.view, View::Analysis);
+    insta::assert_snapshot!("analysis_matrix", settle_status(&s.screen()));
+    let m = s.app.analysis.matrix.clone().expect("a matrix");
+    assert!(!m.rows.is_empty());
+    assert_eq!(m.columns.len(), 8, "the demo's eight participants");
+    let screen = s.screen();
+    assert!(screen.contains("Analysis · matrix"), "{screen}");
+    assert!(screen.contains("P01") && screen.contains("P08"), "{screen}");
+    // Columns by wave: the same counts the command line gives.
+    s.keys("a");
+    let m = s.app.analysis.matrix.clone().unwrap();
+    assert_eq!(
+        m.columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["T1", "T2", "T3"]
+    );
+    let cli_m = narrata::analysis::matrix::matrix(
+        s.store.conn(),
+        &Default::default(),
+        &narrata::analysis::matrix::Across::Wave,
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(m.rows, cli_m.rows);
+    // Enter on a cell lists its passages; Esc comes back to the matrix.
+    let (row, col) = m
+        .rows
+        .iter()
+        .enumerate()
+        .find_map(|(r, row)| row.cells.iter().position(|c| c.codings > 1).map(|c| (r, c)))
+        .unwrap();
+    for _ in 0..row {
+        s.keys("<Down>");
+    }
+    for _ in 0..col {
+        s.keys("l");
+    }
+    s.keys("<Enter>");
+    assert_eq!(s.app.view, View::Segments);
+    assert_eq!(s.app.segments.rows.len(), m.rows[row].cells[col].codings);
+    assert!(
+        s.screen().contains(&m.rows[row].head.path),
+        "{}",
+        s.screen()
+    );
+    s.keys("<Enter>");
+    assert_eq!(s.app.view, View::Transcript, "Enter opens the passage");
+    s.keys("9");
+    // A rule narrows the matrix; x clears it.
+    s.keys("r");
+    s.keys("age_group = 50-59<Enter>");
+    assert_eq!(s.app.analysis.rule.as_deref(), Some("age_group = 50-59"));
+    let narrowed: usize = s
+        .app
+        .analysis
+        .matrix
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.total)
+        .sum();
+    let all: usize = m.rows.iter().map(|r| r.total).sum();
+    assert!(narrowed < all, "{narrowed} < {all}");
+    s.keys("x");
+    // A coding query lists its passages as segments.
+    s.keys("/");
+    s.keys("Isolement en eenzaamheid NOT Verbondenheid<Enter>");
+    assert_eq!(s.app.view, View::Segments, "{}", s.status());
+    let expected = narrata::analysis::query::run(
+        &s.store,
+        "Isolement en eenzaamheid NOT Verbondenheid",
+        &Default::default(),
+        &Default::default(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(s.app.segments.rows.len(), expected.total);
+    assert!(expected.total > 0);
+    s.keys("<Esc>");
+    assert_eq!(s.app.view, View::Analysis);
+    // A query that cannot be read says why and changes nothing.
+    s.keys("/");
+    s.keys("Hopeloosheid AND<Enter>");
+    assert_eq!(s.app.view, View::Analysis);
+    assert!(
+        s.status().contains("ends where a code was expected"),
+        "{}",
+        s.status()
+    );
+    // Co-occurrence, then one code across the waves as bars.
+    s.keys("t");
+    assert!(s.app.analysis.cooccurrence.is_some());
+    insta::assert_snapshot!("analysis_cooccurrence", settle_status(&s.screen()));
+    s.keys("t");
+    let chart = s.app.analysis.chart.clone().expect("a chart");
+    assert_eq!(chart.waves, ["T1", "T2", "T3"]);
+    assert!(chart.cohort.iter().sum::<usize>() > 0);
+    insta::assert_snapshot!("analysis_chart", settle_status(&s.screen()));
+    s.keys("<Down>");
+    assert_ne!(
+        s.app.analysis.chart.as_ref().unwrap().code,
+        chart.code,
+        "↓ charts the next code"
+    );
 }

@@ -320,10 +320,25 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
             }
         }
     }
+    // Without a list of codes, the codes with passages are shown, with the codes above them
+    // (a sub-code never appears under the wrong parent).
+    let passages_of: Vec<Vec<Passage>> = heads
+        .iter()
+        .map(|h| data.passages(&data.code_ids(h.code_id, o.with_subcodes)))
+        .collect();
+    let mut shown: BTreeSet<i64> = BTreeSet::new();
+    for (h, p) in heads.iter().zip(&passages_of) {
+        if !p.is_empty() || !o.codes.is_empty() {
+            let mut at = Some(h.code_id);
+            while let Some(id) = at {
+                shown.insert(id);
+                at = data.code(id).and_then(|c| c.parent);
+            }
+        }
+    }
     let mut rows = Vec::new();
-    for head in heads {
-        let passages = data.passages(&data.code_ids(head.code_id, o.with_subcodes));
-        if passages.is_empty() && o.codes.is_empty() {
+    for (head, passages) in heads.into_iter().zip(passages_of) {
+        if !shown.contains(&head.code_id) {
             continue;
         }
         let mut cells: Vec<Cell> = vec![Cell::default(); columns.names.len()];
@@ -606,4 +621,64 @@ pub fn write_cooccurrence_csv(
         }
     }
     Ok(())
+}
+
+/// One code across the waves: the cohort's passages per wave and each participant's.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WaveChart {
+    pub code: String,
+    pub color: Option<String>,
+    pub waves: Vec<String>,
+    /// Passages per wave over everyone in scope.
+    pub cohort: Vec<usize>,
+    /// Per participant, passages per wave.
+    pub participants: Vec<(String, Vec<usize>)>,
+}
+
+/// The passages of one code (with its sub-codes when asked) per wave, for the cohort and per
+/// participant, counted as the matrices count them.
+pub fn wave_chart(
+    conn: &Connection,
+    scope: &Scope,
+    code: &str,
+    with_subcodes: bool,
+) -> Result<WaveChart> {
+    let data = Data::load(conn, scope)?;
+    let c = crate::codebook::find_in(&data.codes, code)?.clone();
+    let waves: Vec<String> = data
+        .waves
+        .iter()
+        .filter(|w| data.docs.values().any(|d| d.wave.as_ref() == Some(w)))
+        .cloned()
+        .collect();
+    let mut cohort = vec![0; waves.len()];
+    let mut per: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for d in data.docs.values() {
+        if d.wave.is_some() {
+            for p in &d.participants {
+                per.entry(p.clone()).or_insert_with(|| vec![0; waves.len()]);
+            }
+        }
+    }
+    for p in data.passages(&data.code_ids(c.id, with_subcodes)) {
+        let Some(w) = data
+            .docs
+            .get(&p.doc)
+            .and_then(|d| d.wave.as_ref())
+            .and_then(|w| waves.iter().position(|x| x == w))
+        else {
+            continue;
+        };
+        cohort[w] += 1;
+        for who in data.participants_of(p.doc, p.start, p.end) {
+            per.entry(who).or_insert_with(|| vec![0; waves.len()])[w] += 1;
+        }
+    }
+    Ok(WaveChart {
+        code: c.path,
+        color: c.color,
+        waves,
+        cohort,
+        participants: per.into_iter().collect(),
+    })
 }

@@ -607,3 +607,37 @@ pub fn write_csv(o: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<(
     }
     Ok(())
 }
+
+impl Found {
+    /// The passage as a listed coding (for lists and reports that show codings): the first
+    /// of its codings' ids, its codes joined by " + " as the code.
+    pub fn as_coding(&self) -> crate::coding::Coding {
+        crate::coding::Coding {
+            id: self.codings.first().copied().unwrap_or(0),
+            guid: String::new(),
+            doc: self.doc,
+            code: self.codes.join(" + "),
+            code_id: 0,
+            code_path: self.codes.join(" + "),
+            start: self.start as i64,
+            end: self.end as i64,
+            text: self.text.clone(),
+            coder: String::new(),
+            created: String::new(),
+            wave: self.wave.clone(),
+            participants: self.participants.clone(),
+            line: self.line,
+            end_line: self.end_line,
+        }
+    }
+}
+
+/// Describes passages an analysis returned (a matrix cell's, a co-occurrence's) for reading.
+pub fn describe_passages(
+    conn: &rusqlite::Connection,
+    scope: &super::Scope,
+    passages: &[Passage],
+) -> Result<Vec<Found>> {
+    let data = Data::load(conn, scope)?;
+    describe(conn, &data, passages)
+}

@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use super::docx::{heading, labelled, made, save, styled, text};
 use super::excerpts::excerpt;
 use crate::analysis::query::{Found, Meet, Outcome, Unit};
-use crate::coding::{Coding, Passage};
+use crate::coding::Passage;
 use crate::error::Result;
 
 /// Writes the passages of `outcome` to `path`.
@@ -75,23 +75,7 @@ pub fn query_docx(conn: &Connection, project: &str, outcome: &Outcome, path: &Pa
             doc = doc.add_paragraph(heading(&wave, 2));
             for f in list {
                 let passage = Passage {
-                    coding: Coding {
-                        id: f.codings.first().copied().unwrap_or(0),
-                        guid: String::new(),
-                        doc: f.doc,
-                        code: f.codes.join(" + "),
-                        code_id: 0,
-                        code_path: f.codes.join(" + "),
-                        start: f.start as i64,
-                        end: f.end as i64,
-                        text: f.text.clone(),
-                        coder: String::new(),
-                        created: String::new(),
-                        wave: f.wave.clone(),
-                        participants: f.participants.clone(),
-                        line: f.line,
-                        end_line: f.end_line,
-                    },
+                    coding: f.as_coding(),
                     coders: Vec::new(),
                     ids: f.codings.clone(),
                 };

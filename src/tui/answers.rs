@@ -349,6 +349,11 @@ impl App {
                 self.waves.list = Default::default();
                 self.request_changes();
             }
+            Purpose::AnalysisCoder => {
+                self.analysis.coder = (!choice.value.is_empty()).then_some(choice.value);
+                self.analysis.stale = true;
+                self.analysis.load(store.conn())?;
+            }
             Purpose::WavesCoders => {
                 self.waves.coders = if choice.value.is_empty() {
                     Vec::new()
@@ -395,6 +400,14 @@ impl App {
     ) -> Result<()> {
         let trimmed = text.trim().to_owned();
         match purpose {
+            Purpose::AnalysisQuery if !trimmed.is_empty() => {
+                self.run_analysis_query(store, &trimmed)?;
+            }
+            Purpose::AnalysisRule => {
+                self.analysis.rule = (!trimmed.is_empty()).then_some(trimmed);
+                self.analysis.stale = true;
+                self.analysis.load(store.conn())?;
+            }
             Purpose::Memo { target } => {
                 if trimmed.is_empty() {
                     self.say("an empty memo is not saved");

@@ -16,7 +16,7 @@ use super::overlay::{Overlay, Prompt, Purpose};
 use super::text;
 use super::theme::Theme;
 use super::views::{
-    agreement, codebook, documents, memos, review, search, segments, transcript, waves,
+    agreement, analysis, codebook, documents, memos, review, search, segments, transcript, waves,
 };
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -35,6 +35,8 @@ pub enum View {
     /// Every coding of one code, opened from the codebook.
     Segments,
     Memos,
+    /// Matrices, co-occurrence, charts and coding queries.
+    Analysis,
 }
 
 impl View {
@@ -49,6 +51,7 @@ impl View {
             View::Agreement => "7 Agreement",
             View::Segments => "3 Codebook › segments",
             View::Memos => "8 Memos",
+            View::Analysis => "9 Analysis",
         }
     }
 
@@ -64,6 +67,7 @@ impl View {
             View::Agreement => &[Scope::Agreement, Scope::List, Scope::Global],
             View::Segments => &[Scope::Segments, Scope::List, Scope::Global],
             View::Memos => &[Scope::Memos, Scope::List, Scope::Global],
+            View::Analysis => &[Scope::Analysis, Scope::List, Scope::Global],
         }
     }
 }
@@ -93,6 +97,7 @@ pub struct App {
     pub agreement: agreement::State,
     pub segments: segments::State,
     pub memos: memos::State,
+    pub analysis: analysis::State,
     pub overlay: Option<Overlay>,
     pub status: Status,
     pub keymap: Keymap,
@@ -131,6 +136,10 @@ impl App {
             agreement: Default::default(),
             segments: Default::default(),
             memos: Default::default(),
+            analysis: analysis::State {
+                stale: true,
+                ..Default::default()
+            },
             overlay: None,
             status: Status {
                 message: "loading…".into(),
@@ -206,6 +215,8 @@ impl App {
         self.agreement.height = (body.height / 2).saturating_sub(2) as usize;
         self.segments.height = body.height.saturating_sub(2) as usize;
         self.memos.height = (body.height * 3 / 5).saturating_sub(2) as usize;
+        self.analysis.height = body.height.saturating_sub(6) as usize;
+        self.analysis.width = analysis::draw::columns_that_fit(body.width);
         self.transcript.layout(body);
     }
 
@@ -378,6 +389,7 @@ impl App {
             Action::ViewReview => self.show(store, View::Review)?,
             Action::ViewAgreement => self.show(store, View::Agreement)?,
             Action::ViewMemos => self.show(store, View::Memos)?,
+            Action::ViewAnalysis => self.show(store, View::Analysis)?,
             Action::ToggleBlind => {
                 let only = match self.transcript.only {
                     Some(_) => None,
@@ -386,6 +398,8 @@ impl App {
                 self.transcript.only = only.clone();
                 self.segments.only = only.clone();
                 self.codebook.only = only.clone();
+                self.analysis.only = only.clone();
+                self.analysis.stale = true;
                 self.transcript.reload_codings(store.conn())?;
                 self.segments.stale = true;
                 self.stale.codebook = true;
@@ -395,6 +409,7 @@ impl App {
                         self.stale.codebook = false;
                     }
                     View::Segments => self.segments.load(store.conn())?,
+                    View::Analysis => self.analysis.load(store.conn())?,
                     _ => {}
                 }
                 self.say(if only.is_some() {
@@ -422,6 +437,7 @@ impl App {
                 View::Agreement => self.agreement_action(store, action)?,
                 View::Segments => self.segments_action(store, action)?,
                 View::Memos => self.memos_action(store, action)?,
+                View::Analysis => self.analysis_action(store, action)?,
             },
         }
         Ok(())
@@ -480,6 +496,7 @@ impl App {
             View::Agreement if self.agreement.coders.is_empty() => self.choose_coders(store)?,
             View::Segments if self.segments.stale => self.segments.load(store.conn())?,
             View::Memos => self.memos.load(store.conn())?,
+            View::Analysis if self.analysis.stale => self.analysis.load(store.conn())?,
             _ => {}
         }
         Ok(())
@@ -559,6 +576,7 @@ impl App {
         self.stale.codebook = true;
         self.waves.stale = true;
         self.segments.stale = true;
+        self.analysis.stale = true;
         match self.view {
             View::Documents => {
                 self.documents.load(store.conn())?;
@@ -571,6 +589,7 @@ impl App {
             View::Waves => self.request_changes(),
             View::Segments => self.segments.load(store.conn())?,
             View::Memos => self.memos.load(store.conn())?,
+            View::Analysis => self.analysis.load(store.conn())?,
             _ => {}
         }
         Ok(())
@@ -663,6 +682,7 @@ const TOUR: &str =
 5 Waves       what emerged, grew, shrank or ceased per participant and code
 6 Review      pseudonyms (the demo key's passphrase is printed by `narrata demo`)
 7 Agreement   coders compared          8 Memos   every memo
+9 Analysis    code × wave, group or age; where codes meet; / runs a coding query
 Ctrl-b        blind coding: only your own codings
 
 ? lists every key of a view. Any key closes this tour; it is not shown again.";

@@ -31,10 +31,11 @@ pub enum Scope {
     Agreement,
     Segments,
     Memos,
+    Analysis,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 11] = [
+    pub const ALL: [Scope; 12] = [
         Scope::Global,
         Scope::List,
         Scope::Documents,
@@ -46,6 +47,7 @@ impl Scope {
         Scope::Agreement,
         Scope::Segments,
         Scope::Memos,
+        Scope::Analysis,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +63,7 @@ impl Scope {
             Scope::Agreement => "agreement",
             Scope::Segments => "segments",
             Scope::Memos => "memos",
+            Scope::Analysis => "analysis",
         }
     }
 }
@@ -80,6 +83,7 @@ pub enum Action {
     ViewReview,
     ViewAgreement,
     ViewMemos,
+    ViewAnalysis,
     ToggleBlind,
     Undo,
     Redo,
@@ -163,6 +167,11 @@ pub enum Action {
     RestoreEverywhere,
     // agreement
     ChooseCoders,
+    // analysis
+    NextAnalysis,
+    NextAcross,
+    NextMeasure,
+    EditRule,
 }
 
 /// (action, name, description) — the one table names and help texts come from.
@@ -190,6 +199,31 @@ const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ViewMemos,
         "view_memos",
         "every memo (the memo manager)",
+    ),
+    (
+        Action::ViewAnalysis,
+        "view_analysis",
+        "analyses: matrices, co-occurrence, charts, coding queries",
+    ),
+    (
+        Action::NextAnalysis,
+        "next_analysis",
+        "next analysis: matrix, co-occurrence, a code across the waves",
+    ),
+    (
+        Action::NextAcross,
+        "next_across",
+        "next columns: participants, waves, groups, documents, each attribute",
+    ),
+    (
+        Action::NextMeasure,
+        "next_measure",
+        "next measure: passages, words, coverage (co-occurrence: overlap, same turn, 20 words)",
+    ),
+    (
+        Action::EditRule,
+        "edit_rule",
+        "only the documents a rule matches (age_group = 50-59 AND wave = T2)",
     ),
     (
         Action::ToggleBlind,
@@ -632,6 +666,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Global, "6", Action::ViewReview),
     (Scope::Global, "7", Action::ViewAgreement),
     (Scope::Global, "8", Action::ViewMemos),
+    (Scope::Global, "9", Action::ViewAnalysis),
     (Scope::Global, "Ctrl-b", Action::ToggleBlind),
     (Scope::Global, "u", Action::Undo),
     (Scope::Global, "Ctrl-r", Action::Redo),
@@ -706,6 +741,18 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Segments, "c", Action::ChooseCoders),
     (Scope::Segments, "d", Action::ChooseGroup),
     (Scope::Segments, "x", Action::ClearFilters),
+    (Scope::Analysis, "h", Action::CharLeft),
+    (Scope::Analysis, "Left", Action::CharLeft),
+    (Scope::Analysis, "l", Action::CharRight),
+    (Scope::Analysis, "Right", Action::CharRight),
+    (Scope::Analysis, "t", Action::NextAnalysis),
+    (Scope::Analysis, "a", Action::NextAcross),
+    (Scope::Analysis, "m", Action::NextMeasure),
+    (Scope::Analysis, "/", Action::EditQuery),
+    (Scope::Analysis, "i", Action::EditQuery),
+    (Scope::Analysis, "r", Action::EditRule),
+    (Scope::Analysis, "c", Action::ChooseCoders),
+    (Scope::Analysis, "x", Action::ClearFilters),
     (Scope::Memos, "o", Action::GoToTarget),
     (Scope::Memos, "e", Action::EditMemoHere),
     (Scope::Memos, "d", Action::DeleteMemo),

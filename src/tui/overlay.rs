@@ -38,6 +38,12 @@ pub enum Purpose {
     DeleteMemo {
         id: i64,
     },
+    /// A coding query typed in the analysis view.
+    AnalysisQuery,
+    /// The analysis view's rule (empty: every document).
+    AnalysisRule,
+    /// Whose codings the analysis view counts (empty: everyone's).
+    AnalysisCoder,
     /// Narrow the segments view (an empty value: no filter).
     NarrowSegments {
         what: crate::tui::views::segments::Narrow,
@@ -444,4 +450,23 @@ mod tests {
             &KeyEvent::new(KeyCode::Char('\u{1b}'), KeyModifiers::NONE)
         ));
     }
+}
+
+/// The choices of whose codings an analysis counts: every coder's (overlaps once), or one's.
+pub fn counting_coders(conn: &rusqlite::Connection) -> crate::error::Result<Vec<Choice>> {
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: "every coder".into(),
+        note: "overlapping codings counted once".into(),
+    }];
+    choices.extend(
+        crate::coding::coders_with_codings(conn)?
+            .into_iter()
+            .map(|c| Choice {
+                label: format!("only {c}"),
+                value: c,
+                note: String::new(),
+            }),
+    );
+    Ok(choices)
 }

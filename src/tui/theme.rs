@@ -99,6 +99,39 @@ impl Theme {
         }
     }
 
+    /// A heat-map cell of intensity `level` (0 to 1): a grey from dark to light (readable on
+    /// any background, and in greyscale); without colour, bold from the upper half on (the
+    /// number in the cell carries the value either way).
+    pub fn heat(&self, level: f64) -> Style {
+        let level = level.clamp(0.0, 1.0);
+        if !self.color {
+            return if level >= 0.5 {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                Style::default()
+            };
+        }
+        if level <= 0.0 {
+            return Style::default();
+        }
+        // The 256-colour grey ramp, 236 (dark) to 253 (light); the text turns dark past the middle.
+        let grey = 236 + (level * 17.0).round() as u8;
+        let fg = if grey >= 246 {
+            Color::Black
+        } else {
+            Color::White
+        };
+        Style::default().bg(Color::Indexed(grey)).fg(fg)
+    }
+
+    /// The colour of a chart's bars for a code (its own colour, else one from the palette).
+    pub fn bars(&self, id: i64, own: Option<&str>) -> Style {
+        if !self.color {
+            return Style::default();
+        }
+        self.code(id, own)
+    }
+
     /// A search match in a snippet.
     pub fn matched(&self) -> Style {
         Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)

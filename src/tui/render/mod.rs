@@ -36,6 +36,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Agreement => views::agreement::draw::draw(frame, app, body),
         View::Segments => views::segments::draw::draw(frame, app, body),
         View::Memos => views::memos::draw::draw(frame, app, body),
+        View::Analysis => views::analysis::draw::draw(frame, app, body),
     }
     footer(
         frame,
@@ -145,6 +146,19 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         View::Agreement => &[
             (Scope::Agreement, Action::ChooseCoders, "coders"),
             (Scope::List, Action::Open, "open the passage"),
+        ],
+        View::Analysis => &[
+            (
+                Scope::Analysis,
+                Action::NextAnalysis,
+                "matrix/co-occurrence/chart",
+            ),
+            (Scope::Analysis, Action::NextAcross, "columns"),
+            (Scope::Analysis, Action::NextMeasure, "measure"),
+            (Scope::List, Action::Open, "passages"),
+            (Scope::Analysis, Action::EditQuery, "query"),
+            (Scope::Analysis, Action::EditRule, "where"),
+            (Scope::Analysis, Action::ChooseCoders, "coder"),
         ],
     };
     let mut spans = Vec::new();

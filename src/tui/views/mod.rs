@@ -6,6 +6,7 @@
 //! corrections (which need the key) are methods of its state in `review/mod.rs`.
 
 pub mod agreement;
+pub mod analysis;
 pub mod codebook;
 pub mod documents;
 pub mod memos;

@@ -13,7 +13,7 @@ use crate::tui::text::{safe, str_width, truncate};
 /// marker, code when sub-codes are included, the words), the code and filters in the title.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let s = &app.segments;
-    let Some((_, path)) = &s.code else {
+    let Some(path) = s.title() else {
         let text = "Choose a code in the codebook (3) and press Enter to see its segments.";
         frame.render_widget(
             Paragraph::new(text).block(block("Segments", true, app)),

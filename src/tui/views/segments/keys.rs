@@ -33,7 +33,10 @@ impl App {
                 self.segments.words.clear();
                 self.segments.list = Default::default();
             }
-            Action::Back => self.show(store, View::Codebook)?,
+            Action::Back => {
+                let back = self.segments.back.unwrap_or(View::Codebook);
+                self.show(store, back)?
+            }
             Action::ChooseParticipant => {
                 let values = self.documents.participants.clone();
                 self.narrow_picker(Narrow::Participant, "participant", values);

@@ -1,7 +1,9 @@
 //! The retrieved segments of one code: every coding of it (and, by default, of its
 //! sub-codes) with its participant, wave, coder and whether it has a memo, narrowed by
 //! participant, wave, coder and document group. Opened with `Enter` on a code in the
-//! codebook; `Enter` on a segment opens its passage in the transcript.
+//! codebook; `Enter` on a segment opens its passage in the transcript. The same list shows
+//! the passages an analysis found (a matrix cell, a coding query): then its rows are given,
+//! narrowed in memory, and `Esc` returns to the analysis.
 
 pub mod draw;
 mod keys;
@@ -38,6 +40,10 @@ pub struct State {
     pub only: Option<String>,
     /// Words a segment (its text, participant, wave, code or coder) must contain (`/`).
     pub words: String,
+    /// Passages an analysis found (title, rows), shown instead of a code's codings.
+    pub fixed: Option<(String, Vec<Coding>)>,
+    /// The view `Esc` returns to (the codebook when `None`).
+    pub back: Option<crate::tui::app::View>,
 }
 
 /// Which filter a picker sets.
@@ -62,7 +68,51 @@ impl State {
         };
     }
 
+    /// Shows passages an analysis found, titled; `Esc` goes back to `back`.
+    pub fn show_fixed(&mut self, title: String, rows: Vec<Coding>, back: crate::tui::app::View) {
+        *self = State {
+            fixed: Some((title, rows)),
+            back: Some(back),
+            height: self.height,
+            stale: true,
+            only: self.only.clone(),
+            ..Default::default()
+        };
+    }
+
+    /// What the list is of: the code's path, or the analysis's title.
+    pub fn title(&self) -> Option<&str> {
+        match (&self.fixed, &self.code) {
+            (Some((title, _)), _) => Some(title),
+            (None, Some((_, path))) => Some(path),
+            (None, None) => None,
+        }
+    }
+
     pub fn load(&mut self, conn: &Connection) -> Result<()> {
+        if let Some((_, rows)) = &self.fixed {
+            let group_docs = match &self.group {
+                Some(g) => Some(crate::groups::documents_of(conn, g)?),
+                None => None,
+            };
+            self.rows = rows
+                .iter()
+                .filter(|c| {
+                    self.participant
+                        .as_ref()
+                        .is_none_or(|p| c.participants.contains(p))
+                        && self
+                            .wave
+                            .as_ref()
+                            .is_none_or(|w| c.wave.as_ref() == Some(w))
+                        && group_docs.as_ref().is_none_or(|d| d.contains(&c.doc))
+                })
+                .cloned()
+                .collect();
+            self.stale = false;
+            self.list.clamp(self.rows.len(), self.height);
+            return Ok(());
+        }
         let Some((id, _)) = &self.code else {
             return Ok(());
         };

@@ -1,12 +1,12 @@
 //! What the waves view's actions do: the app's methods that carry them out.
 
+use crate::change;
 use crate::error::Result;
 use crate::store::Store;
 use crate::tui::app::App;
 use crate::tui::jobs::Job;
 use crate::tui::keymap::Action;
 use crate::tui::overlay::{Choice, Overlay, Picker, Prompt, Purpose};
-use crate::{change, coding};
 
 impl App {
     pub(in crate::tui) fn request_changes(&mut self) {
@@ -43,20 +43,7 @@ impl App {
                 }
             }
             Action::ChooseCoders => {
-                let mut choices = vec![Choice {
-                    value: String::new(),
-                    label: "every coder".into(),
-                    note: "overlapping codings counted once".into(),
-                }];
-                choices.extend(
-                    coding::coders_with_codings(store.conn())?
-                        .into_iter()
-                        .map(|c| Choice {
-                            label: format!("only {c}"),
-                            value: c,
-                            note: String::new(),
-                        }),
-                );
+                let choices = crate::tui::overlay::counting_coders(store.conn())?;
                 self.overlay = Some(Overlay::Picker(Picker::new(
                     "whose codings to count?",
                     Purpose::WavesCoders,
