@@ -403,6 +403,25 @@ pub enum Overlay {
     Confirm(Confirm),
 }
 
+/// The choices of whose codings an analysis counts: every coder's (overlaps once), or one's.
+pub fn counting_coders(conn: &rusqlite::Connection) -> crate::error::Result<Vec<Choice>> {
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: "every coder".into(),
+        note: "overlapping codings counted once".into(),
+    }];
+    choices.extend(
+        crate::coding::coders_with_codings(conn)?
+            .into_iter()
+            .map(|c| Choice {
+                label: format!("only {c}"),
+                value: c,
+                note: String::new(),
+            }),
+    );
+    Ok(choices)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,23 +469,4 @@ mod tests {
             &KeyEvent::new(KeyCode::Char('\u{1b}'), KeyModifiers::NONE)
         ));
     }
-}
-
-/// The choices of whose codings an analysis counts: every coder's (overlaps once), or one's.
-pub fn counting_coders(conn: &rusqlite::Connection) -> crate::error::Result<Vec<Choice>> {
-    let mut choices = vec![Choice {
-        value: String::new(),
-        label: "every coder".into(),
-        note: "overlapping codings counted once".into(),
-    }];
-    choices.extend(
-        crate::coding::coders_with_codings(conn)?
-            .into_iter()
-            .map(|c| Choice {
-                label: format!("only {c}"),
-                value: c,
-                note: String::new(),
-            }),
-    );
-    Ok(choices)
 }
