@@ -103,6 +103,8 @@ fn every_shipped_codebook_loads_and_loading_it_twice_changes_nothing() {
         "chime-herstel.nl.yaml",
         "chime-recovery.en.yaml",
         "narrative-identity.en.yaml",
+        "leefgebieden.nl.yaml",
+        "life-domains.en.yaml",
     ] {
         assert!(
             names.iter().any(|n| n == expected),
@@ -139,6 +141,14 @@ fn the_two_chime_editions_have_the_same_tree_and_poles() {
     };
     let nl = shape("chime-herstel.nl.yaml");
     assert_eq!(nl, shape("chime-recovery.en.yaml"));
+    // The life-domains editions too: eight domains of four sub-codes each, in the same order.
+    let domains = shape("leefgebieden.nl.yaml");
+    assert_eq!(domains, shape("life-domains.en.yaml"));
+    assert_eq!(
+        domains.iter().filter(|(depth, _, _)| *depth == 0).count(),
+        8
+    );
+    assert_eq!(domains.len(), 40);
     let poles: Vec<_> = nl.iter().filter(|(_, d, _)| d == "hope").collect();
     assert_eq!(
         poles.len(),
