@@ -81,6 +81,7 @@ for participants in $SIZES; do
   # command that codes (the terminal UI would otherwise resync it on its first search).
   timed reindex /dev/null "$narrata" --project "$project" reindex
   "$bin/examples/change_bench" "$project" 5 | results_of
+  "$bin/examples/analysis_bench" "$project" 5 | results_of
   timed export "$work/export.json" "$narrata" --project "$project" export excerpts "$work/excerpts.docx" --code "Theme 1" --json
   record "{\"step\": \"export_summary\", \"summary\": $(tr -d '\n' < "$work/export.json"), \"file_bytes\": $(stat -c %s "$work/excerpts.docx")}"
   if [ -x "$venv/bin/python" ]; then

@@ -363,7 +363,7 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
                 } else if let Some(who) = participant {
                     data.turns_touching(p.doc, p.start, p.end)
                         .iter()
-                        .filter(|t| t.participant.as_ref() == Some(who))
+                        .filter(|t| t.participant.as_deref() == Some(who.as_str()))
                         .map(|t| data.words(p.doc, p.start.max(t.start), p.end.min(t.end)))
                         .sum()
                 } else {

@@ -100,7 +100,9 @@ pub struct Seg {
 pub struct Turn {
     pub start: usize,
     pub end: usize,
-    pub participant: Option<String>,
+    /// Shared, not copied: a corpus has hundreds of thousands of turns and a few hundred
+    /// participants.
+    pub participant: Option<std::sync::Arc<str>>,
     pub words: usize,
 }
 
@@ -128,12 +130,23 @@ pub struct Data {
     participants: Vec<String>,
     /// Each document's words, read only when a count of words is asked for.
     words: HashMap<i64, WordIndex>,
+    /// Positions in `codings` of each code's codings, in order.
+    by_code: HashMap<i64, Vec<usize>>,
 }
 
 impl Data {
     /// Reads the codings of `scope`. A rule or group that selects nothing is no error: the
     /// analysis is then empty, and says so.
     pub fn load(conn: &Connection, scope: &Scope) -> Result<Data> {
+        Data::load_codes(conn, scope, None)
+    }
+
+    /// [`Data::load`] keeping only the codings of `codes` (a query needs only its codes').
+    pub fn load_codes(
+        conn: &Connection,
+        scope: &Scope,
+        codes_wanted: Option<&HashSet<i64>>,
+    ) -> Result<Data> {
         crate::coding::check_coders(conn, &scope.coders)?;
         let codes = codebook::codes(conn)?;
         let waves: Vec<String> = crate::corpus::waves(conn)?
@@ -234,9 +247,20 @@ impl Data {
             Some(ids)
         };
         let mut codings: Vec<Seg> = Vec::new();
-        let mut stmt = conn.prepare(
-            "SELECT id, doc_id, code_id, start, end, coder_id FROM codings ORDER BY doc_id, start, end, id",
-        )?;
+        // In table order, sorted below: SQLite's ORDER BY over four columns the index does not
+        // cover took 170 of 180 ms for 100,000 codings. A query reads only its codes' codings.
+        let sql = match codes_wanted {
+            Some(ids) => format!(
+                "SELECT id, doc_id, code_id, start, end, coder_id FROM codings WHERE code_id IN ({})",
+                ids.iter()
+                    .map(|i| i.to_string())
+                    .chain(std::iter::once("NULL".to_owned()))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            None => "SELECT id, doc_id, code_id, start, end, coder_id FROM codings".to_owned(),
+        };
+        let mut stmt = conn.prepare(&sql)?;
         for row in stmt.query_map([], |r| {
             Ok((
                 Seg {
@@ -250,30 +274,48 @@ impl Data {
             ))
         })? {
             let (seg, coder) = row?;
-            if docs.contains_key(&seg.doc) && coder_ids.as_ref().is_none_or(|c| c.contains(&coder))
+            if docs.contains_key(&seg.doc)
+                && coder_ids.as_ref().is_none_or(|c| c.contains(&coder))
+                && codes_wanted.is_none_or(|w| w.contains(&seg.code))
             {
                 codings.push(seg);
             }
         }
-        let mut turns: HashMap<i64, Vec<Turn>> = HashMap::new();
+        codings.sort_unstable_by_key(|c| (c.doc, c.start, c.end, c.id));
+        // Every turn in one scan (900 queries of one document each took 100 ms on 5 M words),
+        // kept for the documents with codings in scope.
         let with_codings: BTreeSet<i64> = codings.iter().map(|c| c.doc).collect();
-        let mut stmt = conn.prepare_cached(
-            "SELECT t.start, t.end, p.code, t.words FROM turns t
-             LEFT JOIN participants p ON p.id = t.participant_id
-             WHERE t.doc_id = ?1 ORDER BY t.start",
-        )?;
-        for &doc in &with_codings {
-            let list: Vec<Turn> = stmt
-                .query_map([doc], |r| {
-                    Ok(Turn {
-                        start: r.get::<_, i64>(0)? as usize,
-                        end: r.get::<_, i64>(1)? as usize,
-                        participant: r.get(2)?,
-                        words: r.get::<_, i64>(3)? as usize,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            turns.insert(doc, list);
+        let codes_of: HashMap<i64, std::sync::Arc<str>> = conn
+            .prepare("SELECT id, code FROM participants")?
+            .query_map([], |r| {
+                Ok((r.get(0)?, std::sync::Arc::from(r.get::<_, String>(1)?)))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut turns: HashMap<i64, Vec<Turn>> = HashMap::new();
+        let mut stmt =
+            conn.prepare("SELECT doc_id, start, end, participant_id, words FROM turns")?;
+        for row in stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })? {
+            let (doc, start, end, participant, words) = row?;
+            if !with_codings.contains(&doc) {
+                continue;
+            }
+            turns.entry(doc).or_default().push(Turn {
+                start: start as usize,
+                end: end as usize,
+                participant: participant.and_then(|p| codes_of.get(&p).cloned()),
+                words: words as usize,
+            });
+        }
+        for list in turns.values_mut() {
+            list.sort_unstable_by_key(|t| t.start);
         }
         let mut data = Data {
             codes,
@@ -283,6 +325,7 @@ impl Data {
             turns,
             participants,
             words: HashMap::new(),
+            by_code: HashMap::new(),
         };
         if !data.participants.is_empty() {
             // In a group interview only the passages on the asked participants' turns count.
@@ -297,6 +340,9 @@ impl Data {
                 .collect();
             let mut keep = keep.into_iter();
             data.codings.retain(|_| keep.next().unwrap_or(false));
+        }
+        for (i, c) in data.codings.iter().enumerate() {
+            data.by_code.entry(c.code).or_default().push(i);
         }
         Ok(data)
     }
@@ -338,7 +384,7 @@ impl Data {
         let mut out: Vec<String> = self
             .turns_touching(doc, start, end)
             .iter()
-            .filter_map(|t| t.participant.clone())
+            .filter_map(|t| t.participant.as_deref().map(str::to_owned))
             .collect();
         out.sort();
         out.dedup();
@@ -373,8 +419,17 @@ impl Data {
 
     /// The passages of a set of codes, per document in order.
     pub fn passages(&self, codes: &[i64]) -> Vec<Passage> {
-        let codes: HashSet<i64> = codes.iter().copied().collect();
-        unite(self.codings.iter().filter(|c| codes.contains(&c.code)))
+        // The codings are sorted: their positions in order are the codings in order.
+        let mut at: Vec<usize> = codes
+            .iter()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .filter_map(|c| self.by_code.get(c))
+            .flatten()
+            .copied()
+            .collect();
+        at.sort_unstable();
+        unite(at.into_iter().map(|i| &self.codings[i]))
     }
 
     pub fn code(&self, id: i64) -> Option<&Code> {

@@ -454,8 +454,14 @@ pub fn run(
 ) -> Result<Outcome> {
     let started = std::time::Instant::now();
     let conn = store.conn();
-    let mut data = Data::load(conn, scope)?;
-    let expr = parse(text, &data.codes)?;
+    let all = codebook::codes(conn)?;
+    let expr = parse(text, &all)?;
+    // Only the codings of the query's codes are read.
+    let mut wanted = std::collections::HashSet::new();
+    expr.codes(&mut |id| {
+        wanted.extend(codebook::with_descendants(&all, id));
+    });
+    let mut data = Data::load_codes(conn, scope, Some(&wanted))?;
     if o.unit == Unit::Words && uses_distance(&expr) {
         data.read_words(conn)?;
     }
@@ -490,6 +496,23 @@ pub fn run(
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         passages,
     })
+}
+
+impl Expr {
+    /// Calls `f` with every code the query names.
+    fn codes(&self, f: &mut impl FnMut(i64)) {
+        match self {
+            Expr::Code { id, .. } => f(*id),
+            Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Not(a, b)
+            | Expr::Near(a, b)
+            | Expr::FollowedBy(a, b) => {
+                a.codes(f);
+                b.codes(f);
+            }
+        }
+    }
 }
 
 fn uses_distance(e: &Expr) -> bool {
