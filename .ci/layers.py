@@ -22,7 +22,7 @@ LAYERS = [
     ["import"],
     ["codebook"],
     ["change", "search", "merge", "agreement", "coding", "memo", "groups", "attributes",
-     "project", "privacy", "check", "analysis"],
+     "project", "privacy", "check", "analysis", "suggest"],
     ["export", "refi", "demo"],
     # The front-ends: the command line starts the terminal UI; neither is used by the library.
     ["cli", "tui"],

@@ -35,6 +35,7 @@ pub mod project;
 pub mod refi;
 pub mod search;
 pub mod store;
+pub mod suggest;
 pub mod transcript;
 pub mod tui;
 pub mod words;

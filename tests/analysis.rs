@@ -571,3 +571,75 @@ fn listings_and_reports_are_filtered_by_a_rule_too() {
         .unwrap();
     assert_eq!(t1["interviewed"], false, "T1 lies outside the rule: {peer}");
 }
+
+#[test]
+fn suggestions_for_uncoded_turns_come_from_the_projects_own_codings_with_their_reasons() {
+    let (tmp, dir) = fixture();
+    let file = tmp.path().join("P03_T1.md");
+    std::fs::write(
+        &file,
+        "---\nparticipant: P03\nwave: T1\n---\nI: En?\nP03: De groep helpt mij echt.\nI: En verder?\nP03: Ik voel weer hoop.\n",
+    )
+    .unwrap();
+    narrata(&dir)
+        .args(["import", file.to_str().unwrap(), "--anonymise", "off"])
+        .assert()
+        .success();
+    let found = run_json(&dir, &["suggest", "4", "--all", "--json"]);
+    let turns = found.as_array().unwrap();
+    assert_eq!(turns.len(), 2, "{found}");
+    let first = |t: &Value| t["suggestions"][0]["code"].as_str().unwrap().to_owned();
+    assert!(
+        turns[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("De groep helpt")
+    );
+    assert_eq!(first(&turns[0]), "Peer");
+    assert_eq!(first(&turns[1]), "Hope");
+    // The reasons are codings of the suggested code.
+    let codings = run_json(&dir, &["codings", "--code", "Peer", "--json"]);
+    let peer: Vec<i64> = codings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    for id in turns[0]["suggestions"][0]["because"].as_array().unwrap() {
+        assert!(
+            peer.contains(&id.as_i64().unwrap()),
+            "{id} is no Peer coding"
+        );
+    }
+    // Coded turns get none: the three earlier documents are coded throughout.
+    let all = run_json(&dir, &["suggest", "--all", "--json"]);
+    assert!(
+        all.as_array().unwrap().iter().all(|t| t["doc"] == 4),
+        "{all}"
+    );
+}
+
+#[test]
+fn suggestions_beat_the_most_frequent_codes_on_the_demo_leaving_each_document_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    narrata(tmp.path())
+        .args(["demo", "demo", "--no-tui"])
+        .assert()
+        .success();
+    let e = run_json(
+        &tmp.path().join("demo"),
+        &["suggest", "--evaluate", "--json"],
+    );
+    assert!(e["turns"].as_u64().unwrap() > 200, "{e}");
+    let f = |k: &str| e[k].as_f64().unwrap();
+    assert!(f("precision_at_1") > f("baseline_at_1"), "{e}");
+    assert!(f("precision_at_3") > f("baseline_at_3"), "{e}");
+    // From the threshold on, the first suggestion is right at least half the time.
+    let at = e["thresholds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| (r["threshold"].as_f64().unwrap() - narrata::suggest::THRESHOLD).abs() < 1e-9)
+        .unwrap();
+    assert!(at["precision_at_1"].as_f64().unwrap() >= 0.5, "{at}");
+}

@@ -1936,3 +1936,58 @@ fn the_analysis_view_shows_a_matrix_opens_a_cells_passages_and_runs_a_query() {
         "↓ charts the next code"
     );
 }
+
+#[test]
+fn the_picker_offers_the_codes_suggested_for_the_turn_first() {
+    let mut s = Session::demo(120, 40);
+    s.keys("<Enter>"); // P01 T1
+    // The first picker asks the worker to learn from the project's codings.
+    s.keys("nc<Esc>");
+    assert!(s.app.suggester.model.is_some(), "{}", s.status());
+    let model = narrata::suggest::learn(s.store.conn()).unwrap();
+    let language = s
+        .app
+        .transcript
+        .doc
+        .as_ref()
+        .unwrap()
+        .summary
+        .language
+        .clone();
+    let mut offered = 0;
+    for _ in 0..40 {
+        s.keys("n"); // the next uncoded turn
+        let (doc, start, end) = current_turn(&s);
+        let text = corpus::text(s.store.conn(), doc).unwrap();
+        let said = narrata::offsets::slice_chars(&text, start as usize, end as usize);
+        let expected: Vec<i64> = model
+            .rank_text(said, &language)
+            .into_iter()
+            .filter(|(_, score, _)| *score >= narrata::suggest::THRESHOLD)
+            .map(|(code, _, _)| code)
+            .take(3)
+            .collect();
+        s.keys("c");
+        let Some(Overlay::Picker(p)) = &s.app.overlay else {
+            panic!("no picker: {}", s.status());
+        };
+        let firsts: Vec<i64> = p
+            .choices
+            .iter()
+            .take(expected.len())
+            .map(|c| c.value.parse().unwrap())
+            .collect();
+        assert_eq!(firsts, expected, "for {said:?}");
+        if let Some(first) = p.choices.first()
+            && !expected.is_empty()
+        {
+            assert!(first.note.starts_with("suggested ("), "{}", first.note);
+            offered += 1;
+        }
+        s.keys("<Esc>");
+    }
+    assert!(
+        offered > 0,
+        "no uncoded turn of the first documents had a suggestion"
+    );
+}

@@ -2,7 +2,7 @@
 
 /// The words of a text as character spans, sorted, to count the words of any span by binary
 /// search instead of reading the text again. A word cut by the span's edge counts, as
-/// [`words::count`] would count its visible part.
+/// [`crate::words::count`] would count its visible part.
 pub struct WordIndex {
     spans: Vec<(u32, u32)>,
     /// Positions of apostrophes and hyphens inside words: a span holding only one of them

@@ -103,6 +103,10 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Where codes meet: code × code co-occurrence, counts and Jaccard ratios.
     Cooccurrence(CooccurrenceArgs),
+    /// Codes likely to apply to uncoded participant turns, learned only from this project's
+    /// codings, each with the coded passages that made it likely; `--evaluate` measures how
+    /// well that predicts, leaving one document out at a time.
+    Suggest(SuggestArgs),
     /// Open the terminal UI (also what narrata does with no command, on a terminal).
     Tui,
 }
@@ -284,6 +288,25 @@ pub struct MatrixArgs {
     /// Also write the matrix as CSV.
     #[arg(long, value_name = "OUT.csv")]
     pub csv: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The arguments of `narrata suggest`.
+#[derive(Debug, clap::Args)]
+pub struct SuggestArgs {
+    /// Only this document (id, GUID or title); default: every document.
+    pub doc: Option<String>,
+    /// At most this many codes per turn.
+    #[arg(long, default_value_t = 3)]
+    pub limit: usize,
+    /// Also suggestions below the threshold the evaluation justified.
+    #[arg(long)]
+    pub all: bool,
+    /// Measure instead: precision at 1 and 3, leaving one document out, beside the baseline of
+    /// the most frequent codes, and the share of turns shown per threshold.
+    #[arg(long, conflicts_with_all = ["doc", "all"])]
+    pub evaluate: bool,
     #[arg(long)]
     pub json: bool,
 }

@@ -85,6 +85,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Query(args) => queries::query(&ctx, args, out),
         Command::Matrix(args) => queries::matrix(&ctx, args, out),
         Command::Cooccurrence(args) => queries::cooccurrence(&ctx, args, out),
+        Command::Suggest(args) => queries::suggest(&ctx, args, out),
         Command::Participants(args) => corpus::participants(&ctx, args, out),
         Command::Waves(args) => corpus::waves(&ctx, args, out),
         Command::Show(args) => corpus::show(&ctx, args, out),

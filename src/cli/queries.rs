@@ -1,4 +1,5 @@
-//! Commands over combinations of codes: `query`, `matrix`, `cooccurrence`.
+//! Commands over combinations of codes: `query`, `matrix`, `cooccurrence`; and `suggest`,
+//! which learns from them.
 
 use std::io::Write;
 
@@ -282,5 +283,98 @@ pub(super) fn cooccurrence(ctx: &Ctx, args: CooccurrenceArgs, out: &mut dyn Writ
     if let Some(path) = &csv {
         say(out, &format!("written: {}", path.display()))?;
     }
+    Ok(0)
+}
+
+/// `narrata suggest`.
+pub(super) fn suggest(ctx: &Ctx, args: SuggestArgs, out: &mut dyn Write) -> Result<i32> {
+    let store = ctx.open()?;
+    if args.evaluate {
+        let e = crate::suggest::evaluate(store.conn())?;
+        if args.json {
+            return output::json(out, &e).map(|_| 0);
+        }
+        say(
+            out,
+            &format!(
+                "{} coded participant turns in {} documents, each predicted by a model that never saw its document:",
+                e.turns, e.documents
+            ),
+        )?;
+        let mut t = Table::new(&["", "precision@1", "precision@3"]);
+        t.row(vec![
+            "suggestions".into(),
+            format!("{:.2}", e.precision_at_1),
+            format!("{:.2}", e.precision_at_3),
+        ]);
+        t.row(vec![
+            "most frequent codes".into(),
+            format!("{:.2}", e.baseline_at_1),
+            format!("{:.2}", e.baseline_at_3),
+        ]);
+        t.print(out, "")?;
+        let mut t = Table::new(&["score from", "turns shown", "precision@1 of those"]);
+        for r in &e.thresholds {
+            t.row(vec![
+                format!("{:.1}", r.threshold),
+                format!("{:.0}%", r.shown * 100.0),
+                format!("{:.2}", r.precision_at_1),
+            ]);
+        }
+        t.print(out, "")?;
+        return Ok(0);
+    }
+    let doc = match &args.doc {
+        Some(d) => Some(crate::corpus::find_document(store.conn(), d)?),
+        None => None,
+    };
+    let threshold = if args.all {
+        0.0
+    } else {
+        crate::suggest::THRESHOLD
+    };
+    let found = crate::suggest::suggest(store.conn(), doc, args.limit, threshold)?;
+    if args.json {
+        return output::json(out, &found).map(|_| 0);
+    }
+    for turn in &found {
+        say(
+            out,
+            &format!(
+                "document {} · r. {} · {}",
+                turn.doc,
+                turn.line,
+                one_line(&turn.text, 90)
+            ),
+        )?;
+        for s in &turn.suggestions {
+            say(
+                out,
+                &format!(
+                    "  {:.2}  {}  (like coding {})",
+                    s.score,
+                    s.code,
+                    s.because
+                        .iter()
+                        .take(3)
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )?;
+        }
+    }
+    say(
+        out,
+        &format!(
+            "{} uncoded turn(s) with a suggestion{} · learned from this project's codings only · `narrata codings --json` shows the passages named",
+            found.len(),
+            if args.all {
+                String::new()
+            } else {
+                format!(" from score {:.1} on", crate::suggest::THRESHOLD)
+            }
+        ),
+    )?;
     Ok(0)
 }

@@ -20,3 +20,13 @@ pub use index::{
     IndexState, follow, follow_outcomes, is_current, rebuild, rebuild_from_scratch, verify,
 };
 pub use query::{Filters, Hit, Results, search};
+
+/// The analyzer the index's stemmed field uses for a language (`nl`, `en`; any other: words
+/// lower-cased and folded, not stemmed), for other modules that must see words as search does.
+pub fn analyzer_for(language: &str) -> tantivy::tokenizer::TextAnalyzer {
+    schema::analyzer(match language {
+        "nl" => Some(tantivy::tokenizer::Language::Dutch),
+        "en" => Some(tantivy::tokenizer::Language::English),
+        _ => None,
+    })
+}

@@ -120,6 +120,17 @@ pub struct App {
     pub(in crate::tui) after_unlock: Option<Action>,
     /// Where closing the first-run tour leaves its mark, so that it is not shown again.
     pub tour_marker: Option<std::path::PathBuf>,
+    /// Code suggestions learned from the project's codings (by the worker), for the picker.
+    pub suggester: Suggester,
+}
+
+/// The picker's suggestion model: learned in the worker when a picker first opens, learned
+/// again (in the background, the old one serving meanwhile) after codings changed.
+#[derive(Debug, Default)]
+pub struct Suggester {
+    pub model: Option<std::sync::Arc<crate::suggest::Model>>,
+    pub pending: bool,
+    pub stale: bool,
 }
 
 impl App {
@@ -140,6 +151,7 @@ impl App {
                 stale: true,
                 ..Default::default()
             },
+            suggester: Suggester::default(),
             overlay: None,
             status: Status {
                 message: "loading…".into(),
@@ -355,6 +367,14 @@ impl App {
                 }
             }
             Done::Changes { id, result } => self.waves.receive(id, result),
+            Done::Suggester(result) => {
+                self.suggester.pending = false;
+                match result {
+                    Ok(model) => self.suggester.model = Some(model),
+                    // Suggestions are a help, not a need: the picker works without them.
+                    Err(e) => self.say(format!("no code suggestions: {e}")),
+                }
+            }
             Done::Agreement { id, result } => {
                 if let Err(e) = &result {
                     self.status = Status {
@@ -577,6 +597,7 @@ impl App {
         self.waves.stale = true;
         self.segments.stale = true;
         self.analysis.stale = true;
+        self.suggester.stale = true;
         match self.view {
             View::Documents => {
                 self.documents.load(store.conn())?;

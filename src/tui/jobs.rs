@@ -31,6 +31,8 @@ pub enum Job {
         id: u64,
         options: crate::agreement::Options,
     },
+    /// Learn code suggestions from the project's codings.
+    Suggester,
 }
 
 /// Agreement measures with the stretches where the coders differ.
@@ -55,6 +57,7 @@ pub enum Done {
         id: u64,
         result: Result<AgreementView, String>,
     },
+    Suggester(Result<std::sync::Arc<crate::suggest::Model>, String>),
 }
 
 /// What the waves view shows: the participant grid or, for everyone, the cohort.
@@ -92,6 +95,11 @@ pub fn run(store: &Store, job: Job) -> Done {
             .map_err(|e| e.to_string());
             Done::Changes { id, result }
         }
+        Job::Suggester => Done::Suggester(
+            crate::suggest::learn(store.conn())
+                .map(std::sync::Arc::new)
+                .map_err(|e| e.to_string()),
+        ),
         Job::Agreement { id, options } => {
             let result = crate::agreement::compute(store.conn(), &options)
                 .and_then(|r| {
@@ -215,6 +223,7 @@ fn failure(job: &Job) -> Done {
             result: Err(msg),
         },
         Job::Follow { .. } => Done::IndexUpdate(Err(msg)),
+        Job::Suggester => Done::Suggester(Err(msg)),
     }
 }
 
@@ -231,7 +240,7 @@ fn latest_only(batch: Vec<Job>) -> Vec<Job> {
         .filter(|(i, j)| match j {
             Job::Search { .. } => Some(*i) == last_search,
             Job::Changes { .. } => Some(*i) == last_changes,
-            Job::Follow { .. } | Job::Agreement { .. } => true,
+            Job::Follow { .. } | Job::Agreement { .. } | Job::Suggester => true,
         })
         .map(|(_, j)| j)
         .collect()

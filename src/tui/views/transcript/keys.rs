@@ -311,9 +311,47 @@ impl App {
             end,
             seen: doc.chars[start..end].iter().collect(),
         };
+        let text: String = doc.chars[start..end].iter().collect();
+        let language = doc.summary.language.clone();
+        let choices = self.suggested_first(&text, &language, self.code_choices(&[]));
         self.overlay = Some(Overlay::Picker(
-            Picker::new(title, purpose, self.code_choices(&[])).offering_new_code(),
+            Picker::new(title, purpose, choices).offering_new_code(),
         ));
+    }
+
+    /// The codes suggested for `text` (from [`crate::suggest::THRESHOLD`] on, at most three)
+    /// moved to the top of the picker's choices, marked with their score. The model is learned
+    /// in the worker: the first picker of a session, and the first after codings changed, ask
+    /// for it and show the last one (or none) meanwhile.
+    fn suggested_first(
+        &mut self,
+        text: &str,
+        language: &str,
+        mut choices: Vec<Choice>,
+    ) -> Vec<Choice> {
+        if (self.suggester.model.is_none() || self.suggester.stale) && !self.suggester.pending {
+            self.suggester.pending = true;
+            self.suggester.stale = false;
+            self.outbox.push(crate::tui::jobs::Job::Suggester);
+        }
+        let Some(model) = &self.suggester.model else {
+            return choices;
+        };
+        let ranked: Vec<(i64, f64)> = model
+            .rank_text(text, language)
+            .into_iter()
+            .filter(|(_, score, _)| *score >= crate::suggest::THRESHOLD)
+            .take(3)
+            .map(|(code, score, _)| (code, score))
+            .collect();
+        for (i, (code, score)) in ranked.into_iter().enumerate() {
+            if let Some(at) = choices.iter().position(|c| c.value == code.to_string()) {
+                let mut c = choices.remove(at);
+                c.note = format!("suggested ({score:.2}) · {}", c.note);
+                choices.insert(i, c);
+            }
+        }
+        choices
     }
 
     /// In-vivo coding: the selected words name a new top-level code (or the existing one of
