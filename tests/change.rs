@@ -542,6 +542,10 @@ print(json.dumps({"heads": heads, "cells": cells, "text": "\n".join(p.text for p
         "{cells}"
     );
     assert!(cells.contains("“een twee” (P01, T1, r. 2)"), "{cells}");
+    // The cohort's n/N as a bar of eight blocks for the whole (1 of the 1 interviewed in T1),
+    // none for nobody; the figure beside it.
+    assert!(cells.contains("\n████████ 1/1\n"), "{cells}");
+    assert!(cells.contains("\n0/1\n"), "{cells}");
     let text = r["text"].as_str().unwrap();
     assert!(
         text.contains("T1: Stil, weinig woorden.") && text.contains("not what it means"),

@@ -7,12 +7,22 @@ use std::path::Path;
 use docx_rs::{Table, TableCell, TableRow};
 use rusqlite::Connection;
 
-use super::docx::{bold_cell, heading, styled, table, text};
+use super::docx::{bar_cell, bold_cell, cell, heading, styled, text};
 use crate::change::{self, Cohort};
 use crate::coding::{self, Filter};
 use crate::error::Result;
 
 /// Writes the change report to `path`.
+/// Each code's colour by its name and by its path (the tables name codes either way).
+fn code_colours(conn: &Connection) -> Result<std::collections::HashMap<String, Option<String>>> {
+    let mut out = std::collections::HashMap::new();
+    for c in crate::codebook::codes(conn)? {
+        out.insert(c.name.clone(), c.color.clone());
+        out.insert(c.path.clone(), c.color.clone());
+    }
+    Ok(out)
+}
+
 pub fn changes_docx(
     conn: &Connection,
     project: &str,
@@ -36,6 +46,7 @@ pub fn changes_docx(
     if let Some(note) = change::unassigned_note(t.unassigned_documents) {
         doc = doc.add_paragraph(text(&note));
     }
+    let colours = code_colours(conn)?;
     let mut participants: Vec<&str> = t.rows.iter().map(|r| r.participant.as_str()).collect();
     participants.dedup();
     for p in participants {
@@ -49,32 +60,43 @@ pub fn changes_docx(
             .iter()
             .filter(|r| r.participant == p && (r.change != "absent" || r.confirmed.is_some()))
             .collect();
-        let grid =
-            rows.iter()
-                .map(|r| {
-                    let mut line = vec![r.code.clone()];
-                    line.extend(r.cells.iter().map(|c| {
-                        match (c.interviewed, c.codings, c.coverage) {
-                            (false, ..) => "not interviewed".to_owned(),
-                            (true, Some(0), _) => "–".to_owned(),
-                            (true, Some(n), Some(cov)) => format!("{n} ({:.1}%)", cov * 100.0),
-                            _ => String::new(),
-                        }
-                    }));
-                    line.push(format!(
-                        "{}{}",
-                        r.change,
-                        if r.coders_differ { " †" } else { "" }
-                    ));
-                    line.push(match (&r.confirmed, &r.memo) {
-                        (Some(l), Some(m)) => format!("{l}: {m}"),
-                        (Some(l), None) => l.clone(),
-                        _ => String::new(),
-                    });
-                    line
-                })
-                .collect();
-        doc = doc.add_table(table(&header, grid));
+        // Coverage per wave as a bar in the code's colour, the longest bar the participant's
+        // largest coverage in this table, with the figure beside it.
+        let largest = rows
+            .iter()
+            .flat_map(|r| r.cells.iter().filter_map(|c| c.coverage))
+            .fold(0.0f64, f64::max);
+        let mut grid = vec![TableRow::new(header.iter().map(|h| bold_cell(h)).collect())];
+        for r in &rows {
+            let colour = colours.get(&r.code).and_then(|c| c.as_deref());
+            let mut cells = vec![cell(&r.code)];
+            cells.extend(
+                r.cells
+                    .iter()
+                    .map(|c| match (c.interviewed, c.codings, c.coverage) {
+                        (false, ..) => cell("not interviewed"),
+                        (true, Some(0), _) => cell("–"),
+                        (true, Some(n), Some(cov)) => bar_cell(
+                            if largest > 0.0 { cov / largest } else { 0.0 },
+                            colour,
+                            &format!("{n} ({:.1}%)", cov * 100.0),
+                        ),
+                        _ => cell(""),
+                    }),
+            );
+            cells.push(cell(&format!(
+                "{}{}",
+                r.change,
+                if r.coders_differ { " †" } else { "" }
+            )));
+            cells.push(cell(&match (&r.confirmed, &r.memo) {
+                (Some(l), Some(m)) => format!("{l}: {m}"),
+                (Some(l), None) => l.clone(),
+                _ => String::new(),
+            }));
+            grid.push(TableRow::new(cells));
+        }
+        doc = doc.add_table(Table::new(grid));
         let portraits: Vec<&change::Portrait> =
             t.portraits.iter().filter(|x| x.participant == p).collect();
         if !portraits.is_empty() {
@@ -132,18 +154,24 @@ pub fn changes_docx(
         .chain(cohort.waves.iter().cloned())
         .chain(["kept", "gained", "lost", "never"].map(str::to_owned))
         .collect();
-    let rows = cohort
-        .codes
-        .iter()
-        .map(|r| {
-            let mut line = vec![r.code.clone()];
-            line.extend(r.cells.iter().map(|c| format!("{}/{}", c.n, c.of)));
-            line.extend([r.kept, r.gained, r.lost, r.never].map(|n| n.to_string()));
-            line
-        })
-        .collect();
-    doc = doc.add_table(table(&header, rows)).add_paragraph(text(&format!(
-        "n/N: participants with the code / participants interviewed; kept, gained, lost, never: between {} and {}. {} {}",
+    // Each wave's n/N drawn as a bar in the code's colour beside the figure.
+    let mut rows = vec![TableRow::new(header.iter().map(|h| bold_cell(h)).collect())];
+    for r in &cohort.codes {
+        let colour = colours.get(&r.code).and_then(|c| c.as_deref());
+        let mut cells = vec![cell(&r.code)];
+        cells.extend(r.cells.iter().map(|c| {
+            let share = if c.of == 0 {
+                0.0
+            } else {
+                c.n as f64 / c.of as f64
+            };
+            bar_cell(share, colour, &format!("{}/{}", c.n, c.of))
+        }));
+        cells.extend([r.kept, r.gained, r.lost, r.never].map(|n| cell(&n.to_string())));
+        rows.push(TableRow::new(cells));
+    }
+    doc = doc.add_table(Table::new(rows)).add_paragraph(text(&format!(
+        "n/N: participants with the code / participants interviewed (the bar: n ÷ N); kept, gained, lost, never: between {} and {}. {} {}",
         cohort.waves.first().cloned().unwrap_or_default(),
         cohort.waves.last().cloned().unwrap_or_default(),
         change::coders_counted(&cohort.coders),

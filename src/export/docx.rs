@@ -118,6 +118,35 @@ pub fn table(header: &[String], rows: Vec<Vec<String>>) -> Table {
     Table::new(all)
 }
 
+/// A bar of up to `width` block characters for a share 0–1, in eighths of a block.
+pub fn bar_text(share: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = (share.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
+    let mut bar = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        bar.push(PARTS[eighths % 8]);
+    }
+    bar
+}
+
+/// A table cell that is a small bar chart: a bar for `share` (0–1) in the code's colour (grey
+/// without one), then the figure it stands for. The bar's length carries the value, so it
+/// reads in greyscale print; the figure keeps the exact number.
+pub fn bar_cell(share: f64, color: Option<&str>, figure: &str) -> TableCell {
+    let colour = color
+        .map(|c| c.trim_start_matches('#').to_owned())
+        .filter(|c| c.len() == 6 && c.chars().all(|x| x.is_ascii_hexdigit()))
+        .unwrap_or_else(|| "595959".to_owned());
+    let bar = bar_text(share, 8);
+    let mut p = Paragraph::new();
+    if !bar.is_empty() {
+        p = p.add_run(Run::new().add_text(&bar).color(colour));
+    }
+    let gap = if bar.is_empty() { "" } else { " " };
+    TableCell::new()
+        .add_paragraph(p.add_run(Run::new().add_text(format!("{gap}{}", xml_safe(figure)))))
+}
+
 /// A paragraph with a bold label and text after it.
 pub fn labelled(label: &str, value: &str) -> Paragraph {
     Paragraph::new()
