@@ -7,7 +7,8 @@
 
 use std::time::Instant;
 
-use narrata::analysis::matrix::{self, Across, Measure, Near};
+use narrata::analysis::cooccurrence::{self, Near};
+use narrata::analysis::matrix::{self, Across, Measure};
 use narrata::analysis::{Scope, query};
 use narrata::store::Store;
 
@@ -69,7 +70,8 @@ fn main() {
     );
     for (near, what) in [(Near::Overlap, "overlap"), (Near::SameTurn, "same turn")] {
         let (t, c) = time(runs, || {
-            matrix::cooccurrence(conn, &scope, near, &Default::default()).expect("cooccurrence")
+            cooccurrence::cooccurrence(conn, &scope, near, &Default::default())
+                .expect("cooccurrence")
         });
         let pairs: usize = c.cells.iter().flatten().map(|p| p.count).sum::<usize>()
             - c.passages.iter().sum::<usize>();

@@ -55,12 +55,37 @@ const IDENTIFYING_KEYS: &[&str] = &[
 ];
 
 fn identifying_key(key: &str) -> bool {
-    let squashed: String = key
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-' | '_'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    // The whole key, and each word in it: `participant_name` and `Naam ouder` name one too.
+    std::iter::once(squash(key))
+        .chain(
+            key.split([' ', '.', '-', '_'])
+                .filter(|w| !w.is_empty())
+                .map(squash),
+        )
+        .any(|k| IDENTIFYING_KEYS.contains(&k.as_str()))
+}
+
+/// Whether a date the patterns found is only a year or a span of years (`2019`, `1950-1959`)
+/// or a month's name: research attributes (cohort, birth decade, season) that name no one.
+fn harmless_date(found: &str) -> bool {
+    let found = found.trim();
+    let digits_only = found
         .chars()
-        .filter(|c| !matches!(c, ' ' | '.' | '-' | '_'))
-        .flat_map(char::to_lowercase)
-        .collect();
-    IDENTIFYING_KEYS.contains(&squashed.as_str())
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '–' | ' ' | '/'));
+    let years = found
+        .split(['-', '–', '/'])
+        .map(str::trim)
+        .filter(|y| !y.is_empty());
+    (digits_only
+        && years.clone().count() <= 2
+        && years.clone().all(|y| y.len() == 4 || y.len() == 2))
+        || found.chars().all(char::is_alphabetic)
 }
 
 /// Refuses a key or value that would carry an identifier into the project.
@@ -75,10 +100,10 @@ pub fn check(key: &str, value: &str) -> Result<()> {
         )));
     }
     let found = crate::anonymise::patterns::find(value);
-    if let Some((_, _, category, _, _)) = found
-        .iter()
-        .find(|h| !matches!(h.2, "AGE" | "NUMBER" | "YEAR"))
-    {
+    if let Some((_, _, category, _, _)) = found.iter().find(|h| {
+        let text = value.get(h.0..h.1).unwrap_or("");
+        !(h.2 == "AGE" || h.2 == "DATE" && harmless_date(text))
+    }) {
         return Err(Error::Invalid(format!(
             "the value of `{key}` looks like an identifier ({}), and attributes are stored without anonymisation",
             category.to_lowercase()
@@ -206,6 +231,11 @@ pub struct SheetReport {
 /// checked first: one identifier anywhere refuses the whole sheet, nothing stored.
 pub fn import_participants(store: &mut Store, coder: &str, text: &str) -> Result<SheetReport> {
     let rows = crate::csv::read(text)?;
+    if rows.len() < 2 {
+        return Err(Error::Invalid(
+            "the sheet has a header but no rows of participants".into(),
+        ));
+    }
     let header = &rows[0];
     let who = header
         .iter()
@@ -304,6 +334,9 @@ mod tests {
         assert!(check("age_group", "50-59").is_ok());
         assert!(check("site", "north").is_ok());
         assert!(check("leeftijd", "54").is_ok());
+        assert!(check("cohort", "2019").is_ok());
+        assert!(check("decade", "1950-1959").is_ok());
+        assert!(check("season", "May").is_ok());
         for (k, v) in [
             ("Naam", "x"),
             ("e-mail", "x"),
@@ -311,6 +344,9 @@ mod tests {
             ("contact", "jan@example.org"),
             ("contact", "06-12345678"),
             ("born", "12 maart 1971"),
+            ("participant_name", "x"),
+            ("Naam ouder", "x"),
+            ("seen", "14-03-2023"),
         ] {
             assert!(check(k, v).is_err(), "{k} = {v} should be refused");
         }

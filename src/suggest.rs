@@ -1,5 +1,6 @@
 //! Code suggestions learned from this project's own codings, and nothing else: no network, no
-//! model from elsewhere. Every coded passage is an example (its words, stemmed as the search
+//! model from elsewhere. Every coded passage (a code's overlapping codings united, so two
+//! coders on one quote are one example) is an example (its words, stemmed as the search
 //! index stems them, weighted by TF-IDF); a participant's turn is compared with every example
 //! and the ten most similar vote for their codes, each vote its similarity. A code's score is
 //! its share of the votes (0 to 1); the passages that voted for it are the reason shown with
@@ -61,8 +62,11 @@ pub struct Suggestion {
 pub struct Corpus {
     /// doc → (text, language)
     texts: HashMap<i64, (String, String)>,
-    /// (coding id, doc, code, start, end)
+    /// Coded passages: (first coding id, doc, code, start, end); a code's codings that
+    /// overlap in a document (two coders on one quote) are one passage, one vote.
     codings: Vec<(i64, i64, i64, usize, usize)>,
+    /// doc → the codes and spans of its passages
+    by_doc: HashMap<i64, Vec<(i64, usize, usize)>>,
     /// doc → participants' turns (start, end), in order
     turns: HashMap<i64, Vec<(usize, usize)>>,
     analyzers: HashMap<String, TextAnalyzer>,
@@ -86,8 +90,8 @@ impl Corpus {
             let (id, text, language) = row?;
             texts.insert(id, (text, language));
         }
-        let codings = conn
-            .prepare("SELECT id, doc_id, code_id, start, end FROM codings ORDER BY id")?
+        let mut raw: Vec<(i64, i64, i64, usize, usize)> = conn
+            .prepare("SELECT id, doc_id, code_id, start, end FROM codings")?
             .query_map([], |r| {
                 Ok((
                     r.get(0)?,
@@ -98,6 +102,20 @@ impl Corpus {
                 ))
             })?
             .collect::<rusqlite::Result<_>>()?;
+        raw.sort_unstable_by_key(|&(id, doc, code, s, _)| (doc, code, s, id));
+        let mut codings: Vec<(i64, i64, i64, usize, usize)> = Vec::with_capacity(raw.len());
+        for c in raw {
+            match codings.last_mut() {
+                Some(last) if last.1 == c.1 && last.2 == c.2 && c.3 < last.4 => {
+                    last.4 = last.4.max(c.4)
+                }
+                _ => codings.push(c),
+            }
+        }
+        let mut by_doc: HashMap<i64, Vec<(i64, usize, usize)>> = HashMap::new();
+        for &(_, doc, code, s, e) in &codings {
+            by_doc.entry(doc).or_default().push((code, s, e));
+        }
         let mut turns: HashMap<i64, Vec<(usize, usize)>> = HashMap::new();
         let mut stmt = conn.prepare(
             "SELECT doc_id, start, end FROM turns WHERE participant_id IS NOT NULL AND is_interviewer = 0",
@@ -118,6 +136,7 @@ impl Corpus {
         Ok(Corpus {
             texts,
             codings,
+            by_doc,
             turns,
             analyzers: HashMap::new(),
         })
@@ -142,10 +161,13 @@ impl Corpus {
 
     /// The codes of the codings that overlap a span.
     fn codes_in(&self, doc: i64, start: usize, end: usize) -> BTreeSet<i64> {
-        self.codings
+        self.by_doc
+            .get(&doc)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
             .iter()
-            .filter(|c| c.1 == doc && c.3 < end && start < c.4)
-            .map(|c| c.2)
+            .filter(|c| c.1 < end && start < c.2)
+            .map(|c| c.0)
             .collect()
     }
 }
@@ -226,8 +248,16 @@ impl Model {
             .filter_map(|(w, n)| self.vocabulary.get(&w).map(|&id| (id, n)));
         let query = weigh(known, &self.idf);
         let mut similarity: HashMap<u32, f32> = HashMap::new();
+        // Words in more than a tenth of the examples ("ik", "de", "and") weigh little and cost
+        // most: each would visit that many examples for every turn (on 100,000 codings this
+        // made `suggest` over a whole corpus take minutes instead of seconds).
+        let common = (self.examples.len() / 10).max(50);
         for (t, w) in query {
-            for &(ex, v) in &self.postings[t as usize] {
+            let list = &self.postings[t as usize];
+            if list.len() > common {
+                continue;
+            }
+            for &(ex, v) in list {
                 *similarity.entry(ex).or_insert(0.0) += w * v;
             }
         }

@@ -224,7 +224,12 @@ fn a_querys_passages_can_be_coded_undone_and_written_to_word_and_csv() {
         .failure();
     assert!(stderr_of(&e).contains("no code"), "{}", stderr_of(&e));
     let sheet = std::fs::read_to_string(&csv).unwrap();
-    assert_eq!(sheet.lines().count(), 3, "{sheet}");
+    assert_eq!(
+        sheet.lines().count(),
+        4,
+        "the scope, the header, two rows: {sheet}"
+    );
+    assert!(sheet.contains("# query"), "{sheet}");
     assert!(sheet.contains("\"Die helpt, ik voel hoop.\""), "{sheet}");
     // The report opens in an independent reader and quotes both passages with citations.
     let py = std::process::Command::new("python3")
@@ -317,17 +322,18 @@ fn matrices_count_passages_words_and_coverage_as_worked_out_by_hand() {
         assert_eq!(cell(&m, code, "P01")["words"], p01, "{code}");
         assert_eq!(cell(&m, code, "P02")["words"], p02, "{code}");
     }
-    let docs = run_json(&dir, &["docs", "--json"]);
-    let words = |id: i64| {
-        docs.as_array()
+    // A participant's text is their own turns (the interviewer's words are not theirs).
+    let own = |doc: &str| -> f64 {
+        run_json(&dir, &["show", doc, "--json"])["turns"]
+            .as_array()
             .unwrap()
             .iter()
-            .find(|d| d["id"] == id)
-            .unwrap()["words"]
-            .as_f64()
-            .unwrap()
+            .filter(|t| t["participant"] == "P01")
+            .map(|t| t["words"].as_f64().unwrap())
+            .sum()
     };
-    let p01_words = words(1) + words(2);
+    let p01_words = own("1") + own("2");
+    assert_eq!(p01_words, 20.0, "9 + 6 words in T1, 5 in T2");
     let got = cell(&m, "Peer", "P01")["coverage"].as_f64().unwrap();
     assert!((got - 9.0 / p01_words).abs() < 1e-9, "{got}");
     // Columns by an attribute's values, and by a group defined by a rule.
@@ -408,7 +414,14 @@ fn cooccurrence_counts_pairs_and_jaccard_as_worked_out_by_hand() {
     let csv = sheet_dir.path().join("co.csv");
     run_ok(&dir, &["cooccurrence", "--csv", csv.to_str().unwrap()]);
     let sheet = std::fs::read_to_string(csv).unwrap();
-    assert!(sheet.starts_with("count,Isolation,Peer,Hope"), "{sheet}");
+    assert!(
+        sheet.starts_with("\u{feff}# pairs of passages that meet"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("\r\ncount,Isolation,Peer,Hope\r\n"),
+        "{sheet}"
+    );
     assert!(sheet.contains("jaccard,Isolation,Peer,Hope"), "{sheet}");
 }
 
@@ -642,4 +655,116 @@ fn suggestions_beat_the_most_frequent_codes_on_the_demo_leaving_each_document_ou
         .find(|r| (r["threshold"].as_f64().unwrap() - narrata::suggest::THRESHOLD).abs() < 1e-9)
         .unwrap();
     assert!(at["precision_at_1"].as_f64().unwrap() >= 0.5, "{at}");
+}
+
+/// A group interview: a passage that runs over two participants' turns (and the speaker label
+/// between them) counts once for each, with the words of their own turns only; a passage on
+/// the moderator's turn is no participant's; the matrix agrees with the change table.
+#[test]
+fn group_interviews_and_interviewer_turns_count_as_the_change_table_counts() {
+    let (tmp, dir) = fixture();
+    let file = tmp.path().join("G01_T1.md");
+    std::fs::write(
+        &file,
+        "---\nparticipants: [P01, P02]\nwave: T1\nkind: group\ninterviewer: M\n---\nM: Welkom allemaal.\nP01: Ik zoek werk.\nP02: Ik ook, al lang.\n",
+    )
+    .unwrap();
+    narrata(&dir)
+        .args(["import", file.to_str().unwrap(), "--anonymise", "off"])
+        .assert()
+        .success();
+    let text = run_json(&dir, &["show", "4", "--json"])["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, _) = span(&text, "Ik zoek werk.");
+    let (_, e) = span(&text, "Ik ook, al lang.");
+    run_ok(
+        &dir,
+        &["code", "add", "4", &s.to_string(), &e.to_string(), "Hope"],
+    );
+    let (ms, me) = span(&text, "Welkom allemaal.");
+    run_ok(
+        &dir,
+        &["code", "add", "4", &ms.to_string(), &me.to_string(), "Peer"],
+    );
+    let m = run_json(
+        &dir,
+        &[
+            "matrix",
+            "--across",
+            "participant",
+            "--measure",
+            "words",
+            "--doc",
+            "4",
+            "--json",
+        ],
+    );
+    assert_eq!(cell(&m, "Hope", "P01")["codings"], 1);
+    assert_eq!(cell(&m, "Hope", "P02")["codings"], 1);
+    assert_eq!(cell(&m, "Hope", "P01")["words"], 3, "Ik zoek werk");
+    assert_eq!(cell(&m, "Hope", "P02")["words"], 4, "Ik ook al lang");
+    assert_eq!(
+        cell(&m, "Peer", "P01")["codings"],
+        0,
+        "the moderator's turn is no one's"
+    );
+    assert_eq!(cell(&m, "Peer", "P02")["codings"], 0);
+    // By document: the label "P02:" inside the passage is no word: 7 of the 2 + 3 + 4.
+    let m = run_json(
+        &dir,
+        &[
+            "matrix",
+            "--across",
+            "document",
+            "--measure",
+            "coverage",
+            "--doc",
+            "4",
+            "--json",
+        ],
+    );
+    let got = cell(&m, "Hope", "4: P01+P02 T1")["coverage"]
+        .as_f64()
+        .unwrap();
+    assert!((got - 7.0 / 9.0).abs() < 1e-9, "{got}");
+    // Asking for P01 shows P01 only, not everyone in their group interview.
+    let m = run_json(&dir, &["matrix", "--participant", "P01", "--json"]);
+    let names: Vec<&str> = m["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["P01"]);
+    // The matrix and the change table count the same passages for P01 in T1.
+    let m = run_json(&dir, &["matrix", "--wave", "T1", "--json"]);
+    let changes = run_json(&dir, &["changes", "--all", "--json"]);
+    for code in ["Hope", "Peer", "Isolation"] {
+        let row = changes["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["participant"] == "P01" && r["code"] == code)
+            .unwrap();
+        let t1 = row["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["wave"] == "T1")
+            .unwrap();
+        assert_eq!(cell(&m, code, "P01")["codings"], t1["codings"], "{code}");
+    }
+    // Prefixed attribute keys name the same columns; a code without passages meets nothing.
+    let a = run_json(&dir, &["matrix", "--across", "age_group", "--json"]);
+    let b = run_json(
+        &dir,
+        &["matrix", "--across", "participant.age_group", "--json"],
+    );
+    assert_eq!(a["rows"], b["rows"]);
+    run_ok(&dir, &["codebook", "add", "Unused"]);
+    let c = run_json(&dir, &["cooccurrence", "--codes", "Hope,Unused", "--json"]);
+    assert_eq!(c["cells"][0][1]["jaccard"], 0.0);
+    assert_eq!(c["cells"][1][1]["jaccard"], 0.0);
 }

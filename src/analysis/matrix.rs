@@ -1,7 +1,8 @@
 //! Matrices: codes down the side, and across the top participants, documents, waves,
 //! document groups or the values of an attribute (`code × age_group`); or the codes again,
 //! counting where two codes meet (co-occurrence). Each cell keeps the passages it counts, so
-//! a reader can open them. The counting rules are in `docs/ANALYSIS.md`.
+//! a reader can open them (co-occurrence is in `cooccurrence`). The counting rules are in
+//! `docs/ANALYSIS.md`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -9,7 +10,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::{Data, Passage, Scope};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// What the columns are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -120,7 +121,7 @@ pub struct Options {
     pub codes: Vec<String>,
 }
 
-fn rows_wanted(data: &Data, codes: &[String]) -> Result<Vec<Head>> {
+pub(super) fn rows_wanted(data: &Data, codes: &[String]) -> Result<Vec<Head>> {
     let chosen: Option<BTreeSet<i64>> = if codes.is_empty() {
         None
     } else {
@@ -145,13 +146,12 @@ fn rows_wanted(data: &Data, codes: &[String]) -> Result<Vec<Head>> {
         .collect())
 }
 
-/// A participant's own words in each group interview: (doc, participant) → words.
-fn group_turn_words(conn: &Connection) -> Result<HashMap<(i64, String), usize>> {
+/// A participant's own words in each document: (doc, participant) → words of their turns.
+fn own_turn_words(conn: &Connection) -> Result<HashMap<(i64, String), usize>> {
     let mut out = HashMap::new();
     let mut stmt = conn.prepare(
         "SELECT t.doc_id, p.code, sum(t.words) FROM turns t
          JOIN participants p ON p.id = t.participant_id
-         JOIN documents d ON d.id = t.doc_id WHERE d.kind = 'group'
          GROUP BY t.doc_id, p.code",
     )?;
     for row in stmt.query_map([], |r| {
@@ -200,7 +200,7 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
     if counts_words {
         data.read_words(conn)?;
     }
-    let group_words = group_turn_words(conn)?;
+    let own_words = own_turn_words(conn)?;
     // Participant attributes, for columns by attribute.
     let mut attributes: HashMap<String, serde_json::Map<String, serde_json::Value>> =
         HashMap::new();
@@ -221,12 +221,27 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
             doc_attributes.insert(f.doc, f.attributes);
         }
     }
+    // `doc.KEY` and `participant.KEY` say where to look, as in rules.
+    let (only_doc, only_participant, bare) = match across {
+        Across::Attribute(key) => {
+            let lower = key.to_lowercase();
+            match (
+                lower.strip_prefix("doc."),
+                lower.strip_prefix("participant."),
+            ) {
+                (Some(k), _) => (true, false, k.to_owned()),
+                (_, Some(k)) => (false, true, k.to_owned()),
+                _ => (false, false, lower),
+            }
+        }
+        _ => (false, false, String::new()),
+    };
     let lookup = |m: Option<&serde_json::Map<String, serde_json::Value>>, key: &str| {
         m.and_then(|m| {
             m.iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(key))
                 .map(|(_, v)| match v {
-                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::String(s) => s.trim().to_owned(),
                     other => other.to_string(),
                 })
         })
@@ -236,17 +251,27 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
     } else {
         Vec::new()
     };
+    // A document's column is named by its id too: titles need not be unique.
+    let doc_name = |d: &super::Doc| format!("{}: {}", d.id, d.title);
+    // Only the participants asked for, when some were (not everyone in their group interviews).
+    let asked = |p: &String| {
+        scope.participants.is_empty()
+            || scope
+                .participants
+                .iter()
+                .any(|q| crate::import::resolve::normalise_participant(q) == *p)
+    };
     // The columns and their words (the denominators).
     let mut columns = match across {
         Across::Participant => Columns::new(
             data.docs
                 .values()
-                .flat_map(|d| d.participants.iter().cloned())
+                .flat_map(|d| d.participants.iter().filter(|p| asked(p)).cloned())
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect(),
         ),
-        Across::Document => Columns::new(data.docs.values().map(|d| d.title.clone()).collect()),
+        Across::Document => Columns::new(data.docs.values().map(doc_name).collect()),
         Across::Wave => {
             let mut names: Vec<String> = data
                 .waves
@@ -267,21 +292,17 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
     let mut doc_columns: HashMap<i64, Vec<(String, usize, Option<String>)>> = HashMap::new();
     for d in data.docs.values() {
         let mut here: Vec<(String, usize, Option<String>)> = Vec::new();
-        let per_participant = |p: &String| -> usize {
-            if d.kind == "group" {
-                group_words.get(&(d.id, p.clone())).copied().unwrap_or(0)
-            } else {
-                d.words
-            }
-        };
-        let who = |p: &String| (d.kind == "group").then(|| p.clone());
+        // A participant's text is their own turns, in any kind of interview (as the change
+        // table counts): a passage counts for them when it touches one, with the words there.
+        let per_participant =
+            |p: &String| -> usize { own_words.get(&(d.id, p.clone())).copied().unwrap_or(0) };
         match across {
             Across::Participant => {
-                for p in &d.participants {
-                    here.push((p.clone(), per_participant(p), who(p)));
+                for p in d.participants.iter().filter(|p| asked(p)) {
+                    here.push((p.clone(), per_participant(p), Some(p.clone())));
                 }
             }
-            Across::Document => here.push((d.title.clone(), d.words, None)),
+            Across::Document => here.push((doc_name(d), d.words, None)),
             Across::Wave => {
                 here.push((d.wave.clone().unwrap_or_else(|| NONE.into()), d.words, None))
             }
@@ -290,20 +311,36 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
                     here.push((g.name.clone(), d.words, None));
                 }
             }
-            Across::Attribute(key) => {
-                if let Some(v) = lookup(doc_attributes.get(&d.id), key) {
+            Across::Attribute(_) => {
+                let of_doc = (!only_participant)
+                    .then(|| lookup(doc_attributes.get(&d.id), &bare))
+                    .flatten();
+                if let Some(v) = of_doc {
                     here.push((v, d.words, None));
-                } else if d.participants.is_empty() {
+                } else if d.participants.is_empty() || only_doc {
                     here.push((NONE.into(), d.words, None));
                 } else {
-                    for p in &d.participants {
-                        let v = lookup(attributes.get(p), key).unwrap_or_else(|| NONE.into());
-                        here.push((v, per_participant(p), who(p)));
+                    for p in d.participants.iter().filter(|p| asked(p)) {
+                        let v = lookup(attributes.get(p), &bare).unwrap_or_else(|| NONE.into());
+                        here.push((v, per_participant(p), Some(p.clone())));
                     }
                 }
             }
         }
         doc_columns.insert(d.id, here);
+    }
+    // Attribute values as columns: spelled differently in case or spaces, one value (the
+    // first spelling names it), as rules compare them.
+    if let Across::Attribute(_) = across {
+        let mut first: HashMap<String, String> = HashMap::new();
+        for here in doc_columns.values_mut() {
+            for (name, _, _) in here.iter_mut() {
+                let spelled = first
+                    .entry(name.to_lowercase())
+                    .or_insert_with(|| name.clone());
+                *name = spelled.clone();
+            }
+        }
     }
     if let Across::Attribute(_) = across {
         let names: BTreeSet<String> = doc_columns
@@ -346,12 +383,17 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
             let Some(here) = doc_columns.get(&p.doc) else {
                 continue;
             };
-            let passage_participants = data.participants_of(p.doc, p.start, p.end);
+            // Whose own turns the passage touches (an interviewer's turn is no one's).
+            let speakers: Vec<&str> = data
+                .turns_touching(p.doc, p.start, p.end)
+                .iter()
+                .filter_map(|t| t.participant.as_deref())
+                .collect();
             let mut counted: BTreeSet<usize> = BTreeSet::new();
             for (name, _, participant) in here {
-                // In a group interview a passage belongs to the participants whose turns it touches.
+                // A passage belongs to the participants whose own turns it touches.
                 if let Some(who) = participant
-                    && !passage_participants.contains(who)
+                    && !speakers.contains(&who.as_str())
                 {
                     continue;
                 }
@@ -367,7 +409,12 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
                         .map(|t| data.words(p.doc, p.start.max(t.start), p.end.min(t.end)))
                         .sum()
                 } else {
-                    data.words(p.doc, p.start, p.end)
+                    // Words inside turns: speaker labels are no one's words (and the
+                    // document's word count, the denominator, leaves them out too).
+                    data.turns_touching(p.doc, p.start, p.end)
+                        .iter()
+                        .map(|t| data.words(p.doc, p.start.max(t.start), p.end.min(t.end)))
+                        .sum()
                 };
                 let cell = &mut cells[i];
                 if counted.insert(i) {
@@ -411,178 +458,21 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
     })
 }
 
-/// When two codes' passages meet in a co-occurrence matrix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "kind", content = "words")]
-pub enum Near {
-    /// They share at least one character.
-    #[default]
-    Overlap,
-    /// They touch a common turn.
-    SameTurn,
-    /// At most this many words lie between them.
-    Within(usize),
-}
-
-/// One pair of codes.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
-pub struct Pair {
-    /// Pairs of passages (one of each code) that meet; on the diagonal, the code's passages.
-    pub count: usize,
-    /// Passages of either code that meet one of the other ÷ passages of either code.
-    pub jaccard: f64,
-    /// Where they meet: the overlap, or the span covering both.
-    pub segments: Vec<Passage>,
-}
-
-/// A code × code co-occurrence matrix.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Cooccurrence {
-    pub near: Near,
-    pub scope: String,
-    pub codes: Vec<Head>,
-    /// Passages of each code.
-    pub passages: Vec<usize>,
-    /// `cells[i][j]` for codes `i` and `j` (symmetric).
-    pub cells: Vec<Vec<Pair>>,
-    pub took_ms: f64,
-}
-
-/// A passage named by its code's row, its document and its start.
-type PassageAt = (usize, i64, usize);
-
-/// Code × code co-occurrence over `scope`.
-pub fn cooccurrence(
-    conn: &Connection,
-    scope: &Scope,
-    near: Near,
-    o: &Options,
-) -> Result<Cooccurrence> {
-    let started = std::time::Instant::now();
-    let mut data = Data::load(conn, scope)?;
-    if matches!(near, Near::Within(_)) {
-        data.read_words(conn)?;
-    }
-    let mut heads = rows_wanted(&data, &o.codes)?;
-    let mut per_code: Vec<Vec<Passage>> = heads
-        .iter()
-        .map(|h| data.passages(&data.code_ids(h.code_id, o.with_subcodes)))
-        .collect();
-    if o.codes.is_empty() {
-        let keep: Vec<bool> = per_code.iter().map(|p| !p.is_empty()).collect();
-        let mut k = keep.iter();
-        heads.retain(|_| *k.next().unwrap_or(&false));
-        per_code.retain(|p| !p.is_empty());
-    }
-    let n = heads.len();
-    if n > 400 {
-        return Err(Error::Invalid(format!(
-            "a co-occurrence matrix of {n} codes is too large to read; name the codes with --codes"
-        )));
-    }
-    // Every passage of every code, per document, sorted by start.
-    struct Item<'a> {
-        code: usize,
-        p: &'a Passage,
-        turns: (usize, usize),
-    }
-    let mut by_doc: BTreeMap<i64, Vec<Item<'_>>> = BTreeMap::new();
-    for (code, list) in per_code.iter().enumerate() {
-        for p in list {
-            let first = data.turn_at(p.doc, p.start);
-            let last = data.turn_at(p.doc, p.end.saturating_sub(1).max(p.start));
-            by_doc.entry(p.doc).or_default().push(Item {
-                code,
-                p,
-                turns: (first, last.max(first)),
-            });
-        }
-    }
-    let mut cells: Vec<Vec<Pair>> = vec![vec![Pair::default(); n]; n];
-    // Which passages met the other code, per pair of codes.
-    let mut met: HashMap<(usize, usize), BTreeSet<PassageAt>> = HashMap::new();
-    for (doc, mut items) in by_doc {
-        items.sort_by_key(|i| (i.p.start, i.p.end, i.code));
-        for a in 0..items.len() {
-            let x = &items[a];
-            for y in &items[a + 1..] {
-                // Items are sorted by start: once one is too far, every later one is.
-                let meets = match near {
-                    Near::Overlap => {
-                        if y.p.start >= x.p.end {
-                            // A later item may still start before x ends only if this one did.
-                            break;
-                        }
-                        true
-                    }
-                    Near::SameTurn => {
-                        if y.turns.0 > x.turns.1 {
-                            break;
-                        }
-                        true
-                    }
-                    Near::Within(w) => {
-                        y.p.start < x.p.end || {
-                            let gap = data.words(doc, x.p.end, y.p.start);
-                            if gap > w {
-                                break;
-                            }
-                            true
-                        }
-                    }
-                };
-                if !meets || x.code == y.code {
-                    continue;
-                }
-                let (i, j) = (x.code.min(y.code), x.code.max(y.code));
-                let (s, e) = if near == Near::Overlap {
-                    (y.p.start, x.p.end.min(y.p.end))
-                } else {
-                    (x.p.start, x.p.end.max(y.p.end))
-                };
-                let mut codings = x.p.codings.clone();
-                codings.extend(&y.p.codings);
-                cells[i][j].count += 1;
-                cells[i][j].segments.push(Passage {
-                    doc,
-                    start: s,
-                    end: e,
-                    codings,
-                });
-                let m = met.entry((i, j)).or_default();
-                m.insert((x.code, doc, x.p.start));
-                m.insert((y.code, doc, y.p.start));
-            }
-        }
-    }
-    let passages: Vec<usize> = per_code.iter().map(Vec::len).collect();
-    for i in 0..n {
-        cells[i][i].count = passages[i];
-        cells[i][i].jaccard = 1.0;
-        for j in i + 1..n {
-            let involved = met.get(&(i, j)).map_or(0, BTreeSet::len);
-            let pair = &mut cells[i][j];
-            pair.jaccard = involved as f64 / (passages[i] + passages[j]) as f64;
-            cells[j][i] = pair.clone();
-        }
-    }
-    Ok(Cooccurrence {
-        near,
-        scope: scope.describe(),
-        codes: heads,
-        passages,
-        cells,
-        took_ms: started.elapsed().as_secs_f64() * 1000.0,
-    })
-}
-
-/// The matrix as CSV: one row per code, one column per column of the measure.
+/// The matrix as CSV (with a byte-order mark and CRLF, as spreadsheets read it): a first line
+/// saying what is counted over which scope, then one row per code, one column per column.
 pub fn write_csv(m: &Matrix, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let quote = |s: &str| crate::csv::field(s);
+    out.write_all("\u{feff}".as_bytes())?;
+    let measure = match m.measure {
+        Measure::Codings => "coded passages",
+        Measure::Words => "coded words",
+        Measure::Coverage => "coverage (coded words / the column's words)",
+    };
+    write!(out, "{}\r\n", quote(&format!("# {measure}; {}", m.scope)))?;
     let mut header = vec!["code".to_owned(), "path".to_owned()];
     header.extend(m.columns.iter().map(|c| quote(&c.name)));
     header.push("total".into());
-    writeln!(out, "{}", header.join(","))?;
+    write!(out, "{}\r\n", header.join(","))?;
     for r in &m.rows {
         let mut line = vec![quote(&r.head.code), quote(&r.head.path)];
         line.extend(r.cells.iter().map(|c| match m.measure {
@@ -590,35 +480,7 @@ pub fn write_csv(m: &Matrix, out: &mut dyn std::io::Write) -> std::io::Result<()
             _ => format!("{}", c.value(m.measure)),
         }));
         line.push(r.total.to_string());
-        writeln!(out, "{}", line.join(","))?;
-    }
-    Ok(())
-}
-
-/// The co-occurrence matrix as CSV: counts, then (after an empty line) the Jaccard ratios.
-pub fn write_cooccurrence_csv(
-    c: &Cooccurrence,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    let quote = |s: &str| crate::csv::field(s);
-    for (title, ratio) in [("count", false), ("jaccard", true)] {
-        let mut header = vec![title.to_owned()];
-        header.extend(c.codes.iter().map(|h| quote(&h.path)));
-        writeln!(out, "{}", header.join(","))?;
-        for (i, h) in c.codes.iter().enumerate() {
-            let mut line = vec![quote(&h.path)];
-            line.extend(c.cells[i].iter().map(|p| {
-                if ratio {
-                    format!("{:.4}", p.jaccard)
-                } else {
-                    p.count.to_string()
-                }
-            }));
-            writeln!(out, "{}", line.join(","))?;
-        }
-        if !ratio {
-            writeln!(out)?;
-        }
+        write!(out, "{}\r\n", line.join(","))?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@
 //! are one passage, their span the union of theirs, so that a quote coded twice is not
 //! counted twice.
 
+pub mod cooccurrence;
 pub mod matrix;
 pub mod query;
 
@@ -441,9 +442,10 @@ impl Data {
 pub fn unite<'a>(codings: impl Iterator<Item = &'a Seg>) -> Vec<Passage> {
     let mut out: Vec<Passage> = Vec::new();
     for c in codings {
+        // Touching codings are one passage too, as the change table unites them.
         if let Some(p) = out.last_mut()
             && p.doc == c.doc
-            && c.start < p.end
+            && c.start <= p.end
         {
             p.end = p.end.max(c.end);
             p.codings.push(c.id);

@@ -604,12 +604,17 @@ pub fn code_as(
 
 /// The passages as CSV (with a byte-order mark, for spreadsheets).
 pub fn write_csv(o: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let q = crate::csv::field;
     out.write_all("\u{feff}".as_bytes())?;
+    write!(
+        out,
+        "{}\r\n",
+        q(&format!("# query {}; {}", o.query, o.scope))
+    )?;
     write!(
         out,
         "doc,document,participants,wave,start,end,line,end_line,codes,codings,text\r\n"
     )?;
-    let q = crate::csv::field;
     for f in &o.passages {
         let ids: Vec<String> = f.codings.iter().map(|i| i.to_string()).collect();
         write!(

@@ -7,7 +7,8 @@ use super::args::*;
 use super::output::{self, Table, thousands};
 use super::{Ctx, say};
 use crate::analysis::Scope;
-use crate::analysis::matrix::{self, Across, Measure, Near};
+use crate::analysis::cooccurrence::{self, Near};
+use crate::analysis::matrix::{self, Across, Measure};
 use crate::analysis::query::{self, Meet, Unit};
 use crate::error::{Error, Result};
 
@@ -241,9 +242,9 @@ pub(super) fn cooccurrence(ctx: &Ctx, args: CooccurrenceArgs, out: &mut dyn Writ
         with_subcodes,
         codes,
     };
-    let c = matrix::cooccurrence(store.conn(), &scope, near, &options)?;
+    let c = cooccurrence::cooccurrence(store.conn(), &scope, near, &options)?;
     if let Some(path) = &csv {
-        write_file(path, |w| matrix::write_cooccurrence_csv(&c, w))?;
+        write_file(path, |w| cooccurrence::write_csv(&c, w))?;
     }
     if as_json {
         return output::json(out, &c).map(|_| 0);

@@ -55,7 +55,9 @@ pub fn list(conn: &Connection) -> Result<Vec<Group>> {
                     Some(all) => all,
                     None => facts.insert(rule::facts(conn)?),
                 };
-                matching(text, all)?
+                // A rule that no longer fits the project (an attribute renamed) selects
+                // nothing here; using the group says why.
+                matching(text, all).unwrap_or_default()
             }
             None => stmt
                 .query_map([g.id], |r| r.get(0))?
@@ -88,7 +90,12 @@ pub fn documents_of(conn: &Connection, name: &str) -> Result<Vec<i64>> {
         )));
     };
     if let Some(text) = rule_text {
-        return matching(&text, &rule::facts(conn)?);
+        return matching(&text, &rule::facts(conn)?).map_err(|e| {
+            Error::Invalid(format!(
+                "the group `{}` is defined by the rule `{text}`, which no longer fits the project: {e}",
+                name.trim()
+            ))
+        });
     }
     Ok(conn
         .prepare("SELECT doc_id FROM group_documents WHERE group_id = ?1 ORDER BY doc_id")?

@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph};
 
 use super::Mode;
-use crate::analysis::matrix::{Measure, Near};
+use crate::analysis::cooccurrence::Near;
+use crate::analysis::matrix::Measure;
 use crate::tui::app::App;
 use crate::tui::render::block;
 use crate::tui::text::{safe, truncate};

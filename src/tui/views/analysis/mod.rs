@@ -12,7 +12,8 @@ use std::time::Instant;
 use rusqlite::Connection;
 
 use crate::analysis::Scope;
-use crate::analysis::matrix::{self, Across, Cooccurrence, Matrix, Measure, Near, WaveChart};
+use crate::analysis::cooccurrence::{self, Cooccurrence, Near};
+use crate::analysis::matrix::{self, Across, Matrix, Measure, WaveChart};
 use crate::error::Result;
 use crate::tui::keymap::Action;
 
@@ -136,8 +137,9 @@ impl State {
                     self.matrix = Some(matrix::matrix(conn, &scope, &self.across(), &options)?)
                 }
                 Mode::Cooccurrence => {
-                    self.cooccurrence =
-                        Some(matrix::cooccurrence(conn, &scope, self.near, &options)?)
+                    self.cooccurrence = Some(cooccurrence::cooccurrence(
+                        conn, &scope, self.near, &options,
+                    )?)
                 }
                 Mode::Chart => {
                     // The code of the matrix row selected, else the first code with codings.
