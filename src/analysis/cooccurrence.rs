@@ -59,7 +59,7 @@ pub fn cooccurrence(
     o: &Options,
 ) -> Result<Cooccurrence> {
     let started = std::time::Instant::now();
-    let mut data = Data::load(conn, scope)?;
+    let mut data = Data::load_codes(conn, scope, None, near == Near::SameTurn)?;
     if matches!(near, Near::Within(_)) {
         data.read_words(conn)?;
     }

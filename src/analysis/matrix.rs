@@ -194,7 +194,11 @@ const NONE: &str = "(none)";
 /// A code × column matrix over `scope`.
 pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) -> Result<Matrix> {
     let started = std::time::Instant::now();
-    let mut data = Data::load(conn, scope)?;
+    // Turns tell whose passage it is (participant and attribute columns) and where words are
+    // (coded words); a count of passages per document, wave or group needs none.
+    let turns = o.measure != Measure::Codings
+        || matches!(across, Across::Participant | Across::Attribute(_));
+    let mut data = Data::load_codes(conn, scope, None, turns)?;
     let heads = rows_wanted(&data, &o.codes)?;
     let counts_words = o.measure != Measure::Codings;
     if counts_words {
@@ -383,17 +387,16 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
             let Some(here) = doc_columns.get(&p.doc) else {
                 continue;
             };
-            // Whose own turns the passage touches (an interviewer's turn is no one's).
-            let speakers: Vec<&str> = data
-                .turns_touching(p.doc, p.start, p.end)
-                .iter()
-                .filter_map(|t| t.participant.as_deref())
-                .collect();
+            // The turns it touches: whose own they are says whose passage it is (an
+            // interviewer's turn is no one's).
+            let touched = data.turns_touching(p.doc, p.start, p.end);
             let mut counted: BTreeSet<usize> = BTreeSet::new();
             for (name, _, participant) in here {
                 // A passage belongs to the participants whose own turns it touches.
                 if let Some(who) = participant
-                    && !speakers.contains(&who.as_str())
+                    && !touched
+                        .iter()
+                        .any(|t| t.participant.as_deref() == Some(who.as_str()))
                 {
                     continue;
                 }
@@ -403,7 +406,7 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
                 let words = if !counts_words {
                     0
                 } else if let Some(who) = participant {
-                    data.turns_touching(p.doc, p.start, p.end)
+                    touched
                         .iter()
                         .filter(|t| t.participant.as_deref() == Some(who.as_str()))
                         .map(|t| data.words(p.doc, p.start.max(t.start), p.end.min(t.end)))
@@ -411,7 +414,7 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
                 } else {
                     // Words inside turns: speaker labels are no one's words (and the
                     // document's word count, the denominator, leaves them out too).
-                    data.turns_touching(p.doc, p.start, p.end)
+                    touched
                         .iter()
                         .map(|t| data.words(p.doc, p.start.max(t.start), p.end.min(t.end)))
                         .sum()

@@ -139,14 +139,18 @@ impl Data {
     /// Reads the codings of `scope`. A rule or group that selects nothing is no error: the
     /// analysis is then empty, and says so.
     pub fn load(conn: &Connection, scope: &Scope) -> Result<Data> {
-        Data::load_codes(conn, scope, None)
+        Data::load_codes(conn, scope, None, true)
     }
 
-    /// [`Data::load`] keeping only the codings of `codes` (a query needs only its codes').
+    /// [`Data::load`] keeping only the codings of `codes` (a query needs only its codes'), and
+    /// reading turns only where they are needed when `all_turns` is false: an analysis that
+    /// asks nothing of turns (overlap in individual interviews) then reads the turns of its
+    /// group interviews alone, whose passages belong to the speakers of their turns.
     pub fn load_codes(
         conn: &Connection,
         scope: &Scope,
         codes_wanted: Option<&HashSet<i64>>,
+        all_turns: bool,
     ) -> Result<Data> {
         crate::coding::check_coders(conn, &scope.coders)?;
         let codes = codebook::codes(conn)?;
@@ -285,7 +289,15 @@ impl Data {
         codings.sort_unstable_by_key(|c| (c.doc, c.start, c.end, c.id));
         // Every turn in one scan (900 queries of one document each took 100 ms on 5 M words),
         // kept for the documents with codings in scope.
-        let with_codings: BTreeSet<i64> = codings.iter().map(|c| c.doc).collect();
+        let with_codings: BTreeSet<i64> = codings
+            .iter()
+            .map(|c| c.doc)
+            .filter(|d| {
+                all_turns
+                    || !participants.is_empty()
+                    || docs.get(d).is_some_and(|d| d.kind == "group")
+            })
+            .collect();
         let codes_of: HashMap<i64, std::sync::Arc<str>> = conn
             .prepare("SELECT id, code FROM participants")?
             .query_map([], |r| {
@@ -293,8 +305,11 @@ impl Data {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut turns: HashMap<i64, Vec<Turn>> = HashMap::new();
-        let mut stmt =
-            conn.prepare("SELECT doc_id, start, end, participant_id, words FROM turns")?;
+        let mut stmt = conn.prepare(if with_codings.is_empty() {
+            "SELECT doc_id, start, end, participant_id, words FROM turns WHERE 0"
+        } else {
+            "SELECT doc_id, start, end, participant_id, words FROM turns"
+        })?;
         for row in stmt.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,

@@ -461,7 +461,9 @@ pub fn run(
     expr.codes(&mut |id| {
         wanted.extend(codebook::with_descendants(&all, id));
     });
-    let mut data = Data::load_codes(conn, scope, Some(&wanted))?;
+    // Turns are read when the query asks about them (same turn, or a distance in turns).
+    let turns = o.meet == Meet::SameTurn || (o.unit == Unit::Turns && uses_distance(&expr));
+    let mut data = Data::load_codes(conn, scope, Some(&wanted), turns)?;
     if o.unit == Unit::Words && uses_distance(&expr) {
         data.read_words(conn)?;
     }
