@@ -43,6 +43,10 @@ pub struct Options {
     /// Only the documents every one of the coders has coded (with any code). A document only
     /// one coder has reached yet would count as a disagreement everywhere that coder coded.
     pub coded_by_all: bool,
+    /// Only the documents of this group (hand-made or defined by a rule).
+    pub group: Option<String>,
+    /// Only the documents this rule matches (`groups::rule`).
+    pub rule: Option<String>,
 }
 
 /// The three measures; `None` where a measure is undefined (no variation, or kappa for more
@@ -202,6 +206,23 @@ fn documents(conn: &Connection, o: &Options) -> Result<Vec<Doc>> {
             params.len() + 1
         ));
         params.push(crate::import::resolve::normalise_participant(p));
+    }
+    let mut chosen = Vec::new();
+    if let Some(g) = &o.group {
+        chosen.push(crate::groups::documents_of(conn, g)?);
+    }
+    if let Some(r) = &o.rule {
+        chosen.push(crate::groups::rule::documents(conn, r)?);
+    }
+    for ids in chosen {
+        conditions.push(format!(
+            "d.id IN ({})",
+            ids.iter()
+                .map(|d| d.to_string())
+                .chain(std::iter::once("NULL".to_owned()))
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
     }
     if !conditions.is_empty() {
         sql.push_str(" WHERE ");

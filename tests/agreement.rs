@@ -217,3 +217,38 @@ fn scope_coded_counts_only_documents_every_coder_has_coded() {
     assert_eq!(coded["overall"], first_only["overall"]);
     assert_ne!(all["overall"], first_only["overall"]);
 }
+
+/// A rule or a group narrows the documents agreement is computed over, as every analysis.
+#[test]
+fn agreement_counts_the_documents_a_rule_leaves() {
+    let (_tmp, dir, _turns, _n) = fixture();
+    let all = run_json(&dir, &["agreement", "--coders", "A,B", "--json"]);
+    let same = run_json(
+        &dir,
+        &[
+            "agreement",
+            "--coders",
+            "A,B",
+            "--where",
+            "participant = P01",
+            "--json",
+        ],
+    );
+    assert_eq!(all["overall"], same["overall"]);
+    let none = run_json(
+        &dir,
+        &[
+            "agreement",
+            "--coders",
+            "A,B",
+            "--where",
+            "kind = group",
+            "--json",
+        ],
+    );
+    assert_ne!(all["overall"], none["overall"], "{none}");
+    assert!(
+        none["overall"]["agreement"].is_null(),
+        "no documents, no measure: {none}"
+    );
+}

@@ -123,6 +123,8 @@ pub(super) fn agreement(ctx: &Ctx, args: AgreementArgs, out: &mut dyn Write) -> 
         participant,
         wave,
         scope,
+        group,
+        rule,
         disagreements,
         json: as_json,
     } = args;
@@ -137,6 +139,8 @@ pub(super) fn agreement(ctx: &Ctx, args: AgreementArgs, out: &mut dyn Write) -> 
         participant,
         wave,
         coded_by_all: scope == super::args::ScopeArg::Coded,
+        group,
+        rule,
     };
     if disagreements {
         let list = crate::agreement::disagreements(store.conn(), &options)?;

@@ -466,6 +466,12 @@ pub struct AgreementArgs {
     /// coders has coded (`coded`).
     #[arg(long, value_enum, default_value_t = ScopeArg::All)]
     pub scope: ScopeArg,
+    /// Only the documents of this document group (hand-made or defined by a rule).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Only the documents a rule matches, e.g. "wave = T1".
+    #[arg(long = "where", value_name = "RULE")]
+    pub rule: Option<String>,
     /// List the stretches of text where the coders differ, per code, to discuss.
     #[arg(long)]
     pub disagreements: bool,

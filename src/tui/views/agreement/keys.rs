@@ -44,6 +44,8 @@ impl App {
                 participant: None,
                 wave: None,
                 coded_by_all: !self.agreement.all_documents,
+                group: None,
+                rule: None,
             },
         });
         self.say("computing agreement…");
