@@ -207,22 +207,8 @@ fn documents(conn: &Connection, o: &Options) -> Result<Vec<Doc>> {
         ));
         params.push(crate::import::resolve::normalise_participant(p));
     }
-    let mut chosen = Vec::new();
-    if let Some(g) = &o.group {
-        chosen.push(crate::groups::documents_of(conn, g)?);
-    }
-    if let Some(r) = &o.rule {
-        chosen.push(crate::groups::rule::documents(conn, r)?);
-    }
-    for ids in chosen {
-        conditions.push(format!(
-            "d.id IN ({})",
-            ids.iter()
-                .map(|d| d.to_string())
-                .chain(std::iter::once("NULL".to_owned()))
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
+    if let Some(ids) = crate::groups::selection(conn, o.group.as_slice(), o.rule.as_deref())? {
+        conditions.push(format!("d.id IN ({})", crate::store::id_list(&ids)));
     }
     if !conditions.is_empty() {
         sql.push_str(" WHERE ");

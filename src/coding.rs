@@ -520,27 +520,10 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Coding>> {
         values.push(Box::new(doc));
         conditions.push(format!("c.doc_id = ?{}", values.len()));
     }
-    if let Some(group) = &filter.group {
-        let docs = crate::groups::documents_of(conn, group)?;
-        conditions.push(format!(
-            "c.doc_id IN ({})",
-            docs.iter()
-                .map(|d| d.to_string())
-                .chain(std::iter::once("NULL".to_owned()))
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
-    }
-    if let Some(rule) = &filter.rule {
-        let docs = crate::groups::rule::documents(conn, rule)?;
-        conditions.push(format!(
-            "c.doc_id IN ({})",
-            docs.iter()
-                .map(|d| d.to_string())
-                .chain(std::iter::once("NULL".to_owned()))
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
+    if let Some(docs) =
+        crate::groups::selection(conn, filter.group.as_slice(), filter.rule.as_deref())?
+    {
+        conditions.push(format!("c.doc_id IN ({})", crate::store::id_list(&docs)));
     }
     if let Some(p) = &filter.participant {
         values.push(Box::new(crate::import::resolve::normalise_participant(p)));

@@ -177,26 +177,13 @@ impl Data {
             .map(|p| crate::import::resolve::normalise_participant(p))
             .collect();
         // Documents: every filter on documents narrows one set.
-        let mut allowed: Option<HashSet<i64>> = None;
-        let mut narrow = |ids: Vec<i64>| {
-            let ids: HashSet<i64> = ids.into_iter().collect();
-            allowed = Some(match allowed.take() {
-                Some(a) => a.intersection(&ids).copied().collect(),
-                None => ids,
-            });
-        };
-        if !scope.groups.is_empty() {
-            let mut ids = Vec::new();
-            for g in &scope.groups {
-                ids.extend(crate::groups::documents_of(conn, g)?);
-            }
-            narrow(ids);
-        }
-        if let Some(rule) = &scope.rule {
-            narrow(crate::groups::rule::documents(conn, rule)?);
-        }
+        let mut allowed = crate::groups::selection(conn, &scope.groups, scope.rule.as_deref())?;
         if !scope.docs.is_empty() {
-            narrow(scope.docs.clone());
+            let named: HashSet<i64> = scope.docs.iter().copied().collect();
+            allowed = Some(match allowed {
+                Some(a) => a.intersection(&named).copied().collect(),
+                None => named,
+            });
         }
         let mut docs: BTreeMap<i64, Doc> = BTreeMap::new();
         let mut stmt = conn.prepare(
@@ -257,11 +244,7 @@ impl Data {
         let sql = match codes_wanted {
             Some(ids) => format!(
                 "SELECT id, doc_id, code_id, start, end, coder_id FROM codings WHERE code_id IN ({})",
-                ids.iter()
-                    .map(|i| i.to_string())
-                    .chain(std::iter::once("NULL".to_owned()))
-                    .collect::<Vec<_>>()
-                    .join(",")
+                crate::store::id_list(ids)
             ),
             None => "SELECT id, doc_id, code_id, start, end, coder_id FROM codings".to_owned(),
         };

@@ -54,21 +54,7 @@ impl Options {
         &self,
         conn: &Connection,
     ) -> crate::error::Result<Option<std::collections::HashSet<i64>>> {
-        let mut out: Option<std::collections::HashSet<i64>> = None;
-        let mut narrow = |ids: Vec<i64>| {
-            let ids: std::collections::HashSet<i64> = ids.into_iter().collect();
-            out = Some(match out.take() {
-                Some(o) => o.intersection(&ids).copied().collect(),
-                None => ids,
-            });
-        };
-        if let Some(g) = &self.group {
-            narrow(crate::groups::documents_of(conn, g)?);
-        }
-        if let Some(r) = &self.rule {
-            narrow(crate::groups::rule::documents(conn, r)?);
-        }
-        Ok(out)
+        crate::groups::selection(conn, self.group.as_slice(), self.rule.as_deref())
     }
 }
 

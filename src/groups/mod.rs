@@ -103,6 +103,32 @@ pub fn documents_of(conn: &Connection, name: &str) -> Result<Vec<i64>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// The documents that some of `groups` hold (any of them) and `rule` matches, or `None`
+/// when neither is given: the one selection every analysis, listing and export filters by.
+pub fn selection(
+    conn: &Connection,
+    groups: &[String],
+    rule: Option<&str>,
+) -> Result<Option<std::collections::HashSet<i64>>> {
+    let mut out: Option<std::collections::HashSet<i64>> = None;
+    if !groups.is_empty() {
+        let mut ids = std::collections::HashSet::new();
+        for g in groups {
+            ids.extend(documents_of(conn, g)?);
+        }
+        out = Some(ids);
+    }
+    if let Some(r) = rule {
+        let matched: std::collections::HashSet<i64> =
+            rule::documents(conn, r)?.into_iter().collect();
+        out = Some(match out {
+            Some(o) => o.intersection(&matched).copied().collect(),
+            None => matched,
+        });
+    }
+    Ok(out)
+}
+
 /// The documents a stored rule matches (a rule that no longer parses, or names a key no longer
 /// there, is an error naming the group's rule).
 fn matching(text: &str, all: &[rule::Facts]) -> Result<Vec<i64>> {

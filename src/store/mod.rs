@@ -40,6 +40,16 @@ pub fn now() -> String {
 }
 
 /// A fresh random GUID (lower-case 8-4-4-4-12 hex), as REFI-QDA and merge expect.
+/// Ids as the inside of an SQL `IN (…)` list, never empty (`NULL` matches nothing), for a
+/// set of documents or codes chosen in Rust.
+pub fn id_list<'a>(ids: impl IntoIterator<Item = &'a i64>) -> String {
+    ids.into_iter()
+        .map(|i| i.to_string())
+        .chain(std::iter::once("NULL".to_owned()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 pub fn new_guid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
