@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 LAYERS = [
-    ["error", "words", "offsets", "format", "files", "xml", "csv", "lexicon", "transcript"],
+    ["error", "words", "offsets", "format", "files", "xml", "csv", "lexicon", "transcript",
+     "chart"],
     ["store", "keyfile"],
     ["corpus", "anchor", "history"],
     ["anonymise"],

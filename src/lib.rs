@@ -11,6 +11,7 @@ pub mod anchor;
 pub mod anonymise;
 pub mod attributes;
 pub mod change;
+pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod codebook;

@@ -379,6 +379,100 @@ fn matrices_count_passages_words_and_coverage_as_worked_out_by_hand() {
     );
 }
 
+/// Reads a Word report's tables and pictures with independent readers (python-docx, Pillow):
+/// per picture its size in pixels, its resolution, its printed width in inches and how many
+/// pixels it has of each colour asked for.
+fn read_report(docx: &Path, colours: &[[u8; 3]]) -> Option<Value> {
+    let script = r#"
+import sys, json, io, docx
+from PIL import Image
+d = docx.Document(sys.argv[1])
+want = [tuple(c) for c in json.loads(sys.argv[2])]
+pictures = []
+for shape in d.inline_shapes:
+    rid = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
+    img = Image.open(io.BytesIO(d.part.related_parts[rid].blob)).convert("RGB")
+    counts = {c: 0 for c in want}
+    for c in img.getdata():
+        if c in counts:
+            counts[c] += 1
+    pictures.append({"size": img.size, "dpi": [round(x) for x in img.info.get("dpi", (0, 0))],
+                     "inches": shape.width.inches, "counts": [counts[c] for c in want]})
+tables = [[[c.text for c in r.cells] for r in t.rows] for t in d.tables]
+captions = [p.text for p in d.paragraphs if p.style is not None and p.style.name == "Caption"]
+print(json.dumps({"pictures": pictures, "tables": tables, "captions": captions}))
+"#;
+    let py = std::process::Command::new("python3")
+        .args([
+            "-c",
+            script,
+            docx.to_str().unwrap(),
+            &serde_json::to_string(colours).unwrap(),
+        ])
+        .output()
+        .unwrap();
+    if py.status.success() {
+        return Some(serde_json::from_slice(&py.stdout).unwrap());
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "python-docx and Pillow are needed in CI (bash tests/run.sh installs them): {}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    None
+}
+
+#[test]
+fn a_matrix_report_shows_a_heat_map_in_the_codes_colours_beside_its_table() {
+    let (tmp, dir) = fixture();
+    run_ok(&dir, &["codebook", "set", "Peer", "--color", "#1f77b4"]);
+    let docx = tmp.path().join("matrix.docx");
+    run_ok(
+        &dir,
+        &[
+            "matrix",
+            "--across",
+            "participant",
+            "--docx",
+            docx.to_str().unwrap(),
+        ],
+    );
+    // Peer: 2 passages for P01 (the largest cell: the full colour), 1 for P02 (half the
+    // largest: a tint, 0.15 + 0.85 × 0.5 of the way from white to the colour).
+    let tint = |c: u8| (255.0 + (f64::from(c) - 255.0) * 0.575).round() as u8;
+    let full = [0x1f, 0x77, 0xb4];
+    let half = [tint(0x1f), tint(0x77), tint(0xb4)];
+    let Some(r) = read_report(&docx, &[full, half]) else {
+        return;
+    };
+    let pictures = r["pictures"].as_array().unwrap();
+    assert_eq!(pictures.len(), 1, "{r}");
+    let p = &pictures[0];
+    assert_eq!(p["dpi"], serde_json::json!([150, 150]), "{p}");
+    assert!(p["inches"].as_f64().unwrap() <= 5.9, "fits the page: {p}");
+    // A cell is about 48 × 30 pixels; the figure written in it takes a few.
+    let counts = p["counts"].as_array().unwrap();
+    assert!(counts[0].as_u64().unwrap() > 800, "the full colour: {p}");
+    assert!(counts[1].as_u64().unwrap() > 800, "the tint: {p}");
+    // The table says the same in figures, with the row total.
+    let table = &r["tables"][0];
+    let peer = table
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row[0] == "Peer")
+        .unwrap_or_else(|| panic!("{table}"));
+    assert_eq!(peer, &serde_json::json!(["Peer", "2", "1", "3"]), "{table}");
+    assert_eq!(table[0], serde_json::json!(["code", "P01", "P02", "total"]));
+    assert!(
+        r["captions"][0]
+            .as_str()
+            .unwrap()
+            .contains("Codes × participants"),
+        "{r}"
+    );
+}
+
 #[test]
 fn cooccurrence_counts_pairs_and_jaccard_as_worked_out_by_hand() {
     let (_tmp, dir) = fixture();

@@ -504,7 +504,9 @@ import sys, json, docx
 d = docx.Document(sys.argv[1])
 heads = [(p.style.name, p.text) for p in d.paragraphs if p.style is not None and p.style.name.startswith('Heading')]
 cells = [c.text for t in d.tables for r in t.rows for c in r.cells]
-print(json.dumps({"heads": heads, "cells": cells, "text": "\n".join(p.text for p in d.paragraphs)}))
+captions = [p.text for p in d.paragraphs if p.style is not None and p.style.name == "Caption"]
+print(json.dumps({"heads": heads, "cells": cells, "captions": captions, "pictures": len(d.inline_shapes),
+                  "text": "\n".join(p.text for p in d.paragraphs)}))
 "#;
     let result = std::process::Command::new("python3")
         .args(["-c", script, out.to_str().unwrap()])
@@ -542,10 +544,24 @@ print(json.dumps({"heads": heads, "cells": cells, "text": "\n".join(p.text for p
         "{cells}"
     );
     assert!(cells.contains("“een twee” (P01, T1, r. 2)"), "{cells}");
-    // The cohort's n/N as a bar of eight blocks for the whole (1 of the 1 interviewed in T1),
-    // none for nobody; the figure beside it.
-    assert!(cells.contains("\n████████ 1/1\n"), "{cells}");
+    // The cohort's n/N in the table, and the grids drawn as bar charts beneath them: one
+    // picture per participant with codes and one for the cohort, each captioned.
+    assert!(cells.contains("\n1/1\n"), "{cells}");
     assert!(cells.contains("\n0/1\n"), "{cells}");
+    let captions: Vec<&str> = r["captions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(r["pictures"], captions.len(), "{captions:?}");
+    assert!(
+        captions
+            .iter()
+            .any(|c| c.starts_with("P01: coverage per wave"))
+            && captions.iter().any(|c| c.starts_with("The cohort")),
+        "{captions:?}"
+    );
     let text = r["text"].as_str().unwrap();
     assert!(
         text.contains("T1: Stil, weinig woorden.") && text.contains("not what it means"),

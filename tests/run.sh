@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/test-venv
-if ! "$venv/bin/python3" -c "import xmlschema, docx" 2>/dev/null; then
+if ! "$venv/bin/python3" -c "import xmlschema, docx, PIL, openpyxl" 2>/dev/null; then
   echo "== making $venv with the Python readers the tests use (tests/requirements.txt)"
   rm -rf "$venv"
   if [ -n "${NARRATA_TEST_WITHOUT_ENSUREPIP:-}" ] || ! python3 -m venv "$venv" >/dev/null 2>&1 \

@@ -288,6 +288,9 @@ pub struct MatrixArgs {
     /// Also write the matrix as CSV.
     #[arg(long, value_name = "OUT.csv")]
     pub csv: Option<PathBuf>,
+    /// Also write the matrix as a Word report: a heat map in the codes' colours and the table.
+    #[arg(long, value_name = "OUT.docx")]
+    pub docx: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }

@@ -150,6 +150,7 @@ pub(super) fn matrix(ctx: &Ctx, args: MatrixArgs, out: &mut dyn Write) -> Result
         with_subcodes,
         scope,
         csv,
+        docx,
         json: as_json,
     } = args;
     let store = ctx.open()?;
@@ -166,6 +167,9 @@ pub(super) fn matrix(ctx: &Ctx, args: MatrixArgs, out: &mut dyn Write) -> Result
     let m = matrix::matrix(store.conn(), &scope, &Across::parse(&across), &options)?;
     if let Some(path) = &csv {
         write_file(path, |w| matrix::write_csv(&m, w))?;
+    }
+    if let Some(path) = &docx {
+        crate::export::matrix_docx(&store.project()?.name, &m, path)?;
     }
     if as_json {
         return output::json(out, &m).map(|_| 0);
@@ -205,7 +209,7 @@ pub(super) fn matrix(ctx: &Ctx, args: MatrixArgs, out: &mut dyn Write) -> Result
             m.took_ms
         ),
     )?;
-    if let Some(path) = &csv {
+    for path in csv.iter().chain(&docx) {
         say(out, &format!("written: {}", path.display()))?;
     }
     Ok(0)

@@ -7,22 +7,43 @@ use std::path::Path;
 use docx_rs::{Table, TableCell, TableRow};
 use rusqlite::Connection;
 
-use super::docx::{bar_cell, bold_cell, cell, heading, styled, text};
+use super::docx::{bold_cell, cell, heading, pictures, styled, text};
 use crate::change::{self, Cohort};
+use crate::chart::{self, Bar, BarGroup, Rgb};
 use crate::coding::{self, Filter};
 use crate::error::Result;
 
-/// Writes the change report to `path`.
-/// Each code's colour by its name and by its path (the tables name codes either way).
+/// Each code's colour by its name and by its path (the tables name codes either way); a code
+/// without a colour of its own takes its nearest ancestor's, so sub-codes chart in their
+/// theme's colour.
 fn code_colours(conn: &Connection) -> Result<std::collections::HashMap<String, Option<String>>> {
+    let codes = crate::codebook::codes(conn)?;
+    let by_id: std::collections::HashMap<i64, &crate::codebook::Code> =
+        codes.iter().map(|c| (c.id, c)).collect();
     let mut out = std::collections::HashMap::new();
-    for c in crate::codebook::codes(conn)? {
-        out.insert(c.name.clone(), c.color.clone());
-        out.insert(c.path.clone(), c.color.clone());
+    for c in &codes {
+        let mut colour = c.color.clone();
+        let mut up = c.parent;
+        while colour.is_none()
+            && let Some(parent) = up.and_then(|id| by_id.get(&id))
+        {
+            colour = parent.color.clone();
+            up = parent.parent;
+        }
+        out.insert(c.name.clone(), colour.clone());
+        out.insert(c.path.clone(), colour);
     }
     Ok(out)
 }
 
+fn colour_of(
+    colours: &std::collections::HashMap<String, Option<String>>,
+    code: &str,
+) -> Option<Rgb> {
+    colours.get(code)?.as_deref().and_then(Rgb::parse)
+}
+
+/// Writes the change report to `path`.
 pub fn changes_docx(
     conn: &Connection,
     project: &str,
@@ -60,30 +81,44 @@ pub fn changes_docx(
             .iter()
             .filter(|r| r.participant == p && (r.change != "absent" || r.confirmed.is_some()))
             .collect();
-        // Coverage per wave as a bar in the code's colour, the longest bar the participant's
-        // largest coverage in this table, with the figure beside it.
+        // Coverage per wave drawn beneath the grid, the longest bar the participant's largest
+        // coverage in this table.
         let largest = rows
             .iter()
             .flat_map(|r| r.cells.iter().filter_map(|c| c.coverage))
             .fold(0.0f64, f64::max);
         let mut grid = vec![TableRow::new(header.iter().map(|h| bold_cell(h)).collect())];
+        let mut groups = Vec::new();
         for r in &rows {
-            let colour = colours.get(&r.code).and_then(|c| c.as_deref());
+            let figures: Vec<(Option<f64>, String)> = r
+                .cells
+                .iter()
+                .map(|c| match (c.interviewed, c.codings, c.coverage) {
+                    (false, ..) => (None, "not interviewed".to_owned()),
+                    (true, Some(0), _) => (Some(0.0), "–".to_owned()),
+                    (true, Some(n), Some(cov)) => (
+                        Some(if largest > 0.0 { cov / largest } else { 0.0 }),
+                        format!("{n} ({:.1}%)", cov * 100.0),
+                    ),
+                    _ => (None, String::new()),
+                })
+                .collect();
             let mut cells = vec![cell(&r.code)];
-            cells.extend(
-                r.cells
+            cells.extend(figures.iter().map(|(_, f)| cell(f)));
+            groups.push(BarGroup {
+                label: r.code.clone(),
+                colour: colour_of(&colours, &r.code),
+                bars: t
+                    .waves
                     .iter()
-                    .map(|c| match (c.interviewed, c.codings, c.coverage) {
-                        (false, ..) => cell("not interviewed"),
-                        (true, Some(0), _) => cell("–"),
-                        (true, Some(n), Some(cov)) => bar_cell(
-                            if largest > 0.0 { cov / largest } else { 0.0 },
-                            colour,
-                            &format!("{n} ({:.1}%)", cov * 100.0),
-                        ),
-                        _ => cell(""),
-                    }),
-            );
+                    .zip(figures)
+                    .map(|(w, (share, figure))| Bar {
+                        series: w.clone(),
+                        share,
+                        figure,
+                    })
+                    .collect(),
+            });
             cells.push(cell(&format!(
                 "{}{}",
                 r.change,
@@ -97,6 +132,12 @@ pub fn changes_docx(
             grid.push(TableRow::new(cells));
         }
         doc = doc.add_table(Table::new(grid));
+        let caption = format!(
+            "{p}: coverage per wave, each code's bars from its first wave (light) to its last (full colour); the longest bar is {p}'s largest coverage in the table."
+        );
+        for para in pictures(&chart::bars(&groups), &caption) {
+            doc = doc.add_paragraph(para);
+        }
         let portraits: Vec<&change::Portrait> =
             t.portraits.iter().filter(|x| x.participant == p).collect();
         if !portraits.is_empty() {
@@ -154,23 +195,37 @@ pub fn changes_docx(
         .chain(cohort.waves.iter().cloned())
         .chain(["kept", "gained", "lost", "never"].map(str::to_owned))
         .collect();
-    // Each wave's n/N drawn as a bar in the code's colour beside the figure.
+    // Each wave's n/N in the table, and drawn as bars (n ÷ N) beneath it.
     let mut rows = vec![TableRow::new(header.iter().map(|h| bold_cell(h)).collect())];
+    let mut groups = Vec::new();
     for r in &cohort.codes {
-        let colour = colours.get(&r.code).and_then(|c| c.as_deref());
         let mut cells = vec![cell(&r.code)];
-        cells.extend(r.cells.iter().map(|c| {
-            let share = if c.of == 0 {
-                0.0
-            } else {
-                c.n as f64 / c.of as f64
-            };
-            bar_cell(share, colour, &format!("{}/{}", c.n, c.of))
-        }));
+        cells.extend(r.cells.iter().map(|c| cell(&format!("{}/{}", c.n, c.of))));
         cells.extend([r.kept, r.gained, r.lost, r.never].map(|n| cell(&n.to_string())));
         rows.push(TableRow::new(cells));
+        groups.push(BarGroup {
+            label: r.code.clone(),
+            colour: colour_of(&colours, &r.code),
+            bars: cohort
+                .waves
+                .iter()
+                .zip(&r.cells)
+                .map(|(w, c)| Bar {
+                    series: w.clone(),
+                    share: (c.of > 0).then(|| c.n as f64 / c.of as f64),
+                    figure: format!("{}/{}", c.n, c.of),
+                })
+                .collect(),
+        });
     }
-    doc = doc.add_table(Table::new(rows)).add_paragraph(text(&format!(
+    doc = doc.add_table(Table::new(rows));
+    for para in pictures(
+        &chart::bars(&groups),
+        "The cohort: the share of the participants interviewed in each wave who have the code (n/N), each code's bars from its first wave (light) to its last (full colour).",
+    ) {
+        doc = doc.add_paragraph(para);
+    }
+    doc = doc.add_paragraph(text(&format!(
         "n/N: participants with the code / participants interviewed (the bar: n ÷ N); kept, gained, lost, never: between {} and {}. {} {}",
         cohort.waves.first().cloned().unwrap_or_default(),
         cohort.waves.last().cloned().unwrap_or_default(),

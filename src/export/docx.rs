@@ -118,33 +118,38 @@ pub fn table(header: &[String], rows: Vec<Vec<String>>) -> Table {
     Table::new(all)
 }
 
-/// A bar of up to `width` block characters for a share 0–1, in eighths of a block.
-pub fn bar_text(share: f64, width: usize) -> String {
-    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
-    let eighths = (share.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
-    let mut bar = "█".repeat(eighths / 8);
-    if !eighths.is_multiple_of(8) {
-        bar.push(PARTS[eighths % 8]);
-    }
-    bar
+/// Width of the text on a page of narrata's reports (A4 with docx-rs's margins), in inches.
+pub const TEXT_WIDTH_INCHES: f64 = 5.9;
+
+/// A chart as an inline picture in its own centred paragraph, at its drawn size or shrunk to
+/// the text width, followed by its caption (which says in words what the chart shows).
+pub fn picture(chart: &crate::chart::Picture, caption: &str) -> Vec<Paragraph> {
+    const EMU_PER_INCH: f64 = 914_400.0;
+    let (w, h) = chart.inches(TEXT_WIDTH_INCHES);
+    let pic = docx_rs::Pic::new_with_dimensions(chart.png.clone(), chart.width, chart.height)
+        .size((w * EMU_PER_INCH) as u32, (h * EMU_PER_INCH) as u32);
+    vec![
+        centred(Paragraph::new().add_run(Run::new().add_image(pic))).keep_next(true),
+        text(caption).style("Caption"),
+    ]
 }
 
-/// A table cell that is a small bar chart: a bar for `share` (0–1) in the code's colour (grey
-/// without one), then the figure it stands for. The bar's length carries the value, so it
-/// reads in greyscale print; the figure keeps the exact number.
-pub fn bar_cell(share: f64, color: Option<&str>, figure: &str) -> TableCell {
-    let colour = color
-        .map(|c| c.trim_start_matches('#').to_owned())
-        .filter(|c| c.len() == 6 && c.chars().all(|x| x.is_ascii_hexdigit()))
-        .unwrap_or_else(|| "595959".to_owned());
-    let bar = bar_text(share, 8);
-    let mut p = Paragraph::new();
-    if !bar.is_empty() {
-        p = p.add_run(Run::new().add_text(&bar).color(colour));
-    }
-    let gap = if bar.is_empty() { "" } else { " " };
-    TableCell::new()
-        .add_paragraph(p.add_run(Run::new().add_text(format!("{gap}{}", xml_safe(figure)))))
+/// Several pictures of one chart (split to fit pages), each with the caption and, when there
+/// is more than one, "(part i of n)".
+pub fn pictures(charts: &[crate::chart::Picture], caption: &str) -> Vec<Paragraph> {
+    let n = charts.len();
+    charts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let caption = if n > 1 {
+                format!("{caption} (part {} of {n})", i + 1)
+            } else {
+                caption.to_owned()
+            };
+            picture(c, &caption)
+        })
+        .collect()
 }
 
 /// A paragraph with a bold label and text after it.

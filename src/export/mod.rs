@@ -5,12 +5,14 @@
 mod changes;
 pub mod docx;
 pub mod excerpts;
+mod matrix;
 mod query;
 pub mod rows;
 pub mod transcript;
 
 pub use changes::changes_docx;
 pub use excerpts::excerpts_docx;
+pub use matrix::matrix_docx;
 pub use query::query_docx;
 pub use transcript::transcript_docx;
 

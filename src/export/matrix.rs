@@ -1,0 +1,127 @@
+//! A code matrix as a Word report: what was counted and over what, the matrix as a heat map in
+//! the codes' colours, and the same figures as a table (split into tables of a page's width).
+
+use std::path::Path;
+
+use docx_rs::{Table, TableRow};
+
+use super::docx::{bold_cell, cell, heading, labelled, made, pictures, save, styled, text};
+use crate::analysis::matrix::{Matrix, Measure};
+use crate::chart::{self, HeatRow, Rgb};
+use crate::error::Result;
+
+/// Columns per table beside the code column: more would not fit a portrait page.
+const TABLE_COLUMNS: usize = 8;
+
+/// A cell's figure as the report prints it ("–" for nothing).
+fn figure(m: &Matrix, value: f64, codings: usize) -> String {
+    if codings == 0 {
+        return "–".to_owned();
+    }
+    match m.measure {
+        Measure::Coverage => format!("{:.1}%", value * 100.0),
+        _ => format!("{}", value.round() as i64),
+    }
+}
+
+/// Writes `m` to `path`.
+pub fn matrix_docx(project: &str, m: &Matrix, path: &Path) -> Result<()> {
+    let counted = match m.measure {
+        Measure::Codings => "coded passages (a code's overlapping or touching codings count once)",
+        Measure::Words => "coded words (each word once per code)",
+        Measure::Coverage => "coverage: coded words ÷ all words of the column",
+    };
+    let across = match &m.across {
+        crate::analysis::matrix::Across::Participant => "participants".to_owned(),
+        crate::analysis::matrix::Across::Document => "documents".to_owned(),
+        crate::analysis::matrix::Across::Wave => "waves".to_owned(),
+        crate::analysis::matrix::Across::Group => "document groups".to_owned(),
+        crate::analysis::matrix::Across::Attribute(a) => format!("the values of {a}"),
+    };
+    let mut doc = styled()
+        .add_paragraph(text(&format!("Code matrix — {project}")).style("Title"))
+        .add_paragraph(made())
+        .add_paragraph(labelled("Codes across", &across))
+        .add_paragraph(labelled("Counted", counted))
+        .add_paragraph(labelled("Scope", &m.scope));
+    let largest = m
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.iter().map(|c| c.value(m.measure)))
+        .fold(0.0f64, f64::max);
+    let columns: Vec<String> = m.columns.iter().map(|c| c.name.clone()).collect();
+    // A sub-code without a colour of its own takes the nearest ancestor's (rows come in tree
+    // order, each parent before its sub-codes).
+    let mut ancestors: Vec<Option<Rgb>> = Vec::new();
+    let rows: Vec<HeatRow> = m
+        .rows
+        .iter()
+        .map(|r| HeatRow {
+            label: format!("{}{}", "  ".repeat(r.head.depth), r.head.code),
+            colour: {
+                ancestors.truncate(r.head.depth);
+                let own = r.head.color.as_deref().and_then(Rgb::parse);
+                let colour = own.or_else(|| ancestors.iter().rev().find_map(|c| *c));
+                ancestors.resize(r.head.depth, None);
+                ancestors.push(colour);
+                colour
+            },
+            cells: r
+                .cells
+                .iter()
+                .map(|c| {
+                    let v = c.value(m.measure);
+                    (
+                        if largest > 0.0 { v / largest } else { 0.0 },
+                        figure(m, v, c.codings),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let caption = format!(
+        "Codes × {across}: the darker a cell in its code's colour, the larger its figure ({}); one scale for the whole matrix.",
+        counted.split(' ').take(2).collect::<Vec<_>>().join(" ")
+    );
+    for p in pictures(&chart::heat_map(&columns, &rows), &caption) {
+        doc = doc.add_paragraph(p);
+    }
+    doc = doc.add_paragraph(heading("The figures", 1));
+    if m.rows.is_empty() {
+        doc = doc.add_paragraph(text("No codings in this selection."));
+    }
+    for first in (0..m.columns.len().max(1)).step_by(TABLE_COLUMNS) {
+        if m.rows.is_empty() {
+            break;
+        }
+        let shown = first..(first + TABLE_COLUMNS).min(m.columns.len());
+        let last_part = shown.end == m.columns.len();
+        let mut header = vec![bold_cell("code")];
+        header.extend(m.columns[shown.clone()].iter().map(|c| bold_cell(&c.name)));
+        if last_part {
+            header.push(bold_cell("total"));
+        }
+        let mut table = vec![TableRow::new(header)];
+        for r in &m.rows {
+            let mut cells = vec![cell(&format!(
+                "{}{}",
+                "\u{a0}\u{a0}".repeat(r.head.depth),
+                r.head.code
+            ))];
+            cells.extend(
+                r.cells[shown.clone()]
+                    .iter()
+                    .map(|c| cell(&figure(m, c.value(m.measure), c.codings))),
+            );
+            if last_part {
+                cells.push(cell(&r.total.to_string()));
+            }
+            table.push(TableRow::new(cells));
+        }
+        doc = doc.add_table(Table::new(table)).add_paragraph(text(""));
+    }
+    doc = doc.add_paragraph(text(
+        "total: the code's passages over every column, a passage in two columns counted once. The counting rules are in narrata's docs/ANALYSIS.md.",
+    ));
+    save(doc, path)
+}
