@@ -18,6 +18,17 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use crate::error::Result;
 
+/// Below this many codings a project's suggestions are flagged as learned from little: on
+/// hand-coded sets of about 100 codings (benches/suggest_eval.py, docs/ANALYSIS.md) they were no
+/// better than the most frequent code in Dutch and only a little better in English.
+pub const FEW_CODINGS: usize = 200;
+
+/// The project's codings (what suggestions learn from), counted without learning.
+pub fn codings_learned_from(conn: &Connection) -> Result<usize> {
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM codings", [], |r| r.get(0))?;
+    Ok(n as usize)
+}
+
 /// The score from which a suggestion is shown (see `docs/ANALYSIS.md`).
 pub const THRESHOLD: f64 = 0.3;
 

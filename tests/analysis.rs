@@ -723,7 +723,9 @@ fn suggestions_for_uncoded_turns_come_from_the_projects_own_codings_with_their_r
     assert!(
         all.as_array().unwrap().iter().all(|t| t["doc"] == 4),
         "{all}"
-    );
+    ); // Learned from a handful of codings, the listing says how little that is worth.
+    let listed = run_ok(&dir, &["suggest", "4", "--all"]);
+    assert!(listed.contains("learned from only 9 coding(s)"), "{listed}");
 }
 
 #[test]

@@ -381,5 +381,14 @@ pub(super) fn suggest(ctx: &Ctx, args: SuggestArgs, out: &mut dyn Write) -> Resu
             }
         ),
     )?;
+    let learned = crate::suggest::codings_learned_from(store.conn())?;
+    if learned < crate::suggest::FEW_CODINGS {
+        say(
+            out,
+            &format!(
+                "note: learned from only {learned} coding(s); with about 100, suggestions were little or no better than the most frequent code (docs/ANALYSIS.md) — check them against the codebook"
+            ),
+        )?;
+    }
     Ok(0)
 }
