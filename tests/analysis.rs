@@ -863,4 +863,26 @@ fn group_interviews_and_interviewer_turns_count_as_the_change_table_counts() {
     let c = run_json(&dir, &["cooccurrence", "--codes", "Hope,Unused", "--json"]);
     assert_eq!(c["cells"][0][1]["jaccard"], 0.0);
     assert_eq!(c["cells"][1][1]["jaccard"], 0.0);
+    // A rule on a participant attribute matches the group interview through P01 (50-59), but
+    // per-participant analyses then show P01 only: P02 (30-39) is not 50-59.
+    let m = run_json(&dir, &["matrix", "--where", "age_group = 50-59", "--json"]);
+    let columns: Vec<&str> = m["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, ["P01"]);
+    let changes = run_json(
+        &dir,
+        &["changes", "--all", "--where", "age_group = 50-59", "--json"],
+    );
+    assert!(
+        changes["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["participant"] == "P01"),
+        "{changes}"
+    );
 }

@@ -615,6 +615,51 @@ fn waves_override_a_label_with_a_memo_and_show_excerpts() {
 /// shown twice. `c` chooses whose codings count; by default every coder's, a quote coded by
 /// two coders is one excerpt naming both.
 #[test]
+fn waves_follow_a_rule_and_its_excerpts_too() {
+    let mut s = Session::demo(110, 30);
+    // The demo's P03 and P08 are 50-59; P08's group interview with P05 and P06 matches
+    // through P08, but only those for whom the rule holds have rows.
+    s.keys("5rage_group = 50-59<Enter>");
+    assert!(
+        s.screen().contains("where age_group = 50-59"),
+        "{}",
+        s.screen()
+    );
+    let view = s.app.waves.view.as_ref().expect("the change table");
+    let mut who: Vec<&str> = view
+        .table
+        .rows
+        .iter()
+        .map(|r| r.participant.as_str())
+        .collect();
+    who.dedup();
+    assert_eq!(who, ["P03", "P08"]);
+    // The excerpts of a code come from the documents the rule matched.
+    s.keys("<Enter>");
+    let excerpts = s.app.waves.excerpts.as_ref().expect("excerpts");
+    assert!(
+        excerpts
+            .waves
+            .iter()
+            .flat_map(|(_, passages)| passages)
+            .all(|p| p
+                .coding
+                .participants
+                .iter()
+                .any(|x| x == "P03" || x == "P08")),
+        "{excerpts:?}"
+    );
+    // A rule that cannot be meant says so; an empty one is everyone again.
+    s.keys("<Esc>r");
+    s.keys("<C-u>nonsense = 1<Enter>");
+    assert!(s.screen().contains("nonsense"), "{}", s.screen());
+    s.keys("r<C-u><Enter>");
+    assert!(!s.screen().contains("where age_group"), "{}", s.screen());
+    let view = s.app.waves.view.as_ref().expect("the change table");
+    assert!(view.table.rows.iter().any(|r| r.participant == "P01"));
+}
+
+#[test]
 fn waves_count_one_coder_or_every_coder_once() {
     let mut s = Session::demo(110, 30);
     // bert codes, for P03, the very words the demo's coder coded with some code.
@@ -1880,7 +1925,8 @@ fn the_analysis_view_shows_a_matrix_opens_a_cells_passages_and_runs_a_query() {
     s.keys("9");
     // A rule narrows the matrix; x clears it.
     s.keys("r");
-    s.keys("age_group = 50-59<Enter>");
+    s.keys("age_group = 50-59");
+    s.keys("<Enter>");
     assert_eq!(s.app.analysis.rule.as_deref(), Some("age_group = 50-59"));
     let narrowed: usize = s
         .app

@@ -257,13 +257,19 @@ pub fn matrix(conn: &Connection, scope: &Scope, across: &Across, o: &Options) ->
     };
     // A document's column is named by its id too: titles need not be unique.
     let doc_name = |d: &super::Doc| format!("{}: {}", d.id, d.title);
-    // Only the participants asked for, when some were (not everyone in their group interviews).
+    // Only the participants asked for, when some were (not everyone in their group interviews),
+    // and only those for whom the rule holds themselves.
+    let ruled = match &scope.rule {
+        Some(r) => Some(crate::groups::rule::participants(conn, r)?),
+        None => None,
+    };
     let asked = |p: &String| {
-        scope.participants.is_empty()
+        (scope.participants.is_empty()
             || scope
                 .participants
                 .iter()
-                .any(|q| crate::import::resolve::normalise_participant(q) == *p)
+                .any(|q| crate::import::resolve::normalise_participant(q) == *p))
+            && ruled.as_ref().is_none_or(|r| r.contains(p))
     };
     // The columns and their words (the denominators).
     let mut columns = match across {

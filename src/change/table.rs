@@ -465,6 +465,18 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
         }
         None => data.spoken.keys().collect(),
     };
+    // A rule keeps the participants for whom it holds themselves, not everyone in a group
+    // interview it matched through someone else.
+    let participants: Vec<&String> = match &o.rule {
+        Some(r) => {
+            let ruled = crate::groups::rule::participants(conn, r)?;
+            participants
+                .into_iter()
+                .filter(|p| ruled.contains(*p))
+                .collect()
+        }
+        None => participants,
+    };
     let overrides = overrides(conn)?;
     // Each participant's rows are independent: computed on all cores, kept in order.
     let rows_of = |p: &String| -> Vec<Row> {

@@ -445,6 +445,32 @@ pub fn documents(conn: &Connection, text: &str) -> Result<Vec<i64>> {
         .collect())
 }
 
+/// The participants for whom `text` holds themselves: a document's rule checked with each of
+/// its participants alone (their own attributes), so that in a group interview matched through
+/// one participant the others count only if the rule holds for them too.
+pub fn participants(conn: &Connection, text: &str) -> Result<std::collections::HashSet<String>> {
+    let rule = parse(text)?;
+    let all = facts(conn)?;
+    check_keys(&rule, &all)?;
+    let mut out = std::collections::HashSet::new();
+    for f in &all {
+        for (p, attributes) in f.participants.iter().zip(&f.participant_attributes) {
+            if out.contains(p) {
+                continue;
+            }
+            let alone = Facts {
+                participants: vec![p.clone()],
+                participant_attributes: vec![attributes.clone()],
+                ..f.clone()
+            };
+            if rule.matches(&alone) {
+                out.insert(p.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

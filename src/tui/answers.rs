@@ -403,6 +403,12 @@ impl App {
             Purpose::AnalysisQuery if !trimmed.is_empty() => {
                 self.run_analysis_query(store, &trimmed)?;
             }
+            Purpose::WavesRule => {
+                self.waves.rule = (!trimmed.is_empty()).then_some(trimmed);
+                self.waves.excerpts = None;
+                self.waves.view = None;
+                self.request_changes();
+            }
             Purpose::AnalysisRule => {
                 self.analysis.rule = (!trimmed.is_empty()).then_some(trimmed);
                 self.analysis.stale = true;

@@ -766,6 +766,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = &[
     (Scope::Waves, "y", Action::ConfirmLabel),
     (Scope::Waves, "o", Action::OverrideLabel),
     (Scope::Waves, "m", Action::Portrait),
+    (Scope::Waves, "r", Action::EditRule),
     (Scope::Review, "a", Action::Accept),
     (Scope::Review, "r", Action::Reject),
     (Scope::Review, "A", Action::ApplyReview),

@@ -92,6 +92,8 @@ pub enum Purpose {
     Participant,
     /// Whose codings the Waves view counts (empty: every coder's).
     WavesCoders,
+    /// The rule narrowing the waves view.
+    WavesRule,
     /// Choose the wave of a pen portrait.
     PortraitWave {
         participant: String,

@@ -108,6 +108,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         View::Waves => &[
             (Scope::Waves, Action::ChooseParticipant, "participant"),
             (Scope::Waves, Action::ChooseCoders, "coders"),
+            (Scope::Waves, Action::EditRule, "where"),
             (Scope::List, Action::Open, "excerpts"),
             (Scope::Waves, Action::ConfirmLabel, "confirm"),
             (Scope::Waves, Action::OverrideLabel, "override"),

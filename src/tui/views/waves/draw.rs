@@ -133,8 +133,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         _ => "",
     };
     let title = format!(
-        "Change across waves: {}{} · {coders}{differ} · coverage = coded ÷ own words · {}",
+        "Change across waves: {}{}{} · {coders}{differ} · coverage = coded ÷ own words · {}",
         safe(&who),
+        match &w.rule {
+            Some(rule) => format!(" where {}", safe(rule)),
+            None => String::new(),
+        },
         if w.filter.is_empty() {
             String::new()
         } else {

@@ -18,6 +18,7 @@ impl App {
             options: change::Options {
                 participant: self.waves.participant.clone(),
                 coders: self.waves.coders.clone(),
+                rule: self.waves.rule.clone(),
                 ..Default::default()
             },
         });
@@ -41,6 +42,13 @@ impl App {
                 if !self.waves.open_excerpts(store.conn())? {
                     self.say("no code selected");
                 }
+            }
+            Action::EditRule => {
+                self.overlay = Some(Overlay::Prompt(Prompt::new(
+                    "whose change? a rule such as age_group = 50-59 (empty: everyone)",
+                    Purpose::WavesRule,
+                    self.waves.rule.clone().unwrap_or_default(),
+                )))
             }
             Action::ChooseCoders => {
                 let choices = crate::tui::overlay::counting_coders(store.conn())?;

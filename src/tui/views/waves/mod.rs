@@ -45,6 +45,8 @@ pub struct State {
     pub stale: bool,
     /// Shows only codes whose path matches.
     pub filter: String,
+    /// Only the participants (and documents) this rule selects (`age_group = 50-59`).
+    pub rule: Option<String>,
 }
 
 impl State {
@@ -139,6 +141,7 @@ impl State {
                 with_subcodes: false,
                 participant: self.participant.clone(),
                 coders: self.coders.clone(),
+                rule: self.rule.clone(),
                 ..Default::default()
             },
         )?;
