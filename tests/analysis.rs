@@ -243,7 +243,7 @@ fn a_querys_passages_can_be_coded_undone_and_written_to_word_and_csv() {
     if py.status.success() {
         let text = String::from_utf8_lossy(&py.stdout);
         assert!(
-            text.contains("“De groep geeft mij hoop.” (P01, T2, r. 2)"),
+            text.contains("“De groep geeft mij hoop.” (P01, T2, r.\u{a0}2)"),
             "{text}"
         );
         assert!(text.contains("Die helpt, ik voel hoop."), "{text}");

@@ -497,7 +497,16 @@ fn the_change_report_is_a_word_document_with_real_headings_grids_and_excerpts() 
         &["memo", "add", "portrait:P01:T1", "Stil, weinig woorden."],
     );
     let out = tmp.path().join("changes.docx");
-    run_ok(&dir, &["export", "changes", out.to_str().unwrap()]);
+    run_ok(
+        &dir,
+        &[
+            "export",
+            "changes",
+            out.to_str().unwrap(),
+            "--language",
+            "en",
+        ],
+    );
     // Read back by an independent reader (python-docx), as Word or LibreOffice would.
     let script = r#"
 import sys, json, docx
@@ -540,10 +549,11 @@ print(json.dumps({"heads": heads, "cells": cells, "captions": captions, "picture
         .join("\n");
     // The grid: T1 has 1 coding at 20.0%; T2 was no interview; excerpts cite participant, wave and lines.
     assert!(
-        cells.contains("1 (20.0%)") && cells.contains("not interviewed"),
+        cells.contains("1\u{a0}(20.0%)") && cells.contains("not interviewed"),
         "{cells}"
     );
-    assert!(cells.contains("“een twee” (P01, T1, r. 2)"), "{cells}");
+    // English: "l." held to its number by a no-break space.
+    assert!(cells.contains("“een twee” (P01, T1, l.\u{a0}2)"), "{cells}");
     // The cohort's n/N in the table, and the grids drawn as bar charts beneath them: one
     // picture per participant with codes and one for the cohort, each captioned.
     assert!(cells.contains("\n1/1\n"), "{cells}");
@@ -702,7 +712,8 @@ print(json.dumps({"paras": [p.text for p in d.paragraphs], "cells": cells}))
         .map(|p| p.as_str().unwrap())
         .collect();
     assert!(
-        paras.iter().any(|p| p.contains("anna, bert together")),
+        // The project is Dutch, so is the report unless --language says otherwise.
+        paras.iter().any(|p| p.contains("anna, bert samen")),
         "{paras:?}"
     );
     assert!(paras.iter().any(|p| p.contains('†')), "{paras:?}");

@@ -56,6 +56,17 @@ fn flat(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A quote as the report prints it: pseudonyms keep their hyphen unbreakable ("[PERSOON‑1]").
+fn as_printed(s: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in flat(s).chars() {
+        inside = (inside || c == '[') && c != ']';
+        out.push(if inside && c == '-' { '\u{2011}' } else { c });
+    }
+    out
+}
+
 #[test]
 fn excerpts_report_has_real_headings_quotes_with_citations_memos_and_appendices() {
     let (tmp, dir) = demo();
@@ -101,7 +112,18 @@ fn excerpts_report_has_real_headings_quotes_with_citations_memos_and_appendices(
         ],
     );
     let out = tmp.path().join("excerpts.docx");
-    run_ok(&dir, &["export", "excerpts", out.to_str().unwrap()]);
+    run_ok(
+        &dir,
+        &[
+            "export",
+            "excerpts",
+            out.to_str().unwrap(),
+            "--language",
+            "en",
+            "--appendix",
+            "codebook,methods,audit",
+        ],
+    );
     let r = python(READ_DOCX, &[out.to_str().unwrap()]);
     let paras = r["paras"].as_array().unwrap();
     let style_of = |text: &str| -> Vec<String> {
@@ -112,28 +134,34 @@ fn excerpts_report_has_real_headings_quotes_with_citations_memos_and_appendices(
             .collect()
     };
     assert_eq!(style_of("Coded excerpts"), ["Title"]);
-    // In the body; the codebook appendix lists each code again under a Heading 3.
-    assert_eq!(style_of("Verbondenheid"), ["Heading 1", "Heading 3"]);
+    // In the contents, in the body; the codebook appendix lists each code again under a
+    // Heading 3.
+    assert_eq!(
+        style_of("Verbondenheid"),
+        ["toc 1", "Heading 1", "Heading 3"]
+    );
     assert_eq!(
         style_of("Lotgenotencontact en zelfhulpgroepen"),
-        ["Heading 2"]
+        ["toc 2", "Heading 2"]
     );
     for appendix in [
         "Appendix A. Codebook",
         "Appendix B. Methods note",
         "Appendix C. Audit trail",
     ] {
-        assert_eq!(style_of(appendix), ["Heading 1"], "{appendix}");
+        assert_eq!(style_of(appendix), ["toc 1", "Heading 1"], "{appendix}");
     }
     assert!(r["toc"].as_bool().unwrap(), "a table of contents field");
+    // Its entries are written (above: "toc 1", "toc 2"), so it reads without a field update.
 
     // The short excerpt: an inline quote with its citation, the memo beneath it.
     let cite = |c: &Value| {
         let (l, e) = (c["line"].as_i64().unwrap(), c["end_line"].as_i64().unwrap());
+        // "l." and the number held together by a no-break space.
         let lines = if l == e {
-            format!("r. {l}")
+            format!("l.\u{a0}{l}")
         } else {
-            format!("r. {l}–{e}")
+            format!("l.\u{a0}{l}\u{2060}–\u{2060}{e}")
         };
         format!(
             "({}, {}, {lines})",
@@ -144,7 +172,7 @@ fn excerpts_report_has_real_headings_quotes_with_citations_memos_and_appendices(
     // Two people coded in this project, so each citation names its coder.
     let want = format!(
         "“{}” {} [{}]",
-        flat(short["text"].as_str().unwrap()),
+        as_printed(short["text"].as_str().unwrap()),
         cite(short),
         short["coder"].as_str().unwrap()
     );
@@ -157,6 +185,8 @@ fn excerpts_report_has_real_headings_quotes_with_citations_memos_and_appendices(
         "Memo (tester): Let op de verleden tijd."
     );
     assert_eq!(paras[at + 1]["style"], "Caption");
+    // Short quotes are set apart as quotations too.
+    assert_eq!(paras[at]["style"], "Quote");
 
     // The long one: a block quote (Quote style), no quotation marks, citation after it.
     let block = paras
@@ -165,7 +195,7 @@ fn excerpts_report_has_real_headings_quotes_with_citations_memos_and_appendices(
             p["text"]
                 .as_str()
                 .unwrap()
-                .starts_with(&flat(long["text"].as_str().unwrap()))
+                .starts_with(&as_printed(long["text"].as_str().unwrap()))
         })
         .expect("the long excerpt");
     assert_eq!(block["style"], "Quote");
@@ -210,6 +240,8 @@ fn excerpts_by_participant_and_filtered() {
             "participant",
             "--participant",
             "P03",
+            "--language",
+            "en",
             "--json",
         ],
     );
@@ -503,4 +535,125 @@ fn exports_refuse_wrong_extensions_and_leave_no_partial_files() {
         .filter(|e| e.file_name().to_string_lossy().contains(".partial"))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+/// A report follows its options: the project's language unless told otherwise, the codebook
+/// of the codes used counted over the report's own codings, no audit trail unless asked, the
+/// memos on documents and participants and the pen portraits, headings by wave; a short
+/// report has no table of contents.
+#[test]
+fn excerpt_reports_follow_their_options_and_the_projects_language() {
+    let (tmp, dir) = demo();
+    // The demo's second coder codes one quote: not counted in a report of onderzoeker-a's.
+    let relaties = ["--participant", "P03", "--code", "Verbondenheid/Relaties"];
+    let mut args = vec!["codings", "--json"];
+    args.extend(relaties);
+    let first = run_json(&dir, &args)[0].clone();
+    run_ok(
+        &dir,
+        &[
+            "memo",
+            "add",
+            &format!("document:{}", first["doc"]),
+            "Rustig gesprek.",
+        ],
+    );
+    run_ok(&dir, &["memo", "add", "portrait:P03:T1", "Terughoudend."]);
+    run_ok(
+        &dir,
+        &[
+            "--coder",
+            "bert",
+            "code",
+            "add",
+            &first["doc"].to_string(),
+            &first["start"].to_string(),
+            &first["end"].to_string(),
+            "Verbondenheid/Relaties",
+        ],
+    );
+    let out = tmp.path().join("p03.docx");
+    run_ok(
+        &dir,
+        &[
+            "export",
+            "excerpts",
+            out.to_str().unwrap(),
+            "--participant",
+            "P03",
+            "--code",
+            "Verbondenheid/Relaties",
+            "--coder",
+            "onderzoeker-a",
+            "--group-by",
+            "wave",
+        ],
+    );
+    let r = python(READ_DOCX, &[out.to_str().unwrap()]);
+    let paras = r["paras"].as_array().unwrap();
+    let texts: Vec<&str> = paras.iter().map(|p| p["text"].as_str().unwrap()).collect();
+    let heads: Vec<(&str, &str)> = paras
+        .iter()
+        .filter(|p| {
+            p["style"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Heading 1"))
+        })
+        .map(|p| (p["style"].as_str().unwrap(), p["text"].as_str().unwrap()))
+        .collect();
+    // Dutch, as the project: title, citations with "r.", appendices.
+    assert!(texts.contains(&"Gecodeerde fragmenten"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("(P03, T1, r.\u{a0}")),
+        "{texts:?}"
+    );
+    let h1: Vec<&str> = heads.iter().map(|h| h.1).collect();
+    assert_eq!(
+        h1,
+        [
+            "T1",
+            "T2",
+            "T3",
+            "Memo's bij de documenten",
+            "Portretten",
+            "Bijlage A. Codeboek",
+            "Bijlage B. Methodenotitie"
+        ]
+    );
+    assert!(texts.iter().any(|t| t.contains("Rustig gesprek.")));
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == &"P03, T1 (tester): Terughoudend."),
+        "{texts:?}"
+    );
+    // Few headings: no table of contents.
+    assert!(!r["toc"].as_bool().unwrap());
+    // The codebook appendix: only the codes used (with their parents), counted over this
+    // report's codings (onderzoeker-a's; bert's coding of the same quote is not counted).
+    let tables = r["tables"].as_array().unwrap();
+    let codebook: Vec<&str> = tables
+        .last()
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let mut args = vec!["codings", "--coder", "onderzoeker-a", "--json"];
+    args.extend(relaties);
+    let report = run_json(&dir, &args);
+    let total: usize = codebook
+        .chunks(5)
+        .skip(1)
+        .map(|row| row[4].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(total, report.as_array().unwrap().len(), "{codebook:?}");
+    // The code and its parent, nothing else.
+    let names: Vec<&str> = codebook.chunks(5).skip(1).map(|row| row[0]).collect();
+    assert_eq!(
+        names,
+        ["Verbondenheid", "\u{a0}\u{a0}Relaties"],
+        "{codebook:?}"
+    );
 }

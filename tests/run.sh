@@ -5,8 +5,9 @@
 # readers (xmlschema for REFI-QDA, python-docx for Word); this script installs them into its
 # own virtual environment under target/, never into your Python. Debian and Ubuntu ship
 # Python without ensurepip (no `python3-venv` package): the environment is then made without
-# pip and pip is fetched into it. The terminal UI's end-to-end tests also need tmux; without
-# it they print "NOT RUN" and pass, except under CI (CI=true), where they fail.
+# pip and pip is fetched into it. The terminal UI's end-to-end tests also need tmux, and the
+# report page test LibreOffice (soffice) and poppler-utils (pdftotext, pdfinfo); without them
+# those tests print "NOT RUN" and pass, except under CI (CI=true), where they fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/test-venv

@@ -576,6 +576,8 @@ pub enum UnitArg {
 pub enum GroupByArg {
     Code,
     Participant,
+    Wave,
+    Group,
 }
 
 #[derive(Debug, Subcommand)]
@@ -586,8 +588,29 @@ pub enum ExportCommand {
         out: PathBuf,
         #[command(flatten)]
         filter: ExportFilter,
+        /// Headings by code, participant (then wave and code), wave or document group.
         #[arg(long, value_enum, default_value_t = GroupByArg::Code)]
         group_by: GroupByArg,
+        /// Appendices, comma-separated: codebook (the codes used), all-codes (the whole
+        /// codebook), methods, audit, or none.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "codebook,methods",
+            value_name = "LIST"
+        )]
+        appendix: Vec<String>,
+        /// Memos, comma-separated: coding, document, participant, portrait, all or none.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "all",
+            value_name = "LIST"
+        )]
+        memos: Vec<String>,
+        /// The report's language, en or nl (default: the project's).
+        #[arg(long, value_name = "LANG")]
+        language: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -637,6 +660,9 @@ pub enum ExportCommand {
         /// with overlapping codings counted once.
         #[arg(long, value_delimiter = ',')]
         coders: Vec<String>,
+        /// The report's language, en or nl (default: the project's).
+        #[arg(long, value_name = "LANG")]
+        language: Option<String>,
     },
 }
 

@@ -17,16 +17,28 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
             out: target,
             filter,
             group_by,
+            appendix,
+            memos,
+            language,
             json: as_json,
         } => {
             let store = ctx.open()?;
             check_extension(&target, &["docx"], "coded excerpts")?;
-            let options = crate::export::excerpts::Options {
+            use crate::export::excerpts::{GroupBy, Memos, Options};
+            let options = Options {
                 filter: filter.filter(&store)?,
                 group_by: match group_by {
-                    GroupByArg::Code => crate::export::excerpts::GroupBy::Code,
-                    GroupByArg::Participant => crate::export::excerpts::GroupBy::Participant,
+                    GroupByArg::Code => GroupBy::Code,
+                    GroupByArg::Participant => GroupBy::Participant,
+                    GroupByArg::Wave => GroupBy::Wave,
+                    GroupByArg::Group => GroupBy::Group,
                 },
+                appendices: crate::export::Appendices::parse(&appendix)?,
+                memos: Memos::parse(&memos)?,
+                language: crate::export::language::Language::choose(
+                    store.conn(),
+                    language.as_deref(),
+                )?,
             };
             let summary = crate::export::excerpts_docx(
                 store.conn(),
@@ -105,8 +117,11 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
             ratio,
             min_codings,
             coders,
+            language,
         } => {
             let store = ctx.open()?;
+            let language =
+                crate::export::language::Language::choose(store.conn(), language.as_deref())?;
             let ext = target
                 .extension()
                 .and_then(|e| e.to_str())
@@ -124,6 +139,7 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
                     store.conn(),
                     &store.project()?.name,
                     &options,
+                    language,
                     &target,
                 )?;
                 say(

@@ -1,46 +1,57 @@
-//! The change report as a Word document: per participant the codes × waves grid with labels,
-//! pen portraits and, for each code that changed, the coded excerpts of each wave side by side
-//! with their citations; then the cohort grid.
+//! The change report as a Word document: per participant interviewed in more than one wave the
+//! codes × waves grid with labels and a bar chart of it, pen portraits and, for each code that
+//! changed, the coded excerpts of each wave side by side with their citations (a quote two
+//! coders coded once); the participants seen once named in one sentence; then the cohort grid
+//! and its chart. English or Dutch.
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use docx_rs::{Table, TableCell, TableRow};
+use docx_rs::{Paragraph, TableCell};
 use rusqlite::Connection;
 
-use super::docx::{bold_cell, cell, heading, pictures, styled, text};
+use super::docx::{heading, made_in, pictures, styled, text, xml_safe};
+use super::language::{Language, Words, fill, keep_together};
+use super::table::{grid, grid_of_cells};
 use crate::change::{self, Cohort};
 use crate::chart::{self, Bar, BarGroup, Rgb};
 use crate::coding::{self, Filter};
 use crate::error::Result;
 
-/// Each code's colour by its name and by its path (the tables name codes either way); a code
-/// without a colour of its own takes its nearest ancestor's, so sub-codes chart in their
-/// theme's colour.
-fn code_colours(conn: &Connection) -> Result<std::collections::HashMap<String, Option<String>>> {
-    let codes = crate::codebook::codes(conn)?;
-    let by_id: std::collections::HashMap<i64, &crate::codebook::Code> =
-        codes.iter().map(|c| (c.id, c)).collect();
-    let mut out = std::collections::HashMap::new();
-    for c in &codes {
-        let mut colour = c.color.clone();
-        let mut up = c.parent;
-        while colour.is_none()
-            && let Some(parent) = up.and_then(|id| by_id.get(&id))
-        {
-            colour = parent.color.clone();
-            up = parent.parent;
+/// Each code's colour by id, a code without one taking its nearest ancestor's.
+pub(super) fn inherited_colour(codes: &[crate::codebook::Code]) -> impl Fn(i64) -> Option<Rgb> {
+    let by_id: HashMap<i64, (Option<i64>, Option<Rgb>)> = codes
+        .iter()
+        .map(|c| (c.id, (c.parent, c.color.as_deref().and_then(Rgb::parse))))
+        .collect();
+    move |mut id| {
+        loop {
+            let (parent, colour) = by_id.get(&id)?;
+            if colour.is_some() {
+                return *colour;
+            }
+            id = (*parent)?;
         }
-        out.insert(c.name.clone(), colour.clone());
-        out.insert(c.path.clone(), colour);
+    }
+}
+
+/// Each code's colour by its name and by its path (the tables name codes either way).
+fn code_colours(conn: &Connection) -> Result<HashMap<String, Option<Rgb>>> {
+    let codes = crate::codebook::codes(conn)?;
+    let colour = inherited_colour(&codes);
+    let mut out = HashMap::new();
+    for c in &codes {
+        out.insert(c.name.clone(), colour(c.id));
+        out.insert(c.path.clone(), colour(c.id));
     }
     Ok(out)
 }
 
-fn colour_of(
-    colours: &std::collections::HashMap<String, Option<String>>,
-    code: &str,
-) -> Option<Rgb> {
-    colours.get(code)?.as_deref().and_then(Rgb::parse)
+fn add_all(mut doc: docx_rs::Docx, paragraphs: Vec<Paragraph>) -> docx_rs::Docx {
+    for p in paragraphs {
+        doc = doc.add_paragraph(p);
+    }
+    doc
 }
 
 /// Writes the change report to `path`.
@@ -48,189 +59,238 @@ pub fn changes_docx(
     conn: &Connection,
     project: &str,
     options: &change::Options,
+    language: Language,
     path: &Path,
 ) -> Result<()> {
+    let w = language.words();
     let t = change::table(conn, options)?;
     let cohort: Cohort = change::cohort(conn, options)?;
     let mut doc = styled()
-        .add_paragraph(text(&format!("Change across waves — {project}")).style("Title"))
-        .add_paragraph(text(&format!(
-            "Made by narrata {} on {}.",
-            env!("CARGO_PKG_VERSION"),
-            chrono::Utc::now().format("%Y-%m-%d")
-        )))
-        .add_paragraph(text(change::NOTE).style("Quote"))
-        .add_paragraph(text(&change::coders_counted(&t.coders)));
+        .add_paragraph(text(&format!("{} — {project}", w.change_title)).style("Title"))
+        .add_paragraph(made_in(w))
+        .add_paragraph(text(w.change_note).style("Quote"))
+        .add_paragraph(text(&w.counted(&t.coders)));
     if t.rows.iter().any(|r| r.coders_differ) {
-        doc = doc.add_paragraph(text(change::CODERS_DIFFER));
+        doc = doc.add_paragraph(text(w.coders_differ));
     }
     if let Some(note) = change::unassigned_note(t.unassigned_documents) {
         doc = doc.add_paragraph(text(&note));
     }
     let colours = code_colours(conn)?;
+    let colour_of = |code: &str| colours.get(code).copied().flatten();
     let mut participants: Vec<&str> = t.rows.iter().map(|r| r.participant.as_str()).collect();
     participants.dedup();
-    for p in participants {
-        doc = doc.add_paragraph(heading(p, 1));
-        let header: Vec<String> = std::iter::once("code".to_owned())
-            .chain(t.waves.iter().cloned())
-            .chain(["change".to_owned(), "confirmed".to_owned()])
-            .collect();
-        let rows: Vec<&change::Row> = t
-            .rows
-            .iter()
-            .filter(|r| r.participant == p && (r.change != "absent" || r.confirmed.is_some()))
-            .collect();
-        // Coverage per wave drawn beneath the grid, the longest bar the participant's largest
-        // coverage in this table.
-        let largest = rows
-            .iter()
-            .flat_map(|r| r.cells.iter().filter_map(|c| c.coverage))
-            .fold(0.0f64, f64::max);
-        let mut grid = vec![TableRow::new(header.iter().map(|h| bold_cell(h)).collect())];
-        let mut groups = Vec::new();
-        for r in &rows {
-            let figures: Vec<(Option<f64>, String)> = r
-                .cells
-                .iter()
-                .map(|c| match (c.interviewed, c.codings, c.coverage) {
-                    (false, ..) => (None, "not interviewed".to_owned()),
-                    (true, Some(0), _) => (Some(0.0), "–".to_owned()),
-                    (true, Some(n), Some(cov)) => (
-                        Some(if largest > 0.0 { cov / largest } else { 0.0 }),
-                        format!("{n} ({:.1}%)", cov * 100.0),
-                    ),
-                    _ => (None, String::new()),
-                })
-                .collect();
-            let mut cells = vec![cell(&r.code)];
-            cells.extend(figures.iter().map(|(_, f)| cell(f)));
-            groups.push(BarGroup {
-                label: r.code.clone(),
-                colour: colour_of(&colours, &r.code),
-                bars: t
-                    .waves
+    // A participant interviewed in one wave has no change to show: named once, not given
+    // pages of "not interviewed".
+    let waves_seen = |p: &str| {
+        (0..t.waves.len())
+            .filter(|i| {
+                t.rows
                     .iter()
-                    .zip(figures)
-                    .map(|(w, (share, figure))| Bar {
-                        series: w.clone(),
-                        share,
-                        figure,
-                    })
-                    .collect(),
-            });
-            cells.push(cell(&format!(
-                "{}{}",
-                r.change,
-                if r.coders_differ { " †" } else { "" }
-            )));
-            cells.push(cell(&match (&r.confirmed, &r.memo) {
-                (Some(l), Some(m)) => format!("{l}: {m}"),
-                (Some(l), None) => l.clone(),
-                _ => String::new(),
-            }));
-            grid.push(TableRow::new(cells));
-        }
-        doc = doc.add_table(Table::new(grid));
-        let caption = format!(
-            "{p}: coverage per wave, each code's bars from its first wave (light) to its last (full colour); the longest bar is {p}'s largest coverage in the table."
-        );
-        for para in pictures(&chart::bars(&groups), &caption) {
-            doc = doc.add_paragraph(para);
-        }
-        let portraits: Vec<&change::Portrait> =
-            t.portraits.iter().filter(|x| x.participant == p).collect();
-        if !portraits.is_empty() {
-            doc = doc.add_paragraph(heading("Pen portraits", 2));
-            for x in portraits {
-                doc = doc.add_paragraph(text(&format!("{}: {}", x.wave, x.text)));
-            }
-        }
-        for r in rows.iter().filter(|r| {
-            matches!(
-                r.change.as_str(),
-                "emerged" | "ceased" | "increased" | "decreased" | "fluctuating"
-            )
-        }) {
-            doc = doc.add_paragraph(heading(&format!("{} — {}", r.code, r.change), 2));
-            let mut columns = Vec::new();
-            for w in &t.waves {
-                let filter = Filter {
-                    code: Some(r.code.clone()),
-                    with_subcodes: options.roll_up,
-                    participant: Some(p.to_owned()),
-                    wave: Some(w.clone()),
-                    coders: options.coders.clone(),
-                    ..Filter::default()
-                };
-                // A quote two coders coded is shown once, naming both.
-                let excerpts = coding::passages(conn, coding::list(conn, &filter)?)?;
-                let mut c = TableCell::new();
-                if excerpts.is_empty() {
-                    c = c.add_paragraph(text("–"));
-                }
-                for x in excerpts {
-                    let e = &x.coding;
-                    let lines = if e.line == e.end_line {
-                        e.line.to_string()
-                    } else {
-                        format!("{}–{}", e.line, e.end_line)
-                    };
-                    let quote = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
-                    let by = if t.coders.len() > 1 {
-                        format!(" [{}]", x.coders.join(", "))
-                    } else {
-                        String::new()
-                    };
-                    c = c.add_paragraph(text(&format!("“{quote}” ({p}, {w}, r. {lines}){by}")));
-                }
-                columns.push(c);
-            }
-            let header = TableRow::new(t.waves.iter().map(|w| bold_cell(w)).collect());
-            doc = doc.add_table(Table::new(vec![header, TableRow::new(columns)]));
-        }
+                    .any(|r| r.participant == p && r.cells.get(*i).is_some_and(|c| c.interviewed))
+            })
+            .count()
+    };
+    let (followed, once): (Vec<&str>, Vec<&str>) =
+        participants.into_iter().partition(|p| waves_seen(p) > 1);
+    for p in followed {
+        doc = participant(doc, conn, &t, p, options, w, &colour_of)?;
     }
-    doc = doc.add_paragraph(heading("Cohort", 1));
-    let header: Vec<String> = std::iter::once("code".to_owned())
+    if !once.is_empty() {
+        doc = doc
+            .add_paragraph(heading(w.seen_once, 1))
+            .add_paragraph(text(&fill(
+                w.seen_once_value,
+                &[("participants", &once.join(", "))],
+            )));
+    }
+    doc = doc.add_paragraph(heading(w.cohort, 1));
+    let header: Vec<String> = std::iter::once(w.code.to_owned())
         .chain(cohort.waves.iter().cloned())
-        .chain(["kept", "gained", "lost", "never"].map(str::to_owned))
+        .chain(w.cohort_header.map(str::to_owned))
         .collect();
-    // Each wave's n/N in the table, and drawn as bars (n ÷ N) beneath it.
-    let mut rows = vec![TableRow::new(header.iter().map(|h| bold_cell(h)).collect())];
+    let mut rows = Vec::new();
     let mut groups = Vec::new();
     for r in &cohort.codes {
-        let mut cells = vec![cell(&r.code)];
-        cells.extend(r.cells.iter().map(|c| cell(&format!("{}/{}", c.n, c.of))));
-        cells.extend([r.kept, r.gained, r.lost, r.never].map(|n| cell(&n.to_string())));
-        rows.push(TableRow::new(cells));
+        let mut cells = vec![r.code.clone()];
+        cells.extend(r.cells.iter().map(|c| format!("{}/{}", c.n, c.of)));
+        cells.extend([r.kept, r.gained, r.lost, r.never].map(|n| n.to_string()));
+        rows.push(cells);
         groups.push(BarGroup {
             label: r.code.clone(),
-            colour: colour_of(&colours, &r.code),
+            colour: colour_of(&r.code),
             bars: cohort
                 .waves
                 .iter()
                 .zip(&r.cells)
-                .map(|(w, c)| Bar {
-                    series: w.clone(),
+                .map(|(wave, c)| Bar {
+                    series: wave.clone(),
                     share: (c.of > 0).then(|| c.n as f64 / c.of as f64),
                     figure: format!("{}/{}", c.n, c.of),
                 })
                 .collect(),
         });
     }
-    doc = doc.add_table(Table::new(rows));
-    for para in pictures(
-        &chart::bars(&groups),
-        "The cohort: the share of the participants interviewed in each wave who have the code (n/N), each code's bars from its first wave (light) to its last (full colour).",
-    ) {
-        doc = doc.add_paragraph(para);
-    }
+    doc = doc.add_table(grid(&header, rows));
+    doc = add_all(doc, pictures(&chart::bars(&groups), w.cohort_caption));
     doc = doc.add_paragraph(text(&format!(
-        "n/N: participants with the code / participants interviewed (the bar: n ÷ N); kept, gained, lost, never: between {} and {}. {} {}",
-        cohort.waves.first().cloned().unwrap_or_default(),
-        cohort.waves.last().cloned().unwrap_or_default(),
-        change::coders_counted(&cohort.coders),
-        change::NOTE
+        "{} {} {}",
+        fill(
+            w.cohort_note,
+            &[
+                (
+                    "first",
+                    cohort.waves.first().map(String::as_str).unwrap_or("")
+                ),
+                (
+                    "last",
+                    cohort.waves.last().map(String::as_str).unwrap_or("")
+                ),
+            ],
+        ),
+        w.counted(&cohort.coders),
+        w.change_note
     )));
     super::docx::save(doc, path)
+}
+
+/// One participant's part: the grid, its chart, pen portraits, and the excerpts of each code
+/// that changed, wave beside wave.
+fn participant(
+    mut doc: docx_rs::Docx,
+    conn: &Connection,
+    t: &change::Table,
+    p: &str,
+    options: &change::Options,
+    w: &Words,
+    colour_of: &dyn Fn(&str) -> Option<Rgb>,
+) -> Result<docx_rs::Docx> {
+    doc = doc.add_paragraph(heading(p, 1));
+    let header: Vec<String> = std::iter::once(w.code.to_owned())
+        .chain(t.waves.iter().cloned())
+        .chain([w.change.to_owned(), w.confirmed.to_owned()])
+        .collect();
+    let rows: Vec<&change::Row> = t
+        .rows
+        .iter()
+        .filter(|r| r.participant == p && (r.change != "absent" || r.confirmed.is_some()))
+        .collect();
+    // Coverage per wave drawn beneath the grid, the longest bar the participant's largest
+    // coverage in this table.
+    let largest = rows
+        .iter()
+        .flat_map(|r| r.cells.iter().filter_map(|c| c.coverage))
+        .fold(0.0f64, f64::max);
+    let mut table = Vec::new();
+    let mut groups = Vec::new();
+    for r in &rows {
+        let figures: Vec<(Option<f64>, String)> = r
+            .cells
+            .iter()
+            .map(|c| match (c.interviewed, c.codings, c.coverage) {
+                (false, ..) => (None, w.not_interviewed.to_owned()),
+                (true, Some(0), _) => (Some(0.0), "–".to_owned()),
+                (true, Some(n), Some(cov)) => (
+                    Some(if largest > 0.0 { cov / largest } else { 0.0 }),
+                    format!("{n}\u{a0}({:.1}%)", cov * 100.0),
+                ),
+                _ => (None, String::new()),
+            })
+            .collect();
+        let mut cells = vec![r.code.clone()];
+        cells.extend(figures.iter().map(|(_, f)| f.clone()));
+        cells.push(format!(
+            "{}{}",
+            w.label(&r.change),
+            if r.coders_differ { " †" } else { "" }
+        ));
+        cells.push(match (&r.confirmed, &r.memo) {
+            (Some(l), Some(m)) => format!("{}: {m}", w.label(l)),
+            (Some(l), None) => w.label(l).to_owned(),
+            _ => String::new(),
+        });
+        table.push(cells);
+        groups.push(BarGroup {
+            label: r.code.clone(),
+            colour: colour_of(&r.code),
+            bars: t
+                .waves
+                .iter()
+                .zip(figures)
+                .map(|(wave, (share, figure))| Bar {
+                    series: wave.clone(),
+                    share,
+                    figure,
+                })
+                .collect(),
+        });
+    }
+    doc = doc.add_table(grid(&header, table));
+    doc = add_all(
+        doc,
+        pictures(
+            &chart::bars(&groups),
+            &fill(w.participant_caption, &[("p", p)]),
+        ),
+    );
+    let portraits: Vec<&change::Portrait> =
+        t.portraits.iter().filter(|x| x.participant == p).collect();
+    if !portraits.is_empty() {
+        doc = doc.add_paragraph(heading(w.pen_portraits, 2));
+        for x in portraits {
+            doc = doc.add_paragraph(text(&format!("{}: {}", x.wave, x.text)));
+        }
+    }
+    for r in rows.iter().filter(|r| {
+        matches!(
+            r.change.as_str(),
+            "emerged" | "ceased" | "increased" | "decreased" | "fluctuating"
+        )
+    }) {
+        doc = doc.add_paragraph(heading(&format!("{} — {}", r.code, w.label(&r.change)), 2));
+        let mut columns = Vec::new();
+        for wave in &t.waves {
+            let filter = Filter {
+                code: Some(r.code.clone()),
+                with_subcodes: options.roll_up,
+                participant: Some(p.to_owned()),
+                wave: Some(wave.clone()),
+                coders: options.coders.clone(),
+                ..Filter::default()
+            };
+            // A quote two coders coded is shown once, naming both.
+            let excerpts = coding::passages(conn, coding::list(conn, &filter)?)?;
+            let mut c = TableCell::new();
+            if excerpts.is_empty() {
+                c = c.add_paragraph(text("–"));
+            }
+            for x in excerpts {
+                let e = &x.coding;
+                let quote = keep_together(&e.text.split_whitespace().collect::<Vec<_>>().join(" "));
+                let by = if t.coders.len() > 1 {
+                    format!(" [{}]", x.coders.join(", "))
+                } else {
+                    String::new()
+                };
+                let cite = w.citation(p, Some(wave), e.line, e.end_line);
+                c = c.add_paragraph(
+                    Paragraph::new()
+                        .add_run(
+                            docx_rs::Run::new()
+                                .add_text(xml_safe(&format!("“{quote}” ")))
+                                .size(20),
+                        )
+                        .add_run(
+                            docx_rs::Run::new()
+                                .add_text(xml_safe(&format!("{cite}{by}")))
+                                .italic()
+                                .size(20),
+                        ),
+                );
+            }
+            columns.push(c);
+        }
+        doc = doc.add_table(grid_of_cells(&t.waves, vec![columns]));
+    }
+    Ok(doc)
 }

@@ -5,16 +5,25 @@
 use std::path::Path;
 
 use docx_rs::{
-    AlignmentType, Docx, LineSpacing, Paragraph, Run, RunFonts, SpecialIndentType, Style,
-    StyleType, Table, TableCell, TableRow,
+    AlignmentType, Docx, LineSpacing, Paragraph, Run, RunFonts, SpecialIndentType, Style, StyleType,
 };
 
 use crate::error::{Error, Result};
 
-/// A document with Title, Heading 1–3, Quote and Caption styles defined.
+/// An A4 document (2.5 cm margins) with Title, Heading 1–3, Quote and Caption styles defined.
 pub fn styled() -> Docx {
     let space = |before: u32, after: u32| LineSpacing::new().before(before).after(after);
     Docx::new()
+        .page_size(11906, 16838)
+        .page_margin(
+            docx_rs::PageMargin::new()
+                .top(1418)
+                .bottom(1418)
+                .left(1418)
+                .right(1418)
+                .header(709)
+                .footer(709),
+        )
         .default_fonts(
             RunFonts::new()
                 .ascii("Calibri")
@@ -78,6 +87,12 @@ pub fn styled() -> Docx {
                 .size(16)
                 .color("808080"),
         )
+        .add_style(Style::new("TOC1", StyleType::Paragraph).name("toc 1"))
+        .add_style(
+            Style::new("TOC2", StyleType::Paragraph)
+                .name("toc 2")
+                .indent(Some(300), None, None, None),
+        )
         .add_style(
             Style::new("Caption", StyleType::Paragraph)
                 .name("caption")
@@ -100,26 +115,8 @@ pub fn heading(s: &str, level: usize) -> Paragraph {
     })
 }
 
-pub fn cell(s: &str) -> TableCell {
-    TableCell::new().add_paragraph(text(s))
-}
-
-pub fn bold_cell(s: &str) -> TableCell {
-    TableCell::new()
-        .add_paragraph(Paragraph::new().add_run(Run::new().add_text(xml_safe(s)).bold()))
-}
-
-pub fn table(header: &[String], rows: Vec<Vec<String>>) -> Table {
-    let mut all = vec![TableRow::new(header.iter().map(|h| bold_cell(h)).collect())];
-    all.extend(
-        rows.into_iter()
-            .map(|r| TableRow::new(r.iter().map(|c| cell(c)).collect())),
-    );
-    Table::new(all)
-}
-
-/// Width of the text on a page of narrata's reports (A4 with docx-rs's margins), in inches.
-pub const TEXT_WIDTH_INCHES: f64 = 5.9;
+/// Width of the text on a page of narrata's reports (A4, 2.5 cm margins), in inches.
+pub const TEXT_WIDTH_INCHES: f64 = super::table::TEXT_WIDTH as f64 / 1440.0;
 
 /// A chart as an inline picture in its own centred paragraph, at its drawn size or shrunk to
 /// the text width, followed by its caption (which says in words what the chart shows).
@@ -171,6 +168,48 @@ pub fn made() -> Paragraph {
     )
 }
 
+/// "Made: 2026-12-05 with narrata 0.x" in the report's language.
+pub fn made_in(w: &super::language::Words) -> Paragraph {
+    labelled(
+        w.made,
+        &super::language::fill(
+            w.made_value,
+            &[
+                ("date", &chrono::Utc::now().format("%Y-%m-%d").to_string()),
+                ("version", env!("CARGO_PKG_VERSION")),
+            ],
+        ),
+    )
+}
+
+/// A table of contents with its entries written (headings of level 1 and 2), inside a TOC
+/// field that Word refreshes with page numbers (F9) and LibreOffice with Update All; a reader
+/// that updates no fields still shows the entries. A note on page numbers follows.
+pub fn contents(headings: &[(String, usize)], w: &super::language::Words) -> Vec<Paragraph> {
+    use docx_rs::{FieldCharType, InstrText, InstrToC};
+    let entries: Vec<&(String, usize)> = headings.iter().filter(|(_, l)| *l <= 2).collect();
+    let n = entries.len();
+    let mut out = Vec::new();
+    for (i, (title, level)) in entries.into_iter().enumerate() {
+        let mut p = Paragraph::new().style(if *level == 1 { "TOC1" } else { "TOC2" });
+        if i == 0 {
+            p = p
+                .add_run(Run::new().add_field_char(FieldCharType::Begin, false))
+                .add_run(Run::new().add_instr_text(InstrText::TOC(
+                    InstrToC::new().heading_styles_range(1, 2).hyperlink(),
+                )))
+                .add_run(Run::new().add_field_char(FieldCharType::Separate, false));
+        }
+        p = p.add_run(Run::new().add_text(xml_safe(title)));
+        if i + 1 == n {
+            p = p.add_run(Run::new().add_field_char(FieldCharType::End, false));
+        }
+        out.push(p);
+    }
+    out.push(text(w.toc_note).style("Caption"));
+    out
+}
+
 /// A centred paragraph.
 pub fn centred(p: Paragraph) -> Paragraph {
     p.align(AlignmentType::Center)
@@ -202,7 +241,8 @@ pub fn save(doc: Docx, path: &Path) -> Result<()> {
 
 /// docx-rs defines the Normal style without marking it the default paragraph style; Word
 /// copes, but LibreOffice and python-docx then see paragraphs without a style. The package is
-/// copied entry by entry with `w:default="1"` added to Normal.
+/// copied entry by entry with `w:default="1"` added to Normal, and header rows marked to
+/// repeat (docx-rs cannot say so).
 fn mark_normal_default(docx: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
     use std::io::{Read, Write};
     let mut archive =
@@ -211,14 +251,19 @@ fn mark_normal_default(docx: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
         let name = entry.name().to_owned();
-        if name == "word/styles.xml" {
+        if name == "word/styles.xml" || name == "word/document.xml" {
             let mut xml = String::new();
             entry.read_to_string(&mut xml).map_err(|e| e.to_string())?;
-            let xml = xml.replacen(
-                r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
-                r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
-                1,
-            );
+            let xml = if name == "word/styles.xml" {
+                xml.replacen(
+                    r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
+                    r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
+                    1,
+                )
+            } else {
+                // Header rows (the only rows narrata marks cantSplit) repeat on every page.
+                xml.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />")
+            };
             let options = zip::write::SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Deflated);
             out.start_file(entry.name(), options)
@@ -231,24 +276,4 @@ fn mark_normal_default(docx: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
         }
     }
     Ok(out.finish().map_err(|e| e.to_string())?.into_inner())
-}
-
-/// A table of contents as a Word field over Heading 1 and 2, marked for updating: Word fills it
-/// in when the document opens (after asking), LibreOffice with Tools ▸ Update ▸ Update All.
-/// (docx-rs's own generated contents put the field's begin, instruction and separator in one
-/// run, which LibreOffice prints as text; each part has its own run here, as Word writes it.)
-pub fn toc_field() -> Paragraph {
-    use docx_rs::{FieldCharType, InstrText, InstrToC};
-    Paragraph::new()
-        .add_run(Run::new().add_field_char(FieldCharType::Begin, true))
-        .add_run(Run::new().add_instr_text(InstrText::TOC(
-            InstrToC::new().heading_styles_range(1, 2).hyperlink(),
-        )))
-        .add_run(Run::new().add_field_char(FieldCharType::Separate, false))
-        .add_run(
-            Run::new()
-                .add_text("The table of contents is filled in when the document is opened in Word (update fields: F9), or in LibreOffice with Tools ▸ Update ▸ Update All.")
-                .italic(),
-        )
-        .add_run(Run::new().add_field_char(FieldCharType::End, false))
 }

@@ -1,23 +1,31 @@
-//! Coded excerpts as a Word report: a title page with the filters, a table of contents, the
-//! excerpts under a heading per code (or per participant and wave), each quote with the
-//! citation a paper needs, memos beneath; then the codebook, a methods note with what narrata
-//! knows for COREQ, and a summary of the audit trail.
+//! Coded excerpts as a Word report: a title page with the selection, a table of contents when
+//! the report is long enough to need one (its entries written, so it reads without a field
+//! update), an overview chart, the excerpts under a heading per code, participant, wave or
+//! document group, each quote set apart with the citation a paper needs and the memos on its
+//! codings beneath; the memos on its documents and participants and the pen portraits; then
+//! the appendices the options ask for (`appendix`). English or Dutch (`language`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use docx_rs::{BreakType, Paragraph, Run};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::docx::{heading, labelled, made, save, styled, table, text, toc_field, xml_safe};
+use super::appendix::{self, Appendices};
+use super::docx::{heading, labelled, pictures, save, styled, text, xml_safe};
+use super::language::{Language, Words, fill, keep_together};
 use crate::codebook::{self, Code};
 use crate::coding::{self, Coding, Filter, Passage};
 use crate::corpus;
 use crate::error::Result;
 
-/// Quotes of this many words or more are set as block quotes (APA 7th edition, 8.27).
+/// Quotes of this many words or more are set as block quotes without quotation marks (APA 7th
+/// edition, 8.27); shorter ones are set apart too, in quotation marks.
 pub const BLOCK_QUOTE_WORDS: usize = 40;
+
+/// A table of contents is written when the report has more headings than this.
+pub const CONTENTS_FROM_HEADINGS: usize = 12;
 
 /// How the report is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,6 +35,63 @@ pub enum GroupBy {
     Code,
     /// A heading per participant, then per wave, then per code.
     Participant,
+    /// A heading per wave, then per code.
+    Wave,
+    /// A heading per document group (a document in two groups appears under both), then per
+    /// code.
+    Group,
+}
+
+/// Which memos the report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memos {
+    /// Memos on codings, beneath their excerpt.
+    pub coding: bool,
+    /// Memos on the report's documents.
+    pub document: bool,
+    /// Memos on the report's participants.
+    pub participant: bool,
+    /// Pen portraits of the report's participants.
+    pub portrait: bool,
+}
+
+impl Default for Memos {
+    fn default() -> Self {
+        Memos {
+            coding: true,
+            document: true,
+            participant: true,
+            portrait: true,
+        }
+    }
+}
+
+impl Memos {
+    /// From a list such as `coding,portrait` (`none`: no memos).
+    pub fn parse(items: &[String]) -> Result<Memos> {
+        let mut out = Memos {
+            coding: false,
+            document: false,
+            participant: false,
+            portrait: false,
+        };
+        for item in items {
+            match item.trim().to_lowercase().as_str() {
+                "coding" | "codings" => out.coding = true,
+                "document" | "documents" => out.document = true,
+                "participant" | "participants" => out.participant = true,
+                "portrait" | "portraits" => out.portrait = true,
+                "all" => out = Memos::default(),
+                "none" | "" => {}
+                other => {
+                    return Err(crate::error::Error::Invalid(format!(
+                        "no memos `{other}`: choose from coding, document, participant, portrait, all, none"
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// What the report holds.
@@ -34,6 +99,9 @@ pub enum GroupBy {
 pub struct Options {
     pub filter: Filter,
     pub group_by: GroupBy,
+    pub appendices: Appendices,
+    pub memos: Memos,
+    pub language: Language,
 }
 
 /// What was written.
@@ -45,62 +113,60 @@ pub struct Summary {
     pub documents: usize,
 }
 
-/// The citation of an excerpt: "(P03, T2, r. 112–118)".
-pub fn citation(c: &Coding, doc_title: &str) -> String {
-    let who = if c.participants.is_empty() {
+/// Who is quoted: the participants, else the document's title.
+fn speaker(c: &Coding, doc_title: &str) -> String {
+    if c.participants.is_empty() {
         doc_title.to_owned()
     } else {
         c.participants.join(", ")
-    };
-    let lines = if c.line == c.end_line {
-        format!("r. {}", c.line)
-    } else {
-        format!("r. {}–{}", c.line, c.end_line)
-    };
-    match &c.wave {
-        Some(w) => format!("({who}, {w}, {lines})"),
-        None => format!("({who}, {lines})"),
     }
 }
 
-/// One excerpt: an inline quote with its citation, or a block quote from
-/// [`BLOCK_QUOTE_WORDS`] words on (no quotation marks, the citation after the quote); the
-/// coders are named when the report holds several coders' work (a quote two coders coded is
-/// one excerpt naming both). Memos on its codings follow.
+/// One excerpt set apart as a quotation: in quotation marks with its citation, or from
+/// [`BLOCK_QUOTE_WORDS`] words on without them (the citation after the quote); the coders are
+/// named when the report holds several coders' work (a quote two coders coded is one excerpt
+/// naming both). Memos on its codings follow when asked for.
 pub(super) fn excerpt(
     p: &Passage,
     doc_title: &str,
-    memos: &HashMap<i64, Vec<(String, String)>>,
+    memos: Option<&HashMap<i64, Vec<(String, String)>>>,
     several_coders: bool,
+    w: &Words,
 ) -> Vec<Paragraph> {
     let c = &p.coding;
     let words: Vec<&str> = c.text.split_whitespace().collect();
-    let quote = words.join(" ");
-    let mut cite = citation(c, doc_title);
+    let quote = keep_together(&words.join(" "));
+    let mut cite = w.citation(
+        &speaker(c, doc_title),
+        c.wave.as_deref(),
+        c.line,
+        c.end_line,
+    );
     if several_coders {
         cite = format!("{cite} [{}]", p.coders.join(", "));
     }
-    let memos = p
-        .ids
-        .iter()
-        .flat_map(|id| memos.get(id).map(|v| &v[..]).unwrap_or(&[]));
-    let mut out = Vec::new();
-    if words.len() >= BLOCK_QUOTE_WORDS {
-        out.push(
-            Paragraph::new()
-                .add_run(Run::new().add_text(xml_safe(&format!("{quote} "))))
-                .add_run(Run::new().add_text(xml_safe(&cite)).italic())
-                .style("Quote"),
-        );
+    let body = if words.len() >= BLOCK_QUOTE_WORDS {
+        format!("{quote} ")
     } else {
-        out.push(text(&format!("“{quote}” {cite}")));
-    }
-    for (coder, memo) in memos {
+        format!("“{quote}” ")
+    };
+    let mut out = vec![
+        Paragraph::new()
+            .add_run(Run::new().add_text(xml_safe(&body)))
+            .add_run(Run::new().add_text(xml_safe(&cite)).italic())
+            .style("Quote"),
+    ];
+    let on_codings = memos.into_iter().flat_map(|memos| {
+        p.ids
+            .iter()
+            .flat_map(|id| memos.get(id).map(|v| &v[..]).unwrap_or(&[]))
+    });
+    for (coder, memo) in on_codings {
         out.push(
             Paragraph::new()
                 .add_run(
                     Run::new()
-                        .add_text(xml_safe(&format!("Memo ({coder}): ")))
+                        .add_text(xml_safe(&format!("{} ({coder}): ", w.memo)))
                         .bold(),
                 )
                 .add_run(Run::new().add_text(xml_safe(memo)))
@@ -110,37 +176,35 @@ pub(super) fn excerpt(
     out
 }
 
-fn describe_filter(f: &Filter) -> String {
+fn describe_filter(f: &Filter, w: &Words) -> String {
     let mut parts = Vec::new();
     if let Some(c) = &f.code {
         parts.push(format!(
             "code {c}{}",
             if f.with_subcodes {
-                " and its sub-codes"
+                " (+ sub-codes)"
             } else {
                 ""
             }
         ));
     }
     if let Some(p) = &f.participant {
-        parts.push(format!("participant {p}"));
+        parts.push(p.clone());
     }
-    if let Some(w) = &f.wave {
-        parts.push(format!("wave {w}"));
+    if let Some(wave) = &f.wave {
+        parts.push(wave.clone());
     }
-    match f.coders.as_slice() {
-        [] => {}
-        [one] => parts.push(format!("coder {one}")),
-        many => parts.push(format!("coders {}", many.join(", "))),
+    if !f.coders.is_empty() {
+        parts.push(format!("{}: {}", w.coders, f.coders.join(", ")));
     }
     if let Some(g) = &f.group {
-        parts.push(format!("document group {g}"));
+        parts.push(format!("group {g}"));
     }
     if let Some(r) = &f.rule {
-        parts.push(format!("documents where {r}"));
+        parts.push(format!("where {r}"));
     }
     if parts.is_empty() {
-        "all codings of all coders".into()
+        w.all_codings.into()
     } else {
         parts.join("; ")
     }
@@ -148,6 +212,113 @@ fn describe_filter(f: &Filter) -> String {
 
 fn page_break() -> Paragraph {
     Paragraph::new().add_run(Run::new().add_break(BreakType::Page))
+}
+
+/// The report's body as headings and paragraphs, before it is put into a document (so the
+/// table of contents can be written from the headings).
+enum Block {
+    Heading(String, usize),
+    Paragraphs(Vec<Paragraph>),
+}
+
+struct Body {
+    blocks: Vec<Block>,
+}
+
+impl Body {
+    fn heading(&mut self, s: &str, level: usize) {
+        self.blocks.push(Block::Heading(s.to_owned(), level));
+    }
+    fn add(&mut self, p: Vec<Paragraph>) {
+        self.blocks.push(Block::Paragraphs(p));
+    }
+    fn headings(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.blocks.iter().filter_map(|b| match b {
+            Block::Heading(s, l) => Some((s.as_str(), *l)),
+            Block::Paragraphs(_) => None,
+        })
+    }
+}
+
+/// Everything the report reads once.
+struct Context<'a> {
+    conn: &'a Connection,
+    codes: Vec<Code>,
+    titles: HashMap<i64, String>,
+    wave_order: HashMap<String, usize>,
+    memos: Option<HashMap<i64, Vec<(String, String)>>>,
+    several: bool,
+    words: &'a Words,
+}
+
+impl Context<'_> {
+    fn title(&self, c: &Coding) -> String {
+        self.titles.get(&c.doc).cloned().unwrap_or_default()
+    }
+
+    fn wave_rank(&self, wave: Option<&str>) -> usize {
+        wave.and_then(|w| self.wave_order.get(w).copied())
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The passages of `list` (one code) in reading order: participant, wave, document, place.
+    fn passages(&self, list: Vec<Coding>) -> Result<Vec<Passage>> {
+        let mut out = coding::passages(self.conn, list)?;
+        out.sort_by_key(|p| {
+            let c = &p.coding;
+            (
+                c.participants.first().cloned().unwrap_or_default(),
+                self.wave_rank(c.wave.as_deref()),
+                c.doc,
+                c.start,
+                c.id,
+            )
+        });
+        Ok(out)
+    }
+
+    fn excerpts(&self, body: &mut Body, list: Vec<Coding>) -> Result<()> {
+        for x in self.passages(list)? {
+            body.add(excerpt(
+                &x,
+                &self.title(&x.coding),
+                self.memos.as_ref(),
+                self.several,
+                self.words,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Codes in tree order with their excerpts, headed at `level` (a code's own name, its
+    /// path where the heading stands alone under a participant, wave or group).
+    fn by_code(&self, body: &mut Body, codings: &[&Coding], level: usize) -> Result<()> {
+        let mut by_code: HashMap<i64, Vec<Coding>> = HashMap::new();
+        for c in codings {
+            by_code.entry(c.code_id).or_default().push((*c).clone());
+        }
+        for code in &self.codes {
+            if level == 1 {
+                // The whole tree: a parent heads its sub-codes even without excerpts of its own.
+                let below = codebook::with_descendants(&self.codes, code.id);
+                if !below.iter().any(|id| by_code.contains_key(id)) {
+                    continue;
+                }
+                body.heading(&code.name, (code.depth + 1).min(3));
+                if !code.description.is_empty() {
+                    body.add(vec![Paragraph::new().add_run(
+                        Run::new().add_text(xml_safe(&code.description)).italic(),
+                    )]);
+                }
+            } else if by_code.contains_key(&code.id) {
+                body.heading(&code.path, level);
+            }
+            if let Some(list) = by_code.remove(&code.id) {
+                self.excerpts(body, list)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Writes the report to `path`.
@@ -158,43 +329,32 @@ pub fn excerpts_docx(
     options: &Options,
     path: &Path,
 ) -> Result<Summary> {
+    let w = options.language.words();
     let codings = coding::list(conn, &options.filter)?;
-    let codes = codebook::codes(conn)?;
-    let memos = super::coding_memos(conn)?;
-    let titles: HashMap<i64, String> = corpus::documents(conn)?
-        .into_iter()
-        .map(|d| (d.id, d.title))
-        .collect();
-    let wave_order: HashMap<String, usize> = corpus::waves(conn)?
-        .into_iter()
-        .enumerate()
-        .map(|(i, w)| (w.name, i))
-        .collect();
     let mut coders: Vec<&str> = codings.iter().map(|c| c.coder.as_str()).collect();
-    coders.sort();
+    coders.sort_unstable();
     coders.dedup();
-    let several = coders.len() > 1;
-    let order_key = |c: &Coding| {
-        (
-            c.participants.first().cloned().unwrap_or_default(),
-            c.wave
-                .as_ref()
-                .and_then(|w| wave_order.get(w).copied())
-                .unwrap_or(usize::MAX),
-            c.doc,
-            c.start,
-            c.id,
-        )
+    let cx = Context {
+        conn,
+        codes: codebook::codes(conn)?,
+        titles: corpus::documents(conn)?
+            .into_iter()
+            .map(|d| (d.id, d.title))
+            .collect(),
+        wave_order: corpus::waves(conn)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, w)| (w.name, i))
+            .collect(),
+        memos: if options.memos.coding {
+            Some(super::coding_memos(conn)?)
+        } else {
+            None
+        },
+        several: coders.len() > 1,
+        words: w,
     };
-    let title_of = |c: &Coding| titles.get(&c.doc).cloned().unwrap_or_default();
-
-    let distinct = |of: fn(&Coding) -> i64| {
-        codings
-            .iter()
-            .map(of)
-            .collect::<std::collections::HashSet<_>>()
-            .len()
-    };
+    let distinct = |of: fn(&Coding) -> i64| codings.iter().map(of).collect::<HashSet<_>>().len();
     let documents = distinct(|c| c.doc);
     let codes_used = distinct(|c| c.code_id);
     // Excerpts: per code, overlapping codings (two coders on one quote) count once.
@@ -203,123 +363,146 @@ pub fn excerpts_docx(
         by_code_id.entry(c.code_id).or_default().push(c.clone());
     }
     let mut excerpts = 0;
+    let mut per_code_wave: HashMap<(i64, Option<String>), usize> = HashMap::new();
     for list in by_code_id.into_values() {
-        excerpts += coding::passages(conn, list)?.len();
-    }
-    let mut doc = styled()
-        .add_paragraph(text("Coded excerpts").style("Title"))
-        .add_paragraph(text(project).style("Subtitle"))
-        .add_paragraph(labelled("Selection", &describe_filter(&options.filter)))
-        .add_paragraph(labelled(
-            "Ordered by",
-            match options.group_by {
-                GroupBy::Code => "code, then participant and wave",
-                GroupBy::Participant => "participant, then wave and code",
-            },
-        ))
-        .add_paragraph(labelled(
-            "Contents",
-            &format!(
-                "{} excerpt(s) from {} document(s), {} code(s)",
-                excerpts,
-                documents,
-                codes_used
-            ),
-        ))
-        .add_paragraph(labelled(
-            "Citations",
-            "(participant, wave, r. first–last line of the stored transcript, as `narrata show` numbers them)",
-        ))
-        .add_paragraph(made())
-        .add_paragraph(page_break())
-        .add_paragraph(text("Contents").style("TOCHeading"))
-        .add_paragraph(toc_field())
-        .add_paragraph(page_break());
-
-    match options.group_by {
-        GroupBy::Code => {
-            // Codes in tree order; a code is shown when it or a code below it has excerpts.
-            let mut by_code: HashMap<i64, Vec<&Coding>> = HashMap::new();
-            for c in &codings {
-                by_code.entry(c.code_id).or_default().push(c);
-            }
-            for code in &codes {
-                let below = codebook::with_descendants(&codes, code.id);
-                if !below.iter().any(|id| by_code.contains_key(id)) {
-                    continue;
-                }
-                doc = doc.add_paragraph(heading(&code.name, (code.depth + 1).min(3)));
-                if !code.description.is_empty() {
-                    doc = doc.add_paragraph(
-                        Paragraph::new()
-                            .add_run(Run::new().add_text(xml_safe(&code.description)).italic()),
-                    );
-                }
-                let Some(list) = by_code.get(&code.id) else {
-                    continue;
-                };
-                let mut list = coding::passages(conn, list.iter().map(|c| (*c).clone()).collect())?;
-                list.sort_by_key(|p| order_key(&p.coding));
-                for x in &list {
-                    for p in excerpt(x, &title_of(&x.coding), &memos, several) {
-                        doc = doc.add_paragraph(p);
-                    }
-                }
-            }
+        for p in coding::passages(conn, list)? {
+            excerpts += 1;
+            *per_code_wave
+                .entry((p.coding.code_id, p.coding.wave.clone()))
+                .or_default() += 1;
         }
+    }
+
+    let mut body = Body { blocks: Vec::new() };
+    let all: Vec<&Coding> = codings.iter().collect();
+    match options.group_by {
+        GroupBy::Code => cx.by_code(&mut body, &all, 1)?,
         GroupBy::Participant => {
-            let position: HashMap<i64, usize> =
-                codes.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
             let mut tree: BTreeMap<String, BTreeMap<(usize, String), Vec<&Coding>>> =
                 BTreeMap::new();
             for c in &codings {
-                let who = if c.participants.is_empty() {
-                    title_of(c)
-                } else {
-                    c.participants.join(", ")
-                };
-                let wave = c.wave.clone().unwrap_or_else(|| "no wave".into());
-                let w = wave_order.get(&wave).copied().unwrap_or(usize::MAX);
-                tree.entry(who)
+                let wave = c.wave.clone().unwrap_or_else(|| w.no_wave.into());
+                tree.entry(speaker(c, &cx.title(c)))
                     .or_default()
-                    .entry((w, wave))
+                    .entry((cx.wave_rank(c.wave.as_deref()), wave))
                     .or_default()
                     .push(c);
             }
             for (who, waves) in tree {
-                doc = doc.add_paragraph(heading(&who, 1));
-                for ((_, wave), mut list) in waves {
-                    doc = doc.add_paragraph(heading(&wave, 2));
-                    list.sort_by_key(|c| {
-                        (
-                            position.get(&c.code_id).copied().unwrap_or(usize::MAX),
-                            c.doc,
-                            c.start,
-                        )
-                    });
-                    for same_code in list.chunk_by(|a, b| a.code_id == b.code_id) {
-                        doc = doc.add_paragraph(heading(&same_code[0].code_path, 3));
-                        let passages = coding::passages(
-                            conn,
-                            same_code.iter().map(|c| (*c).clone()).collect(),
-                        )?;
-                        for x in &passages {
-                            for p in excerpt(x, &title_of(&x.coding), &memos, several) {
-                                doc = doc.add_paragraph(p);
-                            }
-                        }
-                    }
+                body.heading(&who, 1);
+                for ((_, wave), list) in waves {
+                    body.heading(&wave, 2);
+                    cx.by_code(&mut body, &list, 3)?;
                 }
+            }
+        }
+        GroupBy::Wave => {
+            let mut waves: BTreeMap<(usize, String), Vec<&Coding>> = BTreeMap::new();
+            for c in &codings {
+                let wave = c.wave.clone().unwrap_or_else(|| w.no_wave.into());
+                waves
+                    .entry((cx.wave_rank(c.wave.as_deref()), wave))
+                    .or_default()
+                    .push(c);
+            }
+            for ((_, wave), list) in waves {
+                body.heading(&wave, 1);
+                cx.by_code(&mut body, &list, 2)?;
+            }
+        }
+        GroupBy::Group => {
+            let groups = crate::groups::list(conn)?;
+            let mut grouped: HashSet<i64> = HashSet::new();
+            for g in &groups {
+                let docs: HashSet<i64> = if g.rule.is_some() {
+                    crate::groups::documents_of(conn, &g.name)?
+                        .into_iter()
+                        .collect()
+                } else {
+                    g.documents.iter().copied().collect()
+                };
+                let list: Vec<&Coding> = codings.iter().filter(|c| docs.contains(&c.doc)).collect();
+                if list.is_empty() {
+                    continue;
+                }
+                grouped.extend(docs);
+                body.heading(&g.name, 1);
+                cx.by_code(&mut body, &list, 2)?;
+            }
+            let rest: Vec<&Coding> = codings
+                .iter()
+                .filter(|c| !grouped.contains(&c.doc))
+                .collect();
+            if !rest.is_empty() {
+                body.heading(w.no_group, 1);
+                cx.by_code(&mut body, &rest, 2)?;
             }
         }
     }
     if codings.is_empty() {
-        doc = doc.add_paragraph(text("No codings match this selection."));
+        body.add(vec![text(w.no_codings)]);
     }
+    other_memos(&mut body, conn, &codings, &options.memos, w)?;
 
-    doc = codebook_appendix(doc, conn, &codes)?;
-    doc = methods_appendix(doc, conn, project_root)?;
-    doc = audit_appendix(doc, conn)?;
+    // The title page, the contents when the report needs them, an overview chart.
+    let order = match options.group_by {
+        GroupBy::Code => w.order_code,
+        GroupBy::Participant => w.order_participant,
+        GroupBy::Wave => w.order_wave,
+        GroupBy::Group => w.order_group,
+    };
+    let mut doc = styled()
+        .add_paragraph(text(w.excerpts_title).style("Title"))
+        .add_paragraph(text(project).style("Subtitle"))
+        .add_paragraph(labelled(w.selection, &describe_filter(&options.filter, w)))
+        .add_paragraph(labelled(w.ordered_by, order))
+        .add_paragraph(labelled(
+            w.report_contents,
+            &fill(
+                w.report_contents_value,
+                &[
+                    ("excerpts", &excerpts.to_string()),
+                    ("documents", &documents.to_string()),
+                    ("codes", &codes_used.to_string()),
+                ],
+            ),
+        ))
+        .add_paragraph(labelled(w.citations, w.citations_value))
+        .add_paragraph(super::docx::made_in(w));
+    if let Some(chart) = overview(&cx, &per_code_wave) {
+        for p in pictures(&chart, w.overview_caption) {
+            doc = doc.add_paragraph(p);
+        }
+    }
+    let headings: Vec<(String, usize)> = body
+        .headings()
+        .map(|(s, l)| (s.to_owned(), l))
+        .chain(
+            appendix::titles(&options.appendices, w)
+                .into_iter()
+                .map(|t| (t, 1)),
+        )
+        .collect();
+    if headings.len() > CONTENTS_FROM_HEADINGS {
+        doc = doc
+            .add_paragraph(page_break())
+            .add_paragraph(text(w.contents).style("TOCHeading"));
+        for p in super::docx::contents(&headings, w) {
+            doc = doc.add_paragraph(p);
+        }
+    }
+    doc = doc.add_paragraph(page_break());
+    for b in body.blocks {
+        match b {
+            Block::Heading(s, level) => doc = doc.add_paragraph(heading(&s, level)),
+            Block::Paragraphs(ps) => {
+                for p in ps {
+                    doc = doc.add_paragraph(p);
+                }
+            }
+        }
+    }
+    doc = appendix::append(doc, conn, project_root, &codings, &options.appendices, w)?;
     save(doc, path)?;
     Ok(Summary {
         file: path.display().to_string(),
@@ -329,225 +512,122 @@ pub fn excerpts_docx(
     })
 }
 
-/// Appendix A: every code with its definitions, and codings per wave.
-fn codebook_appendix(
-    mut doc: docx_rs::Docx,
-    conn: &Connection,
-    codes: &[Code],
-) -> Result<docx_rs::Docx> {
-    doc = doc
-        .add_paragraph(page_break())
-        .add_paragraph(heading("Appendix A. Codebook", 1));
-    let waves: Vec<String> = corpus::waves(conn)?.into_iter().map(|w| w.name).collect();
-    let mut counts: HashMap<(i64, String), i64> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT c.code_id, coalesce(w.name, ''), count(*) FROM codings c
-         JOIN documents d ON d.id = c.doc_id LEFT JOIN waves w ON w.id = d.wave_id
-         GROUP BY c.code_id, w.name",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (code, wave, n) = row?;
-        counts.insert((code, wave), n);
-    }
-    let header: Vec<String> = std::iter::once("code".to_owned())
-        .chain(waves.iter().cloned())
-        .chain(["all".to_owned()])
-        .collect();
-    let grid = codes
+/// Excerpts per code and wave as bars, when the report holds more than one code or wave.
+fn overview(
+    cx: &Context,
+    counts: &HashMap<(i64, Option<String>), usize>,
+) -> Option<Vec<crate::chart::Picture>> {
+    let mut waves: Vec<Option<String>> = counts.keys().map(|(_, w)| w.clone()).collect();
+    waves.sort_by_key(|w| (cx.wave_rank(w.as_deref()), w.clone()));
+    waves.dedup();
+    let codes: Vec<&Code> = cx
+        .codes
         .iter()
-        .map(|c| {
-            let mut line = vec![format!("{}{}", "  ".repeat(c.depth), c.name)];
-            line.extend(waves.iter().map(|w| {
-                counts
-                    .get(&(c.id, w.clone()))
-                    .copied()
-                    .unwrap_or(0)
-                    .to_string()
-            }));
-            line.push(c.codings.to_string());
-            line
+        .filter(|c| {
+            waves
+                .iter()
+                .any(|w| counts.contains_key(&(c.id, w.clone())))
         })
         .collect();
-    doc = doc
-        .add_paragraph(text(
-            "Codings per code and wave in the whole project (each code counted on its own, without its sub-codes).",
-        ))
-        .add_table(table(&header, grid));
-    for c in codes {
-        doc = doc.add_paragraph(
-            Paragraph::new()
-                .add_run(Run::new().add_text(xml_safe(&c.path)).bold())
-                .style("Heading3"),
-        );
-        for (label, value) in [
-            ("Definition", &c.description),
-            ("Include", &c.include),
-            ("Exclude", &c.exclude),
-            ("Example", &c.example),
-        ] {
-            if !value.is_empty() {
-                doc = doc.add_paragraph(labelled(label, value));
-            }
+    if codes.len() < 2 && waves.len() < 2 {
+        return None;
+    }
+    let most = counts.values().copied().max().unwrap_or(0).max(1) as f64;
+    let colour = super::changes::inherited_colour(&cx.codes);
+    let groups: Vec<crate::chart::BarGroup> = codes
+        .iter()
+        .map(|c| crate::chart::BarGroup {
+            label: c.path.clone(),
+            colour: colour(c.id),
+            bars: waves
+                .iter()
+                .map(|w| {
+                    let n = counts.get(&(c.id, w.clone())).copied().unwrap_or(0);
+                    crate::chart::Bar {
+                        series: w.clone().unwrap_or_else(|| "–".into()),
+                        share: Some(n as f64 / most),
+                        figure: n.to_string(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let pictures = crate::chart::bars(&groups);
+    (!pictures.is_empty()).then_some(pictures)
+}
+
+/// A memo on a participant: participant, wave (pen portraits), author, text.
+type ParticipantMemo = (String, Option<String>, String, String);
+
+/// The memos on the report's documents and participants, and the participants' pen portraits,
+/// as the options ask.
+fn other_memos(
+    body: &mut Body,
+    conn: &Connection,
+    codings: &[Coding],
+    which: &Memos,
+    w: &Words,
+) -> Result<()> {
+    let docs: HashSet<i64> = codings.iter().map(|c| c.doc).collect();
+    let people: HashSet<&str> = codings
+        .iter()
+        .flat_map(|c| c.participants.iter().map(String::as_str))
+        .collect();
+    if which.document {
+        let mut stmt = conn.prepare(
+            "SELECT d.id, d.title, k.name, m.text FROM memos m JOIN documents d ON d.id = m.target_id
+             JOIN coders k ON k.id = m.coder_id WHERE m.target_kind = 'document' ORDER BY d.id, m.id",
+        )?;
+        let rows: Vec<(i64, String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mine: Vec<_> = rows.into_iter().filter(|r| docs.contains(&r.0)).collect();
+        if !mine.is_empty() {
+            body.heading(w.document_memos, 1);
+            body.add(
+                mine.iter()
+                    .map(|(_, title, coder, memo)| labelled(&format!("{title} ({coder})"), memo))
+                    .collect(),
+            );
         }
     }
-    Ok(doc)
-}
-
-/// Appendix B: what narrata knows for the COREQ checklist (Tong, Sainsbury & Craig 2007):
-/// coders, the coding tree, repeat interviews, the software.
-fn methods_appendix(
-    mut doc: docx_rs::Docx,
-    conn: &Connection,
-    root: &Path,
-) -> Result<docx_rs::Docx> {
-    doc = doc
-        .add_paragraph(page_break())
-        .add_paragraph(heading("Appendix B. Methods note", 1))
-        .add_paragraph(text(
-            "What the project records, for reporting against the COREQ checklist (items on data analysis and on repeat interviews). Interpretation, reflexivity and how codes were agreed are for the researchers to add.",
-        ));
-    let one = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
-    let docs = one("SELECT count(*) FROM documents")?;
-    let words = one("SELECT coalesce(sum(words), 0) FROM documents")?;
-    let participants = one("SELECT count(*) FROM participants")?;
-    let codings = one("SELECT count(*) FROM codings")?;
-    let memos = one("SELECT count(*) FROM memos")?;
-    let overrides = one("SELECT count(*) FROM change_overrides")?;
-    doc = doc.add_paragraph(labelled(
-        "Software",
-        &format!(
-            "narrata {} (coding by character spans of the stored transcripts; full-text search with tantivy; SQLite)",
-            env!("CARGO_PKG_VERSION")
-        ),
-    ));
-    doc = doc.add_paragraph(labelled(
-        "Data",
-        &format!(
-            "{docs} transcript(s) of {participants} participant(s), {} words",
-            crate::format::thousands(words)
-        ),
-    ));
-    // Repeat interviews: participants per wave and how many took part in several waves.
-    let mut stmt = conn.prepare(
-        "SELECT w.name, count(DISTINCT d.id), count(DISTINCT dp.participant_id)
-         FROM waves w LEFT JOIN documents d ON d.wave_id = w.id
-         LEFT JOIN document_participants dp ON dp.doc_id = d.id
-         GROUP BY w.id ORDER BY w.ordinal, w.name",
-    )?;
-    let per_wave: Vec<String> = stmt
-        .query_map([], |r| {
-            Ok(format!(
-                "{}: {} document(s), {} participant(s)",
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let repeated = one(
-        "SELECT count(*) FROM (SELECT dp.participant_id FROM document_participants dp
-         JOIN documents d ON d.id = dp.doc_id WHERE d.wave_id IS NOT NULL
-         GROUP BY dp.participant_id HAVING count(DISTINCT d.wave_id) > 1)",
-    )?;
-    doc = doc.add_paragraph(labelled(
-        "Repeat interviews",
-        &format!(
-            "{}; {repeated} participant(s) interviewed in more than one wave",
-            if per_wave.is_empty() {
-                "no waves recorded".to_owned()
-            } else {
-                per_wave.join("; ")
-            }
-        ),
-    ));
-    let mut stmt = conn.prepare(
-        "SELECT k.name, count(g.id) FROM coders k JOIN codings g ON g.coder_id = k.id
-         GROUP BY k.id ORDER BY count(g.id) DESC, k.name",
-    )?;
-    let coders: Vec<String> = stmt
-        .query_map([], |r| {
-            let n = r.get::<_, i64>(1)?;
-            Ok(format!(
-                "{} ({n} coding{})",
-                r.get::<_, String>(0)?,
-                if n == 1 { "" } else { "s" }
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    doc = doc.add_paragraph(labelled(
-        "Coders",
-        &format!(
-            "{} — {}",
-            coders.len(),
-            if coders.is_empty() {
-                "none".into()
-            } else {
-                coders.join(", ")
-            }
-        ),
-    ));
-    let codes = codebook::codes(conn)?;
-    let depth = codes.iter().map(|c| c.depth + 1).max().unwrap_or(0);
-    let top: Vec<&str> = codes
-        .iter()
-        .filter(|c| c.parent.is_none())
-        .map(|c| c.name.as_str())
-        .collect();
-    doc = doc.add_paragraph(labelled(
-        "Coding tree",
-        &format!(
-            "{} codes in {depth} level(s); top level: {} (Appendix A)",
-            codes.len(),
-            top.join(", ")
-        ),
-    ));
-    doc = doc.add_paragraph(labelled(
-        "Coding",
-        &format!(
-            "{codings} codings, {memos} memo(s), {overrides} change label(s) confirmed or overridden by a researcher"
-        ),
-    ));
-    doc = doc.add_paragraph(labelled(
-        "Pseudonymisation",
-        if crate::keyfile::path(root).is_file() {
-            "identifiers were replaced by consistent pseudonyms on import; the linking key is kept apart, encrypted (key.age), and is not part of this report"
-        } else {
-            "this project has no pseudonym key: transcripts were stored as imported (without narrata's pseudonymisation)"
-        },
-    ));
-    Ok(doc)
-}
-
-/// Appendix C: the audit trail in numbers, per kind of action and per person.
-fn audit_appendix(mut doc: docx_rs::Docx, conn: &Connection) -> Result<docx_rs::Docx> {
-    doc = doc
-        .add_paragraph(heading("Appendix C. Audit trail", 1))
-        .add_paragraph(text(
-            "Every change to the project is recorded (who, when, what) in an append-only log; undone changes stay in it. Counts per kind of action and person:",
-        ));
-    let mut stmt = conn.prepare(
-        "SELECT a.action, k.name, count(*), min(a.at), max(a.at) FROM audit a
-         JOIN coders k ON k.id = a.coder_id GROUP BY a.action, k.name ORDER BY a.action, k.name",
-    )?;
-    let rows: Vec<Vec<String>> = stmt
-        .query_map([], |r| {
-            Ok(vec![
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?.to_string(),
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ])
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let header = ["action", "by", "times", "first", "last"].map(str::to_owned);
-    doc = doc.add_table(table(&header, rows));
-    Ok(doc)
+    let by_participant = |kind: &str| -> Result<Vec<ParticipantMemo>> {
+        let mut stmt = conn.prepare(
+            "SELECT p.code, w.name, k.name, m.text FROM memos m JOIN participants p ON p.id = m.target_id
+             JOIN coders k ON k.id = m.coder_id LEFT JOIN waves w ON w.id = m.wave_id
+             WHERE m.target_kind = ?1 ORDER BY p.code, w.ordinal, m.id",
+        )?;
+        let rows = stmt
+            .query_map([kind], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<Vec<ParticipantMemo>>>()?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| people.contains(r.0.as_str()))
+            .collect())
+    };
+    for (wanted, kind, title) in [
+        (which.participant, "participant", w.participant_memos),
+        (which.portrait, "portrait", w.portraits),
+    ] {
+        if !wanted {
+            continue;
+        }
+        let rows = by_participant(kind)?;
+        if rows.is_empty() {
+            continue;
+        }
+        body.heading(title, 1);
+        body.add(
+            rows.iter()
+                .map(|(p, wave, coder, memo)| {
+                    let who = match wave {
+                        Some(wave) => format!("{p}, {wave} ({coder})"),
+                        None => format!("{p} ({coder})"),
+                    };
+                    labelled(&who, memo)
+                })
+                .collect(),
+        );
+    }
+    Ok(())
 }

@@ -3,9 +3,8 @@
 
 use std::path::Path;
 
-use docx_rs::{Table, TableRow};
-
-use super::docx::{bold_cell, cell, heading, labelled, made, pictures, save, styled, text};
+use super::docx::{heading, labelled, made, pictures, save, styled, text};
+use super::table::grid;
 use crate::analysis::matrix::{Matrix, Measure};
 use crate::chart::{self, HeatRow, Rgb};
 use crate::error::Result;
@@ -96,29 +95,29 @@ pub fn matrix_docx(project: &str, m: &Matrix, path: &Path) -> Result<()> {
         }
         let shown = first..(first + TABLE_COLUMNS).min(m.columns.len());
         let last_part = shown.end == m.columns.len();
-        let mut header = vec![bold_cell("code")];
-        header.extend(m.columns[shown.clone()].iter().map(|c| bold_cell(&c.name)));
+        let mut header = vec!["code".to_owned()];
+        header.extend(m.columns[shown.clone()].iter().map(|c| c.name.clone()));
         if last_part {
-            header.push(bold_cell("total"));
+            header.push("total".to_owned());
         }
-        let mut table = vec![TableRow::new(header)];
+        let mut table = Vec::new();
         for r in &m.rows {
-            let mut cells = vec![cell(&format!(
+            let mut cells = vec![format!(
                 "{}{}",
                 "\u{a0}\u{a0}".repeat(r.head.depth),
                 r.head.code
-            ))];
+            )];
             cells.extend(
                 r.cells[shown.clone()]
                     .iter()
-                    .map(|c| cell(&figure(m, c.value(m.measure), c.codings))),
+                    .map(|c| figure(m, c.value(m.measure), c.codings)),
             );
             if last_part {
-                cells.push(cell(&r.total.to_string()));
+                cells.push(r.total.to_string());
             }
-            table.push(TableRow::new(cells));
+            table.push(cells);
         }
-        doc = doc.add_table(Table::new(table)).add_paragraph(text(""));
+        doc = doc.add_table(grid(&header, table)).add_paragraph(text(""));
     }
     doc = doc.add_paragraph(text(
         "total: the code's passages over every column, a passage in two columns counted once. The counting rules are in narrata's docs/ANALYSIS.md.",

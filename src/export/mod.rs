@@ -2,14 +2,18 @@
 //! documents (docx-rs), codings as CSV and JSON. Every file is written to a temporary file in
 //! the target's folder and renamed into place when complete.
 
+mod appendix;
 mod changes;
 pub mod docx;
 pub mod excerpts;
+pub mod language;
 mod matrix;
 mod query;
 pub mod rows;
+pub mod table;
 pub mod transcript;
 
+pub use appendix::Appendices;
 pub use changes::changes_docx;
 pub use excerpts::excerpts_docx;
 pub use matrix::matrix_docx;

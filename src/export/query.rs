@@ -16,6 +16,7 @@ use crate::error::Result;
 /// Writes the passages of `outcome` to `path`.
 pub fn query_docx(conn: &Connection, project: &str, outcome: &Outcome, path: &Path) -> Result<()> {
     let memos = super::coding_memos(conn)?;
+    let words = super::language::Language::of_project(conn)?.words();
     let waves: Vec<String> = crate::corpus::waves(conn)?
         .into_iter()
         .map(|w| w.name)
@@ -82,7 +83,7 @@ pub fn query_docx(conn: &Connection, project: &str, outcome: &Outcome, path: &Pa
                 doc = doc.add_paragraph(
                     text(&format!("Codes: {}", f.codes.join(" + "))).style("Caption"),
                 );
-                for p in excerpt(&passage, &f.title, &memos, false) {
+                for p in excerpt(&passage, &f.title, Some(&memos), false, words) {
                     doc = doc.add_paragraph(p);
                 }
             }
