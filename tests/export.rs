@@ -657,3 +657,101 @@ fn excerpt_reports_follow_their_options_and_the_projects_language() {
         "{codebook:?}"
     );
 }
+
+/// The numbers as a spreadsheet, read back by an independent reader (openpyxl): four sheets,
+/// each with a bold, frozen header row and a filter; figures stored as numbers that agree with
+/// the command line's JSON.
+#[test]
+fn the_numbers_export_as_a_spreadsheet_with_filters_and_frozen_headers() {
+    let (tmp, dir) = demo();
+    // A second coder, so there is agreement to compute.
+    let first = run_json(&dir, &["codings", "--participant", "P03", "--json"])[0].clone();
+    run_ok(
+        &dir,
+        &[
+            "--coder",
+            "bert",
+            "code",
+            "add",
+            &first["doc"].to_string(),
+            &first["start"].to_string(),
+            &first["end"].to_string(),
+            first["code_path"].as_str().unwrap(),
+        ],
+    );
+    let out = tmp.path().join("numbers.xlsx");
+    run_ok(&dir, &["export", "xlsx", out.to_str().unwrap()]);
+    let script = r#"
+import sys, json, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = {}
+for ws in wb.worksheets:
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    out[ws.title] = {
+        "freeze": ws.freeze_panes,
+        "filter": ws.auto_filter.ref,
+        "bold": all(c.font.b for c in ws[1] if c.value is not None),
+        "rows": rows,
+    }
+print(json.dumps({"order": wb.sheetnames, "sheets": out}, default=str))
+"#;
+    let r = python(script, &[out.to_str().unwrap()]);
+    assert_eq!(
+        r["order"],
+        serde_json::json!(["codings", "matrix", "changes", "agreement"])
+    );
+    let codings = run_json(&dir, &["codings", "--json"]);
+    let n = codings.as_array().unwrap().len();
+    for name in ["codings", "matrix", "changes", "agreement"] {
+        let s = &r["sheets"][name];
+        assert_eq!(s["freeze"], "A2", "{name}");
+        assert_eq!(s["bold"], true, "{name}");
+    }
+    let sheet = &r["sheets"]["codings"];
+    assert_eq!(sheet["filter"], format!("A1:P{}", n + 1));
+    let rows = sheet["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), n + 1);
+    // Numbers are numbers: the id column holds integers, matching the JSON's ids in order.
+    let ids: Vec<i64> = rows[1..].iter().map(|r| r[0].as_i64().unwrap()).collect();
+    let mut want: Vec<i64> = codings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    let mut got = ids.clone();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want);
+    // The matrix sheet: the same counts as `matrix --json`.
+    let m = run_json(&dir, &["matrix", "--json"]);
+    let rows = r["sheets"]["matrix"]["rows"].as_array().unwrap();
+    let header: Vec<&str> = rows[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for (i, row) in m["rows"].as_array().unwrap().iter().enumerate() {
+        let line = rows[i + 1].as_array().unwrap();
+        assert_eq!(line[1], row["path"]);
+        for (j, column) in m["columns"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(header[j + 2], column["name"].as_str().unwrap());
+            assert_eq!(
+                line[j + 2].as_f64().unwrap() as i64,
+                row["cells"][j]["codings"].as_i64().unwrap()
+            );
+        }
+    }
+    // Agreement between the two coders who coded, per code.
+    let rows = r["sheets"]["agreement"]["rows"].as_array().unwrap();
+    assert!(rows.len() > 1, "{rows:?}");
+    assert_eq!(rows[0][0], "code");
+    assert!(
+        rows[0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h == "coded_by_bert")
+    );
+}

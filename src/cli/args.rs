@@ -629,6 +629,15 @@ pub enum ExportCommand {
         #[command(flatten)]
         filter: ExportFilter,
     },
+    /// The numbers as a spreadsheet (.xlsx): codings, the code × participant matrix, the change
+    /// table and agreement as worksheets, each with a filter and a frozen header row.
+    Xlsx {
+        out: PathBuf,
+        #[command(flatten)]
+        filter: ExportFilter,
+        #[arg(long)]
+        json: bool,
+    },
     /// Codings as JSON, the same rows as `export csv`.
     Json {
         out: PathBuf,

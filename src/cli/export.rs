@@ -174,6 +174,27 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
             out: target,
             filter,
         } => export_rows(&*ctx.open()?, &target, &filter, true, out)?,
+        ExportCommand::Xlsx {
+            out: target,
+            filter,
+            json: as_json,
+        } => {
+            let store = ctx.open()?;
+            check_extension(&target, &["xlsx"], "a spreadsheet")?;
+            let summary =
+                crate::export::xlsx::workbook(store.conn(), &filter.filter(&store)?, &target)?;
+            output::emit(out, as_json, &summary, |out, s| {
+                let sheets: Vec<String> = s
+                    .sheets
+                    .iter()
+                    .map(|(name, rows)| format!("{name} ({rows} rows)"))
+                    .collect();
+                say(
+                    out,
+                    &format!("wrote {} to {}", sheets.join(", "), target.display()),
+                )
+            })?;
+        }
     }
     Ok(0)
 }

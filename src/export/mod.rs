@@ -12,6 +12,7 @@ mod query;
 pub mod rows;
 pub mod table;
 pub mod transcript;
+pub mod xlsx;
 
 pub use appendix::Appendices;
 pub use changes::changes_docx;
