@@ -435,6 +435,8 @@ fn a_matrix_report_shows_a_heat_map_in_the_codes_colours_beside_its_table() {
             "participant",
             "--docx",
             docx.to_str().unwrap(),
+            "--language",
+            "en",
         ],
     );
     // Peer: 2 passages for P01 (the largest cell: the full colour), 1 for P02 (half the

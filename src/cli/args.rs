@@ -291,6 +291,9 @@ pub struct MatrixArgs {
     /// Also write the matrix as a Word report: a heat map in the codes' colours and the table.
     #[arg(long, value_name = "OUT.docx")]
     pub docx: Option<PathBuf>,
+    /// The Word report's language, en or nl (default: the project's).
+    #[arg(long, value_name = "LANG", requires = "docx")]
+    pub language: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

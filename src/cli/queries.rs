@@ -151,6 +151,7 @@ pub(super) fn matrix(ctx: &Ctx, args: MatrixArgs, out: &mut dyn Write) -> Result
         scope,
         csv,
         docx,
+        language,
         json: as_json,
     } = args;
     let store = ctx.open()?;
@@ -169,7 +170,9 @@ pub(super) fn matrix(ctx: &Ctx, args: MatrixArgs, out: &mut dyn Write) -> Result
         write_file(path, |w| matrix::write_csv(&m, w))?;
     }
     if let Some(path) = &docx {
-        crate::export::matrix_docx(&store.project()?.name, &m, path)?;
+        let language =
+            crate::export::language::Language::choose(store.conn(), language.as_deref())?;
+        crate::export::matrix_docx(&store.project()?.name, &m, language, path)?;
     }
     if as_json {
         return output::json(out, &m).map(|_| 0);

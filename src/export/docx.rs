@@ -156,18 +156,6 @@ pub fn labelled(label: &str, value: &str) -> Paragraph {
         .add_run(Run::new().add_text(xml_safe(value)))
 }
 
-/// "Made: 2026-12-05 with narrata 0.x": when and by which version a report was written.
-pub fn made() -> Paragraph {
-    labelled(
-        "Made",
-        &format!(
-            "{} with narrata {}",
-            chrono::Utc::now().format("%Y-%m-%d"),
-            env!("CARGO_PKG_VERSION")
-        ),
-    )
-}
-
 /// "Made: 2026-12-05 with narrata 0.x" in the report's language.
 pub fn made_in(w: &super::language::Words) -> Paragraph {
     labelled(

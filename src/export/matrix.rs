@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use super::docx::{heading, labelled, made, pictures, save, styled, text};
+use super::docx::{heading, labelled, made_in, pictures, save, styled, text};
+use super::language::{Language, fill};
 use super::table::grid;
 use crate::analysis::matrix::{Matrix, Measure};
 use crate::chart::{self, HeatRow, Rgb};
@@ -23,26 +24,28 @@ fn figure(m: &Matrix, value: f64, codings: usize) -> String {
     }
 }
 
-/// Writes `m` to `path`.
-pub fn matrix_docx(project: &str, m: &Matrix, path: &Path) -> Result<()> {
-    let counted = match m.measure {
-        Measure::Codings => "coded passages (a code's overlapping or touching codings count once)",
-        Measure::Words => "coded words (each word once per code)",
-        Measure::Coverage => "coverage: coded words ÷ all words of the column",
-    };
+/// Writes `m` to `path` in `language`.
+pub fn matrix_docx(project: &str, m: &Matrix, language: Language, path: &Path) -> Result<()> {
+    let w = language.words();
+    let (counted, short) = w.measures[match m.measure {
+        Measure::Codings => 0,
+        Measure::Words => 1,
+        Measure::Coverage => 2,
+    }];
+    use crate::analysis::matrix::Across;
     let across = match &m.across {
-        crate::analysis::matrix::Across::Participant => "participants".to_owned(),
-        crate::analysis::matrix::Across::Document => "documents".to_owned(),
-        crate::analysis::matrix::Across::Wave => "waves".to_owned(),
-        crate::analysis::matrix::Across::Group => "document groups".to_owned(),
-        crate::analysis::matrix::Across::Attribute(a) => format!("the values of {a}"),
+        Across::Participant => w.across[0].to_owned(),
+        Across::Document => w.across[1].to_owned(),
+        Across::Wave => w.across[2].to_owned(),
+        Across::Group => w.across[3].to_owned(),
+        Across::Attribute(a) => fill(w.across[4], &[("key", a)]),
     };
     let mut doc = styled()
-        .add_paragraph(text(&format!("Code matrix — {project}")).style("Title"))
-        .add_paragraph(made())
-        .add_paragraph(labelled("Codes across", &across))
-        .add_paragraph(labelled("Counted", counted))
-        .add_paragraph(labelled("Scope", &m.scope));
+        .add_paragraph(text(&format!("{} — {project}", w.matrix_title)).style("Title"))
+        .add_paragraph(made_in(w))
+        .add_paragraph(labelled(w.codes_across, &across))
+        .add_paragraph(labelled(w.counted, counted))
+        .add_paragraph(labelled(w.scope, &m.scope));
     let largest = m
         .rows
         .iter()
@@ -78,16 +81,13 @@ pub fn matrix_docx(project: &str, m: &Matrix, path: &Path) -> Result<()> {
                 .collect(),
         })
         .collect();
-    let caption = format!(
-        "Codes × {across}: the darker a cell in its code's colour, the larger its figure ({}); one scale for the whole matrix.",
-        counted.split(' ').take(2).collect::<Vec<_>>().join(" ")
-    );
+    let caption = fill(w.heat_caption, &[("across", &across), ("measure", short)]);
     for p in pictures(&chart::heat_map(&columns, &rows), &caption) {
         doc = doc.add_paragraph(p);
     }
-    doc = doc.add_paragraph(heading("The figures", 1));
+    doc = doc.add_paragraph(heading(w.figures, 1));
     if m.rows.is_empty() {
-        doc = doc.add_paragraph(text("No codings in this selection."));
+        doc = doc.add_paragraph(text(w.no_codings));
     }
     for first in (0..m.columns.len().max(1)).step_by(TABLE_COLUMNS) {
         if m.rows.is_empty() {
@@ -95,10 +95,10 @@ pub fn matrix_docx(project: &str, m: &Matrix, path: &Path) -> Result<()> {
         }
         let shown = first..(first + TABLE_COLUMNS).min(m.columns.len());
         let last_part = shown.end == m.columns.len();
-        let mut header = vec!["code".to_owned()];
+        let mut header = vec![w.code.to_owned()];
         header.extend(m.columns[shown.clone()].iter().map(|c| c.name.clone()));
         if last_part {
-            header.push("total".to_owned());
+            header.push(w.total.to_owned());
         }
         let mut table = Vec::new();
         for r in &m.rows {
@@ -119,8 +119,6 @@ pub fn matrix_docx(project: &str, m: &Matrix, path: &Path) -> Result<()> {
         }
         doc = doc.add_table(grid(&header, table)).add_paragraph(text(""));
     }
-    doc = doc.add_paragraph(text(
-        "total: the code's passages over every column, a passage in two columns counted once. The counting rules are in narrata's docs/ANALYSIS.md.",
-    ));
+    doc = doc.add_paragraph(text(w.total_note));
     save(doc, path)
 }

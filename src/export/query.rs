@@ -7,8 +7,9 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::docx::{heading, labelled, made, save, styled, text};
+use super::docx::{heading, labelled, made_in, save, styled, text};
 use super::excerpts::excerpt;
+use super::language::fill;
 use crate::analysis::query::{Found, Meet, Outcome, Unit};
 use crate::coding::Passage;
 use crate::error::Result;
@@ -39,21 +40,22 @@ pub fn query_docx(conn: &Connection, project: &str, outcome: &Outcome, path: &Pa
             "without their sub-codes"
         }
     );
+    let w = words;
     let mut doc = styled()
-        .add_paragraph(text("Coding query").style("Title"))
+        .add_paragraph(text(w.query_title).style("Title"))
         .add_paragraph(text(project).style("Subtitle"))
-        .add_paragraph(labelled("Query", &outcome.query))
-        .add_paragraph(labelled("Selection", &outcome.scope))
-        .add_paragraph(labelled("Read as", &how))
+        .add_paragraph(labelled(w.query, &outcome.query))
+        .add_paragraph(labelled(w.selection, &outcome.scope))
+        .add_paragraph(labelled(w.read_as, &how))
         .add_paragraph(labelled(
-            "Contents",
-            &format!("{} passage(s)", outcome.passages.len()),
+            w.report_contents,
+            &fill(
+                w.passages_value,
+                &[("n", &outcome.passages.len().to_string())],
+            ),
         ))
-        .add_paragraph(labelled(
-            "Citations",
-            "(participant, wave, r. first–last line of the stored transcript, as `narrata show` numbers them)",
-        ))
-        .add_paragraph(made());
+        .add_paragraph(labelled(w.citations, w.citations_value))
+        .add_paragraph(made_in(w));
     // Participant, then wave in the study's order.
     let mut tree: BTreeMap<String, BTreeMap<(usize, String), Vec<&Found>>> = BTreeMap::new();
     for f in &outcome.passages {
@@ -62,7 +64,7 @@ pub fn query_docx(conn: &Connection, project: &str, outcome: &Outcome, path: &Pa
         } else {
             f.participants.join(", ")
         };
-        let wave = f.wave.clone().unwrap_or_else(|| "no wave".into());
+        let wave = f.wave.clone().unwrap_or_else(|| w.no_wave.into());
         let at = waves.iter().position(|w| *w == wave).unwrap_or(usize::MAX);
         tree.entry(who)
             .or_default()
@@ -81,7 +83,7 @@ pub fn query_docx(conn: &Connection, project: &str, outcome: &Outcome, path: &Pa
                     ids: f.codings.clone(),
                 };
                 doc = doc.add_paragraph(
-                    text(&format!("Codes: {}", f.codes.join(" + "))).style("Caption"),
+                    text(&format!("{}: {}", w.codes, f.codes.join(" + "))).style("Caption"),
                 );
                 for p in excerpt(&passage, &f.title, Some(&memos), false, words) {
                     doc = doc.add_paragraph(p);
@@ -90,7 +92,7 @@ pub fn query_docx(conn: &Connection, project: &str, outcome: &Outcome, path: &Pa
         }
     }
     if outcome.passages.is_empty() {
-        doc = doc.add_paragraph(text("The query found no passages in this selection."));
+        doc = doc.add_paragraph(text(w.no_passages));
     }
     save(doc, path)
 }
