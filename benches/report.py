@@ -72,6 +72,10 @@ def main(paths):
         r = one(s, "search", case=case)
         if r:
             row(f"search, {case} `{r['query']}` ({r['hits']:,} hits), p95", fmt(r["p95_ms"], " ms"), "–", None)
+    quick, full = one(s, "check_quick"), one(s, "check_full")
+    if quick and full:
+        row("check (quick: header, schema, newest rows, index), whole process, p95", fmt(quick["p95_ms"], " ms"), "< 300 ms", quick["p95_ms"] < 300,
+            f"check --full (every page and row): {fmt(full['p95_ms'], ' ms')}", ratio(quick["p95_ms"], full["p95_ms"]))
     auto, auto_text = one(s, "auto"), one(s, "auto_summary")
     added = re.search(r"(\d+) coding\(s\) added from (\d+) hit", auto_text["text"]) if auto_text else None
     row(f"auto-coding the whole corpus, one command ({added.group(1) if added else '?'} turns)", fmt(auto["seconds"], " s", 2), "–", None)

@@ -80,6 +80,8 @@ for participants in $SIZES; do
   # The script wrote to the database directly; the index learns the codings as after any
   # command that codes (the terminal UI would otherwise resync it on its first search).
   timed reindex /dev/null "$narrata" --project "$project" reindex
+  echo "{\"step\": \"check_quick\", $(python3 benches/timeit.py 10 "$narrata" --project "$project" check | sed 's/^{//')" >> "$results"
+  echo "{\"step\": \"check_full\", $(python3 benches/timeit.py 3 "$narrata" --project "$project" check --full | sed 's/^{//')" >> "$results"
   "$bin/examples/change_bench" "$project" 5 | results_of
   "$bin/examples/analysis_bench" "$project" 5 | results_of
   timed export "$work/export.json" "$narrata" --project "$project" export excerpts "$work/excerpts.docx" --code "Theme 1" --json

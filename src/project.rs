@@ -104,7 +104,7 @@ pub fn backup(store: &Store, target: &Path) -> Result<()> {
         std::fs::copy(&key, &copy).map_err(|e| Error::io(&copy, e))?;
     }
     let copy = Store::open(target)?;
-    let report = crate::check::run(&copy)?;
+    let report = crate::check::run(&copy, crate::check::Depth::Full)?;
     if !report.ok {
         return Err(Error::Invalid(format!(
             "the backup in {} failed its integrity check: {}",

@@ -84,7 +84,7 @@ proptest! {
                 if e > end { prop_assert!(now.ends_with(&chars(TEXT, end, e))); }
             }
         }
-        let report = narrata::check::run(&store).unwrap();
+        let report = narrata::check::run(&store, narrata::check::Depth::Full).unwrap();
         prop_assert!(report.ok, "{:?}", report.problems);
     }
 }
@@ -232,7 +232,7 @@ proptest! {
             prop_assert!(original.to_lowercase().contains(&e.original.to_lowercase()), "the key holds {:?}, which the text never had", e.original);
         }
         prop_assert_eq!(saves, key.log.len());
-        let report = narrata::check::run(&store).unwrap();
+        let report = narrata::check::run(&store, narrata::check::Depth::Full).unwrap();
         prop_assert!(report.ok, "{:?}", report.problems);
     }
 }

@@ -282,7 +282,7 @@ fn redacting_a_missed_identifier_keeps_codings_on_their_words_and_leaves_no_trac
     assert!(!after.contains("lief"), "{after}");
     let codings = run_json(&dir, &["codings", "--json"]);
     assert_eq!(codings[0]["text"], "Ik hoop dat het zo blijft");
-    run_ok(&dir, &["check"]);
+    run_ok(&dir, &["check", "--full"]);
     let check = anon_json(&dir, &["privacy-check", "--json"]);
     assert_eq!(check["ok"], true, "{check}");
 }
@@ -338,7 +338,7 @@ fn redacting_the_same_span_twice_is_refused_and_never_cuts_a_pseudonym() {
         assert_eq!(run_ok(&dir, &["show", "1", "--raw"]), once);
         assert_eq!(run_ok_anon(&dir, &["anonymise", "names", "list"]), keyed);
     }
-    run_ok(&dir, &["check"]);
+    run_ok(&dir, &["check", "--full"]);
     assert_eq!(anon_json(&dir, &["privacy-check", "--json"])["ok"], true);
 }
 
@@ -814,7 +814,7 @@ fn undo_and_redo_never_put_a_coding_back_on_offsets_a_later_redaction_moved() {
         run_json(&dir, &["codings", "--json"])[0]["text"],
         "ik hoop dat het zo blijft"
     );
-    run_ok(&dir, &["check"]);
+    run_ok(&dir, &["check", "--full"]);
 }
 
 /// Runs an anonymising command and returns its standard output, failing with its error.

@@ -477,7 +477,7 @@ fn pen_portraits_are_listed_in_wave_order_with_the_change_table() {
     assert!(
         run_err(&dir, &["memo", "add", "portrait:P01", "x"]).contains("portrait:PARTICIPANT:WAVE")
     );
-    run_ok(&dir, &["check"]);
+    run_ok(&dir, &["check", "--full"]);
     // Undo takes the last portrait back.
     run_ok(&dir, &["undo"]);
     assert_eq!(

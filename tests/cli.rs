@@ -126,7 +126,7 @@ fn the_samples_import_with_participants_waves_and_the_contracted_json() {
     assert_eq!(waves[0]["ordinal"], 1);
     assert_eq!(waves[0]["documents"], 9);
 
-    narrata(&dir).arg("check").assert().success();
+    narrata(&dir).args(["check", "--full"]).assert().success();
 }
 
 #[test]
@@ -724,7 +724,7 @@ fn flags_fill_gaps_and_conflicts_with_front_matter_are_refused() {
 fn check_passes_on_a_good_project_and_reports_broken_offsets() {
     let (_tmp, dir) = project();
     import_samples(&dir);
-    let ok = run_json(&dir, &["check", "--json"]);
+    let ok = run_json(&dir, &["check", "--full", "--json"]);
     assert_eq!(ok["ok"], true);
     assert_eq!(ok["documents"], 24);
     {
@@ -735,7 +735,7 @@ fn check_passes_on_a_good_project_and_reports_broken_offsets() {
         )
         .unwrap();
     }
-    let a = narrata(&dir).arg("check").assert().failure();
+    let a = narrata(&dir).args(["check", "--full"]).assert().failure();
     let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
     assert!(out.contains("outside the text"), "{out}");
 }

@@ -641,7 +641,7 @@ fn codings_filter_by_code_subcodes_participant_wave_and_coder() {
     // The margin of `show` names the codes of each line.
     let shown = run_ok(&demo, &["show", &p03[0]["doc"].to_string()]);
     assert!(shown.contains("│ "), "{shown}");
-    run_ok(&demo, &["check"]);
+    run_ok(&demo, &["check", "--full"]);
 }
 
 #[test]
@@ -759,7 +759,7 @@ fn codebook_reorganisation_moves_codings_with_their_codes() {
             assert!(c.get(field).is_some(), "codebook JSON lacks `{field}`");
         }
     }
-    run_ok(&dir, &["check"]);
+    run_ok(&dir, &["check", "--full"]);
 }
 
 #[test]
@@ -909,7 +909,7 @@ fn undo_and_redo_round_trip_every_kind_of_change() {
         assert_eq!(state(&dir), states[i + 1], "redo of {c:?}");
     }
     assert!(run_ok(&dir, &["redo"]).contains("nothing to redo"));
-    run_ok(&dir, &["check"]);
+    run_ok(&dir, &["check", "--full"]);
     // A new change after an undo clears what could be redone.
     run_ok(&dir, &["undo"]);
     run_ok(&dir, &["memo", "add", "project", "nieuw"]);

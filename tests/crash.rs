@@ -108,7 +108,7 @@ fn kill_after(dir: &Path, args: &[&str], after: Duration) -> bool {
 
 /// The database's own checks pass (the index may be behind after a kill; that is allowed).
 fn database_checks_out(dir: &Path) {
-    let report = run_json(dir, &["check", "--json"]);
+    let report = run_json(dir, &["check", "--full", "--json"]);
     assert_eq!(report["problems"], serde_json::json!([]), "{report}");
 }
 
@@ -171,7 +171,7 @@ fn an_import_killed_at_any_moment_is_all_or_nothing_and_a_rerun_completes_it() {
             hits,
             run_json(&reference, &["search", "groep", "--json"])["total"]
         );
-        let report = run_json(&dir, &["check", "--json"]);
+        let report = run_json(&dir, &["check", "--full", "--json"]);
         assert_eq!(report["ok"], true, "{report}");
         assert_eq!(report["index"]["current"], true, "{report}");
     }
@@ -221,7 +221,7 @@ fn an_auto_coding_killed_at_any_moment_is_all_or_nothing_and_a_rerun_completes_i
         run_ok(&dir, &["undo"]);
         assert_eq!(count(&dir, "SELECT count(*) FROM codings"), 0);
     }
-    let report: Value = run_json(&dir, &["check", "--json"]);
+    let report: Value = run_json(&dir, &["check", "--full", "--json"]);
     assert_eq!(report["problems"], serde_json::json!([]), "{report}");
 }
 
@@ -397,7 +397,7 @@ fn a_redaction_killed_at_any_moment_is_all_or_nothing_and_leaves_no_trace_once_f
         if !finished {
             killed += 1;
         }
-        let report = run_json(&target, &["check", "--json"]);
+        let report = run_json(&target, &["check", "--full", "--json"]);
         assert_eq!(report["problems"], serde_json::json!([]), "{report}");
         match span_of(&target, missed) {
             // Not done: the text and the coding are as before, and running it again does it.
@@ -432,7 +432,7 @@ fn a_redaction_killed_at_any_moment_is_all_or_nothing_and_leaves_no_trace_once_f
         assert_eq!(found["total"], 0, "{found}");
         let privacy = privacy_check(&target);
         assert_eq!(privacy["ok"], true, "kill {i}: {privacy}");
-        let report = run_json(&target, &["check", "--json"]);
+        let report = run_json(&target, &["check", "--full", "--json"]);
         assert_eq!(report["ok"], true, "{report}");
         i += 1;
         if i == moments.len() && killed_after_commit == 0 && moments.len() < 30 {

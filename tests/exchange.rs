@@ -357,7 +357,7 @@ fn a_round_trip_through_qdpx_keeps_everything_and_twice_adds_nothing() {
         waves(&dir).as_array().unwrap().len(),
         waves(&copy).as_array().unwrap().len()
     );
-    narrata(&copy).args(["check"]).assert().success();
+    narrata(&copy).args(["check", "--full"]).assert().success();
 }
 
 /// Dutch documents once came back as English (the importing project's language): the
@@ -763,7 +763,7 @@ fn sources_without_a_case_or_wave_are_imported_unassigned_and_assigned_later() {
         (d["kind"].as_str(), d["wave"].as_str()),
         (Some("document"), None)
     );
-    narrata(&dir).args(["check"]).assert().success();
+    narrata(&dir).args(["check", "--full"]).assert().success();
 
     // The same archive with --participant and --wave: applied to the source, which does not say.
     let (_tmp, dir, report) = import_tool(

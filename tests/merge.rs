@@ -196,7 +196,7 @@ fn diverging_copies_merge_without_loss_or_duplicates_and_twice_adds_nothing() {
     );
     // The history of the other copy is here too, and the project checks out.
     assert!(r["audit_entries_added"].as_u64().unwrap() >= 4);
-    ok(&a, &["check"]);
+    ok(&a, &["check", "--full"]);
 
     // Twice: nothing more.
     let again = merge_json(&a, &b, &[]);

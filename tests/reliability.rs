@@ -10,7 +10,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn check(dir: &Path, extra: &[&str]) -> (bool, Value) {
-    let mut args = vec!["check", "--json"];
+    let mut args = vec!["check", "--full", "--json"];
     args.extend_from_slice(extra);
     let out = narrata(dir).args(&args).output().unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -92,6 +92,71 @@ fn an_index_with_turns_the_database_lacks_is_reported_and_rebuilt_by_repair() {
     );
 }
 
+/// The quick check (`check` without `--full`) reads little but what goes wrong first: the
+/// newest rows, and the index's generation, readability and size.
+#[test]
+fn the_quick_check_finds_a_broken_newest_coding_and_an_index_of_the_wrong_size() {
+    let (_tmp, dir) = coded_project();
+    let quick = |dir: &Path| {
+        let out = narrata(dir).args(["check", "--json"]).output().unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.success(), report)
+    };
+    let (ok, report) = quick(&dir);
+    assert!(ok, "{report}");
+    assert_eq!(report["depth"], "quick");
+    assert_eq!(report["index"]["turns"], report["turns"]);
+
+    // An index of another project's turns, marked current: the count tells.
+    let (_other_tmp, other) = coded_project();
+    let extra = fixtures().join("P10_T2.vtt");
+    run_ok(
+        &other,
+        &["import", extra.to_str().unwrap(), "--anonymise", "off"],
+    );
+    run_ok(&other, &["search", "groep"]);
+    let index = dir.join("index");
+    let saved = dir.join("index-saved");
+    std::fs::rename(&index, &saved).unwrap();
+    copy_dir(&other.join("index"), &index);
+    let generation: i64 = rusqlite::Connection::open(dir.join("narrata.db"))
+        .unwrap()
+        .query_row("SELECT generation FROM project", [], |r| r.get(0))
+        .unwrap();
+    let meta = index.join("narrata-index.json");
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+    m["generation"] = generation.into();
+    std::fs::write(&meta, m.to_string()).unwrap();
+    let (ok, report) = quick(&dir);
+    assert!(!ok, "{report}");
+    assert!(
+        report["index"]["problems"]
+            .to_string()
+            .contains("the database"),
+        "{report}"
+    );
+    std::fs::remove_dir_all(&index).unwrap();
+    std::fs::rename(&saved, &index).unwrap();
+
+    // The newest coding made to reach past its document's end (as a torn write might).
+    let db = rusqlite::Connection::open(dir.join("narrata.db")).unwrap();
+    db.execute(
+        "UPDATE codings SET end = 100000000 WHERE id = (SELECT max(id) FROM codings)",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let (ok, report) = quick(&dir);
+    assert!(!ok, "{report}");
+    assert!(
+        report["problems"].to_string().contains("outside document"),
+        "{report}"
+    );
+    // The full check finds it too, and reads every page besides.
+    let (ok, report) = check(&dir, &[]);
+    assert!(!ok && report["depth"] == "full", "{report}");
+}
+
 #[test]
 fn a_damaged_index_is_reported_and_repair_rebuilds_it() {
     let (_tmp, dir) = coded_project();
@@ -112,7 +177,7 @@ fn a_damaged_index_is_reported_and_repair_rebuilds_it() {
             .contains("cannot be read"),
         "{report}"
     );
-    let text = run_ok(&dir, &["check", "--repair"]);
+    let text = run_ok(&dir, &["check", "--full", "--repair"]);
     assert!(text.contains("search index was rebuilt"), "{text}");
     assert!(text.contains("in step with the database"), "{text}");
     let (ok, report) = check(&dir, &[]);
@@ -296,7 +361,7 @@ fn a_truncated_database_is_refused_clearly_and_left_as_it_was() {
     cuts.extend([whole.len() - page, whole.len() - 100]);
     let commands: [&[&str]; 4] = [
         &["docs"],
-        &["check", "--json"],
+        &["check", "--full", "--json"],
         &["search", "groep"],
         &["code", "add", "1", "0", "5", "Hoop"],
     ];
@@ -515,7 +580,7 @@ fn a_project_that_may_not_be_written_is_refused_clearly_and_left_as_it_was() {
         &["docs"],
         &["search", "groep"],
         &["code", "add", "1", "0", "5", "Hoop"],
-        &["check"],
+        &["check", "--full"],
         &["export", "excerpts", docx.to_str().unwrap()],
     ];
     for (what, folder, database) in [
@@ -746,7 +811,7 @@ fn a_full_disk_fails_the_action_whole_with_a_clear_error_and_a_rerun_completes_i
     assert!(left.is_empty(), "a failed export left {left:?}");
     // With no room, even to read SQLite needs a little: a clear refusal, or a pass.
     disk.fill(0);
-    let (ok, err) = disk.run(&dir, &["check"]);
+    let (ok, err) = disk.run(&dir, &["check", "--full"]);
     assert!(ok || clear(&err), "check on a full disk: {err}");
 
     // Room again: the same commands finish the job.

@@ -1170,7 +1170,7 @@ fn the_window_codes_on_and_stays_current_while_the_command_line_writes() {
     let newest = s.my_codings().into_iter().max_by_key(|c| c.id).unwrap();
     let (cs, ce) = (newest.start as usize, newest.end as usize);
     assert_eq!(newest.text, stored[cs..ce].iter().collect::<String>());
-    let report = narrata::check::run(&s.store).unwrap();
+    let report = narrata::check::run(&s.store, narrata::check::Depth::Full).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
 

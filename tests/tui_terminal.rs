@@ -316,7 +316,7 @@ fn time_to_end(pid: &str, limit: Duration) -> Duration {
 
 fn assert_project_checks_out(dir: &Path) {
     let out = Command::new(env!("CARGO_BIN_EXE_narrata"))
-        .args(["--project", dir.to_str().unwrap(), "check"])
+        .args(["--project", dir.to_str().unwrap(), "check", "--full"])
         .output()
         .unwrap();
     assert!(

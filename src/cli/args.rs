@@ -501,6 +501,11 @@ pub struct MergeArgs {
 pub struct CheckArgs {
     #[arg(long)]
     pub json: bool,
+    /// Read everything: SQLite's integrity check of every page, every row's references and
+    /// offsets, every turn of the index. Without it, the quick check: the file's header, the
+    /// schema, the newest rows and the index's generation and size.
+    #[arg(long)]
+    pub full: bool,
     /// Repair what can be repaired safely: rebuild the search index from the database
     /// (dropping entries for turns that no longer exist). The database is never changed.
     #[arg(long)]

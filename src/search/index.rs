@@ -62,8 +62,8 @@ pub struct IndexState {
     pub problems: Vec<String>,
 }
 
-/// Compares the index with the database turn by turn (by the turn ids it holds).
-pub fn verify(store: &Store) -> Result<IndexState> {
+/// The index opened for a check: its state so far, and a searcher when it could be read.
+fn open_for_check(store: &Store) -> Result<(IndexState, Option<tantivy::Searcher>)> {
     let dir = index_dir(store.root());
     let mut state = IndexState {
         present: dir.join("meta.json").is_file(),
@@ -72,7 +72,7 @@ pub fn verify(store: &Store) -> Result<IndexState> {
         problems: Vec::new(),
     };
     if !state.present {
-        return Ok(state);
+        return Ok((state, None));
     }
     let unreadable = |e: &dyn std::fmt::Display| format!("the search index cannot be read ({e})");
     let index = match Index::open_in_dir(&dir) {
@@ -81,20 +81,46 @@ pub fn verify(store: &Store) -> Result<IndexState> {
             state
                 .problems
                 .push("the search index has another layout".into());
-            return Ok(state);
+            return Ok((state, None));
         }
         Err(e) => {
             state.problems.push(unreadable(&e));
-            return Ok(state);
+            return Ok((state, None));
         }
     };
-    let searcher = match index.reader() {
-        Ok(r) => r.searcher(),
+    match index.reader() {
+        Ok(r) => Ok((state, Some(r.searcher()))),
         Err(e) => {
             state.problems.push(unreadable(&e));
-            return Ok(state);
+            Ok((state, None))
         }
+    }
+}
+
+/// The quick look at the index (`check` without `--full`): present, of this layout and of the
+/// database's generation, readable, and holding as many turns as the database has (`turns`).
+pub fn verify_quick(store: &Store, turns: usize) -> Result<IndexState> {
+    let (mut state, searcher) = open_for_check(store)?;
+    let Some(searcher) = searcher else {
+        return Ok(state);
     };
+    state.turns = searcher.num_docs() as usize;
+    if state.current && state.turns != turns {
+        state.problems.push(format!(
+            "the search index holds {} turn(s), the database {turns}",
+            state.turns
+        ));
+    }
+    Ok(state)
+}
+
+/// Compares the index with the database turn by turn (by the turn ids it holds).
+pub fn verify(store: &Store) -> Result<IndexState> {
+    let (mut state, searcher) = open_for_check(store)?;
+    let Some(searcher) = searcher else {
+        return Ok(state);
+    };
+    let unreadable = |e: &dyn std::fmt::Display| format!("the search index cannot be read ({e})");
     let mut held: Vec<i64> = Vec::new();
     for segment in searcher.segment_readers() {
         let column = match segment.fast_fields().u64("turn") {

@@ -18,6 +18,7 @@ pub use crate::store::derived::{
 };
 pub use index::{
     IndexState, follow, follow_outcomes, is_current, rebuild, rebuild_from_scratch, verify,
+    verify_quick,
 };
 pub use query::{Filters, Hit, Results, search};
 

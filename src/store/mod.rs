@@ -451,6 +451,11 @@ fn coder_id(conn: &Connection, name: &str) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// The schema version this narrata writes (the number of migrations).
+pub fn latest_schema() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
