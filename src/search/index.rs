@@ -303,16 +303,49 @@ pub(super) fn add_rows(writer: &IndexWriter, f: &Fields, rows: Vec<TurnRow>) -> 
     Ok(())
 }
 
-/// The index opened for reading, with every segment's files opened.
+/// The index last opened for reading in this process, with the contents of tantivy's
+/// `meta.json` it was opened at. Opening reads every segment's footer, term dictionaries and
+/// deletes (profiled: a large share of a search's time on the benchmark index); while
+/// `meta.json` is byte for byte the same, nothing was committed, merged or rebuilt since, and
+/// the opened index answers as a fresh one would.
+struct Opened {
+    dir: std::path::PathBuf,
+    meta: Vec<u8>,
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+}
+
+static OPENED: std::sync::Mutex<Option<Opened>> = std::sync::Mutex::new(None);
+
+/// The index opened for reading, with every segment's files opened (or as opened before, when
+/// its `meta.json` has not changed since).
 /// Fails if it had to be created afresh: an empty index would answer with nothing.
 pub(super) fn readable(project: &Path) -> Result<(Index, Fields, IndexReader)> {
+    let dir = index_dir(project);
+    let meta = std::fs::read(dir.join("meta.json")).ok();
+    let mut opened = OPENED.lock().unwrap_or_else(|e| e.into_inner());
+    if let (Some(o), Some(meta)) = (opened.as_ref(), meta.as_ref())
+        && o.dir == dir
+        && o.meta == *meta
+    {
+        return Ok((o.index.clone(), o.fields, o.reader.clone()));
+    }
     let (index, fields, created) = open_or_create(project)?;
     if created {
+        *opened = None;
         return Err(Error::Invalid(
             "the search index had to be created afresh".into(),
         ));
     }
     let reader = index.reader().map_err(search_error)?;
+    *opened = meta.map(|meta| Opened {
+        dir,
+        meta,
+        index: index.clone(),
+        fields,
+        reader: reader.clone(),
+    });
     Ok((index, fields, reader))
 }
 

@@ -15,6 +15,7 @@ use tantivy::tokenizer::{
 pub(super) const LAYOUT: u32 = 1;
 pub(super) const META_FILE: &str = "narrata-index.json";
 
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Fields {
     pub(super) turn: Field,
     pub(super) doc: Field,
