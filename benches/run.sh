@@ -9,7 +9,7 @@
 #
 # The alternatives (DEDUCE and qc from PyPI, with python-docx to open the Word export) are
 # installed into a virtual environment (target/bench-venv) by this script; grep is the
-# system's. Not run by CI: it takes minutes and downloads packages. Results: target/bench/
+# system's, ripgrep is installed from the distribution's packages when missing (apt-get). Not run by CI: it takes minutes and downloads packages. Results: target/bench/
 # (or BENCH_OUT; one results.jsonl per size) and the table printed at the end
 # (benches/report.py).
 set -euo pipefail
@@ -45,6 +45,10 @@ if [ "$ALTERNATIVES" = 1 ] && [ ! -x "$venv/bin/qc" ]; then
   echo "== installing the alternatives (DEDUCE, qc, python-docx) in $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet deduce qualitative-coding python-docx
+fi
+if [ "$ALTERNATIVES" = 1 ] && ! command -v rg > /dev/null; then
+  echo "== installing ripgrep"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ripgrep > /dev/null || echo "ripgrep could not be installed: its rows are left out"
 fi
 
 for participants in $SIZES; do
@@ -102,6 +106,11 @@ for participants in $SIZES; do
   echo "== grep on the same files"
   echo "{\"step\": \"grep_wave\", $(python3 benches/timeit.py 20 "grep -riw --include='*_T2.md' groep $corpus | grep -ciw rustig" | sed 's/^{//')" >> "$results"
   echo "{\"step\": \"grep_word\", $(python3 benches/timeit.py 20 "grep -rciw groep $corpus" | sed 's/^{//')" >> "$results"
+  if command -v rg > /dev/null; then
+    echo "== ripgrep on the same files (the same lines as grep finds)"
+    echo "{\"step\": \"rg_wave\", $(python3 benches/timeit.py 20 "rg -iw --glob '*_T2.md' groep $corpus | rg -ciw rustig" | sed 's/^{//')" >> "$results"
+    echo "{\"step\": \"rg_word\", $(python3 benches/timeit.py 20 "rg -ciw groep $corpus" | sed 's/^{//')" >> "$results"
+  fi
 
   if [ "$participants" = 300 ]; then
     echo "== terminal UI: keystroke to frame on a 20,000-word transcript with 1,000 codings"
