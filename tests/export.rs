@@ -710,9 +710,11 @@ print(json.dumps({"order": wb.sheetnames, "sheets": out}, default=str))
     let sheet = &r["sheets"]["codings"];
     assert_eq!(sheet["filter"], format!("A1:P{}", n + 1));
     let rows = sheet["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), n + 1);
-    // Numbers are numbers: the id column holds integers, matching the JSON's ids in order.
-    let ids: Vec<i64> = rows[1..].iter().map(|r| r[0].as_i64().unwrap()).collect();
+    // The header, a row per coding, a blank row and the note on long texts.
+    assert_eq!(rows.len(), n + 3);
+    assert!(rows[n + 2][0].as_str().unwrap().contains("export json"));
+    // Numbers are numbers: the id column holds integers, matching the JSON's ids.
+    let ids: Vec<i64> = rows[1..=n].iter().map(|r| r[0].as_i64().unwrap()).collect();
     let mut want: Vec<i64> = codings
         .as_array()
         .unwrap()
@@ -754,4 +756,30 @@ print(json.dumps({"order": wb.sheetnames, "sheets": out}, default=str))
             .iter()
             .any(|h| h == "coded_by_bert")
     );
+}
+
+/// A coding in a document without a wave once counted twice in the codebook appendix's "all"
+/// column (its wave key and the total's key were the same).
+#[test]
+fn the_codebook_appendix_counts_codings_without_a_wave_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("study");
+    run_ok(tmp.path(), &["init", dir.to_str().unwrap()]);
+    let file = tmp.path().join("gesprek.md");
+    std::fs::write(
+        &file,
+        "---\nkind: document\ntitle: Veldnotities\n---\nVandaag sprak ik over hoop.\n",
+    )
+    .unwrap();
+    run_ok(
+        &dir,
+        &["import", file.to_str().unwrap(), "--anonymise", "off"],
+    );
+    run_ok(&dir, &["codebook", "add", "Hoop"]);
+    run_ok(&dir, &["code", "add", "1", "0", "7", "Hoop"]);
+    let out = tmp.path().join("hoop.docx");
+    run_ok(&dir, &["export", "excerpts", out.to_str().unwrap()]);
+    let r = python(READ_DOCX, &[out.to_str().unwrap()]);
+    let codebook = r["tables"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(codebook, serde_json::json!(["code", "alle", "Hoop", "1"]));
 }

@@ -160,10 +160,15 @@ fn codebook(
         .filter(|name| codings.iter().any(|c| c.wave.as_deref() == Some(name)))
         .collect();
     // Counted over the report's own codings: a one-coder report counts that coder's.
-    let mut counts: HashMap<(i64, Option<&str>), usize> = HashMap::new();
+    // Per code and wave, and per code in all (two maps: a coding without a wave must not
+    // land on the total's key and count twice).
+    let mut counts: HashMap<(i64, &str), usize> = HashMap::new();
+    let mut totals: HashMap<i64, usize> = HashMap::new();
     for c in codings {
-        *counts.entry((c.code_id, c.wave.as_deref())).or_default() += 1;
-        *counts.entry((c.code_id, None)).or_default() += 1;
+        if let Some(wave) = c.wave.as_deref() {
+            *counts.entry((c.code_id, wave)).or_default() += 1;
+        }
+        *totals.entry(c.code_id).or_default() += 1;
     }
     let header: Vec<String> = std::iter::once(w.code.to_owned())
         .chain(waves.iter().cloned())
@@ -175,12 +180,12 @@ fn codebook(
             let mut line = vec![format!("{}{}", "\u{a0}\u{a0}".repeat(c.depth), c.name)];
             line.extend(waves.iter().map(|wave| {
                 counts
-                    .get(&(c.id, Some(wave.as_str())))
+                    .get(&(c.id, wave.as_str()))
                     .copied()
                     .unwrap_or(0)
                     .to_string()
             }));
-            line.push(counts.get(&(c.id, None)).copied().unwrap_or(0).to_string());
+            line.push(totals.get(&c.id).copied().unwrap_or(0).to_string());
             line
         })
         .collect();

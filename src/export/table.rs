@@ -43,11 +43,28 @@ pub fn breakable(s: &str) -> String {
     out
 }
 
-/// The pieces of `s` that must stay on one line.
-fn unbreakable(s: &str) -> impl Iterator<Item = &str> {
-    // Only ordinary spaces break: a no-break space (U+00A0) holds its neighbours together.
-    s.split([' ', '\t', '\n', '\u{200b}'])
-        .flat_map(|w| w.split_inclusive(['/', '-']))
+/// The lengths of the pieces of `s` that must stay on one line, as [`breakable`] and the
+/// readers' line breaking leave them: breaks at ordinary spaces (a no-break space holds its
+/// neighbours together), after a path's "/" before a letter, and after a hyphen before a
+/// letter ("COVID-19" and "12/15" stay whole).
+fn unbreakable(s: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut n = 0;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if matches!(c, ' ' | '\t' | '\n' | '\u{200b}') {
+            out.push(n);
+            n = 0;
+            continue;
+        }
+        n += 1;
+        if matches!(c, '/' | '-') && chars.peek().is_some_and(|d| d.is_alphabetic()) {
+            out.push(n);
+            n = 0;
+        }
+    }
+    out.push(n);
+    out
 }
 
 fn chars(s: &str) -> usize {
@@ -65,7 +82,7 @@ pub fn widths(header: &[String], rows: &[Vec<String>]) -> (Vec<usize>, bool) {
         )
     };
     let fit = |char_w: usize| -> (Vec<usize>, Vec<usize>) {
-        let longest_word = |s: &str| unbreakable(s).map(chars).max().unwrap_or(0);
+        let longest_word = |s: &str| unbreakable(s).into_iter().max().unwrap_or(0);
         let least: Vec<usize> = (0..n)
             .map(|j| {
                 let body = rows

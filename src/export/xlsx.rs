@@ -84,6 +84,28 @@ fn column_name(mut col: usize) -> String {
     String::from_utf8(out).expect("ASCII letters")
 }
 
+/// Most UTF-16 units a cell holds in Excel.
+pub const CELL_LIMIT: usize = 32_767;
+
+/// `s` cut to what a cell holds, ending in "…" when cut (a coding over a whole long
+/// interview; the codings sheet's note says where the full texts are).
+fn within_cell_limit(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.encode_utf16().count() <= CELL_LIMIT {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut units = 0;
+    let mut out = String::new();
+    for c in s.chars() {
+        units += c.len_utf16();
+        if units > CELL_LIMIT - 1 {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    std::borrow::Cow::Owned(out)
+}
+
 fn escape(s: &str) -> String {
     crate::xml::safe(s)
         .replace('&', "&amp;")
@@ -135,7 +157,7 @@ fn sheet_xml(sheet: &Sheet) -> String {
         match v {
             Value::Text(t) => format!(
                 r#"<c r="{at}" t="inlineStr"{style}><is><t xml:space="preserve">{}</t></is></c>"#,
-                escape(t)
+                escape(&within_cell_limit(t))
             ),
             Value::Number(n) if n.is_finite() => format!(r#"<c r="{at}"{style}><v>{n}</v></c>"#),
             _ => String::new(),
@@ -193,6 +215,7 @@ pub fn write(sheets: &[Sheet], path: &Path) -> Result<()> {
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
     );
     let mut names = std::collections::HashSet::new();
+    let mut final_names = Vec::with_capacity(sheets.len());
     for (i, s) in sheets.iter().enumerate() {
         let n = i + 1;
         let mut name = sheet_name(&s.name);
@@ -200,6 +223,7 @@ pub fn write(sheets: &[Sheet], path: &Path) -> Result<()> {
             name = format!("sheet {n}");
             names.insert(name.clone());
         }
+        final_names.push(name.clone());
         types.push_str(&format!(
             r#"<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#
         ));
@@ -217,7 +241,7 @@ pub fn write(sheets: &[Sheet], path: &Path) -> Result<()> {
     for (i, s) in sheets.iter().enumerate() {
         book.push_str(&format!(
             r#"<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'{}'!$A$1:${}${}</definedName>"#,
-            escape(&sheet_name(&s.name)).replace('\'', "''"),
+            escape(&final_names[i]).replace('\'', "''"),
             column_name(s.header.len().max(1) - 1),
             s.rows.len() + 1
         ));
@@ -309,7 +333,9 @@ pub fn workbook(conn: &Connection, filter: &Filter, path: &Path) -> Result<Summa
                 ]
             })
             .collect(),
-        note: None,
+        note: Some(format!(
+            "a text longer than a cell holds ({CELL_LIMIT} characters) is cut and ends in …; `export json` keeps every text whole"
+        )),
     });
     // The matrix: coded passages per code and participant.
     let scope = crate::analysis::Scope {
@@ -483,5 +509,10 @@ mod tests {
         assert_eq!(column_name(701), "ZZ");
         assert_eq!(column_name(702), "AAA");
         assert_eq!(sheet_name("a/b:c[d]"), "abcd");
+        let long = "é".repeat(40_000);
+        let cut = within_cell_limit(&long);
+        assert_eq!(cut.encode_utf16().count(), CELL_LIMIT);
+        assert!(cut.ends_with('…'));
+        assert_eq!(within_cell_limit("kort"), "kort");
     }
 }
