@@ -192,7 +192,7 @@ fn participant(
                 (true, Some(0), _) => (Some(0.0), "–".to_owned()),
                 (true, Some(n), Some(cov)) => (
                     Some(if largest > 0.0 { cov / largest } else { 0.0 }),
-                    format!("{n}\u{a0}({:.1}%)", cov * 100.0),
+                    format!("{n}\u{a0}({})", w.percent(cov)),
                 ),
                 _ => (None, String::new()),
             })

@@ -177,15 +177,13 @@ pub(super) fn excerpt(
 }
 
 fn describe_filter(f: &Filter, w: &Words) -> String {
+    let [code, subcodes, group, rule] = w.selection_parts;
     let mut parts = Vec::new();
     if let Some(c) = &f.code {
         parts.push(format!(
-            "code {c}{}",
-            if f.with_subcodes {
-                " (+ sub-codes)"
-            } else {
-                ""
-            }
+            "{}{}",
+            fill(code, &[("code", c)]),
+            if f.with_subcodes { subcodes } else { "" }
         ));
     }
     if let Some(p) = &f.participant {
@@ -198,10 +196,10 @@ fn describe_filter(f: &Filter, w: &Words) -> String {
         parts.push(format!("{}: {}", w.coders, f.coders.join(", ")));
     }
     if let Some(g) = &f.group {
-        parts.push(format!("group {g}"));
+        parts.push(fill(group, &[("group", g)]));
     }
     if let Some(r) = &f.rule {
-        parts.push(format!("where {r}"));
+        parts.push(fill(rule, &[("rule", r)]));
     }
     if parts.is_empty() {
         w.all_codings.into()

@@ -67,6 +67,11 @@ pub struct Words {
     pub excerpts_title: &'static str,
     pub selection: &'static str,
     pub all_codings: &'static str,
+    /// The selection line's parts: "code {code}", " (+ sub-codes)", "group {group}",
+    /// "where {rule}".
+    pub selection_parts: [&'static str; 4],
+    /// The decimal separator of percentages ("." or ",").
+    pub decimal: char,
     pub ordered_by: &'static str,
     pub order_code: &'static str,
     pub order_participant: &'static str,
@@ -204,6 +209,13 @@ impl Words {
     }
 }
 
+impl Words {
+    /// `share` (0–1) as a percentage with one decimal in this language ("7.6%", "7,6%").
+    pub fn percent(&self, share: f64) -> String {
+        format!("{:.1}%", share * 100.0).replace('.', &self.decimal.to_string())
+    }
+}
+
 /// Pseudonyms such as "[PLACE-3]" with a non-breaking hyphen, so a line never ends inside one.
 pub fn keep_together(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -233,6 +245,13 @@ pub static EN: Words = Words {
     excerpts_title: "Coded excerpts",
     selection: "Selection",
     all_codings: "all codings of all coders",
+    selection_parts: [
+        "code {code}",
+        " (+ sub-codes)",
+        "group {group}",
+        "where {rule}",
+    ],
+    decimal: '.',
     ordered_by: "Ordered by",
     order_code: "code, then participant and wave",
     order_participant: "participant, then wave and code",
@@ -344,6 +363,13 @@ pub static NL: Words = Words {
     excerpts_title: "Gecodeerde fragmenten",
     selection: "Selectie",
     all_codings: "alle coderingen van alle codeurs",
+    selection_parts: [
+        "code {code}",
+        " (+ subcodes)",
+        "groep {group}",
+        "waar {rule}",
+    ],
+    decimal: ',',
     ordered_by: "Volgorde",
     order_code: "code, dan deelnemer en ronde",
     order_participant: "deelnemer, dan ronde en code",
@@ -477,5 +503,7 @@ mod tests {
         assert_eq!(EN.label("constant"), "constant");
         assert_eq!(crate::change::LABELS.len(), NL.labels.len());
         assert_eq!(fill("{a} and {b}", &[("a", "1"), ("b", "2")]), "1 and 2");
+        assert_eq!(NL.percent(0.076), "7,6%");
+        assert_eq!(EN.percent(0.076), "7.6%");
     }
 }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::docx::{heading, labelled, made_in, pictures, save, styled, text};
-use super::language::{Language, fill};
+use super::language::{Language, Words, fill};
 use super::table::grid;
 use crate::analysis::matrix::{Matrix, Measure};
 use crate::chart::{self, HeatRow, Rgb};
@@ -14,12 +14,12 @@ use crate::error::Result;
 const TABLE_COLUMNS: usize = 8;
 
 /// A cell's figure as the report prints it ("–" for nothing).
-fn figure(m: &Matrix, value: f64, codings: usize) -> String {
+fn figure(m: &Matrix, value: f64, codings: usize, w: &Words) -> String {
     if codings == 0 {
         return "–".to_owned();
     }
     match m.measure {
-        Measure::Coverage => format!("{:.1}%", value * 100.0),
+        Measure::Coverage => w.percent(value),
         _ => format!("{}", value.round() as i64),
     }
 }
@@ -75,7 +75,7 @@ pub fn matrix_docx(project: &str, m: &Matrix, language: Language, path: &Path) -
                     let v = c.value(m.measure);
                     (
                         if largest > 0.0 { v / largest } else { 0.0 },
-                        figure(m, v, c.codings),
+                        figure(m, v, c.codings, w),
                     )
                 })
                 .collect(),
@@ -110,7 +110,7 @@ pub fn matrix_docx(project: &str, m: &Matrix, language: Language, path: &Path) -
             cells.extend(
                 r.cells[shown.clone()]
                     .iter()
-                    .map(|c| figure(m, c.value(m.measure), c.codings)),
+                    .map(|c| figure(m, c.value(m.measure), c.codings, w)),
             );
             if last_part {
                 cells.push(r.total.to_string());
