@@ -52,6 +52,23 @@ print(json.dumps({"paras": paras, "tables": [[c.text for r in t.rows for c in r.
                   "toc": "TOC \\o" in xml or "TOC \\\\o" in xml or "w:instrText" in xml and "TOC" in xml}))
 "#;
 
+/// A second coder, bert, codes the words of `coding` with `code`.
+fn bert_codes(dir: &Path, coding: &Value, code: &str) {
+    run_ok(
+        dir,
+        &[
+            "--coder",
+            "bert",
+            "code",
+            "add",
+            &coding["doc"].to_string(),
+            &coding["start"].to_string(),
+            &coding["end"].to_string(),
+            code,
+        ],
+    );
+}
+
 fn flat(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -559,19 +576,7 @@ fn excerpt_reports_follow_their_options_and_the_projects_language() {
         ],
     );
     run_ok(&dir, &["memo", "add", "portrait:P03:T1", "Terughoudend."]);
-    run_ok(
-        &dir,
-        &[
-            "--coder",
-            "bert",
-            "code",
-            "add",
-            &first["doc"].to_string(),
-            &first["start"].to_string(),
-            &first["end"].to_string(),
-            "Verbondenheid/Relaties",
-        ],
-    );
+    bert_codes(&dir, &first, "Verbondenheid/Relaties");
     let out = tmp.path().join("p03.docx");
     run_ok(
         &dir,
@@ -666,19 +671,7 @@ fn the_numbers_export_as_a_spreadsheet_with_filters_and_frozen_headers() {
     let (tmp, dir) = demo();
     // A second coder, so there is agreement to compute.
     let first = run_json(&dir, &["codings", "--participant", "P03", "--json"])[0].clone();
-    run_ok(
-        &dir,
-        &[
-            "--coder",
-            "bert",
-            "code",
-            "add",
-            &first["doc"].to_string(),
-            &first["start"].to_string(),
-            &first["end"].to_string(),
-            first["code_path"].as_str().unwrap(),
-        ],
-    );
+    bert_codes(&dir, &first, first["code_path"].as_str().unwrap());
     let out = tmp.path().join("numbers.xlsx");
     run_ok(&dir, &["export", "xlsx", out.to_str().unwrap()]);
     let script = r#"

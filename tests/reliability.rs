@@ -22,6 +22,18 @@ fn check(dir: &Path, extra: &[&str]) -> (bool, Value) {
     (out.status.success(), report)
 }
 
+/// Marks the index in `dir` as of the database's generation (as if it were current).
+fn mark_current(dir: &Path) {
+    let generation: i64 = rusqlite::Connection::open(dir.join("narrata.db"))
+        .unwrap()
+        .query_row("SELECT generation FROM project", [], |r| r.get(0))
+        .unwrap();
+    let meta = dir.join("index").join("narrata-index.json");
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+    m["generation"] = generation.into();
+    std::fs::write(&meta, m.to_string()).unwrap();
+}
+
 /// A project with the samples, coded a little and searched once (so the index exists).
 fn coded_project() -> (tempfile::TempDir, std::path::PathBuf) {
     let (tmp, dir) = project();
@@ -60,14 +72,7 @@ fn an_index_with_turns_the_database_lacks_is_reported_and_rebuilt_by_repair() {
     let index = dir.join("index");
     std::fs::remove_dir_all(&index).unwrap();
     copy_dir(&other.join("index"), &index);
-    let generation: i64 = rusqlite::Connection::open(dir.join("narrata.db"))
-        .unwrap()
-        .query_row("SELECT generation FROM project", [], |r| r.get(0))
-        .unwrap();
-    let meta = index.join("narrata-index.json");
-    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
-    m["generation"] = generation.into();
-    std::fs::write(&meta, m.to_string()).unwrap();
+    mark_current(&dir);
     let before = fingerprint(&dir);
 
     let (ok, report) = check(&dir, &[]);
@@ -119,14 +124,7 @@ fn the_quick_check_finds_a_broken_newest_coding_and_an_index_of_the_wrong_size()
     let saved = dir.join("index-saved");
     std::fs::rename(&index, &saved).unwrap();
     copy_dir(&other.join("index"), &index);
-    let generation: i64 = rusqlite::Connection::open(dir.join("narrata.db"))
-        .unwrap()
-        .query_row("SELECT generation FROM project", [], |r| r.get(0))
-        .unwrap();
-    let meta = index.join("narrata-index.json");
-    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
-    m["generation"] = generation.into();
-    std::fs::write(&meta, m.to_string()).unwrap();
+    mark_current(&dir);
     let (ok, report) = quick(&dir);
     assert!(!ok, "{report}");
     assert!(

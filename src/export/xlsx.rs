@@ -423,16 +423,10 @@ pub fn workbook(conn: &Connection, filter: &Filter, path: &Path) -> Result<Summa
         )),
     });
     // Agreement between the coders who coded (two or more).
-    let coders: Vec<String> = conn
-        .prepare(
-            "SELECT k.name FROM coders k WHERE EXISTS (SELECT 1 FROM codings g WHERE g.coder_id = k.id) ORDER BY k.name",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
     let coders: Vec<String> = if filter.coders.len() >= 2 {
         filter.coders.clone()
     } else {
-        coders
+        crate::coding::coders_with_codings(conn)?
     };
     let agreement = if coders.len() >= 2 {
         let report = crate::agreement::compute(
