@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 LAYERS = [
-    ["error", "words", "offsets", "format", "files", "xml", "csv", "lexicon", "transcript",
+    ["error", "words", "offsets", "parallel", "format", "files", "xml", "csv", "lexicon", "transcript",
      "chart"],
     ["store", "keyfile"],
     ["corpus", "anchor", "history"],

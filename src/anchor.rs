@@ -163,6 +163,7 @@ pub fn replace(
         "UPDATE documents SET text = ?1, chars = ?2, words = ?3 WHERE id = ?4",
         params![new_text, new_text.chars().count() as i64, total_words, doc],
     )?;
+    crate::store::word_index::save(conn, doc, &new_text)?;
     Ok(report)
 }
 

@@ -309,6 +309,11 @@ fn full(store: &Store) -> Result<Report> {
             "code {id} is its own ancestor (the code tree has a cycle)"
         ));
     }
+    for doc in crate::store::word_index::stale(conn)? {
+        problems.push(format!(
+            "the stored word positions of document {doc} do not match its text: word counts of analyses would be wrong (`narrata reindex` rebuilds them)"
+        ));
+    }
 
     let index = crate::search::verify(store)?;
     Ok(Report {

@@ -31,6 +31,7 @@ pub mod lexicon;
 pub mod memo;
 pub mod merge;
 pub mod offsets;
+pub mod parallel;
 pub mod privacy;
 pub mod project;
 pub mod refi;

@@ -373,6 +373,7 @@ pub fn merge(store: &mut Store, coder: &str, other: &Path, dry_run: bool) -> Res
                         ],
                     )?;
                     let h = c.last_insert_rowid();
+                    crate::store::word_index::save(c, h, &text)?;
                     let mut dp = o.prepare("SELECT participant_id FROM document_participants WHERE doc_id = ?1")?;
                     let ps: Vec<i64> = dp.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
                     for p in ps {

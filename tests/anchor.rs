@@ -84,6 +84,11 @@ proptest! {
                 if e > end { prop_assert!(now.ends_with(&chars(TEXT, end, e))); }
             }
         }
+        // The stored word positions follow the new text (analyses count words with them).
+        let stored: Vec<u8> = store.conn().query_row(
+            "SELECT spans FROM document_words WHERE doc_id = 1", [], |r| r.get(0)).unwrap();
+        let now = corpus::text(store.conn(), 1).unwrap();
+        prop_assert_eq!(narrata::words::Index::from_bytes(&stored), Some(narrata::words::Index::new(&now)));
         let report = narrata::check::run(&store, narrata::check::Depth::Full).unwrap();
         prop_assert!(report.ok, "{:?}", report.problems);
     }
@@ -232,6 +237,11 @@ proptest! {
             prop_assert!(original.to_lowercase().contains(&e.original.to_lowercase()), "the key holds {:?}, which the text never had", e.original);
         }
         prop_assert_eq!(saves, key.log.len());
+        // The stored word positions follow the new text (analyses count words with them).
+        let stored: Vec<u8> = store.conn().query_row(
+            "SELECT spans FROM document_words WHERE doc_id = 1", [], |r| r.get(0)).unwrap();
+        let now = corpus::text(store.conn(), 1).unwrap();
+        prop_assert_eq!(narrata::words::Index::from_bytes(&stored), Some(narrata::words::Index::new(&now)));
         let report = narrata::check::run(&store, narrata::check::Depth::Full).unwrap();
         prop_assert!(report.ok, "{:?}", report.problems);
     }

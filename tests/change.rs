@@ -88,6 +88,20 @@ fn fixture() -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn coverage_counts_only_the_participants_own_words_and_keeps_not_interviewed_apart() {
     let (_tmp, dir) = fixture();
+    // The import kept every document's word positions, so the table below counts with them.
+    let conn = rusqlite::Connection::open(dir.join("narrata.db")).unwrap();
+    let without: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM documents WHERE id NOT IN (SELECT doc_id FROM document_words)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        without, 0,
+        "documents imported without their word positions"
+    );
+    drop(conn);
     let t = run_json(
         &dir,
         &[

@@ -18,9 +18,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::change::word_index::WordIndex;
 use crate::codebook::{self, Code};
 use crate::error::Result;
+use crate::words::Index as WordIndex;
 
 /// Which codings an analysis counts. Empty lists mean "all".
 #[derive(Debug, Clone, Default)]
@@ -356,13 +356,8 @@ impl Data {
             .into_iter()
             .filter(|d| !self.words.contains_key(d))
             .collect();
-        let mut stmt = conn.prepare_cached("SELECT text FROM documents WHERE id = ?1")?;
-        let mut texts = Vec::with_capacity(needed.len());
-        for &doc in &needed {
-            texts.push(stmt.query_row([doc], |r| r.get::<_, String>(0))?);
-        }
-        let indexes = crate::import::parallel(texts.len(), |i| WordIndex::new(&texts[i]));
-        self.words.extend(needed.into_iter().zip(indexes));
+        let indexes = crate::store::word_index::load(conn, &needed)?;
+        self.words.extend(indexes);
         Ok(())
     }
 

@@ -9,13 +9,12 @@
 //!
 //! `table` computes the participant × code × wave grid with its balance and portraits,
 //! `labels` the change label and the researcher's overrides, `cohort` the counts across
-//! participants, `lexical` the words that changed, `word_index` counts words of any span.
+//! participants, `lexical` the words that changed.
 
 mod cohort;
 mod labels;
 mod lexical;
 mod table;
-pub mod word_index;
 
 use rusqlite::Connection;
 

@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::codebook::{self, Code};
 use crate::error::{Error, Result};
 
-use super::word_index::WordIndex;
 use super::*;
+use crate::words::Index as WordIndex;
 
 /// One participant, code and wave.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -110,13 +110,16 @@ fn portraits(conn: &Connection, participants: &[&String]) -> Result<Vec<Portrait
     Ok(out)
 }
 
-/// A participant's own words in one wave: how many, and their turns as (doc, start, end).
+/// A turn's start and end (characters) and its words.
+pub(super) type Turn = (usize, usize, usize);
+
+/// A participant's own words in one wave: how many, and their turns by document.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Spoken {
     words: usize,
-    turns: Vec<(i64, usize, usize)>,
-    /// The same turns grouped by document (filled once after loading).
-    by_doc: Vec<(i64, Vec<(usize, usize)>)>,
+    turns: Vec<(i64, Turn)>,
+    /// The same turns grouped by document and sorted (filled once after loading).
+    by_doc: Vec<(i64, Vec<Turn>)>,
 }
 
 /// Labels the researcher set: (participant, code id) → (label, memo).
@@ -255,7 +258,7 @@ pub(super) fn load_spans(
         }
         let cell = by_id.entry((p, w)).or_default();
         cell.words += n as usize;
-        cell.turns.push((doc, s as usize, e as usize));
+        cell.turns.push((doc, (s as usize, e as usize, n as usize)));
     }
     // Participants interviewed in a wave but silent (no turns mapped) still count as interviewed.
     let mut stmt = conn.prepare("SELECT participant_id, doc_id FROM document_participants")?;
@@ -276,9 +279,9 @@ pub(super) fn load_spans(
     }
     for waves in spoken.values_mut() {
         for cell in waves.values_mut() {
-            let mut grouped: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
-            for &(doc, s, e) in &cell.turns {
-                grouped.entry(doc).or_default().push((s, e));
+            let mut grouped: BTreeMap<i64, Vec<Turn>> = BTreeMap::new();
+            for &(doc, turn) in &cell.turns {
+                grouped.entry(doc).or_default().push(turn);
             }
             cell.by_doc = grouped
                 .into_iter()
@@ -292,21 +295,21 @@ pub(super) fn load_spans(
     Ok((waves, spoken))
 }
 
-/// The word index of every coded document.
-pub(super) fn word_indexes(conn: &Connection) -> Result<HashMap<i64, WordIndex>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, text FROM documents WHERE id IN (SELECT DISTINCT doc_id FROM codings)",
-    )?;
-    let texts: Vec<(i64, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    // Each document's words are indexed on its own: on all cores.
-    let indexes = crate::import::parallel(texts.len(), |i| WordIndex::new(&texts[i].1));
-    Ok(texts.iter().map(|(d, _)| *d).zip(indexes).collect())
+/// The codings counted and the word indexes of their documents.
+fn load_coded(
+    conn: &Connection,
+    coders: &[String],
+    docs: Option<&HashSet<i64>>,
+) -> Result<(Codings, HashMap<i64, WordIndex>)> {
+    let codings = load_codings(conn, coders, docs)?;
+    let mut coded: Vec<i64> = codings.by_coder.keys().copied().collect();
+    coded.sort_unstable();
+    let words = crate::store::word_index::load(conn, &coded)?;
+    Ok((codings, words))
 }
 
-/// Everything the change table counts with. The texts are read and indexed on a second
-/// connection while the turns and codings are read on this one.
+/// Everything the change table counts with. The codings and word indexes are read on a
+/// second connection while the turns are read on this one.
 pub(super) fn load(
     conn: &Connection,
     coders: &[String],
@@ -316,42 +319,32 @@ pub(super) fn load(
         .path()
         .filter(|p| !p.is_empty())
         .map(std::path::PathBuf::from);
-    let Some(path) = path else {
-        let (waves, spoken) = load_spans(conn, docs)?;
-        let c = load_codings(conn, coders, docs)?;
-        let words = word_indexes(conn)?;
-        return Ok(Data {
-            waves,
-            spoken,
-            raw: c.raw,
-            by_coder: c.by_coder,
-            coders: c.coders,
-            words,
-        });
+    let ((waves, spoken), (c, words)) = match path {
+        None => (load_spans(conn, docs)?, load_coded(conn, coders, docs)?),
+        Some(path) => std::thread::scope(|scope| -> Result<_> {
+            let coded = scope.spawn(move || -> Result<_> {
+                let other = Connection::open_with_flags(
+                    &path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                other.busy_timeout(std::time::Duration::from_secs(5))?;
+                load_coded(&other, coders, docs)
+            });
+            let spans = load_spans(conn, docs)?;
+            let coded = coded
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            Ok((spans, coded))
+        })?,
     };
-    std::thread::scope(|scope| {
-        let texts = scope.spawn(move || -> Result<HashMap<i64, WordIndex>> {
-            let other = Connection::open_with_flags(
-                &path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?;
-            other.busy_timeout(std::time::Duration::from_secs(5))?;
-            word_indexes(&other)
-        });
-        let (waves, spoken) = load_spans(conn, docs)?;
-        let c = load_codings(conn, coders, docs)?;
-        let words = texts
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        Ok(Data {
-            waves,
-            spoken,
-            raw: c.raw,
-            by_coder: c.by_coder,
-            coders: c.coders,
-            words,
-        })
+    Ok(Data {
+        waves,
+        spoken,
+        raw: c.raw,
+        by_coder: c.by_coder,
+        coders: c.coders,
+        words,
     })
 }
 
@@ -369,12 +362,12 @@ pub(super) fn union(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 }
 
 /// The coders with at least one counted coding in some turns (of any code).
-pub(super) fn coders_in(data: &Data, by_doc: &[(i64, Vec<(usize, usize)>)]) -> BTreeSet<i64> {
+pub(super) fn coders_in(data: &Data, by_doc: &[(i64, Vec<Turn>)]) -> BTreeSet<i64> {
     let mut out = BTreeSet::new();
     for (doc, turn_spans) in by_doc {
         for &(s, e, coder) in data.by_coder.get(doc).map(Vec::as_slice).unwrap_or(&[]) {
-            let first = turn_spans.partition_point(|&(_, te)| te <= s);
-            if turn_spans.get(first).is_some_and(|&(ts, _)| ts < e) {
+            let first = turn_spans.partition_point(|&(_, te, _)| te <= s);
+            if turn_spans.get(first).is_some_and(|&(ts, _, _)| ts < e) {
                 out.insert(coder);
             }
         }
@@ -384,11 +377,7 @@ pub(super) fn coders_in(data: &Data, by_doc: &[(i64, Vec<(usize, usize)>)]) -> B
 
 /// Coded passages and coded words of a set of codes within some turns: overlapping codings
 /// (of several coders, or one inside another) are one passage, and each word counts once.
-pub(super) fn measure(
-    data: &Data,
-    codes: &[i64],
-    by_doc: &[(i64, Vec<(usize, usize)>)],
-) -> (usize, usize) {
+pub(super) fn measure(data: &Data, codes: &[i64], by_doc: &[(i64, Vec<Turn>)]) -> (usize, usize) {
     let mut codings = 0;
     let mut coded_words = 0;
     for (doc, turn_spans) in by_doc {
@@ -403,10 +392,10 @@ pub(super) fn measure(
         }
         // Turns do not overlap and are sorted: the ones a span touches are found by binary search.
         let touching = |s: usize, e: usize| {
-            let first = turn_spans.partition_point(|&(_, te)| te <= s);
+            let first = turn_spans.partition_point(|&(_, te, _)| te <= s);
             turn_spans[first..]
                 .iter()
-                .take_while(move |&&(ts, _)| ts < e)
+                .take_while(move |&&(ts, _, _)| ts < e)
         };
         let index = &data.words[doc];
         for (s, e) in union(mine) {
@@ -414,10 +403,12 @@ pub(super) fn measure(
             if touching(s, e).next().is_some() {
                 codings += 1;
             }
-            for &(ts, te) in touching(s, e) {
-                let (a, b) = (s.max(ts), e.min(te));
-                if a < b {
-                    coded_words += index.count(a, b);
+            for &(ts, te, words) in touching(s, e) {
+                if s <= ts && te <= e {
+                    // A turn inside the passage: its words are known.
+                    coded_words += words;
+                } else {
+                    coded_words += index.count(s.max(ts), e.min(te));
                 }
             }
         }
@@ -554,7 +545,7 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
         }
         rows
     };
-    let rows: Vec<Row> = crate::import::parallel(participants.len(), |i| rows_of(participants[i]))
+    let rows: Vec<Row> = crate::parallel::map(participants.len(), |i| rows_of(participants[i]))
         .into_iter()
         .flatten()
         .collect();
@@ -618,7 +609,7 @@ pub(super) fn balance(
         }
         out
     };
-    crate::import::parallel(participants.len(), |i| of(participants[i]))
+    crate::parallel::map(participants.len(), |i| of(participants[i]))
         .into_iter()
         .flatten()
         .collect()

@@ -74,7 +74,7 @@ pub enum Command {
     PrivacyCheck(PrivacyCheckArgs),
     /// Full-text search, ranked, keyword in context.
     Search(SearchArgs),
-    /// Rebuild the search index from the database.
+    /// Rebuild the search index (and each document's stored word positions) from the database.
     Reindex,
     /// Reports and exchange files.
     #[command(subcommand)]

@@ -74,8 +74,9 @@ pub(super) fn merge(ctx: &Ctx, args: MergeArgs, out: &mut dyn Write) -> Result<i
 
 /// `narrata reindex`.
 pub(super) fn reindex(ctx: &Ctx, out: &mut dyn Write) -> Result<i32> {
-    let store = ctx.open()?;
+    let mut store = ctx.open()?;
     let started = Instant::now();
+    store.rebuild_word_index()?;
     let n = crate::search::rebuild(&store)?;
     say(
         out,

@@ -401,6 +401,7 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
         ],
     )?;
     let doc_id = conn.last_insert_rowid();
+    crate::store::word_index::save(conn, doc_id, &doc.text)?;
     a.touched(Some(&[doc_id]));
     for (_, pid) in &participant_ids {
         conn.execute(

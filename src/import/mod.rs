@@ -476,7 +476,7 @@ fn prepare_all(
         };
         Prepared { parsed, found }
     };
-    let mut out = parallel(sources.len(), |i| needed[i].then(|| prepare(&sources[i])));
+    let mut out = crate::parallel::map(sources.len(), |i| needed[i].then(|| prepare(&sources[i])));
     if anonymising {
         let mut batch: Vec<crate::anonymise::Known> = Vec::new();
         for p in out.iter().flatten() {
@@ -498,7 +498,7 @@ fn prepare_all(
             .into_iter()
             .map(|l| (l, crate::anonymise::Mentions::new(&batch, l)))
             .collect();
-        let extra = parallel(out.len(), |i| match &out[i] {
+        let extra = crate::parallel::map(out.len(), |i| match &out[i] {
             Some(Prepared {
                 parsed: Ok((t, meta)),
                 found: Some(_),
@@ -517,41 +517,6 @@ fn prepare_all(
         }
     }
     Ok(out)
-}
-
-/// `f(0..n)` on all cores, results in order.
-pub(crate) fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let workers = std::thread::available_parallelism()
-        .map(|p| p.get())
-        .unwrap_or(1)
-        .clamp(1, 8)
-        .min(n.max(1));
-    if workers <= 1 {
-        return (0..n).map(f).collect();
-    }
-    let f = &f;
-    let mut parts: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                scope.spawn(move || {
-                    (w..n)
-                        .step_by(workers)
-                        .map(|i| (i, f(i)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    let mut all: Vec<(usize, T)> = parts.iter_mut().flat_map(std::mem::take).collect();
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, t)| t).collect()
 }
 
 /// Passes a document's title, interviewer and attribute values through the anonymiser, and

@@ -314,4 +314,105 @@ CREATE INDEX group_documents_doc ON group_documents(doc_id);
     r#"
 ALTER TABLE groups ADD COLUMN rule TEXT CHECK (rule IS NULL OR length(trim(rule)) > 0);
 "#,
+    // 8: where each document's words are (`words::Index` as bytes), kept at import so that
+    // analyses count words without reading the texts; a change of a document's text deletes
+    // its row, and a missing row is computed from the text when needed. A covering index for
+    // the participants' turns, read whole by the change table.
+    r#"
+CREATE TABLE document_words (
+    doc_id  INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    spans   BLOB NOT NULL
+);
+CREATE TRIGGER document_words_stale AFTER UPDATE OF text ON documents
+BEGIN
+    DELETE FROM document_words WHERE doc_id = NEW.id;
+END;
+CREATE INDEX turns_participant_spans ON turns(participant_id, doc_id, start, end, words)
+    WHERE participant_id IS NOT NULL;
+"#,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+    use crate::store::{DB_FILE, Store};
+    use rusqlite::Connection;
+
+    /// A project written before schema 5, whose coding 3 and memo 2 were deleted: after the
+    /// upgrade its rows and references are intact and new ids start above every id it ever
+    /// used (SQLite would have given out 3 again).
+    #[test]
+    fn upgrading_keeps_rows_and_never_reuses_an_id_the_audit_log_has_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        for sql in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            r#"
+            PRAGMA user_version = 4;
+            INSERT INTO project (id, guid, name, language, created) VALUES (1, 'p', 'oud', 'nl', 't');
+            INSERT INTO coders (id, name, created) VALUES (1, 'anna', 't');
+            INSERT INTO documents (id, guid, title, kind, language, source_name, source_format,
+                source_sha256, text, chars, words, created, created_by)
+                VALUES (1, 'd', 'P01', 'individual', 'nl', 'a.txt', 'text', 'x', 'Ik heb hoop.', 12, 3, 't', 1);
+            INSERT INTO codes (id, guid, parent_id, name, created) VALUES (1, 'c1', NULL, 'Hoop', 't');
+            INSERT INTO codes (id, guid, parent_id, name, created) VALUES (2, 'c2', 1, 'Vertrouwen', 't');
+            INSERT INTO codings (id, guid, doc_id, code_id, start, end, coder_id, created)
+                VALUES (1, 'g1', 1, 2, 0, 2, 1, 't'), (2, 'g2', 1, 1, 3, 6, 1, 't');
+            INSERT INTO memos (id, guid, target_kind, target_id, text, coder_id, created)
+                VALUES (1, 'm1', 'coding', 2, 'Twijfel.', 1, 't');
+            INSERT INTO audit (at, coder_id, action, target, detail, ops) VALUES
+                ('t', 1, 'uncode', 'coding:3', '{}', '[{"table":"codings","id":3,"before":{"id":3},"after":null}]'),
+                ('t', 1, 'rm memo', 'memo:2', '{}', '[{"table":"memos","id":2,"before":{"id":2},"after":null}]');
+            "#,
+        )
+        .unwrap();
+        drop(conn);
+        let mut store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM codings"), 2);
+        assert_eq!(count("SELECT parent_id FROM codes WHERE id = 2"), 1);
+        assert_eq!(count("SELECT target_id FROM memos WHERE id = 1"), 2);
+        let fk: i64 = store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1, "foreign keys are on again after the upgrade");
+        let (coding, memo) = store
+            .action("anna", |a| {
+                let c = a.insert(
+                    "codings",
+                    &[
+                        ("guid", &"g3"),
+                        ("doc_id", &1),
+                        ("code_id", &1),
+                        ("start", &7),
+                        ("end", &11),
+                        ("coder_id", &a.coder_id()),
+                        ("created", &"t"),
+                    ],
+                )?;
+                let m = a.insert(
+                    "memos",
+                    &[
+                        ("guid", &"m3"),
+                        ("target_kind", &"coding"),
+                        ("target_id", &c),
+                        ("text", &"Nieuw."),
+                        ("coder_id", &a.coder_id()),
+                        ("created", &"t"),
+                    ],
+                )?;
+                a.audit("code", "test", serde_json::json!({}))?;
+                Ok((c, m))
+            })
+            .unwrap();
+        assert_eq!(
+            (coding, memo),
+            (4, 3),
+            "3 and 2 were used and deleted before"
+        );
+    }
+}

