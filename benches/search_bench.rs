@@ -68,6 +68,30 @@ fn main() {
                 ..Filters::default()
             },
         ),
+        (
+            "one word, also inside compounds",
+            "tijd",
+            Filters {
+                limit: 20,
+                ..Filters::default()
+            },
+        ),
+        (
+            "suffix wildcard",
+            "*groep",
+            Filters {
+                limit: 20,
+                ..Filters::default()
+            },
+        ),
+        (
+            "infix wildcard",
+            "te*slag",
+            Filters {
+                limit: 20,
+                ..Filters::default()
+            },
+        ),
     ];
     for (name, query, filters) in cases {
         let mut times = Vec::with_capacity(runs);

@@ -388,3 +388,100 @@ fn a_common_word_in_a_very_long_turn_is_found_in_linear_time() {
     let hit = &r["hits"][0];
     assert!(hit["end"].as_i64().unwrap() - hit["start"].as_i64().unwrap() <= 10_000);
 }
+
+/// Dutch interviews written as people write Dutch: compounds in one word.
+fn compounds() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = project();
+    let src = tmp.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    write(
+        &src,
+        "P01_T1.txt",
+        "I: Hoe was het?\nP01: De zelfhulpgroep gaf me rust.\nI: En verder?\nP01: Na het groepsgesprek ging ik naar huis.\nI: Met wie?\nP01: Met de lotgenotengroep, elke week.\nI: En de groep zelf?\nP01: De groep is mijn houvast, echt een groep.\nI: Ook thuis?\nP01: Het verhaal van mijn moeder ging over haar werk.\n",
+    );
+    write(
+        &src,
+        "P02_T1.md",
+        "---\nparticipant: P02\nwave: T1\nlanguage: en\n---\nInterviewer: And the group?\nP02: The selfhelpgroup was fine.\n",
+    );
+    run_ok(
+        &dir,
+        &["import", src.to_str().unwrap(), "--anonymise", "off"],
+    );
+    (tmp, dir)
+}
+
+#[test]
+fn a_dutch_word_is_found_inside_compounds_after_the_turns_that_say_it_whole() {
+    let (_tmp, dir) = compounds();
+    let r = search(&dir, &["groep"]);
+    let hits = r["hits"].as_array().unwrap();
+    let said = texts(&r);
+    // Two turns say the word itself; three have it only inside a compound, after them.
+    assert_eq!(r["total"], 5, "{said:?}");
+    assert_eq!(r["in_compounds"], 3);
+    assert!(
+        said[..2]
+            .iter()
+            .any(|s| s.contains("«groep» is mijn houvast")),
+        "{said:?}"
+    );
+    assert!(hits[..2].iter().all(|h| h["compound"] == false));
+    let rest: Vec<&String> = said[2..].iter().collect();
+    for (word, hit) in [
+        ("«zelfhulpgroep»", &rest),
+        ("«groepsgesprek»", &rest),
+        ("«lotgenotengroep»", &rest),
+    ] {
+        assert!(hit.iter().any(|s| s.contains(word)), "{word} in {said:?}");
+    }
+    assert!(hits[2..].iter().all(|h| h["compound"] == true));
+    // Words that merely contain the letters are no compounds of it, and English is left alone.
+    let verhaal = search(&dir, &["haal"]);
+    assert_eq!(verhaal["total"], 0, "{:?}", texts(&verhaal));
+    let english = search(&dir, &["group"]);
+    assert_eq!(english["total"], 1, "{english}");
+    // A phrase means the words themselves.
+    let phrase = search(&dir, &["\"de groep\""]);
+    assert_eq!(phrase["in_compounds"], 0);
+    assert_eq!(phrase["total"], 2);
+    // The human-readable list marks compound hits apart.
+    let out = run_ok(&dir, &["search", "groep"]);
+    assert!(out.contains("{zelfhulpgroep}"), "{out}");
+    assert!(out.contains("[groep]"), "{out}");
+    assert!(out.contains("3 only inside compound words"), "{out}");
+}
+
+#[test]
+fn wildcards_work_at_either_end_and_inside_or_are_refused_with_a_sentence() {
+    let (_tmp, dir) = compounds();
+    // `*groep` is any word ending in groep, the word itself too.
+    let suffix = search(&dir, &["*groep"]);
+    let said = texts(&suffix);
+    assert_eq!(suffix["total"], 4, "{said:?}");
+    assert!(
+        said.iter().any(|s| s.contains("«zelfhulpgroep»")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter().any(|s| s.contains("«lotgenotengroep»")),
+        "{said:?}"
+    );
+    let infix = search(&dir, &["zelf*groep"]);
+    assert_eq!(texts(&infix).len(), 1, "{:?}", texts(&infix));
+    assert!(texts(&infix)[0].contains("«zelfhulpgroep»"));
+    let prefix = search(&dir, &["groeps*"]);
+    assert_eq!(prefix["total"], 1);
+    // Nothing matches: said, not silently searched as something else.
+    let none = search(&dir, &["*xyzgroep"]);
+    assert_eq!(none["total"], 0);
+    assert!(
+        none["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("matches no word"),
+        "{none}"
+    );
+    let err = run_err(&dir, &["search", "*g*"]);
+    assert!(err.contains("too few letters"), "{err}");
+}

@@ -311,18 +311,31 @@ pub fn search_results(
             h.participant.as_deref().unwrap_or(&h.speaker),
             h.wave.as_deref().unwrap_or("")
         );
+        // A word found inside a compound is marked {thus}, a word itself [thus].
+        let (open, close) = if h.compound { ('{', '}') } else { ('[', ']') };
         writeln!(
             out,
-            "{place:<18} {left:>w$}[{word}]{space_after}{right}",
+            "{place:<18} {left:>w$}{open}{word}{close}{space_after}{right}",
             left = format!("{left}{space_before}"),
             w = width + 2
         )
         .map_err(io)?;
     }
+    for note in &r.notes {
+        writeln!(out, "note: {note}").map_err(io)?;
+    }
     writeln!(
         out,
-        "{} hit(s){}, {:.1} ms{}",
+        "{} hit(s){}{}, {:.1} ms{}",
         r.total,
+        if r.in_compounds > 0 {
+            format!(
+                " ({} only inside compound words, marked {{…}}, after the others)",
+                r.in_compounds
+            )
+        } else {
+            String::new()
+        },
         if r.total > r.hits.len() {
             format!(", {} shown", r.hits.len())
         } else {

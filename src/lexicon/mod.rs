@@ -4,6 +4,7 @@
 //! the words that mark an organisation (`organisations`). The detector finds names with it;
 //! the key decides with it that two forms name the same person.
 
+pub mod compounds;
 pub mod organisations;
 pub mod variants;
 

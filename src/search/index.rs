@@ -298,6 +298,9 @@ pub(super) fn add_rows(writer: &IndexWriter, f: &Fields, rows: Vec<TurnRow>) -> 
             &r.text,
         );
         d.add_text(f.exact, &r.text);
+        if r.language != "en" {
+            d.add_text(f.parts, &r.text);
+        }
         writer.add_document(d).map_err(search_error)?;
     }
     Ok(())
@@ -338,6 +341,7 @@ pub(super) fn readable(project: &Path) -> Result<(Index, Fields, IndexReader)> {
             "the search index had to be created afresh".into(),
         ));
     }
+    super::schema::register_for_queries(&index);
     let reader = index.reader().map_err(search_error)?;
     *opened = meta.map(|meta| Opened {
         dir,

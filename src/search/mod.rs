@@ -5,9 +5,13 @@
 //! overlap the turn. The database stays the truth: the index records which database generation
 //! it reflects and is rebuilt when it is missing, stale or of an older layout.
 //!
+//! Dutch turns are also indexed by the parts of their compound words (`compound`), so that a
+//! word is found inside compounds, after the turns that say it whole.
+//!
 //! `schema` is the index's layout, `index` keeps it in step with the database (and follows
 //! every committed action), `query` answers searches, `snippets` cuts keyword-in-context lines.
 
+mod compound;
 mod index;
 mod query;
 mod schema;

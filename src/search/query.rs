@@ -1,5 +1,6 @@
-//! Answering a query: parsing it against the stemmed and exact fields, expanding prefixes,
-//! applying filters, and turning hits into keyword-in-context results.
+//! Answering a query: parsing it against the stemmed and exact fields, expanding wildcards,
+//! finding Dutch words inside compounds (after the turns that say them whole), applying
+//! filters, and turning hits into keyword-in-context results.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -49,6 +50,9 @@ pub struct Hit {
     pub score: f32,
     /// Character spans `[start, end]` of the matched words in the document.
     pub matches: Vec<[i64; 2]>,
+    /// Found only inside compound words ("zelfhulpgroep" for `groep`): such hits come after
+    /// every hit that has the words themselves.
+    pub compound: bool,
 }
 
 /// The answer to a search.
@@ -58,6 +62,11 @@ pub struct Results {
     pub took_ms: f64,
     /// Whether the index had to be rebuilt first (missing or stale).
     pub rebuilt: bool,
+    /// How many of `total` were found only inside compound words.
+    pub in_compounds: usize,
+    /// What the search did with the query that the researcher should know (a wildcard that
+    /// matched more words than are searched).
+    pub notes: Vec<String>,
     pub hits: Vec<Hit>,
 }
 
@@ -65,13 +74,20 @@ pub struct Results {
 pub(super) struct Wanted {
     pub(super) terms: HashSet<String>,
     pub(super) prefixes: Vec<String>,
+    /// Stemmed words searched inside compounds: a longer word holding one is marked.
+    pub(super) parts: Vec<String>,
 }
 
-fn wanted(query: &dyn Query, raw: &str) -> Wanted {
+fn wanted(query: &dyn Query, raw: &str, parts_field: Field) -> Wanted {
     let mut terms = HashSet::new();
+    let mut parts = Vec::new();
     query.query_terms(&mut |term: &Term, _| {
         if let Some(s) = term.value().as_str() {
-            terms.insert(s.to_owned());
+            if term.field() == parts_field {
+                parts.push(s.to_owned());
+            } else {
+                terms.insert(s.to_owned());
+            }
         }
     });
     let fold = analyzer(None);
@@ -89,7 +105,11 @@ fn wanted(query: &dyn Query, raw: &str) -> Wanted {
             out
         })
         .collect();
-    Wanted { terms, prefixes }
+    Wanted {
+        terms,
+        prefixes,
+        parts,
+    }
 }
 
 /// Runs a query (words, "phrases", AND/OR/NOT, prefix*) with filters, rebuilding a missing or
@@ -126,15 +146,34 @@ pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> 
     let normalised = regex::Regex::new(r"\bAND\s+NOT\b")
         .map(|re| re.replace_all(trimmed, "NOT").into_owned())
         .unwrap_or_else(|_| trimmed.to_owned());
-    let expanded = expand_prefixes(&searcher, f.exact, &normalised)?;
-    let parsed = parser.parse_query(&expanded).map_err(|_| {
-        Error::Invalid(format!(
-            "the search query `{trimmed}` could not be read ({}); use words, \"a phrase\", AND, OR, NOT, (brackets) and word* for a prefix",
-            query_problem(trimmed)
-        ))
-    })?;
-    let want = wanted(parsed.as_ref(), trimmed);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed)];
+    let mut notes = Vec::new();
+    let with_parts = with_compound_parts(&searcher, f.parts, &normalised);
+    let expanded = expand_wildcards(&searcher, f.exact, &normalised, &mut notes)?;
+    let parse = |q: &str| {
+        parser.parse_query(q).map_err(|_| {
+            Error::Invalid(format!(
+                "the search query `{trimmed}` could not be read ({}); use words, \"a phrase\", AND, OR, NOT, (brackets) and * for any letters (word*, *word, wo*rd)",
+                query_problem(trimmed)
+            ))
+        })
+    };
+    let parsed = parse(&expanded)?;
+    // The same query with each word also sought among compounds' parts, when any is there.
+    let compounds = match with_parts {
+        Some(q) => Some(parse(&expand_wildcards(
+            &searcher,
+            f.exact,
+            &q,
+            &mut Vec::new(),
+        )?)?),
+        None => None,
+    };
+    let want = wanted(
+        compounds.as_ref().unwrap_or(&parsed).as_ref(),
+        trimmed,
+        f.parts,
+    );
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let string = |field: Field, value: &str| -> Box<dyn Query> {
         Box::new(TermQuery::new(
             Term::from_field_text(field, value),
@@ -229,81 +268,214 @@ pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> 
             )),
         ));
     }
-    let q = BooleanQuery::new(clauses);
+    let with = |query: &dyn Query, extra: Option<(Occur, Box<dyn Query>)>| {
+        let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query.box_clone())];
+        all.extend(extra);
+        all.extend(clauses.iter().map(|(o, q)| (*o, q.box_clone())));
+        BooleanQuery::new(all)
+    };
+    let whole = with(parsed.as_ref(), None);
     let limit = if filters.limit == 0 {
         50
     } else {
         filters.limit
     };
-    let total = searcher
-        .search(&q, &tantivy::collector::Count)
-        .map_err(search_error)?;
-    // Never ask for more hits than there are (the collector reserves room for all it may keep).
-    let limit = limit.min(total).max(1);
-    let top = searcher
-        .search(&q, &TopDocs::with_limit(limit).order_by_score())
-        .map_err(search_error)?;
+    let count = |q: &BooleanQuery| {
+        searcher
+            .search(q, &tantivy::collector::Count)
+            .map_err(search_error)
+    };
+    let top = |q: &BooleanQuery, n: usize| {
+        // Never ask for more hits than there are (the collector reserves room for them all).
+        searcher
+            .search(q, &TopDocs::with_limit(n.max(1)).order_by_score())
+            .map_err(search_error)
+    };
+    let total_whole = count(&whole)?;
+    let mut found = top(&whole, limit.min(total_whole))?;
+    found.truncate(total_whole);
+    // Turns that have a word only inside compounds come after every turn that has it whole.
+    let mut total = total_whole;
+    let mut in_compounds = 0;
+    if let Some(compounds) = &compounds {
+        let only_parts = with(
+            compounds.as_ref(),
+            Some((Occur::MustNot, parsed.box_clone())),
+        );
+        in_compounds = count(&only_parts)?;
+        total += in_compounds;
+        if found.len() < limit && in_compounds > 0 {
+            let more = top(&only_parts, (limit - found.len()).min(in_compounds))?;
+            found.extend(more.into_iter().take(in_compounds));
+        }
+    }
     let mut turn_ids = Vec::new();
-    for (score, addr) in &top {
+    for (i, (score, addr)) in found.iter().enumerate() {
         let d: TantivyDocument = searcher.doc(*addr).map_err(search_error)?;
         let turn = d.get_first(f.turn).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
-        turn_ids.push((turn, *score));
+        turn_ids.push((turn, *score, i >= total_whole.min(limit)));
     }
     let hits = hits_for(store.conn(), &index, &turn_ids, &want)?;
     Ok(Results {
         total,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         rebuilt,
+        in_compounds,
+        notes,
         hits,
     })
 }
 
-/// Rewrites each `word*` as `(w1 OR w2 …)` over the words of the index that start with it
-/// (at most 64, most of them the same word in other forms), so prefixes work in every field
-/// and are stemmed like any word.
-fn expand_prefixes(searcher: &tantivy::Searcher, exact: Field, query: &str) -> Result<String> {
+/// The query with each plain word `w` (not quoted, not an operator, no wildcard or field)
+/// written `(w OR parts:w)`, when the index has `w` among the parts of some compound; `None`
+/// when no word of the query is there.
+fn with_compound_parts(searcher: &tantivy::Searcher, parts: Field, query: &str) -> Option<String> {
+    let dutch = analyzer(Some(tantivy::tokenizer::Language::Dutch));
+    let mut out = String::with_capacity(query.len() * 2);
+    let mut changed = false;
+    let mut quoted = false;
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String, changed: &mut bool| {
+        if word.is_empty() {
+            return;
+        }
+        let plain = word.chars().all(char::is_alphanumeric)
+            && !matches!(word.as_str(), "AND" | "OR" | "NOT");
+        let stem = plain.then(|| {
+            let mut a = dutch.clone();
+            let mut stream = a.token_stream(word);
+            let mut stem = String::new();
+            while stream.advance() {
+                stem.push_str(&stream.token().text);
+            }
+            stem
+        });
+        let present = stem.as_deref().is_some_and(|stem| {
+            !stem.is_empty()
+                && searcher
+                    .doc_freq(&Term::from_field_text(parts, stem))
+                    .is_ok_and(|n| n > 0)
+        });
+        if present {
+            out.push_str(&format!("({word} OR parts:{word})"));
+            *changed = true;
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in query.chars() {
+        if quoted {
+            out.push(c);
+            quoted = c != '"';
+        } else if c.is_whitespace() || c == '(' || c == ')' || c == '"' {
+            flush(&mut word, &mut out, &mut changed);
+            out.push(c);
+            quoted = c == '"';
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out, &mut changed);
+    changed.then_some(out)
+}
+
+/// How many index words a wildcard stands for at most (the most frequent ones).
+const WILDCARD_WORDS: usize = 64;
+
+/// Rewrites each word with `*` (any letters: `groep*`, `*groep`, `zelf*groep`) as
+/// `(w1 OR w2 …)` over the words of the index it matches, so wildcards work in every field
+/// and are stemmed like any word. A pattern needs two letters; one that matches more than
+/// [`WILDCARD_WORDS`] words searches the most frequent ones and says so in `notes`.
+fn expand_wildcards(
+    searcher: &tantivy::Searcher,
+    exact: Field,
+    query: &str,
+    notes: &mut Vec<String>,
+) -> Result<String> {
     if !query.contains('*') {
         return Ok(query.to_owned());
     }
-    let re = regex::Regex::new(r"([\p{L}\p{N}]+)\*").map_err(|e| Error::Internal(e.to_string()))?;
+    let re = regex::Regex::new(r"[\p{L}\p{N}*]*\*[\p{L}\p{N}*]*")
+        .map_err(|e| Error::Internal(e.to_string()))?;
     let fold = analyzer(None);
+    let folded = |text: &str| {
+        let mut a = fold.clone();
+        let mut stream = a.token_stream(text);
+        let mut out = String::new();
+        while stream.advance() {
+            out.push_str(&stream.token().text);
+        }
+        out
+    };
     let mut out = String::new();
     let mut last = 0;
-    for c in re.captures_iter(query) {
-        let (Some(all), Some(word)) = (c.get(0), c.get(1)) else {
-            continue;
-        };
-        out.push_str(&query[last..all.start()]);
-        last = all.end();
-        let mut a = fold.clone();
-        let mut stream = a.token_stream(word.as_str());
-        let mut prefix = String::new();
-        while stream.advance() {
-            prefix.push_str(&stream.token().text);
+    for m in re.find_iter(query) {
+        out.push_str(&query[last..m.start()]);
+        last = m.end();
+        let typed = m.as_str();
+        // The pattern's letters, folded as the index folds them, between the stars.
+        let pieces: Vec<String> = typed.split('*').map(folded).collect();
+        let letters: usize = pieces.iter().map(|p| p.chars().count()).sum();
+        if letters < 2 {
+            return Err(Error::Invalid(format!(
+                "`{typed}` has too few letters to search: give at least two besides the *"
+            )));
         }
-        let mut words: Vec<String> = Vec::new();
+        let (first, rest) = pieces
+            .split_first()
+            .expect("split gives one piece at least");
+        let matches = |key: &str| -> bool {
+            let Some(mut tail) = key.strip_prefix(first.as_str()) else {
+                return false;
+            };
+            let Some((end, middle)) = rest.split_last() else {
+                return tail.is_empty();
+            };
+            for piece in middle {
+                match tail.find(piece.as_str()) {
+                    Some(i) => tail = &tail[i + piece.len()..],
+                    None => return false,
+                }
+            }
+            tail.ends_with(end.as_str()) && tail.len() >= end.len()
+        };
+        // Every index word the pattern matches, with how many turns have it.
+        let mut words: HashMap<String, u64> = HashMap::new();
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(exact).map_err(search_error)?;
             let mut terms = inverted
                 .terms()
                 .range()
-                .ge(prefix.as_bytes())
+                .ge(first.as_bytes())
                 .into_stream()
                 .map_err(|e| Error::Invalid(format!("the search index could not be read: {e}")))?;
-            while terms.advance() && words.len() < 64 {
+            while terms.advance() {
                 let key = terms.key();
-                if !key.starts_with(prefix.as_bytes()) {
+                if !key.starts_with(first.as_bytes()) {
                     break;
                 }
                 if let Ok(w) = std::str::from_utf8(key)
-                    && !words.iter().any(|x| x == w)
+                    && matches(w)
                 {
-                    words.push(w.to_owned());
+                    *words.entry(w.to_owned()).or_default() += u64::from(terms.value().doc_freq);
                 }
             }
         }
+        let mut words: Vec<(String, u64)> = words.into_iter().collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if words.len() > WILDCARD_WORDS {
+            notes.push(format!(
+                "`{typed}` matches {} words; the {WILDCARD_WORDS} most frequent were searched",
+                words.len()
+            ));
+            words.truncate(WILDCARD_WORDS);
+        }
+        let mut words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
         if words.is_empty() {
-            words.push(prefix);
+            // Nothing matches: the pattern's letters stand, and find nothing.
+            words.push(pieces.concat());
+            notes.push(format!("`{typed}` matches no word in the index"));
         }
         out.push('(');
         out.push_str(&words.join(" OR "));
@@ -317,15 +489,15 @@ fn expand_prefixes(searcher: &tantivy::Searcher, exact: Field, query: &str) -> R
 fn hits_for(
     conn: &Connection,
     index: &Index,
-    turns: &[(i64, f32)],
+    turns: &[(i64, f32, bool)],
     want: &Wanted,
 ) -> Result<Vec<Hit>> {
     type TurnRow = (i64, i64, i64, i64, String, Option<String>);
     let mut stmt = conn.prepare(
         "SELECT t.doc_id, t.start, t.end, t.line, t.speaker, p.code FROM turns t LEFT JOIN participants p ON p.id = t.participant_id WHERE t.id = ?1",
     )?;
-    let mut rows: Vec<(i64, f32, TurnRow)> = Vec::new();
-    for &(turn, score) in turns {
+    let mut rows: Vec<(i64, f32, bool, TurnRow)> = Vec::new();
+    for &(turn, score, compound) in turns {
         let row = rusqlite::OptionalExtension::optional(stmt.query_row([turn], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -336,7 +508,7 @@ fn hits_for(
                 r.get::<_, Option<String>>(5)?,
             ))
         }))?;
-        rows.extend(row.map(|row| (turn, score, row)));
+        rows.extend(row.map(|row| (turn, score, compound, row)));
     }
     // Per document: its text, its summary, and the byte offsets of every hit turn's ends,
     // found in one pass (slicing by characters turn by turn rescanned the text each time).
@@ -349,7 +521,7 @@ fn hits_for(
             Vec<usize>,
         ),
     > = HashMap::new();
-    for (_, _, (doc, start, end, ..)) in &rows {
+    for (_, _, _, (doc, start, end, ..)) in &rows {
         if !docs.contains_key(doc) {
             let text = crate::corpus::text(conn, *doc)?;
             docs.insert(
@@ -374,7 +546,7 @@ fn hits_for(
     let en = index.tokenizers().get("narrata_en");
     let exact = index.tokenizers().get("narrata_exact");
     let mut out = Vec::with_capacity(rows.len());
-    for (turn, score, (doc, start, end, line, speaker, speaker_participant)) in rows {
+    for (turn, score, compound, (doc, start, end, line, speaker, speaker_participant)) in rows {
         let (text, summary, bounds, bytes) = &docs[&doc];
         let byte = |c: i64| bytes[bounds.binary_search(&(c as usize)).unwrap_or(0)];
         let said = &text[byte(start)..byte(end)];
@@ -399,6 +571,7 @@ fn hits_for(
             snippet,
             score,
             matches: spans,
+            compound,
         });
     }
     Ok(out)

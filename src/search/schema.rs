@@ -1,6 +1,7 @@
 //! The index's layout: one entry per speaker turn, with its ids and filters as exact fields,
 //! and its words analysed three ways (Dutch stemmed, English stemmed, exact), each after
-//! lower-casing and accent folding.
+//! lower-casing and accent folding, and a fourth for Dutch turns: the parts of compounds,
+//! stemmed (`parts`).
 
 use tantivy::Index;
 use tantivy::schema::{
@@ -12,7 +13,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the index layout changes: an older index is rebuilt.
-pub(super) const LAYOUT: u32 = 1;
+pub(super) const LAYOUT: u32 = 2;
 pub(super) const META_FILE: &str = "narrata-index.json";
 
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +28,8 @@ pub(super) struct Fields {
     pub(super) text_nl: Field,
     pub(super) text_en: Field,
     pub(super) exact: Field,
+    /// The parts of a Dutch turn's compounds, stemmed; no positions (no phrase reaches it).
+    pub(super) parts: Field,
 }
 
 pub(super) fn schema() -> (Schema, Fields) {
@@ -49,6 +52,14 @@ pub(super) fn schema() -> (Schema, Fields) {
         text_nl: b.add_text_field("text_nl", text("narrata_nl")),
         text_en: b.add_text_field("text_en", text("narrata_en")),
         exact: b.add_text_field("exact", text("narrata_exact")),
+        parts: b.add_text_field(
+            "parts",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("narrata_parts")
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
     };
     (b.build(), fields)
 }
@@ -64,9 +75,29 @@ pub(super) fn analyzer(language: Option<Language>) -> TextAnalyzer {
     }
 }
 
+/// The analysers for writing the index. The `parts` field cuts each word into its parts.
 pub(super) fn register(index: &Index) {
     let t = index.tokenizers();
     t.register("narrata_nl", analyzer(Some(Language::Dutch)));
     t.register("narrata_en", analyzer(Some(Language::English)));
     t.register("narrata_exact", analyzer(None));
+    t.register(
+        "narrata_parts",
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(super::compound::CompoundParts)
+            .filter(Stemmer::new(Language::Dutch))
+            .build(),
+    );
+}
+
+/// The analysers for reading the index with the query parser: a query word for the `parts`
+/// field is one part, stemmed as the parts were (it is not cut again).
+pub(super) fn register_for_queries(index: &Index) {
+    register(index);
+    index
+        .tokenizers()
+        .register("narrata_parts", analyzer(Some(Language::Dutch)));
 }

@@ -5,7 +5,8 @@ use tantivy::tokenizer::TextAnalyzer;
 use super::query::Wanted;
 
 /// The character spans (in the document; `said` starts at character `start`) of the words
-/// whose analysed form the query asked for, stemmed or exact, sorted and each once. Linear in
+/// whose analysed form the query asked for, stemmed or exact, or that hold a word the query
+/// sought inside compounds, sorted and each once. Linear in
 /// the turn's length: characters are counted forward from one match to the next.
 pub(super) fn matched_spans(
     said: &str,
@@ -20,8 +21,14 @@ pub(super) fn matched_spans(
         let (mut byte, mut chars) = (0usize, 0usize);
         while stream.advance() {
             let t = stream.token();
+            let inside_compound = || {
+                want.parts
+                    .iter()
+                    .any(|p| t.text.len() > p.len() && t.text.contains(p.as_str()))
+            };
             if !(want.terms.contains(&t.text)
-                || want.prefixes.iter().any(|p| t.text.starts_with(p.as_str())))
+                || want.prefixes.iter().any(|p| t.text.starts_with(p.as_str()))
+                || inside_compound())
             {
                 continue;
             }

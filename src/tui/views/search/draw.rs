@@ -37,10 +37,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .clone()
             .unwrap_or_else(|| h.participants.join(","));
         // A group interview says so: its line numbers belong to that transcript.
-        let kind = if h.participants.len() > 1 {
-            "group"
-        } else {
-            ""
+        // Found only inside a compound word ("zelfhulpgroep" for groep): "part".
+        let kind = match (h.participants.len() > 1, h.compound) {
+            (true, true) => "grp+p",
+            (true, false) => "group",
+            (false, true) => "part",
+            (false, false) => "",
         };
         let cite = format!(
             "{:<5} {:<3} {:<5} r.{:<5} {:<5} ",
