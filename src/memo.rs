@@ -243,6 +243,18 @@ pub struct Described {
     pub doc: Option<i64>,
     /// Where in the document (characters), for a coding memo.
     pub start: Option<i64>,
+    /// The code's path, for a memo on a code or on a coding.
+    pub code: Option<String>,
+}
+
+/// The first `n` words of a passage, with `…` when there are more.
+fn first_words(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() > n {
+        format!("{} …", words[..n].join(" "))
+    } else {
+        words.join(" ")
+    }
 }
 
 /// Every memo, oldest first, described ([`Described`]).
@@ -276,13 +288,14 @@ pub fn described(conn: &Connection) -> Result<Vec<Described>> {
             .map_or((memo.target.clone(), String::new()), |(k, r)| {
                 (k.to_owned(), r.to_owned())
             });
-        let (mut doc, mut start) = (None, None);
+        let (mut doc, mut start, mut code) = (None, None, None);
         let about = match kind.as_str() {
             "coding" => match rest.parse::<i64>().ok().and_then(|i| codings.get(&i)) {
                 Some(c) => {
                     doc = Some(c.doc);
                     start = Some(c.start);
-                    let words: String = c.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    code = Some(c.code_path.clone());
+                    let words = first_words(&c.text, 16);
                     format!(
                         "{} · {}{} r. {}{} · {} · “{}”",
                         c.code_path,
@@ -308,6 +321,10 @@ pub fn described(conn: &Connection) -> Result<Vec<Described>> {
                 Err(_) => rest.clone(),
             },
             "portrait" => format!("pen portrait of {}", rest.replace(':', " in ")),
+            "code" => {
+                code = Some(rest.clone());
+                format!("the code {rest}")
+            }
             "project" => "the project".to_owned(),
             _ => rest.clone(),
         };
@@ -317,6 +334,7 @@ pub fn described(conn: &Connection) -> Result<Vec<Described>> {
             about,
             doc,
             start,
+            code,
         });
     }
     // The reasons given for overriding change labels.
@@ -357,6 +375,7 @@ pub fn described(conn: &Connection) -> Result<Vec<Described>> {
             about: format!("{participant} · {path} · change label set to {label}"),
             doc: None,
             start: None,
+            code: Some(path),
         });
     }
     Ok(out)

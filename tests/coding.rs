@@ -995,3 +995,65 @@ fn the_coder_comes_from_the_flag_then_the_environment() {
         .collect();
     assert_eq!(coders, [json!("anna"), json!("carla")]);
 }
+
+#[test]
+fn memos_say_what_they_are_about_and_codes_and_documents_are_found_by_part_of_their_name() {
+    let (_tmp, dir) = coded_project();
+    let text = text_of(&dir);
+    let (s, e) = span_of(&text, "Ik ga elke dinsdag naar de groep");
+    // A code by a unique part of its name, a document by part of its title.
+    run_ok(
+        &dir,
+        &[
+            "code",
+            "add",
+            "p01",
+            &s.to_string(),
+            &e.to_string(),
+            "lotgen",
+        ],
+    );
+    let (s2, e2) = span_of(&text, "Ik heb er vertrouwen in");
+    run_ok(
+        &dir,
+        &["code", "add", "1", &s2.to_string(), &e2.to_string(), "Hoo"],
+    );
+    let codings = run_json(
+        &dir,
+        &["codings", "--code", "Lotg", "--doc", "p01", "--json"],
+    );
+    assert_eq!(codings.as_array().unwrap().len(), 1, "{codings}");
+    assert_eq!(codings[0]["code_path"], "Verbondenheid/Lotgenoten");
+    // An ambiguous part names the candidates.
+    let err = run_err(&dir, &["codings", "--code", "e"]);
+    assert!(
+        err.contains("Verbondenheid") && err.contains("codes"),
+        "{err}"
+    );
+    run_ok(&dir, &["memo", "add", "coding:1", "Steun van de groep."]);
+    run_ok(&dir, &["memo", "add", "code:Hoop", "Over hoop."]);
+    run_ok(&dir, &["memo", "add", "project", "Algemeen."]);
+    let out = run_ok(&dir, &["memos"]);
+    assert!(
+        out.contains("Verbondenheid/Lotgenoten · P01 T1 r. 2 · P01 T1 (document 1) · “Ik ga elke dinsdag naar de groep”"),
+        "{out}"
+    );
+    let listed = run_json(&dir, &["memos", "--code", "verbond", "--json"]);
+    let texts: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["Steun van de groep."],
+        "sub-codes count, other codes not"
+    );
+    assert_eq!(listed[0]["code"], "Verbondenheid/Lotgenoten");
+    assert_eq!(listed[0]["doc"], 1);
+    let on_doc = run_json(&dir, &["memos", "--doc", "P01", "--json"]);
+    assert_eq!(on_doc.as_array().unwrap().len(), 1);
+    let on_hoop = run_json(&dir, &["memos", "--code", "Hoop", "--json"]);
+    assert_eq!(on_hoop[0]["text"], "Over hoop.");
+}

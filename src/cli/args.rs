@@ -369,6 +369,12 @@ pub struct MemosArgs {
     /// Only memos about this target (project, participant:P03, wave:T2, portrait:P03:T2, document:3, code:NAME, coding:12).
     #[arg(long)]
     pub target: Option<String>,
+    /// Only memos on this document or on codings in it (id, title or part of a title).
+    #[arg(long)]
+    pub doc: Option<String>,
+    /// Only memos on this code or on its codings, sub-codes included (name, path or part of one).
+    #[arg(long)]
+    pub code: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

@@ -340,18 +340,58 @@ pub fn memo(cmd: MemoCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
     Ok(0)
 }
 
-pub fn memos(
-    target: Option<String>,
-    as_json: bool,
-    store: &Store,
-    out: &mut dyn Write,
-) -> Result<i32> {
-    let target = match target {
-        Some(t) => Some(memo_lib::parse_target(store.conn(), &t)?),
+/// `narrata memos`: each memo with what it is about (for a coding memo its code, participant,
+/// wave, lines, document and first words).
+pub fn memos(args: super::args::MemosArgs, store: &Store, out: &mut dyn Write) -> Result<i32> {
+    let conn = store.conn();
+    let target = match &args.target {
+        Some(t) => Some(memo_lib::parse_target(conn, t)?),
         None => None,
     };
-    let list = memo_lib::list(store.conn(), target)?;
-    if as_json {
+    let on_target: Option<std::collections::HashSet<i64>> = match target {
+        Some(t) => Some(
+            memo_lib::list(conn, Some(t))?
+                .iter()
+                .map(|m| m.id)
+                .collect(),
+        ),
+        None => None,
+    };
+    let doc = match &args.doc {
+        Some(d) => Some(crate::corpus::find_document(conn, d)?),
+        None => None,
+    };
+    let codes: Option<Vec<String>> = match &args.code {
+        Some(c) => {
+            let all = crate::codebook::codes(conn)?;
+            let code = crate::codebook::find_in(&all, c)?;
+            let ids = crate::codebook::with_descendants(&all, code.id);
+            Some(
+                all.iter()
+                    .filter(|c| ids.contains(&c.id))
+                    .map(|c| c.path.clone())
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    let list: Vec<memo_lib::Described> = memo_lib::described(conn)?
+        .into_iter()
+        // Reasons given for change labels are shown with the change table, not here.
+        .filter(|m| m.kind != "label")
+        .filter(|m| {
+            on_target
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&m.memo.id))
+        })
+        .filter(|m| doc.is_none() || m.doc == doc)
+        .filter(|m| {
+            codes
+                .as_ref()
+                .is_none_or(|paths| m.code.as_ref().is_some_and(|c| paths.contains(c)))
+        })
+        .collect();
+    if args.json {
         json(out, &list)?;
         return Ok(0);
     }
@@ -362,12 +402,13 @@ pub fn memos(
         say(
             out,
             &format!(
-                "memo {} on {} by {} at {}\n  {}",
-                m.id,
-                m.target,
-                m.coder,
-                m.created,
-                m.text.replace('\n', "\n  ")
+                "memo {} on {} by {} at {}\n  about: {}\n  {}",
+                m.memo.id,
+                m.memo.target,
+                m.memo.coder,
+                m.memo.created,
+                m.about,
+                m.memo.text.replace('\n', "\n  ")
             ),
         )?;
     }

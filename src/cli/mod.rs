@@ -107,7 +107,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Code(c) => coding::code(c, &mut *ctx.open()?, &ctx.coder, out),
         Command::Codings(c) => coding::codings(c, &*ctx.open()?, out),
         Command::Memo(c) => coding::memo(c, &mut *ctx.open()?, &ctx.coder, out),
-        Command::Memos(args) => coding::memos(args.target, args.json, &*ctx.open()?, out),
+        Command::Memos(args) => coding::memos(args, &*ctx.open()?, out),
         Command::Anonymise(c) => privacy::anonymise(c, &mut *ctx.open()?, &ctx.coder, out),
     }
 }

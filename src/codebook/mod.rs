@@ -5,6 +5,8 @@
 //! and memos follow their code. Files in and out live in [`file`](mod@file) (YAML, JSON) and [`qdc`]
 //! (REFI-QDA).
 
+mod find;
+pub use find::{find, find_in};
 pub mod file;
 pub mod qdc;
 
@@ -126,47 +128,6 @@ pub fn codes(conn: &Connection) -> Result<Vec<Code>> {
     }
     visit(None, "", 0, &mut children, &mut out);
     Ok(out)
-}
-
-/// Finds a code by id, by path (`Parent/Child`) or by name; case does not matter. A name
-/// shared by several codes is an error that lists their paths.
-pub fn find(conn: &Connection, name: &str) -> Result<Code> {
-    let all = codes(conn)?;
-    find_in(&all, name).cloned()
-}
-
-/// [`find`] over an already loaded codebook.
-pub fn find_in<'a>(all: &'a [Code], name: &str) -> Result<&'a Code> {
-    let name = name.trim().trim_matches('/');
-    if let Ok(id) = name.parse::<i64>()
-        && let Some(c) = all.iter().find(|c| c.id == id)
-    {
-        return Ok(c);
-    }
-    if let Some(c) = all
-        .iter()
-        .find(|c| c.path.to_lowercase() == name.to_lowercase())
-    {
-        return Ok(c);
-    }
-    let hits: Vec<&Code> = all
-        .iter()
-        .filter(|c| c.name.to_lowercase() == name.to_lowercase())
-        .collect();
-    match hits.as_slice() {
-        [one] => Ok(one),
-        [] => Err(Error::NotFound(format!(
-            "there is no code `{name}`; `narrata codebook show` lists the codes"
-        ))),
-        many => Err(Error::NotFound(format!(
-            "`{name}` is the name of {} codes: {}; name one by its path or id",
-            many.len(),
-            many.iter()
-                .map(|c| c.path.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
 }
 
 /// The ids of a code and every code below it.

@@ -223,7 +223,8 @@ pub fn progress(conn: &Connection) -> Result<std::collections::HashMap<i64, Prog
     Ok(out)
 }
 
-/// Finds a document by id, GUID or exact title. An ambiguous title lists the candidates.
+/// Finds a document by id, GUID, title, or part of a title (a unique beginning, else a unique
+/// piece). An ambiguous title or part lists the candidates.
 pub fn find_document(conn: &Connection, name: &str) -> Result<i64> {
     let name = name.trim();
     if let Ok(id) = name.parse::<i64>() {
@@ -246,20 +247,65 @@ pub fn find_document(conn: &Connection, name: &str) -> Result<i64> {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let list = |many: &[(i64, String)]| {
+        let mut shown: Vec<String> = many
+            .iter()
+            .take(10)
+            .map(|(id, t)| format!("{id} ({t})"))
+            .collect();
+        if many.len() > 10 {
+            shown.push(format!("and {} more", many.len() - 10));
+        }
+        shown.join(", ")
+    };
     match hits.as_slice() {
-        [(id, _)] => Ok(*id),
-        [] => Err(Error::NotFound(format!(
-            "no document is called `{name}`; `narrata docs` lists them with their ids"
-        ))),
-        many => Err(Error::NotFound(format!(
-            "`{name}` matches {} documents: {}; name one by its id",
-            many.len(),
-            many.iter()
-                .map(|(id, t)| format!("{id} ({t})"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        [(id, _)] => return Ok(*id),
+        [] => {}
+        many => {
+            return Err(Error::NotFound(format!(
+                "`{name}` matches {} documents: {}; name one by its id",
+                many.len(),
+                list(many)
+            )));
+        }
     }
+    // Part of a title: a unique beginning, else a unique piece anywhere in it.
+    let all: Vec<(i64, String)> = conn
+        .prepare("SELECT id, title FROM documents ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let lower = name.to_lowercase();
+    for (how, hits) in [
+        (
+            "begins",
+            all.iter()
+                .filter(|(_, t)| t.to_lowercase().starts_with(&lower))
+                .cloned()
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "is part of",
+            all.iter()
+                .filter(|(_, t)| t.to_lowercase().contains(&lower))
+                .cloned()
+                .collect::<Vec<_>>(),
+        ),
+    ] {
+        match hits.as_slice() {
+            [(id, _)] => return Ok(*id),
+            [] => continue,
+            many => {
+                return Err(Error::NotFound(format!(
+                    "`{name}` {how} the titles of {} documents: {}; type more of the one you mean, or its id",
+                    many.len(),
+                    list(many)
+                )));
+            }
+        }
+    }
+    Err(Error::NotFound(format!(
+        "no document is called `{name}`; `narrata docs` lists them with their ids"
+    )))
 }
 
 /// Every participant with their documents, waves and spoken words.
