@@ -317,6 +317,23 @@ fn lexical_shift_gives_keyness_and_pronoun_rates() {
         (wij["from_rate"].as_f64(), wij["to_rate"].as_f64()),
         (Some(0.0), Some(300.0))
     );
+    // Ten words a wave: said to be too small to read.
+    assert_eq!(l["words"], serde_json::json!([10, 10]));
+    assert_eq!(l["too_small"], true);
+    let plain = run_ok(
+        &dir,
+        &[
+            "changes",
+            "--lexical",
+            "--participant",
+            "P05",
+            "--from",
+            "T1",
+            "--to",
+            "T2",
+        ],
+    );
+    assert!(plain.contains("too few words to read"), "{plain}");
     assert!(run_err(&dir, &["changes", "--lexical", "--participant", "P05"]).contains("--from"));
 }
 
@@ -745,4 +762,80 @@ print(json.dumps({"paras": [p.text for p in d.paragraphs], "cells": cells}))
         .sum();
     assert_eq!(total, 1, "{quotes:?}");
     assert!(quotes[0].contains("[anna, bert]"), "{quotes:?}");
+}
+
+#[test]
+fn lexical_shift_counts_no_pseudonym_or_speaker_code_and_can_hide_function_words() {
+    let (tmp, dir) = project();
+    let src = tmp.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    // Enough words a wave (over 1,000) to be read; names and an address replaced on import.
+    let t1 = "Ik woon nu bij Marieke Jansen op de Kerkstraat 12 en de hond is er ook. ".repeat(130);
+    let t2 = "Wij gaan samen naar de groep en P03 zegt dat het goed gaat met ons. ".repeat(130);
+    write(&src, "P03_T1.txt", &format!("I: vraag\nP03: {t1}\n"));
+    write(&src, "P03_T2.txt", &format!("I: vraag\nP03: {t2}\n"));
+    let imported = narrata(&dir)
+        .env("NARRATA_PASSPHRASE", "correct horse")
+        .env("NARRATA_KEY_WORK_FACTOR", "4")
+        .args(["import", src.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let shown = run_ok(&dir, &["show", "1", "--raw"]);
+    assert!(
+        shown.contains("-1]") && !shown.contains("Marieke"),
+        "{shown}"
+    );
+    let args = [
+        "changes",
+        "--lexical",
+        "--participant",
+        "P03",
+        "--from",
+        "T1",
+        "--to",
+        "T2",
+        "--json",
+    ];
+    let l = run_json(&dir, &args);
+    assert_eq!(l["too_small"], false, "{}", l["words"]);
+    let words: Vec<&str> = l["keywords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["word"].as_str().unwrap())
+        .collect();
+    for w in &words {
+        assert!(
+            !w.contains('-') || !w.chars().any(|c| c.is_ascii_digit()),
+            "a pseudonym counted as a word: {w} in {words:?}"
+        );
+        assert_ne!(*w, "p03", "a speaker code counted as a word");
+    }
+    assert!(
+        words.contains(&"de") || words.contains(&"en") || words.contains(&"het"),
+        "{words:?}"
+    );
+    // Function words left out of the list, not out of the counts.
+    let mut without = args.to_vec();
+    without.push("--without-function-words");
+    let w = run_json(&dir, &without);
+    assert_eq!(w["words"], l["words"]);
+    let shown: Vec<&str> = w["keywords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["word"].as_str().unwrap())
+        .collect();
+    for f in ["de", "en", "het", "met", "op"] {
+        assert!(!shown.contains(&f), "{f} in {shown:?}");
+    }
+    assert!(
+        shown.contains(&"samen") && shown.contains(&"hond"),
+        "{shown:?}"
+    );
 }

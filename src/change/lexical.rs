@@ -1,5 +1,8 @@
 //! Lexical shift of one participant between two waves: log-likelihood keyness and
-//! first-person pronoun rates.
+//! first-person pronoun rates. Pseudonyms (`[PERSOON-2]`) and speaker codes (`P03`) are not
+//! words of the participant and are not counted; a wave with fewer than [`MIN_WORDS`] words
+//! is reported as too small to read; function words can be left out of the list shown (the
+//! counts keep every word).
 
 use std::collections::{HashMap, HashSet};
 
@@ -33,7 +36,143 @@ pub struct Lexical {
     pub to: String,
     pub keywords: Vec<Keyword>,
     pub pronouns: Vec<Pronouns>,
+    /// The participant's own words counted in each wave (`from`, `to`).
+    pub words: [usize; 2],
+    /// Whether either wave has fewer than [`MIN_WORDS`] words: the list is then noise.
+    pub too_small: bool,
+    /// Whether function words were left out of `keywords` (they are still counted).
+    pub without_function_words: bool,
 }
+
+/// The fewest words a wave needs for its keyness to be read. Log-likelihood is trusted when
+/// a word's expected count is about five or more; at 1,000 words only words used five times
+/// per 1,000 reach that, so below it the list is mostly chance (a word said twice instead of
+/// once tops it).
+pub const MIN_WORDS: usize = 1000;
+
+/// Words left out of the list shown when asked: articles, pronouns (other than the first
+/// person ones measured below), prepositions, conjunctions, auxiliaries and fillers.
+const FUNCTION_WORDS_NL: &[&str] = &[
+    "de",
+    "het",
+    "een",
+    "en",
+    "of",
+    "maar",
+    "dat",
+    "die",
+    "dit",
+    "deze",
+    "wat",
+    "wie",
+    "waar",
+    "hoe",
+    "als",
+    "dan",
+    "omdat",
+    "want",
+    "dus",
+    "toen",
+    "nu",
+    "ook",
+    "nog",
+    "al",
+    "wel",
+    "niet",
+    "geen",
+    "er",
+    "hier",
+    "daar",
+    "in",
+    "op",
+    "aan",
+    "van",
+    "voor",
+    "met",
+    "bij",
+    "naar",
+    "uit",
+    "over",
+    "om",
+    "tot",
+    "door",
+    "te",
+    "je",
+    "jij",
+    "u",
+    "hij",
+    "zij",
+    "ze",
+    "hem",
+    "haar",
+    "zijn",
+    "hun",
+    "jullie",
+    "is",
+    "was",
+    "ben",
+    "bent",
+    "waren",
+    "heb",
+    "hebt",
+    "heeft",
+    "had",
+    "hadden",
+    "hebben",
+    "word",
+    "wordt",
+    "werd",
+    "worden",
+    "kan",
+    "kon",
+    "kunnen",
+    "zal",
+    "zou",
+    "zullen",
+    "moet",
+    "moest",
+    "moeten",
+    "wil",
+    "wilde",
+    "willen",
+    "mag",
+    "mocht",
+    "ga",
+    "gaat",
+    "gaan",
+    "ging",
+    "doe",
+    "doet",
+    "deed",
+    "doen",
+    "zo",
+    "heel",
+    "erg",
+    "echt",
+    "eh",
+    "ehm",
+    "uh",
+    "hm",
+    "ja",
+    "nee",
+    "nou",
+    "toch",
+    "even",
+    "gewoon",
+    "eigenlijk",
+    "zeg",
+    "maar",
+];
+const FUNCTION_WORDS_EN: &[&str] = &[
+    "the", "a", "an", "and", "or", "but", "that", "this", "these", "those", "what", "who", "where",
+    "how", "when", "if", "then", "because", "so", "as", "now", "also", "still", "not", "no",
+    "there", "here", "in", "on", "at", "of", "for", "with", "by", "to", "from", "about", "into",
+    "out", "up", "you", "he", "she", "they", "him", "her", "his", "them", "their", "it", "its",
+    "is", "was", "am", "are", "were", "be", "been", "have", "has", "had", "do", "does", "did",
+    "can", "could", "will", "would", "shall", "should", "may", "might", "must", "just", "really",
+    "very", "um", "uh", "er", "erm", "like", "yeah", "yes", "well", "oh", "don't", "it's",
+    "that's", "i'm",
+];
 
 /// Log-likelihood (G²) of a word seen `a` times in `c` words and `b` times in `d` words.
 pub fn g2(a: f64, b: f64, c: f64, d: f64) -> f64 {
@@ -49,13 +188,40 @@ pub fn g2(a: f64, b: f64, c: f64, d: f64) -> f64 {
     2.0 * (part(a, e1) + part(b, e2))
 }
 
+/// A participant or speaker code as transcripts write them (`P03`, `G01`, `INT2`): a label,
+/// not a word.
+fn is_speaker_code(word: &str) -> bool {
+    let letters = word.chars().take_while(char::is_ascii_alphabetic).count();
+    (1..=3).contains(&letters)
+        && word.len() > letters
+        && word[letters..].chars().all(|c| c.is_ascii_digit())
+}
+
+/// The words of a passage, lower case, without its pseudonyms and speaker codes.
 fn tokens(text: &str) -> Vec<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+    // Pseudonyms are blanked first, so that `[ADRES-2]` gives no word `adres-2`.
+    let mut plain = String::with_capacity(text.len());
+    let mut last = 0;
+    let spans = crate::keyfile::pseudonym_spans(text);
+    let bytes = crate::offsets::char_to_byte(
+        text,
+        &spans.iter().flat_map(|&(s, e)| [s, e]).collect::<Vec<_>>(),
+    );
+    for pair in bytes.chunks(2) {
+        if let [s, e] = pair {
+            plain.push_str(&text[last..*s]);
+            plain.push(' ');
+            last = *e;
+        }
+    }
+    plain.push_str(&text[last..]);
+    plain
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
         .map(|w| {
             w.trim_matches(|c: char| c == '\'' || c == '’' || c == '-')
                 .to_lowercase()
         })
-        .filter(|w| !w.is_empty() && w.chars().any(char::is_alphabetic))
+        .filter(|w| !w.is_empty() && w.chars().any(char::is_alphabetic) && !is_speaker_code(w))
         .collect()
 }
 
@@ -66,6 +232,7 @@ pub fn lexical(
     from: &str,
     to: &str,
     top: usize,
+    without_function_words: bool,
 ) -> Result<Lexical> {
     let p = crate::import::resolve::normalise_participant(participant);
     let (from, to) = (
@@ -126,6 +293,14 @@ pub fn lexical(
         })
         .collect();
     keywords.sort_by(|x, y| y.g2.total_cmp(&x.g2).then(x.word.cmp(&y.word)));
+    if without_function_words {
+        let list = if language == "en" {
+            FUNCTION_WORDS_EN
+        } else {
+            FUNCTION_WORDS_NL
+        };
+        keywords.retain(|k| !list.contains(&k.word.as_str()));
+    }
     keywords.truncate(top);
     let (singular, plural): (&[&str], &[&str]) = if language == "en" {
         (
@@ -153,12 +328,16 @@ pub fn lexical(
             plural_rate: rate(&b_words, plural),
         },
     ];
+    let words = [a_words.len(), b_words.len()];
     Ok(Lexical {
         participant: p,
         from,
         to,
         keywords,
         pronouns,
+        words,
+        too_small: words.iter().any(|&n| n < MIN_WORDS),
+        without_function_words,
     })
 }
 
@@ -172,5 +351,13 @@ mod tests {
         // G² = 2 (10 ln(10/6) + 2 ln(2/6)) = 2 (5.1083 − 2.1972) = 5.8221
         assert!((g2(10.0, 2.0, 1000.0, 1000.0) - 5.8221).abs() < 1e-3);
         assert_eq!(g2(0.0, 0.0, 10.0, 10.0), 0.0);
+    }
+
+    #[test]
+    fn pseudonyms_and_speaker_codes_are_not_words() {
+        assert_eq!(
+            tokens("Ik woonde op [ADRES-2] met [PERSOON-3], zei P03 tegen INT2: zo'n huis."),
+            ["ik", "woonde", "op", "met", "zei", "tegen", "zo'n", "huis"]
+        );
     }
 }

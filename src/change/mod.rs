@@ -22,7 +22,7 @@ use crate::error::Result;
 
 pub use cohort::{Cohort, CohortCell, CohortRow, cohort};
 pub use labels::{LABELS, label, set_label};
-pub use lexical::{Keyword, Lexical, Pronouns, g2, lexical};
+pub use lexical::{Keyword, Lexical, MIN_WORDS, Pronouns, g2, lexical};
 pub use table::{Balance, BalanceCell, Cell, Portrait, Row, Table, table, write_csv};
 
 /// Options of the change table.

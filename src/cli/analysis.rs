@@ -62,6 +62,7 @@ pub(super) fn changes(ctx: &Ctx, args: ChangesArgs, out: &mut dyn Write) -> Resu
             from,
             to,
             lexical,
+            without_function_words,
             roll_up,
             ratio,
             min_codings,
@@ -103,7 +104,7 @@ pub(super) fn changes(ctx: &Ctx, args: ChangesArgs, out: &mut dyn Write) -> Resu
                         "--lexical needs --participant, --from and --to".into(),
                     ));
                 };
-                let l = crate::change::lexical(store.conn(), p, f, t, 20)?;
+                let l = crate::change::lexical(store.conn(), p, f, t, 20, without_function_words)?;
                 output::emit(out, as_json, &l, |out, v| output::lexical(out, v))?;
                 return Ok(0);
             }

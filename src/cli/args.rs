@@ -429,6 +429,10 @@ pub struct ChangesArgs {
     /// The words whose rate changed most, and pronoun rates (needs --participant, --from, --to).
     #[arg(long)]
     pub lexical: bool,
+    /// With --lexical: leave function words (articles, prepositions, auxiliaries, fillers) out
+    /// of the list shown; they are still counted.
+    #[arg(long, requires = "lexical")]
+    pub without_function_words: bool,
     /// Count each code's sub-codes as the code (top-level codes only).
     #[arg(long)]
     pub roll_up: bool,

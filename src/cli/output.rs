@@ -502,6 +502,28 @@ pub fn lexical(out: &mut dyn Write, l: &crate::change::Lexical) -> Result<()> {
         l.participant, l.from, l.to
     )
     .map_err(io)?;
+    writeln!(
+        out,
+        "{} words in {}, {} in {}{}",
+        thousands(l.words[0] as i64),
+        l.from,
+        thousands(l.words[1] as i64),
+        l.to,
+        if l.without_function_words {
+            "; function words left out of the list (still counted)"
+        } else {
+            ""
+        }
+    )
+    .map_err(io)?;
+    if l.too_small {
+        writeln!(
+            out,
+            "too few words to read: a wave needs {} words of the participant's own for this list to say more than chance",
+            thousands(crate::change::MIN_WORDS as i64)
+        )
+        .map_err(io)?;
+    }
     let mut t = Table::new(&["word", &l.from, &l.to, "G²"]);
     for k in &l.keywords {
         t.row(vec![
