@@ -198,7 +198,10 @@ fn documents(conn: &Connection, o: &Options) -> Result<Vec<Doc>> {
             "d.wave_id = (SELECT id FROM waves WHERE name = ?{})",
             params.len() + 1
         ));
-        params.push(crate::import::resolve::normalise_wave(w));
+        params.push(
+            crate::corpus::wave_named(conn, w)?
+                .unwrap_or_else(|| crate::import::resolve::normalise_wave(w)),
+        );
     }
     if let Some(p) = &o.participant {
         conditions.push(format!(

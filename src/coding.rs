@@ -504,7 +504,8 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Coding>> {
         ));
     }
     if let Some(w) = &filter.wave {
-        let w = crate::import::resolve::normalise_wave(w);
+        let w = crate::corpus::wave_named(conn, w)?
+            .unwrap_or_else(|| crate::import::resolve::normalise_wave(w));
         values.push(Box::new(w));
         conditions.push(format!("w.name = ?{}", values.len()));
     }

@@ -104,7 +104,8 @@ pub fn parse_target(conn: &Connection, s: &str) -> Result<Target> {
                 )?,
                 lookup(
                     "SELECT id FROM waves WHERE name = ?1",
-                    &crate::import::resolve::normalise_wave(w),
+                    &corpus::wave_named(conn, w)?
+                        .unwrap_or_else(|| crate::import::resolve::normalise_wave(w)),
                     "wave",
                 )?,
             )
@@ -116,7 +117,8 @@ pub fn parse_target(conn: &Connection, s: &str) -> Result<Target> {
         )?),
         "wave" | "w" => Target::Wave(lookup(
             "SELECT id FROM waves WHERE name = ?1",
-            &crate::import::resolve::normalise_wave(name),
+            &corpus::wave_named(conn, name)?
+                .unwrap_or_else(|| crate::import::resolve::normalise_wave(name)),
             "wave",
         )?),
         "document" | "doc" | "d" => Target::Document(corpus::find_document(conn, name)?),

@@ -283,6 +283,8 @@ pub fn merge(store: &mut Store, coder: &str, other: &Path, dry_run: bool) -> Res
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<rusqlite::Result<_>>()?;
         for (id, guid, name, ordinal, created) in waves {
+            // `W2` there is the wave stored as `T2` here (one wave whatever its letter).
+            let name = crate::corpus::wave_named(c, &name)?.unwrap_or(name);
             let (here, added) = find_or_insert(c, "waves", "name", &guid, &name, || {
                 c.execute(
                     "INSERT INTO waves (guid, name, ordinal, created) VALUES (?1, ?2, ?3, ?4)",

@@ -323,7 +323,7 @@ fn word_vtt_and_srt_files_import_with_turns_and_times() {
     );
     assert_eq!(vtt["document"]["language"], "nl"); // the project's language, as nothing else said
 
-    let srt = run_json(&dir, &["show", &find("P10", "T3"), "--json"]);
+    let srt = run_json(&dir, &["show", &find("P10", "W3"), "--json"]);
     assert_eq!(
         srt["text"],
         "I: Hoe gaat het nu?\nP10: Wisselend. Soms goed, soms niet.\n"

@@ -161,7 +161,13 @@ impl Data {
         let wanted_waves: Vec<String> = scope
             .waves
             .iter()
-            .map(|w| crate::import::resolve::normalise_wave(w))
+            .map(|w| {
+                waves
+                    .iter()
+                    .find(|name| crate::transcript::study::same_wave(name, w))
+                    .cloned()
+                    .unwrap_or_else(|| crate::import::resolve::normalise_wave(w))
+            })
             .collect();
         for w in &wanted_waves {
             if !waves.contains(w) {

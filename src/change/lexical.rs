@@ -236,8 +236,10 @@ pub fn lexical(
 ) -> Result<Lexical> {
     let p = crate::import::resolve::normalise_participant(participant);
     let (from, to) = (
-        crate::import::resolve::normalise_wave(from),
-        crate::import::resolve::normalise_wave(to),
+        crate::corpus::wave_named(conn, from)?
+            .unwrap_or_else(|| crate::import::resolve::normalise_wave(from)),
+        crate::corpus::wave_named(conn, to)?
+            .unwrap_or_else(|| crate::import::resolve::normalise_wave(to)),
     );
     let words_of = |wave: &str| -> Result<(Vec<String>, String)> {
         let mut stmt = conn.prepare(

@@ -422,15 +422,17 @@ pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
     let data = load(conn, &o.coders, docs.as_ref())?;
     let all_codes = codebook::codes(conn)?;
     let mut waves = data.waves.clone();
-    let position = |name: &str| waves.iter().position(|w| w == name);
+    let position = |name: &str| {
+        waves
+            .iter()
+            .position(|w| crate::transcript::study::same_wave(w, name))
+    };
     let from = match &o.from {
-        Some(w) => position(&crate::import::resolve::normalise_wave(w))
-            .ok_or_else(|| Error::NotFound(format!("there is no wave `{w}`")))?,
+        Some(w) => position(w).ok_or_else(|| Error::NotFound(format!("there is no wave `{w}`")))?,
         None => 0,
     };
     let to = match &o.to {
-        Some(w) => position(&crate::import::resolve::normalise_wave(w))
-            .ok_or_else(|| Error::NotFound(format!("there is no wave `{w}`")))?,
+        Some(w) => position(w).ok_or_else(|| Error::NotFound(format!("there is no wave `{w}`")))?,
         None => waves.len().saturating_sub(1),
     };
     if from > to {

@@ -342,8 +342,25 @@ pub struct CooccurrenceArgs {
 /// The arguments of `narrata waves`.
 #[derive(Debug, clap::Args)]
 pub struct WavesArgs {
+    #[command(subcommand)]
+    pub command: Option<WavesCommand>,
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `narrata waves` can change.
+#[derive(Debug, clap::Subcommand)]
+pub enum WavesCommand {
+    /// Set the waves' order: every wave named in order (`waves order baseline W1 W2`), or by
+    /// each wave's first interview date (`--by-date`).
+    Order {
+        #[arg(required_unless_present = "by_date")]
+        waves: Vec<String>,
+        #[arg(long, conflicts_with = "waves")]
+        by_date: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The arguments of `narrata show`.

@@ -382,9 +382,29 @@ pub(super) fn participants(ctx: &Ctx, args: ParticipantsArgs, out: &mut dyn Writ
 
 /// `narrata waves`.
 pub(super) fn waves(ctx: &Ctx, args: WavesArgs, out: &mut dyn Write) -> Result<i32> {
-    let WavesArgs { json: as_json } = args;
-    let store = ctx.open()?;
-    let ws = corpus::waves(store.conn())?;
+    let WavesArgs {
+        command,
+        json: as_json,
+    } = args;
+    let mut store = ctx.open()?;
+    let (ws, as_json) = match command {
+        Some(super::args::WavesCommand::Order {
+            waves,
+            by_date,
+            json,
+        }) => {
+            let order = if by_date {
+                corpus::WaveOrder::ByDate
+            } else {
+                corpus::WaveOrder::Named(waves)
+            };
+            (
+                corpus::order_waves(&mut store, &ctx.coder, &order)?,
+                json || as_json,
+            )
+        }
+        None => (corpus::waves(store.conn())?, as_json),
+    };
     if as_json {
         return json(out, &ws).map(|_| 0);
     }

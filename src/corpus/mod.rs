@@ -2,6 +2,9 @@
 //! Reading them for listings and views, resolving a name the user typed to a document, and
 //! writing a new document with everything it brings (inside a [`crate::store::Action`]).
 
+mod waves;
+use waves::ensure_wave;
+pub use waves::{WaveOrder, order_waves, wave_named};
 pub mod assign;
 
 pub use assign::{Assigned, Assignment, assign};
@@ -497,34 +500,6 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
         }),
     )?;
     Ok(doc_id)
-}
-
-fn ensure_wave(a: &Action<'_>, name: &str) -> Result<i64> {
-    let conn = a.irreversible();
-    if let Some(id) = conn
-        .query_row("SELECT id FROM waves WHERE name = ?1", [name], |r| r.get(0))
-        .optional()?
-    {
-        return Ok(id);
-    }
-    let ordinal = match wave_ordinal(name) {
-        Some(n) => n,
-        None => conn.query_row("SELECT coalesce(max(ordinal), 0) + 1 FROM waves", [], |r| {
-            r.get(0)
-        })?,
-    };
-    let guid = new_guid();
-    conn.execute(
-        "INSERT INTO waves (guid, name, ordinal, created) VALUES (?1, ?2, ?3, ?4)",
-        params![guid, name, ordinal, a.at()],
-    )?;
-    let id = conn.last_insert_rowid();
-    a.audit(
-        "add wave",
-        &format!("wave:{guid}"),
-        serde_json::json!({"name": name, "ordinal": ordinal}),
-    )?;
-    Ok(id)
 }
 
 /// Gives the participant `code` the attributes it does not have yet, inside an action (an

@@ -9,7 +9,7 @@ use crate::transcript::Transcript;
 
 pub use crate::transcript::study::{
     Flags, KINDS, LANGUAGES, Resolved, Speaker, from_file_name, map_speakers,
-    normalise_participant, normalise_wave, parse_speakers, wave_ordinal,
+    normalise_participant, normalise_wave, parse_speakers, same_wave, wave_key, wave_ordinal,
 };
 
 /// Settles a transcript's metadata; the error is a sentence about this file.
@@ -77,7 +77,7 @@ pub fn resolve(
     let meta_wave = m.wave.as_deref().map(normalise_wave);
     let flag_wave = flags.wave.as_deref().map(normalise_wave);
     if let (Some(a), Some(b)) = (&meta_wave, &flag_wave)
-        && a != b
+        && !same_wave(a, b)
     {
         return Err(format!(
             "the front matter says wave {a} but --wave says {b}; remove one of them"
@@ -85,7 +85,7 @@ pub fn resolve(
     }
     let wave = meta_wave.or(flag_wave).or(file_wave.clone());
     if let (Some(w), Some(fw)) = (&wave, &file_wave)
-        && w != fw
+        && !same_wave(w, fw)
     {
         notes.push(format!(
             "the file name suggests wave {fw}, the front matter says {w}: {w} was used"
@@ -206,9 +206,10 @@ mod tests {
             from_file_name("P03_T2"),
             (Some("P03".into()), Some("T2".into()))
         );
+        // The wave as the file names it: `w2` is W2 (not T2).
         assert_eq!(
             from_file_name("p03-w2"),
-            (Some("P03".into()), Some("T2".into()))
+            (Some("P03".into()), Some("W2".into()))
         );
         assert_eq!(
             from_file_name("R11 t03 interview"),
@@ -221,10 +222,17 @@ mod tests {
 
     #[test]
     fn waves_are_normalised() {
+        // Kept as named: a letter and a number tidied, any other name as written.
         assert_eq!(normalise_wave("2"), "T2");
-        assert_eq!(normalise_wave("w02"), "T2");
+        assert_eq!(normalise_wave("w02"), "W2");
         assert_eq!(normalise_wave("T3"), "T3");
-        assert_eq!(normalise_wave("baseline"), "baseline");
+        assert_eq!(normalise_wave(" baseline "), "baseline");
+        assert_eq!(normalise_wave("voorjaar-2024"), "voorjaar-2024");
+        // One wave whatever the letter or case.
+        assert!(
+            same_wave("W2", "t02") && same_wave("2", "T2") && same_wave("Baseline", "baseline")
+        );
+        assert!(!same_wave("W2", "W3") && !same_wave("voorjaar-2024", "najaar-2024"));
         assert_eq!(wave_ordinal("T12"), Some(12));
         assert_eq!(wave_ordinal("baseline"), None);
     }

@@ -194,14 +194,14 @@ pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> 
             )));
         }
     }
+    // The wave as stored (`W2` for a typed `w2` or `T2`).
+    let wave = match &filters.wave {
+        Some(w) => crate::corpus::wave_named(store.conn(), w)?,
+        None => None,
+    };
     if let Some(w) = &filters.wave {
         let name = crate::import::resolve::normalise_wave(w);
-        let known: bool = store.conn().query_row(
-            "SELECT EXISTS(SELECT 1 FROM waves WHERE name = ?1)",
-            [&name],
-            |r| r.get(0),
-        )?;
-        if !known {
+        if wave.is_none() {
             let all: Vec<String> = crate::corpus::waves(store.conn())?
                 .into_iter()
                 .map(|w| w.name)
@@ -225,11 +225,8 @@ pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> 
             ),
         ));
     }
-    if let Some(w) = &filters.wave {
-        clauses.push((
-            Occur::Must,
-            string(f.wave, &crate::import::resolve::normalise_wave(w)),
-        ));
+    if let Some(w) = &wave {
+        clauses.push((Occur::Must, string(f.wave, w)));
     }
     if let Some(s) = &filters.speaker {
         clauses.push((Occur::Must, string(f.speaker, &s.to_lowercase())));

@@ -80,24 +80,49 @@ pub fn normalise_participant(code: &str) -> String {
     code.trim().to_uppercase()
 }
 
-/// Wave names: a bare number or `w2`/`t2` becomes `T2`; anything else is kept as written.
+/// A wave's name as it is stored: the name the researcher gave it (`W1`, `T0`, `baseline`,
+/// `voorjaar-2024`), trimmed; a letter and a number (`w02`) is written `W2`; a bare number
+/// (`2`), which names no scheme, becomes `T2`.
 pub fn normalise_wave(name: &str) -> String {
     let name = name.trim();
     if !name.is_empty() && name.chars().all(|c| c.is_ascii_digit()) {
         return format!("T{}", without_leading_zeros(name));
     }
-    let mut chars = name.chars();
-    if let Some(first) = chars.next() {
-        let rest = chars.as_str();
-        if matches!(first, 'w' | 'W' | 't' | 'T')
-            && !rest.is_empty()
-            && rest.len() <= 3
-            && rest.chars().all(|c| c.is_ascii_digit())
-        {
-            return format!("T{}", without_leading_zeros(rest));
-        }
+    if let Some((letter, digits)) = letter_and_number(name) {
+        return format!(
+            "{}{}",
+            letter.to_ascii_uppercase(),
+            without_leading_zeros(digits)
+        );
     }
     name.to_owned()
+}
+
+/// `W2`, `t02`: one letter and a number of up to three digits.
+fn letter_and_number(name: &str) -> Option<(char, &str)> {
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    let rest = chars.as_str();
+    (first.is_ascii_alphabetic()
+        && (1..=3).contains(&rest.len())
+        && rest.chars().all(|c| c.is_ascii_digit()))
+    .then_some((first, rest))
+}
+
+/// What makes two wave names one wave: case does not matter, and a letter with a number is
+/// the number whatever the letter (`W2`, `T2`, `t02` and `2` are one wave), so that a project
+/// whose waves were stored as `T1`, `T2` takes files named `P03_W2` into its wave `T2`.
+pub fn wave_key(name: &str) -> String {
+    let name = normalise_wave(name);
+    match letter_and_number(&name) {
+        Some((_, digits)) => format!("#{digits}"),
+        None => name.to_lowercase(),
+    }
+}
+
+/// Whether two wave names name the same wave ([`wave_key`]).
+pub fn same_wave(a: &str, b: &str) -> bool {
+    wave_key(a) == wave_key(b)
 }
 
 fn without_leading_zeros(digits: &str) -> &str {
