@@ -724,6 +724,9 @@ pub struct AutoReport {
     pub docs: Vec<i64>,
     /// The turns whose codings may have changed (the hits' turns).
     pub turns: Vec<i64>,
+    /// Hits found only inside compound words, not coded (a search lists them; coding them
+    /// is a reading the researcher makes hit by hit).
+    pub in_compounds: usize,
 }
 
 /// Codes every hit of a search with `code` as one audited, undoable action: the whole turn
@@ -753,7 +756,9 @@ pub fn auto_hits(
     let code = codebook::find(store.conn(), code)?;
     let mut all = filters.clone();
     all.limit = usize::MAX / 2;
-    let results = crate::search::search(store, query, &all)?;
+    let mut results = crate::search::search(store, query, &all)?;
+    let in_compounds = results.hits.iter().filter(|h| h.compound).count();
+    results.hits.retain(|h| !h.compound);
     let mut spans: Vec<(i64, i64, i64)> = Vec::new();
     for h in results
         .hits
@@ -798,6 +803,7 @@ pub fn auto_hits(
             already: 0,
             docs,
             turns,
+            in_compounds,
         });
     }
     let (added, already) = store.action(coder, |a| {
@@ -820,5 +826,6 @@ pub fn auto_hits(
         already,
         docs,
         turns,
+        in_compounds,
     })
 }

@@ -397,7 +397,7 @@ fn compounds() -> (tempfile::TempDir, std::path::PathBuf) {
     write(
         &src,
         "P01_T1.txt",
-        "I: Hoe was het?\nP01: De zelfhulpgroep gaf me rust.\nI: En verder?\nP01: Na het groepsgesprek ging ik naar huis.\nI: Met wie?\nP01: Met de lotgenotengroep, elke week.\nI: En de groep zelf?\nP01: De groep is mijn houvast, echt een groep.\nI: Ook thuis?\nP01: Het verhaal van mijn moeder ging over haar werk.\n",
+        "I: Hoe was het?\nP01: De zelfhulpgroep gaf me rust.\nI: En verder?\nP01: Na het groepsgesprek ging ik naar huis.\nI: Met wie?\nP01: Met de lotgenotengroep, elke week.\nI: En de groep zelf?\nP01: De groep is mijn houvast, echt een groep.\nI: Ook thuis?\nP01: Het verhaal van mijn moeder ging over haar werk.\nI: En hij?\nP01: Niemand kende die zakenman.\n",
     );
     write(
         &src,
@@ -441,6 +441,21 @@ fn a_dutch_word_is_found_inside_compounds_after_the_turns_that_say_it_whole() {
     assert_eq!(verhaal["total"], 0, "{:?}", texts(&verhaal));
     let english = search(&dir, &["group"]);
     assert_eq!(english["total"], 1, "{english}");
+    // Only a word whose cut gives the part is marked: `zakenman`, not `niemand`.
+    let man = search(&dir, &["man"]);
+    assert_eq!(man["in_compounds"], 1, "{man}");
+    let said = texts(&man);
+    assert!(
+        said[0].contains("«zakenman»") && said[0].contains("Niemand kende"),
+        "{said:?}"
+    );
+    // Auto-coding codes the hits with the word itself, not those inside compounds.
+    run_ok(&dir, &["codebook", "add", "Groep"]);
+    let out = run_ok(&dir, &["code", "auto", "groep", "Groep"]);
+    assert!(
+        out.contains("3 hit(s) found only inside compound words were not coded"),
+        "{out}"
+    );
     // A phrase means the words themselves.
     let phrase = search(&dir, &["\"de groep\""]);
     assert_eq!(phrase["in_compounds"], 0);

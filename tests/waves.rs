@@ -93,6 +93,29 @@ fn a_project_whose_waves_were_stored_as_t_takes_w_files_into_them() {
         &["import", more.to_str().unwrap(), "--anonymise", "off"],
     );
     assert_eq!(wave_names(&dir), ["T2"]);
+    // Assigning by hand and rules read any spelling too.
+    run_ok(&dir, &["docs", "set", "2", "--wave", "w02"]);
+    assert_eq!(wave_names(&dir), ["T2"]);
+    run_ok(&dir, &["groups", "define", "tweede", "wave = W2"]);
+    let groups = run_ok(&dir, &["groups"]);
+    assert!(
+        groups.contains("tweede") && groups.contains(" 2 "),
+        "{groups}"
+    );
+    // Another letter is another series: a follow-up F1 is not T1.
+    let f = tmp.path().join("f");
+    std::fs::create_dir(&f).unwrap();
+    write(
+        &f,
+        "P01.md",
+        "---\nparticipant: P01\nwave: F1\n---\nI: vraag\nP01: later.\n",
+    );
+    run_ok(&dir, &["import", f.to_str().unwrap(), "--anonymise", "off"]);
+    assert_eq!(
+        wave_names(&dir),
+        ["F1", "T2"],
+        "two waves, ordered by their numbers"
+    );
 }
 
 #[test]
@@ -161,6 +184,22 @@ fn named_waves_come_in_import_order_and_can_be_ordered_by_hand_or_by_date() {
     assert_eq!(
         wave_names(&dir),
         ["baseline", "voorjaar-2024", "najaar-2024"]
+    );
+    // A numbered wave imported among named waves (or after an order set by hand) goes last,
+    // not into the middle.
+    let t5 = tmp.path().join("t5.md");
+    std::fs::write(
+        &t5,
+        "---\nparticipant: P01\nwave: T5\n---\nI: vraag\nP01: antwoord.\n",
+    )
+    .unwrap();
+    run_ok(
+        &dir,
+        &["import", t5.to_str().unwrap(), "--anonymise", "off"],
+    );
+    assert_eq!(
+        wave_names(&dir),
+        ["baseline", "voorjaar-2024", "najaar-2024", "T5"]
     );
     let _ = src;
 }

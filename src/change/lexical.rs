@@ -188,17 +188,10 @@ pub fn g2(a: f64, b: f64, c: f64, d: f64) -> f64 {
     2.0 * (part(a, e1) + part(b, e2))
 }
 
-/// A participant or speaker code as transcripts write them (`P03`, `G01`, `INT2`): a label,
-/// not a word.
-fn is_speaker_code(word: &str) -> bool {
-    let letters = word.chars().take_while(char::is_ascii_alphabetic).count();
-    (1..=3).contains(&letters)
-        && word.len() > letters
-        && word[letters..].chars().all(|c| c.is_ascii_digit())
-}
-
-/// The words of a passage, lower case, without its pseudonyms and speaker codes.
-fn tokens(text: &str) -> Vec<String> {
+/// The words of a passage, lower case, without its pseudonyms and the project's participant
+/// codes and speaker labels that have a digit (`p03`, `int2`; not `b12` or `mp3` unless a
+/// participant is called so).
+fn tokens(text: &str, labels: &HashSet<String>) -> Vec<String> {
     // Pseudonyms are blanked first, so that `[ADRES-2]` gives no word `adres-2`.
     let mut plain = String::with_capacity(text.len());
     let mut last = 0;
@@ -221,7 +214,7 @@ fn tokens(text: &str) -> Vec<String> {
             w.trim_matches(|c: char| c == '\'' || c == '’' || c == '-')
                 .to_lowercase()
         })
-        .filter(|w| !w.is_empty() && w.chars().any(char::is_alphabetic) && !is_speaker_code(w))
+        .filter(|w| !w.is_empty() && w.chars().any(char::is_alphabetic) && !labels.contains(w))
         .collect()
 }
 
@@ -241,6 +234,20 @@ pub fn lexical(
         crate::corpus::wave_named(conn, to)?
             .unwrap_or_else(|| crate::import::resolve::normalise_wave(to)),
     );
+    // Participant codes and speaker labels with a digit are labels, not words.
+    let mut labels: HashSet<String> = HashSet::new();
+    for sql in [
+        "SELECT code FROM participants",
+        "SELECT DISTINCT speaker FROM turns",
+    ] {
+        let mut stmt = conn.prepare(sql)?;
+        for l in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let l = l?.to_lowercase();
+            if l.chars().any(|c| c.is_ascii_digit()) {
+                labels.insert(l);
+            }
+        }
+    }
     let words_of = |wave: &str| -> Result<(Vec<String>, String)> {
         let mut stmt = conn.prepare(
             "SELECT d.text, t.start, t.end, d.language FROM turns t JOIN participants p ON p.id = t.participant_id
@@ -257,7 +264,10 @@ pub fn lexical(
             ))
         })? {
             let (text, s, e, l) = row?;
-            out.extend(tokens(offsets::slice_chars(&text, s as usize, e as usize)));
+            out.extend(tokens(
+                offsets::slice_chars(&text, s as usize, e as usize),
+                &labels,
+            ));
             language = l;
         }
         if out.is_empty() {
@@ -357,9 +367,15 @@ mod tests {
 
     #[test]
     fn pseudonyms_and_speaker_codes_are_not_words() {
+        let labels: HashSet<String> = ["p03".to_owned(), "int2".to_owned()].into();
         assert_eq!(
-            tokens("Ik woonde op [ADRES-2] met [PERSOON-3], zei P03 tegen INT2: zo'n huis."),
-            ["ik", "woonde", "op", "met", "zei", "tegen", "zo'n", "huis"]
+            tokens(
+                "Ik woonde op [ADRES-2] met [PERSOON-3], zei P03 tegen INT2: zo'n huis, b12.",
+                &labels
+            ),
+            [
+                "ik", "woonde", "op", "met", "zei", "tegen", "zo'n", "huis", "b12"
+            ]
         );
     }
 }

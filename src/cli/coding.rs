@@ -196,6 +196,15 @@ pub fn code(cmd: CodeCommand, store: &mut Store, coder: &str, out: &mut dyn Writ
                     }
                 ),
             )?;
+            if r.in_compounds > 0 {
+                say(
+                    out,
+                    &format!(
+                        "{} hit(s) found only inside compound words were not coded (`narrata search` lists them)",
+                        r.in_compounds
+                    ),
+                )?;
+            }
         }
         CodeCommand::Add {
             doc,

@@ -16,7 +16,20 @@ pub fn find(conn: &Connection, name: &str) -> Result<Code> {
 
 /// [`find`] over an already loaded codebook.
 pub fn find_in<'a>(all: &'a [Code], name: &str) -> Result<&'a Code> {
+    lookup(all, name, true)
+}
+
+/// A code named whole: by id, path or name, never by a part (for the commands that remove or
+/// merge a code, where a part that happened to be unique would take the wrong one).
+pub fn find_whole_in<'a>(all: &'a [Code], name: &str) -> Result<&'a Code> {
+    lookup(all, name, false)
+}
+
+fn lookup<'a>(all: &'a [Code], name: &str, parts: bool) -> Result<&'a Code> {
     let name = name.trim().trim_matches('/');
+    if name.is_empty() {
+        return Err(Error::Invalid("name a code: its id, path or name".into()));
+    }
     if let Ok(id) = name.parse::<i64>()
         && let Some(c) = all.iter().find(|c| c.id == id)
     {
@@ -43,6 +56,17 @@ pub fn find_in<'a>(all: &'a [Code], name: &str) -> Result<&'a Code> {
                 paths(many)
             )));
         }
+    }
+    // A number is an id (or a whole name): `rm 12` after code 12 went is no code `Week 12`.
+    if name.parse::<i64>().is_ok() {
+        return Err(Error::NotFound(format!(
+            "there is no code with id {name}; `narrata codebook show` lists the codes"
+        )));
+    }
+    if !parts {
+        return Err(Error::NotFound(format!(
+            "there is no code `{name}`: name it whole (its path, name or id) to remove or merge it"
+        )));
     }
     // Part of a name: a unique beginning, else a unique piece anywhere in it (in the path,
     // when what was typed has a `/`).
@@ -163,5 +187,13 @@ mod tests {
         let err = found("Ho").unwrap_err();
         assert!(err.contains("2 codes"), "{err}");
         assert!(found("Geen").unwrap_err().contains("there is no code"));
+        // A number is an id, never a piece of a name; removing or merging takes whole names.
+        assert!(found("99").unwrap_err().contains("no code with id 99"));
+        assert!(found("/").is_err());
+        assert!(super::find_whole_in(&all, "Isol").is_err());
+        assert_eq!(
+            super::find_whole_in(&all, "isolation").map(|c| c.id).ok(),
+            Some(1)
+        );
     }
 }

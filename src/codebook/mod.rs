@@ -6,7 +6,7 @@
 //! (REFI-QDA).
 
 mod find;
-pub use find::{find, find_in};
+pub use find::{find, find_in, find_whole_in};
 pub mod file;
 pub mod qdc;
 
@@ -504,8 +504,8 @@ pub struct MergeReport {
 /// memos move under `into`, and `code` is removed.
 pub fn merge(store: &mut Store, coder: &str, code: &str, into: &str) -> Result<MergeReport> {
     let all = codes(store.conn())?;
-    let c = find_in(&all, code)?.clone();
-    let t = find_in(&all, into)?.clone();
+    let c = find_whole_in(&all, code)?.clone();
+    let t = find_whole_in(&all, into)?.clone();
     if with_descendants(&all, c.id).contains(&t.id) {
         return Err(Error::Invalid(format!(
             "cannot merge `{}` into `{}`: that is the code itself or one of its sub-codes",
@@ -536,7 +536,7 @@ pub fn remove(
         return merge(store, coder, code, into);
     }
     let all = codes(store.conn())?;
-    let c = find_in(&all, code)?.clone();
+    let c = find_whole_in(&all, code)?.clone();
     let memos: i64 = store.conn().query_row(
         "SELECT count(*) FROM memos WHERE target_kind = 'code' AND target_id = ?1",
         [c.id],

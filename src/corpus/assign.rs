@@ -222,23 +222,13 @@ pub fn assign(store: &mut Store, coder: &str, doc: &str, what: &Assignment) -> R
     })
 }
 
-/// The wave's row, added (undoably) if it is new.
+/// The wave's row, added (undoably) if it is new. Any spelling of an existing wave's name
+/// (`W2` for a wave stored as `T2`) is that wave.
 fn wave_row(a: &Action<'_>, name: &str) -> Result<i64> {
-    if let Some(id) = a
-        .conn()
-        .query_row("SELECT id FROM waves WHERE name = ?1", [name], |r| r.get(0))
-        .optional()?
-    {
+    if let Some(id) = super::waves::wave_id(a.conn(), name)? {
         return Ok(id);
     }
-    let ordinal: i64 = match resolve::wave_ordinal(name) {
-        Some(n) => n,
-        None => a
-            .conn()
-            .query_row("SELECT coalesce(max(ordinal), 0) + 1 FROM waves", [], |r| {
-                r.get(0)
-            })?,
-    };
+    let ordinal = super::waves::new_ordinal(a.conn(), name)?;
     a.insert(
         "waves",
         &[

@@ -24,6 +24,34 @@ fn wave_by_name(conn: &Connection, name: &str) -> Result<Option<(i64, String)>> 
     Ok(None)
 }
 
+/// The id of the wave a name names, if there is one.
+pub(super) fn wave_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
+    Ok(wave_by_name(conn, name)?.map(|(id, _)| id))
+}
+
+/// Where a new wave goes: by a short number in its name (W1, T0, ronde2) while every wave is
+/// ordered so; else (a named wave, or an order set by hand) after every wave so far, the order
+/// of first import. `waves order` sets any order.
+pub(super) fn new_ordinal(conn: &Connection, name: &str) -> Result<i64> {
+    let by_number = |n: &str| {
+        let digits = n.chars().rev().take_while(char::is_ascii_digit).count();
+        wave_ordinal(n).filter(|_| digits <= 3)
+    };
+    let existing: Vec<(String, i64)> = conn
+        .prepare("SELECT name, ordinal FROM waves")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let numbered = existing.iter().all(|(n, o)| by_number(n) == Some(*o));
+    match by_number(name).filter(|_| numbered) {
+        Some(n) => Ok(n),
+        None => Ok(
+            conn.query_row("SELECT coalesce(max(ordinal), 0) + 1 FROM waves", [], |r| {
+                r.get(0)
+            })?,
+        ),
+    }
+}
+
 /// The name a wave is stored under, for a name as a researcher types it (`w2` for `W2`,
 /// `T2` for a wave stored as `W2`, any case); `None` when no wave has it.
 pub fn wave_named(conn: &Connection, typed: &str) -> Result<Option<String>> {
@@ -35,15 +63,7 @@ pub(super) fn ensure_wave(a: &Action<'_>, name: &str) -> Result<i64> {
     if let Some((id, _)) = wave_by_name(conn, name)? {
         return Ok(id);
     }
-    // Ordered by a short number in the name (W1, T0, ronde2), else after every wave so far (the
-    // order of first import); `waves order` sets any order.
-    let numbered = name.chars().rev().take_while(char::is_ascii_digit).count() <= 3;
-    let ordinal = match wave_ordinal(name).filter(|_| numbered) {
-        Some(n) => n,
-        None => conn.query_row("SELECT coalesce(max(ordinal), 0) + 1 FROM waves", [], |r| {
-            r.get(0)
-        })?,
-    };
+    let ordinal = new_ordinal(conn, name)?;
     let guid = new_guid();
     conn.execute(
         "INSERT INTO waves (guid, name, ordinal, created) VALUES (?1, ?2, ?3, ?4)",

@@ -326,9 +326,20 @@ impl Rule {
         match self {
             Rule::Cond { key, op, value } => {
                 let have = values(f, key);
+                // A wave is equal to any spelling of its name (`W2`, `w02`, `2`).
+                let equal = |h: &String| {
+                    if key.eq_ignore_ascii_case("wave") {
+                        crate::transcript::study::same_wave(h, value)
+                    } else {
+                        compare(h, Op::Eq, value)
+                    }
+                };
                 if *op == Op::Ne {
                     // "Not equal" holds when no value equals (also when there is none).
-                    return !have.iter().any(|h| compare(h, Op::Eq, value));
+                    return !have.iter().any(equal);
+                }
+                if *op == Op::Eq {
+                    return have.iter().any(equal);
                 }
                 have.iter().any(|h| compare(h, *op, value))
             }

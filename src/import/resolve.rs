@@ -233,6 +233,7 @@ mod tests {
             same_wave("W2", "t02") && same_wave("2", "T2") && same_wave("Baseline", "baseline")
         );
         assert!(!same_wave("W2", "W3") && !same_wave("voorjaar-2024", "najaar-2024"));
+        assert!(!same_wave("F1", "T1") && !same_wave("R2", "W2") && same_wave("f01", "F1"));
         assert_eq!(wave_ordinal("T12"), Some(12));
         assert_eq!(wave_ordinal("baseline"), None);
     }

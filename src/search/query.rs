@@ -470,8 +470,9 @@ fn expand_wildcards(
         }
         let mut words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
         if words.is_empty() {
-            // Nothing matches: the pattern's letters stand, and find nothing.
-            words.push(pieces.concat());
+            // Nothing matches: the pattern's letters, sought unstemmed, find nothing (stemmed,
+            // `groepen` of `*groepen` would find `groep`).
+            words.push(format!("exact:{}", pieces.concat()));
             notes.push(format!("`{typed}` matches no word in the index"));
         }
         out.push('(');
@@ -548,7 +549,7 @@ fn hits_for(
         let byte = |c: i64| bytes[bounds.binary_search(&(c as usize)).unwrap_or(0)];
         let said = &text[byte(start)..byte(end)];
         let analyzer = if summary.language == "en" { &en } else { &nl };
-        let spans = matched_spans(said, start, [analyzer, &exact], want);
+        let spans = matched_spans(said, start, [analyzer, &exact], want, compound);
         let participant = if summary.kind == "individual" {
             summary.participants.first().cloned()
         } else {

@@ -13,22 +13,39 @@ pub(super) fn matched_spans(
     start: i64,
     analyzers: [&Option<TextAnalyzer>; 2],
     want: &Wanted,
+    compound: bool,
 ) -> Vec<[i64; 2]> {
     let mut spans: Vec<[i64; 2]> = Vec::new();
+    let dutch = crate::search::analyzer_for("nl");
+    // A word holds a sought part when its cut into parts gives it (not when the letters merely
+    // occur: `man` is not in `niemand`); looked at only in hits found through compounds.
+    let holds_part = |word: &str| {
+        compound
+            && want
+                .parts
+                .iter()
+                .any(|p| word.len() > p.len() && word.contains(p.as_str()))
+            && crate::lexicon::compounds::parts(word)
+                .into_iter()
+                .any(|part| {
+                    let mut a = dutch.clone();
+                    let mut stream = a.token_stream(part);
+                    let mut stem = String::new();
+                    while stream.advance() {
+                        stem.push_str(&stream.token().text);
+                    }
+                    want.parts.contains(&stem)
+                })
+    };
     for analyzer in analyzers.into_iter().flatten() {
         let mut a = analyzer.clone();
         let mut stream = a.token_stream(said);
         let (mut byte, mut chars) = (0usize, 0usize);
         while stream.advance() {
             let t = stream.token();
-            let inside_compound = || {
-                want.parts
-                    .iter()
-                    .any(|p| t.text.len() > p.len() && t.text.contains(p.as_str()))
-            };
             if !(want.terms.contains(&t.text)
                 || want.prefixes.iter().any(|p| t.text.starts_with(p.as_str()))
-                || inside_compound())
+                || holds_part(&t.text))
             {
                 continue;
             }

@@ -109,14 +109,15 @@ fn letter_and_number(name: &str) -> Option<(char, &str)> {
     .then_some((first, rest))
 }
 
-/// What makes two wave names one wave: case does not matter, and a letter with a number is
-/// the number whatever the letter (`W2`, `T2`, `t02` and `2` are one wave), so that a project
-/// whose waves were stored as `T1`, `T2` takes files named `P03_W2` into its wave `T2`.
+/// What makes two wave names one wave: case and leading zeros do not matter, and `T` and `W`
+/// with a number are the number (`W2`, `T2`, `t02` and `2` are one wave: narrata stored files
+/// named `W2` as `T2` before it kept names, and a project from then takes new `W2` files into
+/// its `T2`). Any other letter is a series of its own (`F1`, a follow-up, is not `T1`).
 pub fn wave_key(name: &str) -> String {
     let name = normalise_wave(name);
     match letter_and_number(&name) {
-        Some((_, digits)) => format!("#{digits}"),
-        None => name.to_lowercase(),
+        Some(('T' | 'W', digits)) => format!("#{digits}"),
+        _ => name.to_lowercase(),
     }
 }
 

@@ -319,11 +319,16 @@ impl App {
                 }
                 self.changed(store)?;
                 self.say(format!(
-                    "coded {} {} of {} hit(s) as {label} ({} already were; interviewer turns left out) · u undoes all of them",
+                    "coded {} {} of {} hit(s) as {label} ({} already were; interviewer turns{} left out) · u undoes all of them",
                     report.added,
                     if by_match { "passage(s)" } else { "participant turn(s)" },
                     report.hits,
-                    report.already
+                    report.already,
+                    if report.in_compounds > 0 {
+                        format!(" and {} hit(s) only inside compounds", report.in_compounds)
+                    } else {
+                        String::new()
+                    }
                 ));
             }
             Purpose::MoveCode { code } => {
