@@ -507,6 +507,10 @@ pub fn follow_outcomes(store: &Store, outcomes: &[Outcome]) -> Result<()> {
     }
     add_rows(&w, &fields, rows)?;
     w.commit().map_err(search_error)?;
+    // Merges the commit started finish here, before the index is said to be current: a
+    // writer dropped with a merge under way let a killed process leave a turn twice
+    // (tests/crash.rs).
+    w.wait_merging_threads().map_err(search_error)?;
     write_meta(store.root(), after)
 }
 
