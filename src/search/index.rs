@@ -430,6 +430,7 @@ pub fn rebuild(store: &Store) -> Result<usize> {
     let n = rows.len();
     add_rows(&w, &fields, rows)?;
     w.commit().map_err(search_error)?;
+    w.wait_merging_threads().map_err(search_error)?;
     write_meta(store.root(), generation)?;
     Ok(n)
 }
