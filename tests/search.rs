@@ -21,36 +21,41 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     p
 }
 
-/// A small project: Dutch and English transcripts, one group interview, multi-byte text.
-fn searchable() -> (tempfile::TempDir, std::path::PathBuf) {
+/// A project with these files imported, without anonymisation.
+fn imported(files: &[(&str, &str)]) -> (tempfile::TempDir, std::path::PathBuf) {
     let (tmp, dir) = project();
     let src = tmp.path().join("src");
     std::fs::create_dir(&src).unwrap();
-    write(
-        &src,
-        "P01_T1.txt",
-        "I: Hoe gaat het? 😀 Ça va?\nP01: De groepen helpen mij. Ik wandelde elke dinsdag met de groep.\nI: En de hoop?\nP01: Ik hoop dat het lukt.\n",
-    );
-    write(
-        &src,
-        "P01_T2.txt",
-        "I: En nu?\nP01: Ik heb weer hoop. We wandelen samen, dinsdag elke week.\n",
-    );
-    write(
-        &src,
-        "P02_T2.md",
-        "---\nparticipant: P02\nwave: T2\nlanguage: en\n---\nInterviewer: How is walking going?\nP02: I walked every day. Walking helps. The groups are hopeful.\n",
-    );
-    write(
-        &src,
-        "G01_T2.md",
-        "---\nparticipants: [P01, P02]\nwave: T2\n---\nM: Wat betekent de groep?\nP01: De groep is mijn houvast.\nP02: Voor mij is de groep hoop.\n",
-    );
+    for (name, text) in files {
+        write(&src, name, text);
+    }
     run_ok(
         &dir,
         &["import", src.to_str().unwrap(), "--anonymise", "off"],
     );
     (tmp, dir)
+}
+
+/// A small project: Dutch and English transcripts, one group interview, multi-byte text.
+fn searchable() -> (tempfile::TempDir, std::path::PathBuf) {
+    imported(&[
+        (
+            "P01_T1.txt",
+            "I: Hoe gaat het? 😀 Ça va?\nP01: De groepen helpen mij. Ik wandelde elke dinsdag met de groep.\nI: En de hoop?\nP01: Ik hoop dat het lukt.\n",
+        ),
+        (
+            "P01_T2.txt",
+            "I: En nu?\nP01: Ik heb weer hoop. We wandelen samen, dinsdag elke week.\n",
+        ),
+        (
+            "P02_T2.md",
+            "---\nparticipant: P02\nwave: T2\nlanguage: en\n---\nInterviewer: How is walking going?\nP02: I walked every day. Walking helps. The groups are hopeful.\n",
+        ),
+        (
+            "G01_T2.md",
+            "---\nparticipants: [P01, P02]\nwave: T2\n---\nM: Wat betekent de groep?\nP01: De groep is mijn houvast.\nP02: Voor mij is de groep hoop.\n",
+        ),
+    ])
 }
 
 fn texts(r: &Value) -> Vec<String> {
@@ -391,24 +396,16 @@ fn a_common_word_in_a_very_long_turn_is_found_in_linear_time() {
 
 /// Dutch interviews written as people write Dutch: compounds in one word.
 fn compounds() -> (tempfile::TempDir, std::path::PathBuf) {
-    let (tmp, dir) = project();
-    let src = tmp.path().join("src");
-    std::fs::create_dir(&src).unwrap();
-    write(
-        &src,
-        "P01_T1.txt",
-        "I: Hoe was het?\nP01: De zelfhulpgroep gaf me rust.\nI: En verder?\nP01: Na het groepsgesprek ging ik naar huis.\nI: Met wie?\nP01: Met de lotgenotengroep, elke week.\nI: En de groep zelf?\nP01: De groep is mijn houvast, echt een groep.\nI: Ook thuis?\nP01: Het verhaal van mijn moeder ging over haar werk.\nI: En hij?\nP01: Niemand kende die zakenman.\n",
-    );
-    write(
-        &src,
-        "P02_T1.md",
-        "---\nparticipant: P02\nwave: T1\nlanguage: en\n---\nInterviewer: And the group?\nP02: The selfhelpgroup was fine.\n",
-    );
-    run_ok(
-        &dir,
-        &["import", src.to_str().unwrap(), "--anonymise", "off"],
-    );
-    (tmp, dir)
+    imported(&[
+        (
+            "P01_T1.txt",
+            "I: Hoe was het?\nP01: De zelfhulpgroep gaf me rust.\nI: En verder?\nP01: Na het groepsgesprek ging ik naar huis.\nI: Met wie?\nP01: Met de lotgenotengroep, elke week.\nI: En de groep zelf?\nP01: De groep is mijn houvast, echt een groep.\nI: Ook thuis?\nP01: Het verhaal van mijn moeder ging over haar werk.\nI: En hij?\nP01: Niemand kende die zakenman.\n",
+        ),
+        (
+            "P02_T1.md",
+            "---\nparticipant: P02\nwave: T1\nlanguage: en\n---\nInterviewer: And the group?\nP02: The selfhelpgroup was fine.\n",
+        ),
+    ])
 }
 
 #[test]

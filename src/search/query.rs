@@ -13,7 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, TantivyDocument, Term};
 
 use super::index::{is_current, readable, rebuild, rebuild_from_scratch, search_error};
-use super::schema::analyzer;
+use super::schema::{analysed, analyzer};
 use super::snippets::{matched_spans, snippet};
 use crate::codebook;
 use crate::error::{Error, Result};
@@ -95,15 +95,7 @@ fn wanted(query: &dyn Query, raw: &str, parts_field: Field) -> Wanted {
         .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '"')
         .filter_map(|w| w.strip_suffix('*'))
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut a = fold.clone();
-            let mut s = a.token_stream(w);
-            let mut out = String::new();
-            while s.advance() {
-                out.push_str(&s.token().text);
-            }
-            out
-        })
+        .map(|w| analysed(&fold, w))
         .collect();
     Wanted {
         terms,
@@ -338,15 +330,7 @@ fn with_compound_parts(searcher: &tantivy::Searcher, parts: Field, query: &str) 
         }
         let plain = word.chars().all(char::is_alphanumeric)
             && !matches!(word.as_str(), "AND" | "OR" | "NOT");
-        let stem = plain.then(|| {
-            let mut a = dutch.clone();
-            let mut stream = a.token_stream(word);
-            let mut stem = String::new();
-            while stream.advance() {
-                stem.push_str(&stream.token().text);
-            }
-            stem
-        });
+        let stem = plain.then(|| analysed(&dutch, word));
         let present = stem.as_deref().is_some_and(|stem| {
             !stem.is_empty()
                 && searcher
@@ -396,15 +380,7 @@ fn expand_wildcards(
     let re = regex::Regex::new(r"[\p{L}\p{N}*]*\*[\p{L}\p{N}*]*")
         .map_err(|e| Error::Internal(e.to_string()))?;
     let fold = analyzer(None);
-    let folded = |text: &str| {
-        let mut a = fold.clone();
-        let mut stream = a.token_stream(text);
-        let mut out = String::new();
-        while stream.advance() {
-            out.push_str(&stream.token().text);
-        }
-        out
-    };
+    let folded = |text: &str| analysed(&fold, text);
     let mut out = String::new();
     let mut last = 0;
     for m in re.find_iter(query) {

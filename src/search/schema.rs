@@ -75,6 +75,18 @@ pub(super) fn analyzer(language: Option<Language>) -> TextAnalyzer {
     }
 }
 
+/// The tokens `analyzer` makes of `text`, joined: a query word as the index keeps it (folded,
+/// or stemmed), or nothing when the analyser drops it.
+pub(super) fn analysed(analyzer: &TextAnalyzer, text: &str) -> String {
+    let mut a = analyzer.clone();
+    let mut stream = a.token_stream(text);
+    let mut out = String::new();
+    while stream.advance() {
+        out.push_str(&stream.token().text);
+    }
+    out
+}
+
 /// The analysers for writing the index. The `parts` field cuts each word into its parts.
 pub(super) fn register(index: &Index) {
     let t = index.tokenizers();

@@ -16,7 +16,8 @@ pub(super) fn matched_spans(
     compound: bool,
 ) -> Vec<[i64; 2]> {
     let mut spans: Vec<[i64; 2]> = Vec::new();
-    let dutch = crate::search::analyzer_for("nl");
+    // The Dutch analyser is made only for hits found through compounds.
+    let dutch = compound.then(|| crate::search::analyzer_for("nl"));
     // A word holds a sought part when its cut into parts gives it (not when the letters merely
     // occur: `man` is not in `niemand`); looked at only in hits found through compounds.
     let holds_part = |word: &str| {
@@ -25,17 +26,11 @@ pub(super) fn matched_spans(
                 .parts
                 .iter()
                 .any(|p| word.len() > p.len() && word.contains(p.as_str()))
-            && crate::lexicon::compounds::parts(word)
-                .into_iter()
-                .any(|part| {
-                    let mut a = dutch.clone();
-                    let mut stream = a.token_stream(part);
-                    let mut stem = String::new();
-                    while stream.advance() {
-                        stem.push_str(&stream.token().text);
-                    }
-                    want.parts.contains(&stem)
-                })
+            && dutch.as_ref().is_some_and(|dutch| {
+                crate::lexicon::compounds::parts(word)
+                    .into_iter()
+                    .any(|part| want.parts.contains(&super::schema::analysed(dutch, part)))
+            })
     };
     for analyzer in analyzers.into_iter().flatten() {
         let mut a = analyzer.clone();
