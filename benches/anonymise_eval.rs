@@ -194,7 +194,7 @@ fn main() {
     let report = import::import(
         &mut store,
         "eval",
-        sources,
+        &sources,
         &options,
         Some(Privacy {
             key: &mut key,
@@ -224,12 +224,13 @@ fn main() {
             .expect("text")
             .chars()
             .collect();
-        let mut log: Vec<(usize, usize, String, String)> = key
-            .log
-            .iter()
-            .filter(|l| l.document == doc.guid && l.action == "auto")
-            .map(|l| (l.start, l.end, l.category.clone(), l.pseudonym.clone()))
-            .collect();
+        let mut log: Vec<(usize, usize, String, String)> =
+            narrata::keyfile::log(store.conn(), &key, Some(&doc.guid))
+                .expect("log")
+                .iter()
+                .filter(|l| l.document == doc.guid && l.action == "auto")
+                .map(|l| (l.start, l.end, l.category.clone(), l.pseudonym.clone()))
+                .collect();
         log.sort();
         let (original, marks) = &gold[&f.file];
         let replaced = align(original, &stored, &log);

@@ -56,7 +56,15 @@ fn keys(work: &std::path::Path) {
         anonymise: Anonymise::Off,
         ..Options::default()
     };
-    import::import(&mut store, "bench", sources, &options, None, &mut |_, _| {}).expect("import");
+    import::import(
+        &mut store,
+        "bench",
+        &sources,
+        &options,
+        None,
+        &mut |_, _| {},
+    )
+    .expect("import");
     for i in 0..40 {
         narrata::codebook::add(
             &mut store,

@@ -76,7 +76,7 @@ pub fn build(dir: &Path, coder: &str) -> Result<Summary> {
     let report = import::import(
         &mut store,
         coder,
-        sources.clone(),
+        &sources,
         &options,
         Some(Privacy {
             key: &mut key,

@@ -149,7 +149,9 @@ pub struct Key {
     pub entries: Vec<Entry>,
     #[serde(default)]
     pub names: Vec<Name>,
-    #[serde(default)]
+    /// The anonymisation log of projects from before schema 9; newer entries are in the
+    /// database (`anonymisation_log`): read both with [`log`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub log: Vec<LogEntry>,
     #[serde(default)]
     pub staged: Vec<Staged>,
@@ -169,8 +171,9 @@ pub struct Key {
     #[serde(skip)]
     by_prefix: HashMap<String, Vec<usize>>,
     /// The highest number given in each category: a new pseudonym needs no pass over the key
-    /// (that pass made a large first import quadratic in its identifiers).
-    #[serde(skip)]
+    /// (that pass made a large first import quadratic in its identifiers). Saved, so that a
+    /// number whose entries a restore removed is never given to another word.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     highest: BTreeMap<String, u32>,
     /// Each entry's original in lower case, in the order of `entries`.
     #[serde(skip)]
@@ -225,8 +228,9 @@ impl Key {
         for i in 0..self.entries.len() {
             self.index_prefixes(i);
         }
-        // The highest number of each category ever given, from the entries and from the log
-        // (a number whose entries a restore removed is never given to another word).
+        // The highest number of each category ever given, from the saved numbers, the entries
+        // and an old key's log (a number whose entries a restore removed is never given to
+        // another word).
         for e in &self.entries {
             let n = self.highest.entry(e.category.clone()).or_default();
             *n = (*n).max(e.number);
@@ -593,6 +597,43 @@ pub fn passphrase(new: bool) -> Result<SecretString> {
         }
     }
     Ok(SecretString::from(first))
+}
+
+/// The anonymisation log, oldest first: the key's own entries (written before the log moved
+/// to the database) and the database's, of one document (by GUID) or all.
+pub fn log(
+    conn: &rusqlite::Connection,
+    key: &Key,
+    document: Option<&str>,
+) -> crate::error::Result<Vec<LogEntry>> {
+    let mut out: Vec<LogEntry> = key
+        .log
+        .iter()
+        .filter(|l| document.is_none_or(|d| d == l.document))
+        .cloned()
+        .collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, coder, action, document, start, end, category, pseudonym, confidence, rule
+         FROM anonymisation_log WHERE ?1 IS NULL OR document = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([document], |r| {
+        Ok(LogEntry {
+            at: r.get(0)?,
+            coder: r.get(1)?,
+            action: r.get(2)?,
+            document: r.get(3)?,
+            start: r.get::<_, i64>(4)? as usize,
+            end: r.get::<_, i64>(5)? as usize,
+            category: r.get(6)?,
+            pseudonym: r.get(7)?,
+            confidence: r.get::<_, f64>(8)? as f32,
+            rule: r.get(9)?,
+        })
+    })?;
+    for row in rows {
+        out.push(row?);
+    }
+    Ok(out)
 }
 
 /// Reads and decrypts a project's key; `None` if the project has none yet.

@@ -1134,3 +1134,74 @@ fn attributes_take_the_pseudonym_the_texts_gave_whatever_the_order_of_the_files(
     assert!(text.contains(&site), "the text uses {site}: {text}");
     anon(&dir).args(["privacy-check"]).assert().success();
 }
+
+/// Rewrites the project's key as narrata wrote it before the anonymisation log moved to the
+/// database: the log inside the key, no saved highest numbers.
+fn write_old_style_key(dir: &Path, log: Vec<narrata::keyfile::LogEntry>) {
+    let pass = age::secrecy::SecretString::from("correct horse".to_owned());
+    let key = narrata::keyfile::load(dir, &pass).unwrap().unwrap();
+    let mut json = serde_json::to_value(&key).unwrap();
+    let map = json.as_object_mut().unwrap();
+    map.remove("highest");
+    map.insert("log".into(), serde_json::to_value(&log).unwrap());
+    let plain = serde_json::to_vec(&json).unwrap();
+    let mut recipient = age::scrypt::Recipient::new(pass);
+    recipient.set_work_factor(4);
+    let cipher = age::encrypt(&recipient, &plain).unwrap();
+    std::fs::write(dir.join("key.age"), cipher).unwrap();
+}
+
+#[test]
+fn a_key_written_before_the_log_moved_keeps_its_log_readable_and_its_numbers_retired() {
+    let (_tmp, dir) = corrections_project();
+    let log = anon_json(&dir, &["anonymise", "log", "--json"]);
+    let stored = log.as_array().unwrap().len();
+    assert!(stored >= 4, "{log}");
+    let guid: String = rusqlite::Connection::open(dir.join("narrata.db"))
+        .unwrap()
+        .query_row("SELECT guid FROM documents WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    // An old key whose log names a person number no entry has any more (a restore removed it).
+    write_old_style_key(
+        &dir,
+        vec![narrata::keyfile::LogEntry {
+            at: "2026-01-01T00:00:00Z".into(),
+            coder: "tester".into(),
+            action: "redact".into(),
+            document: guid,
+            start: 0,
+            end: 11,
+            category: "PERSON".into(),
+            pseudonym: "[PERSON-40]".into(),
+            confidence: 1.0,
+            rule: "redact".into(),
+        }],
+    );
+    let log = anon_json(&dir, &["anonymise", "log", "--json"]);
+    let lines = log.as_array().unwrap();
+    assert_eq!(lines.len(), stored + 1, "{log}");
+    assert_eq!(
+        lines[0]["pseudonym"], "[PERSON-40]",
+        "the old entries come first"
+    );
+    // A new person gets a number above the one the old log retired.
+    let text = run_ok(&dir, &["show", "1", "--raw"]);
+    let b = text.find("every week").unwrap();
+    let start = text[..b].chars().count();
+    anon_ok(
+        &dir,
+        &[
+            "anonymise",
+            "redact",
+            "1",
+            &start.to_string(),
+            &(start + 5).to_string(),
+            "person",
+        ],
+    );
+    let text = run_ok(&dir, &["show", "1", "--raw"]);
+    assert!(text.contains("[PERSON-41] week"), "{text}");
+    // The old entries stay in the key, read with the new ones from the database.
+    let log = anon_json(&dir, &["anonymise", "log", "--json"]);
+    assert_eq!(log.as_array().unwrap().len(), stored + 2);
+}

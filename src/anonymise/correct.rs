@@ -91,8 +91,9 @@ pub fn list(
         let chars: Vec<char> = text.chars().collect();
         // The log's entries for this document and pseudonym, in the order they were written:
         // the n-th occurrence of a pseudonym in the text is the n-th replacement made.
+        let entries = keyfile::log(conn, key, Some(&d.guid))?;
         let mut rules: BTreeMap<&str, Vec<&LogEntry>> = BTreeMap::new();
-        for l in key.log.iter().filter(|l| l.document == d.guid) {
+        for l in &entries {
             if !l.pseudonym.is_empty() && l.action != "reject" {
                 rules.entry(l.pseudonym.as_str()).or_default().push(l);
             }
@@ -165,10 +166,11 @@ fn rewrite(
 ) -> Result<Outcome> {
     edits.retain(|_, (_, e)| !e.is_empty());
     let at = crate::store::now();
+    let mut log = Vec::new();
     for (&id, (_, list)) in &edits {
         let d = corpus::document(store.conn(), id)?;
         for e in list {
-            key.log.push(LogEntry {
+            log.push(LogEntry {
                 at: at.clone(),
                 coder: coder.to_owned(),
                 action: action.to_owned(),
@@ -221,6 +223,7 @@ fn rewrite(
                 replaced += 1;
             }
         }
+        a.log_replacements(&log)?;
         a.audit(action, "key", detail.clone())?;
         Ok((moved, replaced))
     })?;

@@ -3,6 +3,7 @@
 //! any case, found with one Aho-Corasick automaton per set of names.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::sync::Arc;
 
 use super::*;
 use crate::keyfile::Key;
@@ -18,53 +19,35 @@ pub struct Known {
     pub exact: bool,
 }
 
-thread_local! {
-    /// The key's names as last prepared: (language, fingerprint of the names) and the result.
-    static KEY_MENTIONS: std::cell::RefCell<Option<(String, u64, std::rc::Rc<Mentions>)>> =
-        const { std::cell::RefCell::new(None) };
-}
+/// The key's names as last prepared: (language, fingerprint of the names) and the result,
+/// shared by every thread of the process (a cache per thread was built again by every worker
+/// thread of every batch of an import: profiled).
+static KEY_MENTIONS: std::sync::Mutex<Option<(String, u64, Arc<Mentions>)>> =
+    std::sync::Mutex::new(None);
 
 /// The key's names prepared for `language`, from the last call when they have not changed
 /// (preparing tens of thousands of names, with their spoken forms, for every document was
 /// most of an import's anonymisation time: profiled).
-pub(super) fn key_mentions(known: &[Known], language: &str) -> std::rc::Rc<Mentions> {
+pub(super) fn key_mentions(known: &[Known], language: &str) -> Arc<Mentions> {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for k in known {
         (k.text.as_str(), k.category, k.exact).hash(&mut h);
     }
     let fp = h.finish();
-    KEY_MENTIONS.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        if let Some((l, f, m)) = cache.as_ref()
-            && l == language
-            && *f == fp
-        {
-            return m.clone();
-        }
-        let m = std::rc::Rc::new(Mentions::new(&with_parts(known.to_vec()), language));
-        *cache = Some((language.to_owned(), fp, m.clone()));
-        m
-    })
-}
-
-/// A matcher for a set of names, kept between calls when asked to (the key's names).
-pub(super) struct Matcher {
-    pub(super) fingerprint: u64,
-    pub(super) any_case: bool,
-    pub(super) automaton: AhoCorasick,
-}
-
-thread_local! {
-    /// A few matchers (the key's names; an import's names in any case and as written).
-    static KNOWN_MATCHERS: std::cell::RefCell<Vec<Matcher>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-pub(super) fn fingerprint(names: &[(String, &'static str)]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    names.hash(&mut h);
-    h.finish()
+    if let Some((l, f, m)) = KEY_MENTIONS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        && l == language
+        && *f == fp
+    {
+        return m.clone();
+    }
+    let m = Arc::new(Mentions::new(&with_parts(known.to_vec()), language));
+    *KEY_MENTIONS.lock().unwrap_or_else(|p| p.into_inner()) =
+        Some((language.to_owned(), fp, m.clone()));
+    m
 }
 
 /// Every whole-word occurrence of the names in `text` (byte offsets), in any case or as
@@ -73,7 +56,7 @@ pub(super) fn find_mentions(
     text: &str,
     names: &[(String, &'static str)],
     any_case: bool,
-    reuse: Option<u64>,
+    reuse: Option<&Matchers>,
     out: &mut Vec<(usize, usize, &'static str)>,
 ) {
     if names.is_empty() {
@@ -141,31 +124,10 @@ pub(super) fn find_mentions(
             }
         }
     };
-    if let Some(fp) = reuse {
-        let fp = fp.wrapping_mul(2).wrapping_add(any_case as u64);
-        KNOWN_MATCHERS.with(|cell| {
-            let mut cache = cell.borrow_mut();
-            let at = match cache
-                .iter()
-                .position(|m| m.fingerprint == fp && m.any_case == ascii_only)
-            {
-                Some(i) => Some(i),
-                None => build().map(|automaton| {
-                    if cache.len() >= 8 {
-                        cache.remove(0);
-                    }
-                    cache.push(Matcher {
-                        fingerprint: fp,
-                        any_case: ascii_only,
-                        automaton,
-                    });
-                    cache.len() - 1
-                }),
-            };
-            if let Some(i) = at {
-                search(&cache[i].automaton);
-            }
-        });
+    if let Some(kept) = reuse {
+        if let Some(ac) = kept[ascii_only as usize].get_or_init(build) {
+            search(ac);
+        }
     } else if let Some(ac) = build() {
         search(&ac);
     }
@@ -348,8 +310,14 @@ pub struct Mentions {
     pub(super) any_case: Vec<(String, &'static str)>,
     pub(super) exact: Vec<(String, &'static str)>,
     pub(super) ordinary: Vec<(String, &'static str)>,
-    pub(super) fingerprints: [u64; 3],
+    /// Each group's matchers, built when first needed and kept with the names (shared by the
+    /// threads that search with them).
+    matchers: [Matchers; 3],
 }
+
+/// A group's matcher, built when first needed: for lower-cased text, and for text whose
+/// lower-casing changed its length (matched in ASCII case only).
+type Matchers = [std::sync::OnceLock<Option<AhoCorasick>>; 2];
 
 impl Mentions {
     /// The usable names for transcripts in `language`: at least two characters, never a word
@@ -399,28 +367,23 @@ impl Mentions {
             v.sort();
             v.dedup();
         }
-        let fingerprints = [
-            fingerprint(&any_case),
-            fingerprint(&exact),
-            fingerprint(&ordinary),
-        ];
         Mentions {
             any_case,
             exact,
             ordinary,
-            fingerprints,
+            matchers: Default::default(),
         }
     }
 
-    /// Every mention in `text` (byte offsets). With `reuse`, the matchers are kept for the
-    /// next text (the same names for every file of an import, or the key's names).
+    /// Every mention in `text` (byte offsets). With `reuse`, the matchers are kept with the
+    /// names for the next text (the same names for every file of an import, or the key's).
     pub(super) fn find_in(
         &self,
         text: &str,
         reuse: bool,
         out: &mut Vec<(usize, usize, &'static str, &'static str)>,
     ) {
-        let fp = |i: usize| reuse.then_some(self.fingerprints[i]);
+        let fp = |i: usize| reuse.then_some(&self.matchers[i]);
         let mut found = Vec::new();
         find_mentions(text, &self.any_case, true, fp(0), &mut found);
         out.extend(found.drain(..).map(|(s, e, c)| (s, e, c, "mention")));

@@ -114,7 +114,7 @@ pub fn redact(
     let at = crate::store::now();
     let (c, n) = key.pseudonym(&original, category, &at);
     let pseudonym = keyfile::label(&c, n, &document.language);
-    key.log.push(keyfile::LogEntry {
+    let log = keyfile::LogEntry {
         at: at.clone(),
         coder: coder.to_owned(),
         action: "redact".into(),
@@ -125,7 +125,7 @@ pub fn redact(
         pseudonym: pseudonym.clone(),
         confidence: 1.0,
         rule: "redact".into(),
-    });
+    };
     save(key)?;
     // The action deletes the search index before it commits and empties the write-ahead log
     // after (see `Store::action`); `search::follow` builds the index anew.
@@ -139,6 +139,7 @@ pub fn redact(
             )));
         }
         let r = anchor::replace(a, id, start, end, &pseudonym)?;
+        a.log_replacements(std::slice::from_ref(&log))?;
         a.audit(
             "redact",
             &format!("document:{}", document.guid),

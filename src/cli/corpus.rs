@@ -39,6 +39,10 @@ pub(super) fn import(ctx: &Ctx, args: ImportArgs, out: &mut dyn Write) -> Result
             AnonymiseArg::Review => Anonymise::Review,
             AnonymiseArg::Off => Anonymise::Off,
         },
+        // Tests of whole processes cut imports into small batches to reach every boundary.
+        batch_bytes: std::env::var("NARRATA_IMPORT_BATCH_BYTES")
+            .ok()
+            .and_then(|v| v.trim().parse().ok()),
     };
     let is_qdpx = |p: &PathBuf| {
         p.extension()
@@ -74,16 +78,14 @@ pub(super) fn import(ctx: &Ctx, args: ImportArgs, out: &mut dyn Write) -> Result
                 .join(", ")
         )));
     }
-    let (sources, unreadable) = import::read_sources(&files);
+    let sources = import::Files::new(files);
     let mut bar = Progress::new(std::io::stderr().is_terminal() && !as_json);
     let mut report =
-        import::import_with_key(&mut store, &ctx.coder, sources, &options, &mut |d, t| {
+        import::import_with_key(&mut store, &ctx.coder, &sources, &options, &mut |d, t| {
             bar.show(d, t)
         })?;
     bar.clear();
     report.ignored = ignored;
-    report.refused += unreadable.len();
-    report.files.extend(unreadable);
     output::emit(out, as_json, &report, |out, v| {
         output::import_report(out, v)
     })?;

@@ -277,10 +277,9 @@ pub fn anonymise(
                 confidence: f32,
                 rule: &'a str,
             }
-            let lines: Vec<Line<'_>> = key
-                .log
+            let entries = keyfile::log(store.conn(), &key, guid.as_deref())?;
+            let lines: Vec<Line<'_>> = entries
                 .iter()
-                .filter(|l| guid.as_ref().is_none_or(|g| *g == l.document))
                 .map(|l| Line {
                     at: &l.at,
                     coder: &l.coder,

@@ -54,36 +54,78 @@ pub(super) fn walk(dir: &Path, files: &mut Vec<PathBuf>, ignored: &mut Vec<Strin
     Ok(())
 }
 
-/// Reads files from disk, refusing those over the size limit before reading them and those
-/// that cannot be read; returns what was read and what was refused.
-pub fn read_sources(files: &[PathBuf]) -> (Vec<Source>, Vec<FileReport>) {
-    let mut sources = Vec::new();
-    let mut refused = Vec::new();
-    for path in files {
-        let shown = path.display().to_string();
+/// The files of an import, read only when their batch comes: an import of any size holds a
+/// batch's bytes, not the whole study's. [`import`](super::import) reads each file at most twice
+/// (once to look for identifiers, once to store it when the import is larger than one batch)
+/// and refuses a file that changed in between.
+pub trait Sources: Sync {
+    /// How many files.
+    fn count(&self) -> usize;
+    /// The file's name for messages.
+    fn name(&self, i: usize) -> String;
+    /// Its size in bytes as far as known before reading (batches are cut by it).
+    fn size(&self, i: usize) -> u64;
+    /// Its bytes, or a sentence saying why they cannot be read.
+    fn load(&self, i: usize) -> std::result::Result<Source, String>;
+}
+
+/// Sources already in memory (tests, the demo, benchmarks).
+impl Sources for Vec<Source> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn name(&self, i: usize) -> String {
+        self[i].name.clone()
+    }
+    fn size(&self, i: usize) -> u64 {
+        self[i].bytes.len() as u64
+    }
+    fn load(&self, i: usize) -> std::result::Result<Source, String> {
+        Ok(self[i].clone())
+    }
+}
+
+/// Files on disk, named in messages as given.
+pub struct Files {
+    paths: Vec<PathBuf>,
+    sizes: Vec<u64>,
+}
+
+impl Files {
+    pub fn new(paths: Vec<PathBuf>) -> Files {
+        let sizes = paths
+            .iter()
+            .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+            .collect();
+        Files { paths, sizes }
+    }
+}
+
+impl Sources for Files {
+    fn count(&self) -> usize {
+        self.paths.len()
+    }
+    fn name(&self, i: usize) -> String {
+        self.paths[i].display().to_string()
+    }
+    fn size(&self, i: usize) -> u64 {
+        self.sizes[i]
+    }
+    fn load(&self, i: usize) -> std::result::Result<Source, String> {
+        let path = &self.paths[i];
+        let name = self.name(i);
         match std::fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => refused.push(FileReport::refused(
-                &shown,
-                format!(
-                    "the file is {:.1} MB, larger than narrata's limit of {} MB per file; split it into smaller files",
-                    m.len() as f64 / 1_048_576.0,
-                    MAX_FILE_BYTES / 1_048_576
-                ),
+            Ok(m) if m.len() > MAX_FILE_BYTES => Err(format!(
+                "the file is {:.1} MB, larger than narrata's limit of {} MB per file; split it into smaller files",
+                m.len() as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
             )),
-            Ok(_) => match std::fs::read(path) {
-                Ok(bytes) => sources.push(Source { name: shown, bytes }),
-                Err(e) => refused.push(FileReport::refused(
-                    &shown,
-                    format!("it could not be read: {e}"),
-                )),
-            },
-            Err(e) => refused.push(FileReport::refused(
-                &shown,
-                format!("it could not be read: {e}"),
-            )),
+            Ok(_) => std::fs::read(path)
+                .map(|bytes| Source { name, bytes })
+                .map_err(|e| format!("it could not be read: {e}")),
+            Err(e) => Err(format!("it could not be read: {e}")),
         }
     }
-    (sources, refused)
 }
 
 /// Reads one source into a transcript according to its extension.

@@ -7,19 +7,21 @@
 //! is stored; the other files are. A file whose bytes are already in the project is skipped
 //! with a note, so an interrupted or repeated import can simply be run again.
 
+mod batch;
 pub mod decode;
 pub mod docx;
 mod files;
 pub mod resolve;
+mod spool;
 mod staged;
 pub mod subtitles;
 pub mod text;
 
+use std::ops::Range;
 use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::corpus::{self, NewDocument, NewTurn};
 use crate::error::{Error, Result};
@@ -27,8 +29,9 @@ use crate::store::Store;
 use crate::words;
 
 pub use crate::transcript::Transcript;
+pub use batch::BATCH_BYTES;
 use files::format_name;
-pub use files::{collect, read, read_sources, read_with};
+pub use files::{Files, Sources, collect, read, read_with};
 pub use resolve::Flags;
 pub use staged::apply_staged;
 pub use text::paragraphs;
@@ -152,6 +155,9 @@ pub struct Privacy<'a> {
 pub struct Options {
     pub flags: Flags,
     pub anonymise: Anonymise,
+    /// Bytes of transcripts per batch; `None` for [`BATCH_BYTES`]. Tests import in small
+    /// batches to see every batch boundary.
+    pub batch_bytes: Option<u64>,
 }
 
 /// Why a bare `.qde` is not imported.
@@ -163,7 +169,7 @@ pub const QDE_ALONE: &str = "a .qde is the project file inside a REFI-QDA archiv
 pub fn import_with_key(
     store: &mut Store,
     coder: &str,
-    sources: Vec<Source>,
+    sources: &dyn Sources,
     options: &Options,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport> {
@@ -180,13 +186,14 @@ pub fn import_with_key(
     import(store, coder, sources, options, Some(privacy), progress)
 }
 
-/// Imports sources as one user action. Each file is all or nothing: a file that cannot be
-/// read or tied to participants and waves is reported `refused` with its reason and the others
-/// are imported. `progress(done, total)` is called as files are read.
+/// Imports sources, a batch at a time ([`BATCH_BYTES`]), each batch one user action. Each file
+/// is all or nothing: a file that cannot be read or tied to participants and waves is reported
+/// `refused` with its reason and the others are imported. `progress(done, total)` counts two
+/// steps a file: read and searched, then stored.
 pub fn import(
     store: &mut Store,
     coder: &str,
-    sources: Vec<Source>,
+    sources: &dyn Sources,
     options: &Options,
     mut privacy: Option<Privacy<'_>>,
     progress: &mut dyn FnMut(usize, usize),
@@ -198,202 +205,118 @@ pub fn import(
         ));
     }
     let language = store.project()?.language;
-    let total = sources.len();
-    let mut pending: Vec<(usize, NewDocument)> = Vec::new();
-    let mut files = Vec::new();
-    let mut seen = std::collections::HashMap::<String, String>::new();
-    let mut bytes = 0u64;
-    let mut prepared = prepare_all(
+    let count = sources.count();
+    let total = 2 * count;
+    let batches = batch::cut(sources, options.batch_bytes.unwrap_or(BATCH_BYTES));
+    let survey = batch::survey(
         store,
-        &sources,
+        sources,
+        &batches,
         options,
         &language,
         privacy.as_ref().map(|p| &*p.key),
+        &mut |done| progress(done, total),
     )?;
-    for (i, source) in sources.into_iter().enumerate() {
-        progress(i, total);
-        bytes += source.bytes.len() as u64;
-        let sha = hex(&Sha256::digest(&source.bytes));
-        let mut report = FileReport::new(&source.name);
-        if let Some((id, title)) = corpus::has_source(store.conn(), &sha)? {
-            report.document = Some(id);
-            report
-                .notes
-                .push(format!("already in the project as document {id} ({title})"));
-            report.title = Some(title);
-            files.push(report);
-            continue;
-        }
-        if let Some(first) = seen.get(&sha) {
-            report
-                .notes
-                .push(format!("the same bytes as {first}, imported once"));
-            files.push(report);
-            continue;
-        }
-        seen.insert(sha.clone(), source.name.clone());
-        let Some(Prepared { parsed, found }) = prepared[i].take() else {
-            continue;
-        };
-        let (mut t, mut meta) = match parsed {
-            Ok(x) => x,
-            Err(reason) => {
-                files.push(FileReport::refused(&source.name, reason));
-                continue;
-            }
-        };
-        if let Some(p) = privacy.as_mut()
-            && options.anonymise == Anonymise::Review
-        {
-            if p.key.staged.iter().any(|s| s.sha256 == sha) {
-                report.notes.push("already staged for review".into());
-                files.push(report);
-                continue;
-            }
-            let found = found.unwrap_or_default();
-            let mut next = p
-                .key
-                .staged
-                .iter()
-                .flat_map(|s| s.suggestions.iter().map(|g| g.id))
-                .max()
-                .unwrap_or(0);
-            let suggestions = found
-                .iter()
-                .map(|d| {
-                    next += 1;
-                    crate::keyfile::Suggestion {
-                        id: next,
-                        start: d.start,
-                        end: d.end,
-                        category: d.category.to_owned(),
-                        confidence: d.confidence,
-                        decision: "pending".into(),
-                        rule: d.rule.to_owned(),
-                    }
-                })
-                .collect::<Vec<_>>();
-            report.status = "staged";
-            report.title = Some(format!(
-                "staged for review with {} suggestion(s)",
-                suggestions.len()
-            ));
-            report.turns = t.turns.len();
-            let id = p.key.staged.iter().map(|s| s.id).max().unwrap_or(0) + 1;
-            p.key.staged.push(crate::keyfile::Staged {
-                id,
-                file: source.name.clone(),
-                sha256: sha,
-                format: format_name(&source.extension()).to_owned(),
-                flags: options.flags.clone(),
-                transcript: t,
-                suggestions,
-                staged: crate::store::now(),
-                coder: coder.to_owned(),
+    let limit = options.batch_bytes.unwrap_or(BATCH_BYTES);
+    // More than one batch: every batch is anonymised first, its documents written to a
+    // spool, so that the key is saved once before anything is committed.
+    let mut spool = if batches.len() > 1 {
+        Some(spool::Spool::create(store.root())?)
+    } else {
+        None
+    };
+    let mut files: Vec<FileReport> = Vec::with_capacity(count);
+    let mut pending: Vec<(usize, NewDocument)> = Vec::new();
+    let mut staged = false;
+    let mut documents = 0;
+    let batch::Survey {
+        mut looks,
+        names,
+        bytes,
+    } = survey;
+    // Each batch is read again and searched for the import's names on worker threads while
+    // the batch before it has its identifiers replaced here (pseudonyms are given in order).
+    std::thread::scope(|scope| -> Result<()> {
+        let names = &names;
+        let language = &language;
+        let start = |range: Range<usize>, looks: &mut Vec<Option<batch::Look>>| {
+            let taken = batch::take(looks, range.clone());
+            let handle = scope.spawn(move || {
+                batch::complete(sources, range.start, taken, names, options, language)
             });
-            files.push(report);
-            continue;
-        }
-        let guid = crate::store::new_guid();
-        let mut replaced = 0;
-        if let Some(p) = privacy.as_mut()
-            && options.anonymise == Anonymise::Auto
-        {
-            let at = crate::store::now();
-            let found = found.unwrap_or_default();
-            let scope = (meta.participants.len() == 1).then(|| meta.participants[0].clone());
-            let replacements = crate::anonymise::apply_detections(
-                &mut t,
-                p.key,
-                &meta.language,
-                found,
-                scope.as_deref(),
-                &at,
-            );
-            replaced = replacements.len();
-            let log = crate::anonymise::log_entries(&replacements, &guid, coder, &at, "auto");
-            p.key.log.extend(log);
-            anonymise_metadata(&mut meta, &t, p.key, &at);
-        }
-        let turns: Vec<NewTurn> = turn_words(&t);
-        report.status = "imported";
-        report.title = Some(meta.title.clone());
-        report.words = turns.iter().map(|x| x.words).sum();
-        report.turns = turns.len();
-        report.controls_replaced = t.controls_replaced;
-        if t.controls_replaced > 0 {
-            report.notes.push(format!(
-                "{} control character(s) were replaced by visible stand-ins",
-                t.controls_replaced
-            ));
-        }
-        if replaced > 0 {
-            report
-                .notes
-                .push(format!("{replaced} identifier(s) replaced by pseudonyms"));
-        }
-        report.notes.extend(meta.notes.iter().cloned());
-        let file_name = Path::new(&source.name)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // A file name may itself name someone: anonymised imports keep it only when it is
-        // nothing but codes (P03_T2.txt).
-        let source_name = if options.anonymise == Anonymise::Off || only_codes(&source.stem()) {
-            file_name
-        } else {
-            format!("(name withheld).{}", source.extension())
+            (range, handle)
         };
-        pending.push((
-            files.len(),
-            NewDocument {
-                guid,
-                meta,
-                text: t.text,
-                turns,
-                source_format: format_name(&source.extension()).to_owned(),
-                source_name,
-                source_sha256: sha,
-            },
-        ));
-        files.push(report);
+        let mut queue = batches.into_iter();
+        let mut ahead = queue.next().map(|r| start(r, &mut looks));
+        while let Some((range, handle)) = ahead.take() {
+            let done = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            ahead = queue.next().map(|r| start(r, &mut looks));
+            progress(count + range.start, total);
+            for (j, look) in done.into_iter().enumerate() {
+                let name = sources.name(range.start + j);
+                let report = take_file(
+                    &name,
+                    look,
+                    coder,
+                    options,
+                    privacy.as_mut(),
+                    files.len(),
+                    &mut pending,
+                );
+                staged |= report.status == "staged";
+                files.push(report);
+            }
+            documents += pending.len();
+            if let Some(spool) = spool.as_mut() {
+                for (index, doc) in pending.drain(..) {
+                    spool.push(index, doc)?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    // The import's names and their matchers are done with: freed before the key is saved
+    // (whose passphrase work takes 128 MiB of its own).
+    drop(names);
+    // The key holds every pseudonym of the import before the first document is committed.
+    if let Some(p) = privacy.as_mut()
+        && (documents > 0 || staged)
+    {
+        (p.save)(p.key)?;
+    }
+    match spool {
+        None => store_batch(
+            store,
+            coder,
+            pending,
+            true,
+            &mut files,
+            privacy.as_mut(),
+            options,
+            &language,
+        )?,
+        Some(spool) => {
+            let mut reader = spool.read()?;
+            let mut next = reader.next_batch(limit)?;
+            while !next.is_empty() {
+                let batch = std::mem::take(&mut next);
+                next = reader.next_batch(limit)?;
+                store_batch(
+                    store,
+                    coder,
+                    batch,
+                    next.is_empty(),
+                    &mut files,
+                    privacy.as_mut(),
+                    options,
+                    &language,
+                )?;
+            }
+        }
     }
     progress(total, total);
-    if let Some(p) = privacy.as_mut()
-        && (!pending.is_empty() || files.iter().any(|f| f.status == "staged"))
-    {
-        (p.save)(p.key)?;
-    }
-    let known_before = privacy
-        .as_ref()
-        .map(|p| (p.key.entries.len(), p.key.names.len()));
-    let ids = if pending.is_empty() {
-        Vec::new() // nothing new: no action, nothing recorded
-    } else {
-        let key = privacy
-            .as_mut()
-            .filter(|_| options.anonymise == Anonymise::Auto)
-            .map(|p| &mut *p.key);
-        store.action(coder, |a| {
-            let ids = pending
-                .iter()
-                .map(|(_, doc)| corpus::insert_document(a, doc))
-                .collect::<Result<Vec<_>>>()?;
-            if let Some(key) = key {
-                anonymise_stored_attributes(a, key, &language)?;
-            }
-            Ok(ids)
-        })?
-    };
-    for ((index, _), id) in pending.iter().zip(ids) {
-        files[*index].document = Some(id);
-    }
-    // The attribute pass may have given a new name its pseudonym: keep the key in step.
-    if let Some(p) = privacy.as_mut()
-        && known_before != Some((p.key.entries.len(), p.key.names.len()))
-    {
-        (p.save)(p.key)?;
-    }
     Ok(ImportReport {
         imported: files.iter().filter(|f| f.status == "imported").count(),
         staged: files.iter().filter(|f| f.status == "staged").count(),
@@ -405,6 +328,202 @@ pub fn import(
         files,
         ignored: Vec::new(),
     })
+}
+
+/// One file of a batch: reported as skipped or refused, held for review, or anonymised and
+/// added to `pending` (with the index its report will have) for the batch's action.
+fn take_file(
+    name: &str,
+    look: batch::Look,
+    coder: &str,
+    options: &Options,
+    privacy: Option<&mut Privacy<'_>>,
+    index: usize,
+    pending: &mut Vec<(usize, NewDocument)>,
+) -> FileReport {
+    let mut report = FileReport::new(name);
+    let n = match look {
+        batch::Look::Unreadable(reason) => return FileReport::refused(name, reason),
+        batch::Look::Known(id, title) => {
+            report.document = Some(id);
+            report
+                .notes
+                .push(format!("already in the project as document {id} ({title})"));
+            report.title = Some(title);
+            return report;
+        }
+        batch::Look::Repeat(first) => {
+            report
+                .notes
+                .push(format!("the same bytes as {first}, imported once"));
+            return report;
+        }
+        batch::Look::Staged => {
+            report.notes.push("already staged for review".into());
+            return report;
+        }
+        batch::Look::New(n) => n,
+    };
+    let batch::New { sha, parsed, found } = *n;
+    let (mut t, mut meta) = match parsed {
+        Ok(Some(x)) => x,
+        Ok(None) => return FileReport::refused(name, "it could not be read again"),
+        Err(reason) => return FileReport::refused(name, reason),
+    };
+    let source = Source {
+        name: name.to_owned(),
+        bytes: Vec::new(),
+    };
+    let found = found.unwrap_or_default();
+    let mut replaced = 0;
+    let mut log = Vec::new();
+    let guid = crate::store::new_guid();
+    if let Some(p) = privacy {
+        match options.anonymise {
+            Anonymise::Review => {
+                let mut next = p
+                    .key
+                    .staged
+                    .iter()
+                    .flat_map(|s| s.suggestions.iter().map(|g| g.id))
+                    .max()
+                    .unwrap_or(0);
+                let suggestions = found
+                    .iter()
+                    .map(|d| {
+                        next += 1;
+                        crate::keyfile::Suggestion {
+                            id: next,
+                            start: d.start,
+                            end: d.end,
+                            category: d.category.to_owned(),
+                            confidence: d.confidence,
+                            decision: "pending".into(),
+                            rule: d.rule.to_owned(),
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                report.status = "staged";
+                report.title = Some(format!(
+                    "staged for review with {} suggestion(s)",
+                    suggestions.len()
+                ));
+                report.turns = t.turns.len();
+                let id = p.key.staged.iter().map(|s| s.id).max().unwrap_or(0) + 1;
+                p.key.staged.push(crate::keyfile::Staged {
+                    id,
+                    file: name.to_owned(),
+                    sha256: sha,
+                    format: format_name(&source.extension()).to_owned(),
+                    flags: options.flags.clone(),
+                    transcript: t,
+                    suggestions,
+                    staged: crate::store::now(),
+                    coder: coder.to_owned(),
+                });
+                return report;
+            }
+            Anonymise::Auto => {
+                let at = crate::store::now();
+                let scope = batch::participant(&meta);
+                let replacements = crate::anonymise::apply_detections(
+                    &mut t,
+                    p.key,
+                    &meta.language,
+                    found,
+                    scope.as_deref(),
+                    &at,
+                );
+                replaced = replacements.len();
+                log = crate::anonymise::log_entries(&replacements, &guid, coder, &at, "auto");
+                anonymise_metadata(&mut meta, &t, p.key, &at);
+            }
+            Anonymise::Off => {}
+        }
+    }
+    let turns: Vec<NewTurn> = turn_words(&t);
+    report.status = "imported";
+    report.title = Some(meta.title.clone());
+    report.words = turns.iter().map(|x| x.words).sum();
+    report.turns = turns.len();
+    report.controls_replaced = t.controls_replaced;
+    if t.controls_replaced > 0 {
+        report.notes.push(format!(
+            "{} control character(s) were replaced by visible stand-ins",
+            t.controls_replaced
+        ));
+    }
+    if replaced > 0 {
+        report
+            .notes
+            .push(format!("{replaced} identifier(s) replaced by pseudonyms"));
+    }
+    report.notes.extend(meta.notes.iter().cloned());
+    let file_name = Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // A file name may itself name someone: anonymised imports keep it only when it is
+    // nothing but codes (P03_T2.txt).
+    let source_name = if options.anonymise == Anonymise::Off || only_codes(&source.stem()) {
+        file_name
+    } else {
+        format!("(name withheld).{}", source.extension())
+    };
+    pending.push((
+        index,
+        NewDocument {
+            guid,
+            meta,
+            text: t.text,
+            turns,
+            source_format: format_name(&source.extension()).to_owned(),
+            source_name,
+            source_sha256: sha,
+            log,
+        },
+    ));
+    report
+}
+
+/// Stores one batch's documents in one action (the key already saved). The last batch also
+/// passes every stored attribute value through the anonymiser, saving the key again first if
+/// that gave a name its pseudonym.
+#[allow(clippy::too_many_arguments)]
+fn store_batch(
+    store: &mut Store,
+    coder: &str,
+    pending: Vec<(usize, NewDocument)>,
+    last: bool,
+    files: &mut [FileReport],
+    mut privacy: Option<&mut Privacy<'_>>,
+    options: &Options,
+    language: &str,
+) -> Result<()> {
+    if pending.is_empty() {
+        return Ok(()); // nothing new: no action, nothing recorded
+    }
+    let attributes = options.anonymise == Anonymise::Auto && last;
+    let ids = store.action(coder, |a| {
+        let ids = pending
+            .iter()
+            .map(|(_, doc)| corpus::insert_document(a, doc))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(p) = privacy.as_mut().filter(|_| attributes) {
+            let known = (p.key.entries.len(), p.key.names.len());
+            anonymise_stored_attributes(a, p.key, language)?;
+            // A value may have given a new name its pseudonym: the key is saved with it
+            // before the action commits.
+            if known != (p.key.entries.len(), p.key.names.len()) {
+                (p.save)(p.key)?;
+            }
+        }
+        Ok(ids)
+    })?;
+    for ((index, _), id) in pending.iter().zip(ids) {
+        files[*index].document = Some(id);
+    }
+    Ok(())
 }
 
 /// Turns with their word counts, slicing the text once.
@@ -426,97 +545,6 @@ pub(crate) fn turn_words(t: &Transcript) -> Vec<NewTurn> {
             time_end: x.time_end,
         })
         .collect()
-}
-
-/// A source read, resolved and (when anonymising) searched for identifiers.
-struct Prepared {
-    parsed: std::result::Result<(Transcript, resolve::Resolved), String>,
-    found: Option<Vec<crate::anonymise::Detection>>,
-}
-
-/// Reads, resolves and searches every source that will be imported, on all cores: each file
-/// is independent until pseudonyms are assigned. The names found anywhere in the import are
-/// then looked for in every file, so a name written with a capital in one interview is also
-/// found where it is written in lower case in another. Sources already in the project (or
-/// earlier in this import, or staged for review) get `None`.
-fn prepare_all(
-    store: &Store,
-    sources: &[Source],
-    options: &Options,
-    language: &str,
-    key: Option<&crate::keyfile::Key>,
-) -> Result<Vec<Option<Prepared>>> {
-    let mut needed = Vec::with_capacity(sources.len());
-    let mut seen = std::collections::HashSet::new();
-    for source in sources {
-        let sha = hex(&Sha256::digest(&source.bytes));
-        let staged = key.is_some_and(|k| k.staged.iter().any(|s| s.sha256 == sha));
-        let known = corpus::has_source(store.conn(), &sha)?.is_some();
-        needed.push(seen.insert(sha) && !known && !staged);
-    }
-    let anonymising = options.anonymise != Anonymise::Off;
-    let prepare = |source: &Source| {
-        let labels: Vec<String> = options.flags.speakers.keys().cloned().collect();
-        let parsed = read_with(source, &labels).and_then(|t| {
-            let r = resolve::resolve(&t, &options.flags, &source.stem(), language)?;
-            Ok((t, r))
-        });
-        let found = match (&parsed, key) {
-            (Ok((t, meta)), Some(k)) if anonymising => {
-                let participant =
-                    (meta.participants.len() == 1).then(|| meta.participants[0].clone());
-                Some(crate::anonymise::detect_in(
-                    t,
-                    k,
-                    participant.as_deref(),
-                    &meta.language,
-                ))
-            }
-            _ => None,
-        };
-        Prepared { parsed, found }
-    };
-    let mut out = crate::parallel::map(sources.len(), |i| needed[i].then(|| prepare(&sources[i])));
-    if anonymising {
-        let mut batch: Vec<crate::anonymise::Known> = Vec::new();
-        for p in out.iter().flatten() {
-            if let (Ok((t, _)), Some(found)) = (&p.parsed, &p.found) {
-                batch.extend(crate::anonymise::found_names(t, found));
-            }
-        }
-        batch.sort_by(|a, b| (&a.text, a.category).cmp(&(&b.text, b.category)));
-        batch.dedup_by(|a, b| a.text == b.text);
-        // The names prepared once per language, not once per file.
-        let mut languages: Vec<&str> = out
-            .iter()
-            .flatten()
-            .filter_map(|p| p.parsed.as_ref().ok().map(|(_, m)| m.language.as_str()))
-            .collect();
-        languages.sort_unstable();
-        languages.dedup();
-        let prepared: Vec<(&str, crate::anonymise::Mentions)> = languages
-            .into_iter()
-            .map(|l| (l, crate::anonymise::Mentions::new(&batch, l)))
-            .collect();
-        let extra = crate::parallel::map(out.len(), |i| match &out[i] {
-            Some(Prepared {
-                parsed: Ok((t, meta)),
-                found: Some(_),
-            }) => prepared
-                .iter()
-                .find(|(l, _)| *l == meta.language)
-                .map(|(_, names)| crate::anonymise::mentions(t, names)),
-            _ => None,
-        });
-        for (p, more) in out.iter_mut().zip(extra) {
-            if let (Some(p), Some(more)) = (p.as_mut(), more)
-                && let Some(found) = p.found.take()
-            {
-                p.found = Some(crate::anonymise::combine(found, more));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Passes a document's title, interviewer and attribute values through the anonymiser, and

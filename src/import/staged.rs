@@ -73,15 +73,9 @@ pub fn apply_staged(
                 r.rule = g.rule.clone();
             }
         }
-        key.log.extend(crate::anonymise::log_entries(
-            &replacements,
-            &guid,
-            coder,
-            &at,
-            "accept",
-        ));
+        let mut log = crate::anonymise::log_entries(&replacements, &guid, coder, &at, "accept");
         for g in s.suggestions.iter().filter(|g| g.decision == "rejected") {
-            key.log.push(crate::keyfile::LogEntry {
+            log.push(crate::keyfile::LogEntry {
                 at: at.clone(),
                 coder: coder.to_owned(),
                 action: "reject".into(),
@@ -121,6 +115,7 @@ pub fn apply_staged(
             source_name,
             source_format: s.format.clone(),
             source_sha256: s.sha256.clone(),
+            log,
         });
     }
     save(key)?;

@@ -11,7 +11,7 @@ use super::read::{self, Project};
 use crate::corpus::NewDocument;
 use crate::error::{Error, Result};
 use crate::import::{self, Anonymise, Privacy, Source, resolve};
-use crate::store::{Store, new_guid};
+use crate::store::Store;
 
 /// What is being imported, and by whom.
 #[derive(Clone, Copy)]
@@ -260,13 +260,13 @@ pub(super) fn prepare(
             report.documents_unassigned += 1;
         }
         let mut moves = Vec::new();
+        let mut log = Vec::new();
         if let Some(p) = privacy.as_mut()
             && anonymise == Anonymise::Auto
         {
             let participant = (meta.participants.len() == 1).then(|| meta.participants[0].clone());
             let found =
                 crate::anonymise::detect_in(&t, p.key, participant.as_deref(), &meta.language);
-            let guid = new_guid();
             let replacements = crate::anonymise::apply_detections(
                 &mut t,
                 p.key,
@@ -280,8 +280,8 @@ pub(super) fn prepare(
                 .iter()
                 .map(|r| (r.old_start, r.old_end, r.end - r.start))
                 .collect();
-            let log = crate::anonymise::log_entries(&replacements, &guid, coder, at, "auto");
-            p.key.log.extend(log);
+            // The log names the document by the GUID it is stored under.
+            log = crate::anonymise::log_entries(&replacements, &source.guid, coder, at, "auto");
             import::anonymise_metadata(&mut meta, &t, p.key, at);
         }
         let turns = import::turn_words(&t);
@@ -298,6 +298,7 @@ pub(super) fn prepare(
                     "(name withheld).qdpx".into()
                 },
                 source_sha256: sha,
+                log,
             }),
             moves,
             ..Default::default()

@@ -373,6 +373,27 @@ pub(super) fn open_or_create(project: &Path) -> Result<(Index, Fields, bool)> {
     Ok((index, fields, created))
 }
 
+/// How many documents' turns are read from the database and handed to the writer at a time:
+/// indexing a whole project, or an import of any size, holds a few dozen transcripts, not all.
+const DOCUMENTS_AT_ONCE: usize = 32;
+
+/// Hands every turn of these documents to the writer, a few documents at a time. Returns the
+/// number of turns.
+fn add_documents(
+    conn: &Connection,
+    w: &IndexWriter,
+    fields: &Fields,
+    docs: &[i64],
+) -> Result<usize> {
+    let mut n = 0;
+    for chunk in docs.chunks(DOCUMENTS_AT_ONCE) {
+        let rows = turn_rows(conn, Some(chunk))?;
+        n += rows.len();
+        add_rows(w, fields, rows)?;
+    }
+    Ok(n)
+}
+
 /// The index writer's memory, shared by its two threads. Measured on the 36 MB benchmark
 /// corpus: 64 MB 4.2 s, 128 MB 3.9 s, 256 MB 3.7 s to index everything; 128 MB keeps an
 /// import's peak well under its 500 MB budget.
@@ -426,9 +447,12 @@ pub fn rebuild(store: &Store) -> Result<usize> {
     let (index, fields, _) = open_or_create(store.root())?;
     let mut w = writer(&index)?;
     w.delete_all_documents().map_err(search_error)?;
-    let rows = turn_rows(store.conn(), None)?;
-    let n = rows.len();
-    add_rows(&w, &fields, rows)?;
+    let docs: Vec<i64> = store
+        .conn()
+        .prepare("SELECT id FROM documents ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let n = add_documents(store.conn(), &w, &fields, &docs)?;
     w.commit().map_err(search_error)?;
     w.wait_merging_threads().map_err(search_error)?;
     write_meta(store.root(), generation)?;
@@ -496,17 +520,18 @@ pub fn follow_outcomes(store: &Store, outcomes: &[Outcome]) -> Result<()> {
     for t in &turns {
         w.delete_term(Term::from_field_u64(fields.turn, *t as u64));
     }
-    let mut rows = turn_rows(store.conn(), Some(&docs))?;
+    add_documents(store.conn(), &w, &fields, &docs)?;
     if !turns.is_empty() {
         let wanted: HashSet<i64> = turns.iter().copied().collect();
         let span_docs: Vec<i64> = changes.spans.keys().copied().collect();
-        rows.extend(
-            turn_rows(store.conn(), Some(&span_docs))?
+        for chunk in span_docs.chunks(DOCUMENTS_AT_ONCE) {
+            let rows = turn_rows(store.conn(), Some(chunk))?
                 .into_iter()
-                .filter(|r| wanted.contains(&r.turn)),
-        );
+                .filter(|r| wanted.contains(&r.turn))
+                .collect();
+            add_rows(&w, &fields, rows)?;
+        }
     }
-    add_rows(&w, &fields, rows)?;
     w.commit().map_err(search_error)?;
     // Merges the commit started finish here, before the index is said to be current: a
     // writer dropped with a merge under way let a killed process leave a turn twice

@@ -117,6 +117,32 @@ impl Action<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
+    /// Appends entries to the anonymisation log: a record, like the audit log, that stays
+    /// when the action is undone and does not make it irreversible.
+    pub fn log_replacements(&self, entries: &[crate::keyfile::LogEntry]) -> Result<()> {
+        self.account();
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO anonymisation_log (at, coder, action, document, start, end, category, pseudonym, confidence, rule)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for l in entries {
+            stmt.execute(params![
+                l.at,
+                l.coder,
+                l.action,
+                l.document,
+                l.start as i64,
+                l.end as i64,
+                l.category,
+                l.pseudonym,
+                l.confidence as f64,
+                l.rule
+            ])?;
+        }
+        self.accounted();
+        Ok(())
+    }
+
     /// Inserts a row into an undoable table and records the change. `values` are column
     /// name and value pairs; returns the new row's id.
     pub fn insert(&self, table: &str, values: &[(&str, &dyn rusqlite::ToSql)]) -> Result<i64> {

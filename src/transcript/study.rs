@@ -51,7 +51,7 @@ pub fn parse_speakers(given: &[String]) -> Result<BTreeMap<String, String>, Stri
 }
 
 /// Who a speaker label is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Speaker {
     Interviewer,
     Participant(String),
@@ -60,7 +60,7 @@ pub enum Speaker {
 }
 
 /// A transcript with everything settled, ready to store.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Resolved {
     pub kind: String,
     pub participants: Vec<String>,

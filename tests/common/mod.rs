@@ -131,7 +131,7 @@ pub fn import_text(store: &mut narrata::store::Store, name: &str, text: &str) ->
     let report = import::import(
         store,
         "tester",
-        vec![source],
+        &vec![source],
         &options,
         None,
         &mut |_, _| {},
