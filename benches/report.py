@@ -109,6 +109,18 @@ def main(paths):
         worst = max(keys["keys"].items(), key=lambda kv: kv[1]["p95_ms"])
         row(f"TUI keystroke to frame, slowest key's p95 ({keys['words']:,} words, {keys['codings']:,} codings)",
             f"{fmt(worst[1]['p95_ms'], ' ms', 2)} ({worst[0]})", "< 16 ms", worst[1]["p95_ms"] < 16)
+    tg_imp, tg_hl = one(s, "taguette_import"), one(s, "taguette_highlights")
+    if tg_imp and plain:
+        tg_speed = tg_imp["bytes"] / 1e6 / tg_imp["seconds"]
+        row(f"import without anonymisation, indexed (beside Taguette: its first {tg_imp['files']} files)", fmt(plain_speed, " MB/s"), "–", None,
+            f"Taguette (HTML upload through its API, no index): {fmt(tg_speed, ' MB/s', 2)}", ratio(plain_speed, tg_speed, True))
+    if tg_hl and keys and tg_hl["p95_ms"]:
+        enter = next((v for k, v in keys["keys"].items() if k.startswith("Enter")), None)
+        if enter:
+            row("coding a passage and saving it, p95 (TUI `Enter`, in process)", fmt(enter["p95_ms"], " ms", 2), "< 16 ms", enter["p95_ms"] < 16,
+                f"Taguette, one highlight through its API ({tg_hl['highlights']} in {tg_hl['documents']} documents): p95 {fmt(tg_hl['p95_ms'], ' ms')}, "
+                f"p50 {fmt(tg_hl['p50_short_ms'], ' ms')} in the shortest fifth, {fmt(tg_hl['p50_long_ms'], ' ms')} in the longest",
+                ratio(enter["p95_ms"], tg_hl["p95_ms"]))
     start, peak = one(s, "tui_start"), one(s, "tui_peak")
     row("TUI start to first frame", fmt(start["first_frame_ms"], " ms"), "< 300 ms", start["first_frame_ms"] < 300)
     row("TUI start to first frame with the documents", fmt(start["first_data_frame_ms"], " ms", 0), "–", None)

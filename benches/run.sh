@@ -8,7 +8,8 @@
 #                                               the same measurements at three corpus sizes
 #
 # The alternatives (DEDUCE and qc from PyPI, with python-docx to open the Word export) are
-# installed into a virtual environment (target/bench-venv) by this script; grep is the
+# installed into a virtual environment (target/bench-venv) by this script, Taguette into one of
+# its own (target/taguette-venv); grep is the
 # system's, ripgrep is installed from the distribution's packages when missing (apt-get). Not run by CI: it takes minutes and downloads packages. Results: target/bench/
 # (or BENCH_OUT; one results.jsonl per size) and the table printed at the end
 # (benches/report.py).
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/.."
 SIZES=${SIZES:-300}
 ALTERNATIVES=${ALTERNATIVES:-1}
 QC_FILES=${QC_FILES:-10} # qc codes one document per command; see docs/PERFORMANCE.md
+TAGUETTE_FILES=${TAGUETTE_FILES:-30} # uploaded and highlighted through Taguette's web API
 out=$(realpath -m "${BENCH_OUT:-target/bench}")
 mkdir -p "$out"
 cargo build --release --quiet --bins --examples
@@ -45,6 +47,13 @@ if [ "$ALTERNATIVES" = 1 ] && [ ! -x "$venv/bin/qc" ]; then
   echo "== installing the alternatives (DEDUCE, qc, python-docx) in $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet deduce qualitative-coding python-docx
+fi
+# Taguette in an environment of its own (its pinned dependencies differ from qc's).
+taguette_venv=$PWD/target/taguette-venv
+if [ "$ALTERNATIVES" = 1 ] && [ ! -x "$taguette_venv/bin/taguette" ]; then
+  echo "== installing Taguette in $taguette_venv"
+  python3 -m venv "$taguette_venv"
+  "$taguette_venv/bin/pip" install --quiet taguette
 fi
 if [ "$ALTERNATIVES" = 1 ] && ! command -v rg > /dev/null; then
   echo "== installing ripgrep"
@@ -145,6 +154,9 @@ EOF
     timed narrata_code_docs "$work/narrata-code-docs.txt" bash -c 'while read -r f; do "$0" --project "$1" code auto groep group --doc "$(echo "${f%.md}" | tr _ " ")"; done < "$2"' "$narrata" "$project" "$work/qc-files.txt"
     record "{\"step\": \"code_docs_summary\", \"files\": $QC_FILES, \"narrata\": \"$(tr '\n' ';' < "$work/narrata-code-docs.txt")\", \"qc\": \"$(tr '\t\n' ' ;' < "$work/qc-counts.tsv")\"}"
     timed narrata_counts "$work/counts.txt" "$narrata" --project "$project" codebook show
+
+    echo "== Taguette on the same files: upload the first $TAGUETTE_FILES, highlight every paragraph with \"groep\""
+    "$taguette_venv/bin/python" benches/taguette_bench.py "$taguette_venv/bin/taguette" "$corpus" "$work/taguette" "$TAGUETTE_FILES" >> "$results"
   fi
 done
 
