@@ -402,6 +402,23 @@ pub fn merge(store: &mut Store, coder: &str, other: &Path, dry_run: bool) -> Res
                             params![h, t.0, t.1, t.2.and_then(|p| participant_map.get(&p).copied()), t.3, t.4, t.5, t.6, t.7, t.8, t.9],
                         )?;
                     }
+                    // Its anonymisation log comes with it (rules, accepts, corrections).
+                    let mut logged = o.prepare(
+                        "SELECT at, coder, action, start, end, category, pseudonym, confidence, rule
+                         FROM anonymisation_log WHERE document = ?1 ORDER BY id",
+                    )?;
+                    let mut rows = logged.query([&guid])?;
+                    while let Some(l) = rows.next()? {
+                        c.execute(
+                            "INSERT INTO anonymisation_log (at, coder, action, document, start, end, category, pseudonym, confidence, rule)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            params![
+                                l.get::<_, String>(0)?, l.get::<_, String>(1)?, l.get::<_, String>(2)?, guid,
+                                l.get::<_, i64>(3)?, l.get::<_, i64>(4)?, l.get::<_, String>(5)?,
+                                l.get::<_, String>(6)?, l.get::<_, f64>(7)?, l.get::<_, String>(8)?
+                            ],
+                        )?;
+                    }
                     r.documents_added += 1;
                     doc_map.insert(id, DocMap { here: h, title, change: None, chars: chars as usize });
                 }

@@ -280,3 +280,65 @@ fn a_file_that_cannot_be_read_is_refused_in_its_place_and_the_others_are_importe
             .contains("could not be read")
     );
 }
+
+#[test]
+fn an_attribute_naming_a_place_a_later_batch_names_gets_its_pseudonym() {
+    let files = [
+        (
+            "P01_T1.md",
+            "---\nparticipant: P01\nwave: T1\nlanguage: nl\nparticipant_attributes:\n  site: Leiden\n---\nI: Hoe gaat het?\nP01: Goed, dank je.\n".to_owned(),
+        ),
+        (
+            "P02_T1.md",
+            doc(
+                "P02",
+                "T1",
+                "I: Waar woon je?\nP02: Ik woon al twintig jaar in Leiden, vlak bij het station van Leiden.",
+            ),
+        ),
+    ];
+    let sources: Vec<Source> = files
+        .iter()
+        .map(|(name, text)| Source {
+            name: (*name).to_owned(),
+            bytes: text.as_bytes().to_vec(),
+        })
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = narrata::project::init(&tmp.path().join("p"), Some("b"), "nl").unwrap();
+    let mut key = Key::new("b");
+    let mut save = |_: &Key| Ok(());
+    let options = Options {
+        anonymise: Anonymise::Auto,
+        batch_bytes: Some(1),
+        ..Options::default()
+    };
+    let r = import::import(
+        &mut store,
+        "tester",
+        &sources,
+        &options,
+        Some(Privacy {
+            key: &mut key,
+            save: &mut save,
+        }),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(r.imported, 2);
+    let attributes: String = store
+        .conn()
+        .query_row(
+            "SELECT attributes FROM participants WHERE code = 'P01'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!attributes.contains("Leiden"), "{attributes}");
+    let text = narrata::corpus::text(store.conn(), 2).unwrap();
+    let site: serde_json::Value = serde_json::from_str(&attributes).unwrap();
+    assert!(
+        text.contains(site["site"].as_str().unwrap()),
+        "{site} {text}"
+    );
+}

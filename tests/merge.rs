@@ -401,3 +401,45 @@ fn undo_after_a_merge_takes_the_merge_back_whole_or_passes_over_it() {
     );
     assert_eq!((codings(&c), codes(&c)), before);
 }
+
+#[test]
+fn a_document_merged_in_brings_its_anonymisation_log() {
+    let (tmp, a, b) = copies();
+    // In the copy, an interview imported with anonymisation: its log is in that database.
+    let file = tmp.path().join("P02_T1.txt");
+    std::fs::write(
+        &file,
+        "I: Wie helpt je?\nP02: Mijn broer Sjoerd Wiersma, en mevrouw De Haan van het wijkteam.\n",
+    )
+    .unwrap();
+    let out = narrata(&b)
+        .env("NARRATA_PASSPHRASE", "proef-wachtwoord")
+        .env("NARRATA_KEY_WORK_FACTOR", "4")
+        .args(["import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = |dir: &Path| -> Vec<(String, String, String)> {
+        let c = rusqlite::Connection::open(dir.join("narrata.db")).unwrap();
+        let mut stmt = c
+            .prepare("SELECT document, pseudonym, rule FROM anonymisation_log ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let theirs = log(&b);
+    assert!(theirs.len() >= 2, "{theirs:?}");
+    assert!(log(&a).is_empty());
+    let r = merge_json(&a, &b, &[]);
+    assert_eq!(r["documents_added"], 1, "{r}");
+    assert_eq!(log(&a), theirs);
+    // Merging again adds nothing, to the log neither.
+    merge_json(&a, &b, &[]);
+    assert_eq!(log(&a), theirs);
+}

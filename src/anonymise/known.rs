@@ -19,11 +19,11 @@ pub struct Known {
     pub exact: bool,
 }
 
-/// The key's names as last prepared: (language, fingerprint of the names) and the result,
-/// shared by every thread of the process (a cache per thread was built again by every worker
-/// thread of every batch of an import: profiled).
-static KEY_MENTIONS: std::sync::Mutex<Option<(String, u64, Arc<Mentions>)>> =
-    std::sync::Mutex::new(None);
+/// The key's names as last prepared, one slot per language: (language, fingerprint of the
+/// names) and the result, shared by every thread of the process (a cache per thread was built
+/// again by every worker thread of every batch of an import: profiled).
+static KEY_MENTIONS: std::sync::Mutex<Vec<(String, u64, Arc<Mentions>)>> =
+    std::sync::Mutex::new(Vec::new());
 
 /// The key's names prepared for `language`, from the last call when they have not changed
 /// (preparing tens of thousands of names, with their spoken forms, for every document was
@@ -35,18 +35,18 @@ pub(super) fn key_mentions(known: &[Known], language: &str) -> Arc<Mentions> {
         (k.text.as_str(), k.category, k.exact).hash(&mut h);
     }
     let fp = h.finish();
-    if let Some((l, f, m)) = KEY_MENTIONS
+    if let Some((_, _, m)) = KEY_MENTIONS
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .as_ref()
-        && l == language
-        && *f == fp
+        .iter()
+        .find(|(l, f, _)| l == language && *f == fp)
     {
         return m.clone();
     }
     let m = Arc::new(Mentions::new(&with_parts(known.to_vec()), language));
-    *KEY_MENTIONS.lock().unwrap_or_else(|p| p.into_inner()) =
-        Some((language.to_owned(), fp, m.clone()));
+    let mut slots = KEY_MENTIONS.lock().unwrap_or_else(|p| p.into_inner());
+    slots.retain(|(l, _, _)| l != language);
+    slots.push((language.to_owned(), fp, m.clone()));
     m
 }
 

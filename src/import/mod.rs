@@ -291,7 +291,6 @@ pub fn import(
             store,
             coder,
             pending,
-            true,
             &mut files,
             privacy.as_mut(),
             options,
@@ -299,15 +298,15 @@ pub fn import(
         )?,
         Some(spool) => {
             let mut reader = spool.read()?;
-            let mut next = reader.next_batch(limit)?;
-            while !next.is_empty() {
-                let batch = std::mem::take(&mut next);
-                next = reader.next_batch(limit)?;
+            loop {
+                let batch = reader.next_batch(limit)?;
+                if batch.is_empty() {
+                    break;
+                }
                 store_batch(
                     store,
                     coder,
                     batch,
-                    next.is_empty(),
                     &mut files,
                     privacy.as_mut(),
                     options,
@@ -458,7 +457,11 @@ fn take_file(
             .notes
             .push(format!("{replaced} identifier(s) replaced by pseudonyms"));
     }
-    report.notes.extend(meta.notes.iter().cloned());
+    // The notes are the report's; the labels no turn carries (replaced in the text) are no
+    // one's business once the turns are mapped: neither is stored, nor spooled.
+    report.notes.append(&mut meta.notes);
+    meta.speakers
+        .retain(|label, _| t.turns.iter().any(|x| &x.speaker == label));
     let file_name = Path::new(name)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -486,15 +489,13 @@ fn take_file(
     report
 }
 
-/// Stores one batch's documents in one action (the key already saved). The last batch also
-/// passes every stored attribute value through the anonymiser, saving the key again first if
-/// that gave a name its pseudonym.
-#[allow(clippy::too_many_arguments)]
+/// Stores one batch's documents in one action (the key already saved), and passes every stored
+/// attribute value through the anonymiser, saving the key again before the commit if that gave
+/// a name its pseudonym.
 fn store_batch(
     store: &mut Store,
     coder: &str,
     pending: Vec<(usize, NewDocument)>,
-    last: bool,
     files: &mut [FileReport],
     mut privacy: Option<&mut Privacy<'_>>,
     options: &Options,
@@ -503,7 +504,9 @@ fn store_batch(
     if pending.is_empty() {
         return Ok(()); // nothing new: no action, nothing recorded
     }
-    let attributes = options.anonymise == Anonymise::Auto && last;
+    // Every batch: a value stored before the key knew its name (from a later file) gets its
+    // pseudonym before the batch commits.
+    let attributes = options.anonymise == Anonymise::Auto;
     let ids = store.action(coder, |a| {
         let ids = pending
             .iter()

@@ -4,10 +4,13 @@
 //! Every pseudonym an import gives must be in the saved key before a document carrying it is
 //! committed. Saving the key costs a passphrase derivation (128 MiB and a third of a second)
 //! and writes the whole key, so the import anonymises every batch first, writing each
-//! document to this file (one JSON line, the anonymised text only: what the database will
-//! hold, never an original), saves the key once, then stores the documents a batch at a time.
-//! Memory holds one batch in each phase. The file is in the project folder, readable by its
-//! owner only, and removed when the import ends; one left by a killed import is removed by the
+//! document to this file (one JSON line each: the anonymised text, turns and metadata as the
+//! database will hold them), saves the key once, then stores the documents a batch at a time.
+//! Memory holds one batch in each phase. The file is encrypted (age) to a key made for the
+//! import and held only in its memory: an attribute value anonymised before a later file
+//! taught the key a name may still hold that name until the batch is stored, and a file a
+//! killed import leaves behind can be read by no one. It is in the project folder, readable by
+//! its owner only, removed when the import ends; one left by a killed import is removed by the
 //! next import once it is a day old.
 
 use std::fs::File;
@@ -23,7 +26,9 @@ const SUFFIX: &str = ".spool";
 /// The spool being written.
 pub(super) struct Spool {
     path: PathBuf,
-    out: Option<BufWriter<File>>,
+    out: Option<age::stream::StreamWriter<BufWriter<File>>>,
+    /// The key the spool is encrypted to, made for this import and never written anywhere.
+    identity: age::x25519::Identity,
 }
 
 /// One line of the spool: the index of the file's report, and its document.
@@ -50,10 +55,22 @@ impl Spool {
             options.mode(0o600);
         }
         let file = options.open(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(Spool {
+        let identity = age::x25519::Identity::generate();
+        let recipient = identity.to_public();
+        let out =
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .and_then(|e| Ok(e.wrap_output(BufWriter::new(file))?))
+                .map_err(|e| {
+                    Error::Internal(format!("the import's spool could not be encrypted: {e}"))
+                });
+        // Whatever happens next, the file goes when the spool does.
+        let mut spool = Spool {
             path,
-            out: Some(BufWriter::new(file)),
-        })
+            out: None,
+            identity,
+        };
+        spool.out = Some(out?);
+        Ok(spool)
     }
 
     /// Adds a document (with the index of its file's report).
@@ -67,12 +84,16 @@ impl Spool {
     /// Done writing: the documents back, in order, `bytes` of text at a time.
     pub fn read(mut self) -> Result<Reader> {
         if let Some(out) = self.out.take() {
-            out.into_inner()
-                .map_err(|e| Error::io(&self.path, e.into_error()))?;
+            out.finish()
+                .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+                .map_err(|e| Error::io(&self.path, e))?;
         }
         let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        let plain = age::Decryptor::new(BufReader::new(file))
+            .and_then(|d| d.decrypt(std::iter::once(&self.identity as &dyn age::Identity)))
+            .map_err(|e| Error::Internal(format!("the import's spool could not be read: {e}")))?;
         Ok(Reader {
-            lines: BufReader::new(file),
+            lines: BufReader::new(plain),
             spool: self,
         })
     }
@@ -87,7 +108,7 @@ impl Drop for Spool {
 
 /// The spool read back.
 pub(super) struct Reader {
-    lines: BufReader<File>,
+    lines: BufReader<age::stream::StreamReader<BufReader<File>>>,
     spool: Spool,
 }
 
@@ -132,5 +153,69 @@ fn remove_leftovers(project: &Path) {
         if name.starts_with(PREFIX) && name.ends_with(SUFFIX) && old {
             let _ = std::fs::remove_file(entry.path());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(text: &str) -> NewDocument {
+        NewDocument {
+            guid: "g".into(),
+            meta: crate::transcript::study::Resolved {
+                kind: "individual".into(),
+                participants: vec!["P01".into()],
+                wave: Some("T1".into()),
+                language: "nl".into(),
+                title: "P01 T1".into(),
+                date: None,
+                interviewer: None,
+                attributes: Default::default(),
+                participant_attributes: Default::default(),
+                speakers: Default::default(),
+                notes: Vec::new(),
+            },
+            text: text.into(),
+            turns: vec![crate::corpus::NewTurn {
+                speaker: "P01".into(),
+                start: 0,
+                end: 5,
+                line: 1,
+                words: 1,
+                time_start: Some(0.1 + 0.2),
+                time_end: None,
+            }],
+            source_name: "P01_T1.md".into(),
+            source_format: "markdown".into(),
+            source_sha256: "s".into(),
+            log: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_spool_is_unreadable_on_disk_gives_back_what_it_took_and_goes_away() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spool = Spool::create(dir.path()).unwrap();
+        let path = spool.path.clone();
+        for (i, t) in ["Kollumerzwaag één", "tweede tekst"].iter().enumerate() {
+            spool.push(i, document(t)).unwrap();
+        }
+        let mut reader = spool.read().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(b"age-encryption.org/v1"));
+        let raw = String::from_utf8_lossy(&bytes);
+        assert!(!raw.contains("Kollumerzwaag") && !raw.contains("P01"));
+        let first = reader.next_batch(1).unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].1.text, "Kollumerzwaag één");
+        // Times come back to the bit (a spooled import equals one in a single batch).
+        assert_eq!(first[0].1.turns[0].time_start, Some(0.1 + 0.2));
+        let rest = reader.next_batch(u64::MAX).unwrap();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].0, 1);
+        assert!(reader.next_batch(u64::MAX).unwrap().is_empty());
+        drop(reader);
+        assert!(!path.exists(), "the spool outlived its import");
     }
 }

@@ -251,10 +251,10 @@ pub fn import(
     let mut paths = HashMap::new();
     code_paths(&project.codes, "", &mut paths);
 
-    // The key is saved before the database commits, so no pseudonym is ever without it.
+    // The key is saved before the database commits, so no pseudonym is ever without it (also
+    // one that only a title or an attribute value was given).
     if let Some(p) = privacy.as_mut()
         && anonymise == Anonymise::Auto
-        && report.identifiers_replaced > 0
     {
         (p.save)(p.key)?;
     }

@@ -443,6 +443,8 @@ pub fn rebuild_from_scratch(store: &Store) -> Result<usize> {
 /// Rebuilds the whole index from the database. Returns the number of turns indexed.
 pub fn rebuild(store: &Store) -> Result<usize> {
     remove_discarded(store.root())?;
+    // One snapshot of the database for the generation and every chunk of turns read after it.
+    let snapshot = store.conn().unchecked_transaction()?;
     let generation = store.project()?.generation;
     let (index, fields, _) = open_or_create(store.root())?;
     let mut w = writer(&index)?;
@@ -453,6 +455,7 @@ pub fn rebuild(store: &Store) -> Result<usize> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let n = add_documents(store.conn(), &w, &fields, &docs)?;
+    drop(snapshot); // read only: nothing to commit
     w.commit().map_err(search_error)?;
     w.wait_merging_threads().map_err(search_error)?;
     write_meta(store.root(), generation)?;
