@@ -569,6 +569,41 @@ pub fn path(project: &Path) -> PathBuf {
     project.join(KEY_FILE)
 }
 
+/// The key file's bytes (their SHA-256) as this process last read or wrote them, per project
+/// folder. A save over a key that another narrata process changed in between is refused: it
+/// would drop that process's pseudonyms from the key while its documents keep them (two
+/// imports at once, or the terminal UI and a command line). The check and the write are one
+/// step under a lock file beside the key.
+static SEEN: std::sync::Mutex<BTreeMap<PathBuf, [u8; 32]>> = std::sync::Mutex::new(BTreeMap::new());
+
+fn seen_key(project: &Path) -> PathBuf {
+    std::fs::canonicalize(project).unwrap_or_else(|_| project.to_path_buf())
+}
+
+fn remember(project: &Path, bytes: &[u8]) {
+    use sha2::Digest;
+    let digest: [u8; 32] = sha2::Sha256::digest(bytes).into();
+    SEEN.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(seen_key(project), digest);
+}
+
+/// Whether the key file is as this process last saw it (or absent, or never seen while absent).
+fn unchanged_since_seen(project: &Path, current: Option<&[u8]>) -> bool {
+    use sha2::Digest;
+    let seen = SEEN
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&seen_key(project))
+        .copied();
+    match (current, seen) {
+        (None, _) => true,
+        (Some(bytes), Some(d)) => <[u8; 32]>::from(sha2::Sha256::digest(bytes)) == d,
+        // Another process made a key after this one found none.
+        (Some(_), None) => false,
+    }
+}
+
 /// The passphrase: `NARRATA_PASSPHRASE`, else asked on the terminal (twice when `new`).
 pub fn passphrase(new: bool) -> Result<SecretString> {
     if let Ok(p) = std::env::var("NARRATA_PASSPHRASE") {
@@ -657,6 +692,7 @@ pub fn load(project: &Path, pass: &SecretString) -> Result<Option<Key>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(&file, e)),
     };
+    remember(project, &bytes);
     let mut identity = age::scrypt::Identity::new(pass.clone());
     identity.set_max_work_factor(30);
     let plain = age::decrypt(&identity, &bytes).map_err(|e| match e {
@@ -707,6 +743,26 @@ fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Resul
     recipient.set_work_factor(log_n);
     let cipher = age::encrypt(&recipient, &plain)
         .map_err(|e| Error::Key(format!("the key could not be encrypted: {e}")))?;
+    // Checked and written under a lock, so that two processes cannot both pass the check.
+    let lock_path = project.join("key.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::io(&lock_path, e))?;
+    lock.lock().map_err(|e| Error::io(&lock_path, e))?;
+    let current = match std::fs::read(&file) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&file, e)),
+    };
+    if !unchanged_since_seen(project, current.as_deref()) {
+        return Err(Error::Key(format!(
+            "{} was changed by another narrata process after this one opened it; nothing was saved or stored: run the command again (it reads the key anew)",
+            file.display()
+        )));
+    }
     let tmp = file.with_extension("age.tmp");
     {
         use std::io::Write;
@@ -728,6 +784,8 @@ fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Resul
             .map_err(|e| Error::io(&tmp, e))?;
     }
     std::fs::rename(&tmp, &file).map_err(|e| Error::io(&file, e))?;
+    remember(project, &cipher);
+    drop(lock);
     Ok(())
 }
 
@@ -828,6 +886,38 @@ mod tests {
             .unwrap();
         assert!(stanza.ends_with(" 5"), "{stanza}");
         assert!(load(dir.path(), &pass).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_save_over_a_key_another_process_changed_is_refused_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = SecretString::from("goed".to_owned());
+        let mut ours = Key::new("p");
+        ours.pseudonym("Ria Verhoeven", "PERSON", "t");
+        save_with(dir.path(), &ours, &pass, 4).unwrap();
+        let mut opened = load(dir.path(), &pass).unwrap().unwrap();
+        // Another process saves its own pseudonym meanwhile (written here behind our back).
+        let mut theirs = opened.clone();
+        theirs.pseudonym("Kees de Wit", "PERSON", "t");
+        save_with_factor(dir.path(), &theirs, &pass, 4);
+        let on_disk = std::fs::read(dir.path().join(KEY_FILE)).unwrap();
+        opened.pseudonym("Anna Smit", "PERSON", "t");
+        let err = save_with(dir.path(), &opened, &pass, 4)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("changed by another narrata process"), "{err}");
+        assert_eq!(std::fs::read(dir.path().join(KEY_FILE)).unwrap(), on_disk);
+        // Read anew, the key saves again, with both processes' pseudonyms.
+        let mut again = load(dir.path(), &pass).unwrap().unwrap();
+        again.pseudonym("Anna Smit", "PERSON", "t");
+        save_with(dir.path(), &again, &pass, 4).unwrap();
+        let last = load(dir.path(), &pass).unwrap().unwrap();
+        let originals: Vec<&str> = last.entries.iter().map(|e| e.original.as_str()).collect();
+        assert_eq!(originals, ["Ria Verhoeven", "Kees de Wit", "Anna Smit"]);
+        // A key made by another process after this one found none is not overwritten either.
+        let fresh = tempfile::tempdir().unwrap();
+        save_with_factor(fresh.path(), &theirs, &pass, 4);
+        assert!(save_with(fresh.path(), &Key::new("p"), &pass, 4).is_err());
     }
 
     fn save_with_factor(dir: &Path, key: &Key, pass: &SecretString, log_n: u8) {
