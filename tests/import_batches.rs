@@ -342,3 +342,54 @@ fn an_attribute_naming_a_place_a_later_batch_names_gets_its_pseudonym() {
         "{site} {text}"
     );
 }
+
+#[test]
+fn reviewed_transcripts_stay_in_the_key_until_they_are_stored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = narrata::project::init(&tmp.path().join("p"), Some("r"), "nl").unwrap();
+    let mut key = Key::new("r");
+    let sources: Vec<Source> = vec![Source {
+        name: "P01_T1.md".into(),
+        bytes: doc(
+            "P01",
+            "T1",
+            "I: Wie helpt je?\nR: Mijn zus Tjitske Hoekstra komt elke zondag.",
+        )
+        .into_bytes(),
+    }];
+    let options = Options {
+        anonymise: Anonymise::Review,
+        ..Options::default()
+    };
+    let mut save = |_: &Key| Ok(());
+    let r = import::import(
+        &mut store,
+        "tester",
+        &sources,
+        &options,
+        Some(Privacy {
+            key: &mut key,
+            save: &mut save,
+        }),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(r.staged, 1);
+    // Each save: (staged transcripts in the key, documents committed).
+    let dir = tmp.path().join("p");
+    let mut saves = Vec::new();
+    let mut save = |k: &Key| {
+        saves.push((k.staged.len(), committed_documents(&dir.join("narrata.db"))));
+        Ok(())
+    };
+    let applied = narrata::import::apply_staged(&mut store, "tester", &mut key, &mut save).unwrap();
+    assert_eq!(applied.imported, 1);
+    assert_eq!(
+        saves,
+        [(1, 0), (0, 1)],
+        "the staged transcript left the key before it was stored"
+    );
+    assert!(key.staged.is_empty());
+    let log = narrata::keyfile::log(store.conn(), &key, None).unwrap();
+    assert!(log.iter().any(|l| l.action == "accept"), "{log:?}");
+}

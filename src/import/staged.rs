@@ -10,8 +10,10 @@ use crate::store::Store;
 
 /// Stores the transcripts held for review, each with the suggestions the reviewer did not
 /// reject replaced by pseudonyms (undecided ones are replaced: the safe default), as one
-/// action. The key (with every accept and reject logged, and the staging emptied) is saved
-/// before the database commits.
+/// action, every accept and reject logged with it. The key is saved with the new pseudonyms
+/// before the database commits, the staged transcripts still in it; once they are stored they
+/// leave the key and it is saved again. A failure in between loses nothing: a transcript
+/// already stored is passed over (and leaves the staging) at the next apply.
 pub fn apply_staged(
     store: &mut Store,
     coder: &str,
@@ -20,7 +22,7 @@ pub fn apply_staged(
 ) -> Result<ImportReport> {
     let started = Instant::now();
     let language = store.project()?.language;
-    let staged = std::mem::take(&mut key.staged);
+    let staged = key.staged.clone();
     let mut pending = Vec::new();
     let mut files = Vec::new();
     for s in &staged {
@@ -132,6 +134,9 @@ pub fn apply_staged(
     for (f, id) in files.iter_mut().zip(ids) {
         f.document = Some(id);
     }
+    key.staged
+        .retain(|s| !staged.iter().any(|done| done.id == s.id));
+    save(key)?;
     Ok(ImportReport {
         imported: files.len(),
         staged: 0,
