@@ -393,3 +393,20 @@ fn reviewed_transcripts_stay_in_the_key_until_they_are_stored() {
     let log = narrata::keyfile::log(store.conn(), &key, None).unwrap();
     assert!(log.iter().any(|l| l.action == "accept"), "{log:?}");
 }
+
+#[test]
+fn a_copy_of_a_refused_file_is_refused_too_not_imported_once() {
+    let bad = Source {
+        name: "P01_T1.md".into(),
+        bytes: b"---\nparticipant: P01\nwave: T1\n---\n".to_vec(), // front matter, no transcript
+    };
+    let copy = Source {
+        name: "kopie/P01_T1.md".into(),
+        bytes: bad.bytes.clone(),
+    };
+    let r = import(&vec![bad, copy], Some(1)).report;
+    let statuses: Vec<&str> = r.files.iter().map(|f| f.status).collect();
+    assert_eq!(statuses, ["refused", "refused"], "{:?}", r.files);
+    let why = r.files[1].reason.as_deref().unwrap();
+    assert!(why.contains("the same bytes as P01_T1.md"), "{why}");
+}

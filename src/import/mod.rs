@@ -256,6 +256,19 @@ pub fn import(
             progress(count + range.start, total);
             for (j, look) in done.into_iter().enumerate() {
                 let name = sources.name(range.start + j);
+                // A copy of a file that was refused is not "imported once": it is refused too.
+                if let batch::Look::Repeat(first) = &look
+                    && let Some(refused) = files
+                        .iter()
+                        .find(|f| f.file == *first && f.status == "refused")
+                {
+                    let why = refused.reason.clone().unwrap_or_default();
+                    files.push(FileReport::refused(
+                        &name,
+                        format!("the same bytes as {first}, which was not imported: {why}"),
+                    ));
+                    continue;
+                }
                 let report = take_file(
                     &name,
                     look,
