@@ -751,7 +751,14 @@ fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Resul
         .write(true)
         .open(&lock_path)
         .map_err(|e| Error::io(&lock_path, e))?;
-    lock.lock().map_err(|e| Error::io(&lock_path, e))?;
+    // A file system without locks (some network and synchronised folders: on Linux ENOLCK,
+    // ENOSYS, EOPNOTSUPP) still gets the check, without the lock around it.
+    if let Err(e) = lock.lock()
+        && e.kind() != std::io::ErrorKind::Unsupported
+        && !matches!(e.raw_os_error(), Some(37 | 38 | 95))
+    {
+        return Err(Error::io(&lock_path, e));
+    }
     let current = match std::fs::read(&file) {
         Ok(b) => Some(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

@@ -410,3 +410,62 @@ fn a_copy_of_a_refused_file_is_refused_too_not_imported_once() {
     let why = r.files[1].reason.as_deref().unwrap();
     assert!(why.contains("the same bytes as P01_T1.md"), "{why}");
 }
+
+#[test]
+fn reviewed_transcripts_stored_before_a_failed_key_save_are_reported_and_cleared_next_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = narrata::project::init(&tmp.path().join("p"), Some("r"), "nl").unwrap();
+    let mut key = Key::new("r");
+    let sources: Vec<Source> = vec![Source {
+        name: "P01_T1.md".into(),
+        bytes: doc(
+            "P01",
+            "T1",
+            "I: Wie helpt je?\nR: Mijn zus Tjitske Hoekstra.",
+        )
+        .into_bytes(),
+    }];
+    let options = Options {
+        anonymise: Anonymise::Review,
+        ..Options::default()
+    };
+    let privacy = Privacy {
+        key: &mut key,
+        save: &mut |_: &Key| Ok(()),
+    };
+    import::import(
+        &mut store,
+        "tester",
+        &sources,
+        &options,
+        Some(privacy),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let staged = key.staged.clone();
+    // The save after the commit fails (a full disk, another process's key).
+    let mut calls = 0;
+    let mut failing = |_: &Key| {
+        calls += 1;
+        if calls == 2 {
+            return Err(narrata::Error::Key("the disk is full".into()));
+        }
+        Ok(())
+    };
+    let applied =
+        narrata::import::apply_staged(&mut store, "tester", &mut key, &mut failing).unwrap();
+    assert_eq!(applied.imported, 1);
+    let notes = &applied.files[0].notes;
+    assert!(
+        notes.iter().any(|n| n.contains("still lists it as staged")),
+        "{notes:?}"
+    );
+    // As the key on disk still has it: the next apply passes over it and clears the staging.
+    key.staged = staged;
+    let again =
+        narrata::import::apply_staged(&mut store, "tester", &mut key, &mut |_: &Key| Ok(()))
+            .unwrap();
+    assert_eq!(again.imported, 0);
+    assert!(key.staged.is_empty());
+    assert_eq!(narrata::corpus::documents(store.conn()).unwrap().len(), 1);
+}

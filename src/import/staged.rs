@@ -136,7 +136,15 @@ pub fn apply_staged(
     }
     key.staged
         .retain(|s| !staged.iter().any(|done| done.id == s.id));
-    save(key)?;
+    // The transcripts are stored: a key that cannot be saved now only still lists them as
+    // staged, and the next apply passes over them and clears them. Said, not failed.
+    if let Err(e) = save(key) {
+        for f in &mut files {
+            f.notes.push(format!(
+                "stored; the key still lists it as staged ({e}); the next `anonymise apply` clears it"
+            ));
+        }
+    }
     Ok(ImportReport {
         imported: files.len(),
         staged: 0,

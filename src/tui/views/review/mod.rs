@@ -338,8 +338,17 @@ impl State {
         if n == 0 {
             return Ok(0);
         }
-        if let Some((key, pass)) = &self.key {
-            keyfile::save(root, key, pass)?;
+        if let Some((key, pass)) = &self.key
+            && let Err(e) = keyfile::save(root, key, pass)
+        {
+            // The key on disk is not the one these decisions were made on (another narrata
+            // process saved it), or cannot be written: the decisions are let go and the key
+            // locked again, so that the view can be left and the key read anew.
+            self.key = None;
+            self.unsaved = 0;
+            return Err(crate::Error::Key(format!(
+                "{e}; the {n} decision(s) made here since the key was last written were not saved: unlock the key again (6) and make them again"
+            )));
         }
         self.unsaved = 0;
         Ok(n)
@@ -365,5 +374,62 @@ impl State {
         self.items = review::items(key);
         self.list = ListCursor::default();
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_on_a_key_another_process_changed_are_let_go_and_the_view_can_be_left() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("p");
+        let mut store = crate::project::init(&root, Some("r"), "nl").unwrap();
+        let pass = SecretString::from("goed".to_owned());
+        let mut key = Key::new("r");
+        let sources = vec![crate::import::Source {
+            name: "P01_T1.md".into(),
+            bytes: b"---\nparticipant: P01\nwave: T1\n---\nI: Wie helpt je?\nP01: Mijn zus Tjitske Hoekstra.\n".to_vec(),
+        }];
+        let options = crate::import::Options {
+            anonymise: crate::import::Anonymise::Review,
+            ..Default::default()
+        };
+        let saving = root.clone();
+        let mut save = |k: &Key| keyfile::save(&saving, k, &pass);
+        crate::import::import(
+            &mut store,
+            "tester",
+            &sources,
+            &options,
+            Some(crate::import::Privacy {
+                key: &mut key,
+                save: &mut save,
+            }),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let mut state = State::default();
+        state.unlock(&root, pass.clone()).unwrap();
+        assert!(!state.items.is_empty());
+        state.decide("rejected").unwrap();
+        assert_eq!(state.unsaved, 1);
+        // Another process writes the key meanwhile (here behind this process's back).
+        let mut theirs = key.clone();
+        theirs.pseudonym("Kees de Wit", "PERSON", "t");
+        let mut r = age::scrypt::Recipient::new(pass.clone());
+        r.set_work_factor(4);
+        let cipher = age::encrypt(&r, &serde_json::to_vec(&theirs).unwrap()).unwrap();
+        std::fs::write(keyfile::path(&root), &cipher).unwrap();
+        let err = state.save(&root).unwrap_err().to_string();
+        assert!(err.contains("were not saved"), "{err}");
+        assert_eq!(std::fs::read(keyfile::path(&root)).unwrap(), cipher);
+        // The view can be left; unlocked again, the other process's key is read.
+        assert!(!state.unlocked());
+        assert_eq!(state.save(&root).unwrap(), 0);
+        state.unlock(&root, pass).unwrap();
+        let (key, _) = state.key.as_ref().unwrap();
+        assert!(key.entries.iter().any(|e| e.original == "Kees de Wit"));
     }
 }
