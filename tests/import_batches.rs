@@ -343,9 +343,8 @@ fn an_attribute_naming_a_place_a_later_batch_names_gets_its_pseudonym() {
     );
 }
 
-#[test]
-fn reviewed_transcripts_stay_in_the_key_until_they_are_stored() {
-    let tmp = tempfile::tempdir().unwrap();
+/// A project with one transcript held for review (`--anonymise review`), and its key.
+fn staged_project(tmp: &tempfile::TempDir) -> (narrata::store::Store, Key) {
     let mut store = narrata::project::init(&tmp.path().join("p"), Some("r"), "nl").unwrap();
     let mut key = Key::new("r");
     let sources: Vec<Source> = vec![Source {
@@ -361,20 +360,27 @@ fn reviewed_transcripts_stay_in_the_key_until_they_are_stored() {
         anonymise: Anonymise::Review,
         ..Options::default()
     };
-    let mut save = |_: &Key| Ok(());
+    let privacy = Privacy {
+        key: &mut key,
+        save: &mut |_: &Key| Ok(()),
+    };
     let r = import::import(
         &mut store,
         "tester",
         &sources,
         &options,
-        Some(Privacy {
-            key: &mut key,
-            save: &mut save,
-        }),
+        Some(privacy),
         &mut |_, _| {},
     )
     .unwrap();
     assert_eq!(r.staged, 1);
+    (store, key)
+}
+
+#[test]
+fn reviewed_transcripts_stay_in_the_key_until_they_are_stored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, mut key) = staged_project(&tmp);
     // Each save: (staged transcripts in the key, documents committed).
     let dir = tmp.path().join("p");
     let mut saves = Vec::new();
@@ -414,34 +420,7 @@ fn a_copy_of_a_refused_file_is_refused_too_not_imported_once() {
 #[test]
 fn reviewed_transcripts_stored_before_a_failed_key_save_are_reported_and_cleared_next_time() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = narrata::project::init(&tmp.path().join("p"), Some("r"), "nl").unwrap();
-    let mut key = Key::new("r");
-    let sources: Vec<Source> = vec![Source {
-        name: "P01_T1.md".into(),
-        bytes: doc(
-            "P01",
-            "T1",
-            "I: Wie helpt je?\nR: Mijn zus Tjitske Hoekstra.",
-        )
-        .into_bytes(),
-    }];
-    let options = Options {
-        anonymise: Anonymise::Review,
-        ..Options::default()
-    };
-    let privacy = Privacy {
-        key: &mut key,
-        save: &mut |_: &Key| Ok(()),
-    };
-    import::import(
-        &mut store,
-        "tester",
-        &sources,
-        &options,
-        Some(privacy),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    let (mut store, mut key) = staged_project(&tmp);
     let staged = key.staged.clone();
     // The save after the commit fails (a full disk, another process's key).
     let mut calls = 0;

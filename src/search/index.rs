@@ -188,19 +188,18 @@ pub(super) struct TurnRow {
     codes: Vec<i64>,
 }
 
-/// The turns of some documents (all when `docs` is `None`), with what the index needs.
-pub(super) fn turn_rows(conn: &Connection, docs: Option<&[i64]>) -> Result<Vec<TurnRow>> {
-    let filter = match docs {
-        Some([]) => return Ok(Vec::new()),
-        Some(ids) => format!(
-            "WHERE d.id IN ({})",
-            ids.iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        None => String::new(),
-    };
+/// The turns of these documents, with what the index needs.
+pub(super) fn turn_rows(conn: &Connection, docs: &[i64]) -> Result<Vec<TurnRow>> {
+    if docs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = format!(
+        "WHERE d.id IN ({})",
+        docs.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     let mut out = Vec::new();
     let mut doc_stmt = conn.prepare(&format!(
         "SELECT d.id, d.text, d.kind, d.language, w.name,
@@ -387,7 +386,7 @@ fn add_documents(
 ) -> Result<usize> {
     let mut n = 0;
     for chunk in docs.chunks(DOCUMENTS_AT_ONCE) {
-        let rows = turn_rows(conn, Some(chunk))?;
+        let rows = turn_rows(conn, chunk)?;
         n += rows.len();
         add_rows(w, fields, rows)?;
     }
@@ -528,7 +527,7 @@ pub fn follow_outcomes(store: &Store, outcomes: &[Outcome]) -> Result<()> {
         let wanted: HashSet<i64> = turns.iter().copied().collect();
         let span_docs: Vec<i64> = changes.spans.keys().copied().collect();
         for chunk in span_docs.chunks(DOCUMENTS_AT_ONCE) {
-            let rows = turn_rows(store.conn(), Some(chunk))?
+            let rows = turn_rows(store.conn(), chunk)?
                 .into_iter()
                 .filter(|r| wanted.contains(&r.turn))
                 .collect();
