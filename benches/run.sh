@@ -99,6 +99,9 @@ for participants in $SIZES; do
   "$bin/examples/analysis_bench" "$project" 5 | results_of
   timed export "$work/export.json" "$narrata" --project "$project" export excerpts "$work/excerpts.docx" --code "Theme 1" --json
   record "{\"step\": \"export_summary\", \"summary\": $(tr -d '\n' < "$work/export.json"), \"file_bytes\": $(stat -c %s "$work/excerpts.docx")}"
+  # Every coding in one report (issue 24: any export in at most 300 MB).
+  timed export_all "$work/export_all.json" "$narrata" --project "$project" export excerpts "$work/all.docx" --json
+  record "{\"step\": \"export_all_summary\", \"summary\": $(tr -d '\n' < "$work/export_all.json"), \"file_bytes\": $(stat -c %s "$work/all.docx")}"
   if [ -x "$venv/bin/python" ]; then
     echo "{\"step\": \"export_opened\", $(python3 benches/timeit.py 1 "$venv/bin/python" -c "import docx, sys; d = docx.Document(sys.argv[1]); assert len(d.paragraphs) > 1000" "$work/excerpts.docx" | sed 's/^{//')" >> "$results"
   fi

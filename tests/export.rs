@@ -776,3 +776,112 @@ fn the_codebook_appendix_counts_codings_without_a_wave_once() {
     let codebook = r["tables"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(codebook, serde_json::json!(["code", "alle", "Hoop", "1"]));
 }
+
+/// The peak memory (KB) of `narrata args`, measured by Python as the peak of its one child.
+fn peak_kb(dir: &Path, args: &[&str]) -> u64 {
+    const PEAK: &str = "import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+assert r.returncode == 0, r.stderr.decode()
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+    let bin = assert_cmd::cargo::cargo_bin("narrata");
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(PEAK)
+        .arg(&bin)
+        .args(["--project", dir.to_str().unwrap()])
+        .args(args)
+        .env_remove("NARRATA_PROJECT")
+        .env("NARRATA_CODER", "tester")
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// A report's excerpts are streamed into the file: forty times the excerpts costs the memory
+/// of the codings read, not of forty times the document (which docx-rs would build whole).
+#[test]
+fn a_long_excerpt_report_is_written_without_holding_the_whole_document() {
+    use narrata::codebook::{self, Fields};
+    let (_tmp, dir) = common::project();
+    let mut store = narrata::store::Store::open(&dir).unwrap();
+    // Three fictional transcripts of 200 turns each, every turn coded with forty codes.
+    for d in 0..3 {
+        let text: String = (0..200)
+            .map(|t| {
+                format!(
+                    "{}: In interview {d}, turn {t}, the group met again on a quiet evening and \
+                     everyone spoke about what had changed since the last meeting.\n\n",
+                    if t % 2 == 0 {
+                        "Interviewer"
+                    } else {
+                        "Deelnemer"
+                    }
+                )
+            })
+            .collect();
+        common::import_text(&mut store, &format!("P0{}_T1.txt", d + 1), &text);
+    }
+    let codes: Vec<_> = (0..40)
+        .map(|i| {
+            codebook::add(
+                &mut store,
+                "tester",
+                &format!("Theme/Code {i}"),
+                &Fields::default(),
+            )
+            .unwrap()
+        })
+        .collect();
+    let turns: Vec<(i64, i64, i64)> = store
+        .conn()
+        .prepare("SELECT doc_id, start, end FROM turns")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(turns.len(), 600);
+    store
+        .action("tester", |a| {
+            for code in &codes {
+                for &(doc, start, end) in &turns {
+                    narrata::coding::add_in(a, doc, start, end, code)?;
+                }
+            }
+            a.audit("code", "test", serde_json::json!({"codings": 24_000}))
+        })
+        .unwrap();
+    drop(store);
+
+    let one = dir.join("one.docx");
+    let all = dir.join("all.docx");
+    let small = peak_kb(
+        &dir,
+        &[
+            "export",
+            "excerpts",
+            one.to_str().unwrap(),
+            "--code",
+            "Theme/Code 7",
+        ],
+    );
+    let large = peak_kb(&dir, &["export", "excerpts", all.to_str().unwrap()]);
+    let read = python(
+        "import sys, json, docx\nd = docx.Document(sys.argv[1])\nq = [p for p in d.paragraphs if p.style.name == 'Quote']\nh = [p.text for p in d.paragraphs if p.style.name.lower() == 'heading 2']\nprint(json.dumps({'quotes': len(q), 'headings': h, 'last': d.paragraphs[-1].text}))",
+        &[all.to_str().unwrap()],
+    );
+    assert_eq!(read["quotes"], 24_000, "every excerpt is in the report");
+    assert_eq!(read["headings"].as_array().unwrap().len(), 40);
+    // Held whole, 24,000 excerpts took about 110 MB more than 600 did (4.6 KB each).
+    let grew_mb = large.saturating_sub(small) / 1024;
+    eprintln!("peak: 600 excerpts {small} KB, 24,000 excerpts {large} KB");
+    assert!(
+        grew_mb < 40,
+        "the report of 24,000 excerpts peaked {grew_mb} MB above the one of 600 ({small} KB, {large} KB)"
+    );
+}

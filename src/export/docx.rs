@@ -216,52 +216,237 @@ pub fn hanging(p: Paragraph, twips: i32) -> Paragraph {
 /// Writes the document through a temporary file in the target's folder, renamed into place
 /// when complete: an interrupted export never leaves a broken file at the target.
 pub fn save(doc: Docx, path: &Path) -> Result<()> {
+    save_streamed(doc, path, |_| Ok(()))
+}
+
+/// Text no report contains, marking the paragraph a streamed body replaces.
+const BODY_MARK: &str = "narrata-streamed-body-0d9e4c";
+
+/// The paragraph that marks where [`save_streamed`] writes the streamed body: put it into the
+/// document once, where the body belongs.
+pub fn body_mark() -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(BODY_MARK))
+}
+
+/// Where a streamed body is written: each paragraph goes to the compressed file as it comes,
+/// so a report of any length needs the memory of one paragraph, not of the whole document.
+pub struct BodyWriter<'a> {
+    out: &'a mut dyn std::io::Write,
+    path: &'a Path,
+}
+
+impl BodyWriter<'_> {
+    /// Writes one paragraph (docx-rs makes its XML, the same as inside a whole document).
+    pub fn add(&mut self, p: &Paragraph) -> Result<()> {
+        use docx_rs::BuildXML;
+        let xml = p.build();
+        self.out
+            .write_all(&xml)
+            .map_err(|e| Error::io(self.path, e))
+    }
+
+    /// Writes paragraphs in order.
+    pub fn add_all(&mut self, ps: &[Paragraph]) -> Result<()> {
+        ps.iter().try_for_each(|p| self.add(p))
+    }
+}
+
+/// Writes `doc` as [`save`] does, with the paragraph [`body_mark`] replaced by what `body`
+/// writes. docx-rs builds everything else (styles, the title page, pictures, appendices) in
+/// memory as usual; only the body is streamed. A document without the mark is written as it is
+/// and `body` is not called.
+pub fn save_streamed(
+    doc: Docx,
+    path: &Path,
+    body: impl FnOnce(&mut BodyWriter) -> Result<()>,
+) -> Result<()> {
     let failed = |e: String| Error::Invalid(format!("the Word document could not be written: {e}"));
     let mut packed = std::io::Cursor::new(Vec::new());
     doc.build()
         .pack(&mut packed)
         .map_err(|e| failed(e.to_string()))?;
-    let bytes = mark_normal_default(packed.into_inner()).map_err(failed)?;
+    let skeleton = packed.into_inner();
+    let mut body = Some(body);
     super::write_atomically(path, |file| {
-        std::io::Write::write_all(file, &bytes).map_err(|e| Error::io(path, e))
+        write_package(&skeleton, file, path, &mut |out| match body.take() {
+            Some(f) => f(&mut BodyWriter { out, path }),
+            None => Ok(()),
+        })
     })
 }
 
-/// docx-rs defines the Normal style without marking it the default paragraph style; Word
-/// copes, but LibreOffice and python-docx then see paragraphs without a style. The package is
-/// copied entry by entry with `w:default="1"` added to Normal, and header rows marked to
-/// repeat (docx-rs cannot say so).
-fn mark_normal_default(docx: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
+/// Copies the package docx-rs made entry by entry into `file`, with three repairs: docx-rs
+/// defines the Normal style without marking it the default paragraph style (Word copes, but
+/// LibreOffice and python-docx then see paragraphs without a style), so `w:default="1"` is
+/// added; header rows (the only rows narrata marks cantSplit) are marked to repeat on every
+/// page, which docx-rs cannot say; and the body mark is replaced by the streamed body.
+fn write_package(
+    skeleton: &[u8],
+    file: &mut std::io::BufWriter<std::fs::File>,
+    path: &Path,
+    body: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<()> {
+    let discard = std::rc::Rc::new(std::cell::Cell::new(false));
+    let mut out = zip::ZipWriter::new(Target {
+        file,
+        discard: discard.clone(),
+    });
+    let written = copy_entries(skeleton, &mut out, path, body)
+        .and_then(|()| out.finish().map(drop).map_err(|e| zip_error(path, e)));
+    if written.is_err() {
+        discard.set(true);
+    }
+    written
+}
+
+/// A failure of the zip writer: the file's own (a full disk, say) as any file error.
+fn zip_error(path: &Path, e: zip::result::ZipError) -> Error {
+    match e {
+        zip::result::ZipError::Io(io) => Error::io(path, io),
+        other => Error::Invalid(format!("the Word document could not be written: {other}")),
+    }
+}
+
+/// The file under the zip writer. After a failure (the file's, or the body's) it takes what
+/// the dropped writer still writes and throws it away: the writer would otherwise write its
+/// directory and complain on stderr, and the partial file is removed anyway.
+struct Target<'f> {
+    file: &'f mut std::io::BufWriter<std::fs::File>,
+    discard: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl Target<'_> {
+    /// The file's answer; its first failure switches to throwing away.
+    fn guard<T>(&self, result: std::io::Result<T>) -> std::io::Result<T> {
+        if result.is_err() {
+            self.discard.set(true);
+        }
+        result
+    }
+}
+
+impl std::io::Write for Target<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.discard.get() {
+            return Ok(buf.len());
+        }
+        let written = self.file.write(buf);
+        self.guard(written)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.discard.get() {
+            return Ok(());
+        }
+        let flushed = self.file.flush();
+        self.guard(flushed)
+    }
+}
+
+impl std::io::Seek for Target<'_> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        if self.discard.get() {
+            return Ok(0);
+        }
+        let at = self.file.seek(pos);
+        self.guard(at)
+    }
+}
+
+fn copy_entries(
+    skeleton: &[u8],
+    out: &mut zip::ZipWriter<Target>,
+    path: &Path,
+    body: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<()> {
     use std::io::{Read, Write};
-    let mut archive =
-        zip::ZipArchive::new(std::io::Cursor::new(docx)).map_err(|e| e.to_string())?;
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let failed = |e: zip::result::ZipError| zip_error(path, e);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(skeleton)).map_err(failed)?;
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
+        let mut entry = archive.by_index(i).map_err(failed)?;
         let name = entry.name().to_owned();
         if name == "word/styles.xml" || name == "word/document.xml" {
             let mut xml = String::new();
-            entry.read_to_string(&mut xml).map_err(|e| e.to_string())?;
-            let xml = if name == "word/styles.xml" {
-                xml.replacen(
+            entry
+                .read_to_string(&mut xml)
+                .map_err(|e| Error::io(path, e))?;
+            out.start_file(name.as_str(), options).map_err(failed)?;
+            if name == "word/styles.xml" {
+                let xml = xml.replacen(
                     r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
                     r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
                     1,
-                )
-            } else {
-                // Header rows (the only rows narrata marks cantSplit) repeat on every page.
-                xml.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />")
-            };
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated);
-            out.start_file(entry.name(), options)
-                .map_err(|e| e.to_string())?;
-            out.write_all(xml.as_bytes()).map_err(|e| e.to_string())?;
+                );
+                out.write_all(xml.as_bytes())
+                    .map_err(|e| Error::io(path, e))?;
+                continue;
+            }
+            let xml = xml.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />");
+            match mark_paragraph(&xml) {
+                Some((before, after)) => {
+                    out.write_all(before.as_bytes())
+                        .map_err(|e| Error::io(path, e))?;
+                    body(out)?;
+                    out.write_all(after.as_bytes())
+                        .map_err(|e| Error::io(path, e))?;
+                }
+                None => out
+                    .write_all(xml.as_bytes())
+                    .map_err(|e| Error::io(path, e))?,
+            }
         } else {
             drop(entry);
-            let entry = archive.by_index_raw(i).map_err(|e| e.to_string())?;
-            out.raw_copy_file(entry).map_err(|e| e.to_string())?;
+            let entry = archive.by_index_raw(i).map_err(failed)?;
+            out.raw_copy_file(entry).map_err(failed)?;
         }
     }
-    Ok(out.finish().map_err(|e| e.to_string())?.into_inner())
+    Ok(())
+}
+
+/// The document's XML before and after the paragraph holding [`BODY_MARK`].
+fn mark_paragraph(xml: &str) -> Option<(&str, &str)> {
+    let at = xml.find(BODY_MARK)?;
+    let start = [xml[..at].rfind("<w:p "), xml[..at].rfind("<w:p>")]
+        .into_iter()
+        .flatten()
+        .max()?;
+    let end = at + xml[at..].find("</w:p>")? + "</w:p>".len();
+    Some((&xml[..start], &xml[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_streamed_body_takes_the_marks_place_and_the_mark_is_gone() {
+        use std::io::Read;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("report.docx");
+        let doc = styled()
+            .add_paragraph(text("before"))
+            .add_paragraph(body_mark())
+            .add_paragraph(text("after"));
+        save_streamed(doc, &path, |out| {
+            out.add(&text("first of the body"))?;
+            out.add_all(&[heading("second", 1), text("third")])
+        })
+        .unwrap();
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let mut xml = String::new();
+        archive
+            .by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        let at = |s: &str| xml.find(s).unwrap_or_else(|| panic!("{s} missing"));
+        assert!(at("before") < at("first of the body"));
+        assert!(at("first of the body") < at("second") && at("second") < at("third"));
+        assert!(at("third") < at("after"));
+        assert!(!xml.contains(BODY_MARK));
+        assert_eq!(xml.matches("<w:p ").count(), 5, "{xml}");
+    }
 }

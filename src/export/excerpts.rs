@@ -13,7 +13,9 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::appendix::{self, Appendices};
-use super::docx::{heading, labelled, pictures, save, styled, text, xml_safe};
+use super::docx::{
+    BodyWriter, body_mark, heading, labelled, pictures, save_streamed, styled, text, xml_safe,
+};
 use super::language::{Language, Words, fill, keep_together};
 use crate::codebook::{self, Code};
 use crate::coding::{self, Coding, Filter, Passage};
@@ -212,29 +214,32 @@ fn page_break() -> Paragraph {
     Paragraph::new().add_run(Run::new().add_break(BreakType::Page))
 }
 
-/// The report's body as headings and paragraphs, before it is put into a document (so the
-/// table of contents can be written from the headings).
-enum Block {
-    Heading(String, usize),
-    Paragraphs(Vec<Paragraph>),
+/// The report's body, written twice: first only its headings are gathered (for the table of
+/// contents, without reading a single excerpt), then every paragraph is streamed into the file.
+struct Body<'w, 'a> {
+    headings: Vec<(String, usize)>,
+    out: Option<&'w mut BodyWriter<'a>>,
 }
 
-struct Body {
-    blocks: Vec<Block>,
-}
-
-impl Body {
-    fn heading(&mut self, s: &str, level: usize) {
-        self.blocks.push(Block::Heading(s.to_owned(), level));
+impl Body<'_, '_> {
+    fn heading(&mut self, s: &str, level: usize) -> Result<()> {
+        match &mut self.out {
+            Some(out) => out.add(&heading(s, level)),
+            None => {
+                self.headings.push((s.to_owned(), level));
+                Ok(())
+            }
+        }
     }
-    fn add(&mut self, p: Vec<Paragraph>) {
-        self.blocks.push(Block::Paragraphs(p));
+    fn add(&mut self, p: Vec<Paragraph>) -> Result<()> {
+        match &mut self.out {
+            Some(out) => out.add_all(&p),
+            None => Ok(()),
+        }
     }
-    fn headings(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.blocks.iter().filter_map(|b| match b {
-            Block::Heading(s, l) => Some((s.as_str(), *l)),
-            Block::Paragraphs(_) => None,
-        })
+    /// Whether paragraphs are written (not only headings gathered).
+    fn writing(&self) -> bool {
+        self.out.is_some()
     }
 }
 
@@ -276,6 +281,9 @@ impl Context<'_> {
     }
 
     fn excerpts(&self, body: &mut Body, list: Vec<Coding>) -> Result<()> {
+        if !body.writing() {
+            return Ok(());
+        }
         for x in self.passages(list)? {
             body.add(excerpt(
                 &x,
@@ -283,7 +291,7 @@ impl Context<'_> {
                 self.memos.as_ref(),
                 self.several,
                 self.words,
-            ));
+            ))?;
         }
         Ok(())
     }
@@ -291,9 +299,11 @@ impl Context<'_> {
     /// Codes in tree order with their excerpts, headed at `level` (a code's own name, its
     /// path where the heading stands alone under a participant, wave or group).
     fn by_code(&self, body: &mut Body, codings: &[&Coding], level: usize) -> Result<()> {
-        let mut by_code: HashMap<i64, Vec<Coding>> = HashMap::new();
+        // References, cloned one code at a time: the report never holds two copies of every
+        // coding.
+        let mut by_code: HashMap<i64, Vec<&Coding>> = HashMap::new();
         for c in codings {
-            by_code.entry(c.code_id).or_default().push((*c).clone());
+            by_code.entry(c.code_id).or_default().push(c);
         }
         for code in &self.codes {
             if level == 1 {
@@ -302,17 +312,17 @@ impl Context<'_> {
                 if !below.iter().any(|id| by_code.contains_key(id)) {
                     continue;
                 }
-                body.heading(&code.name, (code.depth + 1).min(3));
+                body.heading(&code.name, (code.depth + 1).min(3))?;
                 if !code.description.is_empty() {
                     body.add(vec![Paragraph::new().add_run(
                         Run::new().add_text(xml_safe(&code.description)).italic(),
-                    )]);
+                    )])?;
                 }
             } else if by_code.contains_key(&code.id) {
-                body.heading(&code.path, level);
+                body.heading(&code.path, level)?;
             }
             if let Some(list) = by_code.remove(&code.id) {
-                self.excerpts(body, list)?;
+                self.excerpts(body, list.into_iter().cloned().collect())?;
             }
         }
         Ok(())
@@ -356,14 +366,14 @@ pub fn excerpts_docx(
     let documents = distinct(|c| c.doc);
     let codes_used = distinct(|c| c.code_id);
     // Excerpts: per code, overlapping codings (two coders on one quote) count once.
-    let mut by_code_id: BTreeMap<i64, Vec<Coding>> = BTreeMap::new();
+    let mut by_code_id: BTreeMap<i64, Vec<&Coding>> = BTreeMap::new();
     for c in &codings {
-        by_code_id.entry(c.code_id).or_default().push(c.clone());
+        by_code_id.entry(c.code_id).or_default().push(c);
     }
     let mut excerpts = 0;
     let mut per_code_wave: HashMap<(i64, Option<String>), usize> = HashMap::new();
     for list in by_code_id.into_values() {
-        for p in coding::passages(conn, list)? {
+        for p in coding::passages(conn, list.into_iter().cloned().collect())? {
             excerpts += 1;
             *per_code_wave
                 .entry((p.coding.code_id, p.coding.wave.clone()))
@@ -371,76 +381,11 @@ pub fn excerpts_docx(
         }
     }
 
-    let mut body = Body { blocks: Vec::new() };
-    let all: Vec<&Coding> = codings.iter().collect();
-    match options.group_by {
-        GroupBy::Code => cx.by_code(&mut body, &all, 1)?,
-        GroupBy::Participant => {
-            let mut tree: BTreeMap<String, BTreeMap<(usize, String), Vec<&Coding>>> =
-                BTreeMap::new();
-            for c in &codings {
-                let wave = c.wave.clone().unwrap_or_else(|| w.no_wave.into());
-                tree.entry(speaker(c, &cx.title(c)))
-                    .or_default()
-                    .entry((cx.wave_rank(c.wave.as_deref()), wave))
-                    .or_default()
-                    .push(c);
-            }
-            for (who, waves) in tree {
-                body.heading(&who, 1);
-                for ((_, wave), list) in waves {
-                    body.heading(&wave, 2);
-                    cx.by_code(&mut body, &list, 3)?;
-                }
-            }
-        }
-        GroupBy::Wave => {
-            let mut waves: BTreeMap<(usize, String), Vec<&Coding>> = BTreeMap::new();
-            for c in &codings {
-                let wave = c.wave.clone().unwrap_or_else(|| w.no_wave.into());
-                waves
-                    .entry((cx.wave_rank(c.wave.as_deref()), wave))
-                    .or_default()
-                    .push(c);
-            }
-            for ((_, wave), list) in waves {
-                body.heading(&wave, 1);
-                cx.by_code(&mut body, &list, 2)?;
-            }
-        }
-        GroupBy::Group => {
-            let groups = crate::groups::list(conn)?;
-            let mut grouped: HashSet<i64> = HashSet::new();
-            for g in &groups {
-                let docs: HashSet<i64> = if g.rule.is_some() {
-                    crate::groups::documents_of(conn, &g.name)?
-                        .into_iter()
-                        .collect()
-                } else {
-                    g.documents.iter().copied().collect()
-                };
-                let list: Vec<&Coding> = codings.iter().filter(|c| docs.contains(&c.doc)).collect();
-                if list.is_empty() {
-                    continue;
-                }
-                grouped.extend(docs);
-                body.heading(&g.name, 1);
-                cx.by_code(&mut body, &list, 2)?;
-            }
-            let rest: Vec<&Coding> = codings
-                .iter()
-                .filter(|c| !grouped.contains(&c.doc))
-                .collect();
-            if !rest.is_empty() {
-                body.heading(w.no_group, 1);
-                cx.by_code(&mut body, &rest, 2)?;
-            }
-        }
-    }
-    if codings.is_empty() {
-        body.add(vec![text(w.no_codings)]);
-    }
-    other_memos(&mut body, conn, &codings, &options.memos, w)?;
+    let mut gathered = Body {
+        headings: Vec::new(),
+        out: None,
+    };
+    write_body(&cx, conn, &codings, options, &mut gathered)?;
 
     // The title page, the contents when the report needs them, an overview chart.
     let order = match options.group_by {
@@ -472,9 +417,9 @@ pub fn excerpts_docx(
             doc = doc.add_paragraph(p);
         }
     }
-    let headings: Vec<(String, usize)> = body
-        .headings()
-        .map(|(s, l)| (s.to_owned(), l))
+    let headings: Vec<(String, usize)> = gathered
+        .headings
+        .into_iter()
         .chain(
             appendix::titles(&options.appendices, w)
                 .into_iter()
@@ -489,25 +434,100 @@ pub fn excerpts_docx(
             doc = doc.add_paragraph(p);
         }
     }
-    doc = doc.add_paragraph(page_break());
-    for b in body.blocks {
-        match b {
-            Block::Heading(s, level) => doc = doc.add_paragraph(heading(&s, level)),
-            Block::Paragraphs(ps) => {
-                for p in ps {
-                    doc = doc.add_paragraph(p);
-                }
-            }
-        }
-    }
+    doc = doc.add_paragraph(page_break()).add_paragraph(body_mark());
     doc = appendix::append(doc, conn, project_root, &codings, &options.appendices, w)?;
-    save(doc, path)?;
+    save_streamed(doc, path, |out| {
+        let mut body = Body {
+            headings: Vec::new(),
+            out: Some(out),
+        };
+        write_body(&cx, conn, &codings, options, &mut body)
+    })?;
     Ok(Summary {
         file: path.display().to_string(),
         excerpts,
         codes: codes_used,
         documents,
     })
+}
+
+/// The report's body in order: the excerpts as `options.group_by` says, then the other memos.
+fn write_body(
+    cx: &Context,
+    conn: &Connection,
+    codings: &[Coding],
+    options: &Options,
+    body: &mut Body,
+) -> Result<()> {
+    let w = cx.words;
+    match options.group_by {
+        GroupBy::Code => cx.by_code(body, &codings.iter().collect::<Vec<_>>(), 1)?,
+        GroupBy::Participant => {
+            let mut tree: BTreeMap<String, BTreeMap<(usize, String), Vec<&Coding>>> =
+                BTreeMap::new();
+            for c in codings {
+                let wave = c.wave.clone().unwrap_or_else(|| w.no_wave.into());
+                tree.entry(speaker(c, &cx.title(c)))
+                    .or_default()
+                    .entry((cx.wave_rank(c.wave.as_deref()), wave))
+                    .or_default()
+                    .push(c);
+            }
+            for (who, waves) in tree {
+                body.heading(&who, 1)?;
+                for ((_, wave), list) in waves {
+                    body.heading(&wave, 2)?;
+                    cx.by_code(body, &list, 3)?;
+                }
+            }
+        }
+        GroupBy::Wave => {
+            let mut waves: BTreeMap<(usize, String), Vec<&Coding>> = BTreeMap::new();
+            for c in codings {
+                let wave = c.wave.clone().unwrap_or_else(|| w.no_wave.into());
+                waves
+                    .entry((cx.wave_rank(c.wave.as_deref()), wave))
+                    .or_default()
+                    .push(c);
+            }
+            for ((_, wave), list) in waves {
+                body.heading(&wave, 1)?;
+                cx.by_code(body, &list, 2)?;
+            }
+        }
+        GroupBy::Group => {
+            let groups = crate::groups::list(conn)?;
+            let mut grouped: HashSet<i64> = HashSet::new();
+            for g in &groups {
+                let docs: HashSet<i64> = if g.rule.is_some() {
+                    crate::groups::documents_of(conn, &g.name)?
+                        .into_iter()
+                        .collect()
+                } else {
+                    g.documents.iter().copied().collect()
+                };
+                let list: Vec<&Coding> = codings.iter().filter(|c| docs.contains(&c.doc)).collect();
+                if list.is_empty() {
+                    continue;
+                }
+                grouped.extend(docs);
+                body.heading(&g.name, 1)?;
+                cx.by_code(body, &list, 2)?;
+            }
+            let rest: Vec<&Coding> = codings
+                .iter()
+                .filter(|c| !grouped.contains(&c.doc))
+                .collect();
+            if !rest.is_empty() {
+                body.heading(w.no_group, 1)?;
+                cx.by_code(body, &rest, 2)?;
+            }
+        }
+    }
+    if codings.is_empty() {
+        body.add(vec![text(w.no_codings)])?;
+    }
+    other_memos(body, conn, codings, &options.memos, w)
 }
 
 /// Excerpts per code and wave as bars, when the report holds more than one code or wave.
@@ -581,12 +601,12 @@ fn other_memos(
             .collect::<rusqlite::Result<_>>()?;
         let mine: Vec<_> = rows.into_iter().filter(|r| docs.contains(&r.0)).collect();
         if !mine.is_empty() {
-            body.heading(w.document_memos, 1);
+            body.heading(w.document_memos, 1)?;
             body.add(
                 mine.iter()
                     .map(|(_, title, coder, memo)| labelled(&format!("{title} ({coder})"), memo))
                     .collect(),
-            );
+            )?;
         }
     }
     let by_participant = |kind: &str| -> Result<Vec<ParticipantMemo>> {
@@ -614,7 +634,7 @@ fn other_memos(
         if rows.is_empty() {
             continue;
         }
-        body.heading(title, 1);
+        body.heading(title, 1)?;
         body.add(
             rows.iter()
                 .map(|(p, wave, coder, memo)| {
@@ -625,7 +645,7 @@ fn other_memos(
                     labelled(&who, memo)
                 })
                 .collect(),
-        );
+        )?;
     }
     Ok(())
 }

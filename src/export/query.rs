@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::docx::{heading, labelled, made_in, save, styled, text};
+use super::docx::{body_mark, heading, labelled, made_in, save_streamed, styled, text};
 use super::excerpts::excerpt;
 use super::language::fill;
 use crate::analysis::query::{Found, Meet, Outcome, Unit};
@@ -41,7 +41,7 @@ pub fn query_docx(conn: &Connection, project: &str, outcome: &Outcome, path: &Pa
         }
     );
     let w = words;
-    let mut doc = styled()
+    let doc = styled()
         .add_paragraph(text(w.query_title).style("Title"))
         .add_paragraph(text(project).style("Subtitle"))
         .add_paragraph(labelled(w.query, &outcome.query))
@@ -55,7 +55,8 @@ pub fn query_docx(conn: &Connection, project: &str, outcome: &Outcome, path: &Pa
             ),
         ))
         .add_paragraph(labelled(w.citations, w.citations_value))
-        .add_paragraph(made_in(w));
+        .add_paragraph(made_in(w))
+        .add_paragraph(body_mark());
     // Participant, then wave in the study's order.
     let mut tree: BTreeMap<String, BTreeMap<(usize, String), Vec<&Found>>> = BTreeMap::new();
     for f in &outcome.passages {
@@ -72,27 +73,28 @@ pub fn query_docx(conn: &Connection, project: &str, outcome: &Outcome, path: &Pa
             .or_default()
             .push(f);
     }
-    for (who, by_wave) in tree {
-        doc = doc.add_paragraph(heading(&who, 1));
-        for ((_, wave), list) in by_wave {
-            doc = doc.add_paragraph(heading(&wave, 2));
-            for f in list {
-                let passage = Passage {
-                    coding: f.as_coding(),
-                    coders: Vec::new(),
-                    ids: f.codings.clone(),
-                };
-                doc = doc.add_paragraph(
-                    text(&format!("{}: {}", w.codes, f.codes.join(" + "))).style("Caption"),
-                );
-                for p in excerpt(&passage, &f.title, Some(&memos), false, words) {
-                    doc = doc.add_paragraph(p);
+    // The passages are streamed into the file, not built into the document first.
+    save_streamed(doc, path, |out| {
+        for (who, by_wave) in tree {
+            out.add(&heading(&who, 1))?;
+            for ((_, wave), list) in by_wave {
+                out.add(&heading(&wave, 2))?;
+                for f in list {
+                    let passage = Passage {
+                        coding: f.as_coding(),
+                        coders: Vec::new(),
+                        ids: f.codings.clone(),
+                    };
+                    out.add(
+                        &text(&format!("{}: {}", w.codes, f.codes.join(" + "))).style("Caption"),
+                    )?;
+                    out.add_all(&excerpt(&passage, &f.title, Some(&memos), false, words))?;
                 }
             }
         }
-    }
-    if outcome.passages.is_empty() {
-        doc = doc.add_paragraph(text(w.no_passages));
-    }
-    save(doc, path)
+        if outcome.passages.is_empty() {
+            out.add(&text(w.no_passages))?;
+        }
+        Ok(())
+    })
 }
