@@ -106,6 +106,10 @@ def main(paths):
         n_all = ex_all_sum["summary"]["excerpts"]
         row(f"Word export of every coding, {n_all:,} excerpts ({ex_all_sum['file_bytes'] / 1e6:.1f} MB .docx)",
             f"{fmt(ex_all['seconds'], ' s', 2)}, peak {ex_all['peak_mb']} MB", "peak ≤ 300 MB", ex_all["peak_mb"] <= 300)
+    ex_ch, ex_ch_sum = one(s, "export_changes"), one(s, "export_changes_summary")
+    if ex_ch:
+        row(f"Word change report of everyone ({ex_ch_sum['file_bytes'] / 1e6:.1f} MB .docx)",
+            f"{fmt(ex_ch['seconds'], ' s', 2)}, peak {ex_ch['peak_mb']} MB", "peak ≤ 300 MB", ex_ch["peak_mb"] <= 300)
     opened = one(s, "export_opened")
     if opened:
         row("the same .docx opened by python-docx", fmt(opened["p50_ms"] / 1000, " s", 2), "–", None)

@@ -102,6 +102,9 @@ for participants in $SIZES; do
   # Every coding in one report (issue 24: any export in at most 300 MB).
   timed export_all "$work/export_all.json" "$narrata" --project "$project" export excerpts "$work/all.docx" --json
   record "{\"step\": \"export_all_summary\", \"summary\": $(tr -d '\n' < "$work/export_all.json"), \"file_bytes\": $(stat -c %s "$work/all.docx")}"
+  # The change report of everyone: a grid, a chart and the changed codes' excerpts per participant.
+  timed export_changes /dev/null "$narrata" --project "$project" export changes "$work/changes.docx"
+  record "{\"step\": \"export_changes_summary\", \"file_bytes\": $(stat -c %s "$work/changes.docx")}"
   if [ -x "$venv/bin/python" ]; then
     echo "{\"step\": \"export_opened\", $(python3 benches/timeit.py 1 "$venv/bin/python" -c "import docx, sys; d = docx.Document(sys.argv[1]); assert len(d.paragraphs) > 1000" "$work/excerpts.docx" | sed 's/^{//')" >> "$results"
   fi

@@ -93,8 +93,9 @@ pub fn changes_docx(
     };
     let (followed, once): (Vec<&str>, Vec<&str>) =
         participants.into_iter().partition(|p| waves_seen(p) > 1);
+    let excerpts = Excerpts::load(conn, options)?;
     for p in followed {
-        doc = participant(doc, conn, &t, p, options, w, &colour_of)?;
+        doc = participant(doc, conn, &t, p, &excerpts, w, &colour_of)?;
     }
     if !once.is_empty() {
         doc = doc
@@ -154,6 +155,67 @@ pub fn changes_docx(
     super::docx::save(doc, path)
 }
 
+/// The codings the report quotes, read once and found by participant and wave: one query per
+/// cell (participant × code × wave) read the whole codings table each time, and a report of
+/// 300 participants took ten minutes.
+struct Excerpts {
+    codes: Vec<crate::codebook::Code>,
+    roll_up: bool,
+    by_cell: HashMap<(String, String), Vec<coding::Coding>>,
+}
+
+impl Excerpts {
+    /// Every coding of the chosen coders, under each participant it quotes (the speakers of
+    /// the turns it overlaps; an individual interview's participant) and its wave.
+    fn load(conn: &Connection, options: &change::Options) -> Result<Excerpts> {
+        let all = coding::list(
+            conn,
+            &Filter {
+                coders: options.coders.clone(),
+                ..Filter::default()
+            },
+        )?;
+        let mut by_cell: HashMap<(String, String), Vec<coding::Coding>> = HashMap::new();
+        for c in all {
+            let Some(wave) = c.wave.clone() else {
+                continue;
+            };
+            for p in &c.participants {
+                by_cell
+                    .entry((p.clone(), wave.clone()))
+                    .or_default()
+                    .push(c.clone());
+            }
+        }
+        Ok(Excerpts {
+            codes: crate::codebook::codes(conn)?,
+            roll_up: options.roll_up,
+            by_cell,
+        })
+    }
+
+    /// The codings of `code` (with its sub-codes when the report rolls them up) quoting
+    /// participant `p` in `wave`.
+    fn of(&self, p: &str, wave: &str, code: &str) -> Result<Vec<coding::Coding>> {
+        let c = crate::codebook::find_in(&self.codes, code)?;
+        let ids = if self.roll_up {
+            crate::codebook::with_descendants(&self.codes, c.id)
+        } else {
+            vec![c.id]
+        };
+        Ok(self
+            .by_cell
+            .get(&(p.to_owned(), wave.to_owned()))
+            .map(|list| {
+                list.iter()
+                    .filter(|c| ids.contains(&c.code_id))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
 /// One participant's part: the grid, its chart, pen portraits, and the excerpts of each code
 /// that changed, wave beside wave.
 fn participant(
@@ -161,7 +223,7 @@ fn participant(
     conn: &Connection,
     t: &change::Table,
     p: &str,
-    options: &change::Options,
+    excerpts: &Excerpts,
     w: &Words,
     colour_of: &dyn Fn(&str) -> Option<Rgb>,
 ) -> Result<docx_rs::Docx> {
@@ -250,16 +312,8 @@ fn participant(
         doc = doc.add_paragraph(heading(&format!("{} — {}", r.code, w.label(&r.change)), 2));
         let mut columns = Vec::new();
         for wave in &t.waves {
-            let filter = Filter {
-                code: Some(r.code.clone()),
-                with_subcodes: options.roll_up,
-                participant: Some(p.to_owned()),
-                wave: Some(wave.clone()),
-                coders: options.coders.clone(),
-                ..Filter::default()
-            };
             // A quote two coders coded is shown once, naming both.
-            let excerpts = coding::passages(conn, coding::list(conn, &filter)?)?;
+            let excerpts = coding::passages(conn, excerpts.of(p, wave, &r.code)?)?;
             let mut c = TableCell::new();
             if excerpts.is_empty() {
                 c = c.add_paragraph(text("–"));
