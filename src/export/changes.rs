@@ -161,7 +161,10 @@ pub fn changes_docx(
 struct Excerpts {
     codes: Vec<crate::codebook::Code>,
     roll_up: bool,
-    by_cell: HashMap<(String, String), Vec<coding::Coding>>,
+    codings: Vec<coding::Coding>,
+    /// Indexes into `codings`: a coding quoting several speakers of a group interview is
+    /// under each of them, held once.
+    by_cell: HashMap<(String, String), Vec<usize>>,
 }
 
 impl Excerpts {
@@ -175,21 +178,22 @@ impl Excerpts {
                 ..Filter::default()
             },
         )?;
-        let mut by_cell: HashMap<(String, String), Vec<coding::Coding>> = HashMap::new();
-        for c in all {
-            let Some(wave) = c.wave.clone() else {
+        let mut by_cell: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, c) in all.iter().enumerate() {
+            let Some(wave) = &c.wave else {
                 continue;
             };
             for p in &c.participants {
                 by_cell
                     .entry((p.clone(), wave.clone()))
                     .or_default()
-                    .push(c.clone());
+                    .push(i);
             }
         }
         Ok(Excerpts {
             codes: crate::codebook::codes(conn)?,
             roll_up: options.roll_up,
+            codings: all,
             by_cell,
         })
     }
@@ -208,6 +212,7 @@ impl Excerpts {
             .get(&(p.to_owned(), wave.to_owned()))
             .map(|list| {
                 list.iter()
+                    .map(|&i| &self.codings[i])
                     .filter(|c| ids.contains(&c.code_id))
                     .cloned()
                     .collect()

@@ -219,29 +219,49 @@ pub fn save(doc: Docx, path: &Path) -> Result<()> {
     save_streamed(doc, path, |_| Ok(()))
 }
 
-/// Text no report contains, marking the paragraph a streamed body replaces.
-const BODY_MARK: &str = "narrata-streamed-body-0d9e4c";
+/// Text no report contains, marking the paragraph a streamed body replaces: random for each
+/// process, so that no project name, query or memo can imitate it.
+fn body_mark_text() -> &'static str {
+    static MARK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    MARK.get_or_init(|| format!("narrata-streamed-body-{}", uuid::Uuid::new_v4().simple()))
+}
 
 /// The paragraph that marks where [`save_streamed`] writes the streamed body: put it into the
 /// document once, where the body belongs.
 pub fn body_mark() -> Paragraph {
-    Paragraph::new().add_run(Run::new().add_text(BODY_MARK))
+    Paragraph::new().add_run(Run::new().add_text(body_mark_text()))
 }
+
+/// The first paragraph id a streamed body gives. docx-rs numbers the paragraphs of each
+/// document it builds from 1 (`w14:paraId`, which must be unique and below 0x80000000); the
+/// body's paragraphs are made after that build, so they are numbered from here instead.
+const FIRST_BODY_PARA_ID: u32 = 0x4000_0000;
 
 /// Where a streamed body is written: each paragraph goes to the compressed file as it comes,
 /// so a report of any length needs the memory of one paragraph, not of the whole document.
 pub struct BodyWriter<'a> {
     out: &'a mut dyn std::io::Write,
     path: &'a Path,
+    next_id: u32,
 }
 
 impl BodyWriter<'_> {
-    /// Writes one paragraph (docx-rs makes its XML, the same as inside a whole document).
+    /// Writes one paragraph (docx-rs makes its XML, the same as inside a whole document, and
+    /// it is given the body's next paragraph id).
     pub fn add(&mut self, p: &Paragraph) -> Result<()> {
         use docx_rs::BuildXML;
-        let xml = p.build();
+        let mut xml = String::from_utf8(p.build()).map_err(|e| {
+            Error::Internal(format!("docx-rs wrote a paragraph that is not UTF-8: {e}"))
+        })?;
+        const ID: &str = "w14:paraId=\"";
+        if let Some(at) = xml.find(ID).map(|i| i + ID.len())
+            && let Some(len) = xml[at..].find('"')
+        {
+            xml.replace_range(at..at + len, &format!("{:08x}", self.next_id));
+            self.next_id += 1;
+        }
         self.out
-            .write_all(&xml)
+            .write_all(xml.as_bytes())
             .map_err(|e| Error::io(self.path, e))
     }
 
@@ -269,7 +289,11 @@ pub fn save_streamed(
     let mut body = Some(body);
     super::write_atomically(path, |file| {
         write_package(&skeleton, file, path, &mut |out| match body.take() {
-            Some(f) => f(&mut BodyWriter { out, path }),
+            Some(f) => f(&mut BodyWriter {
+                out,
+                path,
+                next_id: FIRST_BODY_PARA_ID,
+            }),
             None => Ok(()),
         })
     })
@@ -290,13 +314,18 @@ fn write_package(
     let mut out = zip::ZipWriter::new(Target {
         file,
         discard: discard.clone(),
+        at: 0,
+        end: 0,
     });
-    let written = copy_entries(skeleton, &mut out, path, body)
-        .and_then(|()| out.finish().map(drop).map_err(|e| zip_error(path, e)));
-    if written.is_err() {
-        discard.set(true);
+    match copy_entries(skeleton, &mut out, path, body) {
+        Ok(()) => out.finish().map(drop).map_err(|e| zip_error(path, e)),
+        Err(e) => {
+            // The writer, dropped unfinished, finishes the archive: into the void.
+            discard.set(true);
+            drop(out);
+            Err(e)
+        }
     }
-    written
 }
 
 /// A failure of the zip writer: the file's own (a full disk, say) as any file error.
@@ -308,30 +337,46 @@ fn zip_error(path: &Path, e: zip::result::ZipError) -> Error {
 }
 
 /// The file under the zip writer. After a failure (the file's, or the body's) it takes what
-/// the dropped writer still writes and throws it away: the writer would otherwise write its
-/// directory and complain on stderr, and the partial file is removed anyway.
+/// the dropped writer still writes and throws it away, keeping count of where the file would
+/// be (the writer checks its offsets): the writer would otherwise write its directory and
+/// complain on stderr, and the partial file is removed anyway.
 struct Target<'f> {
     file: &'f mut std::io::BufWriter<std::fs::File>,
     discard: std::rc::Rc<std::cell::Cell<bool>>,
+    /// Where the file is, and its end, as written so far.
+    at: u64,
+    end: u64,
 }
 
 impl Target<'_> {
-    /// The file's answer; its first failure switches to throwing away.
+    /// The file's answer; its first failure (other than an interruption, which the writer
+    /// retries) switches to throwing away.
     fn guard<T>(&self, result: std::io::Result<T>) -> std::io::Result<T> {
-        if result.is_err() {
+        if let Err(e) = &result
+            && e.kind() != std::io::ErrorKind::Interrupted
+        {
             self.discard.set(true);
         }
         result
+    }
+
+    fn moved_to(&mut self, at: u64) -> u64 {
+        self.at = at;
+        self.end = self.end.max(at);
+        at
     }
 }
 
 impl std::io::Write for Target<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.discard.get() {
-            return Ok(buf.len());
-        }
-        let written = self.file.write(buf);
-        self.guard(written)
+        let n = if self.discard.get() {
+            buf.len()
+        } else {
+            let written = self.file.write(buf);
+            self.guard(written)?
+        };
+        self.moved_to(self.at + n as u64);
+        Ok(n)
     }
     fn flush(&mut self) -> std::io::Result<()> {
         if self.discard.get() {
@@ -345,10 +390,18 @@ impl std::io::Write for Target<'_> {
 impl std::io::Seek for Target<'_> {
     fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
         if self.discard.get() {
-            return Ok(0);
+            use std::io::SeekFrom;
+            let at = match pos {
+                SeekFrom::Start(n) => Some(n),
+                SeekFrom::Current(d) => self.at.checked_add_signed(d),
+                SeekFrom::End(d) => self.end.checked_add_signed(d),
+            }
+            .unwrap_or(0);
+            return Ok(self.moved_to(at));
         }
         let at = self.file.seek(pos);
-        self.guard(at)
+        let at = self.guard(at)?;
+        Ok(self.moved_to(at))
     }
 }
 
@@ -362,8 +415,7 @@ fn copy_entries(
     let failed = |e: zip::result::ZipError| zip_error(path, e);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(skeleton)).map_err(failed)?;
     let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
+        .compression_method(zip::CompressionMethod::Deflated);
 
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(failed)?;
@@ -406,9 +458,9 @@ fn copy_entries(
     Ok(())
 }
 
-/// The document's XML before and after the paragraph holding [`BODY_MARK`].
+/// The document's XML before and after the paragraph holding the body mark.
 fn mark_paragraph(xml: &str) -> Option<(&str, &str)> {
-    let at = xml.find(BODY_MARK)?;
+    let at = xml.find(body_mark_text())?;
     let start = [xml[..at].rfind("<w:p "), xml[..at].rfind("<w:p>")]
         .into_iter()
         .flatten()
@@ -446,7 +498,56 @@ mod tests {
         assert!(at("before") < at("first of the body"));
         assert!(at("first of the body") < at("second") && at("second") < at("third"));
         assert!(at("third") < at("after"));
-        assert!(!xml.contains(BODY_MARK));
+        assert!(!xml.contains(body_mark_text()));
         assert_eq!(xml.matches("<w:p ").count(), 5, "{xml}");
+        // Every paragraph keeps an id of its own.
+        let ids: std::collections::HashSet<&str> = xml
+            .split("w14:paraId=\"")
+            .skip(1)
+            .map(|rest| &rest[..8])
+            .collect();
+        assert_eq!(ids.len(), 5, "{xml}");
+    }
+
+    #[test]
+    fn a_body_that_fails_halfway_leaves_no_file_and_says_why() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("report.docx");
+        let doc = styled().add_paragraph(body_mark());
+        let result = save_streamed(doc, &path, |out| {
+            for i in 0..2_000 {
+                out.add(&text(&format!(
+                    "paragraph {i} of a body that will not finish"
+                )))?;
+            }
+            Err(Error::Invalid("the database went away".into()))
+        });
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains("the database went away"), "{err}");
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn after_a_failure_the_file_under_the_zip_writer_keeps_its_place() {
+        use std::io::{Seek, SeekFrom, Write};
+        let tmp = tempfile::tempdir().unwrap();
+        let mut file =
+            std::io::BufWriter::new(std::fs::File::create(tmp.path().join("f")).unwrap());
+        let discard = std::rc::Rc::new(std::cell::Cell::new(false));
+        let mut t = Target {
+            file: &mut file,
+            discard: discard.clone(),
+            at: 0,
+            end: 0,
+        };
+        t.write_all(&[1; 100]).unwrap();
+        discard.set(true);
+        t.write_all(&[2; 50]).unwrap();
+        // The zip writer computes entry sizes from these: they must not run backwards.
+        assert_eq!(t.stream_position().unwrap(), 150);
+        assert_eq!(t.seek(SeekFrom::Start(20)).unwrap(), 20);
+        assert_eq!(t.seek(SeekFrom::Current(5)).unwrap(), 25);
+        assert_eq!(t.seek(SeekFrom::End(0)).unwrap(), 150);
     }
 }

@@ -338,6 +338,9 @@ pub fn excerpts_docx(
     path: &Path,
 ) -> Result<Summary> {
     let w = options.language.words();
+    // One snapshot of the database for everything the report reads: the table of contents is
+    // written from a first pass over the body, which must see what the second one writes.
+    let snapshot = conn.unchecked_transaction()?;
     let codings = coding::list(conn, &options.filter)?;
     let mut coders: Vec<&str> = codings.iter().map(|c| c.coder.as_str()).collect();
     coders.sort_unstable();
@@ -443,6 +446,7 @@ pub fn excerpts_docx(
         };
         write_body(&cx, conn, &codings, options, &mut body)
     })?;
+    drop(snapshot); // read only: nothing to commit
     Ok(Summary {
         file: path.display().to_string(),
         excerpts,
