@@ -280,11 +280,11 @@ impl Context<'_> {
         Ok(out)
     }
 
-    fn excerpts(&self, body: &mut Body, list: Vec<Coding>) -> Result<()> {
+    fn excerpts(&self, body: &mut Body, list: Vec<&Coding>) -> Result<()> {
         if !body.writing() {
             return Ok(());
         }
-        for x in self.passages(list)? {
+        for x in self.passages(list.into_iter().cloned().collect())? {
             body.add(excerpt(
                 &x,
                 &self.title(&x.coding),
@@ -322,7 +322,7 @@ impl Context<'_> {
                 body.heading(&code.path, level)?;
             }
             if let Some(list) = by_code.remove(&code.id) {
-                self.excerpts(body, list.into_iter().cloned().collect())?;
+                self.excerpts(body, list)?;
             }
         }
         Ok(())
