@@ -12,8 +12,11 @@ use crate::keyfile::Key;
 /// Where an original was found (the original itself is never reported).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
-    /// The key entry's pseudonym, e.g. `PERSON-3`.
+    /// The key entry's pseudonym, e.g. `PERSON-3` (the first, where several entries hold the
+    /// same original: one per participant, when the same word was a name for several).
     pub entry: String,
+    /// The other entries holding the same original, in the key's order of their labels.
+    pub other_entries: Vec<String>,
     /// Where it was first found: a table and row of the database, or a file.
     pub file: String,
     /// The byte offset of that first place in the file (0 for a database value).
@@ -35,7 +38,7 @@ impl Gathered {
     fn add(
         &mut self,
         original: usize,
-        entry: &str,
+        entries: &[String],
         place: &str,
         first: impl FnOnce() -> (String, usize),
     ) {
@@ -49,7 +52,8 @@ impl Gathered {
                 let (file, offset) = first();
                 here.insert(original, self.findings.len());
                 self.findings.push(Finding {
-                    entry: entry.to_owned(),
+                    entry: entries[0].clone(),
+                    other_entries: entries[1..].to_vec(),
                     file,
                     offset,
                     count: 1,
@@ -114,7 +118,7 @@ fn checkable(original: &str, category: &str) -> bool {
 
 /// How an original is matched: the anonymiser's own rules, so that the check reports what
 /// import would have replaced and nothing else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Matching {
     /// A name that is no ordinary word: in any case.
     AnyCase,
@@ -205,14 +209,62 @@ struct Hit {
     at_binary: bool,
 }
 
+/// One original to search for, with every key entry that holds it (the same word can be a
+/// name for several participants, each with an entry and a pseudonym of their own).
+struct Original {
+    text: String,
+    matching: Matching,
+    /// Six characters or more: searched for inside other words too in raw bytes, where pages
+    /// run values together.
+    long: bool,
+    /// The labels of the entries holding it (`PERSON-3`, `name list: PLACE`), first seen first.
+    entries: Vec<String>,
+}
+
+/// How much of a file is searched at once: files are read in windows of this size (with a
+/// margin each side), so that a database of any size is checked in bounded memory.
+const WINDOW: usize = 8 << 20;
+
+/// Reads `path` in windows of [`WINDOW`] bytes with `margin` bytes of the file before and
+/// after each, and calls `each(bytes, offset of bytes in the file, the starts it owns)`: every
+/// byte of the file is owned by one window, and a match owned by a window lies whole inside
+/// its bytes, with `margin` bytes of context, when `margin` covers the longest pattern.
+fn in_windows(
+    path: &Path,
+    margin: usize,
+    mut each: impl FnMut(&[u8], usize, std::ops::Range<usize>),
+) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len() as usize;
+    let mut bytes = Vec::new();
+    let mut pos: usize = 0;
+    loop {
+        let from = pos.saturating_sub(margin);
+        let to = (pos + WINDOW + margin).min(len);
+        bytes.clear();
+        file.seek(SeekFrom::Start(from as u64))
+            .and_then(|_| (&mut file).take((to - from) as u64).read_to_end(&mut bytes))
+            .map_err(|e| Error::io(path, e))?;
+        let owned_end = (pos + WINDOW).min(from + bytes.len());
+        each(&bytes, from, pos - from..owned_end.max(pos) - from);
+        pos += WINDOW;
+        if pos >= len {
+            return Ok(());
+        }
+    }
+}
+
 /// Searches the project for every original in the key: each text value in the database (as
 /// whole words), and the raw bytes of the database, its write-ahead log and the index, where
 /// freed pages and old versions could keep text (whole words for short originals; anywhere
 /// for originals of six characters or more, since raw pages run values together). Names that
 /// are also ordinary words are matched as the anonymiser matches them (as written, not
-/// opening a sentence before a subject pronoun), and a raw match cut off by a page's binary bytes is not reported when
-/// the database's own text holds those letters inside a longer word (the rest of that word is
-/// on the next page).
+/// opening a sentence before a subject pronoun), and a raw match cut off by a page's binary
+/// bytes is not reported when the database's own text holds those letters inside a longer
+/// word (the rest of that word is on the next page). Each original is searched for once,
+/// however many entries hold it, and files are read in windows: the time grows with the
+/// bytes and the matches, the memory with the key.
 pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<Report> {
     let files = files_of(project);
     // The later words of a full name ("Bakker" of "Piet Bakker") are found and replaced as
@@ -235,20 +287,21 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
             Matching::AnyCase
         }
     };
-    let mut originals: Vec<(String, String, Matching)> = key
+    // (original, how it is matched, the entry's label)
+    let mut listed: Vec<(String, Matching, String)> = key
         .entries
         .iter()
         .map(|e| {
             (
                 e.original.clone(),
-                format!("{}-{}", e.category, e.number),
                 matching(&e.original),
+                format!("{}-{}", e.category, e.number),
             )
         })
         .collect();
     for n in &key.names {
         for t in std::iter::once(&n.text).chain(&n.variants) {
-            originals.push((t.clone(), format!("name list: {}", n.category), matching(t)));
+            listed.push((t.clone(), matching(t), format!("name list: {}", n.category)));
         }
     }
     // A surname alone is as telling as the full name.
@@ -260,13 +313,13 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
                 } else {
                     Matching::AsWritten
                 };
-                originals.push((part.to_owned(), format!("{}-{}", e.category, e.number), how));
+                listed.push((part.to_owned(), how, format!("{}-{}", e.category, e.number)));
             }
         }
     }
     // An original the researcher put back in a document on purpose is no leak, nor are the
     // words inside it (the first name of a full name put back).
-    originals.retain(|(o, _, _)| !key.restored.iter().any(|r| r.original == *o));
+    listed.retain(|(o, _, _)| !key.restored.iter().any(|r| r.original == *o));
     let restored = aho_corasick::AhoCorasick::new(key.restored.iter().map(|r| &r.original)).ok();
     let restored_spans = |hay: &[u8]| -> Vec<(usize, usize)> {
         restored.as_ref().map_or(Vec::new(), |ac| {
@@ -277,62 +330,89 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
     };
     let inside =
         |spans: &[(usize, usize)], h: &Hit| spans.iter().any(|&(s, e)| s <= h.start && h.end <= e);
-    originals.sort();
-    originals.dedup();
-    let total = originals.len();
-    originals.retain(|(o, label, _)| checkable(o, label.split('-').next().unwrap_or("")));
-    let skipped = total - originals.len();
+    // One original per word and way of matching, with the entries that hold it where its
+    // category makes it specific enough to search for.
+    let mut originals: Vec<Original> = Vec::new();
+    let mut position: std::collections::HashMap<(String, Matching), usize> = Default::default();
+    let mut seen: std::collections::HashSet<(usize, String)> = Default::default();
+    let mut distinct: std::collections::HashSet<&str> = Default::default();
+    for (text, how, label) in &listed {
+        distinct.insert(text);
+        if !checkable(text, label.split('-').next().unwrap_or("")) {
+            continue;
+        }
+        let i = *position.entry((text.clone(), *how)).or_insert_with(|| {
+            originals.push(Original {
+                text: text.clone(),
+                matching: *how,
+                long: text.chars().count() >= 6,
+                entries: Vec::new(),
+            });
+            originals.len() - 1
+        });
+        if seen.insert((i, label.clone())) {
+            originals[i].entries.push(label.clone());
+        }
+    }
+    drop(seen);
+    let checked: std::collections::HashSet<&str> =
+        originals.iter().map(|o| o.text.as_str()).collect();
+    let skipped = distinct.len() - checked.len();
+    let checked = checked.len();
 
     // One automaton per way of matching (any case or as written; every length or long ones),
     // so every value and every file is read once whatever the number of originals.
-    let finder =
-        |any_case: bool, min_chars: usize| -> (Option<aho_corasick::AhoCorasick>, Vec<usize>) {
-            let chosen: Vec<usize> = (0..originals.len())
-                .filter(|&i| {
-                    (originals[i].2 == Matching::AnyCase) == any_case
-                        && originals[i].0.chars().count() >= min_chars
-                })
-                .collect();
-            let ac = aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(any_case)
-                .match_kind(aho_corasick::MatchKind::Standard)
-                .build(chosen.iter().map(|&i| originals[i].0.as_bytes()))
-                .ok();
-            (ac, chosen)
-        };
-    let all = [finder(true, 0), finder(false, 0)];
-    let long = [finder(true, 6), finder(false, 6)];
-    // `whole_words`: only matches that are whole words are kept (the raw bytes' search for
-    // every original), so that a short original inside a great many longer words costs nothing.
-    let scan =
-        |hay: &[u8], set: &[(Option<aho_corasick::AhoCorasick>, Vec<usize>)], whole_words: bool| {
-            let mut hits = Vec::new();
-            for (ac, chosen) in set {
-                let Some(ac) = ac else { continue };
-                for m in ac.find_overlapping_iter(hay) {
-                    let (s, e) = (m.start(), m.end());
-                    let before = s.checked_sub(1).map(|i| hay[i]);
-                    let after = hay.get(e).copied();
-                    let original = chosen[m.pattern().as_usize()];
-                    // Where the anonymiser reads a name that is a word as the word, so does this.
-                    let whole_word = !letter_before(hay, s) && !letter_after(hay, e);
-                    if whole_words && !whole_word {
-                        continue;
-                    }
-                    if originals[original].2 == Matching::Ordinary && reads_as_the_word(hay, s, e) {
-                        continue;
-                    }
-                    hits.push(Hit {
-                        original,
-                        start: s,
-                        end: e,
-                        whole_word,
-                        at_binary: before.is_some_and(is_binary) || after.is_some_and(is_binary),
-                    });
+    let finder = |any_case: bool, long_only: bool| -> Finder {
+        let chosen: Vec<usize> = (0..originals.len())
+            .filter(|&i| {
+                (originals[i].matching == Matching::AnyCase) == any_case
+                    && (originals[i].long || !long_only)
+            })
+            .collect();
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(any_case)
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(chosen.iter().map(|&i| originals[i].text.as_bytes()))
+            .ok();
+        (ac, chosen)
+    };
+    let all = [finder(true, false), finder(false, false)];
+    let long = [finder(true, true), finder(false, true)];
+    // The matches starting at `starts`. `raw`: whole words only, but long originals that are
+    // no ordinary word anywhere (the raw bytes' search), so that a short original inside a
+    // great many longer words costs nothing.
+    let scan = |hay: &[u8], starts: std::ops::Range<usize>, set: &[Finder], raw: bool| {
+        let mut hits = Vec::new();
+        for (ac, chosen) in set {
+            let Some(ac) = ac else { continue };
+            for m in ac.find_overlapping_iter(hay) {
+                let (s, e) = (m.start(), m.end());
+                if !starts.contains(&s) {
+                    continue;
                 }
+                let original = chosen[m.pattern().as_usize()];
+                let o = &originals[original];
+                let whole_word = !letter_before(hay, s) && !letter_after(hay, e);
+                if raw && !whole_word && (!o.long || o.matching == Matching::Ordinary) {
+                    continue;
+                }
+                // Where the anonymiser reads a name that is a word as the word, so does this.
+                if o.matching == Matching::Ordinary && reads_as_the_word(hay, s, e) {
+                    continue;
+                }
+                let before = s.checked_sub(1).map(|i| hay[i]);
+                let after = hay.get(e).copied();
+                hits.push(Hit {
+                    original,
+                    start: s,
+                    end: e,
+                    whole_word,
+                    at_binary: before.is_some_and(is_binary) || after.is_some_and(is_binary),
+                });
             }
-            hits
-        };
+        }
+        hits
+    };
     // Originals the database's text holds inside longer words ("Hoorn" in "Hoornbloem").
     let mut inside_words = vec![false; originals.len()];
 
@@ -355,7 +435,7 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
             for c in 0..columns {
                 if let Ok(rusqlite::types::ValueRef::Text(bytes)) = row.get_ref(c) {
                     let kept = restored_spans(bytes);
-                    for hit in scan(bytes, &all, false) {
+                    for hit in scan(bytes, 0..bytes.len(), &all, false) {
                         if inside(&kept, &hit) {
                             continue;
                         }
@@ -363,7 +443,8 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
                             inside_words[hit.original] = true;
                             continue;
                         }
-                        gathered.add(hit.original, &originals[hit.original].1, &place, || {
+                        let o = &originals[hit.original];
+                        gathered.add(hit.original, &o.entries, &place, || {
                             (format!("table {table}, row {row_number}"), 0)
                         });
                     }
@@ -372,51 +453,49 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         }
     }
     // Raw bytes: whole words for short originals, anywhere for long ones (pages run values
-    // together).
+    // together). Index files are compressed binary: a short original would match noise there,
+    // and their words come only from the database's text, which is checked above.
     let index_roots: Vec<PathBuf> = std::iter::once(project.join(crate::search::INDEX_DIR))
         .chain(crate::search::discarded_dirs(project))
         .collect();
+    // Enough around each window for the longest pattern and the context a name that is a
+    // word is read in.
+    let margin = originals
+        .iter()
+        .map(|o| o.text.len())
+        .chain(key.restored.iter().map(|r| r.original.len()))
+        .max()
+        .unwrap_or(0)
+        + 256;
     for f in &files {
-        let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
-        // Index files are compressed binary: a short original would match noise there, and
-        // their words come only from the database's text, which is checked above.
         let in_index = index_roots.iter().any(|root| f.starts_with(root));
-        let kept = restored_spans(&bytes);
-        let mut hits: Vec<(usize, usize)> = Vec::new();
-        if !in_index {
-            hits.extend(
-                scan(&bytes, &all, true)
-                    .into_iter()
-                    .filter(|h| h.whole_word && !(h.at_binary && inside_words[h.original]))
-                    .filter(|h| !inside(&kept, h))
-                    .map(|h| (h.original, h.start)),
-            );
-        }
-        // Long originals anywhere, but a name that is an ordinary word only as a word.
-        hits.extend(
-            scan(&bytes, &long, false)
-                .into_iter()
-                .filter(|h| originals[h.original].2 != Matching::Ordinary || h.whole_word)
-                .filter(|h| !(h.at_binary && inside_words[h.original]))
-                .filter(|h| !inside(&kept, h))
-                .map(|h| (h.original, h.start)),
-        );
-        hits.sort();
-        hits.dedup();
         let shown = f.display().to_string();
-        for (i, offset) in hits {
-            gathered.add(i, &originals[i].1, &shown, || (shown.clone(), offset));
-        }
+        in_windows(f, margin, |bytes, offset, starts| {
+            let kept = restored_spans(bytes);
+            let set = if in_index { &long } else { &all };
+            for h in scan(bytes, starts, set, true) {
+                if (h.at_binary && inside_words[h.original]) || inside(&kept, &h) {
+                    continue;
+                }
+                let o = &originals[h.original];
+                gathered.add(h.original, &o.entries, &shown, || {
+                    (shown.clone(), offset + h.start)
+                });
+            }
+        })?;
     }
     let findings = gathered.findings;
     Ok(Report {
         ok: findings.is_empty(),
-        originals_checked: originals.len(),
+        originals_checked: checked,
         originals_skipped: skipped,
         files: files.iter().map(|f| f.display().to_string()).collect(),
         findings,
     })
 }
+
+/// An automaton and, for each of its patterns, the original it stands for.
+type Finder = (Option<aho_corasick::AhoCorasick>, Vec<usize>);
 
 #[cfg(test)]
 mod tests {
@@ -540,5 +619,79 @@ mod tests {
         raw.extend([0, 0, 0, 7]);
         let found = checked(&names, &live, &raw);
         assert_eq!(found, ["PERSON-1".to_owned()].into(), "{found:?}");
+    }
+
+    #[test]
+    fn a_name_held_by_several_participants_entries_is_searched_once_and_reported_with_them_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join("narrata.db")).unwrap();
+        conn.execute("CREATE TABLE turns (text TEXT)", []).unwrap();
+        conn.execute(
+            "INSERT INTO turns VALUES ('toen kwam Henk en Henk bleef')",
+            [],
+        )
+        .unwrap();
+        let mut key = Key::new("test");
+        for participant in ["S001", "S002", "S003"] {
+            key.pseudonym_in("Henk", "PERSON", Some(participant), "test");
+        }
+        assert_eq!(key.entries.len(), 3, "one entry per participant");
+        let report = check(dir.path(), &conn, &key).unwrap();
+        let in_table: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.file.starts_with("table turns"))
+            .collect();
+        assert_eq!(in_table.len(), 1, "{:?}", report.findings);
+        assert_eq!(
+            in_table[0].count, 2,
+            "each occurrence counted once, not once per entry"
+        );
+        let mut entries = vec![in_table[0].entry.clone()];
+        entries.extend(in_table[0].other_entries.iter().cloned());
+        entries.sort();
+        assert_eq!(entries, ["PERSON-1", "PERSON-2", "PERSON-3"]);
+        assert_eq!(report.originals_checked, 1);
+    }
+
+    #[test]
+    fn a_file_larger_than_a_window_is_searched_whole_across_the_window_edges() {
+        // Spaces, with the name across the first window's edge, right after the second's, and
+        // in the last bytes of the file.
+        let mut raw = vec![b' '; 2 * WINDOW + 100];
+        let places = [WINDOW - 3, 2 * WINDOW, 2 * WINDOW + 94];
+        for &at in &places {
+            raw[at..at + 6].copy_from_slice(b"Sandra");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join("narrata.db")).unwrap();
+        std::fs::write(dir.path().join("narrata.db-shm"), &raw).unwrap();
+        let mut key = Key::new("test");
+        key.pseudonym("Sandra", "PERSON", "test");
+        let report = check(dir.path(), &conn, &key).unwrap();
+        let raw_findings: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.file.ends_with("narrata.db-shm"))
+            .collect();
+        assert_eq!(raw_findings.len(), 1, "{:?}", report.findings);
+        assert_eq!(raw_findings[0].count, places.len(), "each found once");
+        assert_eq!(raw_findings[0].offset, places[0], "the first place");
+        // A short name is found as a whole word only, and whether a letter touches it is
+        // read across the window's edge.
+        let mut key = Key::new("test");
+        key.pseudonym("Anna", "PERSON", "test");
+        let mut raw = vec![b' '; WINDOW + 100];
+        raw[WINDOW - 2..WINDOW + 2].copy_from_slice(b"Anna");
+        let found = |raw: &[u8]| {
+            std::fs::write(dir.path().join("narrata.db-shm"), raw).unwrap();
+            check(dir.path(), &conn, &key).unwrap().findings.len()
+        };
+        assert_eq!(found(&raw), 1);
+        raw[WINDOW - 3] = b'x';
+        assert_eq!(found(&raw), 0, "xAnna is no name");
+        raw[WINDOW - 3] = b' ';
+        raw[WINDOW + 2] = b's';
+        assert_eq!(found(&raw), 0, "Annas is no name either");
     }
 }

@@ -557,17 +557,28 @@ pub fn privacy_check(store: &Store, as_json: bool, out: &mut dyn Write) -> Resul
             ),
         )?;
         for f in &report.findings {
+            // The same word held by other entries (a name of several participants).
+            let entry = match f.other_entries.len() {
+                0 => f.entry.clone(),
+                n if n <= 3 => format!("{} (also {})", f.entry, f.other_entries.join(", ")),
+                n => format!(
+                    "{} (also {} and {} more entries of the same word)",
+                    f.entry,
+                    f.other_entries[..3].join(", "),
+                    n - 3
+                ),
+            };
             let more = if f.count > 1 {
                 format!(" ({} times in all there; the first shown)", f.count)
             } else {
                 String::new()
             };
             if f.file.starts_with("table ") {
-                say(out, &format!("  - {} in {}{more}", f.entry, f.file))?;
+                say(out, &format!("  - {entry} in {}{more}", f.file))?;
             } else {
                 say(
                     out,
-                    &format!("  - {} in {} at byte {}{more}", f.entry, f.file, f.offset),
+                    &format!("  - {entry} in {} at byte {}{more}", f.file, f.offset),
                 )?;
             }
         }
