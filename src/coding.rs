@@ -485,6 +485,21 @@ pub fn recent_codes(conn: &Connection, coder: &str, limit: usize) -> Result<Vec<
 
 /// Codings matching a filter, ordered by document and position.
 pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Coding>> {
+    let mut out = Vec::new();
+    each(conn, filter, &mut |c| {
+        out.push(c);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The codings a filter selects, as [`list`] has them, given to `each` one at a time: an
+/// export of every coding holds one document's codings, not the project's.
+pub fn each(
+    conn: &Connection,
+    filter: &Filter,
+    each: &mut dyn FnMut(Coding) -> Result<()>,
+) -> Result<()> {
     let mut conditions: Vec<String> = vec!["1 = 1".into()];
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(code) = &filter.code {
@@ -537,7 +552,7 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Coding>> {
         ));
     }
     let refs: Vec<&dyn rusqlite::ToSql> = values.iter().map(|v| v.as_ref()).collect();
-    query(conn, &conditions.join(" AND "), &refs)
+    visit(conn, &conditions.join(" AND "), &refs, each)
 }
 
 fn query(
@@ -545,65 +560,85 @@ fn query(
     condition: &str,
     values: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<Coding>> {
+    let mut out = Vec::new();
+    visit(conn, condition, values, &mut |c| {
+        out.push(c);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The codings matching `condition`, in document and position order, given to `each` one at a
+/// time with their text, lines and participants. The rows are read from SQLite as they come
+/// and completed one document at a time, so only one document's codings and text are held.
+fn visit(
+    conn: &Connection,
+    condition: &str,
+    values: &[&dyn rusqlite::ToSql],
+    each: &mut dyn FnMut(Coding) -> Result<()>,
+) -> Result<()> {
     let sql = format!(
         "SELECT c.id, c.guid, c.doc_id, c.code_id, c.start, c.end, k.name, c.created, w.name, d.kind
          FROM codings c JOIN documents d ON d.id = c.doc_id JOIN coders k ON k.id = c.coder_id
          LEFT JOIN waves w ON w.id = d.wave_id
          WHERE {condition} ORDER BY c.doc_id, c.start, c.end, c.id"
     );
-    // Codings without their text first; the text, lines and speakers are filled in per document.
-    let rows: Vec<(Coding, String)> = conn
-        .prepare(&sql)?
-        .query_map(values, |r| {
-            let coding = Coding {
-                id: r.get(0)?,
-                guid: r.get(1)?,
-                doc: r.get(2)?,
-                code: String::new(),
-                code_id: r.get(3)?,
-                code_path: String::new(),
-                start: r.get(4)?,
-                end: r.get(5)?,
-                text: String::new(),
-                coder: r.get(6)?,
-                created: r.get(7)?,
-                wave: r.get(8)?,
-                participants: Vec::new(),
-                line: 0,
-                end_line: 0,
-            };
-            Ok((coding, r.get(9)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
     let codes: HashMap<i64, Code> = codebook::codes(conn)?
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    // Each document's text is read once, for all its codings together.
-    let mut spans: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (c, _) in &rows {
-        spans
-            .entry(c.doc)
-            .or_default()
-            .extend([c.start.max(0) as usize, c.end.max(0) as usize]);
-    }
-    let mut texts: HashMap<i64, DocText> = HashMap::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for (mut c, kind) in rows {
-        if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(c.doc) {
-            let at = spans.remove(&c.doc).unwrap_or_default();
-            e.insert(DocText::load(conn, c.doc, &kind, at)?);
+    // One document's codings, without their text until the document is complete.
+    let mut batch: Vec<Coding> = Vec::new();
+    let mut kind = String::new();
+    let mut complete = |batch: &mut Vec<Coding>, kind: &str| -> Result<()> {
+        let Some(doc) = batch.first().map(|c| c.doc) else {
+            return Ok(());
+        };
+        let at = batch
+            .iter()
+            .flat_map(|c| [c.start.max(0) as usize, c.end.max(0) as usize])
+            .collect();
+        let t = DocText::load(conn, doc, kind, at)?;
+        for mut c in batch.drain(..) {
+            (c.text, c.line, c.end_line) = t.span(c.start.max(0) as usize, c.end.max(0) as usize);
+            c.participants = t.participants(c.start, c.end, kind);
+            if let Some(code) = codes.get(&c.code_id) {
+                c.code = code.name.clone();
+                c.code_path = code.path.clone();
+            }
+            each(c)?;
         }
-        let t = &texts[&c.doc];
-        (c.text, c.line, c.end_line) = t.span(c.start.max(0) as usize, c.end.max(0) as usize);
-        c.participants = t.participants(c.start, c.end, &kind);
-        if let Some(code) = codes.get(&c.code_id) {
-            c.code = code.name.clone();
-            c.code_path = code.path.clone();
+        Ok(())
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(values)?;
+    while let Some(r) = rows.next()? {
+        let coding = Coding {
+            id: r.get(0)?,
+            guid: r.get(1)?,
+            doc: r.get(2)?,
+            code: String::new(),
+            code_id: r.get(3)?,
+            code_path: String::new(),
+            start: r.get(4)?,
+            end: r.get(5)?,
+            text: String::new(),
+            coder: r.get(6)?,
+            created: r.get(7)?,
+            wave: r.get(8)?,
+            participants: Vec::new(),
+            line: 0,
+            end_line: 0,
+        };
+        if batch.first().is_some_and(|c| c.doc != coding.doc) {
+            complete(&mut batch, &kind)?;
         }
-        out.push(c);
+        if batch.is_empty() {
+            kind = r.get(9)?;
+        }
+        batch.push(coding);
     }
-    Ok(out)
+    complete(&mut batch, &kind)
 }
 
 /// The text and first and last line of spans `(doc, start, end)`, in the order given; each

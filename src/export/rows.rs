@@ -39,26 +39,39 @@ pub struct Row {
 
 /// The rows of the codings a filter selects, in document and position order.
 pub fn rows(conn: &Connection, filter: &Filter) -> Result<Vec<Row>> {
-    let codings = coding::list(conn, filter)?;
+    let mut out = Vec::new();
+    each_row(conn, filter, &mut |r| {
+        out.push(r);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// [`rows`], given to `each` one at a time: one document's codings and turns are held at once.
+pub fn each_row(
+    conn: &Connection,
+    filter: &Filter,
+    each: &mut dyn FnMut(Row) -> Result<()>,
+) -> Result<()> {
     let memos = super::coding_memos(conn)?;
     let titles: HashMap<i64, String> = corpus::documents(conn)?
         .into_iter()
         .map(|d| (d.id, d.title))
         .collect();
-    let mut turns: HashMap<i64, Vec<Turn>> = HashMap::new();
-    let mut out = Vec::with_capacity(codings.len());
-    for c in codings {
-        let doc_turns = match turns.entry(c.doc) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(corpus::turns(conn, c.doc)?),
-        };
+    // The turns of the document the codings are in (they come document by document).
+    let mut turns: Option<(i64, Vec<Turn>)> = None;
+    coding::each(conn, filter, &mut |c| {
+        if turns.as_ref().is_none_or(|(doc, _)| *doc != c.doc) {
+            turns = Some((c.doc, corpus::turns(conn, c.doc)?));
+        }
+        let doc_turns = turns.as_ref().map(|(_, t)| t.as_slice()).unwrap_or(&[]);
         let mut speakers: Vec<String> = Vec::new();
-        for t in doc_turns.iter() {
+        for t in doc_turns {
             if t.start < c.end && t.end > c.start && !speakers.contains(&t.speaker) {
                 speakers.push(t.speaker.clone());
             }
         }
-        out.push(Row {
+        each(Row {
             id: c.id,
             document: titles.get(&c.doc).cloned().unwrap_or_default(),
             memos: memos
@@ -79,56 +92,65 @@ pub fn rows(conn: &Connection, filter: &Filter) -> Result<Vec<Row>> {
             text: c.text,
             coder: c.coder,
             created: c.created,
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 pub use crate::csv::field as csv_field;
 
 pub const CSV_HEADER: &str = "id,guid,doc,document,participants,wave,speakers,code,code_path,start,end,line,end_line,text,coder,created,memos";
 
-fn write_csv(rows: &[Row], out: &mut dyn Write) -> std::io::Result<()> {
-    out.write_all("\u{feff}".as_bytes())?;
-    write!(out, "{CSV_HEADER}\r\n")?;
-    for r in rows {
-        let fields = [
-            r.id.to_string(),
-            csv_field(&r.guid),
-            r.doc.to_string(),
-            csv_field(&r.document),
-            csv_field(&r.participants.join(";")),
-            csv_field(r.wave.as_deref().unwrap_or("")),
-            csv_field(&r.speakers.join(";")),
-            csv_field(&r.code),
-            csv_field(&r.code_path),
-            r.start.to_string(),
-            r.end.to_string(),
-            r.line.to_string(),
-            r.end_line.to_string(),
-            csv_field(&r.text),
-            csv_field(&r.coder),
-            csv_field(&r.created),
-            csv_field(&r.memos.join("\n")),
-        ];
-        write!(out, "{}\r\n", fields.join(","))?;
-    }
-    Ok(())
+/// One row of the CSV, with its line end.
+fn write_csv_row(r: &Row, out: &mut dyn Write) -> std::io::Result<()> {
+    let fields = [
+        r.id.to_string(),
+        csv_field(&r.guid),
+        r.doc.to_string(),
+        csv_field(&r.document),
+        csv_field(&r.participants.join(";")),
+        csv_field(r.wave.as_deref().unwrap_or("")),
+        csv_field(&r.speakers.join(";")),
+        csv_field(&r.code),
+        csv_field(&r.code_path),
+        r.start.to_string(),
+        r.end.to_string(),
+        r.line.to_string(),
+        r.end_line.to_string(),
+        csv_field(&r.text),
+        csv_field(&r.coder),
+        csv_field(&r.created),
+        csv_field(&r.memos.join("\n")),
+    ];
+    write!(out, "{}\r\n", fields.join(","))
 }
 
-/// Writes the rows as `.csv` or `.json`, by the file's extension; returns how many.
+/// Writes the rows as `.csv` or `.json`, by the file's extension; returns how many. Each row
+/// is written as it is read (the JSON is the same pretty-printed array as before).
 pub fn export(conn: &Connection, filter: &Filter, path: &Path, as_json: bool) -> Result<usize> {
-    let rows = rows(conn, filter)?;
+    use serde::ser::{SerializeSeq, Serializer};
+    let mut count = 0;
     super::write_atomically(path, |out| {
+        let io = |e: std::io::Error| Error::io(path, e);
         if as_json {
-            serde_json::to_writer_pretty(&mut *out, &rows)
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            out.write_all(b"\n").map_err(|e| Error::io(path, e))
+            let json = |e: serde_json::Error| Error::Internal(e.to_string());
+            let mut ser = serde_json::Serializer::pretty(&mut *out);
+            let mut seq = ser.serialize_seq(None).map_err(json)?;
+            each_row(conn, filter, &mut |r| {
+                count += 1;
+                seq.serialize_element(&r).map_err(json)
+            })?;
+            seq.end().map_err(json)?;
+            out.write_all(b"\n").map_err(io)
         } else {
-            write_csv(&rows, out).map_err(|e| Error::io(path, e))
+            out.write_all("\u{feff}".as_bytes()).map_err(io)?;
+            write!(out, "{CSV_HEADER}\r\n").map_err(io)?;
+            each_row(conn, filter, &mut |r| {
+                count += 1;
+                write_csv_row(&r, out).map_err(io)
+            })
         }
     })?;
-    Ok(rows.len())
+    Ok(count)
 }
 
 #[cfg(test)]

@@ -55,12 +55,31 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 }
 
 /// A worksheet: its name, header, rows and a closing note (what was counted).
-#[derive(Debug, Clone)]
-pub struct Sheet {
+pub struct Sheet<'a> {
     pub name: String,
     pub header: Vec<String>,
-    pub rows: Vec<Vec<Value>>,
+    pub rows: Rows<'a>,
     pub note: Option<String>,
+}
+
+/// Gives each row of a sheet to the function it is called with, in order.
+pub type ReadRows<'a> = dyn Fn(&mut dyn FnMut(Vec<Value>) -> Result<()>) -> Result<()> + 'a;
+
+/// A worksheet's rows: held, or read where they are kept each time they are needed (twice: to
+/// measure the columns and count the rows, then to write them), so that a sheet of every
+/// coding of a study is never held whole.
+pub enum Rows<'a> {
+    Held(Vec<Vec<Value>>),
+    Read(Box<ReadRows<'a>>),
+}
+
+impl Rows<'_> {
+    fn each(&self, f: &mut dyn FnMut(&[Value]) -> Result<()>) -> Result<()> {
+        match self {
+            Rows::Held(rows) => rows.iter().try_for_each(|r| f(r)),
+            Rows::Read(read) => read(&mut |r| f(&r)),
+        }
+    }
 }
 
 /// What was written.
@@ -122,23 +141,52 @@ fn sheet_name(s: &str) -> String {
         .collect()
 }
 
-fn sheet_xml(sheet: &Sheet) -> String {
+/// A sheet's column widths (in characters from the content, between 6 and 60) and how many
+/// rows it has.
+fn measure(sheet: &Sheet) -> Result<(Vec<usize>, usize)> {
     let columns = sheet.header.len().max(1);
-    // Widths in characters from the content, between 6 and 60.
-    let widths: Vec<usize> = (0..columns)
-        .map(|j| {
-            std::iter::once(sheet.header.get(j).map_or(0, |h| h.chars().count()))
-                .chain(sheet.rows.iter().map(|r| match r.get(j) {
-                    Some(Value::Text(t)) => t.chars().count(),
-                    Some(Value::Number(n)) => format!("{n}").len(),
-                    _ => 0,
-                }))
-                .max()
-                .unwrap_or(0)
-                .clamp(6, 60)
-                + 2
-        })
+    let mut widths: Vec<usize> = (0..columns)
+        .map(|j| sheet.header.get(j).map_or(0, |h| h.chars().count()))
         .collect();
+    let mut count = 0;
+    sheet.rows.each(&mut |r| {
+        count += 1;
+        for (w, v) in widths.iter_mut().zip(r) {
+            let here = match v {
+                Value::Text(t) => t.chars().count(),
+                Value::Number(n) => format!("{n}").len(),
+                Value::Empty => 0,
+            };
+            *w = (*w).max(here);
+        }
+        Ok(())
+    })?;
+    Ok((
+        widths.into_iter().map(|w| w.clamp(6, 60) + 2).collect(),
+        count,
+    ))
+}
+
+/// One cell's XML (nothing for an empty cell).
+fn cell(row: usize, col: usize, v: &Value, style: &str) -> String {
+    let at = format!("{}{}", column_name(col), row + 1);
+    match v {
+        Value::Text(t) => format!(
+            r#"<c r="{at}" t="inlineStr"{style}><is><t xml:space="preserve">{}</t></is></c>"#,
+            escape(&within_cell_limit(t))
+        ),
+        Value::Number(n) if n.is_finite() => format!(r#"<c r="{at}"{style}><v>{n}</v></c>"#),
+        _ => String::new(),
+    }
+}
+
+/// Writes a sheet's XML to `out`, row by row, with the widths and row count [`measure`] found.
+fn write_sheet(
+    sheet: &Sheet,
+    (widths, count): &(Vec<usize>, usize),
+    out: &mut dyn Write,
+    io: &dyn Fn(std::io::Error) -> Error,
+) -> Result<()> {
     let mut x = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
@@ -152,32 +200,33 @@ fn sheet_xml(sheet: &Sheet) -> String {
         ));
     }
     x.push_str("</cols><sheetData>");
-    let cell = |row: usize, col: usize, v: &Value, style: &str| -> String {
-        let at = format!("{}{}", column_name(col), row + 1);
-        match v {
-            Value::Text(t) => format!(
-                r#"<c r="{at}" t="inlineStr"{style}><is><t xml:space="preserve">{}</t></is></c>"#,
-                escape(&within_cell_limit(t))
-            ),
-            Value::Number(n) if n.is_finite() => format!(r#"<c r="{at}"{style}><v>{n}</v></c>"#),
-            _ => String::new(),
-        }
-    };
     x.push_str(r#"<row r="1">"#);
     for (j, h) in sheet.header.iter().enumerate() {
         x.push_str(&cell(0, j, &Value::Text(h.clone()), r#" s="1""#));
     }
     x.push_str("</row>");
-    for (i, r) in sheet.rows.iter().enumerate() {
+    out.write_all(x.as_bytes()).map_err(io)?;
+    let mut i = 0;
+    sheet.rows.each(&mut |r| {
+        x.clear();
         x.push_str(&format!(r#"<row r="{}">"#, i + 2));
         for (j, v) in r.iter().enumerate() {
             x.push_str(&cell(i + 1, j, v, ""));
         }
         x.push_str("</row>");
+        i += 1;
+        out.write_all(x.as_bytes()).map_err(io)
+    })?;
+    if i != *count {
+        return Err(Error::Internal(format!(
+            "the sheet {} had {count} rows when measured and {i} when written",
+            sheet.name
+        )));
     }
+    x.clear();
     if let Some(note) = &sheet.note {
         // One row below the data, outside the filter's range.
-        let at = sheet.rows.len() + 2;
+        let at = count + 2;
         x.push_str(&format!(r#"<row r="{}">"#, at + 1));
         x.push_str(&cell(at, 0, &Value::Text(note.clone()), ""));
         x.push_str("</row>");
@@ -185,23 +234,21 @@ fn sheet_xml(sheet: &Sheet) -> String {
     x.push_str("</sheetData>");
     x.push_str(&format!(
         r#"<autoFilter ref="A1:{}{}"/>"#,
-        column_name(columns - 1),
-        sheet.rows.len() + 1
+        column_name(widths.len() - 1),
+        count + 1
     ));
     x.push_str("</worksheet>");
-    x
+    out.write_all(x.as_bytes()).map_err(io)
 }
 
-/// Writes `sheets` as a workbook at `path` (through a temporary file, as every export).
-pub fn write(sheets: &[Sheet], path: &Path) -> Result<()> {
-    let failed = |e: String| Error::Invalid(format!("the spreadsheet could not be written: {e}"));
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    let mut part = |name: &str, body: &str| -> std::result::Result<(), String> {
-        zip.start_file(name, options).map_err(|e| e.to_string())?;
-        zip.write_all(body.as_bytes()).map_err(|e| e.to_string())
+/// Writes `sheets` as a workbook at `path` (through a temporary file, as every export), each
+/// sheet's rows as they are read; returns each sheet's number of rows.
+pub fn write(sheets: &[Sheet], path: &Path) -> Result<Vec<usize>> {
+    let failed = |e: zip::result::ZipError| {
+        Error::Invalid(format!("the spreadsheet could not be written: {e}"))
     };
+    let io = |e: std::io::Error| Error::io(path, e);
+    let measured: Vec<(Vec<usize>, usize)> = sheets.iter().map(measure).collect::<Result<_>>()?;
     let mut types = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>"#,
@@ -243,7 +290,7 @@ pub fn write(sheets: &[Sheet], path: &Path) -> Result<()> {
             r#"<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'{}'!$A$1:${}${}</definedName>"#,
             escape(&final_names[i]).replace('\'', "''"),
             column_name(s.header.len().max(1) - 1),
-            s.rows.len() + 1
+            measured[i].1 + 1
         ));
     }
     book.push_str("</definedNames></workbook>");
@@ -251,34 +298,39 @@ pub fn write(sheets: &[Sheet], path: &Path) -> Result<()> {
     rels.push_str(&format!(
         r#"<Relationship Id="rId{styles_rel}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#
     ));
-    let mut write_all = || -> std::result::Result<(), String> {
-        part("[Content_Types].xml", &types)?;
+    super::write_atomically(path, |file| {
+        let mut zip = zip::ZipWriter::new(&mut *file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let part = |zip: &mut zip::ZipWriter<_>, name: &str, body: &str| -> Result<()> {
+            zip.start_file(name, options).map_err(failed)?;
+            zip.write_all(body.as_bytes()).map_err(io)
+        };
+        part(&mut zip, "[Content_Types].xml", &types)?;
         part(
+            &mut zip,
             "_rels/.rels",
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
         )?;
-        part("xl/workbook.xml", &book)?;
-        part("xl/_rels/workbook.xml.rels", &rels)?;
+        part(&mut zip, "xl/workbook.xml", &book)?;
+        part(&mut zip, "xl/_rels/workbook.xml.rels", &rels)?;
         // Style 0: plain; style 1: bold with a grey fill (the header row).
         part(
+            &mut zip,
             "xl/styles.xml",
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFD9D9D9"/><bgColor indexed="64"/></patternFill></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"#,
         )?;
         for (i, s) in sheets.iter().enumerate() {
-            part(&format!("xl/worksheets/sheet{}.xml", i + 1), &sheet_xml(s))?;
+            zip.start_file(format!("xl/worksheets/sheet{}.xml", i + 1), options)
+                .map_err(failed)?;
+            write_sheet(s, &measured[i], &mut zip, &io)?;
         }
+        zip.finish().map_err(failed)?;
         Ok(())
-    };
-    write_all().map_err(failed)?;
-    let bytes = zip
-        .finish()
-        .map_err(|e| failed(e.to_string()))?
-        .into_inner();
-    super::write_atomically(path, |file| {
-        file.write_all(&bytes).map_err(|e| Error::io(path, e))
-    })
+    })?;
+    Ok(measured.into_iter().map(|(_, count)| count).collect())
 }
 
 /// The workbook of `export xlsx`: codings (the filter's), the code × participant matrix, the
@@ -286,8 +338,30 @@ pub fn write(sheets: &[Sheet], path: &Path) -> Result<()> {
 /// two or more coders who coded.
 pub fn workbook(conn: &Connection, filter: &Filter, path: &Path) -> Result<Summary> {
     let mut sheets = Vec::new();
-    // Codings, as `export csv` has them.
-    let rows = super::rows::rows(conn, filter)?;
+    // Codings, as `export csv` has them, read from the project as the sheet is measured and
+    // again as it is written.
+    let codings = |emit: &mut dyn FnMut(Vec<Value>) -> Result<()>| -> Result<()> {
+        super::rows::each_row(conn, filter, &mut |r| {
+            emit(vec![
+                Value::Number(r.id as f64),
+                Value::Number(r.doc as f64),
+                r.document.into(),
+                r.participants.join("; ").into(),
+                r.wave.into(),
+                r.speakers.join("; ").into(),
+                r.code.into(),
+                r.code_path.into(),
+                Value::Number(r.start as f64),
+                Value::Number(r.end as f64),
+                Value::Number(r.line as f64),
+                Value::Number(r.end_line as f64),
+                r.text.into(),
+                r.coder.into(),
+                r.created.into(),
+                r.memos.join("\n").into(),
+            ])
+        })
+    };
     sheets.push(Sheet {
         name: "codings".into(),
         header: [
@@ -310,29 +384,7 @@ pub fn workbook(conn: &Connection, filter: &Filter, path: &Path) -> Result<Summa
         ]
         .map(str::to_owned)
         .to_vec(),
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                vec![
-                    Value::Number(r.id as f64),
-                    Value::Number(r.doc as f64),
-                    r.document.into(),
-                    r.participants.join("; ").into(),
-                    r.wave.into(),
-                    r.speakers.join("; ").into(),
-                    r.code.into(),
-                    r.code_path.into(),
-                    Value::Number(r.start as f64),
-                    Value::Number(r.end as f64),
-                    Value::Number(r.line as f64),
-                    Value::Number(r.end_line as f64),
-                    r.text.into(),
-                    r.coder.into(),
-                    r.created.into(),
-                    r.memos.join("\n").into(),
-                ]
-            })
-            .collect(),
+        rows: Rows::Read(Box::new(codings)),
         note: Some(format!(
             "a text longer than a cell holds ({CELL_LIMIT} characters) is cut and ends in …; `export json` keeps every text whole"
         )),
@@ -358,17 +410,18 @@ pub fn workbook(conn: &Connection, filter: &Filter, path: &Path) -> Result<Summa
     sheets.push(Sheet {
         name: "matrix".into(),
         header,
-        rows: m
-            .rows
-            .iter()
-            .map(|r| {
-                let mut row: Vec<Value> =
-                    vec![r.head.code.clone().into(), r.head.path.clone().into()];
-                row.extend(r.cells.iter().map(|c| Value::Number(c.codings as f64)));
-                row.push(Value::Number(r.total as f64));
-                row
-            })
-            .collect(),
+        rows: Rows::Held(
+            m.rows
+                .iter()
+                .map(|r| {
+                    let mut row: Vec<Value> =
+                        vec![r.head.code.clone().into(), r.head.path.clone().into()];
+                    row.extend(r.cells.iter().map(|c| Value::Number(c.codings as f64)));
+                    row.push(Value::Number(r.total as f64));
+                    row
+                })
+                .collect(),
+        ),
         note: Some(format!(
             "coded passages (a code's overlapping or touching codings count once) · {}",
             m.scope
@@ -415,7 +468,7 @@ pub fn workbook(conn: &Connection, filter: &Filter, path: &Path) -> Result<Summa
         ]
         .map(str::to_owned)
         .to_vec(),
-        rows: change_rows,
+        rows: Rows::Held(change_rows),
         note: Some(format!(
             "{} {}",
             crate::change::coders_counted(&t.coders),
@@ -449,21 +502,23 @@ pub fn workbook(conn: &Connection, filter: &Filter, path: &Path) -> Result<Summa
         Sheet {
             name: "agreement".into(),
             header,
-            rows: report
-                .per_code
-                .iter()
-                .map(|p| {
-                    let mut row: Vec<Value> = vec![
-                        p.code.clone().into(),
-                        p.agreement.into(),
-                        p.kappa.into(),
-                        p.alpha.into(),
-                        Value::Number(p.units as f64),
-                    ];
-                    row.extend(p.coded.iter().map(|n| Value::Number(*n as f64)));
-                    row
-                })
-                .collect(),
+            rows: Rows::Held(
+                report
+                    .per_code
+                    .iter()
+                    .map(|p| {
+                        let mut row: Vec<Value> = vec![
+                            p.code.clone().into(),
+                            p.agreement.into(),
+                            p.kappa.into(),
+                            p.alpha.into(),
+                            Value::Number(p.units as f64),
+                        ];
+                        row.extend(p.coded.iter().map(|n| Value::Number(*n as f64)));
+                        row
+                    })
+                    .collect(),
+            ),
             note: Some(format!(
                 "{} coders ({}), characters as units, documents every one of them coded ({})",
                 coders.len(),
@@ -475,18 +530,15 @@ pub fn workbook(conn: &Connection, filter: &Filter, path: &Path) -> Result<Summa
         Sheet {
             name: "agreement".into(),
             header: vec!["code".into()],
-            rows: Vec::new(),
+            rows: Rows::Held(Vec::new()),
             note: Some("one coder: no agreement to compute".into()),
         }
     };
     sheets.push(agreement);
-    write(&sheets, path)?;
+    let counts = write(&sheets, path)?;
     Ok(Summary {
         file: path.display().to_string(),
-        sheets: sheets
-            .iter()
-            .map(|s| (s.name.clone(), s.rows.len()))
-            .collect(),
+        sheets: sheets.iter().map(|s| s.name.clone()).zip(counts).collect(),
     })
 }
 

@@ -1,6 +1,6 @@
 //! Writing a project as `.qdpx` (see the module above for the mapping).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -9,7 +9,6 @@ use serde::Serialize;
 use super::{NAMESPACE, derived_guid};
 use crate::codebook::file as codebook_file;
 use crate::codebook::qdc::{escape, write_code};
-use crate::coding::{self, Filter};
 use crate::corpus;
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -160,19 +159,37 @@ pub fn export_with(store: &Store, path: &Path, positions: Positions) -> Result<S
     };
     // The same memos as text, where other tools read a memo: QualCoder takes a coding's memo
     // from its selection's <Description> and ignores <NoteRef>; MAXQDA and ATLAS.ti show a
-    // source's and a case's <Description> as their memo.
+    // source's and a case's <Description> as their memo. Gathered once, by what they describe
+    // (`kind:target`), in the memos' order.
+    let mut described: HashMap<String, Vec<&str>> = HashMap::new();
+    {
+        let mut target_of: HashMap<&str, Vec<String>> = HashMap::new();
+        for ((kind, target), guids) in &refs {
+            for g in guids {
+                target_of
+                    .entry(g.as_str())
+                    .or_default()
+                    .push(format!("{kind}:{target}"));
+            }
+        }
+        for n in &notes {
+            let text = n.text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            let targets = match &n.target {
+                Some(t) => vec![t.clone()],
+                None => target_of.get(n.guid.as_str()).cloned().unwrap_or_default(),
+            };
+            for t in targets {
+                described.entry(t).or_default().push(text);
+            }
+        }
+    }
     let description_of = |kind: &str, target: &str| -> Option<String> {
-        let texts: Vec<&str> = notes
-            .iter()
-            .filter(|n| match &n.target {
-                Some(t) => *t == format!("{kind}:{target}"),
-                None => refs_of(kind, target).contains(&n.guid),
-            })
-            .map(|n| n.text.trim())
-            .filter(|t| !t.is_empty())
-            .collect();
-        (!texts.is_empty())
-            .then(|| format!("<Description>{}</Description>", x(&texts.join("\n\n"))))
+        described
+            .get(&format!("{kind}:{target}"))
+            .map(|texts| format!("<Description>{}</Description>", x(&texts.join("\n\n"))))
     };
 
     let mut qde = String::with_capacity(1 << 20);
@@ -244,7 +261,6 @@ pub fn export_with(store: &Store, path: &Path, positions: Positions) -> Result<S
     qde.push_str("  </Variables>\n");
 
     let docs = corpus::documents(conn)?;
-    let doc_guid: HashMap<i64, String> = docs.iter().map(|d| (d.id, d.guid.clone())).collect();
     let value = |guid: &str, v: &str| {
         format!(
             "<VariableValue><VariableRef targetGUID=\"{guid}\"/><TextValue>{}</TextValue></VariableValue>",
@@ -282,101 +298,14 @@ pub fn export_with(store: &Store, path: &Path, positions: Positions) -> Result<S
         qde.push_str("  </Cases>\n");
     }
 
-    let codings = coding::list(conn, &Filter::default())?;
-    let mut by_doc: BTreeMap<i64, Vec<&coding::Coding>> = BTreeMap::new();
-    for c in &codings {
-        by_doc.entry(c.doc).or_default().push(c);
-    }
-    let mut texts: Vec<(String, String)> = Vec::new();
-    if !docs.is_empty() {
-        qde.push_str("  <Sources>\n");
-        for d in &docs {
-            let created: (String, String) = conn.query_row(
-                "SELECT d.created, k.name FROM documents d JOIN coders k ON k.id = d.created_by WHERE d.id = ?1",
-                [d.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            qde.push_str(&format!(
-                "    <TextSource guid=\"{}\" name=\"{}\" plainTextPath=\"internal://{}.txt\" creatingUser=\"{}\" creationDateTime=\"{}\">\n",
-                d.guid,
-                x(&d.title),
-                d.guid,
-                user_guid(&created.1),
-                x(&created.0)
-            ));
-            if let Some(desc) = description_of("document", &d.guid) {
-                qde.push_str(&format!("      {desc}\n"));
-            }
-            let text = corpus::text(conn, d.id)?;
-            let position = position_counter(&text, positions);
-            for c in by_doc.get(&d.id).map(|v| &v[..]).unwrap_or(&[]) {
-                let user = user_guid(&c.coder);
-                let selection = derived_guid(&[&c.guid, "selection"]);
-                qde.push_str(&format!(
-                    "      <PlainTextSelection guid=\"{selection}\" name=\"{}\" startPosition=\"{}\" endPosition=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{}\">\n",
-                    x(&c.code_path),
-                    position(c.start as usize),
-                    position(c.end as usize),
-                    x(&c.created)
-                ));
-                if let Some(desc) = description_of("coding", &c.guid) {
-                    qde.push_str(&format!("        {desc}\n"));
-                }
-                qde.push_str(&format!(
-                    "        <Coding guid=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{}\"><CodeRef targetGUID=\"{}\"/></Coding>\n",
-                    c.guid,
-                    x(&c.created),
-                    code_guid(conn, c.code_id)?
-                ));
-                for note in refs_of("coding", &c.guid) {
-                    qde.push_str(&format!("        <NoteRef targetGUID=\"{note}\"/>\n"));
-                }
-                qde.push_str("      </PlainTextSelection>\n");
-            }
-            for note in refs_of("document", &d.guid) {
-                qde.push_str(&format!("      <NoteRef targetGUID=\"{note}\"/>\n"));
-            }
-            if let Some(w) = &d.wave {
-                qde.push_str(&format!("      {}\n", value(&var("wave"), w)));
-            }
-            qde.push_str(&format!("      {}\n", value(&var("kind"), &d.kind)));
-            qde.push_str(&format!("      {}\n", value(&var("language"), &d.language)));
-            qde.push_str("    </TextSource>\n");
-            texts.push((d.guid.clone(), text));
-        }
-        qde.push_str("  </Sources>\n");
-    }
-    let _ = doc_guid;
-
-    if !notes.is_empty() {
-        qde.push_str("  <Notes>\n");
-        for n in &notes {
-            qde.push_str(&format!(
-                "    <Note guid=\"{}\" name=\"{}\" creatingUser=\"{}\" creationDateTime=\"{}\">\n",
-                n.guid,
-                x(&n.name),
-                n.user,
-                x(&n.created)
-            ));
-            if let Some(t) = &n.target {
-                qde.push_str(&format!(
-                    "      <Description>narrata:target={}</Description>\n",
-                    x(t)
-                ));
-            }
-            qde.push_str(&format!(
-                "      <PlainTextContent>{}</PlainTextContent>\n",
-                x(&n.text)
-            ));
-            qde.push_str("    </Note>\n");
-        }
-        qde.push_str("  </Notes>\n");
-    }
-    for note in refs_of("project", "") {
-        qde.push_str(&format!("  <NoteRef targetGUID=\"{note}\"/>\n"));
-    }
-    qde.push_str("</Project>\n");
-
+    // Everything above is small (users, codes, variables, cases); the sources with their
+    // selections, and the texts, are written into the archive as they are read, one document
+    // at a time, so that the export's memory does not grow with the study.
+    let codes: HashMap<i64, (String, String)> = crate::codebook::codes(conn)?
+        .into_iter()
+        .map(|c| (c.id, (c.guid, c.path)))
+        .collect();
+    let mut coding_count = 0;
     crate::files::write_atomically(path, |file| {
         let mut zip = zip::ZipWriter::new(&mut *file);
         let options = zip::write::SimpleFileOptions::default()
@@ -384,29 +313,140 @@ pub fn export_with(store: &Store, path: &Path, positions: Positions) -> Result<S
         let failed = |e: zip::result::ZipError| {
             Error::Invalid(format!("the .qdpx could not be written: {e}"))
         };
+        let written = |e: std::io::Error| Error::io(path, e);
         zip.start_file("project.qde", options).map_err(failed)?;
-        zip.write_all(qde.as_bytes())
-            .map_err(|e| Error::io(path, e))?;
-        for (guid, text) in &texts {
-            zip.start_file(format!("sources/{guid}.txt"), options)
+        let mut selections = conn.prepare(
+            "SELECT c.guid, c.code_id, c.start, c.end, k.name, c.created
+             FROM codings c JOIN coders k ON k.id = c.coder_id
+             WHERE c.doc_id = ?1 ORDER BY c.start, c.end, c.id",
+        )?;
+        let mut created_of = conn.prepare(
+            "SELECT d.created, k.name FROM documents d JOIN coders k ON k.id = d.created_by WHERE d.id = ?1",
+        )?;
+        if !docs.is_empty() {
+            qde.push_str("  <Sources>\n");
+            for d in &docs {
+                let created: (String, String) =
+                    created_of.query_row([d.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                qde.push_str(&format!(
+                    "    <TextSource guid=\"{}\" name=\"{}\" plainTextPath=\"internal://{}.txt\" creatingUser=\"{}\" creationDateTime=\"{}\">\n",
+                    d.guid,
+                    x(&d.title),
+                    d.guid,
+                    user_guid(&created.1),
+                    x(&created.0)
+                ));
+                if let Some(desc) = description_of("document", &d.guid) {
+                    qde.push_str(&format!("      {desc}\n"));
+                }
+                // The text is needed here only to count UTF-16 units.
+                let position = match positions {
+                    Positions::CodePoints => position_counter("", positions),
+                    Positions::Utf16 => position_counter(&corpus::text(conn, d.id)?, positions),
+                };
+                let mut rows = selections.query([d.id])?;
+                while let Some(r) = rows.next()? {
+                    let (guid, code_id, start, end, coder, created): (
+                        String,
+                        i64,
+                        i64,
+                        i64,
+                        String,
+                        String,
+                    ) = (
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    );
+                    let (code_guid, code_path) = codes.get(&code_id).ok_or_else(|| {
+                        Error::Invalid(format!("coding {guid} names code {code_id}, which is gone"))
+                    })?;
+                    let user = user_guid(&coder);
+                    let selection = derived_guid(&[&guid, "selection"]);
+                    qde.push_str(&format!(
+                        "      <PlainTextSelection guid=\"{selection}\" name=\"{}\" startPosition=\"{}\" endPosition=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{}\">\n",
+                        x(code_path),
+                        position(start.max(0) as usize),
+                        position(end.max(0) as usize),
+                        x(&created)
+                    ));
+                    if let Some(desc) = description_of("coding", &guid) {
+                        qde.push_str(&format!("        {desc}\n"));
+                    }
+                    qde.push_str(&format!(
+                        "        <Coding guid=\"{guid}\" creatingUser=\"{user}\" creationDateTime=\"{}\"><CodeRef targetGUID=\"{code_guid}\"/></Coding>\n",
+                        x(&created),
+                    ));
+                    for note in refs_of("coding", &guid) {
+                        qde.push_str(&format!("        <NoteRef targetGUID=\"{note}\"/>\n"));
+                    }
+                    qde.push_str("      </PlainTextSelection>\n");
+                    coding_count += 1;
+                }
+                for note in refs_of("document", &d.guid) {
+                    qde.push_str(&format!("      <NoteRef targetGUID=\"{note}\"/>\n"));
+                }
+                if let Some(w) = &d.wave {
+                    qde.push_str(&format!("      {}\n", value(&var("wave"), w)));
+                }
+                qde.push_str(&format!("      {}\n", value(&var("kind"), &d.kind)));
+                qde.push_str(&format!("      {}\n", value(&var("language"), &d.language)));
+                qde.push_str("    </TextSource>\n");
+                zip.write_all(qde.as_bytes()).map_err(written)?;
+                qde.clear();
+            }
+            qde.push_str("  </Sources>\n");
+        }
+        if !notes.is_empty() {
+            qde.push_str("  <Notes>\n");
+            for n in &notes {
+                qde.push_str(&format!(
+                    "    <Note guid=\"{}\" name=\"{}\" creatingUser=\"{}\" creationDateTime=\"{}\">\n",
+                    n.guid,
+                    x(&n.name),
+                    n.user,
+                    x(&n.created)
+                ));
+                if let Some(t) = &n.target {
+                    qde.push_str(&format!(
+                        "      <Description>narrata:target={}</Description>\n",
+                        x(t)
+                    ));
+                }
+                qde.push_str(&format!(
+                    "      <PlainTextContent>{}</PlainTextContent>\n",
+                    x(&n.text)
+                ));
+                qde.push_str("    </Note>\n");
+            }
+            qde.push_str("  </Notes>\n");
+        }
+        for note in refs_of("project", "") {
+            qde.push_str(&format!("  <NoteRef targetGUID=\"{note}\"/>\n"));
+        }
+        qde.push_str("</Project>\n");
+        zip.write_all(qde.as_bytes()).map_err(written)?;
+        qde = String::new();
+        // Each text as it is stored, read once more, one at a time.
+        for d in &docs {
+            zip.start_file(format!("sources/{}.txt", d.guid), options)
                 .map_err(failed)?;
-            zip.write_all(text.as_bytes())
-                .map_err(|e| Error::io(path, e))?;
+            zip.write_all(corpus::text(conn, d.id)?.as_bytes())
+                .map_err(written)?;
         }
         zip.finish().map_err(failed)?;
         Ok(())
     })?;
     Ok(Summary {
         file: path.display().to_string(),
-        sources: texts.len(),
+        sources: docs.len(),
         codes: code_count,
-        codings: codings.len(),
+        codings: coding_count,
         notes: notes.len(),
         cases: participants.len(),
         users: users.len(),
     })
-}
-
-fn code_guid(conn: &rusqlite::Connection, id: i64) -> Result<String> {
-    Ok(conn.query_row("SELECT guid FROM codes WHERE id = ?1", [id], |r| r.get(0))?)
 }
