@@ -807,6 +807,22 @@ fn a_full_disk_fails_the_action_whole_with_a_clear_error_and_a_rerun_completes_i
         .filter(|n| n.contains("excerpts"))
         .collect();
     assert!(left.is_empty(), "a failed export left {left:?}");
+    // The REFI-QDA archive and the spreadsheet, written into the file as they are made: the
+    // same clear error, nothing left, and no complaint from the zip writer finishing its
+    // archive after the failure.
+    for (what, name) in [("qdpx", "all.qdpx"), ("xlsx", "all.xlsx")] {
+        let out = disk.at.join(name);
+        let (ok, err) = disk.run(&dir, &["export", what, out.to_str().unwrap()]);
+        assert!(!ok, "export {what} fitted");
+        assert!(clear(&err), "{err}");
+        assert!(!err.contains("ZipWriter"), "{err}");
+        let left: Vec<String> = std::fs::read_dir(&disk.at)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(name))
+            .collect();
+        assert!(left.is_empty(), "a failed export {what} left {left:?}");
+    }
     // With no room, even to read SQLite needs a little: a clear refusal, or a pass.
     disk.fill(0);
     let (ok, err) = disk.run(&dir, &["check", "--full"]);

@@ -10,7 +10,10 @@ use std::path::Path;
 use docx_rs::{Paragraph, TableCell};
 use rusqlite::Connection;
 
-use super::docx::{heading, made_in, pictures, styled, text, xml_safe};
+use super::docx::{
+    BodyWriter, body_mark, heading, hold_pictures, made_in, pictures, save_streamed, styled, text,
+    xml_safe,
+};
 use super::language::{Language, Words, fill, keep_together};
 use super::table::{grid, grid_of_cells};
 use crate::change::{self, Cohort};
@@ -45,13 +48,6 @@ fn code_colours(conn: &Connection) -> Result<HashMap<String, Option<Rgb>>> {
         out.insert(c.path.clone(), colour(c.id));
     }
     Ok(out)
-}
-
-fn add_all(mut doc: docx_rs::Docx, paragraphs: Vec<Paragraph>) -> docx_rs::Docx {
-    for p in paragraphs {
-        doc = doc.add_paragraph(p);
-    }
-    doc
 }
 
 /// Writes the change report to `path`.
@@ -94,29 +90,18 @@ pub fn changes_docx(
     let (followed, once): (Vec<&str>, Vec<&str>) =
         participants.into_iter().partition(|p| waves_seen(p) > 1);
     let excerpts = Excerpts::load(conn, options)?;
-    for p in followed {
-        doc = participant(doc, conn, &t, p, &excerpts, w, &colour_of)?;
-    }
-    if !once.is_empty() {
-        doc = doc
-            .add_paragraph(heading(w.seen_once, 1))
-            .add_paragraph(text(&fill(
-                w.seen_once_value,
-                &[("participants", &once.join(", "))],
-            )));
-    }
-    doc = doc.add_paragraph(heading(w.cohort, 1));
-    let header: Vec<String> = std::iter::once(w.code.to_owned())
+    // The cohort's grid and chart.
+    let cohort_header: Vec<String> = std::iter::once(w.code.to_owned())
         .chain(cohort.waves.iter().cloned())
         .chain(w.cohort_header.map(str::to_owned))
         .collect();
-    let mut rows = Vec::new();
+    let mut cohort_rows = Vec::new();
     let mut groups = Vec::new();
     for r in &cohort.codes {
         let mut cells = vec![r.code.clone()];
         cells.extend(r.cells.iter().map(|c| format!("{}/{}", c.n, c.of)));
         cells.extend([r.kept, r.gained, r.lost, r.never].map(|n| n.to_string()));
-        rows.push(cells);
+        cohort_rows.push(cells);
         groups.push(BarGroup {
             label: r.code.clone(),
             colour: colour_of(&r.code),
@@ -132,27 +117,55 @@ pub fn changes_docx(
                 .collect(),
         });
     }
-    doc = doc.add_table(grid(&header, rows));
-    doc = add_all(doc, pictures(&chart::bars(&groups), w.cohort_caption));
-    doc = doc.add_paragraph(text(&format!(
-        "{} {} {}",
-        fill(
-            w.cohort_note,
-            &[
-                (
-                    "first",
-                    cohort.waves.first().map(String::as_str).unwrap_or("")
-                ),
-                (
-                    "last",
-                    cohort.waves.last().map(String::as_str).unwrap_or("")
-                ),
-            ],
-        ),
-        w.counted(&cohort.coders),
-        w.change_note
-    )));
-    super::docx::save(doc, path)
+    // The charts are drawn first and held in the document's skeleton (a picture needs its file
+    // and relationship in the package); the grids, portraits and excerpts are streamed into
+    // the file after it, one participant at a time, and each chart placed in its turn.
+    let mut held: Vec<Vec<Paragraph>> = followed
+        .iter()
+        .map(|p| {
+            let (_, _, groups) = participant_grid(&t, p, w, &colour_of);
+            pictures(
+                &chart::bars(&groups),
+                &fill(w.participant_caption, &[("p", p)]),
+            )
+        })
+        .collect();
+    held.push(pictures(&chart::bars(&groups), w.cohort_caption));
+    let cohort_chart = held.len() - 1;
+    let doc = hold_pictures(doc.add_paragraph(body_mark()), held);
+    save_streamed(doc, path, |out| {
+        for (k, p) in followed.iter().enumerate() {
+            participant(out, conn, &t, p, k, &excerpts, w, &colour_of)?;
+        }
+        if !once.is_empty() {
+            out.add(&heading(w.seen_once, 1))?;
+            out.add(&text(&fill(
+                w.seen_once_value,
+                &[("participants", &once.join(", "))],
+            )))?;
+        }
+        out.add(&heading(w.cohort, 1))?;
+        out.add_table(&grid(&cohort_header, cohort_rows))?;
+        out.add_held(cohort_chart)?;
+        out.add(&text(&format!(
+            "{} {} {}",
+            fill(
+                w.cohort_note,
+                &[
+                    (
+                        "first",
+                        cohort.waves.first().map(String::as_str).unwrap_or("")
+                    ),
+                    (
+                        "last",
+                        cohort.waves.last().map(String::as_str).unwrap_or("")
+                    ),
+                ],
+            ),
+            w.counted(&cohort.coders),
+            w.change_note
+        )))
+    })
 }
 
 /// The codings the report quotes, read once and found by participant and wave: one query per
@@ -168,13 +181,17 @@ struct Excerpts {
 }
 
 impl Excerpts {
-    /// Every coding of the chosen coders, under each participant it quotes (the speakers of
-    /// the turns it overlaps; an individual interview's participant) and its wave.
+    /// Every coding of the chosen coders in the documents the table counts (its group or
+    /// rule, when it has one), under each participant it quotes (the speakers of the turns it
+    /// overlaps; an individual interview's participant) and its wave: a report limited to a
+    /// group quotes what its grid counts, nothing from outside the group.
     fn load(conn: &Connection, options: &change::Options) -> Result<Excerpts> {
         let all = coding::list(
             conn,
             &Filter {
                 coders: options.coders.clone(),
+                group: options.group.clone(),
+                rule: options.rule.clone(),
                 ..Filter::default()
             },
         )?;
@@ -221,22 +238,14 @@ impl Excerpts {
     }
 }
 
-/// One participant's part: the grid, its chart, pen portraits, and the excerpts of each code
-/// that changed, wave beside wave.
-fn participant(
-    mut doc: docx_rs::Docx,
-    conn: &Connection,
-    t: &change::Table,
+/// A participant's rows of the change table (the codes present in some wave, or confirmed),
+/// their grid's cells and the bars of their chart.
+fn participant_grid<'t>(
+    t: &'t change::Table,
     p: &str,
-    excerpts: &Excerpts,
     w: &Words,
     colour_of: &dyn Fn(&str) -> Option<Rgb>,
-) -> Result<docx_rs::Docx> {
-    doc = doc.add_paragraph(heading(p, 1));
-    let header: Vec<String> = std::iter::once(w.code.to_owned())
-        .chain(t.waves.iter().cloned())
-        .chain([w.change.to_owned(), w.confirmed.to_owned()])
-        .collect();
+) -> (Vec<&'t change::Row>, Vec<Vec<String>>, Vec<BarGroup>) {
     let rows: Vec<&change::Row> = t
         .rows
         .iter()
@@ -292,20 +301,37 @@ fn participant(
                 .collect(),
         });
     }
-    doc = doc.add_table(grid(&header, table));
-    doc = add_all(
-        doc,
-        pictures(
-            &chart::bars(&groups),
-            &fill(w.participant_caption, &[("p", p)]),
-        ),
-    );
+    (rows, table, groups)
+}
+
+/// One participant's part, written into the report's body: the grid, its chart (held as
+/// number `chart`), pen portraits, and the excerpts of each code that changed, wave beside
+/// wave.
+#[allow(clippy::too_many_arguments)]
+fn participant(
+    out: &mut BodyWriter,
+    conn: &Connection,
+    t: &change::Table,
+    p: &str,
+    chart: usize,
+    excerpts: &Excerpts,
+    w: &Words,
+    colour_of: &dyn Fn(&str) -> Option<Rgb>,
+) -> Result<()> {
+    out.add(&heading(p, 1))?;
+    let header: Vec<String> = std::iter::once(w.code.to_owned())
+        .chain(t.waves.iter().cloned())
+        .chain([w.change.to_owned(), w.confirmed.to_owned()])
+        .collect();
+    let (rows, table, _) = participant_grid(t, p, w, colour_of);
+    out.add_table(&grid(&header, table))?;
+    out.add_held(chart)?;
     let portraits: Vec<&change::Portrait> =
         t.portraits.iter().filter(|x| x.participant == p).collect();
     if !portraits.is_empty() {
-        doc = doc.add_paragraph(heading(w.pen_portraits, 2));
+        out.add(&heading(w.pen_portraits, 2))?;
         for x in portraits {
-            doc = doc.add_paragraph(text(&format!("{}: {}", x.wave, x.text)));
+            out.add(&text(&format!("{}: {}", x.wave, x.text)))?;
         }
     }
     for r in rows.iter().filter(|r| {
@@ -314,7 +340,7 @@ fn participant(
             "emerged" | "ceased" | "increased" | "decreased" | "fluctuating"
         )
     }) {
-        doc = doc.add_paragraph(heading(&format!("{} — {}", r.code, w.label(&r.change)), 2));
+        out.add(&heading(&format!("{} — {}", r.code, w.label(&r.change)), 2))?;
         let mut columns = Vec::new();
         for wave in &t.waves {
             // A quote two coders coded is shown once, naming both.
@@ -349,7 +375,7 @@ fn participant(
             }
             columns.push(c);
         }
-        doc = doc.add_table(grid_of_cells(&t.waves, vec![columns]));
+        out.add_table(&grid_of_cells(&t.waves, vec![columns]))?;
     }
-    Ok(doc)
+    Ok(())
 }

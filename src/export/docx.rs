@@ -1,6 +1,10 @@
 //! Word documents with docx-rs: the styles narrata's reports use (Word's own heading styles,
 //! so the navigation pane and a table of contents work), small builders, and saving through a
-//! temporary file.
+//! temporary file, with a long report's body (and the pictures it places) streamed into the
+//! file instead of built whole.
+//!
+//! About 160 of its lines are its tests; saving and streaming are kept together because the
+//! stream is spliced into the package the same save writes.
 
 use std::path::Path;
 
@@ -237,12 +241,14 @@ pub fn body_mark() -> Paragraph {
 /// body's paragraphs are made after that build, so they are numbered from here instead.
 const FIRST_BODY_PARA_ID: u32 = 0x4000_0000;
 
-/// Where a streamed body is written: each paragraph goes to the compressed file as it comes,
-/// so a report of any length needs the memory of one paragraph, not of the whole document.
+/// Where a streamed body is written: each paragraph or table goes to the compressed file as it
+/// comes, so a report of any length needs the memory of one of them, not of the whole document.
 pub struct BodyWriter<'a> {
     out: &'a mut dyn std::io::Write,
     path: &'a Path,
     next_id: u32,
+    /// The XML of the pictures held in the skeleton ([`hold_pictures`]), by their number.
+    held: Vec<String>,
 }
 
 impl BodyWriter<'_> {
@@ -250,18 +256,37 @@ impl BodyWriter<'_> {
     /// it is given the body's next paragraph id).
     pub fn add(&mut self, p: &Paragraph) -> Result<()> {
         use docx_rs::BuildXML;
-        let mut xml = String::from_utf8(p.build()).map_err(|e| {
-            Error::Internal(format!("docx-rs wrote a paragraph that is not UTF-8: {e}"))
-        })?;
+        self.add_built(p.build())
+    }
+
+    /// Writes one table, its paragraphs given the body's next ids.
+    pub fn add_table(&mut self, t: &docx_rs::Table) -> Result<()> {
+        use docx_rs::BuildXML;
+        self.add_built(t.build())
+    }
+
+    /// Writes XML docx-rs built.
+    fn add_built(&mut self, built: Vec<u8>) -> Result<()> {
+        let xml = String::from_utf8(built)
+            .map_err(|e| Error::Internal(format!("docx-rs wrote XML that is not UTF-8: {e}")))?;
+        // Every paragraph id (a table holds many) renumbered from the body's next.
         const ID: &str = "w14:paraId=\"";
-        if let Some(at) = xml.find(ID).map(|i| i + ID.len())
-            && let Some(len) = xml[at..].find('"')
-        {
-            xml.replace_range(at..at + len, &format!("{:08x}", self.next_id));
+        let mut renumbered = String::with_capacity(xml.len());
+        let mut rest = xml.as_str();
+        while let Some(at) = rest.find(ID).map(|i| i + ID.len()) {
+            let Some(len) = rest[at..].find('"') else {
+                break;
+            };
+            renumbered.push_str(&rest[..at]);
+            renumbered.push_str(&format!("{:08x}", self.next_id));
             self.next_id += 1;
+            rest = &rest[at + len..];
         }
+        renumbered.push_str(rest);
+        // Header rows repeat on every page, as in the skeleton (see `copy_entries`).
+        let renumbered = renumbered.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />");
         self.out
-            .write_all(xml.as_bytes())
+            .write_all(renumbered.as_bytes())
             .map_err(|e| Error::io(self.path, e))
     }
 
@@ -269,6 +294,41 @@ impl BodyWriter<'_> {
     pub fn add_all(&mut self, ps: &[Paragraph]) -> Result<()> {
         ps.iter().try_for_each(|p| self.add(p))
     }
+
+    /// Writes the pictures held as number `k` (see [`hold_pictures`]) here.
+    pub fn add_held(&mut self, k: usize) -> Result<()> {
+        let xml = self
+            .held
+            .get(k)
+            .ok_or_else(|| Error::Internal(format!("no pictures were held as number {k}")))?;
+        self.out
+            .write_all(xml.as_bytes())
+            .map_err(|e| Error::io(self.path, e))
+    }
+}
+
+/// The text of the paragraph marking held pictures number `k`, or their end (`None`).
+fn held_mark_text(k: Option<usize>) -> String {
+    match k {
+        Some(k) => format!("{}-held-{k}.", body_mark_text()),
+        None => format!("{}-held-end.", body_mark_text()),
+    }
+}
+
+/// Puts groups of paragraphs with pictures (charts and their captions) into the skeleton after
+/// the [`body_mark`], each marked with its number, for a streamed body to place with
+/// [`BodyWriter::add_held`]: a picture needs its file and relationship in the package, which
+/// docx-rs makes when it builds the skeleton, while the body is written after that. Held
+/// pictures the body does not place are left out of the document.
+pub fn hold_pictures(mut doc: Docx, groups: Vec<Vec<Paragraph>>) -> Docx {
+    for (k, group) in groups.into_iter().enumerate() {
+        doc = doc
+            .add_paragraph(Paragraph::new().add_run(Run::new().add_text(held_mark_text(Some(k)))));
+        for p in group {
+            doc = doc.add_paragraph(p);
+        }
+    }
+    doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(held_mark_text(None))))
 }
 
 /// Writes `doc` as [`save`] does, with the paragraph [`body_mark`] replaced by what `body`
@@ -288,11 +348,12 @@ pub fn save_streamed(
     let skeleton = packed.into_inner();
     let mut body = Some(body);
     super::write_atomically(path, |file| {
-        write_package(&skeleton, file, path, &mut |out| match body.take() {
+        write_package(&skeleton, file, path, &mut |out, held| match body.take() {
             Some(f) => f(&mut BodyWriter {
                 out,
                 path,
                 next_id: FIRST_BODY_PARA_ID,
+                held,
             }),
             None => Ok(()),
         })
@@ -308,111 +369,24 @@ fn write_package(
     skeleton: &[u8],
     file: &mut std::io::BufWriter<std::fs::File>,
     path: &Path,
-    body: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<()>,
+    body: &mut WriteBody,
 ) -> Result<()> {
-    let discard = std::rc::Rc::new(std::cell::Cell::new(false));
-    let mut out = zip::ZipWriter::new(Target {
-        file,
-        discard: discard.clone(),
-        at: 0,
-        end: 0,
-    });
-    match copy_entries(skeleton, &mut out, path, body) {
-        Ok(()) => out.finish().map(drop).map_err(|e| zip_error(path, e)),
-        Err(e) => {
-            // The writer, dropped unfinished, finishes the archive: into the void.
-            discard.set(true);
-            drop(out);
-            Err(e)
-        }
-    }
+    crate::files::write_zip(file, path, "the Word document", |out| {
+        copy_entries(skeleton, out, path, body)
+    })
 }
 
-/// A failure of the zip writer: the file's own (a full disk, say) as any file error.
-fn zip_error(path: &Path, e: zip::result::ZipError) -> Error {
-    match e {
-        zip::result::ZipError::Io(io) => Error::io(path, io),
-        other => Error::Invalid(format!("the Word document could not be written: {other}")),
-    }
-}
-
-/// The file under the zip writer. After a failure (the file's, or the body's) it takes what
-/// the dropped writer still writes and throws it away, keeping count of where the file would
-/// be (the writer checks its offsets): the writer would otherwise write its directory and
-/// complain on stderr, and the partial file is removed anyway.
-struct Target<'f> {
-    file: &'f mut std::io::BufWriter<std::fs::File>,
-    discard: std::rc::Rc<std::cell::Cell<bool>>,
-    /// Where the file is, and its end, as written so far.
-    at: u64,
-    end: u64,
-}
-
-impl Target<'_> {
-    /// The file's answer; its first failure (other than an interruption, which the writer
-    /// retries) switches to throwing away.
-    fn guard<T>(&self, result: std::io::Result<T>) -> std::io::Result<T> {
-        if let Err(e) = &result
-            && e.kind() != std::io::ErrorKind::Interrupted
-        {
-            self.discard.set(true);
-        }
-        result
-    }
-
-    fn moved_to(&mut self, at: u64) -> u64 {
-        self.at = at;
-        self.end = self.end.max(at);
-        at
-    }
-}
-
-impl std::io::Write for Target<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = if self.discard.get() {
-            buf.len()
-        } else {
-            let written = self.file.write(buf);
-            self.guard(written)?
-        };
-        self.moved_to(self.at + n as u64);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.discard.get() {
-            return Ok(());
-        }
-        let flushed = self.file.flush();
-        self.guard(flushed)
-    }
-}
-
-impl std::io::Seek for Target<'_> {
-    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
-        if self.discard.get() {
-            use std::io::SeekFrom;
-            let at = match pos {
-                SeekFrom::Start(n) => Some(n),
-                SeekFrom::Current(d) => self.at.checked_add_signed(d),
-                SeekFrom::End(d) => self.end.checked_add_signed(d),
-            }
-            .unwrap_or(0);
-            return Ok(self.moved_to(at));
-        }
-        let at = self.file.seek(pos);
-        let at = self.guard(at)?;
-        Ok(self.moved_to(at))
-    }
-}
+/// Writes the streamed body into `document.xml`, given the XML of the held pictures.
+type WriteBody<'a> = dyn FnMut(&mut dyn std::io::Write, Vec<String>) -> Result<()> + 'a;
 
 fn copy_entries(
     skeleton: &[u8],
-    out: &mut zip::ZipWriter<Target>,
+    out: &mut zip::ZipWriter<crate::files::ZipTarget>,
     path: &Path,
-    body: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<()>,
+    body: &mut WriteBody,
 ) -> Result<()> {
     use std::io::{Read, Write};
-    let failed = |e: zip::result::ZipError| zip_error(path, e);
+    let failed = |e: zip::result::ZipError| crate::files::zip_error(path, "the Word document", e);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(skeleton)).map_err(failed)?;
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -439,11 +413,14 @@ fn copy_entries(
             let xml = xml.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />");
             match mark_paragraph(&xml) {
                 Some((before, after)) => {
+                    let (held, rest) = held_pictures(after);
                     out.write_all(before.as_bytes())
                         .map_err(|e| Error::io(path, e))?;
-                    body(out)?;
-                    out.write_all(after.as_bytes())
-                        .map_err(|e| Error::io(path, e))?;
+                    body(out, held)?;
+                    for part in rest {
+                        out.write_all(part.as_bytes())
+                            .map_err(|e| Error::io(path, e))?;
+                    }
                 }
                 None => out
                     .write_all(xml.as_bytes())
@@ -460,13 +437,41 @@ fn copy_entries(
 
 /// The document's XML before and after the paragraph holding the body mark.
 fn mark_paragraph(xml: &str) -> Option<(&str, &str)> {
-    let at = xml.find(body_mark_text())?;
+    let (start, end) = paragraph_of(xml, body_mark_text())?;
+    Some((&xml[..start], &xml[end..]))
+}
+
+/// Where the paragraph holding `text` starts and ends.
+fn paragraph_of(xml: &str, text: &str) -> Option<(usize, usize)> {
+    let at = xml.find(text)?;
     let start = [xml[..at].rfind("<w:p "), xml[..at].rfind("<w:p>")]
         .into_iter()
         .flatten()
         .max()?;
     let end = at + xml[at..].find("</w:p>")? + "</w:p>".len();
-    Some((&xml[..start], &xml[end..]))
+    Some((start, end))
+}
+
+/// The groups of pictures [`hold_pictures`] put after the body mark, by number, and the
+/// document's XML around them (without them and their marks).
+fn held_pictures(after: &str) -> (Vec<String>, [&str; 2]) {
+    let Some((end_start, end_end)) = paragraph_of(after, &held_mark_text(None)) else {
+        return (Vec::new(), [after, ""]);
+    };
+    let mut marks = Vec::new();
+    while let Some(span) = paragraph_of(after, &held_mark_text(Some(marks.len()))) {
+        marks.push(span);
+    }
+    let groups = marks
+        .iter()
+        .enumerate()
+        .map(|(k, &(_, end))| {
+            let next = marks.get(k + 1).map_or(end_start, |&(start, _)| start);
+            after[end..next].to_owned()
+        })
+        .collect();
+    let first = marks.first().map_or(end_start, |&(start, _)| start);
+    (groups, [&after[..first], &after[end_end..]])
 }
 
 #[cfg(test)]
@@ -510,6 +515,87 @@ mod tests {
     }
 
     #[test]
+    fn held_pictures_are_placed_where_the_body_says_and_tables_get_ids_of_their_own() {
+        use std::io::Read;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("report.docx");
+        let chart = crate::chart::bars(&[crate::chart::BarGroup {
+            label: "Hoop".into(),
+            colour: None,
+            bars: vec![crate::chart::Bar {
+                series: "T1".into(),
+                share: Some(0.5),
+                figure: "1".into(),
+            }],
+        }]);
+        let doc = styled()
+            .add_paragraph(text("Title paragraph."))
+            .add_paragraph(body_mark());
+        // Eleven groups, so that "held-1" and "held-10" must not be confused.
+        let mut groups: Vec<Vec<Paragraph>> = (0..11)
+            .map(|k| vec![text(&format!("held group {k}."))])
+            .collect();
+        groups[1] = pictures(&chart, "the chart of group 1.");
+        let doc = hold_pictures(doc, groups);
+        let table = crate::export::table::grid(
+            &["a".to_owned(), "b".to_owned()],
+            vec![vec!["1".to_owned(), "2".to_owned()]],
+        );
+        save_streamed(doc, &path, |out| {
+            out.add(&text("First streamed."))?;
+            out.add_held(10)?;
+            out.add_held(1)?;
+            out.add_table(&table)?;
+            out.add(&text("Second streamed."))?;
+            out.add_held(0)
+        })
+        .unwrap();
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let mut xml = String::new();
+        archive
+            .by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        let at = |s: &str| xml.find(s).unwrap_or_else(|| panic!("{s} missing"));
+        assert!(at("Title paragraph.") < at("First streamed."));
+        assert!(
+            at("First streamed.") < at("held group 10.")
+                && at("held group 10.") < at("the chart of group 1.")
+        );
+        assert!(
+            at("the chart of group 1.") < at("Second streamed.")
+                && at("Second streamed.") < at("held group 0.")
+        );
+        assert!(
+            !xml.contains("held group 5."),
+            "a group not placed is left out"
+        );
+        assert!(!xml.contains(body_mark_text()), "no mark is left");
+        // The picture's relationship and file came with the skeleton.
+        let embed = &xml[at("r:embed=\"") + 9..];
+        let rid = &embed[..embed.find('"').unwrap()];
+        let mut rels = String::new();
+        archive
+            .by_name("word/_rels/document.xml.rels")
+            .unwrap()
+            .read_to_string(&mut rels)
+            .unwrap();
+        assert!(rels.contains(&format!("Id=\"{rid}\"")), "{rels}");
+        assert!(archive.file_names().any(|n| n.starts_with("word/media/")));
+        // Every paragraph, the table's included, has an id of its own.
+        let ids: Vec<&str> = xml
+            .split("w14:paraId=\"")
+            .skip(1)
+            .map(|rest| &rest[..8])
+            .collect();
+        let unique: std::collections::HashSet<&&str> = ids.iter().collect();
+        assert_eq!(ids.len(), unique.len(), "{xml}");
+        // The streamed table's header row repeats on every page.
+        assert!(xml.contains("<w:tblHeader />"), "{xml}");
+    }
+
+    #[test]
     fn a_body_that_fails_halfway_leaves_no_file_and_says_why() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("report.docx");
@@ -526,28 +612,5 @@ mod tests {
         assert!(err.contains("the database went away"), "{err}");
         let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
         assert!(left.is_empty(), "{left:?}");
-    }
-
-    #[test]
-    fn after_a_failure_the_file_under_the_zip_writer_keeps_its_place() {
-        use std::io::{Seek, SeekFrom, Write};
-        let tmp = tempfile::tempdir().unwrap();
-        let mut file =
-            std::io::BufWriter::new(std::fs::File::create(tmp.path().join("f")).unwrap());
-        let discard = std::rc::Rc::new(std::cell::Cell::new(false));
-        let mut t = Target {
-            file: &mut file,
-            discard: discard.clone(),
-            at: 0,
-            end: 0,
-        };
-        t.write_all(&[1; 100]).unwrap();
-        discard.set(true);
-        t.write_all(&[2; 50]).unwrap();
-        // The zip writer computes entry sizes from these: they must not run backwards.
-        assert_eq!(t.stream_position().unwrap(), 150);
-        assert_eq!(t.seek(SeekFrom::Start(20)).unwrap(), 20);
-        assert_eq!(t.seek(SeekFrom::Current(5)).unwrap(), 25);
-        assert_eq!(t.seek(SeekFrom::End(0)).unwrap(), 150);
     }
 }

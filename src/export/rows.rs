@@ -128,6 +128,8 @@ fn write_csv_row(r: &Row, out: &mut dyn Write) -> std::io::Result<()> {
 /// is written as it is read (the JSON is the same pretty-printed array as before).
 pub fn export(conn: &Connection, filter: &Filter, path: &Path, as_json: bool) -> Result<usize> {
     use serde::ser::{SerializeSeq, Serializer};
+    // One snapshot: each document's codings, text and turns are read by separate queries.
+    let _snapshot = conn.unchecked_transaction()?;
     let mut count = 0;
     super::write_atomically(path, |out| {
         let io = |e: std::io::Error| Error::io(path, e);

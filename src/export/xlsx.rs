@@ -244,9 +244,7 @@ fn write_sheet(
 /// Writes `sheets` as a workbook at `path` (through a temporary file, as every export), each
 /// sheet's rows as they are read; returns each sheet's number of rows.
 pub fn write(sheets: &[Sheet], path: &Path) -> Result<Vec<usize>> {
-    let failed = |e: zip::result::ZipError| {
-        Error::Invalid(format!("the spreadsheet could not be written: {e}"))
-    };
+    let failed = |e: zip::result::ZipError| crate::files::zip_error(path, "the spreadsheet", e);
     let io = |e: std::io::Error| Error::io(path, e);
     let measured: Vec<(Vec<usize>, usize)> = sheets.iter().map(measure).collect::<Result<_>>()?;
     let mut types = String::from(
@@ -299,36 +297,36 @@ pub fn write(sheets: &[Sheet], path: &Path) -> Result<Vec<usize>> {
         r#"<Relationship Id="rId{styles_rel}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#
     ));
     super::write_atomically(path, |file| {
-        let mut zip = zip::ZipWriter::new(&mut *file);
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        let part = |zip: &mut zip::ZipWriter<_>, name: &str, body: &str| -> Result<()> {
-            zip.start_file(name, options).map_err(failed)?;
-            zip.write_all(body.as_bytes()).map_err(io)
-        };
-        part(&mut zip, "[Content_Types].xml", &types)?;
-        part(
-            &mut zip,
-            "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        crate::files::write_zip(file, path, "the spreadsheet", |zip| {
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            let part = |zip: &mut zip::ZipWriter<_>, name: &str, body: &str| -> Result<()> {
+                zip.start_file(name, options).map_err(failed)?;
+                zip.write_all(body.as_bytes()).map_err(io)
+            };
+            part(zip, "[Content_Types].xml", &types)?;
+            part(
+                zip,
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-        )?;
-        part(&mut zip, "xl/workbook.xml", &book)?;
-        part(&mut zip, "xl/_rels/workbook.xml.rels", &rels)?;
-        // Style 0: plain; style 1: bold with a grey fill (the header row).
-        part(
-            &mut zip,
-            "xl/styles.xml",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            )?;
+            part(zip, "xl/workbook.xml", &book)?;
+            part(zip, "xl/_rels/workbook.xml.rels", &rels)?;
+            // Style 0: plain; style 1: bold with a grey fill (the header row).
+            part(
+                zip,
+                "xl/styles.xml",
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFD9D9D9"/><bgColor indexed="64"/></patternFill></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"#,
-        )?;
-        for (i, s) in sheets.iter().enumerate() {
-            zip.start_file(format!("xl/worksheets/sheet{}.xml", i + 1), options)
-                .map_err(failed)?;
-            write_sheet(s, &measured[i], &mut zip, &io)?;
-        }
-        zip.finish().map_err(failed)?;
-        Ok(())
+            )?;
+            for (i, s) in sheets.iter().enumerate() {
+                zip.start_file(format!("xl/worksheets/sheet{}.xml", i + 1), options)
+                    .map_err(failed)?;
+                write_sheet(s, &measured[i], zip, &io)?;
+            }
+            Ok(())
+        })
     })?;
     Ok(measured.into_iter().map(|(_, count)| count).collect())
 }
@@ -337,6 +335,9 @@ pub fn write(sheets: &[Sheet], path: &Path) -> Result<Vec<usize>> {
 /// change table (long: one line per participant, code and wave) and agreement between every
 /// two or more coders who coded.
 pub fn workbook(conn: &Connection, filter: &Filter, path: &Path) -> Result<Summary> {
+    // One snapshot of the project for every sheet and both readings of the codings: a coding
+    // added meanwhile (the terminal UI open beside the export) changes neither.
+    let _snapshot = conn.unchecked_transaction()?;
     let mut sheets = Vec::new();
     // Codings, as `export csv` has them, read from the project as the sheet is measured and
     // again as it is written.

@@ -86,6 +86,9 @@ pub fn export(store: &Store, path: &Path) -> Result<Summary> {
 /// [`export`], with positions counted as `positions` says.
 pub fn export_with(store: &Store, path: &Path, positions: Positions) -> Result<Summary> {
     let conn = store.conn();
+    // One snapshot of the project: the sources' selections and their texts, read at different
+    // moments, are of the same state even with the terminal UI coding beside the export.
+    let _snapshot = conn.unchecked_transaction()?;
     let project = store.project()?;
     let user_guid = |name: &str| derived_guid(&[&project.guid, "user", name]);
 
@@ -301,34 +304,41 @@ pub fn export_with(store: &Store, path: &Path, positions: Positions) -> Result<S
     // Everything above is small (users, codes, variables, cases); the sources with their
     // selections, and the texts, are written into the archive as they are read, one document
     // at a time, so that the export's memory does not grow with the study.
-    let codes: HashMap<i64, (String, String)> = crate::codebook::codes(conn)?
+    // Each code's GUID from its row, and its path where the codebook reaches it (a code in a
+    // damaged tree, which `check` reports, keeps its codings with an empty name, as before).
+    let paths: HashMap<i64, String> = crate::codebook::codes(conn)?
         .into_iter()
-        .map(|c| (c.id, (c.guid, c.path)))
+        .map(|c| (c.id, c.path))
+        .collect();
+    let codes: HashMap<i64, (String, String)> = conn
+        .prepare("SELECT id, guid FROM codes")?
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(id, guid)| (id, (guid, paths.get(&id).cloned().unwrap_or_default())))
         .collect();
     let mut coding_count = 0;
     crate::files::write_atomically(path, |file| {
-        let mut zip = zip::ZipWriter::new(&mut *file);
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        let failed = |e: zip::result::ZipError| {
-            Error::Invalid(format!("the .qdpx could not be written: {e}"))
-        };
-        let written = |e: std::io::Error| Error::io(path, e);
-        zip.start_file("project.qde", options).map_err(failed)?;
-        let mut selections = conn.prepare(
-            "SELECT c.guid, c.code_id, c.start, c.end, k.name, c.created
+        crate::files::write_zip(file, path, "the .qdpx", |zip| {
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            let failed = |e: zip::result::ZipError| crate::files::zip_error(path, "the .qdpx", e);
+            let written = |e: std::io::Error| Error::io(path, e);
+            zip.start_file("project.qde", options).map_err(failed)?;
+            let mut selections = conn.prepare(
+                "SELECT c.guid, c.code_id, c.start, c.end, k.name, c.created
              FROM codings c JOIN coders k ON k.id = c.coder_id
              WHERE c.doc_id = ?1 ORDER BY c.start, c.end, c.id",
-        )?;
-        let mut created_of = conn.prepare(
+            )?;
+            let mut created_of = conn.prepare(
             "SELECT d.created, k.name FROM documents d JOIN coders k ON k.id = d.created_by WHERE d.id = ?1",
         )?;
-        if !docs.is_empty() {
-            qde.push_str("  <Sources>\n");
-            for d in &docs {
-                let created: (String, String) =
-                    created_of.query_row([d.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                qde.push_str(&format!(
+            if !docs.is_empty() {
+                qde.push_str("  <Sources>\n");
+                for d in &docs {
+                    let created: (String, String) =
+                        created_of.query_row([d.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    qde.push_str(&format!(
                     "    <TextSource guid=\"{}\" name=\"{}\" plainTextPath=\"internal://{}.txt\" creatingUser=\"{}\" creationDateTime=\"{}\">\n",
                     d.guid,
                     x(&d.title),
@@ -336,109 +346,111 @@ pub fn export_with(store: &Store, path: &Path, positions: Positions) -> Result<S
                     user_guid(&created.1),
                     x(&created.0)
                 ));
-                if let Some(desc) = description_of("document", &d.guid) {
-                    qde.push_str(&format!("      {desc}\n"));
-                }
-                // The text is needed here only to count UTF-16 units.
-                let position = match positions {
-                    Positions::CodePoints => position_counter("", positions),
-                    Positions::Utf16 => position_counter(&corpus::text(conn, d.id)?, positions),
-                };
-                let mut rows = selections.query([d.id])?;
-                while let Some(r) = rows.next()? {
-                    let (guid, code_id, start, end, coder, created): (
-                        String,
-                        i64,
-                        i64,
-                        i64,
-                        String,
-                        String,
-                    ) = (
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    );
-                    let (code_guid, code_path) = codes.get(&code_id).ok_or_else(|| {
-                        Error::Invalid(format!("coding {guid} names code {code_id}, which is gone"))
-                    })?;
-                    let user = user_guid(&coder);
-                    let selection = derived_guid(&[&guid, "selection"]);
-                    qde.push_str(&format!(
+                    if let Some(desc) = description_of("document", &d.guid) {
+                        qde.push_str(&format!("      {desc}\n"));
+                    }
+                    // The text is needed here only to count UTF-16 units.
+                    let position = match positions {
+                        Positions::CodePoints => position_counter("", positions),
+                        Positions::Utf16 => position_counter(&corpus::text(conn, d.id)?, positions),
+                    };
+                    let mut rows = selections.query([d.id])?;
+                    while let Some(r) = rows.next()? {
+                        let (guid, code_id, start, end, coder, created): (
+                            String,
+                            i64,
+                            i64,
+                            i64,
+                            String,
+                            String,
+                        ) = (
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        );
+                        let (code_guid, code_path) = codes.get(&code_id).ok_or_else(|| {
+                            Error::Invalid(format!(
+                                "coding {guid} names code {code_id}, which is gone"
+                            ))
+                        })?;
+                        let user = user_guid(&coder);
+                        let selection = derived_guid(&[&guid, "selection"]);
+                        qde.push_str(&format!(
                         "      <PlainTextSelection guid=\"{selection}\" name=\"{}\" startPosition=\"{}\" endPosition=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{}\">\n",
                         x(code_path),
                         position(start.max(0) as usize),
                         position(end.max(0) as usize),
                         x(&created)
                     ));
-                    if let Some(desc) = description_of("coding", &guid) {
-                        qde.push_str(&format!("        {desc}\n"));
-                    }
-                    qde.push_str(&format!(
+                        if let Some(desc) = description_of("coding", &guid) {
+                            qde.push_str(&format!("        {desc}\n"));
+                        }
+                        qde.push_str(&format!(
                         "        <Coding guid=\"{guid}\" creatingUser=\"{user}\" creationDateTime=\"{}\"><CodeRef targetGUID=\"{code_guid}\"/></Coding>\n",
                         x(&created),
                     ));
-                    for note in refs_of("coding", &guid) {
-                        qde.push_str(&format!("        <NoteRef targetGUID=\"{note}\"/>\n"));
+                        for note in refs_of("coding", &guid) {
+                            qde.push_str(&format!("        <NoteRef targetGUID=\"{note}\"/>\n"));
+                        }
+                        qde.push_str("      </PlainTextSelection>\n");
+                        coding_count += 1;
                     }
-                    qde.push_str("      </PlainTextSelection>\n");
-                    coding_count += 1;
+                    for note in refs_of("document", &d.guid) {
+                        qde.push_str(&format!("      <NoteRef targetGUID=\"{note}\"/>\n"));
+                    }
+                    if let Some(w) = &d.wave {
+                        qde.push_str(&format!("      {}\n", value(&var("wave"), w)));
+                    }
+                    qde.push_str(&format!("      {}\n", value(&var("kind"), &d.kind)));
+                    qde.push_str(&format!("      {}\n", value(&var("language"), &d.language)));
+                    qde.push_str("    </TextSource>\n");
+                    zip.write_all(qde.as_bytes()).map_err(written)?;
+                    qde.clear();
                 }
-                for note in refs_of("document", &d.guid) {
-                    qde.push_str(&format!("      <NoteRef targetGUID=\"{note}\"/>\n"));
-                }
-                if let Some(w) = &d.wave {
-                    qde.push_str(&format!("      {}\n", value(&var("wave"), w)));
-                }
-                qde.push_str(&format!("      {}\n", value(&var("kind"), &d.kind)));
-                qde.push_str(&format!("      {}\n", value(&var("language"), &d.language)));
-                qde.push_str("    </TextSource>\n");
-                zip.write_all(qde.as_bytes()).map_err(written)?;
-                qde.clear();
+                qde.push_str("  </Sources>\n");
             }
-            qde.push_str("  </Sources>\n");
-        }
-        if !notes.is_empty() {
-            qde.push_str("  <Notes>\n");
-            for n in &notes {
-                qde.push_str(&format!(
+            if !notes.is_empty() {
+                qde.push_str("  <Notes>\n");
+                for n in &notes {
+                    qde.push_str(&format!(
                     "    <Note guid=\"{}\" name=\"{}\" creatingUser=\"{}\" creationDateTime=\"{}\">\n",
                     n.guid,
                     x(&n.name),
                     n.user,
                     x(&n.created)
                 ));
-                if let Some(t) = &n.target {
+                    if let Some(t) = &n.target {
+                        qde.push_str(&format!(
+                            "      <Description>narrata:target={}</Description>\n",
+                            x(t)
+                        ));
+                    }
                     qde.push_str(&format!(
-                        "      <Description>narrata:target={}</Description>\n",
-                        x(t)
+                        "      <PlainTextContent>{}</PlainTextContent>\n",
+                        x(&n.text)
                     ));
+                    qde.push_str("    </Note>\n");
                 }
-                qde.push_str(&format!(
-                    "      <PlainTextContent>{}</PlainTextContent>\n",
-                    x(&n.text)
-                ));
-                qde.push_str("    </Note>\n");
+                qde.push_str("  </Notes>\n");
             }
-            qde.push_str("  </Notes>\n");
-        }
-        for note in refs_of("project", "") {
-            qde.push_str(&format!("  <NoteRef targetGUID=\"{note}\"/>\n"));
-        }
-        qde.push_str("</Project>\n");
-        zip.write_all(qde.as_bytes()).map_err(written)?;
-        qde = String::new();
-        // Each text as it is stored, read once more, one at a time.
-        for d in &docs {
-            zip.start_file(format!("sources/{}.txt", d.guid), options)
-                .map_err(failed)?;
-            zip.write_all(corpus::text(conn, d.id)?.as_bytes())
-                .map_err(written)?;
-        }
-        zip.finish().map_err(failed)?;
-        Ok(())
+            for note in refs_of("project", "") {
+                qde.push_str(&format!("  <NoteRef targetGUID=\"{note}\"/>\n"));
+            }
+            qde.push_str("</Project>\n");
+            zip.write_all(qde.as_bytes()).map_err(written)?;
+            qde = String::new();
+            // Each text as it is stored, read once more, one at a time.
+            for d in &docs {
+                zip.start_file(format!("sources/{}.txt", d.guid), options)
+                    .map_err(failed)?;
+                zip.write_all(corpus::text(conn, d.id)?.as_bytes())
+                    .map_err(written)?;
+            }
+            Ok(())
+        })
     })?;
     Ok(Summary {
         file: path.display().to_string(),
