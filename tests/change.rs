@@ -839,3 +839,97 @@ fn lexical_shift_counts_no_pseudonym_or_speaker_code_and_can_hide_function_words
         "{shown:?}"
     );
 }
+
+/// A report limited to a group of documents quotes what its grid counts: no excerpt from a
+/// document outside the group.
+#[test]
+fn a_change_report_of_a_group_quotes_only_the_groups_documents() {
+    let (tmp, dir) = fixture();
+    // The individual interviews only: the group interview G01 is left out.
+    let docs = run_json(&dir, &["docs", "--json"]);
+    let individual: Vec<String> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "individual")
+        .map(|d| d["id"].to_string())
+        .collect();
+    let mut args = vec!["groups", "add", "individuals"];
+    args.extend(individual.iter().map(String::as_str));
+    run_ok(&dir, &args);
+    let read_cells = |out: &Path| -> String {
+        let result = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sys, docx\nd = docx.Document(sys.argv[1])\nprint('\\n'.join(c.text for t in d.tables for r in t.rows for c in r.cells))",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .expect("python3 with python-docx (bash tests/run.sh installs it)");
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        String::from_utf8(result.stdout).unwrap()
+    };
+    let cells_of = |group: Option<&str>, name: &str| -> String {
+        let store = narrata::store::Store::open(&dir).unwrap();
+        let out = tmp.path().join(name);
+        narrata::export::changes_docx(
+            store.conn(),
+            "fixture",
+            &narrata::change::Options {
+                group: group.map(str::to_owned),
+                ratio: 1.5,
+                min_codings: 1,
+                ..Default::default()
+            },
+            narrata::export::language::Language::En,
+            &out,
+        )
+        .unwrap();
+        read_cells(&out)
+    };
+    let everything = cells_of(None, "all.docx");
+    assert!(
+        everything.contains("“k l”"),
+        "the group interview is quoted: {everything}"
+    );
+    let individuals = cells_of(Some("individuals"), "individuals.docx");
+    assert!(individuals.contains("“een twee”"), "{individuals}");
+    assert!(individuals.contains("“a b c d e f g h”"), "{individuals}");
+    assert!(
+        !individuals.contains("“k l”"),
+        "nothing from outside the group: {individuals}"
+    );
+    // The command line says the same with --group, and with a rule.
+    let cli = tmp.path().join("cli.docx");
+    let cli_arg = cli.to_str().unwrap();
+    run_ok(
+        &dir,
+        &[
+            "export",
+            "changes",
+            cli_arg,
+            "--group",
+            "individuals",
+            "--language",
+            "en",
+        ],
+    );
+    assert_eq!(read_cells(&cli), individuals);
+    run_ok(
+        &dir,
+        &[
+            "export",
+            "changes",
+            cli_arg,
+            "--where",
+            "kind = individual",
+            "--language",
+            "en",
+        ],
+    );
+    assert_eq!(read_cells(&cli), individuals);
+}

@@ -707,6 +707,13 @@ pub enum ExportCommand {
         /// The report's language, en or nl (default: the project's).
         #[arg(long, value_name = "LANG")]
         language: Option<String>,
+        /// Only the documents of this document group (hand-made or defined by a rule): the
+        /// grids count them and the excerpts come from them.
+        #[arg(long)]
+        group: Option<String>,
+        /// Only the documents a rule matches, e.g. "site = north".
+        #[arg(long = "where", value_name = "RULE")]
+        rule: Option<String>,
     },
 }
 

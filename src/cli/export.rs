@@ -118,6 +118,8 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
             min_codings,
             coders,
             language,
+            group,
+            rule,
         } => {
             let store = ctx.open()?;
             let language =
@@ -132,6 +134,8 @@ pub(super) fn export(ctx: &Ctx, command: ExportCommand, out: &mut dyn Write) -> 
                 ratio,
                 min_codings,
                 coders: crate::coding::coder_list(&coders),
+                group,
+                rule,
                 ..Default::default()
             };
             if ext == "docx" {
