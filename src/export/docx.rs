@@ -478,9 +478,21 @@ fn held_pictures(after: &str) -> (Vec<String>, [&str; 2]) {
 mod tests {
     use super::*;
 
+    /// The text of one entry of a written package.
+    fn entry(path: &Path, name: &str) -> String {
+        use std::io::Read;
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
     #[test]
     fn a_streamed_body_takes_the_marks_place_and_the_mark_is_gone() {
-        use std::io::Read;
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("report.docx");
         let doc = styled()
@@ -492,13 +504,7 @@ mod tests {
             out.add_all(&[heading("second", 1), text("third")])
         })
         .unwrap();
-        let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
-        let mut xml = String::new();
-        archive
-            .by_name("word/document.xml")
-            .unwrap()
-            .read_to_string(&mut xml)
-            .unwrap();
+        let xml = entry(&path, "word/document.xml");
         let at = |s: &str| xml.find(s).unwrap_or_else(|| panic!("{s} missing"));
         assert!(at("before") < at("first of the body"));
         assert!(at("first of the body") < at("second") && at("second") < at("third"));
@@ -516,7 +522,6 @@ mod tests {
 
     #[test]
     fn held_pictures_are_placed_where_the_body_says_and_tables_get_ids_of_their_own() {
-        use std::io::Read;
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("report.docx");
         let chart = crate::chart::bars(&[crate::chart::BarGroup {
@@ -550,13 +555,7 @@ mod tests {
             out.add_held(0)
         })
         .unwrap();
-        let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
-        let mut xml = String::new();
-        archive
-            .by_name("word/document.xml")
-            .unwrap()
-            .read_to_string(&mut xml)
-            .unwrap();
+        let xml = entry(&path, "word/document.xml");
         let at = |s: &str| xml.find(s).unwrap_or_else(|| panic!("{s} missing"));
         assert!(at("Title paragraph.") < at("First streamed."));
         assert!(
@@ -575,13 +574,9 @@ mod tests {
         // The picture's relationship and file came with the skeleton.
         let embed = &xml[at("r:embed=\"") + 9..];
         let rid = &embed[..embed.find('"').unwrap()];
-        let mut rels = String::new();
-        archive
-            .by_name("word/_rels/document.xml.rels")
-            .unwrap()
-            .read_to_string(&mut rels)
-            .unwrap();
+        let rels = entry(&path, "word/_rels/document.xml.rels");
         assert!(rels.contains(&format!("Id=\"{rid}\"")), "{rels}");
+        let archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
         assert!(archive.file_names().any(|n| n.starts_with("word/media/")));
         // Every paragraph, the table's included, has an id of its own.
         let ids: Vec<&str> = xml
