@@ -889,7 +889,10 @@ fn long_exports_are_written_without_holding_the_whole_file() {
     // The rows, the spreadsheet and the REFI-QDA project are written as they are read too:
     // every coding costs no more memory than one code's. Held whole, the CSV of 24,000 codings
     // peaked 26 MB above one code's here; the spreadsheet and the .qdpx held more per coding
-    // (3.2 and 3.8 KB on the benchmark project, against 1.6 KB for the CSV).
+    // (3.2 and 3.8 KB on the benchmark project, against 1.6 KB for the CSV). The .qdpx also
+    // has the compressor's fixed buffers on top of the rows': 5 to 6 MB above the CSV of every
+    // coding (measured with this binary's allocator at 35,000 and 100,000 codings alike; held
+    // whole, 24,000 codings would be about 90 MB more).
     let code7 = ["--code", "Theme/Code 7"];
     let base = peak_kb(
         &dir,
@@ -899,17 +902,17 @@ fn long_exports_are_written_without_holding_the_whole_file() {
         ]
         .concat(),
     );
-    for (what, file) in [
-        ("csv", "all.csv"),
-        ("json", "all.json"),
-        ("qdpx", "all.qdpx"),
+    for (what, file, bound_mb) in [
+        ("csv", "all.csv", 10),
+        ("json", "all.json", 10),
+        ("qdpx", "all.qdpx", 16),
     ] {
         let path = dir.join(file);
         let peak = peak_kb(&dir, &["export", what, path.to_str().unwrap()]);
         eprintln!("peak: export {what} of 24,000 codings {peak} KB, of 600 as CSV {base} KB");
         let grew_mb = peak.saturating_sub(base) / 1024;
         assert!(
-            grew_mb < 10,
+            grew_mb < bound_mb,
             "export {what} of 24,000 codings peaked {grew_mb} MB above one code's CSV"
         );
     }

@@ -290,9 +290,11 @@ pub fn import(
         }
         Ok(())
     })?;
-    // The import's names and their matchers are done with: freed before the key is saved
-    // (whose passphrase work takes 128 MiB of its own).
+    // The import's names and their matchers are done with, and so are the patterns' search
+    // caches: freed before the key is saved (whose passphrase work takes 128 MiB of its own)
+    // and the search index is built.
     drop(names);
+    crate::anonymise::patterns::release();
     // The key holds every pseudonym of the import before the first document is committed.
     if let Some(p) = privacy.as_mut()
         && (documents > 0 || staged)
@@ -328,6 +330,8 @@ pub fn import(
             }
         }
     }
+    // Storing passes attribute values through the detector again: its caches go too.
+    crate::anonymise::patterns::release();
     progress(total, total);
     Ok(ImportReport {
         imported: files.iter().filter(|f| f.status == "imported").count(),
