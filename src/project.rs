@@ -97,11 +97,14 @@ pub fn backup(store: &Store, target: &Path) -> Result<()> {
     store.backup_to(&db)?;
     // The pseudonym key belongs to the project: without it the backup of an anonymised project
     // loses the originals, the name list and any transcripts staged for review. It stays
-    // encrypted with the same passphrase.
-    let key = crate::keyfile::path(store.root());
-    if key.is_file() {
-        let copy = target.join(crate::keyfile::KEY_FILE);
-        std::fs::copy(&key, &copy).map_err(|e| Error::io(&copy, e))?;
+    // encrypted with the same passphrase. The identity file goes with it: the key is
+    // encrypted to that identity, which only the passphrase opens.
+    for name in [crate::keyfile::IDENTITY_FILE, crate::keyfile::KEY_FILE] {
+        let file = store.root().join(name);
+        if file.is_file() {
+            let copy = target.join(name);
+            std::fs::copy(&file, &copy).map_err(|e| Error::io(&copy, e))?;
+        }
     }
     let copy = Store::open(target)?;
     let report = crate::check::run(&copy, crate::check::Depth::Full)?;

@@ -236,10 +236,14 @@ fn a_backup_of_an_anonymised_project_carries_its_key() {
         .success();
     let out = tmp.path().join("backup");
     run_ok(&dir, &["backup", out.to_str().unwrap()]);
-    assert_eq!(
-        std::fs::read(out.join("key.age")).unwrap(),
-        std::fs::read(dir.join("key.age")).unwrap()
-    );
+    // The key, and the identity it is encrypted to (which the passphrase opens).
+    for f in ["key.age", "key-identity.age"] {
+        assert_eq!(
+            std::fs::read(out.join(f)).unwrap(),
+            std::fs::read(dir.join(f)).unwrap(),
+            "{f}"
+        );
+    }
     // The copy opens with the same passphrase and its originals are checked against it.
     let check = anon_json(&out, &["privacy-check", "--json"]);
     assert!(check["originals_checked"].as_u64().unwrap() > 0, "{check}");

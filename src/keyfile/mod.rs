@@ -1,21 +1,20 @@
-//! The pseudonym key, `key.age`: the only place where original identifiers live. It maps each
-//! original (normalised) to its pseudonym number, holds the researcher's own list of names to
-//! find, and logs every replacement, acceptance, rejection and manual redaction. It is
-//! encrypted with a passphrase (age, scrypt) and written with owner-only permissions, atomically.
+//! The pseudonym key: the only place where original identifiers live. It maps each original
+//! (normalised) to its pseudonym number, holds the researcher's own list of names to find, and
+//! (in keys written before schema 9) the log of replacements. Its file, the passphrase and the
+//! identity that opens it are [`file`]'s.
 //!
-//! About 100 of its lines are its tests; the rest is the key, its indexes and its file.
+//! About 50 of its lines are its tests; the rest is the key and its indexes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
 
-use age::secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+mod file;
 
-/// The key file inside a project folder.
-pub const KEY_FILE: &str = "key.age";
+pub use file::{
+    DEFAULT_WORK_FACTOR, IDENTITY_FILE, KEY_FILE, identity_path, load, open_or_new, passphrase,
+    path, save,
+};
 
 /// Identifier categories, with their labels in Dutch and English pseudonyms.
 pub const CATEGORIES: &[(&str, &str, &str)] = &[
@@ -564,76 +563,6 @@ pub fn widen_to_pseudonyms(spans: &[(usize, usize)], start: usize, end: usize) -
     (start, end)
 }
 
-/// Where the key of a project lives.
-pub fn path(project: &Path) -> PathBuf {
-    project.join(KEY_FILE)
-}
-
-/// The key file's bytes (their SHA-256) as this process last read or wrote them, per project
-/// folder. A save over a key that another narrata process changed in between is refused: it
-/// would drop that process's pseudonyms from the key while its documents keep them (two
-/// imports at once, or the terminal UI and a command line). The check and the write are one
-/// step under a lock file beside the key.
-static SEEN: std::sync::Mutex<BTreeMap<PathBuf, [u8; 32]>> = std::sync::Mutex::new(BTreeMap::new());
-
-fn seen_key(project: &Path) -> PathBuf {
-    std::fs::canonicalize(project).unwrap_or_else(|_| project.to_path_buf())
-}
-
-fn remember(project: &Path, bytes: &[u8]) {
-    use sha2::Digest;
-    let digest: [u8; 32] = sha2::Sha256::digest(bytes).into();
-    SEEN.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(seen_key(project), digest);
-}
-
-/// Whether the key file is as this process last saw it (or absent, or never seen while absent).
-fn unchanged_since_seen(project: &Path, current: Option<&[u8]>) -> bool {
-    use sha2::Digest;
-    let seen = SEEN
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&seen_key(project))
-        .copied();
-    match (current, seen) {
-        (None, _) => true,
-        (Some(bytes), Some(d)) => <[u8; 32]>::from(sha2::Sha256::digest(bytes)) == d,
-        // Another process made a key after this one found none.
-        (Some(_), None) => false,
-    }
-}
-
-/// The passphrase: `NARRATA_PASSPHRASE`, else asked on the terminal (twice when `new`).
-pub fn passphrase(new: bool) -> Result<SecretString> {
-    if let Ok(p) = std::env::var("NARRATA_PASSPHRASE") {
-        if p.is_empty() {
-            return Err(Error::Key("NARRATA_PASSPHRASE is set but empty".into()));
-        }
-        return Ok(SecretString::from(p));
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::Key(
-            "the pseudonym key needs a passphrase: set NARRATA_PASSPHRASE, or run narrata in a terminal to be asked for it".into(),
-        ));
-    }
-    let first = rpassword::prompt_password("passphrase for the pseudonym key: ")
-        .map_err(|e| Error::io("terminal", e))?;
-    if first.is_empty() {
-        return Err(Error::Key("an empty passphrase is not accepted".into()));
-    }
-    if new {
-        let again = rpassword::prompt_password("the same passphrase again: ")
-            .map_err(|e| Error::io("terminal", e))?;
-        if again != first {
-            return Err(Error::Key(
-                "the two passphrases differ; nothing was changed".into(),
-            ));
-        }
-    }
-    Ok(SecretString::from(first))
-}
-
 /// The anonymisation log, oldest first: the key's own entries (written before the log moved
 /// to the database) and the database's, of one document (by GUID) or all.
 pub fn log(
@@ -669,131 +598,6 @@ pub fn log(
         out.push(row?);
     }
     Ok(out)
-}
-
-/// Reads and decrypts a project's key; `None` if the project has none yet.
-/// Opens the key of the project at `project` with its passphrase (asked for, or from
-/// `NARRATA_PASSPHRASE`), or starts a new one for the project with GUID `project_guid` when it
-/// has none yet (asking for the new passphrase twice).
-pub fn open_or_new(project: &Path, project_guid: &str) -> Result<(Key, SecretString)> {
-    let exists = path(project).is_file();
-    let pass = passphrase(!exists)?;
-    let key = match load(project, &pass)? {
-        Some(k) => k,
-        None => Key::new(project_guid),
-    };
-    Ok((key, pass))
-}
-
-pub fn load(project: &Path, pass: &SecretString) -> Result<Option<Key>> {
-    let file = path(project);
-    let bytes = match std::fs::read(&file) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(&file, e)),
-    };
-    remember(project, &bytes);
-    let mut identity = age::scrypt::Identity::new(pass.clone());
-    identity.set_max_work_factor(30);
-    let plain = age::decrypt(&identity, &bytes).map_err(|e| match e {
-        age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed | age::DecryptError::NoMatchingKeys => {
-            Error::Key(format!("the passphrase does not open {}; nothing was changed", file.display()))
-        }
-        other => Error::Key(format!(
-            "{} is damaged or not a narrata key ({other}); restore it from a backup; nothing was changed",
-            file.display()
-        )),
-    })?;
-    let mut key: Key = serde_json::from_slice(&plain).map_err(|e| {
-        Error::Key(format!(
-            "{} decrypts but its contents are damaged ({e}); restore it from a backup",
-            file.display()
-        ))
-    })?;
-    key.reindex();
-    Ok(Some(key))
-}
-
-/// log₂ of scrypt's N for the passphrase (with age's r = 8): 2¹⁷ needs 128 MiB and about a
-/// third of a second on a 2-core machine, the work commonly recommended for scrypt. age would
-/// otherwise calibrate to about a second on the writing machine, which on this machine meant
-/// 2²⁰ (1 GiB of memory for every save and every open, five seconds per import), and a key that
-/// a teammate's smaller laptop may struggle to open.
-pub const DEFAULT_WORK_FACTOR: u8 = 17;
-
-/// The work factor for new saves: `NARRATA_KEY_WORK_FACTOR` (tests lower it), else the default.
-fn work_factor(setting: Option<&str>) -> u8 {
-    setting
-        .and_then(|v| v.trim().parse::<u8>().ok())
-        .map(|n| n.clamp(1, 30))
-        .unwrap_or(DEFAULT_WORK_FACTOR)
-}
-
-/// Encrypts and writes the key: to a temporary file with owner-only permissions, synced, then
-/// renamed over the old one, so a crash leaves either the old key or the new one.
-pub fn save(project: &Path, key: &Key, pass: &SecretString) -> Result<()> {
-    let setting = std::env::var("NARRATA_KEY_WORK_FACTOR").ok();
-    save_with(project, key, pass, work_factor(setting.as_deref()))
-}
-
-fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Result<()> {
-    let file = path(project);
-    let plain = serde_json::to_vec(key).map_err(|e| Error::Internal(e.to_string()))?;
-    let mut recipient = age::scrypt::Recipient::new(pass.clone());
-    recipient.set_work_factor(log_n);
-    let cipher = age::encrypt(&recipient, &plain)
-        .map_err(|e| Error::Key(format!("the key could not be encrypted: {e}")))?;
-    // Checked and written under a lock, so that two processes cannot both pass the check.
-    let lock_path = project.join("key.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| Error::io(&lock_path, e))?;
-    // A file system without locks (some network and synchronised folders: on Linux ENOLCK,
-    // ENOSYS, EOPNOTSUPP) still gets the check, without the lock around it.
-    if let Err(e) = lock.lock()
-        && e.kind() != std::io::ErrorKind::Unsupported
-        && !matches!(e.raw_os_error(), Some(37 | 38 | 95))
-    {
-        return Err(Error::io(&lock_path, e));
-    }
-    let current = match std::fs::read(&file) {
-        Ok(b) => Some(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(&file, e)),
-    };
-    if !unchanged_since_seen(project, current.as_deref()) {
-        return Err(Error::Key(format!(
-            "{} was changed by another narrata process after this one opened it; nothing was saved or stored: run the command again (it reads the key anew)",
-            file.display()
-        )));
-    }
-    let tmp = file.with_extension("age.tmp");
-    {
-        use std::io::Write;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut f = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        f.write_all(&cipher).map_err(|e| Error::io(&tmp, e))?;
-        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io(&tmp, e))?;
-    }
-    std::fs::rename(&tmp, &file).map_err(|e| Error::io(&file, e))?;
-    remember(project, &cipher);
-    drop(lock);
-    Ok(())
 }
 
 #[cfg(test)]
@@ -839,98 +643,5 @@ mod tests {
         );
         assert_eq!(label("PERSON", 2, "nl"), "[PERSOON-2]");
         assert_eq!(label("ID", 1, "en"), "[NUMBER-1]");
-    }
-
-    #[test]
-    fn a_key_round_trips_and_a_wrong_passphrase_is_refused() {
-        // SAFETY of the environment: tests in this binary do not read this variable concurrently.
-        let dir = tempfile::tempdir().unwrap();
-        let mut k = Key::new("p");
-        k.pseudonym("Marieke", "PERSON", "t");
-        let mut recipient_factor =
-            age::scrypt::Recipient::new(SecretString::from("goed".to_owned()));
-        recipient_factor.set_work_factor(2);
-        let pass = SecretString::from("goed".to_owned());
-        save_with_factor(dir.path(), &k, &pass, 2);
-        let back = load(dir.path(), &pass).unwrap().unwrap();
-        assert_eq!(back.entries, k.entries);
-        let wrong = load(dir.path(), &SecretString::from("fout".to_owned())).unwrap_err();
-        assert!(
-            matches!(wrong, Error::Key(_)),
-            "a wrong passphrase is a key error: {wrong:?}"
-        );
-        let wrong = wrong.to_string();
-        assert!(wrong.contains("passphrase does not open"), "{wrong}");
-        std::fs::write(
-            dir.path().join(KEY_FILE),
-            b"age-encryption.org/v1\n-> garbage",
-        )
-        .unwrap();
-        let damaged = load(dir.path(), &pass).unwrap_err().to_string();
-        assert!(damaged.contains("damaged"), "{damaged}");
-        assert!(
-            load(tempfile::tempdir().unwrap().path(), &pass)
-                .unwrap()
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn keys_are_written_with_the_fixed_work_factor_unless_told_otherwise() {
-        assert_eq!(work_factor(None), DEFAULT_WORK_FACTOR);
-        assert_eq!(work_factor(Some("4")), 4);
-        assert_eq!(work_factor(Some("99")), 30);
-        assert_eq!(work_factor(Some("many")), DEFAULT_WORK_FACTOR);
-        // The factor written is the one asked for: age's header names it after the salt.
-        let dir = tempfile::tempdir().unwrap();
-        let pass = SecretString::from("goed".to_owned());
-        save_with(dir.path(), &Key::new("p"), &pass, 5).unwrap();
-        let header = std::fs::read(dir.path().join(KEY_FILE)).unwrap();
-        let header = String::from_utf8_lossy(&header);
-        let stanza = header
-            .lines()
-            .find(|l| l.starts_with("-> scrypt "))
-            .unwrap();
-        assert!(stanza.ends_with(" 5"), "{stanza}");
-        assert!(load(dir.path(), &pass).unwrap().is_some());
-    }
-
-    #[test]
-    fn a_save_over_a_key_another_process_changed_is_refused_and_changes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let pass = SecretString::from("goed".to_owned());
-        let mut ours = Key::new("p");
-        ours.pseudonym("Ria Verhoeven", "PERSON", "t");
-        save_with(dir.path(), &ours, &pass, 4).unwrap();
-        let mut opened = load(dir.path(), &pass).unwrap().unwrap();
-        // Another process saves its own pseudonym meanwhile (written here behind our back).
-        let mut theirs = opened.clone();
-        theirs.pseudonym("Kees de Wit", "PERSON", "t");
-        save_with_factor(dir.path(), &theirs, &pass, 4);
-        let on_disk = std::fs::read(dir.path().join(KEY_FILE)).unwrap();
-        opened.pseudonym("Anna Smit", "PERSON", "t");
-        let err = save_with(dir.path(), &opened, &pass, 4)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("changed by another narrata process"), "{err}");
-        assert_eq!(std::fs::read(dir.path().join(KEY_FILE)).unwrap(), on_disk);
-        // Read anew, the key saves again, with both processes' pseudonyms.
-        let mut again = load(dir.path(), &pass).unwrap().unwrap();
-        again.pseudonym("Anna Smit", "PERSON", "t");
-        save_with(dir.path(), &again, &pass, 4).unwrap();
-        let last = load(dir.path(), &pass).unwrap().unwrap();
-        let originals: Vec<&str> = last.entries.iter().map(|e| e.original.as_str()).collect();
-        assert_eq!(originals, ["Ria Verhoeven", "Kees de Wit", "Anna Smit"]);
-        // A key made by another process after this one found none is not overwritten either.
-        let fresh = tempfile::tempdir().unwrap();
-        save_with_factor(fresh.path(), &theirs, &pass, 4);
-        assert!(save_with(fresh.path(), &Key::new("p"), &pass, 4).is_err());
-    }
-
-    fn save_with_factor(dir: &Path, key: &Key, pass: &SecretString, log_n: u8) {
-        let plain = serde_json::to_vec(key).unwrap();
-        let mut r = age::scrypt::Recipient::new(pass.clone());
-        r.set_work_factor(log_n);
-        std::fs::write(dir.join(KEY_FILE), age::encrypt(&r, &plain).unwrap()).unwrap();
     }
 }
