@@ -164,11 +164,16 @@ pub struct Key {
     /// [`indexed`] (scope, normalised original) → entry.
     #[serde(skip)]
     index: HashMap<String, usize>,
-    /// (scope, first two or last three letters of a word of the original, or an organisation's
-    /// initials) → entries: where a new name looks for the forms of the same person's or
-    /// organisation's name without a pass over the key.
+    /// (scope, first two or last three letters of a word of the original) → people: where a
+    /// new name looks for the forms of the same person's name without a pass over the key.
     #[serde(skip)]
     by_prefix: HashMap<String, Vec<usize>>,
+    /// [`org_keys`] → organisations: where a name looks for the organisation it may be another
+    /// name of. (They were in `by_prefix`: every name of a 900-participant import compared
+    /// itself with the hundreds of organisations sharing two letters with it, 70 % of the
+    /// import's replacement pass.)
+    #[serde(skip)]
+    by_org: HashMap<String, Vec<usize>>,
     /// The highest number given in each category: a new pseudonym needs no pass over the key
     /// (that pass made a large first import quadratic in its identifiers). Saved, so that a
     /// number whose entries a restore removed is never given to another word.
@@ -224,6 +229,7 @@ impl Key {
             .map(|(i, e)| (indexed(e.scope.as_deref(), &normalise(&e.original)), i))
             .collect();
         self.by_prefix.clear();
+        self.by_org.clear();
         for i in 0..self.entries.len() {
             self.index_prefixes(i);
         }
@@ -317,6 +323,12 @@ impl Key {
         if !matches!(e.category.as_str(), "PERSON" | "ORGANISATION") {
             return;
         }
+        if e.category == "ORGANISATION" {
+            for k in org_keys(&e.original) {
+                self.by_org.entry(k).or_default().push(i);
+            }
+            return;
+        }
         let scope = e.scope.clone();
         let mut keys: Vec<String> = e
             .original
@@ -324,14 +336,6 @@ impl Key {
             .flat_map(|w| [prefix2(w), suffix3(w)])
             .filter(|p| p.trim_start_matches('$').chars().count() >= 2)
             .collect();
-        // An organisation is also called by its initials ("SWZ" for "Stichting Wonen
-        // Zuiderkamp").
-        if e.category == "ORGANISATION" {
-            match crate::lexicon::variants::initials(&e.original) {
-                Some(initials) => keys.push(format!("#{}", initials.to_lowercase())),
-                None => keys.push(format!("#{}", e.original.trim().to_lowercase())),
-            }
-        }
         keys.sort();
         keys.dedup();
         for k in keys {
@@ -422,14 +426,10 @@ impl Key {
         for w in original.split_whitespace() {
             words.extend(variants::traditional(w).collect::<Vec<&'static str>>());
         }
-        let mut keys: Vec<String> = words
+        let keys: Vec<String> = words
             .iter()
             .flat_map(|w| [prefix2(w), suffix3(w)])
             .collect();
-        match variants::initials(original) {
-            Some(initials) => keys.push(format!("#{}", initials.to_lowercase())),
-            None => keys.push(format!("#{}", original.trim().to_lowercase())),
-        }
         let mut found: Vec<(String, u32)> = Vec::new();
         let scopes: &[Option<&str>] = match scope {
             Some(_) => &[scope, None],
@@ -442,19 +442,32 @@ impl Key {
                 };
                 for &i in candidates {
                     let e = &self.entries[i];
-                    let same = match e.category.as_str() {
-                        "PERSON" => variants::related(original, &e.original),
-                        "ORGANISATION" => variants::same_organisation(original, &e.original),
-                        _ => false,
-                    };
+                    let id = (e.category.clone(), e.number);
+                    if variants::related(original, &e.original) && !found.contains(&id) {
+                        found.push(id);
+                    }
+                }
+            }
+            // Organisations are the project's: looked for with the names of no one's.
+            if s.is_none() {
+                let mut orgs: Vec<usize> = org_keys(original)
+                    .iter()
+                    .filter_map(|k| self.by_org.get(k))
+                    .flatten()
+                    .copied()
+                    .collect();
+                orgs.sort_unstable();
+                orgs.dedup();
+                for i in orgs {
+                    let e = &self.entries[i];
                     let id = (e.category.clone(), e.number);
                     // Initials are the strongest tie: "ECRS" is the one organisation whose
-                    // initials they are, whatever else begins with "Eastbrook".
-                    if e.category == "ORGANISATION" && variants::initials_of(original, &e.original)
-                    {
+                    // initials they are (the first given them), whatever else begins with
+                    // "Eastbrook".
+                    if variants::initials_of(original, &e.original) {
                         return Some(id);
                     }
-                    if same && !found.contains(&id) {
+                    if variants::same_organisation(original, &e.original) && !found.contains(&id) {
                         found.push(id);
                     }
                 }
@@ -491,6 +504,37 @@ fn indexed(scope: Option<&str>, rest: &str) -> String {
 
 /// The first two letters of a word, lower case: most forms of one name share them ("Ty" and
 /// "Tyler", "Gaz" and "Gary").
+/// The keys under which an organisation's name is found by its other names, and with which a
+/// name looks for them. Two names of one organisation ([`crate::lexicon::variants::same_organisation`],
+/// [`crate::lexicon::variants::initials_of`]) always share one: the same first word (one name is
+/// the other's beginning), the first word of one and the second of the other when the other's
+/// first says what kind of body it is ("VV Sparta Noord", "Sparta"), or the initials.
+fn org_keys(name: &str) -> Vec<String> {
+    use crate::lexicon::variants::initials;
+    let trimmed = name.trim();
+    let bare = ["'s", "’s"]
+        .iter()
+        .find_map(|p| trimmed.strip_suffix(p))
+        .unwrap_or(trimmed);
+    let words: Vec<&str> = bare.split_whitespace().collect();
+    let mut keys = Vec::new();
+    if let Some(first) = words.first() {
+        keys.push(format!("={}", first.to_lowercase()));
+        if words.len() > 1 && crate::lexicon::organisations::is_org_head(first) {
+            keys.push(format!("={}", words[1].to_lowercase()));
+        }
+    }
+    for s in [trimmed, bare] {
+        keys.push(format!(
+            "#{}",
+            initials(s).unwrap_or_else(|| s.to_owned()).to_lowercase()
+        ));
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 fn prefix2(word: &str) -> String {
     word.chars().take(2).flat_map(char::to_lowercase).collect()
 }
@@ -618,6 +662,31 @@ mod tests {
         assert_eq!(cut_pseudonym(&spans, 28, 35), Some((31, 41)));
         assert_eq!(widen_to_pseudonyms(&spans, 20, 33), (16, 41));
         assert_eq!(widen_to_pseudonyms(&spans, 0, 5), (0, 5));
+    }
+
+    #[test]
+    fn an_organisation_is_found_by_its_other_names_and_only_by_them() {
+        let mut k = Key::new("p");
+        let swz = k.pseudonym("Stichting Wonen Zuiderkamp", "ORGANISATION", "t");
+        let sparta = k.pseudonym("VV Sparta Noord", "ORGANISATION", "t");
+        let kompas = k.pseudonym("Kompas Verslavingszorg", "ORGANISATION", "t");
+        // Initials, the name without the word for its kind, the name's beginning, a
+        // possessive; for a name found as a person's too (the key's places and organisations
+        // are the project's, looked for from every participant's scope).
+        assert_eq!(k.pseudonym("SWZ", "ORGANISATION", "t"), swz);
+        assert_eq!(k.pseudonym("Sparta Noord", "ORGANISATION", "t"), sparta);
+        assert_eq!(
+            k.pseudonym_in("Kompas's", "PERSON", Some("P01"), "t"),
+            kompas
+        );
+        // And the other way round: the short name first, the long one after.
+        let mut k = Key::new("p");
+        let gr = k.pseudonym("GR", "ORGANISATION", "t");
+        assert_eq!(k.pseudonym("GGZ Rijnvliet", "ORGANISATION", "t"), gr);
+        // Two letters in common make no tie.
+        let other = k.pseudonym("Groenhuis", "ORGANISATION", "t");
+        assert_ne!(other, gr);
+        assert_ne!(k.pseudonym_in("Grietje", "PERSON", Some("P01"), "t"), other);
     }
 
     #[test]
