@@ -98,8 +98,9 @@ pub fn backup(store: &Store, target: &Path) -> Result<()> {
     // The pseudonym key belongs to the project: without it the backup of an anonymised project
     // loses the originals, the name list and any transcripts staged for review. It stays
     // encrypted with the same passphrase. The identity file goes with it: the key is
-    // encrypted to that identity, which only the passphrase opens.
-    for name in [crate::keyfile::IDENTITY_FILE, crate::keyfile::KEY_FILE] {
+    // encrypted to that identity, which only the passphrase opens. The key is copied first: a
+    // key first given its identity in between is copied as it was, which opens without it.
+    for name in [crate::keyfile::KEY_FILE, crate::keyfile::IDENTITY_FILE] {
         let file = store.root().join(name);
         if file.is_file() {
             let copy = target.join(name);

@@ -114,19 +114,44 @@ pub fn passphrase(new: bool) -> Result<SecretString> {
 
 /// Opens the key of the project at `project` with its passphrase (asked for, or from
 /// `NARRATA_PASSPHRASE`), or starts a new one for the project with GUID `project_guid` when it
-/// has none yet (asking for the new passphrase twice). A new key's identity is made here, so
-/// that its first save needs no passphrase work either.
+/// has none yet (asking for the new passphrase twice). The commands that save the key open it
+/// through this: a key without an identity yet (new, or written with the passphrase alone)
+/// gets one here, so that no save needs the passphrase work.
 pub fn open_or_new(project: &Path, project_guid: &str) -> Result<(Key, SecretString)> {
     let exists = path(project).is_file();
     let pass = passphrase(!exists)?;
-    let key = match load(project, &pass)? {
-        Some(k) => k,
-        None => {
-            keep(project, fresh(&pass, current_work_factor())?);
-            Key::new(project_guid)
-        }
-    };
-    Ok((key, pass))
+    let key = load(project, &pass)?;
+    if !unlocked_with(project, &pass) {
+        keep(project, fresh(&pass, current_work_factor())?);
+    }
+    Ok((key.unwrap_or_else(|| Key::new(project_guid)), pass))
+}
+
+/// Whether this process holds the project's identity for this passphrase.
+fn unlocked_with(project: &Path, pass: &SecretString) -> bool {
+    UNLOCKED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&seen_key(project))
+        .is_some_and(|u| u.pass.expose_secret() == pass.expose_secret())
+}
+
+/// Forgets the project's identity and passphrase held for saving (the terminal UI when it
+/// locks the key again).
+pub fn forget(project: &Path) {
+    UNLOCKED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&seen_key(project));
+}
+
+/// Whether an age file is encrypted to an X25519 identity (a key written to its project's
+/// identity) rather than to a passphrase.
+fn to_identity(age_file: &[u8]) -> bool {
+    age_file
+        .split(|&b| b == b'\n')
+        .take_while(|line| !line.starts_with(b"---"))
+        .any(|line| line.starts_with(b"-> X25519 "))
 }
 
 /// Reads and decrypts a project's key; `None` if the project has none yet.
@@ -138,14 +163,30 @@ pub fn load(project: &Path, pass: &SecretString) -> Result<Option<Key>> {
         Err(e) => return Err(Error::io(&file, e)),
     };
     remember(project, &bytes);
-    let plain = match open_with_identity(project, pass, &bytes)? {
-        Some(plain) => plain,
-        None => {
-            // Encrypted with the passphrase itself: written before the identity existed.
-            let plain = open_with_passphrase(&file, pass, &bytes)?;
-            keep(project, fresh(pass, current_work_factor())?);
-            plain
-        }
+    let plain = if to_identity(&bytes) {
+        let identity = open_identity(project, pass)?;
+        let plain = age::decrypt(&identity, &bytes).map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => Error::Key(format!(
+                "{} is not encrypted to the identity in {} (was one of them copied from another project or backup?); restore both from the same backup; nothing was changed",
+                file.display(),
+                identity_path(project).display()
+            )),
+            other => damaged(&file, &other),
+        })?;
+        keep(
+            project,
+            Unlocked {
+                pass: pass.clone(),
+                identity,
+                unwritten: None,
+            },
+        );
+        plain
+    } else {
+        // Encrypted with the passphrase itself: written before the identity existed (or by a
+        // first save interrupted before it rewrote this file; an identity file beside it is
+        // then not yet this key's).
+        open_with_passphrase(&file, pass, &bytes)?
     };
     let mut key: Key = serde_json::from_slice(&plain).map_err(|e| {
         Error::Key(format!(
@@ -157,65 +198,29 @@ pub fn load(project: &Path, pass: &SecretString) -> Result<Option<Key>> {
     Ok(Some(key))
 }
 
-/// `key.age` opened with the identity beside it, kept for the saves to come; `None` when there
-/// is no identity file or `key.age` is not encrypted to it (a key from before the identity).
-fn open_with_identity(project: &Path, pass: &SecretString, key: &[u8]) -> Result<Option<Vec<u8>>> {
-    let id_file = identity_path(project);
-    let stored = match std::fs::read(&id_file) {
+/// The identity in `key-identity.age`, opened with the passphrase.
+fn open_identity(project: &Path, pass: &SecretString) -> Result<age::x25519::Identity> {
+    let file = identity_path(project);
+    let bytes = match std::fs::read(&file) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(&id_file, e)),
-    };
-    let identity = match open_identity(&id_file, pass, &stored) {
-        Ok(identity) => identity,
-        // A wrong passphrase, or an identity left by an interrupted first save under another
-        // passphrase: `key.age` decides (it says the passphrase does not open it, or opens).
-        Err(WrongOrDamaged::Wrong) => return Ok(None),
-        Err(WrongOrDamaged::Damaged(e)) => return Err(e),
-    };
-    match age::decrypt(&identity, key) {
-        Ok(plain) => {
-            keep(
-                project,
-                Unlocked {
-                    pass: pass.clone(),
-                    identity,
-                    unwritten: None,
-                },
-            );
-            Ok(Some(plain))
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Key(format!(
+                "{} is missing: {} is encrypted to the identity it holds; restore both from a backup (copy the two files together); nothing was changed",
+                file.display(),
+                path(project).display()
+            )));
         }
-        Err(age::DecryptError::NoMatchingKeys) => Ok(None),
-        Err(other) => Err(damaged(&path(project), &other)),
-    }
-}
-
-enum WrongOrDamaged {
-    Wrong,
-    Damaged(Error),
-}
-
-fn open_identity(
-    file: &Path,
-    pass: &SecretString,
-    bytes: &[u8],
-) -> std::result::Result<age::x25519::Identity, WrongOrDamaged> {
-    let mut scrypt = age::scrypt::Identity::new(pass.clone());
-    scrypt.set_max_work_factor(30);
-    let plain = age::decrypt(&scrypt, bytes).map_err(|e| match e {
-        age::DecryptError::DecryptionFailed
-        | age::DecryptError::KeyDecryptionFailed
-        | age::DecryptError::NoMatchingKeys => WrongOrDamaged::Wrong,
-        other => WrongOrDamaged::Damaged(damaged(file, &other)),
-    })?;
+        Err(e) => return Err(Error::io(&file, e)),
+    };
+    let plain = open_with_passphrase(&file, pass, &bytes)?;
     std::str::from_utf8(&plain)
         .ok()
         .and_then(|s| s.trim().parse::<age::x25519::Identity>().ok())
         .ok_or_else(|| {
-            WrongOrDamaged::Damaged(Error::Key(format!(
+            Error::Key(format!(
                 "{} decrypts but holds no identity; restore it from a backup",
                 file.display()
-            )))
+            ))
         })
 }
 
@@ -294,13 +299,25 @@ fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Resul
     let plain = serde_json::to_vec(key).map_err(|e| Error::Internal(e.to_string()))?;
     let mut unlocked = UNLOCKED.lock().unwrap_or_else(|p| p.into_inner());
     let at = seen_key(project);
-    // The identity opened or made for this passphrase; another passphrase (or none opened
-    // yet, as when a key is written for the first time) gets an identity of its own.
+    // The identity opened or made for this passphrase. Without one (a key written by this
+    // process for the first time, or another passphrase), the identity a key on disk is
+    // encrypted to is opened, never replaced; only beside no key, or a key written with the
+    // passphrase alone, is a new one made.
     if unlocked
         .get(&at)
         .is_none_or(|u| u.pass.expose_secret() != pass.expose_secret())
     {
-        unlocked.insert(at.clone(), fresh(pass, log_n)?);
+        let on_disk = std::fs::read(&file).ok();
+        let this = if on_disk.as_deref().is_some_and(to_identity) {
+            Unlocked {
+                pass: pass.clone(),
+                identity: open_identity(project, pass)?,
+                unwritten: None,
+            }
+        } else {
+            fresh(pass, log_n)?
+        };
+        unlocked.insert(at.clone(), this);
     }
     let Some(this) = unlocked.get_mut(&at) else {
         return Err(Error::Internal("the key's identity went missing".into()));
@@ -334,11 +351,14 @@ fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Resul
             file.display()
         )));
     }
+    // A new identity goes first: until `key.age` is rewritten to it, the key on disk is one
+    // written with the passphrase alone, which opens without it. It counts as written only
+    // once the key is (a failure in between writes it again at the next save).
     if let Some(identity) = &this.unwritten {
         write_private(&identity_path(project), identity)?;
-        this.unwritten = None;
     }
     write_private(&file, &cipher)?;
+    this.unwritten = None;
     remember(project, &cipher);
     drop(lock);
     Ok(())
@@ -348,7 +368,7 @@ fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Resul
 /// renamed over it.
 fn write_private(file: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = file.with_extension("age.tmp");
-    {
+    let written = || -> Result<()> {
         use std::io::Write;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
@@ -357,17 +377,25 @@ fn write_private(file: &Path, bytes: &[u8]) -> Result<()> {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
+        // A temporary file left by an earlier failure may have other permissions: replaced.
+        let _ = std::fs::remove_file(&tmp);
         let mut f = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
         f.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
-        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        f.sync_all().map_err(|e| Error::io(&tmp, e))
+    };
+    let written = written().and_then(|()| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| Error::io(&tmp, e))?;
+        }
+        std::fs::rename(&tmp, file).map_err(|e| Error::io(file, e))
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io(&tmp, e))?;
-    }
-    std::fs::rename(&tmp, file).map_err(|e| Error::io(file, e))
+    written
 }
 
 #[cfg(test)]
@@ -430,6 +458,22 @@ mod tests {
         .unwrap();
         let damaged = load(dir.path(), &pass).unwrap_err().to_string();
         assert!(damaged.contains("key-identity.age is damaged"), "{damaged}");
+        // The identity missing, or another project's: said so, not a wrong passphrase.
+        std::fs::remove_file(dir.path().join(IDENTITY_FILE)).unwrap();
+        let missing = load(dir.path(), &pass).unwrap_err().to_string();
+        assert!(missing.contains("key-identity.age is missing"), "{missing}");
+        let elsewhere = tempfile::tempdir().unwrap();
+        save_with(elsewhere.path(), &k, &pass, 2).unwrap();
+        std::fs::copy(
+            elsewhere.path().join(IDENTITY_FILE),
+            dir.path().join(IDENTITY_FILE),
+        )
+        .unwrap();
+        let other = load(dir.path(), &pass).unwrap_err().to_string();
+        assert!(
+            other.contains("is not encrypted to the identity"),
+            "{other}"
+        );
         assert!(
             load(tempfile::tempdir().unwrap().path(), &pass)
                 .unwrap()
@@ -480,6 +524,37 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_save_never_replaces_the_identity_a_key_on_disk_is_encrypted_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = SecretString::from("goed".to_owned());
+        let mut k = Key::new("p");
+        k.pseudonym("Marieke", "PERSON", "t");
+        save_with(dir.path(), &k, &pass, 2).unwrap();
+        let identity = std::fs::read(dir.path().join(IDENTITY_FILE)).unwrap();
+        // This process forgets what it held; the key on disk is still the one it saw.
+        forget(dir.path());
+        k.pseudonym("Kees", "PERSON", "t");
+        save_with(dir.path(), &k, &pass, 2).unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join(IDENTITY_FILE)).unwrap(),
+            identity
+        );
+        forget(dir.path());
+        assert_eq!(load(dir.path(), &pass).unwrap().unwrap().entries.len(), 2);
+        // With another passphrase it is not opened, and nothing is written.
+        forget(dir.path());
+        let key = std::fs::read(dir.path().join(KEY_FILE)).unwrap();
+        assert!(save_with(dir.path(), &k, &SecretString::from("fout".to_owned()), 2).is_err());
+        assert_eq!(std::fs::read(dir.path().join(KEY_FILE)).unwrap(), key);
+        assert_eq!(
+            std::fs::read(dir.path().join(IDENTITY_FILE)).unwrap(),
+            identity
+        );
+        // A failed write leaves no temporary file behind.
+        assert!(!dir.path().join("key.age.tmp").exists());
     }
 
     #[test]

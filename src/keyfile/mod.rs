@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 mod file;
 
 pub use file::{
-    DEFAULT_WORK_FACTOR, IDENTITY_FILE, KEY_FILE, identity_path, load, open_or_new, passphrase,
-    path, save,
+    DEFAULT_WORK_FACTOR, IDENTITY_FILE, KEY_FILE, forget, identity_path, load, open_or_new,
+    passphrase, path, save,
 };
 
 /// Identifier categories, with their labels in Dutch and English pseudonyms.

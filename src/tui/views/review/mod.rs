@@ -345,6 +345,7 @@ impl State {
             // process saved it), or cannot be written: the decisions are let go and the key
             // locked again, so that the view can be left and the key read anew.
             self.key = None;
+            keyfile::forget(root);
             self.unsaved = 0;
             return Err(crate::Error::Key(format!(
                 "{e}; the {n} decision(s) made here since the key was last written were not saved: unlock the key again (6) and make them again"
