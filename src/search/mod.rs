@@ -9,13 +9,15 @@
 //! word is found inside compounds, after the turns that say it whole.
 //!
 //! `schema` is the index's layout, `index` keeps it in step with the database (and follows
-//! every committed action), `query` answers searches, `snippets` cuts keyword-in-context lines.
+//! every committed action), `query` answers searches, `snippets` cuts keyword-in-context
+//! lines, `stem` stems words with a memory of the stems it made.
 
 mod compound;
 mod index;
 mod query;
 mod schema;
 mod snippets;
+mod stem;
 
 pub use crate::store::derived::{
     DISCARDED_PREFIX, INDEX_DIR, discard_index as discard, discarded_dirs,

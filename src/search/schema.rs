@@ -70,7 +70,10 @@ pub(super) fn analyzer(language: Option<Language>) -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter);
     match language {
-        Some(l) => base.filter(Stemmer::new(l)).build(),
+        Some(l) => match super::stem::Stemming::of(l) {
+            Some(s) => base.filter(super::stem::CachedStemmer(s)).build(),
+            None => base.filter(Stemmer::new(l)).build(),
+        },
         None => base.build(),
     }
 }
@@ -100,7 +103,7 @@ pub(super) fn register(index: &Index) {
             .filter(LowerCaser)
             .filter(AsciiFoldingFilter)
             .filter(super::compound::CompoundParts)
-            .filter(Stemmer::new(Language::Dutch))
+            .filter(super::stem::CachedStemmer(super::stem::Stemming::Dutch))
             .build(),
     );
 }
