@@ -410,6 +410,16 @@ pub struct NewDocument {
 
 /// Stores a document with its participants, wave and turns, and audits it.
 pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
+    insert_document_with_words(a, doc, None)
+}
+
+/// Stores a document as [`insert_document`] does, with where its words are when that was
+/// found beforehand (from this document's text: it is stored as the document's word index).
+pub fn insert_document_with_words(
+    a: &Action<'_>,
+    doc: &NewDocument,
+    found_words: Option<&crate::words::Index>,
+) -> Result<i64> {
     // An import is undone by deleting the project, never by undo: a document's text is not
     // recorded for undo (see `store::whole_rows_only`).
     let conn = a.irreversible();
@@ -453,7 +463,10 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
         ],
     )?;
     let doc_id = conn.last_insert_rowid();
-    crate::store::word_index::save(conn, doc_id, &doc.text)?;
+    match found_words {
+        Some(index) => crate::store::word_index::save_index(conn, doc_id, index)?,
+        None => crate::store::word_index::save(conn, doc_id, &doc.text)?,
+    }
     a.touched(Some(&[doc_id]));
     for (_, pid) in &participant_ids {
         conn.execute(

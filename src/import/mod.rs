@@ -239,6 +239,7 @@ pub fn import(
     std::thread::scope(|scope| -> Result<()> {
         let names = &names;
         let language = &language;
+        let mut behind = spool.take().map(|s| s.write_behind(scope));
         let start = |range: Range<usize>, looks: &mut Vec<Option<batch::Look>>| {
             let taken = batch::take(looks, range.clone());
             let handle = scope.spawn(move || {
@@ -282,11 +283,19 @@ pub fn import(
                 files.push(report);
             }
             documents += pending.len();
-            if let Some(spool) = spool.as_mut() {
+            if behind.is_some() {
                 for (index, doc) in pending.drain(..) {
-                    spool.push(index, doc)?;
+                    let pushed = behind.as_ref().map_or(Ok(()), |b| b.push(index, doc));
+                    if let Err(stopped) = pushed {
+                        // The writer stopped: its own error says why.
+                        let finished = behind.take().map(spool::Behind::finish);
+                        return Err(finished.and_then(Result::err).unwrap_or(stopped));
+                    }
                 }
             }
+        }
+        if let Some(behind) = behind {
+            spool = Some(behind.finish()?);
         }
         Ok(())
     })?;
@@ -305,16 +314,20 @@ pub fn import(
         None => store_batch(
             store,
             coder,
-            pending,
+            pending.into_iter().map(|(i, doc)| (i, doc, None)).collect(),
             &mut files,
             privacy.as_mut(),
             options,
             &language,
         )?,
-        Some(spool) => {
-            let mut reader = spool.read()?;
-            loop {
-                let batch = reader.next_batch(limit)?;
+        // The next batch is read, decoded and its words found on another thread while this
+        // one is stored.
+        Some(spool) => std::thread::scope(|scope| -> Result<()> {
+            let batches = spool.read()?.read_ahead(scope, limit, |doc| {
+                Some(crate::words::Index::new(&doc.text))
+            });
+            for batch in batches {
+                let batch = batch?;
                 if batch.is_empty() {
                     break;
                 }
@@ -328,7 +341,8 @@ pub fn import(
                     &language,
                 )?;
             }
-        }
+            Ok(())
+        })?,
     }
     // Storing passes attribute values through the detector again: its caches go too.
     crate::anonymise::patterns::release();
@@ -506,13 +520,17 @@ fn take_file(
     report
 }
 
+/// A document ready to store: the index of its file's report, and where its words are when
+/// that was found beforehand (else it is found as the document is stored).
+type Ready = (usize, NewDocument, Option<crate::words::Index>);
+
 /// Stores one batch's documents in one action (the key already saved), and passes every stored
 /// attribute value through the anonymiser, saving the key again before the commit if that gave
 /// a name its pseudonym.
 fn store_batch(
     store: &mut Store,
     coder: &str,
-    pending: Vec<(usize, NewDocument)>,
+    pending: Vec<Ready>,
     files: &mut [FileReport],
     mut privacy: Option<&mut Privacy<'_>>,
     options: &Options,
@@ -527,7 +545,7 @@ fn store_batch(
     let ids = store.action(coder, |a| {
         let ids = pending
             .iter()
-            .map(|(_, doc)| corpus::insert_document(a, doc))
+            .map(|(_, doc, words)| corpus::insert_document_with_words(a, doc, words.as_ref()))
             .collect::<Result<Vec<_>>>()?;
         if let Some(p) = privacy.as_mut().filter(|_| attributes) {
             let known = (p.key.entries.len(), p.key.names.len());
@@ -540,7 +558,7 @@ fn store_batch(
         }
         Ok(ids)
     })?;
-    for ((index, _), id) in pending.iter().zip(ids) {
+    for ((index, _, _), id) in pending.iter().zip(ids) {
         files[*index].document = Some(id);
     }
     Ok(())
