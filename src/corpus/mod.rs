@@ -414,11 +414,12 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
 }
 
 /// Stores a document as [`insert_document`] does, with where its words are when that was
-/// found beforehand (from this document's text: it is stored as the document's word index).
+/// found beforehand: [`crate::words::Index::to_bytes`] of this document's text, stored as
+/// the document's word index.
 pub fn insert_document_with_words(
     a: &Action<'_>,
     doc: &NewDocument,
-    found_words: Option<&crate::words::Index>,
+    found_words: Option<&[u8]>,
 ) -> Result<i64> {
     // An import is undone by deleting the project, never by undo: a document's text is not
     // recorded for undo (see `store::whole_rows_only`).
@@ -464,7 +465,7 @@ pub fn insert_document_with_words(
     )?;
     let doc_id = conn.last_insert_rowid();
     match found_words {
-        Some(index) => crate::store::word_index::save_index(conn, doc_id, index)?,
+        Some(bytes) => crate::store::word_index::save_bytes(conn, doc_id, bytes)?,
         None => crate::store::word_index::save(conn, doc_id, &doc.text)?,
     }
     a.touched(Some(&[doc_id]));

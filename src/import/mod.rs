@@ -323,14 +323,10 @@ pub fn import(
         // The next batch is read, decoded and its words found on another thread while this
         // one is stored.
         Some(spool) => std::thread::scope(|scope| -> Result<()> {
-            let batches = spool.read()?.read_ahead(scope, limit, |doc| {
-                Some(crate::words::Index::new(&doc.text))
+            let mut batches = spool.read()?.read_ahead(scope, limit, |doc| {
+                Some(crate::words::Index::new(&doc.text).to_bytes())
             });
-            for batch in batches {
-                let batch = batch?;
-                if batch.is_empty() {
-                    break;
-                }
+            while let Some(batch) = batches.next_batch()? {
                 store_batch(
                     store,
                     coder,
@@ -520,9 +516,10 @@ fn take_file(
     report
 }
 
-/// A document ready to store: the index of its file's report, and where its words are when
-/// that was found beforehand (else it is found as the document is stored).
-type Ready = (usize, NewDocument, Option<crate::words::Index>);
+/// A document ready to store: the index of its file's report, and where its words are (as
+/// [`crate::words::Index::to_bytes`]) when that was found beforehand, else it is found as the
+/// document is stored.
+type Ready = (usize, NewDocument, Option<Vec<u8>>);
 
 /// Stores one batch's documents in one action (the key already saved), and passes every stored
 /// attribute value through the anonymiser, saving the key again before the commit if that gave
@@ -545,7 +542,7 @@ fn store_batch(
     let ids = store.action(coder, |a| {
         let ids = pending
             .iter()
-            .map(|(_, doc, words)| corpus::insert_document_with_words(a, doc, words.as_ref()))
+            .map(|(_, doc, words)| corpus::insert_document_with_words(a, doc, words.as_deref()))
             .collect::<Result<Vec<_>>>()?;
         if let Some(p) = privacy.as_mut().filter(|_| attributes) {
             let known = (p.key.entries.len(), p.key.names.len());

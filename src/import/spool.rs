@@ -112,9 +112,9 @@ pub(super) struct Behind<'scope> {
     writer: ScopedJoinHandle<'scope, Result<Spool>>,
 }
 
-/// Documents waiting for the spool's thread: enough to keep it busy, few enough to weigh
-/// nothing beside a batch.
-const WAITING: usize = 16;
+/// Documents waiting for the spool's thread: enough to keep it busy, few enough that a slow
+/// disk holding up the writing adds at most two documents to the batch in memory.
+const WAITING: usize = 2;
 
 impl Spool {
     /// The spool, written by a thread of `scope`: [`Behind::push`] hands it a document and
@@ -165,12 +165,13 @@ pub(super) struct Reader {
 }
 
 impl Reader {
-    /// The next documents, until `bytes` of text are together (at least one); empty at the end.
+    /// The next documents, until `bytes` of text are together (at least one, whatever
+    /// `bytes`); empty at the end.
     pub fn next_batch(&mut self, bytes: u64) -> Result<Vec<(usize, NewDocument)>> {
         let mut out = Vec::new();
         let mut size = 0u64;
         let mut line = String::new();
-        while size < bytes {
+        while size < bytes || out.is_empty() {
             line.clear();
             let n = self
                 .lines
@@ -188,23 +189,53 @@ impl Reader {
     }
 }
 
+/// One batch read back: each document with the index of its file's report and what was
+/// made of it on the reading thread.
+pub(super) type Prepared<T> = Vec<(usize, NewDocument, T)>;
+
+/// The spool read by a thread of its own ([`Reader::read_ahead`]).
+pub(super) struct Ahead<'scope, T> {
+    from: Receiver<Result<Prepared<T>>>,
+    reader: Option<ScopedJoinHandle<'scope, ()>>,
+}
+
+impl<T> Ahead<'_, T> {
+    /// The next batch, `None` at the end. A reading thread that panicked passes its panic on.
+    pub fn next_batch(&mut self) -> Result<Option<Prepared<T>>> {
+        match self.from.recv() {
+            Ok(batch) => Ok(Some(batch?).filter(|b| !b.is_empty())),
+            // Closed without its end: the thread stopped on a panic.
+            Err(_) => {
+                if let Some(reader) = self.reader.take()
+                    && let Err(panic) = reader.join()
+                {
+                    std::panic::resume_unwind(panic);
+                }
+                Err(Error::Internal(
+                    "the import's spool stopped before its end".into(),
+                ))
+            }
+        }
+    }
+}
+
 impl Reader {
     /// Reads the spool on a thread of `scope`, a batch of `bytes` ahead of the caller, each
     /// document with what `prepare` makes of it on that thread: the batches arrive in order,
-    /// an error ends them, and the end is an empty batch. At most one batch waits, so memory
-    /// holds two: the one the caller works on and the next.
+    /// an error ends them. At most one batch waits, so memory holds two: the one the caller
+    /// works on and the next.
     pub fn read_ahead<'scope, T, F>(
         self,
         scope: &'scope Scope<'scope, '_>,
         bytes: u64,
         prepare: F,
-    ) -> Receiver<Result<Vec<(usize, NewDocument, T)>>>
+    ) -> Ahead<'scope, T>
     where
         T: Send + 'scope,
         F: Fn(&NewDocument) -> T + Send + 'scope,
     {
         let (to, from) = sync_channel(0);
-        scope.spawn(move || {
+        let reader = scope.spawn(move || {
             let mut reader = self;
             loop {
                 let batch = reader.next_batch(bytes).map(|docs| {
@@ -222,7 +253,10 @@ impl Reader {
                 }
             }
         });
-        from
+        Ahead {
+            from,
+            reader: Some(reader),
+        }
     }
 }
 
@@ -309,62 +343,128 @@ mod tests {
         assert!(!path.exists(), "the spool outlived its import");
     }
 
+    /// A spool written by a thread of its own from these texts.
+    fn written_behind(dir: &Path, texts: &[String]) -> Spool {
+        std::thread::scope(|scope| {
+            let behind = Spool::create(dir).unwrap().write_behind(scope);
+            for (i, t) in texts.iter().enumerate() {
+                behind.push(i, document(t)).unwrap();
+            }
+            behind.finish().unwrap()
+        })
+    }
+
     /// Written by one thread and read ahead by another, the documents come back in order, in
-    /// batches of the size asked, each with what was made of it on the reading thread, and
-    /// then an empty batch; a reader whose batches are no longer wanted stops.
+    /// batches of the size asked, each with what was made of it on the reading thread; a
+    /// spool of nothing gives nothing.
     #[test]
     fn written_behind_and_read_ahead_the_documents_come_back_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let texts: Vec<String> = (0..7).map(|i| format!("tekst nummer {i}")).collect();
-        let spool = std::thread::scope(|scope| {
-            let behind = Spool::create(dir.path()).unwrap().write_behind(scope);
-            for (i, t) in texts.iter().enumerate() {
-                behind.push(i, document(t)).unwrap();
-            }
-            behind.finish().unwrap()
-        });
+        let spool = written_behind(dir.path(), &texts);
         let path = spool.path.clone();
+        let here = std::thread::current().id();
         let batch_bytes = 2 * texts[0].len() as u64;
-        let batches: Vec<Vec<(usize, String, usize)>> = std::thread::scope(|scope| {
-            let from = spool.read().unwrap().read_ahead(scope, batch_bytes, |doc| {
-                crate::words::Index::new(&doc.text).len()
+        let mut batches: Vec<Vec<(usize, String, usize, bool)>> = Vec::new();
+        std::thread::scope(|scope| {
+            let mut ahead = spool.read().unwrap().read_ahead(scope, batch_bytes, |doc| {
+                let elsewhere = std::thread::current().id() != here;
+                (crate::words::Index::new(&doc.text).len(), elsewhere)
             });
-            from.into_iter()
-                .map(|b| {
-                    b.unwrap()
+            while let Some(batch) = ahead.next_batch().unwrap() {
+                batches.push(
+                    batch
                         .into_iter()
-                        .map(|(i, doc, words)| (i, doc.text, words))
-                        .collect()
-                })
-                .collect()
+                        .map(|(i, doc, (words, elsewhere))| (i, doc.text, words, elsewhere))
+                        .collect(),
+                );
+            }
         });
         assert_eq!(
             batches.iter().map(Vec::len).collect::<Vec<_>>(),
-            [2, 2, 2, 1, 0]
+            [2, 2, 2, 1]
         );
-        let back: Vec<(usize, String, usize)> = batches.into_iter().flatten().collect();
-        let expected: Vec<(usize, String, usize)> = texts
+        let back: Vec<_> = batches.into_iter().flatten().collect();
+        let expected: Vec<_> = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| (i, t.clone(), 3))
+            .map(|(i, t)| (i, t.clone(), 3, true))
             .collect();
         assert_eq!(back, expected);
         assert!(!path.exists(), "the spool outlived its reader");
 
-        // The caller stops after the first batch (an error storing it): the reading thread
-        // ends instead of waiting for ever, and the spool goes.
-        let spool = std::thread::scope(|scope| {
-            let behind = Spool::create(dir.path()).unwrap().write_behind(scope);
-            for (i, t) in texts.iter().enumerate() {
-                behind.push(i, document(t)).unwrap();
+        // A batch size of nothing still gives every document, one at a time.
+        let spool = written_behind(dir.path(), &texts[..3]);
+        let sizes = std::thread::scope(|scope| {
+            let mut ahead = spool.read().unwrap().read_ahead(scope, 0, |_| ());
+            let mut sizes = Vec::new();
+            while let Some(batch) = ahead.next_batch().unwrap() {
+                sizes.push(batch.len());
             }
-            behind.finish().unwrap()
+            sizes
         });
-        let path = spool.path.clone();
+        assert_eq!(sizes, [1, 1, 1]);
+
+        let spool = written_behind(dir.path(), &[]);
         std::thread::scope(|scope| {
-            let from = spool.read().unwrap().read_ahead(scope, 1, |_| ());
-            assert_eq!(from.recv().unwrap().unwrap().len(), 1);
+            let mut ahead = spool.read().unwrap().read_ahead(scope, 1, |_| ());
+            assert!(ahead.next_batch().unwrap().is_none());
         });
+    }
+
+    /// The caller stops after the first batch (storing it failed): the reading thread stops
+    /// too, without reading the rest, and the spool goes.
+    #[test]
+    fn a_reader_whose_batches_are_no_longer_wanted_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let texts: Vec<String> = (0..20).map(|i| format!("tekst {i}")).collect();
+        let spool = written_behind(dir.path(), &texts);
+        let path = spool.path.clone();
+        let prepared = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            let mut ahead = spool.read().unwrap().read_ahead(scope, 1, |_| {
+                prepared.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            });
+            assert_eq!(ahead.next_batch().unwrap().unwrap().len(), 1);
+        });
+        // The first batch, and at most the one being read when the caller stopped.
+        assert!(prepared.into_inner() <= 2);
         assert!(!path.exists(), "the spool outlived a reader stopped early");
+    }
+
+    /// A write that fails (a full disk) stops the writing thread; the import gets that error,
+    /// not a vague one, and the spool file goes.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_failed_write_is_the_error_the_import_gets() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spool = Spool::create(dir.path()).unwrap();
+        let path = spool.path.clone();
+        let recipient = spool.identity.to_public();
+        let full = File::options().write(true).open("/dev/full").unwrap();
+        spool.out = Some(
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .unwrap()
+                .wrap_output(BufWriter::new(full))
+                .unwrap(),
+        );
+        let long = "woord ".repeat(100_000);
+        let error = std::thread::scope(|scope| {
+            let behind = spool.write_behind(scope);
+            for i in 0..50 {
+                if behind.push(i, document(&long)).is_err() {
+                    break;
+                }
+            }
+            match behind.finish() {
+                Ok(_) => panic!("a spool on a full disk was written"),
+                Err(e) => e.to_string(),
+            }
+        });
+        assert!(
+            error.contains("No space left") && !error.contains("see the next error"),
+            "{error}"
+        );
+        assert!(!path.exists(), "the spool outlived its failed writer");
     }
 }

@@ -14,14 +14,14 @@ use crate::words::Index;
 
 /// Stores the word index of document `doc`, whose text is `text`.
 pub fn save(conn: &Connection, doc: i64, text: &str) -> Result<()> {
-    save_index(conn, doc, &Index::new(text))
+    save_bytes(conn, doc, &Index::new(text).to_bytes())
 }
 
-/// Stores `index` as the word index of document `doc`: the caller made it of that
-/// document's text as stored.
-pub fn save_index(conn: &Connection, doc: i64, index: &Index) -> Result<()> {
+/// Stores `bytes` ([`Index::to_bytes`]) as the word index of document `doc`: the caller made
+/// them of that document's text as stored.
+pub fn save_bytes(conn: &Connection, doc: i64, bytes: &[u8]) -> Result<()> {
     conn.prepare_cached("INSERT OR REPLACE INTO document_words (doc_id, spans) VALUES (?1, ?2)")?
-        .execute(params![doc, index.to_bytes()])?;
+        .execute(params![doc, bytes])?;
     Ok(())
 }
 
