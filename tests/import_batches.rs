@@ -155,6 +155,22 @@ fn the_same_files_make_the_same_project_in_one_batch_or_in_many() {
     assert_eq!(p.last(), Some(&(2 * sources.len(), 2 * sources.len())));
 }
 
+/// A batch size of nothing (what `NARRATA_IMPORT_BATCH_BYTES=0` asks for) still stores every
+/// file, one a batch: every file reported imported is in the database, as one batch would
+/// store it. (The spool once read nothing back at that size while the report said imported.)
+#[test]
+fn a_batch_size_of_nothing_still_stores_every_file() {
+    let sources = samples();
+    let run = import(&sources, Some(0));
+    assert_eq!(run.report.imported, sources.len());
+    assert_eq!(
+        run.texts.len(),
+        sources.len(),
+        "files reported imported were not stored"
+    );
+    assert_eq!(run.texts, import(&sources, None).texts);
+}
+
 fn doc(participant: &str, wave: &str, turns: &str) -> String {
     format!("---\nparticipant: {participant}\nwave: {wave}\nlanguage: nl\n---\n{turns}\n")
 }

@@ -410,17 +410,6 @@ pub struct NewDocument {
 
 /// Stores a document with its participants, wave and turns, and audits it.
 pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
-    insert_document_with_words(a, doc, None)
-}
-
-/// Stores a document as [`insert_document`] does, with where its words are when that was
-/// found beforehand: [`crate::words::Index::to_bytes`] of this document's text, stored as
-/// the document's word index.
-pub fn insert_document_with_words(
-    a: &Action<'_>,
-    doc: &NewDocument,
-    found_words: Option<&[u8]>,
-) -> Result<i64> {
     // An import is undone by deleting the project, never by undo: a document's text is not
     // recorded for undo (see `store::whole_rows_only`).
     let conn = a.irreversible();
@@ -464,10 +453,7 @@ pub fn insert_document_with_words(
         ],
     )?;
     let doc_id = conn.last_insert_rowid();
-    match found_words {
-        Some(bytes) => crate::store::word_index::save_bytes(conn, doc_id, bytes)?,
-        None => crate::store::word_index::save(conn, doc_id, &doc.text)?,
-    }
+    crate::store::word_index::save(conn, doc_id, &doc.text)?;
     a.touched(Some(&[doc_id]));
     for (_, pid) in &participant_ids {
         conn.execute(

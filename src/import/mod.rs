@@ -314,19 +314,19 @@ pub fn import(
         None => store_batch(
             store,
             coder,
-            pending.into_iter().map(|(i, doc)| (i, doc, None)).collect(),
+            pending,
             &mut files,
             privacy.as_mut(),
             options,
             &language,
         )?,
-        // The next batch is read, decoded and its words found on another thread while this
-        // one is stored.
-        Some(spool) => std::thread::scope(|scope| -> Result<()> {
-            let mut batches = spool.read()?.read_ahead(scope, limit, |doc| {
-                Some(crate::words::Index::new(&doc.text).to_bytes())
-            });
-            while let Some(batch) = batches.next_batch()? {
+        Some(spool) => {
+            let mut reader = spool.read()?;
+            loop {
+                let batch = reader.next_batch(limit)?;
+                if batch.is_empty() {
+                    break;
+                }
                 store_batch(
                     store,
                     coder,
@@ -337,8 +337,7 @@ pub fn import(
                     &language,
                 )?;
             }
-            Ok(())
-        })?,
+        }
     }
     // Storing passes attribute values through the detector again: its caches go too.
     crate::anonymise::patterns::release();
@@ -516,18 +515,13 @@ fn take_file(
     report
 }
 
-/// A document ready to store: the index of its file's report, and where its words are (as
-/// [`crate::words::Index::to_bytes`]) when that was found beforehand, else it is found as the
-/// document is stored.
-type Ready = (usize, NewDocument, Option<Vec<u8>>);
-
 /// Stores one batch's documents in one action (the key already saved), and passes every stored
 /// attribute value through the anonymiser, saving the key again before the commit if that gave
 /// a name its pseudonym.
 fn store_batch(
     store: &mut Store,
     coder: &str,
-    pending: Vec<Ready>,
+    pending: Vec<(usize, NewDocument)>,
     files: &mut [FileReport],
     mut privacy: Option<&mut Privacy<'_>>,
     options: &Options,
@@ -542,7 +536,7 @@ fn store_batch(
     let ids = store.action(coder, |a| {
         let ids = pending
             .iter()
-            .map(|(_, doc, words)| corpus::insert_document_with_words(a, doc, words.as_deref()))
+            .map(|(_, doc)| corpus::insert_document(a, doc))
             .collect::<Result<Vec<_>>>()?;
         if let Some(p) = privacy.as_mut().filter(|_| attributes) {
             let known = (p.key.entries.len(), p.key.names.len());
@@ -555,7 +549,7 @@ fn store_batch(
         }
         Ok(ids)
     })?;
-    for ((index, _, _), id) in pending.iter().zip(ids) {
+    for ((index, _), id) in pending.iter().zip(ids) {
         files[*index].document = Some(id);
     }
     Ok(())

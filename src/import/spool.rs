@@ -13,15 +13,16 @@
 //! its owner only, removed when the import ends; one left by a killed import is removed by the
 //! next import once it is a day old.
 //!
-//! Writing and reading are done on threads of their own ([`Spool::write_behind`],
-//! [`Reader::read_ahead`]): the thread that gives pseudonyms and the one that stores each
-//! batch are the import's serial steps, and encoding, encrypting and decoding the documents
-//! need not wait on them (profiled: about a second of the benchmark import's serial time).
+//! The spool is written by a thread of its own ([`Spool::write_behind`]): the thread that
+//! gives pseudonyms is the import's serial step, and encoding and encrypting the documents
+//! need not wait on it. (Reading it back a batch ahead on another thread was tried: the
+//! documents that thread made and the storing thread freed stayed in the process's memory
+//! into the index build, about 50 MB more at the import's fullest moment: not kept.)
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::{Scope, ScopedJoinHandle};
 
 use crate::corpus::NewDocument;
@@ -189,77 +190,6 @@ impl Reader {
     }
 }
 
-/// One batch read back: each document with the index of its file's report and what was
-/// made of it on the reading thread.
-pub(super) type Prepared<T> = Vec<(usize, NewDocument, T)>;
-
-/// The spool read by a thread of its own ([`Reader::read_ahead`]).
-pub(super) struct Ahead<'scope, T> {
-    from: Receiver<Result<Prepared<T>>>,
-    reader: Option<ScopedJoinHandle<'scope, ()>>,
-}
-
-impl<T> Ahead<'_, T> {
-    /// The next batch, `None` at the end. A reading thread that panicked passes its panic on.
-    pub fn next_batch(&mut self) -> Result<Option<Prepared<T>>> {
-        match self.from.recv() {
-            Ok(batch) => Ok(Some(batch?).filter(|b| !b.is_empty())),
-            // Closed without its end: the thread stopped on a panic.
-            Err(_) => {
-                if let Some(reader) = self.reader.take()
-                    && let Err(panic) = reader.join()
-                {
-                    std::panic::resume_unwind(panic);
-                }
-                Err(Error::Internal(
-                    "the import's spool stopped before its end".into(),
-                ))
-            }
-        }
-    }
-}
-
-impl Reader {
-    /// Reads the spool on a thread of `scope`, a batch of `bytes` ahead of the caller, each
-    /// document with what `prepare` makes of it on that thread: the batches arrive in order,
-    /// an error ends them. At most one batch waits, so memory holds two: the one the caller
-    /// works on and the next.
-    pub fn read_ahead<'scope, T, F>(
-        self,
-        scope: &'scope Scope<'scope, '_>,
-        bytes: u64,
-        prepare: F,
-    ) -> Ahead<'scope, T>
-    where
-        T: Send + 'scope,
-        F: Fn(&NewDocument) -> T + Send + 'scope,
-    {
-        let (to, from) = sync_channel(0);
-        let reader = scope.spawn(move || {
-            let mut reader = self;
-            loop {
-                let batch = reader.next_batch(bytes).map(|docs| {
-                    docs.into_iter()
-                        .map(|(file, doc)| {
-                            let made = prepare(&doc);
-                            (file, doc, made)
-                        })
-                        .collect::<Vec<_>>()
-                });
-                let last = batch.as_ref().map_or(true, Vec::is_empty);
-                // The receiver gone (the caller stopped on an error): nothing more to read.
-                if to.send(batch).is_err() || last {
-                    break;
-                }
-            }
-        });
-        Ahead {
-            from,
-            reader: Some(reader),
-        }
-    }
-}
-
 /// Removes spools of imports that were killed more than a day ago.
 fn remove_leftovers(project: &Path) {
     let Ok(entries) = std::fs::read_dir(project) else {
@@ -354,82 +284,39 @@ mod tests {
         })
     }
 
-    /// Written by one thread and read ahead by another, the documents come back in order, in
-    /// batches of the size asked, each with what was made of it on the reading thread; a
-    /// spool of nothing gives nothing.
+    /// Written by a thread of its own, the documents come back in order, in batches of the
+    /// size asked (at least one document each, even of size nothing); a spool of nothing
+    /// gives nothing.
     #[test]
-    fn written_behind_and_read_ahead_the_documents_come_back_in_order() {
+    fn written_behind_the_documents_come_back_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let texts: Vec<String> = (0..7).map(|i| format!("tekst nummer {i}")).collect();
-        let spool = written_behind(dir.path(), &texts);
-        let path = spool.path.clone();
-        let here = std::thread::current().id();
-        let batch_bytes = 2 * texts[0].len() as u64;
-        let mut batches: Vec<Vec<(usize, String, usize, bool)>> = Vec::new();
-        std::thread::scope(|scope| {
-            let mut ahead = spool.read().unwrap().read_ahead(scope, batch_bytes, |doc| {
-                let elsewhere = std::thread::current().id() != here;
-                (crate::words::Index::new(&doc.text).len(), elsewhere)
-            });
-            while let Some(batch) = ahead.next_batch().unwrap() {
-                batches.push(
-                    batch
-                        .into_iter()
-                        .map(|(i, doc, (words, elsewhere))| (i, doc.text, words, elsewhere))
-                        .collect(),
-                );
+        let batches = |texts: &[String], bytes: u64| -> Vec<Vec<(usize, String)>> {
+            let spool = written_behind(dir.path(), texts);
+            let path = spool.path.clone();
+            let mut reader = spool.read().unwrap();
+            let mut out = Vec::new();
+            loop {
+                let batch = reader.next_batch(bytes).unwrap();
+                if batch.is_empty() {
+                    break;
+                }
+                out.push(batch.into_iter().map(|(i, d)| (i, d.text)).collect());
             }
-        });
+            drop(reader);
+            assert!(!path.exists(), "the spool outlived its reader");
+            out
+        };
+        let got = batches(&texts, 2 * texts[0].len() as u64);
+        assert_eq!(got.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 2, 1]);
+        let expected: Vec<(usize, String)> = texts.iter().cloned().enumerate().collect();
+        assert_eq!(got.into_iter().flatten().collect::<Vec<_>>(), expected);
+        let one_at_a_time = batches(&texts[..3], 0);
         assert_eq!(
-            batches.iter().map(Vec::len).collect::<Vec<_>>(),
-            [2, 2, 2, 1]
+            one_at_a_time.iter().map(Vec::len).collect::<Vec<_>>(),
+            [1, 1, 1]
         );
-        let back: Vec<_> = batches.into_iter().flatten().collect();
-        let expected: Vec<_> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (i, t.clone(), 3, true))
-            .collect();
-        assert_eq!(back, expected);
-        assert!(!path.exists(), "the spool outlived its reader");
-
-        // A batch size of nothing still gives every document, one at a time.
-        let spool = written_behind(dir.path(), &texts[..3]);
-        let sizes = std::thread::scope(|scope| {
-            let mut ahead = spool.read().unwrap().read_ahead(scope, 0, |_| ());
-            let mut sizes = Vec::new();
-            while let Some(batch) = ahead.next_batch().unwrap() {
-                sizes.push(batch.len());
-            }
-            sizes
-        });
-        assert_eq!(sizes, [1, 1, 1]);
-
-        let spool = written_behind(dir.path(), &[]);
-        std::thread::scope(|scope| {
-            let mut ahead = spool.read().unwrap().read_ahead(scope, 1, |_| ());
-            assert!(ahead.next_batch().unwrap().is_none());
-        });
-    }
-
-    /// The caller stops after the first batch (storing it failed): the reading thread stops
-    /// too, without reading the rest, and the spool goes.
-    #[test]
-    fn a_reader_whose_batches_are_no_longer_wanted_stops() {
-        let dir = tempfile::tempdir().unwrap();
-        let texts: Vec<String> = (0..20).map(|i| format!("tekst {i}")).collect();
-        let spool = written_behind(dir.path(), &texts);
-        let path = spool.path.clone();
-        let prepared = std::sync::atomic::AtomicUsize::new(0);
-        std::thread::scope(|scope| {
-            let mut ahead = spool.read().unwrap().read_ahead(scope, 1, |_| {
-                prepared.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            });
-            assert_eq!(ahead.next_batch().unwrap().unwrap().len(), 1);
-        });
-        // The first batch, and at most the one being read when the caller stopped.
-        assert!(prepared.into_inner() <= 2);
-        assert!(!path.exists(), "the spool outlived a reader stopped early");
+        assert!(batches(&[], 1).is_empty());
     }
 
     /// A write that fails (a full disk) stops the writing thread; the import gets that error,

@@ -14,14 +14,8 @@ use crate::words::Index;
 
 /// Stores the word index of document `doc`, whose text is `text`.
 pub fn save(conn: &Connection, doc: i64, text: &str) -> Result<()> {
-    save_bytes(conn, doc, &Index::new(text).to_bytes())
-}
-
-/// Stores `bytes` ([`Index::to_bytes`]) as the word index of document `doc`: the caller made
-/// them of that document's text as stored.
-pub fn save_bytes(conn: &Connection, doc: i64, bytes: &[u8]) -> Result<()> {
     conn.prepare_cached("INSERT OR REPLACE INTO document_words (doc_id, spans) VALUES (?1, ?2)")?
-        .execute(params![doc, bytes])?;
+        .execute(params![doc, Index::new(text).to_bytes()])?;
     Ok(())
 }
 
