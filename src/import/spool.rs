@@ -17,7 +17,8 @@
 //! gives pseudonyms is the import's serial step, and encoding and encrypting the documents
 //! need not wait on it. (Reading it back a batch ahead on another thread was tried: the
 //! documents that thread made and the storing thread freed stayed in the process's memory
-//! into the index build, about 50 MB more at the import's fullest moment: not kept.)
+//! into the index build, about 75 MB more while storing, and the import's peak reached
+//! 300 MB: not kept.)
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
