@@ -283,14 +283,9 @@ pub fn import(
                 files.push(report);
             }
             documents += pending.len();
-            if behind.is_some() {
+            if let Some(behind) = behind.as_mut() {
                 for (index, doc) in pending.drain(..) {
-                    let pushed = behind.as_ref().map_or(Ok(()), |b| b.push(index, doc));
-                    if let Err(stopped) = pushed {
-                        // The writer stopped: its own error says why.
-                        let finished = behind.take().map(spool::Behind::finish);
-                        return Err(finished.and_then(Result::err).unwrap_or(stopped));
-                    }
+                    behind.push(index, doc)?;
                 }
             }
         }
