@@ -314,6 +314,11 @@ fn full(store: &Store) -> Result<Report> {
             "the stored word positions of document {doc} do not match its text: word counts of analyses would be wrong (`narrata reindex` rebuilds them)"
         ));
     }
+    for doc in crate::store::document_spans::stale(conn)? {
+        problems.push(format!(
+            "the stored turns and codings of document {doc} (kept for the change table) do not match its tables: change tables would be wrong (`narrata reindex` rebuilds them)"
+        ));
+    }
 
     let index = crate::search::verify(store)?;
     Ok(Report {

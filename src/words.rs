@@ -144,28 +144,35 @@ impl Index {
 
     /// Words with at least one character in `[a, b)`.
     pub fn count(&self, a: usize, b: usize) -> usize {
+        self.words_in(a, b).len()
+    }
+
+    /// Which words [`Index::count`] counts in `[a, b)`, as ordinals (the first word of the
+    /// text is 0): a contiguous run. The words of several spans are the union of their runs,
+    /// so that a word two spans share counts once.
+    pub fn words_in(&self, a: usize, b: usize) -> std::ops::Range<usize> {
         let (a, b) = (a as u32, b as u32);
         if b <= a {
-            return 0;
+            return 0..0;
         }
-        let first = self.ended_by(a);
+        let mut first = self.ended_by(a);
         // Words start before `b`: those that end by `b`, and the one `b` falls inside.
         let ended = self.ended_by(b);
-        let last = ended + usize::from(self.spans.get(ended).is_some_and(|&(s, _)| s < b));
-        let mut n = last.saturating_sub(first);
+        let mut last = ended + usize::from(self.spans.get(ended).is_some_and(|&(s, _)| s < b));
         // A word whose only character inside the span is a joiner does not count.
         let only_joiner = |i: usize| {
             let (s, e) = self.spans[i];
             let (x, y) = (s.max(a), e.min(b));
             y == x + 1 && self.joiners.binary_search(&x).is_ok()
         };
-        if n > 0 && only_joiner(first) {
-            n -= 1;
+        let at_last = last > first + 1 && only_joiner(last - 1);
+        if last > first && only_joiner(first) {
+            first += 1;
         }
-        if last > first + 1 && only_joiner(last - 1) {
-            n -= 1;
+        if at_last {
+            last -= 1;
         }
-        n
+        first..last.max(first)
     }
 
     /// The index as bytes to store: a version byte, then unsigned LEB128 numbers: the number of
@@ -174,17 +181,17 @@ impl Index {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.spans.len() * 2 + 8);
         out.push(FORMAT);
-        put(&mut out, self.spans.len() as u32);
+        put_number(&mut out, self.spans.len() as u32);
         let mut at = 0;
         for &(s, e) in &self.spans {
-            put(&mut out, s - at);
-            put(&mut out, e - s);
+            put_number(&mut out, s - at);
+            put_number(&mut out, e - s);
             at = e;
         }
-        put(&mut out, self.joiners.len() as u32);
+        put_number(&mut out, self.joiners.len() as u32);
         let mut at = 0;
         for &j in &self.joiners {
-            put(&mut out, j - at);
+            put_number(&mut out, j - at);
             at = j;
         }
         out
@@ -193,48 +200,45 @@ impl Index {
     /// An index written by [`Index::to_bytes`], or `None` if the bytes are not one (another
     /// format, cut short, out of order).
     pub fn from_bytes(bytes: &[u8]) -> Option<Index> {
-        let (&format, mut rest) = bytes.split_first()?;
-        if format != FORMAT {
-            return None;
-        }
-        let n = take(&mut rest)? as usize;
-        // Each word takes at least two bytes: a count larger than that is not ours.
-        if n > rest.len() / 2 {
-            return None;
-        }
+        let (n, mut words) = header(bytes)?;
         let mut spans = Vec::with_capacity(n);
-        let mut at: u32 = 0;
         for _ in 0..n {
-            let s = at.checked_add(take(&mut rest)?)?;
-            let e = s.checked_add(take(&mut rest)?)?;
-            if e <= s || (s == at && at > 0) {
-                return None;
-            }
-            spans.push((s, e));
-            at = e;
+            spans.push(words.next_word()?);
         }
-        let m = take(&mut rest)? as usize;
-        if m > rest.len() {
-            return None;
-        }
-        let mut joiners = Vec::with_capacity(m);
-        let mut at: u32 = 0;
-        for i in 0..m {
-            let step = take(&mut rest)?;
-            if i > 0 && step == 0 {
-                return None;
-            }
-            at = at.checked_add(step)?;
-            joiners.push(at);
-        }
-        rest.is_empty().then(|| Index::from_parts(spans, joiners))
+        let joiners = read_joiners(words.in_order()?)?;
+        Some(Index::from_parts(spans, joiners))
     }
+}
+
+/// The number of words of a stored index and a reader at its first word, if the bytes are
+/// of this version and not obviously too short.
+fn header(bytes: &[u8]) -> Option<(usize, WordReader<'_>)> {
+    let (&format, mut rest) = bytes.split_first()?;
+    if format != FORMAT {
+        return None;
+    }
+    let n = take_number(&mut rest)? as usize;
+    // Each word takes at least two bytes: a count larger than that is not ours.
+    if n > rest.len() / 2 {
+        return None;
+    }
+    Some((
+        n,
+        WordReader {
+            bytes: rest,
+            i: 0,
+            at: 0,
+            disorder: false,
+        },
+    ))
 }
 
 /// The version of [`Index::to_bytes`]'s layout.
 const FORMAT: u8 = 1;
 
-fn put(out: &mut Vec<u8>, mut n: u32) {
+/// Appends `n` as an unsigned LEB128 number (one byte below 128), as the stored word index
+/// and other derived rows write numbers.
+pub(crate) fn put_number(out: &mut Vec<u8>, mut n: u32) {
     while n >= 0x80 {
         out.push((n as u8) | 0x80);
         n >>= 7;
@@ -242,14 +246,27 @@ fn put(out: &mut Vec<u8>, mut n: u32) {
     out.push(n as u8);
 }
 
-fn take(bytes: &mut &[u8]) -> Option<u32> {
-    // Most numbers (word lengths and gaps) take one byte.
-    if let Some((&b, rest)) = bytes.split_first()
-        && b < 0x80
-    {
-        *bytes = rest;
-        return Some(u32::from(b));
+/// Reads a number written by [`put_number`] off the front of `bytes`, or `None` if they end
+/// first or it does not fit in 32 bits.
+#[inline]
+pub(crate) fn take_number(bytes: &mut &[u8]) -> Option<u32> {
+    // Most numbers (word lengths and gaps) take one byte, nearly all others two.
+    let all: &[u8] = bytes;
+    match all {
+        [b, rest @ ..] if *b < 0x80 => {
+            *bytes = rest;
+            Some(u32::from(*b))
+        }
+        [b, c, rest @ ..] if *c < 0x80 => {
+            *bytes = rest;
+            Some(u32::from(*b & 0x7f) | (u32::from(*c) << 7))
+        }
+        _ => take_long_number(bytes),
     }
+}
+
+#[cold]
+fn take_long_number(bytes: &mut &[u8]) -> Option<u32> {
     let mut n: u32 = 0;
     for shift in (0..35).step_by(7) {
         let (&b, rest) = bytes.split_first()?;
@@ -260,6 +277,88 @@ fn take(bytes: &mut &[u8]) -> Option<u32> {
         }
     }
     None
+}
+
+/// Reads the words of a stored index one by one. Whether they were in order (not empty, not
+/// touching) is checked once at the end ([`WordReader::in_order`]): checking each word with
+/// an early return made reading three times slower.
+struct WordReader<'a> {
+    bytes: &'a [u8],
+    /// The next byte to read.
+    i: usize,
+    /// Where the previous word ended.
+    at: u64,
+    disorder: bool,
+}
+
+impl WordReader<'_> {
+    /// The next number; one and two bytes are read here, longer ones (rare) apart.
+    #[inline(always)]
+    fn number(&mut self) -> Option<u64> {
+        let x = *self.bytes.get(self.i)?;
+        self.i += 1;
+        if x < 0x80 {
+            return Some(u64::from(x));
+        }
+        let y = *self.bytes.get(self.i)?;
+        self.i += 1;
+        if y < 0x80 {
+            return Some(u64::from(x & 0x7f) | u64::from(y) << 7);
+        }
+        self.long_number(x, y)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn long_number(&mut self, x: u8, y: u8) -> Option<u64> {
+        let mut n = u64::from(x & 0x7f) | u64::from(y & 0x7f) << 7;
+        for shift in [14, 21, 28] {
+            let z = *self.bytes.get(self.i)?;
+            self.i += 1;
+            n |= u64::from(z & 0x7f) << shift;
+            if z < 0x80 {
+                return (n <= u64::from(u32::MAX)).then_some(n);
+            }
+        }
+        None
+    }
+
+    #[inline(always)]
+    fn next_word(&mut self) -> Option<(u32, u32)> {
+        let gap = self.number()?;
+        let len = self.number()?;
+        // Words are not empty and do not touch (a gap of nothing is allowed only first).
+        self.disorder |= (len == 0) | ((gap == 0) & (self.at > 0));
+        let s = self.at + gap;
+        self.at = s + len;
+        // Past the 32 bits of a position: refused at the end, nothing wraps before.
+        self.disorder |= self.at > u64::from(u32::MAX);
+        Some((s as u32, self.at as u32))
+    }
+
+    /// Whether every word read was in order, and the bytes left.
+    fn in_order(&self) -> Option<&[u8]> {
+        (!self.disorder).then(|| &self.bytes[self.i..])
+    }
+}
+
+/// Reads the joiners' count and positions that end a stored index: all of `bytes`.
+fn read_joiners(mut bytes: &[u8]) -> Option<Vec<u32>> {
+    let m = take_number(&mut bytes)? as usize;
+    if m > bytes.len() {
+        return None;
+    }
+    let mut joiners = Vec::with_capacity(m);
+    let mut at: u32 = 0;
+    for i in 0..m {
+        let step = take_number(&mut bytes)?;
+        if i > 0 && step == 0 {
+            return None;
+        }
+        at = at.checked_add(step)?;
+        joiners.push(at);
+    }
+    bytes.is_empty().then_some(joiners)
 }
 
 #[cfg(test)]
@@ -279,7 +378,8 @@ mod tests {
     fn the_index_counts_like_count_on_every_span() {
         let text = "Ik ga elke dinsdag, zo'n ex-partner; één café — 12 jaar. -x- a'";
         let index = Index::new(text);
-        let n = text.chars().count();
+        let chars: Vec<char> = text.chars().collect();
+        let n = chars.len();
         for a in 0..n + 3 {
             for b in a..=n + 3 {
                 let slice = crate::offsets::slice_chars(text, a.min(n), b.min(n));
@@ -288,6 +388,16 @@ mod tests {
                     if b > a { count(slice) } else { 0 },
                     "[{a}, {b}) {slice:?}"
                 );
+                // The run is the words with a letter or digit inside the span.
+                let touched: Vec<usize> = (0..index.len())
+                    .filter(|&w| {
+                        let (s, e) = index.spans[w];
+                        (s.max(a as u32)..e.min(b as u32))
+                            .any(|x| chars[x as usize].is_alphanumeric())
+                    })
+                    .collect();
+                let run: Vec<usize> = index.words_in(a, b).collect();
+                assert_eq!(run, touched, "[{a}, {b}) {slice:?}");
             }
         }
     }

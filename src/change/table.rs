@@ -10,7 +10,6 @@ use crate::codebook::{self, Code};
 use crate::error::{Error, Result};
 
 use super::*;
-use crate::words::Index as WordIndex;
 
 /// One participant, code and wave.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -110,15 +109,29 @@ fn portraits(conn: &Connection, participants: &[&String]) -> Result<Vec<Portrait
     Ok(out)
 }
 
-/// A turn's start and end (characters) and its words.
-pub(super) type Turn = (usize, usize, usize);
+/// A participant's turn: its characters `[start, end)`, its words, and which of the
+/// document's words they are (ordinals, [`crate::words::Index::words_in`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Turn {
+    start: usize,
+    end: usize,
+    words: usize,
+    first_word: usize,
+    end_word: usize,
+}
 
-/// A participant's own words in one wave: how many, and their turns by document.
+/// The codings of one code in one document, merged: their characters (overlapping codings
+/// as one passage) and the ordinals of their words (each word once).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Coded {
+    chars: Vec<(usize, usize)>,
+    words: Vec<(usize, usize)>,
+}
+
+/// A participant's own words in one wave: how many, and their turns by document (sorted).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Spoken {
     words: usize,
-    turns: Vec<(i64, Turn)>,
-    /// The same turns grouped by document and sorted (filled once after loading).
     by_doc: Vec<(i64, Vec<Turn>)>,
 }
 
@@ -128,246 +141,167 @@ pub(super) type Overrides = HashMap<(String, i64), (String, Option<String>)>;
 /// What the computation needs, loaded once.
 pub(super) struct Data {
     waves: Vec<String>,
-    /// participant → wave → (own words, turns as (doc, start, end))
     /// participant → wave → their own words
     spoken: BTreeMap<String, BTreeMap<String, Spoken>>,
-    /// (doc, code) → its codings' spans
-    raw: HashMap<(i64, i64), Vec<(usize, usize)>>,
+    /// doc → its codings by code, sorted by code (a binary search per code: hashing each
+    /// document and code pair was a fifth of the table's time)
+    raw: HashMap<i64, Vec<(i64, Coded)>>,
     /// doc → every counted coding's span and coder, sorted by start
     by_coder: HashMap<i64, Vec<(usize, usize, i64)>>,
     /// The coders counted, by id.
     coders: BTreeMap<i64, String>,
-    /// doc → where words start and end (character offsets), to count words in any span fast
-    words: HashMap<i64, WordIndex>,
 }
 
-/// The codings counted, read once.
-pub(super) struct Codings {
-    raw: HashMap<(i64, i64), Vec<(usize, usize)>>,
-    by_coder: HashMap<i64, Vec<(usize, usize, i64)>>,
-    coders: BTreeMap<i64, String>,
-}
-
-/// The spans of the codings of `coders` (every coder's when empty), per document and code and
-/// per document with their coder.
-pub(super) fn load_codings(
-    conn: &Connection,
-    coders: &[String],
-    docs: Option<&HashSet<i64>>,
-) -> Result<Codings> {
-    crate::coding::check_coders(conn, coders)?;
-    let mut names: BTreeMap<i64, String> = BTreeMap::new();
-    let mut stmt = conn.prepare("SELECT id, name FROM coders")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-        let (id, name) = row?;
-        if coders.is_empty() || coders.contains(&name) {
-            names.insert(id, name);
-        }
-    }
-    let mut raw: HashMap<(i64, i64), Vec<(usize, usize)>> = HashMap::new();
-    let mut by_coder: HashMap<i64, Vec<(usize, usize, i64)>> = HashMap::new();
-    let mut used: HashSet<i64> = HashSet::new();
-    let mut stmt = conn.prepare("SELECT doc_id, code_id, start, end, coder_id FROM codings")?;
-    for row in stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, i64>(4)?,
-        ))
-    })? {
-        let (doc, code, s, e, coder) = row?;
-        if !names.contains_key(&coder) || docs.is_some_and(|d| !d.contains(&doc)) {
-            continue;
-        }
-        used.insert(coder);
-        raw.entry((doc, code))
-            .or_default()
-            .push((s as usize, e as usize));
-        by_coder
-            .entry(doc)
-            .or_default()
-            .push((s as usize, e as usize, coder));
-    }
-    for spans in by_coder.values_mut() {
-        spans.sort_unstable();
-    }
-    // Counted: the coders asked for, else every coder who has codings.
-    if coders.is_empty() {
-        names.retain(|id, _| used.contains(id));
-    }
-    Ok(Codings {
-        raw,
-        by_coder,
-        coders: names,
-    })
-}
-
-/// Waves, and each participant's own turns per wave.
-#[allow(clippy::type_complexity)]
-pub(super) fn load_spans(
-    conn: &Connection,
-    docs: Option<&HashSet<i64>>,
-) -> Result<(Vec<String>, BTreeMap<String, BTreeMap<String, Spoken>>)> {
-    let waves: Vec<String> = crate::corpus::waves(conn)?
-        .into_iter()
-        .map(|w| w.name)
-        .collect();
-    // Names of participants and waves, and each document's wave, read once: the turns are
-    // then read from their own table alone, by ids (profiled: joining and copying two names
-    // for each of 140,000 turns was a third of loading).
-    let names = |sql: &str| -> Result<HashMap<i64, String>> {
-        let mut stmt = conn.prepare(sql)?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    };
-    let participant_codes = names("SELECT id, code FROM participants")?;
-    let wave_names = names("SELECT id, name FROM waves")?;
-    let mut doc_wave: HashMap<i64, i64> = HashMap::new();
-    {
-        let mut stmt =
-            conn.prepare("SELECT id, wave_id FROM documents WHERE wave_id IS NOT NULL")?;
-        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
-            let (d, w) = row?;
-            doc_wave.insert(d, w);
-        }
-    }
-    // A participant's own turns: in individual interviews every turn that is theirs (their
-    // label), in group interviews the turns mapped to them.
-    let mut by_id: HashMap<(i64, i64), Spoken> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT participant_id, doc_id, start, end, words FROM turns WHERE participant_id IS NOT NULL",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, i64>(4)?,
-        ))
-    })?;
-    for row in rows {
-        let (p, doc, s, e, n) = row?;
-        let Some(&w) = doc_wave.get(&doc) else {
-            continue;
-        };
-        if docs.is_some_and(|d| !d.contains(&doc)) {
-            continue;
-        }
-        let cell = by_id.entry((p, w)).or_default();
-        cell.words += n as usize;
-        cell.turns.push((doc, (s as usize, e as usize, n as usize)));
-    }
-    // Participants interviewed in a wave but silent (no turns mapped) still count as interviewed.
-    let mut stmt = conn.prepare("SELECT participant_id, doc_id FROM document_participants")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-        let (p, doc) = row?;
-        if docs.is_some_and(|d| !d.contains(&doc)) {
-            continue;
-        }
-        if let Some(&w) = doc_wave.get(&doc) {
-            by_id.entry((p, w)).or_default();
-        }
-    }
-    let mut spoken: BTreeMap<String, BTreeMap<String, Spoken>> = BTreeMap::new();
-    for ((p, w), cell) in by_id {
-        if let (Some(p), Some(w)) = (participant_codes.get(&p), wave_names.get(&w)) {
-            spoken.entry(p.clone()).or_default().insert(w.clone(), cell);
-        }
-    }
-    for waves in spoken.values_mut() {
-        for cell in waves.values_mut() {
-            let mut grouped: BTreeMap<i64, Vec<Turn>> = BTreeMap::new();
-            for &(doc, turn) in &cell.turns {
-                grouped.entry(doc).or_default().push(turn);
-            }
-            cell.by_doc = grouped
-                .into_iter()
-                .map(|(doc, mut spans)| {
-                    spans.sort_unstable();
-                    (doc, spans)
-                })
-                .collect();
-        }
-    }
-    Ok((waves, spoken))
-}
-
-/// The codings counted and the word indexes of their documents.
-fn load_coded(
-    conn: &Connection,
-    coders: &[String],
-    docs: Option<&HashSet<i64>>,
-) -> Result<(Codings, HashMap<i64, WordIndex>)> {
-    let codings = load_codings(conn, coders, docs)?;
-    let mut coded: Vec<i64> = codings.by_coder.keys().copied().collect();
-    coded.sort_unstable();
-    let words = crate::store::word_index::load(conn, &coded)?;
-    Ok((codings, words))
-}
-
-/// Everything the change table counts with. The codings and word indexes are read on a
-/// second connection while the turns are read on this one.
+/// Everything the change table counts with: each document's participant turns and codings
+/// come packed with the words each holds (`store::document_spans`), so nothing is located
+/// here.
 pub(super) fn load(
     conn: &Connection,
     coders: &[String],
     docs: Option<&HashSet<i64>>,
 ) -> Result<Data> {
-    let path = conn
-        .path()
-        .filter(|p| !p.is_empty())
-        .map(std::path::PathBuf::from);
-    let ((waves, spoken), (c, words)) = match path {
-        None => (load_spans(conn, docs)?, load_coded(conn, coders, docs)?),
-        Some(path) => std::thread::scope(|scope| -> Result<_> {
-            let coded = scope.spawn(move || -> Result<_> {
-                let other = Connection::open_with_flags(
-                    &path,
-                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                other.busy_timeout(std::time::Duration::from_secs(5))?;
-                load_coded(&other, coders, docs)
-            });
-            let spans = load_spans(conn, docs)?;
-            let coded = coded
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            Ok((spans, coded))
-        })?,
+    crate::coding::check_coders(conn, coders)?;
+    let names = |sql: &str| -> Result<HashMap<i64, String>> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     };
+    let mut counted: BTreeMap<i64, String> = names("SELECT id, name FROM coders")?
+        .into_iter()
+        .filter(|(_, name)| coders.is_empty() || coders.contains(name))
+        .collect();
+    let participant_codes = names("SELECT id, code FROM participants")?;
+    let wave_names = names("SELECT id, name FROM waves")?;
+    let waves: Vec<String> = conn
+        .prepare("SELECT name FROM waves ORDER BY ordinal, name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut doc_wave: HashMap<i64, i64> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT id, wave_id FROM documents WHERE wave_id IS NOT NULL")?;
+    for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+        let (d, w) = row?;
+        if docs.is_none_or(|set| set.contains(&d)) {
+            doc_wave.insert(d, w);
+        }
+    }
+    // Each document's share, made on all cores.
+    struct Part {
+        doc: i64,
+        wave: i64,
+        by_code: Vec<(i64, Coded)>,
+        by_coder: Vec<(usize, usize, i64)>,
+        own: BTreeMap<i64, Vec<Turn>>,
+        coders: BTreeSet<i64>,
+    }
+    let parts = crate::store::document_spans::load_each(conn, |doc, spans| {
+        // Only documents of a wave (and of the group or rule asked for) are counted.
+        let &wave = doc_wave.get(&doc)?;
+        let mut mine: Vec<&crate::store::document_spans::Coding> = spans
+            .codings
+            .iter()
+            .filter(|c| counted.contains_key(&c.coder))
+            .collect();
+        let used: BTreeSet<i64> = mine.iter().map(|c| c.coder).collect();
+        let by_coder: Vec<(usize, usize, i64)> =
+            mine.iter().map(|c| (c.start, c.end, c.coder)).collect();
+        // By start already: grouped by code, each code's codings merged.
+        mine.sort_by_key(|c| c.code);
+        let mut by_code: Vec<(i64, Coded)> = Vec::new();
+        for group in mine.chunk_by(|a, b| a.code == b.code) {
+            let mut coded = Coded {
+                chars: group.iter().map(|c| (c.start, c.end)).collect(),
+                words: group.iter().map(|c| (c.run.start, c.run.end)).collect(),
+            };
+            union(&mut coded.chars);
+            union(&mut coded.words);
+            by_code.push((group[0].code, coded));
+        }
+        // A participant's own turns: in individual interviews every turn that is theirs (their
+        // label), in group interviews the turns mapped to them.
+        let mut own: BTreeMap<i64, Vec<Turn>> = BTreeMap::new();
+        for t in &spans.turns {
+            own.entry(t.participant).or_default().push(Turn {
+                start: t.start,
+                end: t.end,
+                words: t.words,
+                first_word: t.run.start,
+                end_word: t.run.end,
+            });
+        }
+        Some(Part {
+            doc,
+            wave,
+            by_code,
+            by_coder,
+            own,
+            coders: used,
+        })
+    })?;
+    let mut raw: HashMap<i64, Vec<(i64, Coded)>> = HashMap::with_capacity(parts.len());
+    let mut by_coder: HashMap<i64, Vec<(usize, usize, i64)>> = HashMap::with_capacity(parts.len());
+    let mut used: HashSet<i64> = HashSet::new();
+    let mut by_id: HashMap<(i64, i64), Spoken> = HashMap::new();
+    for part in parts.into_iter().flatten() {
+        used.extend(part.coders);
+        raw.insert(part.doc, part.by_code);
+        by_coder.insert(part.doc, part.by_coder);
+        for (p, turns) in part.own {
+            let cell = by_id.entry((p, part.wave)).or_default();
+            cell.words += turns.iter().map(|t| t.words).sum::<usize>();
+            cell.by_doc.push((part.doc, turns));
+        }
+    }
+    // Participants interviewed in a wave but silent (no turns mapped) still count as interviewed.
+    let mut stmt = conn.prepare("SELECT participant_id, doc_id FROM document_participants")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (p, doc) = row?;
+        if let Some(&w) = doc_wave.get(&doc) {
+            by_id.entry((p, w)).or_default();
+        }
+    }
+    let mut spoken: BTreeMap<String, BTreeMap<String, Spoken>> = BTreeMap::new();
+    for ((p, w), mut cell) in by_id {
+        if let (Some(p), Some(w)) = (participant_codes.get(&p), wave_names.get(&w)) {
+            cell.by_doc.sort_unstable_by_key(|(doc, _)| *doc);
+            spoken.entry(p.clone()).or_default().insert(w.clone(), cell);
+        }
+    }
+    // Counted: the coders asked for, else every coder who has codings.
+    if coders.is_empty() {
+        counted.retain(|id, _| used.contains(id));
+    }
     Ok(Data {
         waves,
         spoken,
-        raw: c.raw,
-        by_coder: c.by_coder,
-        coders: c.coders,
-        words,
+        raw,
+        by_coder,
+        coders: counted,
     })
 }
 
-/// Merges overlapping spans.
-pub(super) fn union(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+/// Merges overlapping (and touching) spans, in place.
+fn union(spans: &mut Vec<(usize, usize)>) {
     spans.sort_unstable();
-    let mut out: Vec<(usize, usize)> = Vec::new();
-    for (s, e) in spans {
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
+    let mut kept = 0;
+    for i in 0..spans.len() {
+        let (s, e) = spans[i];
+        if kept > 0 && s <= spans[kept - 1].1 {
+            spans[kept - 1].1 = spans[kept - 1].1.max(e);
+        } else {
+            spans[kept] = (s, e);
+            kept += 1;
         }
     }
-    out
+    spans.truncate(kept);
 }
 
 /// The coders with at least one counted coding in some turns (of any code).
 pub(super) fn coders_in(data: &Data, by_doc: &[(i64, Vec<Turn>)]) -> BTreeSet<i64> {
     let mut out = BTreeSet::new();
-    for (doc, turn_spans) in by_doc {
+    for (doc, turns) in by_doc {
         for &(s, e, coder) in data.by_coder.get(doc).map(Vec::as_slice).unwrap_or(&[]) {
-            let first = turn_spans.partition_point(|&(_, te, _)| te <= s);
-            if turn_spans.get(first).is_some_and(|&(ts, _, _)| ts < e) {
+            let first = turns.partition_point(|t| t.end <= s);
+            if turns.get(first).is_some_and(|t| t.start < e) {
                 out.insert(coder);
             }
         }
@@ -375,52 +309,94 @@ pub(super) fn coders_in(data: &Data, by_doc: &[(i64, Vec<Turn>)]) -> BTreeSet<i6
     out
 }
 
+/// The merged codings of a set of codes in one document (`scratch` holds several codes'
+/// merged; their characters only if `chars`), or `None` if none of them is there.
+fn coded_in<'a>(
+    data: &'a Data,
+    doc: i64,
+    codes: &[i64],
+    scratch: &'a mut Coded,
+    chars: bool,
+) -> Option<&'a Coded> {
+    let by_code = data.raw.get(&doc).map(Vec::as_slice).unwrap_or(&[]);
+    let of = |code: &i64| {
+        by_code
+            .binary_search_by_key(code, |(c, _)| *c)
+            .ok()
+            .map(|i| &by_code[i].1)
+    };
+    // One code's codings are merged already; several codes' are merged here.
+    if let [code] = codes {
+        return of(code);
+    }
+    scratch.chars.clear();
+    scratch.words.clear();
+    for coded in codes.iter().filter_map(of) {
+        if chars {
+            scratch.chars.extend_from_slice(&coded.chars);
+        }
+        scratch.words.extend_from_slice(&coded.words);
+    }
+    if scratch.words.is_empty() {
+        return None;
+    }
+    union(&mut scratch.chars);
+    union(&mut scratch.words);
+    Some(scratch)
+}
+
+/// How many of some coded words (merged runs of word ordinals) are in some turns.
+fn words_in_turns(words: &[(usize, usize)], turns: &[Turn]) -> usize {
+    let mut n = 0;
+    for &(a, b) in words {
+        let first = turns.partition_point(|t| t.end_word <= a);
+        for t in turns[first..].iter().take_while(|t| t.first_word < b) {
+            n += b.min(t.end_word).saturating_sub(a.max(t.first_word));
+        }
+    }
+    n
+}
+
 /// Coded passages and coded words of a set of codes within some turns: overlapping codings
 /// (of several coders, or one inside another) are one passage, and each word counts once.
 pub(super) fn measure(data: &Data, codes: &[i64], by_doc: &[(i64, Vec<Turn>)]) -> (usize, usize) {
     let mut codings = 0;
     let mut coded_words = 0;
-    for (doc, turn_spans) in by_doc {
-        let mut mine: Vec<(usize, usize)> = Vec::new();
-        for code in codes {
-            if let Some(spans) = data.raw.get(&(*doc, *code)) {
-                mine.extend_from_slice(spans);
-            }
-        }
-        if mine.is_empty() {
+    let mut scratch = Coded::default();
+    for (doc, turns) in by_doc {
+        let Some(coded) = coded_in(data, *doc, codes, &mut scratch, true) else {
             continue;
-        }
-        // Turns do not overlap and are sorted: the ones a span touches are found by binary search.
-        let touching = |s: usize, e: usize| {
-            let first = turn_spans.partition_point(|&(_, te, _)| te <= s);
-            turn_spans[first..]
-                .iter()
-                .take_while(move |&&(ts, _, _)| ts < e)
         };
-        let index = &data.words[doc];
-        for (s, e) in union(mine) {
-            // A passage counts once for the participant if it overlaps any of their turns.
-            if touching(s, e).next().is_some() {
+        // A passage counts once for the participant if it overlaps any of their turns (turns
+        // do not overlap and are sorted: found by binary search).
+        for &(s, e) in &coded.chars {
+            let first = turns.partition_point(|t| t.end <= s);
+            if turns.get(first).is_some_and(|t| t.start < e) {
                 codings += 1;
             }
-            for &(ts, te, words) in touching(s, e) {
-                if s <= ts && te <= e {
-                    // A turn inside the passage: its words are known.
-                    coded_words += words;
-                } else {
-                    coded_words += index.count(s.max(ts), e.min(te));
-                }
-            }
         }
+        coded_words += words_in_turns(&coded.words, turns);
     }
     (codings, coded_words)
+}
+
+/// The coded words of [`measure`] alone.
+fn coded_words(data: &Data, codes: &[i64], by_doc: &[(i64, Vec<Turn>)]) -> usize {
+    let mut scratch = Coded::default();
+    by_doc
+        .iter()
+        .filter_map(|(doc, turns)| {
+            let coded = coded_in(data, *doc, codes, &mut scratch, false)?;
+            Some(words_in_turns(&coded.words, turns))
+        })
+        .sum()
 }
 
 /// The change table.
 pub fn table(conn: &Connection, o: &Options) -> Result<Table> {
     let docs = o.documents(conn)?;
     let data = load(conn, &o.coders, docs.as_ref())?;
-    let all_codes = codebook::codes(conn)?;
+    let all_codes = codebook::codes_uncounted(conn)?;
     let mut waves = data.waves.clone();
     let position = |name: &str| {
         waves
@@ -595,8 +571,8 @@ pub(super) fn balance(
                         .get(w)
                         .map(|x| x.by_doc.as_slice())
                         .unwrap_or(&[]);
-                    let (_, a) = measure(data, pos, turns);
-                    let (_, b) = measure(data, neg, turns);
+                    let a = coded_words(data, pos, turns);
+                    let b = coded_words(data, neg, turns);
                     BalanceCell {
                         wave: w.clone(),
                         balance: (a + b > 0).then(|| (a as f64 - b as f64) / (a + b) as f64),
@@ -667,4 +643,66 @@ pub fn write_csv(t: &Table, out: &mut dyn std::io::Write) -> std::io::Result<()>
     }
     writeln!(out, "# {}", coders_counted(&t.coders))?;
     writeln!(out, "# {}", t.note)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    /// One participant's individual interview in one wave: an interviewer's turn and theirs.
+    fn project(codings: &str) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), "test", "nl").unwrap();
+        let text = "I: En toen? P: Ik ging naar de zelfhulpgroep en daarna naar huis.";
+        store
+            .conn()
+            .execute_batch(&format!(
+                "INSERT INTO coders (id, name, created) VALUES (1, 'anna', 't'), (2, 'bob', 't');
+                 INSERT INTO participants (id, guid, code, created) VALUES (1, 'p1', 'P01', 't');
+                 INSERT INTO waves (id, guid, name, ordinal, created) VALUES (1, 'w1', 'T1', 1, 't');
+                 INSERT INTO codes (id, guid, name, created) VALUES (1, 'c1', 'Steun', 't');
+                 INSERT INTO documents (id, guid, title, kind, language, wave_id, source_name,
+                     source_format, source_sha256, text, chars, words, created, created_by)
+                     VALUES (1, 'd', 'P01 T1', 'individual', 'nl', 1, 'a.txt', 'text', 'x', '{text}', 65, 13, 't', 1);
+                 INSERT INTO document_participants (doc_id, participant_id) VALUES (1, 1);
+                 INSERT INTO turns (doc_id, seq, speaker, participant_id, is_interviewer, start, end, line, words)
+                     VALUES (1, 0, 'I', NULL, 1, 3, 11, 1, 2), (1, 1, 'P', 1, 0, 15, 65, 1, 9);
+                 {codings}"
+            ))
+            .unwrap();
+        (dir, store)
+    }
+
+    fn words_coded(store: &Store) -> Option<usize> {
+        let table = super::table(store.conn(), &crate::change::Options::default()).unwrap();
+        table.rows[0].cells[0].words
+    }
+
+    #[test]
+    fn a_word_two_codings_share_counts_once_and_overlapping_codings_are_one_passage() {
+        // "zelfhulpgroep" (characters 31 to 44): one coder codes up to its fifth letter, the
+        // other from its seventh on: two passages, and the word once.
+        let (_dir, store) = project(
+            "INSERT INTO codings (guid, doc_id, code_id, start, end, coder_id, created)
+                 VALUES ('g1', 1, 1, 15, 36, 1, 't'), ('g2', 1, 1, 37, 47, 2, 't');",
+        );
+        let table = super::table(store.conn(), &crate::change::Options::default()).unwrap();
+        let cell = &table.rows[0].cells[0];
+        // "Ik ging naar de zelfh" and "lpgroep en": five words and two, one shared.
+        assert_eq!((cell.codings, cell.words), (Some(2), Some(6)));
+        // The same words coded as two overlapping codings: one passage, the same words.
+        let (_dir, store) = project(
+            "INSERT INTO codings (guid, doc_id, code_id, start, end, coder_id, created)
+                 VALUES ('g1', 1, 1, 15, 38, 1, 't'), ('g2', 1, 1, 35, 47, 2, 't');",
+        );
+        let table = super::table(store.conn(), &crate::change::Options::default()).unwrap();
+        let cell = &table.rows[0].cells[0];
+        assert_eq!((cell.codings, cell.words), (Some(1), Some(6)));
+        // A coding over the interviewer's words and the participant's counts only theirs.
+        let (_dir, store) = project(
+            "INSERT INTO codings (guid, doc_id, code_id, start, end, coder_id, created)
+                 VALUES ('g1', 1, 1, 3, 23, 1, 't');",
+        );
+        assert_eq!(words_coded(&store), Some(2));
+    }
 }

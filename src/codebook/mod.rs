@@ -58,12 +58,26 @@ pub struct Fields {
 /// Every code in tree order (depth first, siblings by position then name), with paths
 /// and coding counts.
 pub fn codes(conn: &Connection) -> Result<Vec<Code>> {
-    let mut stmt = conn.prepare(
+    codes_counted(conn, true)
+}
+
+/// Every code in tree order with paths, without counting codings (counts are 0): for
+/// analyses that count for themselves (counting 100,000 codings takes 6 ms).
+pub fn codes_uncounted(conn: &Connection) -> Result<Vec<Code>> {
+    codes_counted(conn, false)
+}
+
+fn codes_counted(conn: &Connection, count: bool) -> Result<Vec<Code>> {
+    let mut stmt = conn.prepare(if count {
         "SELECT c.id, c.guid, c.parent_id, c.name, c.description, c.include, c.exclude, c.example,
                 c.color, c.dimension, c.polarity, c.position,
                 (SELECT count(*) FROM codings g WHERE g.code_id = c.id)
-         FROM codes c",
-    )?;
+         FROM codes c"
+    } else {
+        "SELECT c.id, c.guid, c.parent_id, c.name, c.description, c.include, c.exclude, c.example,
+                c.color, c.dimension, c.polarity, c.position, 0
+         FROM codes c"
+    })?;
     let all = stmt
         .query_map([], |r| {
             Ok(Code {

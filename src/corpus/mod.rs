@@ -453,7 +453,8 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
         ],
     )?;
     let doc_id = conn.last_insert_rowid();
-    crate::store::word_index::save(conn, doc_id, &doc.text)?;
+    let words_of_text = crate::words::Index::new(&doc.text);
+    crate::store::word_index::save_index(conn, doc_id, &words_of_text)?;
     a.touched(Some(&[doc_id]));
     for (_, pid) in &participant_ids {
         conn.execute(
@@ -465,6 +466,9 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
         "INSERT INTO turns (doc_id, seq, speaker, participant_id, is_interviewer, start, end, line,
             words, time_start, time_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
+    // The participants' turns packed in one row, written here from memory (the action's
+    // end would read them back from the table).
+    let mut own: Vec<(i64, usize, usize, usize)> = Vec::new();
     for (seq, t) in doc.turns.iter().enumerate() {
         let who = m.speakers.get(&t.speaker);
         let participant_id = match who {
@@ -474,6 +478,9 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
                 .map(|(_, id)| *id),
             _ => None,
         };
+        if let Some(participant) = participant_id {
+            own.push((participant, t.start, t.end, t.words));
+        }
         stmt.execute(params![
             doc_id,
             seq as i64,
@@ -488,6 +495,8 @@ pub fn insert_document(a: &Action<'_>, doc: &NewDocument) -> Result<i64> {
             t.time_end,
         ])?;
     }
+    let spans = crate::store::document_spans::locate(&words_of_text, own, Vec::new());
+    crate::store::document_spans::save(conn, doc_id, &spans)?;
     a.log_replacements(&doc.log)?;
     a.audit(
         "import",

@@ -355,6 +355,44 @@ BEGIN
     SELECT RAISE(ABORT, 'the anonymisation log is append-only');
 END;
 "#,
+    // 10: each document's participant turns and codings with the words each holds, packed in
+    // one row (`document_spans`), read by the change table instead of every turn and coding.
+    // Derived: any change of a document's turns or codings, or of its text, deletes its row;
+    // every committed action stores the missing ones; a missing row is computed when read.
+    // Turns are inserted only with their document, before its row is written (import,
+    // merge), so no trigger watches their insertion (it cost an import 0.2 s per 282,000).
+    r#"
+CREATE TABLE document_spans (
+    doc_id  INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    spans   BLOB NOT NULL
+);
+CREATE TRIGGER document_spans_turn_changed
+    AFTER UPDATE OF doc_id, participant_id, start, end, words ON turns
+BEGIN
+    DELETE FROM document_spans WHERE doc_id IN (OLD.doc_id, NEW.doc_id);
+END;
+CREATE TRIGGER document_spans_turn_removed AFTER DELETE ON turns
+BEGIN
+    DELETE FROM document_spans WHERE doc_id = OLD.doc_id;
+END;
+CREATE TRIGGER document_spans_coding_added AFTER INSERT ON codings
+BEGIN
+    DELETE FROM document_spans WHERE doc_id = NEW.doc_id;
+END;
+CREATE TRIGGER document_spans_coding_changed
+    AFTER UPDATE OF doc_id, code_id, coder_id, start, end ON codings
+BEGIN
+    DELETE FROM document_spans WHERE doc_id IN (OLD.doc_id, NEW.doc_id);
+END;
+CREATE TRIGGER document_spans_coding_removed AFTER DELETE ON codings
+BEGIN
+    DELETE FROM document_spans WHERE doc_id = OLD.doc_id;
+END;
+CREATE TRIGGER document_spans_text_changed AFTER UPDATE OF text ON documents
+BEGIN
+    DELETE FROM document_spans WHERE doc_id = NEW.id;
+END;
+"#,
 ];
 
 #[cfg(test)]

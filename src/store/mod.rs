@@ -6,11 +6,13 @@
 //! concept modules such as [`crate::corpus`]; this module owns the connection, the schema
 //! (`migrations`), the transaction discipline (`action`: recording writes for undo in `rows`,
 //! what each action changed in `changes`, kept as outcomes for the search index to follow),
-//! and the derived folders beside the database (`derived`).
+//! the derived folders beside the database (`derived`), and the rows derived from others to
+//! spare analyses reading the whole corpus (`word_index`, `document_spans`).
 
 mod action;
 pub mod changes;
 pub mod derived;
+pub mod document_spans;
 mod migrations;
 pub mod rows;
 pub mod word_index;
@@ -29,6 +31,8 @@ pub use migrations::MIGRATIONS;
 
 /// The schema that added `document_words`.
 const WORD_INDEX_SCHEMA: usize = 8;
+/// The schema that added `document_spans`.
+const DOCUMENT_SPANS_SCHEMA: usize = 10;
 pub use rows::RowChange;
 
 /// The database file inside a project folder.
@@ -211,6 +215,9 @@ impl Store {
                     // The documents imported before word indexes were kept get theirs now.
                     word_index::fill_missing(&tx)?;
                 }
+                if i + 1 == DOCUMENT_SPANS_SCHEMA {
+                    document_spans::fill_missing(&tx)?;
+                }
                 tx.commit()?;
             }
             Ok(())
@@ -219,14 +226,17 @@ impl Store {
         migrated
     }
 
-    /// Rebuilds every document's stored word positions from its text (derived data, like the
-    /// search index: not audited); returns how many documents it wrote.
+    /// Rebuilds every document's stored word positions from its text and its packed turns
+    /// and codings from its tables (derived data, like the search index: not audited);
+    /// returns how many documents it wrote.
     pub fn rebuild_word_index(&mut self) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM document_words", [])?;
+        tx.execute("DELETE FROM document_spans", [])?;
         let n = word_index::fill_missing(&tx)?;
+        document_spans::fill_missing(&tx)?;
         tx.commit()?;
         Ok(n)
     }
@@ -324,6 +334,8 @@ impl Store {
             if changes.text_replaced {
                 derived::discard_index(&root)?;
             }
+            // Derived rows the action's writes deleted are stored again with it.
+            document_spans::fill_missing(&action.tx)?;
             action.tx.execute(
                 "UPDATE project SET generation = generation + 1 WHERE id = 1",
                 [],

@@ -14,8 +14,13 @@ use crate::words::Index;
 
 /// Stores the word index of document `doc`, whose text is `text`.
 pub fn save(conn: &Connection, doc: i64, text: &str) -> Result<()> {
+    save_index(conn, doc, &Index::new(text))
+}
+
+/// Stores `index` as document `doc`'s word index.
+pub fn save_index(conn: &Connection, doc: i64, index: &Index) -> Result<()> {
     conn.prepare_cached("INSERT OR REPLACE INTO document_words (doc_id, spans) VALUES (?1, ?2)")?
-        .execute(params![doc, Index::new(text).to_bytes()])?;
+        .execute(params![doc, index.to_bytes()])?;
     Ok(())
 }
 
