@@ -148,14 +148,16 @@ impl Index {
     }
 
     /// Which words [`Index::count`] counts in `[a, b)`, as ordinals (the first word of the
-    /// text is 0): a contiguous run. The words of several spans are the union of their runs,
-    /// so that a word two spans share counts once.
+    /// text is 0): a contiguous run, empty for an empty span (at the words ended by `a`). The
+    /// words of several spans are the union of their runs, so that a word two spans share
+    /// counts once.
     pub fn words_in(&self, a: usize, b: usize) -> std::ops::Range<usize> {
         let (a, b) = (a as u32, b as u32);
-        if b <= a {
-            return 0..0;
-        }
         let mut first = self.ended_by(a);
+        // An empty span holds no word, at its place (runs stay in the order of their spans).
+        if b <= a {
+            return first..first;
+        }
         // Words start before `b`: those that end by `b`, and the one `b` falls inside.
         let ended = self.ended_by(b);
         let mut last = ended + usize::from(self.spans.get(ended).is_some_and(|&(s, _)| s < b));

@@ -6,6 +6,7 @@ use common::*;
 
 use std::path::Path;
 
+use narrata::store::Store;
 use serde_json::Value;
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -932,4 +933,87 @@ fn a_change_report_of_a_group_quotes_only_the_groups_documents() {
         ],
     );
     assert_eq!(read_cells(&cli), individuals);
+}
+
+// The change table's counting on hand-made rows: words that codings share, overlapping
+// codings, codings beyond the participant's turns, and an empty turn between theirs.
+
+/// The participant's one turn after the interviewer's.
+const ONE_TURN: &str = "(1, 1, 'P', 1, 0, 15, 65, 1, 9)";
+
+/// One participant's individual interview in one wave: an interviewer's turn and theirs.
+fn one_interview(codings: &str) -> (tempfile::TempDir, Store) {
+    interview_with(ONE_TURN, codings)
+}
+
+fn interview_with(turns: &str, codings: &str) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path(), "test", "nl").unwrap();
+    let text = "I: En toen? P: Ik ging naar de zelfhulpgroep en daarna naar huis.";
+    store
+        .conn()
+        .execute_batch(&format!(
+            "INSERT INTO coders (id, name, created) VALUES (1, 'anna', 't'), (2, 'bob', 't');
+             INSERT INTO participants (id, guid, code, created) VALUES (1, 'p1', 'P01', 't');
+             INSERT INTO waves (id, guid, name, ordinal, created) VALUES (1, 'w1', 'T1', 1, 't');
+             INSERT INTO codes (id, guid, name, created) VALUES (1, 'c1', 'Steun', 't');
+             INSERT INTO documents (id, guid, title, kind, language, wave_id, source_name,
+                 source_format, source_sha256, text, chars, words, created, created_by)
+                 VALUES (1, 'd', 'P01 T1', 'individual', 'nl', 1, 'a.txt', 'text', 'x', '{text}', 65, 13, 't', 1);
+             INSERT INTO document_participants (doc_id, participant_id) VALUES (1, 1);
+             INSERT INTO turns (doc_id, seq, speaker, participant_id, is_interviewer, start, end, line, words)
+                 VALUES (1, 0, 'I', NULL, 1, 3, 11, 1, 2), {turns};
+             {codings}"
+        ))
+        .unwrap();
+    (dir, store)
+}
+
+fn words_coded(store: &Store) -> Option<usize> {
+    let table = narrata::change::table(store.conn(), &narrata::change::Options::default()).unwrap();
+    table.rows[0].cells[0].words
+}
+
+#[test]
+fn a_word_two_codings_share_counts_once_and_overlapping_codings_are_one_passage() {
+    // "zelfhulpgroep" (characters 31 to 44): one coder codes up to its fifth letter, the
+    // other from its seventh on: two passages, and the word once.
+    let (_dir, store) = one_interview(
+        "INSERT INTO codings (guid, doc_id, code_id, start, end, coder_id, created)
+             VALUES ('g1', 1, 1, 15, 36, 1, 't'), ('g2', 1, 1, 37, 47, 2, 't');",
+    );
+    let table = narrata::change::table(store.conn(), &narrata::change::Options::default()).unwrap();
+    let cell = &table.rows[0].cells[0];
+    // "Ik ging naar de zelfh" and "lpgroep en": five words and two, one shared.
+    assert_eq!((cell.codings, cell.words), (Some(2), Some(6)));
+    // The same words coded as two overlapping codings: one passage, the same words.
+    let (_dir, store) = one_interview(
+        "INSERT INTO codings (guid, doc_id, code_id, start, end, coder_id, created)
+             VALUES ('g1', 1, 1, 15, 38, 1, 't'), ('g2', 1, 1, 35, 47, 2, 't');",
+    );
+    let table = narrata::change::table(store.conn(), &narrata::change::Options::default()).unwrap();
+    let cell = &table.rows[0].cells[0];
+    assert_eq!((cell.codings, cell.words), (Some(1), Some(6)));
+    // A coding over the interviewer's words and the participant's counts only theirs.
+    let (_dir, store) = one_interview(
+        "INSERT INTO codings (guid, doc_id, code_id, start, end, coder_id, created)
+             VALUES ('g1', 1, 1, 3, 23, 1, 't');",
+    );
+    assert_eq!(words_coded(&store), Some(2));
+}
+
+#[test]
+fn an_empty_turn_between_a_participants_turns_takes_no_words_from_the_others() {
+    // The participant's words split in two turns with an empty one (as a replacement of a
+    // whole turn leaves it) between them; the coding holds "Ik ging naar".
+    let (_dir, store) = interview_with(
+        "(1, 1, 'P', 1, 0, 15, 44, 1, 5), (1, 2, 'P', 1, 0, 44, 44, 1, 0),
+         (1, 3, 'P', 1, 0, 45, 65, 1, 4)",
+        "INSERT INTO codings (guid, doc_id, code_id, start, end, coder_id, created)
+             VALUES ('g1', 1, 1, 15, 27, 1, 't'), ('g2', 1, 1, 48, 54, 1, 't');",
+    );
+    let table = narrata::change::table(store.conn(), &narrata::change::Options::default()).unwrap();
+    let cell = &table.rows[0].cells[0];
+    // "Ik ging naar" and "daarna": four words in two passages.
+    assert_eq!((cell.codings, cell.words), (Some(2), Some(4)));
 }

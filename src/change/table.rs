@@ -187,21 +187,35 @@ pub(super) fn load(
     // Each document's share, made on all cores.
     struct Part {
         doc: i64,
-        wave: i64,
+        /// `None`: the document is of no wave (only its coders are named).
+        wave: Option<i64>,
         by_code: Vec<(i64, Coded)>,
         by_coder: Vec<(usize, usize, i64)>,
         own: BTreeMap<i64, Vec<Turn>>,
         coders: BTreeSet<i64>,
     }
     let parts = crate::store::document_spans::load_each(conn, |doc, spans| {
-        // Only documents of a wave (and of the group or rule asked for) are counted.
-        let &wave = doc_wave.get(&doc)?;
+        // Only the documents of the group or rule asked for count; of those, only documents
+        // of a wave count in the table, but every one names its coders.
+        if docs.is_some_and(|set| !set.contains(&doc)) {
+            return None;
+        }
         let mut mine: Vec<&crate::store::document_spans::Coding> = spans
             .codings
             .iter()
             .filter(|c| counted.contains_key(&c.coder))
             .collect();
         let used: BTreeSet<i64> = mine.iter().map(|c| c.coder).collect();
+        let Some(&wave) = doc_wave.get(&doc) else {
+            return Some(Part {
+                doc,
+                wave: None,
+                by_code: Vec::new(),
+                by_coder: Vec::new(),
+                own: BTreeMap::new(),
+                coders: used,
+            });
+        };
         let by_coder: Vec<(usize, usize, i64)> =
             mine.iter().map(|c| (c.start, c.end, c.coder)).collect();
         // By start already: grouped by code, each code's codings merged.
@@ -218,8 +232,10 @@ pub(super) fn load(
         }
         // A participant's own turns: in individual interviews every turn that is theirs (their
         // label), in group interviews the turns mapped to them.
+        // An empty turn (left by a replacement) holds nothing and is left out: the searches
+        // below need the turns' words in order, and an empty run sits at its own place.
         let mut own: BTreeMap<i64, Vec<Turn>> = BTreeMap::new();
-        for t in &spans.turns {
+        for t in spans.turns.iter().filter(|t| t.end > t.start) {
             own.entry(t.participant).or_default().push(Turn {
                 start: t.start,
                 end: t.end,
@@ -230,7 +246,7 @@ pub(super) fn load(
         }
         Some(Part {
             doc,
-            wave,
+            wave: Some(wave),
             by_code,
             by_coder,
             own,
@@ -243,10 +259,13 @@ pub(super) fn load(
     let mut by_id: HashMap<(i64, i64), Spoken> = HashMap::new();
     for part in parts.into_iter().flatten() {
         used.extend(part.coders);
+        let Some(wave) = part.wave else {
+            continue;
+        };
         raw.insert(part.doc, part.by_code);
         by_coder.insert(part.doc, part.by_coder);
         for (p, turns) in part.own {
-            let cell = by_id.entry((p, part.wave)).or_default();
+            let cell = by_id.entry((p, wave)).or_default();
             cell.words += turns.iter().map(|t| t.words).sum::<usize>();
             cell.by_doc.push((part.doc, turns));
         }
@@ -643,66 +662,4 @@ pub fn write_csv(t: &Table, out: &mut dyn std::io::Write) -> std::io::Result<()>
     }
     writeln!(out, "# {}", coders_counted(&t.coders))?;
     writeln!(out, "# {}", t.note)
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::store::Store;
-
-    /// One participant's individual interview in one wave: an interviewer's turn and theirs.
-    fn project(codings: &str) -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::create(dir.path(), "test", "nl").unwrap();
-        let text = "I: En toen? P: Ik ging naar de zelfhulpgroep en daarna naar huis.";
-        store
-            .conn()
-            .execute_batch(&format!(
-                "INSERT INTO coders (id, name, created) VALUES (1, 'anna', 't'), (2, 'bob', 't');
-                 INSERT INTO participants (id, guid, code, created) VALUES (1, 'p1', 'P01', 't');
-                 INSERT INTO waves (id, guid, name, ordinal, created) VALUES (1, 'w1', 'T1', 1, 't');
-                 INSERT INTO codes (id, guid, name, created) VALUES (1, 'c1', 'Steun', 't');
-                 INSERT INTO documents (id, guid, title, kind, language, wave_id, source_name,
-                     source_format, source_sha256, text, chars, words, created, created_by)
-                     VALUES (1, 'd', 'P01 T1', 'individual', 'nl', 1, 'a.txt', 'text', 'x', '{text}', 65, 13, 't', 1);
-                 INSERT INTO document_participants (doc_id, participant_id) VALUES (1, 1);
-                 INSERT INTO turns (doc_id, seq, speaker, participant_id, is_interviewer, start, end, line, words)
-                     VALUES (1, 0, 'I', NULL, 1, 3, 11, 1, 2), (1, 1, 'P', 1, 0, 15, 65, 1, 9);
-                 {codings}"
-            ))
-            .unwrap();
-        (dir, store)
-    }
-
-    fn words_coded(store: &Store) -> Option<usize> {
-        let table = super::table(store.conn(), &crate::change::Options::default()).unwrap();
-        table.rows[0].cells[0].words
-    }
-
-    #[test]
-    fn a_word_two_codings_share_counts_once_and_overlapping_codings_are_one_passage() {
-        // "zelfhulpgroep" (characters 31 to 44): one coder codes up to its fifth letter, the
-        // other from its seventh on: two passages, and the word once.
-        let (_dir, store) = project(
-            "INSERT INTO codings (guid, doc_id, code_id, start, end, coder_id, created)
-                 VALUES ('g1', 1, 1, 15, 36, 1, 't'), ('g2', 1, 1, 37, 47, 2, 't');",
-        );
-        let table = super::table(store.conn(), &crate::change::Options::default()).unwrap();
-        let cell = &table.rows[0].cells[0];
-        // "Ik ging naar de zelfh" and "lpgroep en": five words and two, one shared.
-        assert_eq!((cell.codings, cell.words), (Some(2), Some(6)));
-        // The same words coded as two overlapping codings: one passage, the same words.
-        let (_dir, store) = project(
-            "INSERT INTO codings (guid, doc_id, code_id, start, end, coder_id, created)
-                 VALUES ('g1', 1, 1, 15, 38, 1, 't'), ('g2', 1, 1, 35, 47, 2, 't');",
-        );
-        let table = super::table(store.conn(), &crate::change::Options::default()).unwrap();
-        let cell = &table.rows[0].cells[0];
-        assert_eq!((cell.codings, cell.words), (Some(1), Some(6)));
-        // A coding over the interviewer's words and the participant's counts only theirs.
-        let (_dir, store) = project(
-            "INSERT INTO codings (guid, doc_id, code_id, start, end, coder_id, created)
-                 VALUES ('g1', 1, 1, 3, 23, 1, 't');",
-        );
-        assert_eq!(words_coded(&store), Some(2));
-    }
 }

@@ -167,6 +167,7 @@ impl Action<'_> {
         )?;
         let id = self.tx.last_insert_rowid();
         let after = rows::snapshot(&self.tx, table, id)?;
+        rows::forget_derived(&self.tx, table, after.as_ref())?;
         self.record(table, id, None, after);
         Ok(id)
     }

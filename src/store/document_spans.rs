@@ -9,9 +9,9 @@
 //! deletes it (triggers); every committed action stores the rows that are missing
 //! ([`fill_missing`]); an import stores its documents' rows as it writes them; and [`load`]
 //! computes a missing or unreadable row from the tables. Turns are inserted only with their
-//! document, before its row exists (import, merge): no trigger watches their insertion, which
-//! would cost an import a statement per turn; `check --full` compares every row with the
-//! tables.
+//! document, before its row exists (import, merge), or by undo, which forgets the row
+//! ([`turn_added`]): no trigger watches their insertion, which would cost an import a
+//! statement per turn; `check --full` compares every row with the tables.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -59,34 +59,39 @@ const FORMAT: u8 = 1;
 /// each its participant's id, its distance from the previous turn's start, its length, its
 /// words, its first word and its number of words; then how many codings, and for each its
 /// code, its coder, the distance from the previous coding's start, its length, its first word
-/// and its number of words.
-pub fn encode(spans: &Spans) -> Vec<u8> {
+/// and its number of words. `None` if a number does not fit in 32 bits (an id or offset no
+/// study reaches): such a document has no row and is read from its tables.
+pub fn encode(spans: &Spans) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(spans.turns.len() * 10 + spans.codings.len() * 10 + 8);
     out.push(FORMAT);
-    let n = |x: usize| x as u32;
-    put_number(&mut out, n(spans.turns.len()));
+    let mut put = |x: i64| -> Option<()> {
+        put_number(&mut out, u32::try_from(x).ok()?);
+        Some(())
+    };
+    let n = |x: usize| i64::try_from(x).unwrap_or(-1);
+    put(n(spans.turns.len()))?;
     let mut at = 0;
     for t in &spans.turns {
-        put_number(&mut out, t.participant as u32);
-        put_number(&mut out, n(t.start - at));
-        put_number(&mut out, n(t.end - t.start));
-        put_number(&mut out, n(t.words));
-        put_number(&mut out, n(t.run.start));
-        put_number(&mut out, n(t.run.len()));
+        put(t.participant)?;
+        put(n(t.start.checked_sub(at)?))?;
+        put(n(t.end.checked_sub(t.start)?))?;
+        put(n(t.words))?;
+        put(n(t.run.start))?;
+        put(n(t.run.len()))?;
         at = t.start;
     }
-    put_number(&mut out, n(spans.codings.len()));
+    put(n(spans.codings.len()))?;
     let mut at = 0;
     for c in &spans.codings {
-        put_number(&mut out, c.code as u32);
-        put_number(&mut out, c.coder as u32);
-        put_number(&mut out, n(c.start - at));
-        put_number(&mut out, n(c.end - c.start));
-        put_number(&mut out, n(c.run.start));
-        put_number(&mut out, n(c.run.len()));
+        put(c.code)?;
+        put(c.coder)?;
+        put(n(c.start.checked_sub(at)?))?;
+        put(n(c.end.checked_sub(c.start)?))?;
+        put(n(c.run.start))?;
+        put(n(c.run.len()))?;
         at = c.start;
     }
-    out
+    Some(out)
 }
 
 /// Spans written by [`encode`], or `None` if the bytes are not such spans.
@@ -214,10 +219,22 @@ pub fn of_document(conn: &Connection, doc: i64) -> Result<Spans> {
     Ok(locate(&index, turns, codings))
 }
 
-/// Stores document `doc`'s spans.
+/// Stores document `doc`'s spans (if they can be encoded, [`encode`]).
 pub fn save(conn: &Connection, doc: i64, spans: &Spans) -> Result<()> {
-    conn.prepare_cached("INSERT OR REPLACE INTO document_spans (doc_id, spans) VALUES (?1, ?2)")?
-        .execute(params![doc, encode(spans)])?;
+    if let Some(bytes) = encode(spans) {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO document_spans (doc_id, spans) VALUES (?1, ?2)",
+        )?
+        .execute(params![doc, bytes])?;
+    }
+    Ok(())
+}
+
+/// Forgets document `doc`'s row: a turn was inserted into it after the document (by undo),
+/// which no trigger watches (see the module's note).
+pub fn turn_added(conn: &Connection, doc: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM document_spans WHERE doc_id = ?1")?
+        .execute([doc])?;
     Ok(())
 }
 
@@ -345,9 +362,18 @@ mod tests {
                 },
             ],
         };
-        let bytes = encode(&spans);
-        assert_eq!(decode(&bytes), Some(spans));
-        assert_eq!(decode(&encode(&Spans::default())), Some(Spans::default()));
+        let bytes = encode(&spans).unwrap();
+        assert_eq!(decode(&bytes), Some(spans.clone()));
+        assert_eq!(
+            decode(&encode(&Spans::default()).unwrap()),
+            Some(Spans::default())
+        );
+        // An id no study reaches is not cut to 32 bits: no row.
+        let mut huge = spans;
+        huge.codings[0].code = i64::from(u32::MAX) + 5;
+        assert_eq!(encode(&huge), None);
+        huge.codings[0].code = -3;
+        assert_eq!(encode(&huge), None);
         for cut in 0..bytes.len() {
             assert_eq!(decode(&bytes[..cut]), None, "cut at {cut}");
         }
@@ -442,7 +468,7 @@ mod tests {
         assert!(stale(conn).unwrap().is_empty());
         conn.execute(
             "UPDATE document_spans SET spans = ?1 WHERE doc_id = 1",
-            [encode(&Spans::default())],
+            [encode(&Spans::default()).unwrap()],
         )
         .unwrap();
         assert_eq!(stale(conn).unwrap(), vec![1]);
@@ -459,5 +485,30 @@ mod tests {
             .query_row("SELECT count(*) FROM document_spans", [], |r| r.get(0))
             .unwrap();
         assert_eq!(rows, 0);
+    }
+
+    #[test]
+    fn a_turn_deleted_and_brought_back_by_undo_is_in_the_row_again() {
+        let (_dir, mut store) = project();
+        fill_missing(store.conn()).unwrap();
+        let turn: i64 = store
+            .conn()
+            .query_row("SELECT id FROM turns WHERE seq = 2", [], |r| r.get(0))
+            .unwrap();
+        store
+            .action("anna", |a| {
+                a.delete("turns", turn)?;
+                a.audit("remove turn", "turn", serde_json::json!({}))?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(load(store.conn()).unwrap()[&1].turns.len(), 1);
+        // Undo inserts the turn again, which no trigger sees: the row is forgotten and stored
+        // again with the action.
+        crate::history::undo(&mut store, "anna").unwrap().unwrap();
+        assert!(stored(store.conn(), 1));
+        let spans = load(store.conn()).unwrap().remove(&1).unwrap();
+        assert_eq!(spans.turns.len(), 2);
+        assert_eq!(spans, of_document(store.conn(), 1).unwrap());
     }
 }

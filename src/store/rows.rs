@@ -145,6 +145,7 @@ pub fn apply(conn: &Connection, change: &RowChange, what: &str) -> Result<()> {
                     .join(", ")
             );
             conn.execute(&sql, params_from_iter(row.values().map(to_sql)))?;
+            forget_derived(conn, &change.table, Some(row))?;
         }
         (Some(_), Some(row)) => {
             let cols: Vec<&String> = row.keys().filter(|c| c.as_str() != "id").collect();
@@ -183,4 +184,18 @@ fn same_row(current: &Option<Map<String, Value>>, recorded: &Option<Map<String, 
 
 fn singular(table: &str) -> &str {
     table.strip_suffix('s').unwrap_or(table)
+}
+/// After a row is inserted: forgets the derived row no trigger keeps (a turn inserted into
+/// an existing document, see `document_spans`).
+pub(super) fn forget_derived(
+    conn: &Connection,
+    table: &str,
+    row: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<()> {
+    if table == "turns"
+        && let Some(doc) = row.and_then(|r| r.get("doc_id")).and_then(|d| d.as_i64())
+    {
+        super::document_spans::turn_added(conn, doc)?;
+    }
+    Ok(())
 }
