@@ -202,37 +202,42 @@ impl Index {
     /// An index written by [`Index::to_bytes`], or `None` if the bytes are not one (another
     /// format, cut short, out of order).
     pub fn from_bytes(bytes: &[u8]) -> Option<Index> {
-        let (n, mut words) = header(bytes)?;
-        let mut spans = Vec::with_capacity(n);
-        for _ in 0..n {
-            spans.push(words.next_word()?);
+        let (&format, mut rest) = bytes.split_first()?;
+        if format != FORMAT {
+            return None;
         }
-        let joiners = read_joiners(words.in_order()?)?;
-        Some(Index::from_parts(spans, joiners))
+        let n = take_number(&mut rest)? as usize;
+        // Each word takes at least two bytes: a count larger than that is not ours.
+        if n > rest.len() / 2 {
+            return None;
+        }
+        let mut spans = Vec::with_capacity(n);
+        let mut at: u32 = 0;
+        for _ in 0..n {
+            let s = at.checked_add(take_number(&mut rest)?)?;
+            let e = s.checked_add(take_number(&mut rest)?)?;
+            if e <= s || (s == at && at > 0) {
+                return None;
+            }
+            spans.push((s, e));
+            at = e;
+        }
+        let m = take_number(&mut rest)? as usize;
+        if m > rest.len() {
+            return None;
+        }
+        let mut joiners = Vec::with_capacity(m);
+        let mut at: u32 = 0;
+        for i in 0..m {
+            let step = take_number(&mut rest)?;
+            if i > 0 && step == 0 {
+                return None;
+            }
+            at = at.checked_add(step)?;
+            joiners.push(at);
+        }
+        rest.is_empty().then(|| Index::from_parts(spans, joiners))
     }
-}
-
-/// The number of words of a stored index and a reader at its first word, if the bytes are
-/// of this version and not obviously too short.
-fn header(bytes: &[u8]) -> Option<(usize, WordReader<'_>)> {
-    let (&format, mut rest) = bytes.split_first()?;
-    if format != FORMAT {
-        return None;
-    }
-    let n = take_number(&mut rest)? as usize;
-    // Each word takes at least two bytes: a count larger than that is not ours.
-    if n > rest.len() / 2 {
-        return None;
-    }
-    Some((
-        n,
-        WordReader {
-            bytes: rest,
-            i: 0,
-            at: 0,
-            disorder: false,
-        },
-    ))
 }
 
 /// The version of [`Index::to_bytes`]'s layout.
@@ -279,88 +284,6 @@ fn take_long_number(bytes: &mut &[u8]) -> Option<u32> {
         }
     }
     None
-}
-
-/// Reads the words of a stored index one by one. Whether they were in order (not empty, not
-/// touching) is checked once at the end ([`WordReader::in_order`]): checking each word with
-/// an early return made reading three times slower.
-struct WordReader<'a> {
-    bytes: &'a [u8],
-    /// The next byte to read.
-    i: usize,
-    /// Where the previous word ended.
-    at: u64,
-    disorder: bool,
-}
-
-impl WordReader<'_> {
-    /// The next number; one and two bytes are read here, longer ones (rare) apart.
-    #[inline(always)]
-    fn number(&mut self) -> Option<u64> {
-        let x = *self.bytes.get(self.i)?;
-        self.i += 1;
-        if x < 0x80 {
-            return Some(u64::from(x));
-        }
-        let y = *self.bytes.get(self.i)?;
-        self.i += 1;
-        if y < 0x80 {
-            return Some(u64::from(x & 0x7f) | u64::from(y) << 7);
-        }
-        self.long_number(x, y)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn long_number(&mut self, x: u8, y: u8) -> Option<u64> {
-        let mut n = u64::from(x & 0x7f) | u64::from(y & 0x7f) << 7;
-        for shift in [14, 21, 28] {
-            let z = *self.bytes.get(self.i)?;
-            self.i += 1;
-            n |= u64::from(z & 0x7f) << shift;
-            if z < 0x80 {
-                return (n <= u64::from(u32::MAX)).then_some(n);
-            }
-        }
-        None
-    }
-
-    #[inline(always)]
-    fn next_word(&mut self) -> Option<(u32, u32)> {
-        let gap = self.number()?;
-        let len = self.number()?;
-        // Words are not empty and do not touch (a gap of nothing is allowed only first).
-        self.disorder |= (len == 0) | ((gap == 0) & (self.at > 0));
-        let s = self.at + gap;
-        self.at = s + len;
-        // Past the 32 bits of a position: refused at the end, nothing wraps before.
-        self.disorder |= self.at > u64::from(u32::MAX);
-        Some((s as u32, self.at as u32))
-    }
-
-    /// Whether every word read was in order, and the bytes left.
-    fn in_order(&self) -> Option<&[u8]> {
-        (!self.disorder).then(|| &self.bytes[self.i..])
-    }
-}
-
-/// Reads the joiners' count and positions that end a stored index: all of `bytes`.
-fn read_joiners(mut bytes: &[u8]) -> Option<Vec<u32>> {
-    let m = take_number(&mut bytes)? as usize;
-    if m > bytes.len() {
-        return None;
-    }
-    let mut joiners = Vec::with_capacity(m);
-    let mut at: u32 = 0;
-    for i in 0..m {
-        let step = take_number(&mut bytes)?;
-        if i > 0 && step == 0 {
-            return None;
-        }
-        at = at.checked_add(step)?;
-        joiners.push(at);
-    }
-    bytes.is_empty().then_some(joiners)
 }
 
 #[cfg(test)]

@@ -7,13 +7,13 @@
 //! The row is derived and never the only copy of anything: any change or deletion of a
 //! document's turns, any insert, change or deletion of its codings, and any change of its text
 //! deletes it (triggers); every committed action stores the rows that are missing
-//! ([`fill_missing`]); an import stores its documents' rows as it writes them; and [`load`]
+//! ([`fill_missing`]); an import stores its documents' rows as it writes them; and [`load_each`]
 //! computes a missing or unreadable row from the tables. Turns are inserted only with their
 //! document, before its row exists (import, merge), or by undo, which forgets the row
 //! ([`turn_added`]): no trigger watches their insertion, which would cost an import a
 //! statement per turn; `check --full` compares every row with the tables.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 
 use rusqlite::{Connection, params};
@@ -252,15 +252,8 @@ pub fn fill_missing(conn: &Connection) -> Result<usize> {
     Ok(missing.len())
 }
 
-/// Every document's spans: stored rows read, a missing or unreadable one computed from the
-/// tables.
-pub fn load(conn: &Connection) -> Result<HashMap<i64, Spans>> {
-    Ok(load_each(conn, |doc, spans| (doc, spans))?
-        .into_iter()
-        .collect())
-}
-
-/// `f` applied to every document's spans (as [`load`] reads them), on all cores.
+/// `f` applied to every document's spans (stored rows read, a missing or unreadable one
+/// computed from the tables), on all cores.
 pub fn load_each<T: Send>(conn: &Connection, f: impl Fn(i64, Spans) -> T + Sync) -> Result<Vec<T>> {
     let mut stmt = conn.prepare("SELECT doc_id, spans FROM document_spans")?;
     let stored: Vec<(i64, Vec<u8>)> = stmt
@@ -304,9 +297,17 @@ pub fn stale(conn: &Connection) -> Result<Vec<i64>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Coding, Spans, Turn, decode, encode, fill_missing, load, of_document, stale};
+    use super::{Coding, Spans, Turn, decode, encode, fill_missing, load_each, of_document, stale};
     use crate::store::Store;
     use rusqlite::{Connection, OptionalExtension};
+    use std::collections::HashMap;
+
+    /// Every document's spans, by document.
+    fn load(conn: &Connection) -> crate::error::Result<HashMap<i64, Spans>> {
+        Ok(load_each(conn, |doc, spans| (doc, spans))?
+            .into_iter()
+            .collect())
+    }
 
     fn stored(conn: &Connection, doc: i64) -> bool {
         conn.query_row(
