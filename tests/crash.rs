@@ -204,8 +204,8 @@ fn an_anonymised_import_in_batches_killed_at_any_moment_keeps_whole_documents_wi
     let folder = corpus(tmp.path());
     let import = ["import", folder.to_str().unwrap()];
     // About four transcripts (10 KB each) a batch: eight batches, each committed on its own
-    // after the key holding every pseudonym of the import was saved (a light work factor
-    // keeps the many runs short).
+    // after the key holding its pseudonyms was saved (a light work factor keeps the many runs
+    // short).
     let batched = |dir: &Path| {
         let mut c = command(dir, &import);
         c.env("NARRATA_IMPORT_BATCH_BYTES", "40000")
@@ -260,8 +260,8 @@ fn an_anonymised_import_in_batches_killed_at_any_moment_keeps_whole_documents_wi
         "only {} runs were killed",
         moments.killed()
     );
-    // The batches are committed one after another at the end, after the key was saved once:
-    // a kill lands between two of them only sometimes (said, not required).
+    // The batches are committed one after another once every file is surveyed: a kill lands
+    // between two of them only sometimes (said, not required).
     eprintln!("{batches} batch action(s); {partial} run(s) killed between batches");
     assert!(
         (5..=15).contains(&batches),

@@ -382,7 +382,7 @@ pub fn has_source(conn: &Connection, sha256: &str) -> Result<Option<(i64, String
 }
 
 /// A turn ready to store.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone)]
 pub struct NewTurn {
     pub speaker: String,
     pub start: usize,
@@ -393,8 +393,8 @@ pub struct NewTurn {
     pub time_end: Option<f64>,
 }
 
-/// A document ready to store (an import larger than one batch writes it to its spool file).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+/// A document ready to store.
+#[derive(Debug, Clone)]
 pub struct NewDocument {
     pub guid: String,
     pub meta: Resolved,
@@ -404,7 +404,6 @@ pub struct NewDocument {
     pub source_format: String,
     pub source_sha256: String,
     /// The anonymisation log's entries for this document's replacements, stored with it.
-    #[serde(default)]
     pub log: Vec<crate::keyfile::LogEntry>,
 }
 

@@ -12,7 +12,6 @@ pub mod decode;
 pub mod docx;
 mod files;
 pub mod resolve;
-mod spool;
 mod staged;
 pub mod subtitles;
 pub mod text;
@@ -186,8 +185,8 @@ pub fn import_with_key(
     import(store, coder, sources, options, Some(privacy), progress)
 }
 
-/// Imports sources, a batch at a time ([`BATCH_BYTES`]), each batch one user action. Each file
-/// is all or nothing: a file that cannot be read or tied to participants and waves is reported
+/// Imports sources, a batch at a time ([`BATCH_BYTES`]), each batch one user action, committed
+/// after the key is saved with the batch's pseudonyms. Each file is all or nothing: a file that cannot be read or tied to participants and waves is reported
 /// `refused` with its reason and the others are imported. `progress(done, total)` counts two
 /// steps a file: read and searched, then stored.
 pub fn import(
@@ -199,6 +198,7 @@ pub fn import(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport> {
     let started = Instant::now();
+    remove_old_spools(store.root());
     if options.anonymise != Anonymise::Off && privacy.is_none() {
         return Err(Error::Invalid(
             "anonymising an import needs the pseudonym key".into(),
@@ -217,29 +217,22 @@ pub fn import(
         privacy.as_ref().map(|p| &*p.key),
         &mut |done| progress(done, total),
     )?;
-    let limit = options.batch_bytes.unwrap_or(BATCH_BYTES);
-    // More than one batch: every batch is anonymised first, its documents written to a
-    // spool, so that the key is saved once before anything is committed.
-    let mut spool = if batches.len() > 1 {
-        Some(spool::Spool::create(store.root())?)
-    } else {
-        None
-    };
     let mut files: Vec<FileReport> = Vec::with_capacity(count);
     let mut pending: Vec<(usize, NewDocument)> = Vec::new();
-    let mut staged = false;
-    let mut documents = 0;
     let batch::Survey {
         mut looks,
         names,
         bytes,
     } = survey;
-    // Each batch is read again and searched for the import's names on worker threads while
-    // the batch before it has its identifiers replaced here (pseudonyms are given in order).
+    // The detector's patterns are done with until storing passes attribute values through
+    // them again: the search caches every survey thread grew go now, not after the import.
+    crate::anonymise::patterns::release();
+    // Each batch is read again and searched for the import's names on a worker thread while
+    // the batch before it has its identifiers replaced (pseudonyms are given in order) and is
+    // stored here.
     std::thread::scope(|scope| -> Result<()> {
         let names = &names;
         let language = &language;
-        let mut behind = spool.take().map(|s| s.write_behind(scope));
         let start = |range: Range<usize>, looks: &mut Vec<Option<batch::Look>>| {
             let taken = batch::take(looks, range.clone());
             let handle = scope.spawn(move || {
@@ -255,6 +248,7 @@ pub fn import(
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             ahead = queue.next().map(|r| start(r, &mut looks));
             progress(count + range.start, total);
+            let mut staged = false;
             for (j, look) in done.into_iter().enumerate() {
                 let name = sources.name(range.start + j);
                 // A copy of a file that was refused is not "imported once": it is refused too.
@@ -282,59 +276,27 @@ pub fn import(
                 staged |= report.status == "staged";
                 files.push(report);
             }
-            documents += pending.len();
-            if let Some(behind) = behind.as_mut() {
-                for (index, doc) in pending.drain(..) {
-                    behind.push(index, doc)?;
-                }
+            // The key holds every pseudonym of the batch before its documents are committed.
+            if let Some(p) = privacy.as_mut()
+                && (!pending.is_empty() || staged)
+            {
+                (p.save)(p.key)?;
             }
-        }
-        if let Some(behind) = behind {
-            spool = Some(behind.finish()?);
+            store_batch(
+                store,
+                coder,
+                std::mem::take(&mut pending),
+                &mut files,
+                privacy.as_mut(),
+                options,
+                language,
+            )?;
         }
         Ok(())
     })?;
     // The import's names and their matchers are done with, and so are the patterns' search
-    // caches: freed before the key is saved (whose passphrase work takes 128 MiB of its own)
-    // and the search index is built.
+    // caches (storing passes attribute values through the detector again).
     drop(names);
-    crate::anonymise::patterns::release();
-    // The key holds every pseudonym of the import before the first document is committed.
-    if let Some(p) = privacy.as_mut()
-        && (documents > 0 || staged)
-    {
-        (p.save)(p.key)?;
-    }
-    match spool {
-        None => store_batch(
-            store,
-            coder,
-            pending,
-            &mut files,
-            privacy.as_mut(),
-            options,
-            &language,
-        )?,
-        Some(spool) => {
-            let mut reader = spool.read()?;
-            loop {
-                let batch = reader.next_batch(limit)?;
-                if batch.is_empty() {
-                    break;
-                }
-                store_batch(
-                    store,
-                    coder,
-                    batch,
-                    &mut files,
-                    privacy.as_mut(),
-                    options,
-                    &language,
-                )?;
-            }
-        }
-    }
-    // Storing passes attribute values through the detector again: its caches go too.
     crate::anonymise::patterns::release();
     progress(total, total);
     Ok(ImportReport {
@@ -348,6 +310,28 @@ pub fn import(
         files,
         ignored: Vec::new(),
     })
+}
+
+/// Removes the spool files that imports of earlier versions, killed more than a day ago, left
+/// in the project folder (`.import-*.spool`: documents encrypted to a key that was only ever in
+/// the killed import's memory, so no one can read them).
+fn remove_old_spools(project: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(project) else {
+        return;
+    };
+    let day = std::time::Duration::from_secs(24 * 3600);
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > day);
+        if name.starts_with(".import-") && name.ends_with(".spool") && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// One file of a batch: reported as skipped or refused, held for review, or anonymised and
@@ -479,7 +463,7 @@ fn take_file(
             .push(format!("{replaced} identifier(s) replaced by pseudonyms"));
     }
     // The notes are the report's; the labels no turn carries (replaced in the text) are no
-    // one's business once the turns are mapped: neither is stored, nor spooled.
+    // one's business once the turns are mapped: neither is stored.
     report.notes.append(&mut meta.notes);
     meta.speakers
         .retain(|label, _| t.turns.iter().any(|x| &x.speaker == label));
