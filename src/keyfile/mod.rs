@@ -5,7 +5,9 @@
 //!
 //! About 50 of its lines are its tests; the rest is the key and its indexes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::lexicon::HashMap;
 
 use serde::{Deserialize, Serialize};
 

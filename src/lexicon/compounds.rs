@@ -66,6 +66,10 @@ const GE_BE: &[&str] = &[
 ];
 
 fn accepted(piece: &str, first: bool, last: bool) -> bool {
+    // The dictionary first: most pieces tried are no word, and the lists are searched in turn.
+    if piece.len() > MAX_PART || !dictionary("nl").contains(piece) {
+        return false;
+    }
     let prefix_like = (piece.len() == 4
         && (piece.starts_with("ge") || piece.starts_with("be"))
         && !GE_BE.contains(&piece))
@@ -74,11 +78,9 @@ fn accepted(piece: &str, first: bool, last: bool) -> bool {
             && ["ver", "her", "ont"].iter().any(|p| piece.starts_with(p)));
     !prefix_like
         && (piece.len() > MIN_PART || SHORT.contains(&piece))
-        && piece.len() <= MAX_PART
         && !NEVER.contains(&piece)
         && !(first && NOT_FIRST.contains(&piece))
         && !(last && NOT_LAST.contains(&piece))
-        && dictionary("nl").contains(piece)
 }
 
 /// The best cut of `word[from..]` into pieces: (pieces, linking sounds, the pieces' byte

@@ -3,8 +3,8 @@
 //! also finds the turns that say "zelfhulpgroep" or "groepsgesprek", ranked after the turns
 //! that say the word itself (`query`).
 
+use crate::lexicon::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
@@ -13,7 +13,7 @@ use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 const REMEMBERED: usize = 200_000;
 
 thread_local! {
-    static CUTS: RefCell<HashMap<String, Vec<String>>> = RefCell::new(HashMap::new());
+    static CUTS: RefCell<HashMap<String, Vec<String>>> = RefCell::new(HashMap::default());
 }
 
 /// The parts of a lower-cased word, remembered.

@@ -3,8 +3,8 @@
 //! it made per thread. Speech repeats its words: in the benchmark corpus stemming every token
 //! afresh was about a seventh of an import's CPU time, most of it the same few thousand words.
 
+use crate::lexicon::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use frostem::Algorithm;
 use tantivy::tokenizer::{Language, Token, TokenFilter, TokenStream, Tokenizer};
@@ -14,8 +14,8 @@ use tantivy::tokenizer::{Language, Token, TokenFilter, TokenStream, Tokenizer};
 const REMEMBERED: usize = 100_000;
 
 thread_local! {
-    static DUTCH: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
-    static ENGLISH: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    static DUTCH: RefCell<HashMap<String, String>> = RefCell::new(HashMap::default());
+    static ENGLISH: RefCell<HashMap<String, String>> = RefCell::new(HashMap::default());
 }
 
 /// The languages the index stems.
