@@ -39,6 +39,9 @@ pub struct Lists {
     pub stopwords_nl: HashSet<&'static str>,
     pub stopwords_en: HashSet<&'static str>,
     pub not_identifiers: HashSet<&'static str>,
+    /// Every proper beginning of an entry of `not_identifiers` ("Higher", "Higher P", …): a
+    /// phrase that starts with a word not in here is no entry, and is not looked up.
+    pub not_identifier_beginnings: HashSet<&'static str>,
 }
 
 static LISTS: OnceLock<Lists> = OnceLock::new();
@@ -71,7 +74,12 @@ pub fn lists() -> &'static Lists {
         let stopwords_en: HashSet<&'static str> =
             parse(include_str!("lists/stopwords.en.txt")).collect();
         let stopwords = stopwords_nl.union(&stopwords_en).copied().collect();
-        let not_identifiers = parse(include_str!("lists/not_identifiers.txt")).collect();
+        let not_identifiers: HashSet<&'static str> =
+            parse(include_str!("lists/not_identifiers.txt")).collect();
+        let not_identifier_beginnings = not_identifiers
+            .iter()
+            .flat_map(|e| e.char_indices().skip(1).map(move |(at, _)| &e[..at]))
+            .collect();
         Lists {
             first_names,
             surnames,
@@ -82,6 +90,7 @@ pub fn lists() -> &'static Lists {
             stopwords_nl,
             stopwords_en,
             not_identifiers,
+            not_identifier_beginnings,
         }
     })
 }

@@ -44,12 +44,15 @@ pub fn find(text: &str, language: &str) -> Vec<Hit> {
         let mut starts_chunk = name_like(t) || opens;
         // A function word opening a sentence ("Met", "En", "Maar", "And", "With") is not part
         // of the name after it; the name is then judged as if mid-sentence.
-        // A phrase that identifies no one ("Higher Power willing") is skipped whole.
-        if let Some(k) = (i + 1..toks.len().min(i + 4)).rev().find(|&k| {
-            let phrase = &text[t.start..toks[k].end];
-            !phrase.contains(['\n', ',', '.', ';', ':', '!', '?'])
-                && l.not_identifiers.contains(phrase)
-        }) {
+        // A phrase that identifies no one ("Higher Power willing") is skipped whole. (Only
+        // where a listed phrase begins with this word: most words begin none.)
+        if l.not_identifier_beginnings.contains(t.text)
+            && let Some(k) = (i + 1..toks.len().min(i + 4)).rev().find(|&k| {
+                let phrase = &text[t.start..toks[k].end];
+                !phrase.contains(['\n', ',', '.', ';', ':', '!', '?'])
+                    && l.not_identifiers.contains(phrase)
+            })
+        {
             i = k + 1;
             continue;
         }
