@@ -183,6 +183,47 @@ fn every_filter_narrows_the_hits() {
     );
 }
 
+/// A page of hits from several documents: each hit carries its own document's wave and
+/// participant (in a group interview, its speaker, one of the document's participants), as
+/// the document list gives them (the summaries are read for the page at once).
+#[test]
+fn each_hit_carries_its_own_documents_participants_and_wave() {
+    let (_tmp, dir) = searchable();
+    let docs = run_json(&dir, &["docs", "--json"]);
+    let by_id = |id: &Value| {
+        docs.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == *id)
+            .cloned()
+            .unwrap()
+    };
+    let r = search(&dir, &["groep OR hoop OR walking"]);
+    let hits = r["hits"].as_array().unwrap();
+    let seen: std::collections::BTreeSet<String> =
+        hits.iter().map(|h| h["doc"].to_string()).collect();
+    assert!(seen.len() >= 3, "{r}");
+    for h in hits {
+        let d = by_id(&h["doc"]);
+        assert_eq!(h["wave"], d["wave"], "{h} {d}");
+        if d["kind"] == "individual" {
+            assert_eq!(h["participants"], d["participants"], "{h} {d}");
+            assert_eq!(h["participant"], d["participant"], "{h} {d}");
+        } else {
+            // In a group interview a hit is its speaker's: one of the document's participants.
+            let of_doc = d["participants"].as_array().unwrap();
+            assert!(
+                h["participants"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|p| of_doc.contains(p)),
+                "{h} {d}"
+            );
+        }
+    }
+}
+
 #[test]
 fn match_offsets_are_characters_of_the_stored_text() {
     let (_tmp, dir) = searchable();

@@ -495,18 +495,17 @@ fn hits_for(
             Vec<usize>,
         ),
     > = HashMap::new();
+    let mut hit_docs: Vec<i64> = rows.iter().map(|(_, _, _, (doc, ..))| *doc).collect();
+    hit_docs.sort_unstable();
+    hit_docs.dedup();
+    let mut summaries = crate::corpus::documents_by_id(conn, &hit_docs)?;
     for (_, _, _, (doc, start, end, ..)) in &rows {
         if !docs.contains_key(doc) {
             let text = crate::corpus::text(conn, *doc)?;
-            docs.insert(
-                *doc,
-                (
-                    text,
-                    crate::corpus::document(conn, *doc)?,
-                    Vec::new(),
-                    Vec::new(),
-                ),
-            );
+            let summary = summaries
+                .remove(doc)
+                .ok_or_else(|| Error::NotFound(format!("there is no document {doc}")))?;
+            docs.insert(*doc, (text, summary, Vec::new(), Vec::new()));
         }
         let bounds = &mut docs.get_mut(doc).expect("inserted above").2;
         bounds.extend([*start as usize, *end as usize]);
