@@ -36,6 +36,12 @@ struct Imported {
     texts: Vec<(String, String)>,
     key: Key,
     saves: Vec<(usize, usize)>,
+    /// Pseudonyms found committed (at a save, or at the end) that the key saved before did
+    /// not hold, and how many saves saw committed pseudonyms at all.
+    unsaved: Vec<String>,
+    saves_after_commits: usize,
+    /// The distinct pseudonyms committed at the end.
+    committed: usize,
     progress: Vec<(usize, usize)>,
     /// Entries in the database's anonymisation log.
     log: usize,
@@ -48,11 +54,19 @@ fn import(sources: &dyn Sources, batch_bytes: Option<u64>) -> Imported {
     let mut key = Key::new("batches");
     let db = dir.join("narrata.db");
     let mut saves = Vec::new();
+    let mut last_saved = std::collections::BTreeSet::new();
+    let mut unsaved = Vec::new();
+    let mut saves_after_commits = 0;
     let mut save = |k: &Key| {
         // What a crash right after this save would leave: the documents committed so far,
-        // read by a connection of its own.
+        // read by a connection of its own, and the pseudonyms they carry, each of which the
+        // key saved before must hold.
         let c = committed_documents(&db);
         saves.push((c, k.entries.len()));
+        let committed = committed_pseudonyms(&db);
+        unsaved.extend(committed.difference(&last_saved).cloned());
+        saves_after_commits += usize::from(!committed.is_empty());
+        last_saved = labels(k);
         Ok(())
     };
     let mut progress = Vec::new();
@@ -73,6 +87,9 @@ fn import(sources: &dyn Sources, batch_bytes: Option<u64>) -> Imported {
         &mut |d, t| progress.push((d, t)),
     )
     .unwrap();
+    let committed = committed_pseudonyms(&db);
+    unsaved.extend(committed.difference(&last_saved).cloned());
+    let committed = committed.len();
     let mut texts: Vec<(String, String)> = narrata::corpus::documents(store.conn())
         .unwrap()
         .into_iter()
@@ -98,6 +115,9 @@ fn import(sources: &dyn Sources, batch_bytes: Option<u64>) -> Imported {
         texts,
         key,
         saves,
+        unsaved,
+        saves_after_commits,
+        committed,
         progress,
     }
 }
@@ -179,54 +199,20 @@ fn labels(key: &Key) -> std::collections::BTreeSet<String> {
 #[test]
 fn every_committed_pseudonym_is_in_the_key_saved_before_it() {
     let sources = samples();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("p");
-    let mut store = narrata::project::init(&dir, Some("batches"), "nl").unwrap();
-    let db = dir.join("narrata.db");
-    let mut key = Key::new("batches");
-    let mut last_saved = std::collections::BTreeSet::new();
-    let mut saves = 0;
-    let mut commits_seen = 0;
-    {
-        let mut save = |k: &Key| {
-            let committed = committed_pseudonyms(&db);
-            let unsaved: Vec<&String> = committed.difference(&last_saved).collect();
-            assert!(
-                unsaved.is_empty(),
-                "committed before the key held them: {unsaved:?}"
-            );
-            commits_seen += usize::from(!committed.is_empty());
-            last_saved = labels(k);
-            saves += 1;
-            Ok(())
-        };
-        let options = Options {
-            anonymise: Anonymise::Auto,
-            batch_bytes: Some(1),
-            ..Options::default()
-        };
-        let report = import::import(
-            &mut store,
-            "tester",
-            &sources,
-            &options,
-            Some(Privacy {
-                key: &mut key,
-                save: &mut save,
-            }),
-            &mut |_, _| {},
-        )
-        .unwrap();
-        assert_eq!(report.imported, sources.len());
-    }
-    let committed = committed_pseudonyms(&db);
-    assert!(committed.len() > 10, "{committed:?}");
-    let unsaved: Vec<&String> = committed.difference(&last_saved).collect();
-    assert!(unsaved.is_empty(), "not in the saved key: {unsaved:?}");
-    // Batches were committed between saves: the check above saw documents in the database.
+    let run = import(&sources, Some(1));
+    assert_eq!(run.report.imported, sources.len());
     assert!(
-        saves > 2 && commits_seen > 1,
-        "{saves} saves, {commits_seen}"
+        run.unsaved.is_empty(),
+        "committed before the key held them: {:?}",
+        run.unsaved
+    );
+    assert!(run.committed > 10, "{}", run.committed);
+    // Batches were committed between saves: the check saw documents in the database.
+    assert!(
+        run.saves.len() > 2 && run.saves_after_commits > 1,
+        "{:?}, {}",
+        run.saves,
+        run.saves_after_commits
     );
 }
 

@@ -186,9 +186,10 @@ pub fn import_with_key(
 }
 
 /// Imports sources, a batch at a time ([`BATCH_BYTES`]), each batch one user action, committed
-/// after the key is saved with the batch's pseudonyms. Each file is all or nothing: a file that cannot be read or tied to participants and waves is reported
-/// `refused` with its reason and the others are imported. `progress(done, total)` counts two
-/// steps a file: read and searched, then stored.
+/// after the key is saved with the batch's pseudonyms. Each file is all or nothing: a file
+/// that cannot be read or tied to participants and waves is reported `refused` with its
+/// reason and the others are imported. `progress(done, total)` counts two steps a file: read
+/// and searched, then stored.
 pub fn import(
     store: &mut Store,
     coder: &str,
