@@ -503,7 +503,7 @@ pub fn each(
     let mut conditions: Vec<String> = vec!["1 = 1".into()];
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(code) = &filter.code {
-        let all = codebook::codes(conn)?;
+        let all = codebook::codes_uncounted(conn)?;
         let c = codebook::find_in(&all, code)?;
         let ids = if filter.with_subcodes {
             codebook::with_descendants(&all, c.id)
@@ -583,7 +583,7 @@ fn visit(
          LEFT JOIN waves w ON w.id = d.wave_id
          WHERE {condition} ORDER BY c.doc_id, c.start, c.end, c.id"
     );
-    let codes: HashMap<i64, Code> = codebook::codes(conn)?
+    let codes: HashMap<i64, Code> = codebook::codes_uncounted(conn)?
         .into_iter()
         .map(|c| (c.id, c))
         .collect();

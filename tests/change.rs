@@ -541,13 +541,20 @@ fn the_change_report_is_a_word_document_with_real_headings_grids_and_excerpts() 
     );
     // Read back by an independent reader (python-docx), as Word or LibreOffice would.
     let script = r#"
-import sys, json, docx
+import sys, json, io, docx
+from PIL import Image
 d = docx.Document(sys.argv[1])
 heads = [(p.style.name, p.text) for p in d.paragraphs if p.style is not None and p.style.name.startswith('Heading')]
 cells = [c.text for t in d.tables for r in t.rows for c in r.cells]
 captions = [p.text for p in d.paragraphs if p.style is not None and p.style.name == "Caption"]
+images = []
+for shape in d.inline_shapes:
+    rid = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
+    img = Image.open(io.BytesIO(d.part.related_parts[rid].blob))
+    img.load()
+    images.append({"size": img.size, "colours": len(set(img.convert("RGB").getdata()))})
 print(json.dumps({"heads": heads, "cells": cells, "captions": captions, "pictures": len(d.inline_shapes),
-                  "text": "\n".join(p.text for p in d.paragraphs)}))
+                  "images": images, "text": "\n".join(p.text for p in d.paragraphs)}))
 "#;
     let result = std::process::Command::new("python3")
         .args(["-c", script, out.to_str().unwrap()])
@@ -604,6 +611,19 @@ print(json.dumps({"heads": heads, "cells": cells, "captions": captions, "picture
             && captions.iter().any(|c| c.starts_with("The cohort")),
         "{captions:?}"
     );
+    // The participants' charts come before the cohort's, and each is a picture an
+    // independent reader (Pillow) decodes, with bars drawn in it (more than one colour).
+    let first = |prefix: &str| captions.iter().position(|c| c.starts_with(prefix));
+    assert!(
+        first("P01").unwrap() < first("The cohort").unwrap(),
+        "{captions:?}"
+    );
+    let images = r["images"].as_array().unwrap();
+    assert_eq!(images.len(), captions.len(), "{images:?}");
+    for image in images {
+        assert!(image["size"][0].as_u64().unwrap() > 100, "{image}");
+        assert!(image["colours"].as_u64().unwrap() > 1, "{image}");
+    }
     let text = r["text"].as_str().unwrap();
     assert!(
         text.contains("T1: Stil, weinig woorden.") && text.contains("not what it means"),

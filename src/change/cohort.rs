@@ -50,7 +50,12 @@ pub fn cohort(conn: &Connection, o: &Options) -> Result<Cohort> {
         participant: None,
         ..o.clone()
     };
-    let t = table(conn, &all)?;
+    cohort_of(conn, o, &table(conn, &all)?)
+}
+
+/// The cohort view of a change table of every participant, made with options `o` (a report
+/// that has drawn the table already need not draw it again).
+pub fn cohort_of(conn: &Connection, o: &Options, t: &Table) -> Result<Cohort> {
     let (first, last) = (0, t.waves.len().saturating_sub(1));
     let mut by_code: BTreeMap<(i64, String), Vec<&Row>> = BTreeMap::new();
     for r in &t.rows {
@@ -62,7 +67,7 @@ pub fn cohort(conn: &Connection, o: &Options) -> Result<Cohort> {
     let present = |c: &Cell| c.codings.is_some_and(|n| n >= o.min_codings.max(1));
     let mut codes = Vec::new();
     let mut order: Vec<(i64, String)> = by_code.keys().cloned().collect();
-    let positions: HashMap<i64, usize> = codebook::codes(conn)?
+    let positions: HashMap<i64, usize> = codebook::codes_uncounted(conn)?
         .iter()
         .enumerate()
         .map(|(i, c)| (c.id, i))
@@ -100,8 +105,8 @@ pub fn cohort(conn: &Connection, o: &Options) -> Result<Cohort> {
         });
     }
     Ok(Cohort {
-        waves: t.waves,
-        coders: t.coders,
+        waves: t.waves.clone(),
+        coders: t.coders.clone(),
         codes,
         note: NOTE,
     })

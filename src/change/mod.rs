@@ -20,7 +20,7 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 
-pub use cohort::{Cohort, CohortCell, CohortRow, cohort};
+pub use cohort::{Cohort, CohortCell, CohortRow, cohort, cohort_of};
 pub use labels::{LABELS, label, set_label};
 pub use lexical::{Keyword, Lexical, MIN_WORDS, Pronouns, g2, lexical};
 pub use table::{Balance, BalanceCell, Cell, Portrait, Row, Table, table, write_csv};

@@ -11,7 +11,7 @@ use docx_rs::{Paragraph, TableCell};
 use rusqlite::Connection;
 
 use super::docx::{
-    BodyWriter, body_mark, heading, hold_pictures, made_in, pictures, save_streamed, styled, text,
+    BodyWriter, Charts, body_mark, heading, made_in, save_streamed_with_charts, styled, text,
     xml_safe,
 };
 use super::language::{Language, Words, fill, keep_together};
@@ -40,7 +40,7 @@ pub(super) fn inherited_colour(codes: &[crate::codebook::Code]) -> impl Fn(i64) 
 
 /// Each code's colour by its name and by its path (the tables name codes either way).
 fn code_colours(conn: &Connection) -> Result<HashMap<String, Option<Rgb>>> {
-    let codes = crate::codebook::codes(conn)?;
+    let codes = crate::codebook::codes_uncounted(conn)?;
     let colour = inherited_colour(&codes);
     let mut out = HashMap::new();
     for c in &codes {
@@ -60,7 +60,10 @@ pub fn changes_docx(
 ) -> Result<()> {
     let w = language.words();
     let t = change::table(conn, options)?;
-    let cohort: Cohort = change::cohort(conn, options)?;
+    let cohort: Cohort = match options.participant {
+        None => change::cohort_of(conn, options, &t)?,
+        Some(_) => change::cohort(conn, options)?,
+    };
     let mut doc = styled()
         .add_paragraph(text(&format!("{} — {project}", w.change_title)).style("Title"))
         .add_paragraph(made_in(w))
@@ -117,23 +120,22 @@ pub fn changes_docx(
                 .collect(),
         });
     }
-    // The charts are drawn first and held in the document's skeleton (a picture needs its file
-    // and relationship in the package); the grids, portraits and excerpts are streamed into
-    // the file after it, one participant at a time, and each chart placed in its turn.
-    let mut held: Vec<Vec<Paragraph>> = followed
-        .iter()
-        .map(|p| {
-            let (_, _, groups) = participant_grid(&t, p, w, &colour_of);
-            pictures(
-                &chart::bars(&groups),
-                &fill(w.participant_caption, &[("p", p)]),
-            )
+    // The charts are drawn into the package first, one at a time (a picture's file and
+    // relationship come before the document); the grids, portraits and excerpts are streamed
+    // into the file after them, one participant at a time, and each chart placed in its turn.
+    let cohort_chart = followed.len();
+    let mut draw = |k: usize| {
+        Ok(match followed.get(k) {
+            Some(p) => chart::bars(&participant_grid(&t, p, w, &colour_of).2),
+            None => chart::bars(&groups),
         })
-        .collect();
-    held.push(pictures(&chart::bars(&groups), w.cohort_caption));
-    let cohort_chart = held.len() - 1;
-    let doc = hold_pictures(doc.add_paragraph(body_mark()), held);
-    save_streamed(doc, path, |out| {
+    };
+    let charts = Charts {
+        count: followed.len() + 1,
+        draw: &mut draw,
+    };
+    let doc = doc.add_paragraph(body_mark());
+    save_streamed_with_charts(doc, path, charts, |out| {
         for (k, p) in followed.iter().enumerate() {
             participant(out, conn, &t, p, k, &excerpts, w, &colour_of)?;
         }
@@ -146,7 +148,7 @@ pub fn changes_docx(
         }
         out.add(&heading(w.cohort, 1))?;
         out.add_table(&grid(&cohort_header, cohort_rows))?;
-        out.add_held(cohort_chart)?;
+        out.add_charts(cohort_chart, w.cohort_caption)?;
         out.add(&text(&format!(
             "{} {} {}",
             fill(
@@ -168,16 +170,18 @@ pub fn changes_docx(
     })
 }
 
-/// The codings the report quotes, read once and found by participant and wave: one query per
-/// cell (participant × code × wave) read the whole codings table each time, and a report of
-/// 300 participants took ten minutes.
+/// Where the codings the report quotes are, found by participant and wave: the ids of every
+/// coding the table counts, read in one pass (one query per cell, participant × code × wave,
+/// read the whole codings table each time, and a report of 300 participants took ten
+/// minutes). The codings themselves, with their text, are read one participant at a time
+/// ([`Excerpts::of_participant`]): held for the whole report they were 220 of its 320 MB at
+/// 900 participants.
 struct Excerpts {
     codes: Vec<crate::codebook::Code>,
     roll_up: bool,
-    codings: Vec<coding::Coding>,
-    /// Indexes into `codings`: a coding quoting several speakers of a group interview is
-    /// under each of them, held once.
-    by_cell: HashMap<(String, String), Vec<usize>>,
+    /// The ids and codes of the codings under each (participant, wave). A coding quoting
+    /// several speakers of a group interview is under each of them.
+    by_cell: HashMap<(String, String), Vec<(i64, i64)>>,
 }
 
 impl Excerpts {
@@ -186,55 +190,89 @@ impl Excerpts {
     /// overlaps; an individual interview's participant) and its wave: a report limited to a
     /// group quotes what its grid counts, nothing from outside the group.
     fn load(conn: &Connection, options: &change::Options) -> Result<Excerpts> {
-        let all = coding::list(
-            conn,
-            &Filter {
-                coders: options.coders.clone(),
-                group: options.group.clone(),
-                rule: options.rule.clone(),
-                ..Filter::default()
-            },
-        )?;
-        let mut by_cell: HashMap<(String, String), Vec<usize>> = HashMap::new();
-        for (i, c) in all.iter().enumerate() {
-            let Some(wave) = &c.wave else {
-                continue;
-            };
-            for p in &c.participants {
-                by_cell
-                    .entry((p.clone(), wave.clone()))
-                    .or_default()
-                    .push(i);
+        let filter = Filter {
+            coders: options.coders.clone(),
+            group: options.group.clone(),
+            rule: options.rule.clone(),
+            ..Filter::default()
+        };
+        let mut by_cell: HashMap<(String, String), Vec<(i64, i64)>> = HashMap::new();
+        coding::each(conn, &filter, &mut |c| {
+            if let Some(wave) = &c.wave {
+                for p in &c.participants {
+                    by_cell
+                        .entry((p.clone(), wave.clone()))
+                        .or_default()
+                        .push((c.id, c.code_id));
+                }
             }
-        }
+            Ok(())
+        })?;
         Ok(Excerpts {
-            codes: crate::codebook::codes(conn)?,
+            codes: crate::codebook::codes_uncounted(conn)?,
             roll_up: options.roll_up,
-            codings: all,
             by_cell,
         })
     }
 
-    /// The codings of `code` (with its sub-codes when the report rolls them up) quoting
-    /// participant `p` in `wave`.
-    fn of(&self, p: &str, wave: &str, code: &str) -> Result<Vec<coding::Coding>> {
-        let c = crate::codebook::find_in(&self.codes, code)?;
-        let ids = if self.roll_up {
-            crate::codebook::with_descendants(&self.codes, c.id)
+    /// Participant `p`'s codings in `waves`, read with their text in one query.
+    fn of_participant(
+        &self,
+        conn: &Connection,
+        p: &str,
+        waves: &[String],
+    ) -> Result<ParticipantExcerpts<'_>> {
+        let mut cells = Vec::new();
+        let mut ids = Vec::new();
+        for wave in waves {
+            let list = self
+                .by_cell
+                .get(&(p.to_owned(), wave.clone()))
+                .map_or(&[][..], Vec::as_slice);
+            ids.extend(list.iter().map(|&(id, _)| id));
+            cells.push((wave.clone(), list));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let codings = coding::get_many(conn, &ids)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        Ok(ParticipantExcerpts {
+            excerpts: self,
+            cells,
+            codings,
+        })
+    }
+}
+
+/// One participant's codings, by wave.
+struct ParticipantExcerpts<'e> {
+    excerpts: &'e Excerpts,
+    /// Each wave's (coding id, code id) pairs.
+    cells: Vec<(String, &'e [(i64, i64)])>,
+    codings: HashMap<i64, coding::Coding>,
+}
+
+impl ParticipantExcerpts<'_> {
+    /// The codings of `code` (with its sub-codes when the report rolls them up) in `wave`,
+    /// in the order of the document.
+    fn of(&self, wave: &str, code: &str) -> Result<Vec<coding::Coding>> {
+        let e = self.excerpts;
+        let c = crate::codebook::find_in(&e.codes, code)?;
+        let codes = if e.roll_up {
+            crate::codebook::with_descendants(&e.codes, c.id)
         } else {
             vec![c.id]
         };
         Ok(self
-            .by_cell
-            .get(&(p.to_owned(), wave.to_owned()))
-            .map(|list| {
-                list.iter()
-                    .map(|&i| &self.codings[i])
-                    .filter(|c| ids.contains(&c.code_id))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default())
+            .cells
+            .iter()
+            .filter(|(w, _)| w == wave)
+            .flat_map(|(_, list)| list.iter())
+            .filter(|(_, code)| codes.contains(code))
+            .filter_map(|(id, _)| self.codings.get(id).cloned())
+            .collect())
     }
 }
 
@@ -304,7 +342,7 @@ fn participant_grid<'t>(
     (rows, table, groups)
 }
 
-/// One participant's part, written into the report's body: the grid, its chart (held as
+/// One participant's part, written into the report's body: the grid, its chart (drawn as
 /// number `chart`), pen portraits, and the excerpts of each code that changed, wave beside
 /// wave.
 #[allow(clippy::too_many_arguments)]
@@ -324,8 +362,9 @@ fn participant(
         .chain([w.change.to_owned(), w.confirmed.to_owned()])
         .collect();
     let (rows, table, _) = participant_grid(t, p, w, colour_of);
+    let excerpts = excerpts.of_participant(conn, p, &t.waves)?;
     out.add_table(&grid(&header, table))?;
-    out.add_held(chart)?;
+    out.add_charts(chart, &fill(w.participant_caption, &[("p", p)]))?;
     let portraits: Vec<&change::Portrait> =
         t.portraits.iter().filter(|x| x.participant == p).collect();
     if !portraits.is_empty() {
@@ -344,7 +383,7 @@ fn participant(
         let mut columns = Vec::new();
         for wave in &t.waves {
             // A quote two coders coded is shown once, naming both.
-            let excerpts = coding::passages(conn, excerpts.of(p, wave, &r.code)?)?;
+            let excerpts = coding::passages(conn, excerpts.of(wave, &r.code)?)?;
             let mut c = TableCell::new();
             if excerpts.is_empty() {
                 c = c.add_paragraph(text("–"));

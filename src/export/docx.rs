@@ -125,10 +125,19 @@ pub const TEXT_WIDTH_INCHES: f64 = super::table::TEXT_WIDTH as f64 / 1440.0;
 /// A chart as an inline picture in its own centred paragraph, at its drawn size or shrunk to
 /// the text width, followed by its caption (which says in words what the chart shows).
 pub fn picture(chart: &crate::chart::Picture, caption: &str) -> Vec<Paragraph> {
+    picture_as(chart, None, caption)
+}
+
+/// [`picture`], the picture given relationship id `id` when its file is put into the package
+/// by narrata rather than by docx-rs (see [`Charts`]).
+fn picture_as(chart: &crate::chart::Picture, id: Option<&str>, caption: &str) -> Vec<Paragraph> {
     const EMU_PER_INCH: f64 = 914_400.0;
     let (w, h) = chart.inches(TEXT_WIDTH_INCHES);
-    let pic = docx_rs::Pic::new_with_dimensions(chart.png.clone(), chart.width, chart.height)
+    let mut pic = docx_rs::Pic::new_with_dimensions(chart.png.clone(), chart.width, chart.height)
         .size((w * EMU_PER_INCH) as u32, (h * EMU_PER_INCH) as u32);
+    if let Some(id) = id {
+        pic = pic.id(id);
+    }
     vec![
         centred(Paragraph::new().add_run(Run::new().add_image(pic))).keep_next(true),
         text(caption).style("Caption"),
@@ -142,15 +151,17 @@ pub fn pictures(charts: &[crate::chart::Picture], caption: &str) -> Vec<Paragrap
     charts
         .iter()
         .enumerate()
-        .flat_map(|(i, c)| {
-            let caption = if n > 1 {
-                format!("{caption} (part {} of {n})", i + 1)
-            } else {
-                caption.to_owned()
-            };
-            picture(c, &caption)
-        })
+        .flat_map(|(i, c)| picture(c, &part_caption(caption, i, n)))
         .collect()
+}
+
+/// A caption of part `i` (from 0) of a chart drawn in `n` parts.
+fn part_caption(caption: &str, i: usize, n: usize) -> String {
+    if n > 1 {
+        format!("{caption} (part {} of {n})", i + 1)
+    } else {
+        caption.to_owned()
+    }
 }
 
 /// A paragraph with a bold label and text after it.
@@ -223,6 +234,23 @@ pub fn save(doc: Docx, path: &Path) -> Result<()> {
     save_streamed(doc, path, |_| Ok(()))
 }
 
+/// Charts for a streamed body, in `count` numbered groups (a group is one chart, drawn in one
+/// or more parts). [`save_streamed_with_charts`] calls `draw` for each group in turn and writes
+/// its pictures' files into the package before the body, keeping only their sizes, so a report
+/// of many charts holds one chart's pictures at a time; the body places group `k` with
+/// [`BodyWriter::add_charts`].
+pub struct Charts<'a> {
+    pub count: usize,
+    pub draw: &'a mut dyn FnMut(usize) -> Result<Vec<crate::chart::Picture>>,
+}
+
+/// A picture whose file is already in the package: its relationship id and its size (its PNG
+/// written and dropped).
+struct Placed {
+    id: String,
+    size: crate::chart::Picture,
+}
+
 /// Text no report contains, marking the paragraph a streamed body replaces: random for each
 /// process, so that no project name, query or memo can imitate it.
 fn body_mark_text() -> &'static str {
@@ -247,8 +275,8 @@ pub struct BodyWriter<'a> {
     out: &'a mut dyn std::io::Write,
     path: &'a Path,
     next_id: u32,
-    /// The XML of the pictures held in the skeleton ([`hold_pictures`]), by their number.
-    held: Vec<String>,
+    /// The pictures of each group of [`Charts`], by the group's number.
+    charts: Vec<Vec<Placed>>,
 }
 
 impl BodyWriter<'_> {
@@ -295,40 +323,21 @@ impl BodyWriter<'_> {
         ps.iter().try_for_each(|p| self.add(p))
     }
 
-    /// Writes the pictures held as number `k` (see [`hold_pictures`]) here.
-    pub fn add_held(&mut self, k: usize) -> Result<()> {
-        let xml = self
-            .held
+    /// Writes group `k` of the [`Charts`] here, each part with `caption` below it (and "part i
+    /// of n" when the chart has several).
+    pub fn add_charts(&mut self, k: usize, caption: &str) -> Result<()> {
+        let group = self
+            .charts
             .get(k)
-            .ok_or_else(|| Error::Internal(format!("no pictures were held as number {k}")))?;
-        self.out
-            .write_all(xml.as_bytes())
-            .map_err(|e| Error::io(self.path, e))
+            .ok_or_else(|| Error::Internal(format!("no chart was drawn as number {k}")))?;
+        let n = group.len();
+        let paragraphs: Vec<Paragraph> = group
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| picture_as(&p.size, Some(&p.id), &part_caption(caption, i, n)))
+            .collect();
+        self.add_all(&paragraphs)
     }
-}
-
-/// The text of the paragraph marking held pictures number `k`, or their end (`None`).
-fn held_mark_text(k: Option<usize>) -> String {
-    match k {
-        Some(k) => format!("{}-held-{k}.", body_mark_text()),
-        None => format!("{}-held-end.", body_mark_text()),
-    }
-}
-
-/// Puts groups of paragraphs with pictures (charts and their captions) into the skeleton after
-/// the [`body_mark`], each marked with its number, for a streamed body to place with
-/// [`BodyWriter::add_held`]: a picture needs its file and relationship in the package, which
-/// docx-rs makes when it builds the skeleton, while the body is written after that. Held
-/// pictures the body does not place are left out of the document.
-pub fn hold_pictures(mut doc: Docx, groups: Vec<Vec<Paragraph>>) -> Docx {
-    for (k, group) in groups.into_iter().enumerate() {
-        doc = doc
-            .add_paragraph(Paragraph::new().add_run(Run::new().add_text(held_mark_text(Some(k)))));
-        for p in group {
-            doc = doc.add_paragraph(p);
-        }
-    }
-    doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(held_mark_text(None))))
 }
 
 /// Writes `doc` as [`save`] does, with the paragraph [`body_mark`] replaced by what `body`
@@ -340,6 +349,21 @@ pub fn save_streamed(
     path: &Path,
     body: impl FnOnce(&mut BodyWriter) -> Result<()>,
 ) -> Result<()> {
+    let mut none = |_| Ok(Vec::new());
+    let charts = Charts {
+        count: 0,
+        draw: &mut none,
+    };
+    save_streamed_with_charts(doc, path, charts, body)
+}
+
+/// [`save_streamed`], with `charts` drawn into the package for the body to place.
+pub fn save_streamed_with_charts(
+    doc: Docx,
+    path: &Path,
+    mut charts: Charts,
+    body: impl FnOnce(&mut BodyWriter) -> Result<()>,
+) -> Result<()> {
     let failed = |e: String| Error::Invalid(format!("the Word document could not be written: {e}"));
     let mut packed = std::io::Cursor::new(Vec::new());
     doc.build()
@@ -348,15 +372,21 @@ pub fn save_streamed(
     let skeleton = packed.into_inner();
     let mut body = Some(body);
     super::write_atomically(path, |file| {
-        write_package(&skeleton, file, path, &mut |out, held| match body.take() {
-            Some(f) => f(&mut BodyWriter {
-                out,
-                path,
-                next_id: FIRST_BODY_PARA_ID,
-                held,
-            }),
-            None => Ok(()),
-        })
+        write_package(
+            &skeleton,
+            file,
+            path,
+            &mut charts,
+            &mut |out, charts| match body.take() {
+                Some(f) => f(&mut BodyWriter {
+                    out,
+                    path,
+                    next_id: FIRST_BODY_PARA_ID,
+                    charts,
+                }),
+                None => Ok(()),
+            },
+        )
     })
 }
 
@@ -364,25 +394,62 @@ pub fn save_streamed(
 /// defines the Normal style without marking it the default paragraph style (Word copes, but
 /// LibreOffice and python-docx then see paragraphs without a style), so `w:default="1"` is
 /// added; header rows (the only rows narrata marks cantSplit) are marked to repeat on every
-/// page, which docx-rs cannot say; and the body mark is replaced by the streamed body.
+/// page, which docx-rs cannot say; and the body mark is replaced by the streamed body. The
+/// charts' files go in before the document's relationships, which name them.
 fn write_package(
     skeleton: &[u8],
     file: &mut std::io::BufWriter<std::fs::File>,
     path: &Path,
+    charts: &mut Charts,
     body: &mut WriteBody,
 ) -> Result<()> {
     crate::files::write_zip(file, path, "the Word document", |out| {
-        copy_entries(skeleton, out, path, body)
+        copy_entries(skeleton, out, path, charts, body)
     })
 }
 
-/// Writes the streamed body into `document.xml`, given the XML of the held pictures.
-type WriteBody<'a> = dyn FnMut(&mut dyn std::io::Write, Vec<String>) -> Result<()> + 'a;
+/// Draws each group of `charts` and writes its pictures' files into the package, returning
+/// their relationships (to go into the document's) and what the body needs to place them.
+fn write_charts(
+    charts: &mut Charts,
+    out: &mut zip::ZipWriter<crate::files::ZipTarget>,
+    path: &Path,
+) -> Result<(String, Vec<Vec<Placed>>)> {
+    use std::io::Write;
+    const IMAGE: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";
+    // PNG is compressed already.
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut relationships = String::new();
+    let mut placed = Vec::with_capacity(charts.count);
+    for k in 0..charts.count {
+        let mut group = Vec::new();
+        for (i, mut picture) in (charts.draw)(k)?.into_iter().enumerate() {
+            let name = format!("narrata-chart-{k}-{i}.png");
+            let id = format!("rIdNarrataChart{k}x{i}");
+            out.start_file(format!("word/media/{name}"), stored)
+                .map_err(|e| crate::files::zip_error(path, "the Word document", e))?;
+            out.write_all(&picture.png)
+                .map_err(|e| Error::io(path, e))?;
+            picture.png = Vec::new();
+            relationships.push_str(&format!(
+                r#"<Relationship Id="{id}" Type="{IMAGE}" Target="media/{name}" />"#
+            ));
+            group.push(Placed { id, size: picture });
+        }
+        placed.push(group);
+    }
+    Ok((relationships, placed))
+}
+
+/// Writes the streamed body into `document.xml`, given the charts it may place.
+type WriteBody<'a> = dyn FnMut(&mut dyn std::io::Write, Vec<Vec<Placed>>) -> Result<()> + 'a;
 
 fn copy_entries(
     skeleton: &[u8],
     out: &mut zip::ZipWriter<crate::files::ZipTarget>,
     path: &Path,
+    charts: &mut Charts,
     body: &mut WriteBody,
 ) -> Result<()> {
     use std::io::{Read, Write};
@@ -391,10 +458,27 @@ fn copy_entries(
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
 
+    let mut placed = None;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(failed)?;
         let name = entry.name().to_owned();
-        if name == "word/styles.xml" || name == "word/document.xml" {
+        if name == "word/_rels/document.xml.rels" {
+            let mut xml = String::new();
+            entry
+                .read_to_string(&mut xml)
+                .map_err(|e| Error::io(path, e))?;
+            drop(entry);
+            let (relationships, charts) = write_charts(charts, out, path)?;
+            placed = Some(charts);
+            let xml = xml.replacen(
+                "</Relationships>",
+                &format!("{relationships}</Relationships>"),
+                1,
+            );
+            out.start_file(name.as_str(), options).map_err(failed)?;
+            out.write_all(xml.as_bytes())
+                .map_err(|e| Error::io(path, e))?;
+        } else if name == "word/styles.xml" || name == "word/document.xml" {
             let mut xml = String::new();
             entry
                 .read_to_string(&mut xml)
@@ -413,14 +497,20 @@ fn copy_entries(
             let xml = xml.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />");
             match mark_paragraph(&xml) {
                 Some((before, after)) => {
-                    let (held, rest) = held_pictures(after);
+                    let charts = match placed.take() {
+                        Some(charts) => charts,
+                        None if charts.count == 0 => Vec::new(),
+                        None => {
+                            return Err(Error::Internal(
+                                "the document's relationships come after the document".into(),
+                            ));
+                        }
+                    };
                     out.write_all(before.as_bytes())
                         .map_err(|e| Error::io(path, e))?;
-                    body(out, held)?;
-                    for part in rest {
-                        out.write_all(part.as_bytes())
-                            .map_err(|e| Error::io(path, e))?;
-                    }
+                    body(out, charts)?;
+                    out.write_all(after.as_bytes())
+                        .map_err(|e| Error::io(path, e))?;
                 }
                 None => out
                     .write_all(xml.as_bytes())
@@ -450,28 +540,6 @@ fn paragraph_of(xml: &str, text: &str) -> Option<(usize, usize)> {
         .max()?;
     let end = at + xml[at..].find("</w:p>")? + "</w:p>".len();
     Some((start, end))
-}
-
-/// The groups of pictures [`hold_pictures`] put after the body mark, by number, and the
-/// document's XML around them (without them and their marks).
-fn held_pictures(after: &str) -> (Vec<String>, [&str; 2]) {
-    let Some((end_start, end_end)) = paragraph_of(after, &held_mark_text(None)) else {
-        return (Vec::new(), [after, ""]);
-    };
-    let mut marks = Vec::new();
-    while let Some(span) = paragraph_of(after, &held_mark_text(Some(marks.len()))) {
-        marks.push(span);
-    }
-    let groups = marks
-        .iter()
-        .enumerate()
-        .map(|(k, &(_, end))| {
-            let next = marks.get(k + 1).map_or(end_start, |&(start, _)| start);
-            after[end..next].to_owned()
-        })
-        .collect();
-    let first = marks.first().map_or(end_start, |&(start, _)| start);
-    (groups, [&after[..first], &after[end_end..]])
 }
 
 #[cfg(test)]
@@ -521,63 +589,89 @@ mod tests {
     }
 
     #[test]
-    fn held_pictures_are_placed_where_the_body_says_and_tables_get_ids_of_their_own() {
+    fn charts_are_drawn_one_at_a_time_into_the_package_and_placed_where_the_body_says() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("report.docx");
-        let chart = crate::chart::bars(&[crate::chart::BarGroup {
-            label: "Hoop".into(),
-            colour: None,
-            bars: vec![crate::chart::Bar {
-                series: "T1".into(),
-                share: Some(0.5),
-                figure: "1".into(),
-            }],
-        }]);
+        // Group k's chart has k + 1 bars, so each group's pictures differ.
+        let chart_of = |k: usize| {
+            crate::chart::bars(&[crate::chart::BarGroup {
+                label: format!("Code {k}"),
+                colour: None,
+                bars: (0..=k)
+                    .map(|i| crate::chart::Bar {
+                        series: format!("T{i}"),
+                        share: Some(0.5),
+                        figure: "1".into(),
+                    })
+                    .collect(),
+            }])
+        };
         let doc = styled()
             .add_paragraph(text("Title paragraph."))
             .add_paragraph(body_mark());
-        // Eleven groups, so that "held-1" and "held-10" must not be confused.
-        let mut groups: Vec<Vec<Paragraph>> = (0..11)
-            .map(|k| vec![text(&format!("held group {k}."))])
-            .collect();
-        groups[1] = pictures(&chart, "the chart of group 1.");
-        let doc = hold_pictures(doc, groups);
+        let mut drawn = Vec::new();
+        let mut draw = |k: usize| {
+            drawn.push(k);
+            Ok(chart_of(k))
+        };
+        // Eleven groups, so that group 1 and group 10 must not be confused.
+        let charts = Charts {
+            count: 11,
+            draw: &mut draw,
+        };
         let table = crate::export::table::grid(
             &["a".to_owned(), "b".to_owned()],
             vec![vec!["1".to_owned(), "2".to_owned()]],
         );
-        save_streamed(doc, &path, |out| {
+        save_streamed_with_charts(doc, &path, charts, |out| {
             out.add(&text("First streamed."))?;
-            out.add_held(10)?;
-            out.add_held(1)?;
+            for k in [10, 1] {
+                out.add_charts(k, &format!("the chart of group {k}."))?;
+            }
             out.add_table(&table)?;
             out.add(&text("Second streamed."))?;
-            out.add_held(0)
+            for k in (0..10).filter(|&k| k != 1) {
+                out.add_charts(k, &format!("the chart of group {k}."))?;
+            }
+            Ok(())
         })
         .unwrap();
+        assert_eq!(
+            drawn,
+            (0..11).collect::<Vec<_>>(),
+            "each drawn once, in order"
+        );
         let xml = entry(&path, "word/document.xml");
         let at = |s: &str| xml.find(s).unwrap_or_else(|| panic!("{s} missing"));
         assert!(at("Title paragraph.") < at("First streamed."));
         assert!(
-            at("First streamed.") < at("held group 10.")
-                && at("held group 10.") < at("the chart of group 1.")
+            at("First streamed.") < at("the chart of group 10.")
+                && at("the chart of group 10.") < at("the chart of group 1.")
         );
         assert!(
             at("the chart of group 1.") < at("Second streamed.")
-                && at("Second streamed.") < at("held group 0.")
-        );
-        assert!(
-            !xml.contains("held group 5."),
-            "a group not placed is left out"
+                && at("Second streamed.") < at("the chart of group 0.")
         );
         assert!(!xml.contains(body_mark_text()), "no mark is left");
-        // The picture's relationship and file came with the skeleton.
-        let embed = &xml[at("r:embed=\"") + 9..];
-        let rid = &embed[..embed.find('"').unwrap()];
+        // Each placed picture names a relationship to a file in the package holding the
+        // picture drawn for its group.
         let rels = entry(&path, "word/_rels/document.xml.rels");
-        assert!(rels.contains(&format!("Id=\"{rid}\"")), "{rels}");
-        let archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
-        assert!(archive.file_names().any(|n| n.starts_with("word/media/")));
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let before = |k: usize| &xml[..at(&format!("the chart of group {k}."))];
+        for k in [10, 1, 0] {
+            let embed = before(k).rsplit("r:embed=\"").next().unwrap();
+            let rid = &embed[..embed.find('"').unwrap()];
+            let rel = &rels[rels.find(&format!("Id=\"{rid}\"")).unwrap()..];
+            let target = rel.split("Target=\"").nth(1).unwrap();
+            let target = &target[..target.find('"').unwrap()];
+            let mut png = Vec::new();
+            std::io::Read::read_to_end(
+                &mut archive.by_name(&format!("word/{target}")).unwrap(),
+                &mut png,
+            )
+            .unwrap();
+            assert_eq!(png, chart_of(k)[0].png, "group {k}");
+        }
         // Every paragraph, the table's included, has an id of its own.
         let ids: Vec<&str> = xml
             .split("w14:paraId=\"")
