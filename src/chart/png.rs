@@ -32,7 +32,7 @@ pub fn encode(width: u32, height: u32, pixels: &[u8], dpi: u32) -> Vec<u8> {
     physical.extend(per_metre.to_be_bytes());
     physical.push(1);
     chunk(&mut out, b"pHYs", &physical);
-    let rows: std::borrow::Cow<[u8]> = match &indexed {
+    let rows: std::borrow::Cow<[u8]> = match indexed {
         Some(i) => {
             chunk(&mut out, b"PLTE", &i.palette);
             i.packed(width as usize, depth).into()
@@ -102,9 +102,9 @@ impl Indexed {
     }
 
     /// The rows of indices at `depth` bits a pixel (4 or 8), each row starting on a byte.
-    fn packed(&self, width: usize, depth: u8) -> Vec<u8> {
+    fn packed(self, width: usize, depth: u8) -> Vec<u8> {
         if depth == 8 {
-            return self.indices.clone();
+            return self.indices;
         }
         let mut out = Vec::with_capacity(self.indices.len().div_ceil(2));
         for row in self.indices.chunks_exact(width.max(1)) {

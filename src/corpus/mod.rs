@@ -150,8 +150,10 @@ pub fn documents_by_id(
     if ids.is_empty() {
         return Ok(std::collections::HashMap::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let sql = format!("{SUMMARY_SQL} WHERE d.id IN ({list})");
+    let sql = format!(
+        "{SUMMARY_SQL} WHERE d.id IN ({})",
+        crate::store::id_list(ids)
+    );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([], summary_row)?;
     let mut out = std::collections::HashMap::new();
