@@ -80,10 +80,18 @@ pub(super) fn import(ctx: &Ctx, args: ImportArgs, out: &mut dyn Write) -> Result
     }
     let sources = import::Files::new(files);
     let mut bar = Progress::new(std::io::stderr().is_terminal() && !as_json);
-    let mut report =
-        import::import_with_key(&mut store, &ctx.coder, &sources, &options, &mut |d, t| {
-            bar.show(d, t)
-        })?;
+    // The index follows each committed batch on a core the import leaves idle.
+    let mut follower = crate::search::Follower::start(store.root());
+    let imported = import::import_with_key(
+        &mut store,
+        &ctx.coder,
+        &sources,
+        &options,
+        &mut |d, t| bar.show(d, t),
+        &mut |store| follower.follow(store.take_outcomes()),
+    );
+    store.give_back_outcomes(follower.finish());
+    let mut report = imported?;
     bar.clear();
     report.ignored = ignored;
     output::emit(out, as_json, &report, |out, v| {

@@ -164,16 +164,18 @@ pub const QDE_ALONE: &str = "a .qde is the project file inside a REFI-QDA archiv
 
 /// Imports `sources` as [`import`] does, with the project's key when the options anonymise:
 /// the key is opened first (or made, the passphrase asked through `keyfile::open_or_new`) and
-/// saved before each commit. Every front-end imports transcripts through this.
+/// saved before each commit. `committed` is called after each batch commits (the search index
+/// may follow the batch then). Every front-end imports transcripts through this.
 pub fn import_with_key(
     store: &mut Store,
     coder: &str,
     sources: &dyn Sources,
     options: &Options,
     progress: &mut dyn FnMut(usize, usize),
+    committed: &mut dyn FnMut(&mut Store),
 ) -> Result<ImportReport> {
     if options.anonymise == Anonymise::Off {
-        return import(store, coder, sources, options, None, progress);
+        return import_then(store, coder, sources, options, None, progress, committed);
     }
     let (mut key, pass) = crate::keyfile::open_or_new(store.root(), &store.project()?.guid)?;
     let root = store.root().to_path_buf();
@@ -182,7 +184,15 @@ pub fn import_with_key(
         key: &mut key,
         save: &mut save,
     };
-    import(store, coder, sources, options, Some(privacy), progress)
+    import_then(
+        store,
+        coder,
+        sources,
+        options,
+        Some(privacy),
+        progress,
+        committed,
+    )
 }
 
 /// Imports sources, a batch at a time ([`BATCH_BYTES`]), each batch one user action, committed
@@ -195,8 +205,29 @@ pub fn import(
     coder: &str,
     sources: &dyn Sources,
     options: &Options,
+    privacy: Option<Privacy<'_>>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport> {
+    import_then(
+        store,
+        coder,
+        sources,
+        options,
+        privacy,
+        progress,
+        &mut |_| {},
+    )
+}
+
+/// [`import`], calling `committed` after each batch commits.
+fn import_then(
+    store: &mut Store,
+    coder: &str,
+    sources: &dyn Sources,
+    options: &Options,
     mut privacy: Option<Privacy<'_>>,
     progress: &mut dyn FnMut(usize, usize),
+    committed: &mut dyn FnMut(&mut Store),
 ) -> Result<ImportReport> {
     let started = Instant::now();
     remove_old_spools(store.root());
@@ -234,20 +265,38 @@ pub fn import(
     std::thread::scope(|scope| -> Result<()> {
         let names = &names;
         let language = &language;
-        let start = |range: Range<usize>, looks: &mut Vec<Option<batch::Look>>| {
-            let taken = batch::take(looks, range.clone());
-            let handle = scope.spawn(move || {
-                batch::complete(sources, range.start, taken, names, options, language)
-            });
-            (range, handle)
-        };
+        // One worker for every batch: the memory a thread allocated stays with the allocator's
+        // pages of that thread, and a thread per batch left each batch's pages behind.
+        let (jobs, for_worker) = std::sync::mpsc::sync_channel::<(Range<usize>, _)>(1);
+        let (from_worker, results) = std::sync::mpsc::sync_channel(1);
+        let worker = scope.spawn(move || {
+            for (range, taken) in for_worker {
+                let range: Range<usize> = range;
+                let done = batch::complete(sources, range.start, taken, names, options, language);
+                if from_worker.send((range, done)).is_err() {
+                    break;
+                }
+            }
+        });
         let mut queue = batches.into_iter();
-        let mut ahead = queue.next().map(|r| start(r, &mut looks));
-        while let Some((range, handle)) = ahead.take() {
-            let done = handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            ahead = queue.next().map(|r| start(r, &mut looks));
+        // Hands the worker the next batch; false when there is none, or when the worker has
+        // ended (then only by a panic, which the `recv` below reports).
+        let mut give = |looks: &mut Vec<Option<batch::Look>>| {
+            queue.next().is_some_and(|range| {
+                let taken = batch::take(looks, range.clone());
+                jobs.send((range, taken)).is_ok()
+            })
+        };
+        let mut ahead = give(&mut looks);
+        while ahead {
+            let Ok((range, done)) = results.recv() else {
+                // The worker panicked: its panic is this thread's.
+                return match worker.join() {
+                    Err(panic) => std::panic::resume_unwind(panic),
+                    Ok(()) => Err(Error::Internal("the import's worker ended early".into())),
+                };
+            };
+            ahead = give(&mut looks);
             progress(count + range.start, total);
             let mut staged = false;
             for (j, look) in done.into_iter().enumerate() {
@@ -292,6 +341,7 @@ pub fn import(
                 options,
                 language,
             )?;
+            committed(store);
         }
         Ok(())
     })?;

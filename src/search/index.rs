@@ -25,7 +25,7 @@ fn read_meta(project: &Path) -> Option<Meta> {
     serde_json::from_str(&text).ok()
 }
 
-fn write_meta(project: &Path, generation: i64) -> Result<()> {
+pub(super) fn write_meta(project: &Path, generation: i64) -> Result<()> {
     let path = index_dir(project).join(META_FILE);
     let text = serde_json::to_string(&Meta {
         layout: LAYOUT,
@@ -41,13 +41,15 @@ pub(super) fn search_error(e: tantivy::TantivyError) -> Error {
     Error::Search(e)
 }
 
+/// Whether the index is of this layout and reflects the database at this generation.
+pub(super) fn reflects(project: &Path, generation: i64) -> bool {
+    read_meta(project).is_some_and(|m| m.layout == LAYOUT && m.generation == generation)
+        && index_dir(project).join("meta.json").is_file()
+}
+
 /// Whether the index reflects the database as it is now.
 pub fn is_current(store: &Store) -> Result<bool> {
-    let generation = store.project()?.generation;
-    Ok(
-        read_meta(store.root()).is_some_and(|m| m.layout == LAYOUT && m.generation == generation)
-            && index_dir(store.root()).join("meta.json").is_file(),
-    )
+    Ok(reflects(store.root(), store.project()?.generation))
 }
 
 /// The index beside the database: whether it is up to date, how many turns it holds, and what
@@ -396,14 +398,20 @@ fn add_documents(
 /// The index writer's memory, shared by its two threads. Measured on the 36 MB benchmark
 /// corpus: 64 MB 4.2 s, 128 MB 3.9 s, 256 MB 3.7 s to index everything; 128 MB keeps an
 /// import's peak well under its 500 MB budget.
-const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+pub(super) const WRITER_MEMORY: usize = 128 * 1024 * 1024;
 
 /// The index's writer. Another process holding it is waited for, as long as SQLite waits for
 /// a transaction ([`crate::store::BUSY_TIMEOUT`]), then the project is reported busy.
 pub(super) fn writer(index: &Index) -> Result<IndexWriter> {
+    writer_with(index, 2, WRITER_MEMORY)
+}
+
+/// The index's writer with this many indexing threads and this much memory between them (see
+/// [`writer`]).
+pub(super) fn writer_with(index: &Index, threads: usize, memory: usize) -> Result<IndexWriter> {
     let deadline = std::time::Instant::now() + crate::store::BUSY_TIMEOUT;
     loop {
-        match index.writer_with_num_threads(2, WRITER_MEMORY) {
+        match index.writer_with_num_threads(threads, memory) {
             Err(tantivy::TantivyError::LockFailure(
                 tantivy::directory::error::LockError::LockBusy,
                 _,
@@ -491,10 +499,7 @@ pub fn follow_outcomes(store: &Store, outcomes: &[Outcome]) -> Result<()> {
         rebuild_from_scratch(store)?;
         return Ok(());
     }
-    let reflected = read_meta(store.root())
-        .is_some_and(|m| m.layout == LAYOUT && m.generation == first.generation_before)
-        && index_dir(store.root()).join("meta.json").is_file();
-    if !reflected {
+    if !reflects(store.root(), first.generation_before) {
         return Ok(());
     }
     if changes.everything {
@@ -508,38 +513,51 @@ pub fn follow_outcomes(store: &Store, outcomes: &[Outcome]) -> Result<()> {
     if changes.documents.is_empty() && changes.spans.is_empty() {
         return write_meta(store.root(), after);
     }
-    let docs: Vec<i64> = changes.documents.iter().copied().collect();
-    let turns = turns_under(store.conn(), &changes)?;
     let (index, fields, created) = open_or_create(store.root())?;
     if created {
         // The index was damaged: it is left for the next search to build whole.
         return Ok(());
     }
     let mut w = writer(&index)?;
-    for d in &docs {
-        w.delete_term(Term::from_field_u64(fields.doc, *d as u64));
-    }
-    for t in &turns {
-        w.delete_term(Term::from_field_u64(fields.turn, *t as u64));
-    }
-    add_documents(store.conn(), &w, &fields, &docs)?;
-    if !turns.is_empty() {
-        let wanted: HashSet<i64> = turns.iter().copied().collect();
-        let span_docs: Vec<i64> = changes.spans.keys().copied().collect();
-        for chunk in span_docs.chunks(DOCUMENTS_AT_ONCE) {
-            let rows = turn_rows(store.conn(), chunk)?
-                .into_iter()
-                .filter(|r| wanted.contains(&r.turn))
-                .collect();
-            add_rows(&w, &fields, rows)?;
-        }
-    }
+    index_changes(store.conn(), &w, &fields, &changes)?;
     w.commit().map_err(search_error)?;
     // Merges the commit started finish here, before the index is said to be current: a
     // writer dropped with a merge under way let a killed process leave a turn twice
     // (tests/crash.rs).
     w.wait_merging_threads().map_err(search_error)?;
     write_meta(store.root(), after)
+}
+
+/// Hands the writer what these changes (none of them text replaced, none touching every
+/// entry) ask: the changed documents whole, in place of what the index held of them, and the
+/// turns under changed codings.
+pub(super) fn index_changes(
+    conn: &Connection,
+    w: &IndexWriter,
+    fields: &Fields,
+    changes: &Changes,
+) -> Result<()> {
+    let docs: Vec<i64> = changes.documents.iter().copied().collect();
+    let turns = turns_under(conn, changes)?;
+    for d in &docs {
+        w.delete_term(Term::from_field_u64(fields.doc, *d as u64));
+    }
+    for t in &turns {
+        w.delete_term(Term::from_field_u64(fields.turn, *t as u64));
+    }
+    add_documents(conn, w, fields, &docs)?;
+    if !turns.is_empty() {
+        let wanted: HashSet<i64> = turns.iter().copied().collect();
+        let span_docs: Vec<i64> = changes.spans.keys().copied().collect();
+        for chunk in span_docs.chunks(DOCUMENTS_AT_ONCE) {
+            let rows = turn_rows(conn, chunk)?
+                .into_iter()
+                .filter(|r| wanted.contains(&r.turn))
+                .collect();
+            add_rows(w, fields, rows)?;
+        }
+    }
+    Ok(())
 }
 
 /// The turns under the changed codings' spans, of documents not indexed again whole.

@@ -9,10 +9,11 @@
 //! word is found inside compounds, after the turns that say it whole.
 //!
 //! `schema` is the index's layout, `index` keeps it in step with the database (and follows
-//! every committed action), `query` answers searches, `snippets` cuts keyword-in-context
+//! every committed action; `follower` follows a long run of them, an import's, as they commit), `query` answers searches, `snippets` cuts keyword-in-context
 //! lines, `stem` stems words with a memory of the stems it made.
 
 mod compound;
+mod follower;
 mod index;
 mod query;
 mod schema;
@@ -22,11 +23,12 @@ mod stem;
 pub use crate::store::derived::{
     DISCARDED_PREFIX, INDEX_DIR, discard_index as discard, discarded_dirs,
 };
+pub use follower::Follower;
 pub use index::{
     IndexState, follow, follow_outcomes, is_current, rebuild, rebuild_from_scratch, verify,
     verify_quick,
 };
-pub use query::{Filters, Hit, Results, search};
+pub use query::{BEHIND, Filters, Hit, Results, search};
 
 /// The analyzer the index's stemmed field uses for a language (`nl`, `en`; any other: words
 /// lower-cased and folded, not stemmed), for other modules that must see words as search does.

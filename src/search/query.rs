@@ -70,6 +70,9 @@ pub struct Results {
     pub hits: Vec<Hit>,
 }
 
+/// The note of a search answered by an index another narrata is writing (see [`search`]).
+pub const BEHIND: &str = "the search index is being updated by another narrata command (an import?); these results may lack its newest documents: search again when it has finished";
+
 /// Terms and prefixes the query looks for, per analyser, to mark the matched words.
 pub(super) struct Wanted {
     pub(super) terms: HashSet<String>,
@@ -111,9 +114,22 @@ pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> 
     // An index folder a crash left half deleted goes now (it may hold replaced words).
     remove_discarded(store.root())?;
     let mut rebuilt = false;
+    let mut notes = Vec::new();
     if !is_current(store)? {
-        rebuild(store)?;
-        rebuilt = true;
+        match rebuild(store) {
+            Ok(_) => rebuilt = true,
+            // Another narrata holds the index's writer for longer than a search waits (an
+            // import indexing its batches as it stores them): the index as last committed
+            // answers, and the researcher is told what it may lack.
+            Err(Error::Busy)
+                if crate::store::derived::index_dir(store.root())
+                    .join("meta.json")
+                    .is_file() =>
+            {
+                notes.push(BEHIND.to_owned());
+            }
+            Err(e) => return Err(e),
+        }
     }
     let (index, f, reader) = match readable(store.root()) {
         Ok(opened) => opened,
@@ -138,7 +154,6 @@ pub fn search(store: &Store, query: &str, filters: &Filters) -> Result<Results> 
     let normalised = regex::Regex::new(r"\bAND\s+NOT\b")
         .map(|re| re.replace_all(trimmed, "NOT").into_owned())
         .unwrap_or_else(|_| trimmed.to_owned());
-    let mut notes = Vec::new();
     let with_parts = with_compound_parts(&searcher, f.parts, &normalised);
     let expanded = expand_wildcards(&searcher, f.exact, &normalised, &mut notes)?;
     let parse = |q: &str| {

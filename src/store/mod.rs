@@ -359,6 +359,13 @@ impl Store {
         std::mem::take(&mut self.unfollowed)
     }
 
+    /// Puts back actions taken with [`Store::take_outcomes`] that were not followed after
+    /// all, before any committed since.
+    pub fn give_back_outcomes(&mut self, mut outcomes: Vec<Outcome>) {
+        outcomes.append(&mut self.unfollowed);
+        self.unfollowed = outcomes;
+    }
+
     /// Moves everything from the write-ahead log into the database and empties the log, so
     /// that text just replaced (a redaction) survives in neither.
     pub fn scrub(&self) -> Result<()> {

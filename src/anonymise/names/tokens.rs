@@ -29,6 +29,17 @@ impl Token<'_> {
     }
 }
 
+/// A word lower-cased, with a curly apostrophe made straight (copied once, not twice: this
+/// runs for every word the name finder reads).
+fn lowered(word: &str) -> String {
+    let lower = word.to_lowercase();
+    if lower.contains('’') {
+        lower.replace('’', "'")
+    } else {
+        lower
+    }
+}
+
 pub(super) fn tokens(text: &str) -> Vec<Token<'_>> {
     let mut out = Vec::new();
     let mut sentence_start = true;
@@ -75,7 +86,7 @@ pub(super) fn tokens(text: &str) -> Vec<Token<'_>> {
             let word = &text[start..end];
             out.push(Token {
                 text: word,
-                lowered: word.to_lowercase().replace('’', "'"),
+                lowered: lowered(word),
                 start,
                 end,
                 sentence_start,
@@ -134,7 +145,12 @@ pub(in crate::anonymise) fn is_calendar_or_number_word(lower: &str) -> bool {
 
 /// A number written as words ("Forty-odd", "Tweeënvijftig", "Achtendertig").
 pub(in crate::anonymise) fn is_number_word(lower: &str) -> bool {
-    let plain = lower.replace(['ë', 'é'], "e");
+    // Most words hold neither letter: no copy for them (this runs for every word).
+    let plain: std::borrow::Cow<str> = if lower.contains(['ë', 'é']) {
+        lower.replace(['ë', 'é'], "e").into()
+    } else {
+        lower.into()
+    };
     plain.split('-').all(|part| {
         NUMBER_WORDS.contains(&part)
             || NUMBER_WORDS.iter().any(|unit| {

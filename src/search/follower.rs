@@ -1,0 +1,237 @@
+//! Following a long run of actions as they commit (an import's batches): the index writer
+//! works on a thread of its own, at the lowest scheduling priority, so that it uses the core
+//! the committing thread leaves idle and never slows it. While the run goes on it indexes with
+//! one thread and half the usual memory (it has one idle core to use, and its memory comes on
+//! top of the run's own); what is left when the run ends is committed and the rest indexed
+//! with the usual writer, on both cores.
+//!
+//! It indexes only what [`super::follow_outcomes`] would index piece by piece (documents and
+//! codings that changed), for actions that follow each other from the generation the index
+//! reflects. Anything else (text replaced, a change every entry carries, another process's
+//! commit in between, a failure) stops it: what it committed stays, and the actions it did
+//! not index are handed back for `follow_outcomes`, which indexes them, rebuilds, or leaves
+//! the index to be rebuilt by the next search, as it always does.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, OpenFlags};
+use tantivy::IndexWriter;
+
+use super::index::{
+    WRITER_MEMORY, index_changes, open_or_create, reflects, search_error, write_meta, writer_with,
+};
+use super::schema::Fields;
+use crate::error::Result;
+use crate::store::{Changes, DB_FILE, Outcome};
+
+/// The index following committed actions in the background (see the module's documentation).
+pub struct Follower {
+    send: Option<mpsc::Sender<Vec<Outcome>>>,
+    thread: Option<JoinHandle<Vec<Outcome>>>,
+    /// Every action handed over, for the case the thread cannot say which it did not index.
+    sent: Vec<Outcome>,
+    /// Set when the run has ended: what is left is indexed on both cores.
+    ended: Arc<AtomicBool>,
+}
+
+impl Follower {
+    /// Starts following for the project in `project`.
+    pub fn start(project: &Path) -> Follower {
+        let (send, receive) = mpsc::channel();
+        let project = project.to_path_buf();
+        let ended = Arc::new(AtomicBool::new(false));
+        let run_ended = Arc::clone(&ended);
+        let thread = std::thread::Builder::new()
+            .name("narrata-index".into())
+            .spawn(move || {
+                crate::parallel::background();
+                follow_all(&project, receive, &run_ended)
+            })
+            .ok();
+        Follower {
+            send: Some(send),
+            thread,
+            sent: Vec::new(),
+            ended,
+        }
+    }
+
+    /// Hands over actions just committed, oldest first (from [`crate::store::Store::take_outcomes`]).
+    pub fn follow(&mut self, outcomes: Vec<Outcome>) {
+        if outcomes.is_empty() {
+            return;
+        }
+        self.sent.extend(outcomes.iter().cloned());
+        if let Some(send) = &self.send {
+            // A thread that has ended answers with everything it was sent.
+            let _ = send.send(outcomes);
+        }
+    }
+
+    /// Waits until everything handed over is indexed and committed, and returns the actions
+    /// that were not (oldest first), for [`super::follow_outcomes`].
+    pub fn finish(mut self) -> Vec<Outcome> {
+        self.ended.store(true, Ordering::Release);
+        self.send = None;
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(rest)) => rest,
+            // It could not start, or it panicked: the index's record says what it reflects,
+            // and `follow_outcomes` starts from there or leaves it for the next search.
+            _ => std::mem::take(&mut self.sent),
+        }
+    }
+}
+
+/// The open writer and what it was given since it last committed.
+struct Writing {
+    writer: IndexWriter,
+    /// Whether it is the writer for after the run (both cores, the usual memory).
+    full: bool,
+    fields: Fields,
+    /// The generation the index will reflect once the writer commits.
+    generation: i64,
+    uncommitted: Vec<Outcome>,
+}
+
+/// Indexes each set of actions received until the sender is dropped; returns those not
+/// indexed and committed.
+fn follow_all(
+    project: &Path,
+    receive: mpsc::Receiver<Vec<Outcome>>,
+    ended: &AtomicBool,
+) -> Vec<Outcome> {
+    let mut rest: Vec<Outcome> = Vec::new();
+    let mut writing: Option<Writing> = None;
+    let mut reader: Option<Connection> = None;
+    for outcomes in receive {
+        if !rest.is_empty() {
+            rest.extend(outcomes);
+            continue;
+        }
+        let full = ended.load(Ordering::Acquire);
+        if full && writing.as_ref().is_some_and(|w| !w.full) {
+            // The run has ended: what the one-thread writer holds is committed, and what is
+            // left goes to a writer on both cores.
+            rest = commit(project, writing.take());
+            if !rest.is_empty() {
+                rest.extend(outcomes);
+                continue;
+            }
+        }
+        match index_some(project, &mut reader, &mut writing, &outcomes, full) {
+            Ok(true) => {}
+            Ok(false) => {
+                // Not for this follower: what was given before is committed, the rest left.
+                rest = commit(project, writing.take());
+                rest.extend(outcomes);
+            }
+            Err(_) => {
+                // Dropping the writer forgets what it was given since its last commit (these
+                // actions' documents too, if some were given before the failure).
+                rest = writing.take().map(|w| w.uncommitted).unwrap_or_default();
+                rest.extend(outcomes);
+            }
+        }
+    }
+    if rest.is_empty() {
+        rest = commit(project, writing.take());
+    }
+    rest
+}
+
+/// Indexes these actions if they are for this follower (see the module's documentation).
+/// `Ok(false)`: they are not, and nothing of them was given to the writer.
+fn index_some(
+    project: &Path,
+    reader: &mut Option<Connection>,
+    writing: &mut Option<Writing>,
+    outcomes: &[Outcome],
+    full: bool,
+) -> Result<bool> {
+    let Some(first) = outcomes.first() else {
+        return Ok(true);
+    };
+    let chained = match writing {
+        Some(w) => w.generation == first.generation_before,
+        None => reflects(project, first.generation_before),
+    };
+    let mut changes = Changes::default();
+    for (i, o) in outcomes.iter().enumerate() {
+        if o.generation_before != first.generation_before + i as i64
+            || o.changes.text_replaced
+            || o.changes.everything
+        {
+            return Ok(false);
+        }
+        changes.extend(o.changes.clone());
+    }
+    if !chained {
+        return Ok(false);
+    }
+    if writing.is_none() {
+        let (index, fields, created) = open_or_create(project)?;
+        if created {
+            return Ok(false);
+        }
+        let (threads, memory) = if full {
+            (2, WRITER_MEMORY)
+        } else {
+            (1, WRITER_MEMORY / 2)
+        };
+        let writer = writer_with(&index, threads, memory)?;
+        // Another process may have rebuilt the index while this one waited for the writer.
+        if !reflects(project, first.generation_before) {
+            return Ok(false);
+        }
+        *writing = Some(Writing {
+            writer,
+            full,
+            fields,
+            generation: first.generation_before,
+            uncommitted: Vec::new(),
+        });
+    }
+    let conn = match reader {
+        Some(c) => c,
+        None => reader.insert(open_reader(project)?),
+    };
+    let w = writing.as_mut().expect("opened above");
+    index_changes(conn, &w.writer, &w.fields, &changes)?;
+    w.uncommitted.extend(outcomes.iter().cloned());
+    w.generation += outcomes.len() as i64;
+    Ok(true)
+}
+
+/// Commits what the writer was given and records the generation it reflects; returns the
+/// actions not committed (all it was given, when the commit fails).
+fn commit(project: &Path, writing: Option<Writing>) -> Vec<Outcome> {
+    let Some(mut w) = writing else {
+        return Vec::new();
+    };
+    let done = w
+        .writer
+        .commit()
+        .map_err(search_error)
+        // Merges finish before the index is said to be current (as `follow_outcomes` does).
+        .and_then(|_| w.writer.wait_merging_threads().map_err(search_error))
+        .and_then(|_| write_meta(project, w.generation));
+    match done {
+        Ok(()) => Vec::new(),
+        Err(_) => w.uncommitted,
+    }
+}
+
+/// A read-only connection of the follower's own: it reads only what was committed.
+fn open_reader(project: &Path) -> Result<Connection> {
+    let db: PathBuf = project.join(DB_FILE);
+    let conn = Connection::open_with_flags(
+        &db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(crate::store::BUSY_TIMEOUT)?;
+    Ok(conn)
+}

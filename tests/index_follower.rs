@@ -1,0 +1,234 @@
+//! The search index following an import batch by batch (`search::Follower`), as the command
+//! line's import does. What a researcher would check: after the import every turn is found,
+//! the index says it reflects the database and agrees with it turn for turn, and when the
+//! follower cannot follow (the index missing, another process committing between two
+//! batches, text replaced during the run) nothing is lost or claimed: the index is brought up
+//! to date by the usual path or rebuilt at the next search, and then agrees again.
+
+mod common;
+
+use std::path::Path;
+
+use narrata::import::{self, Anonymise, Options, Source};
+use narrata::search::{self, Filters, Follower};
+use narrata::store::Store;
+
+/// Twelve small transcripts, each with a word of its own (`woordNN`), in several batches.
+fn sources() -> Vec<Source> {
+    (0..12)
+        .map(|i| Source {
+            name: format!("P{:02}_T1.txt", i + 1),
+            bytes: format!(
+                "I: Hoe gaat het met de groep?\nR: Het gaat goed, ik noem het woord{i:02}. \
+                 De zelfhulpgroep helpt mij elke week.\nI: Dank je.\n"
+            )
+            .into_bytes(),
+        })
+        .collect()
+}
+
+/// The batches (and actions) the import of [`sources`] makes with [`options`].
+const BATCHES: usize = 6;
+
+fn options() -> Options {
+    Options {
+        anonymise: Anonymise::Off,
+        // Two files a batch: six batches, six actions.
+        batch_bytes: Some(300),
+        ..Options::default()
+    }
+}
+
+fn project(dir: &Path) -> Store {
+    narrata::project::init(dir, Some("follow"), "nl").unwrap()
+}
+
+/// Imports the sources with a follower, calling `between` after each batch's commit (before
+/// the follower is handed it), and returns what the follower handed back.
+fn import_following(
+    store: &mut Store,
+    between: &mut dyn FnMut(&mut Store, usize),
+) -> Vec<narrata::store::Outcome> {
+    let mut follower = Follower::start(store.root());
+    let mut batch = 0;
+    let report = import::import_with_key(
+        store,
+        "tester",
+        &sources(),
+        &options(),
+        &mut |_, _| {},
+        &mut |store| {
+            between(store, batch);
+            batch += 1;
+            follower.follow(store.take_outcomes());
+        },
+    )
+    .unwrap();
+    assert_eq!(report.imported, 12, "{:?}", report.files);
+    assert_eq!(batch, BATCHES, "the import's batches");
+    follower.finish()
+}
+
+fn turns(store: &Store) -> usize {
+    store
+        .conn()
+        .query_row("SELECT count(*) FROM turns", [], |r| r.get::<_, i64>(0))
+        .unwrap() as usize
+}
+
+/// Every file's own word is found, in its own document, and the index agrees with the
+/// database turn for turn.
+fn every_word_found(store: &Store) {
+    for i in 0..12 {
+        let results = search::search(store, &format!("woord{i:02}"), &Filters::default()).unwrap();
+        assert_eq!(results.total, 1, "woord{i:02}");
+    }
+    let state = search::verify(store).unwrap();
+    assert!(state.current, "{state:?}");
+    assert!(state.problems.is_empty(), "{state:?}");
+    assert_eq!(state.turns, turns(store));
+}
+
+#[test]
+fn an_import_followed_batch_by_batch_leaves_the_index_current_and_complete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = project(&tmp.path().join("p"));
+    let rest = import_following(&mut store, &mut |_, _| {});
+    assert!(rest.is_empty(), "every batch followed: {rest:?}");
+    // Nothing left for the usual path, and the index already reflects the last action.
+    assert!(store.take_outcomes().is_empty());
+    assert!(search::is_current(&store).unwrap());
+    let first = search::search(&store, "woord00", &Filters::default()).unwrap();
+    assert!(!first.rebuilt, "the search had to rebuild the index");
+    every_word_found(&store);
+}
+
+#[test]
+fn without_an_index_to_follow_everything_is_handed_back_and_the_next_search_builds_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = project(&tmp.path().join("p"));
+    search::discard(store.root()).unwrap();
+    let rest = import_following(&mut store, &mut |_, _| {});
+    assert_eq!(rest.len(), BATCHES, "every action handed back");
+    store.give_back_outcomes(rest);
+    search::follow(&mut store).unwrap();
+    assert!(!search::is_current(&store).unwrap());
+    every_word_found(&store);
+}
+
+#[test]
+fn a_commit_by_another_process_between_batches_stops_the_follower_and_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let mut store = project(&dir);
+    let rest = import_following(&mut store, &mut |_, batch| {
+        if batch == 1 {
+            // Another process's action: the project's generation moves on by one between
+            // this import's second and third batch.
+            let mut other = Store::open(&dir).unwrap();
+            narrata::memo::add(
+                &mut other,
+                "tester",
+                narrata::memo::Target::Project,
+                "een notitie",
+            )
+            .unwrap();
+        }
+    });
+    // The first two batches were indexed and committed; the others are handed back.
+    assert_eq!(rest.len(), BATCHES - 2, "{rest:?}");
+    store.give_back_outcomes(rest);
+    search::follow(&mut store).unwrap();
+    // The index does not claim the other process's action: it is behind, and the next search
+    // rebuilds it.
+    assert!(!search::is_current(&store).unwrap());
+    every_word_found(&store);
+}
+
+#[test]
+fn text_replaced_during_the_run_hands_the_rest_to_the_usual_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = project(&tmp.path().join("p"));
+    let rest = import_following(&mut store, &mut |store, batch| {
+        if batch == 2 {
+            // A redaction in the first document between two batches: the index must forget
+            // the word, so the usual path builds it anew.
+            let doc: i64 = store
+                .conn()
+                .query_row("SELECT min(id) FROM documents", [], |r| r.get(0))
+                .unwrap();
+            let mut key = narrata::keyfile::Key::new("follow");
+            narrata::anonymise::correct::redact_text(
+                store,
+                "tester",
+                &mut key,
+                &mut |_| Ok(()),
+                "woord00",
+                Some(doc),
+                "ID",
+            )
+            .unwrap();
+        }
+    });
+    assert!(!rest.is_empty());
+    assert!(rest.iter().any(|o| o.changes.text_replaced), "{rest:?}");
+    store.give_back_outcomes(rest);
+    search::follow(&mut store).unwrap();
+    assert!(search::is_current(&store).unwrap());
+    let gone = search::search(&store, "woord00", &Filters::default()).unwrap();
+    assert_eq!(gone.total, 0, "a redacted word is still found");
+    for i in 1..12 {
+        let results = search::search(&store, &format!("woord{i:02}"), &Filters::default()).unwrap();
+        assert_eq!(results.total, 1, "woord{i:02}");
+    }
+    let state = search::verify(&store).unwrap();
+    assert!(state.problems.is_empty(), "{state:?}");
+}
+
+#[test]
+fn a_search_while_another_command_holds_the_writer_answers_from_the_index_as_committed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let mut store = project(&dir);
+    let report = import::import_with_key(
+        &mut store,
+        "tester",
+        &sources(),
+        &options(),
+        &mut |_, _| {},
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(report.imported, 12);
+    search::follow(&mut store).unwrap();
+    assert!(search::is_current(&store).unwrap());
+    // Another command's follower takes the index's writer (as an import's does for its whole
+    // run) and keeps it until it finishes.
+    narrata::memo::add(&mut store, "tester", narrata::memo::Target::Project, "een").unwrap();
+    let mut follower = Follower::start(&dir);
+    follower.follow(store.take_outcomes());
+    let lock = dir.join(search::INDEX_DIR).join(".tantivy-writer.lock");
+    for _ in 0..100 {
+        if lock.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(lock.exists(), "the follower did not take the writer");
+    // Something committed that the index does not reflect yet: a search would rebuild it.
+    narrata::memo::add(&mut store, "tester", narrata::memo::Target::Project, "twee").unwrap();
+    assert!(!search::is_current(&store).unwrap());
+    let results = search::search(&store, "woord03", &Filters::default()).unwrap();
+    assert_eq!(results.total, 1);
+    assert!(!results.rebuilt);
+    assert!(
+        results.notes.iter().any(|n| n == search::BEHIND),
+        "{:?}",
+        results.notes
+    );
+    assert!(follower.finish().is_empty());
+    // Once the other command is done, a search rebuilds the index and says nothing of it.
+    let results = search::search(&store, "woord03", &Filters::default()).unwrap();
+    assert_eq!(results.total, 1);
+    assert!(results.notes.is_empty(), "{:?}", results.notes);
+}
