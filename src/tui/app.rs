@@ -360,6 +360,8 @@ impl App {
                         r.took_ms,
                         if r.rebuilt {
                             " · index rebuilt first"
+                        } else if r.notes.iter().any(|n| n == crate::search::BEHIND) {
+                            " · another command is updating the index: the newest documents may be missing"
                         } else {
                             ""
                         }
