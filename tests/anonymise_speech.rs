@@ -229,7 +229,7 @@ fn the_same_first_name_in_two_participants_stories_is_two_people_unless_linked()
         .entries
         .iter()
         .filter(|e| e.original == "Wouter")
-        .map(|e| e.scope.clone())
+        .map(|e| e.scope.as_ref().map(ToString::to_string))
         .collect();
     assert_eq!(scopes, vec![Some("P76".into()), Some("P77".into())]);
 }

@@ -318,7 +318,7 @@ fn renumber(
         .iter_mut()
         .filter(|e| e.category == from.0 && e.number == from.1)
     {
-        e.category = to.0.to_owned();
+        e.category = to.0.into();
         e.number = to.1;
         if to.0 != "PERSON" {
             e.scope = None;
@@ -393,10 +393,15 @@ pub fn split(
             }
             _ => key.entries.push(Entry {
                 original: f.original.clone(),
-                category: c.to_owned(),
+                category: c.into(),
                 number: new,
-                created: at.clone(),
-                scope: scope.clone().or_else(|| Some(format!("split:{c}-{new}"))),
+                created: at.as_str().into(),
+                scope: Some(
+                    scope
+                        .clone()
+                        .unwrap_or_else(|| format!("split:{c}-{new}"))
+                        .into(),
+                ),
             }),
         }
     }

@@ -185,19 +185,17 @@ pub fn detect_with_key(
     let sharing = short
         .as_ref()
         .and_then(|_| key.entries_sharing_a_word(text));
-    let entries: Vec<(&crate::keyfile::Entry, std::borrow::Cow<'_, str>)> = match &sharing {
-        Some(indices) => key
-            .entries_at(indices)
-            .into_iter()
-            .map(|(e, l)| (e, std::borrow::Cow::Borrowed(l)))
-            .collect(),
-        None => key.entries_lowered().collect(),
+    let entries: Vec<&crate::keyfile::Entry> = match &sharing {
+        Some(indices) => key.entries_at(indices),
+        None => key.entries.iter().collect(),
     };
-    for (e, lower) in entries {
+    for e in entries {
         if matches!(
             e.category.as_str(),
             "PERSON" | "PLACE" | "ORGANISATION" | "ADDRESS"
-        ) && short.as_ref().is_none_or(|s| s.contains(lower.as_ref()))
+        ) && short
+            .as_ref()
+            .is_none_or(|s| s.contains(&e.original.to_lowercase()))
             && let Some(c) = crate::keyfile::category(&e.category)
         {
             known.push(Known {

@@ -12,11 +12,13 @@ use crate::lexicon::HashMap;
 use serde::{Deserialize, Serialize};
 
 mod file;
+mod interned;
 
 pub use file::{
     DEFAULT_WORK_FACTOR, IDENTITY_FILE, KEY_FILE, forget, identity_path, load, open_or_new,
     passphrase, path, save,
 };
+pub use interned::Interned;
 
 /// Identifier categories, with their labels in Dutch and English pseudonyms.
 pub const CATEGORIES: &[(&str, &str, &str)] = &[
@@ -62,14 +64,16 @@ pub fn parse_label(label: &str) -> Option<(&'static str, u32)> {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
     pub original: String,
-    pub category: String,
+    /// Shared with every entry of the category, as `created` and `scope` are with every entry
+    /// of their import and participant: see [`Interned`].
+    pub category: Interned,
     pub number: u32,
-    pub created: String,
+    pub created: Interned,
     /// For a person named in a participant's documents: that participant. The same name in
     /// another participant's story is another person (two brothers called Mark) unless the
     /// researcher links them. Empty for every other entry, and for keys written before scopes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    pub scope: Option<Interned>,
 }
 
 /// A name the researcher asked to find, with its spelling variants.
@@ -165,30 +169,27 @@ pub struct Key {
     pub restored: Vec<Restored>,
     /// [`indexed`] (scope, normalised original) → entry.
     #[serde(skip)]
-    index: HashMap<String, usize>,
+    index: HashMap<Box<str>, u32>,
     /// (scope, first two or last three letters of a word of the original) → people: where a
     /// new name looks for the forms of the same person's name without a pass over the key.
     #[serde(skip)]
-    by_prefix: HashMap<String, Vec<usize>>,
+    by_prefix: HashMap<String, Vec<u32>>,
     /// [`org_keys`] → organisations: where a name looks for the organisation it may be another
     /// name of. (They were in `by_prefix`: every name of a 900-participant import compared
     /// itself with the hundreds of organisations sharing two letters with it, 70 % of the
     /// import's replacement pass.)
     #[serde(skip)]
-    by_org: HashMap<String, Vec<usize>>,
+    by_org: HashMap<String, Vec<u32>>,
     /// The highest number given in each category: a new pseudonym needs no pass over the key
     /// (that pass made a large first import quadratic in its identifiers). Saved, so that a
     /// number whose entries a restore removed is never given to another word.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     highest: BTreeMap<String, u32>,
-    /// Each entry's original in lower case, in the order of `entries`.
-    #[serde(skip)]
-    lowered: Vec<String>,
     /// Each lower-case word of an original → the entries whose original has it: a short text
     /// (a title, an attribute) looks only at the entries that share a word with it, not at
     /// every entry (that pass, for every field of every file, was a third of a large import).
     #[serde(skip)]
-    by_word: HashMap<String, Vec<usize>>,
+    by_word: HashMap<String, Vec<u32>>,
 }
 
 /// The words of a text, in lower case, as the key's word lookup splits them.
@@ -228,7 +229,10 @@ impl Key {
             .entries
             .iter()
             .enumerate()
-            .map(|(i, e)| (indexed(e.scope.as_deref(), &normalise(&e.original)), i))
+            .map(|(i, e)| {
+                let key = indexed(e.scope.as_deref(), &normalise(&e.original));
+                (key.into_boxed_str(), i as u32)
+            })
             .collect();
         self.by_prefix.clear();
         self.by_org.clear();
@@ -239,7 +243,7 @@ impl Key {
         // and an old key's log (a number whose entries a restore removed is never given to
         // another word).
         for e in &self.entries {
-            let n = self.highest.entry(e.category.clone()).or_default();
+            let n = self.highest.entry(e.category.to_string()).or_default();
             *n = (*n).max(e.number);
         }
         for l in &self.log {
@@ -248,11 +252,6 @@ impl Key {
                 *n = (*n).max(number);
             }
         }
-        self.lowered = self
-            .entries
-            .iter()
-            .map(|e| e.original.to_lowercase())
-            .collect();
         self.by_word.clear();
         for i in 0..self.entries.len() {
             self.index_words(i);
@@ -261,6 +260,7 @@ impl Key {
 
     fn index_words(&mut self, i: usize) {
         let words: Vec<String> = lower_words(&self.entries[i].original).collect();
+        let i = i as u32;
         for w in words {
             let list = self.by_word.entry(w).or_default();
             if list.last() != Some(&i) {
@@ -272,37 +272,25 @@ impl Key {
     /// The entries that share a word with `text` (any case), each once, in key order; `None`
     /// while the lookups are not built (a key just read: the caller looks at every entry).
     pub fn entries_sharing_a_word(&self, text: &str) -> Option<Vec<usize>> {
-        if self.lowered.len() != self.entries.len() || self.index.len() != self.entries.len() {
+        if self.index.len() != self.entries.len() {
             return None;
         }
         let mut found: Vec<usize> = lower_words(text)
             .filter_map(|w| self.by_word.get(&w))
             .flatten()
-            .copied()
+            .map(|&i| i as usize)
             .collect();
         found.sort_unstable();
         found.dedup();
         Some(found)
     }
 
-    /// Each entry in `indices` with its original in lower case.
-    pub fn entries_at(&self, indices: &[usize]) -> Vec<(&Entry, &str)> {
+    /// Each entry in `indices`.
+    pub fn entries_at(&self, indices: &[usize]) -> Vec<&Entry> {
         indices
             .iter()
-            .filter_map(|&i| Some((self.entries.get(i)?, self.lowered.get(i)?.as_str())))
+            .filter_map(|&i| self.entries.get(i))
             .collect()
-    }
-
-    /// Each entry with its original in lower case.
-    pub fn entries_lowered(&self) -> impl Iterator<Item = (&Entry, std::borrow::Cow<'_, str>)> {
-        let cached = self.lowered.len() == self.entries.len();
-        self.entries.iter().enumerate().map(move |(i, e)| {
-            if cached {
-                (e, std::borrow::Cow::Borrowed(self.lowered[i].as_str()))
-            } else {
-                (e, std::borrow::Cow::Owned(e.original.to_lowercase()))
-            }
-        })
     }
 
     /// Rebuilds the lookups after entries were changed in place (a correction).
@@ -320,8 +308,9 @@ impl Key {
         *highest
     }
 
-    fn index_prefixes(&mut self, i: usize) {
-        let e = &self.entries[i];
+    fn index_prefixes(&mut self, at: usize) {
+        let e = &self.entries[at];
+        let i = at as u32;
         if !matches!(e.category.as_str(), "PERSON" | "ORGANISATION") {
             return;
         }
@@ -367,7 +356,7 @@ impl Key {
         scope: Option<&str>,
         at: &str,
     ) -> (String, u32) {
-        if self.index.len() != self.entries.len() || self.lowered.len() != self.entries.len() {
+        if self.index.len() != self.entries.len() {
             self.reindex();
         }
         let norm = normalise(original);
@@ -375,9 +364,9 @@ impl Key {
         // their pseudonym whatever the category found this time ("Kompas" the organisation
         // and "Kompas" taken for a name are one).
         for s in [scope, None] {
-            if let Some(&i) = self.index.get(&indexed(s, &norm)) {
-                let e = &self.entries[i];
-                return (e.category.clone(), e.number);
+            if let Some(&i) = self.index.get(indexed(s, &norm).as_str()) {
+                let e = &self.entries[i as usize];
+                return (e.category.to_string(), e.number);
             }
             if scope.is_none() {
                 break;
@@ -394,16 +383,21 @@ impl Key {
         let category = category.as_str();
         // Only people belong to a participant: places and organisations are the project's.
         let scope = if category == "PERSON" { scope } else { None };
-        self.lowered.push(original.to_lowercase());
+        // A key grows by a quarter at a time, not by doubling: at 300,000 entries a doubling
+        // held the old list and a new one twice its size at once.
+        if self.entries.len() == self.entries.capacity() {
+            self.entries.reserve_exact(self.entries.len() / 4 + 64);
+        }
         self.entries.push(Entry {
             original: original.to_owned(),
-            category: category.to_owned(),
+            category: Interned::new(category),
             number,
-            created: at.to_owned(),
-            scope: scope.map(str::to_owned),
+            created: Interned::new(at),
+            scope: scope.map(Interned::new),
         });
         let i = self.entries.len() - 1;
-        self.index.insert(indexed(scope, &norm), i);
+        self.index
+            .insert(indexed(scope, &norm).into_boxed_str(), i as u32);
         self.index_prefixes(i);
         self.index_words(i);
         (category.to_owned(), number)
@@ -443,8 +437,8 @@ impl Key {
                     continue;
                 };
                 for &i in candidates {
-                    let e = &self.entries[i];
-                    let id = (e.category.clone(), e.number);
+                    let e = &self.entries[i as usize];
+                    let id = (e.category.to_string(), e.number);
                     if variants::related(original, &e.original) && !found.contains(&id) {
                         found.push(id);
                     }
@@ -452,7 +446,7 @@ impl Key {
             }
             // Organisations are the project's: looked for with the names of no one's.
             if s.is_none() {
-                let mut orgs: Vec<usize> = org_keys(original)
+                let mut orgs: Vec<u32> = org_keys(original)
                     .iter()
                     .filter_map(|k| self.by_org.get(k))
                     .flatten()
@@ -461,8 +455,8 @@ impl Key {
                 orgs.sort_unstable();
                 orgs.dedup();
                 for i in orgs {
-                    let e = &self.entries[i];
-                    let id = (e.category.clone(), e.number);
+                    let e = &self.entries[i as usize];
+                    let id = (e.category.to_string(), e.number);
                     // Initials are the strongest tie: "ECRS" is the one organisation whose
                     // initials they are (the first given them), whatever else begins with
                     // "Eastbrook".
