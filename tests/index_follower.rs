@@ -150,9 +150,11 @@ fn text_replaced_during_the_run_hands_the_rest_to_the_usual_path() {
     let tmp = tempfile::tempdir().unwrap();
     let mut store = project(&tmp.path().join("p"));
     let rest = import_following(&mut store, &mut |store, batch| {
-        if batch == 2 {
-            // A redaction in the first document between two batches: the index must forget
-            // the word, so the usual path builds it anew.
+        if batch == 0 {
+            // A redaction in the first document after the first batch, before the follower
+            // took the index's writer (later in the run a redaction waits for the import to
+            // end, see below): the index must forget the word, so the usual path builds it
+            // anew.
             let doc: i64 = store
                 .conn()
                 .query_row("SELECT min(id) FROM documents", [], |r| r.get(0))
@@ -231,4 +233,106 @@ fn a_search_while_another_command_holds_the_writer_answers_from_the_index_as_com
     let results = search::search(&store, "woord03", &Filters::default()).unwrap();
     assert_eq!(results.total, 1);
     assert!(results.notes.is_empty(), "{:?}", results.notes);
+}
+
+#[test]
+fn a_redaction_waits_for_another_commands_writer_and_leaves_no_old_words_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let mut store = project(&dir);
+    let report = import::import_with_key(
+        &mut store,
+        "tester",
+        &sources(),
+        &options(),
+        &mut |_, _| {},
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(report.imported, 12);
+    search::follow(&mut store).unwrap();
+    // Another command's follower holds the index's writer, as an import's does for its run.
+    narrata::memo::add(&mut store, "tester", narrata::memo::Target::Project, "een").unwrap();
+    let mut follower = Follower::start(&dir);
+    follower.follow(store.take_outcomes());
+    // The writer's lock file is left from the first indexing: wait until it is held.
+    let lock = dir.join(search::INDEX_DIR).join(".tantivy-writer.lock");
+    let held = || {
+        std::fs::File::open(&lock)
+            .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+    };
+    for _ in 0..100 {
+        if held() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(held(), "the follower did not take the writer");
+    let releasing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let other = {
+        let releasing = std::sync::Arc::clone(&releasing);
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(700));
+            releasing.store(true, std::sync::atomic::Ordering::SeqCst);
+            follower.finish()
+        })
+    };
+    let doc: i64 = store
+        .conn()
+        .query_row("SELECT min(id) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    let mut key = narrata::keyfile::Key::new("follow");
+    narrata::anonymise::correct::redact_text(
+        &mut store,
+        "tester",
+        &mut key,
+        &mut |_| Ok(()),
+        "woord00",
+        Some(doc),
+        "ID",
+    )
+    .unwrap();
+    assert!(
+        releasing.load(std::sync::atomic::Ordering::SeqCst),
+        "the redaction replaced the index folder while another command's writer was open in it"
+    );
+    assert!(other.join().unwrap().is_empty());
+    // No file of the index (or of one being deleted) holds the redacted word, and the next
+    // search builds the index without it.
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(search::INDEX_DIR)
+        })
+        .flat_map(|e| {
+            std::fs::read_dir(e.path())
+                .unwrap()
+                .flatten()
+                .map(|f| f.path())
+        })
+        .collect();
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        assert!(
+            !bytes.windows(7).any(|w| w == b"woord00"),
+            "{} holds the redacted word",
+            f.display()
+        );
+    }
+    let gone = search::search(&store, "woord00", &Filters::default()).unwrap();
+    assert_eq!(gone.total, 0, "a redacted word is still found");
+    every_word_found_but_the_first(&store);
+}
+
+fn every_word_found_but_the_first(store: &Store) {
+    for i in 1..12 {
+        let results = search::search(store, &format!("woord{i:02}"), &Filters::default()).unwrap();
+        assert_eq!(results.total, 1, "woord{i:02}");
+    }
+    let state = search::verify(store).unwrap();
+    assert!(state.current, "{state:?}");
+    assert!(state.problems.is_empty(), "{state:?}");
 }

@@ -44,14 +44,44 @@ pub fn remove_discarded(project: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The lock file an index writer holds for as long as it is open (tantivy's name for it).
+const WRITER_LOCK: &str = ".tantivy-writer.lock";
+
+/// Waits until no index writer is open in `dir` (one of another process, such as an import's
+/// follower, which holds it for the whole import), as long as SQLite waits for a transaction,
+/// and then holds the writer's lock until the returned file is dropped. `Error::Busy` when
+/// the wait ran out. No lock to take where the folder has none.
+fn hold_writer_lock(dir: &Path) -> Result<Option<std::fs::File>> {
+    let path = dir.join(WRITER_LOCK);
+    let file = match std::fs::OpenOptions::new().write(true).open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let deadline = std::time::Instant::now() + super::BUSY_TIMEOUT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => return Err(Error::Busy),
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+        }
+    }
+}
+
 /// Deletes the index folder; the next search builds it anew from the database.
 /// The folder is renamed first and deleted after, so that a crash midway never leaves a half
 /// deleted index in place (unreadable, and still holding some of the old words); a renamed one
 /// a crash left is deleted here and by the next rebuild, and privacy-check searches it too.
+/// A writer open on the index (another command's) is waited for first: it would otherwise
+/// go on writing what it was given, old words included, into the folder a rebuild makes.
 pub fn discard_index(project: &Path) -> Result<()> {
     remove_discarded(project)?;
     let dir = index_dir(project);
     if dir.exists() {
+        let _writer = hold_writer_lock(&dir)?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
