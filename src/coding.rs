@@ -145,18 +145,18 @@ pub fn passages(conn: &Connection, mut codings: Vec<Coding>) -> Result<Vec<Passa
         };
         out.push((passage, false));
     }
-    let mut texts: HashMap<i64, String> = HashMap::new();
+    // The text of the document in hand (the passages come in document order).
+    let mut text: Option<(i64, String)> = None;
     let mut passages = Vec::with_capacity(out.len());
     for (mut p, grew) in out {
+        let c = &mut p.coding;
         if grew {
-            let c = &mut p.coding;
-            let text = match texts.entry(c.doc) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(corpus::text(conn, c.doc)?)
-                }
-            };
-            c.text = crate::offsets::slice_chars(text, c.start as usize, c.end as usize).to_owned();
+            if text.as_ref().is_none_or(|(doc, _)| *doc != c.doc) {
+                text = Some((c.doc, corpus::text(conn, c.doc)?));
+            }
+            let (_, whole) = text.as_ref().expect("read above");
+            c.text =
+                crate::offsets::slice_chars(whole, c.start as usize, c.end as usize).to_owned();
         }
         p.coders.sort();
         p.coding.participants.sort();
