@@ -500,6 +500,25 @@ pub fn each(
     filter: &Filter,
     each: &mut dyn FnMut(Coding) -> Result<()>,
 ) -> Result<()> {
+    select(conn, filter, true, each)
+}
+
+/// [`each`] without the codings' text and lines (empty and 0): for a caller that needs only
+/// where the codings are and whom they quote, no document's text is read.
+pub fn each_placed(
+    conn: &Connection,
+    filter: &Filter,
+    each: &mut dyn FnMut(Coding) -> Result<()>,
+) -> Result<()> {
+    select(conn, filter, false, each)
+}
+
+fn select(
+    conn: &Connection,
+    filter: &Filter,
+    with_text: bool,
+    each: &mut dyn FnMut(Coding) -> Result<()>,
+) -> Result<()> {
     let mut conditions: Vec<String> = vec!["1 = 1".into()];
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(code) = &filter.code {
@@ -552,7 +571,7 @@ pub fn each(
         ));
     }
     let refs: Vec<&dyn rusqlite::ToSql> = values.iter().map(|v| v.as_ref()).collect();
-    visit(conn, &conditions.join(" AND "), &refs, each)
+    visit(conn, &conditions.join(" AND "), &refs, with_text, each)
 }
 
 fn query(
@@ -561,7 +580,7 @@ fn query(
     values: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<Coding>> {
     let mut out = Vec::new();
-    visit(conn, condition, values, &mut |c| {
+    visit(conn, condition, values, true, &mut |c| {
         out.push(c);
         Ok(())
     })?;
@@ -575,6 +594,7 @@ fn visit(
     conn: &Connection,
     condition: &str,
     values: &[&dyn rusqlite::ToSql],
+    with_text: bool,
     each: &mut dyn FnMut(Coding) -> Result<()>,
 ) -> Result<()> {
     let sql = format!(
@@ -598,9 +618,12 @@ fn visit(
             .iter()
             .flat_map(|c| [c.start.max(0) as usize, c.end.max(0) as usize])
             .collect();
-        let t = DocText::load(conn, doc, kind, at)?;
+        let t = DocText::load(conn, doc, kind, at, with_text)?;
         for mut c in batch.drain(..) {
-            (c.text, c.line, c.end_line) = t.span(c.start.max(0) as usize, c.end.max(0) as usize);
+            if with_text {
+                (c.text, c.line, c.end_line) =
+                    t.span(c.start.max(0) as usize, c.end.max(0) as usize);
+            }
             c.participants = t.participants(c.start, c.end, kind);
             if let Some(code) = codes.get(&c.code_id) {
                 c.code = code.name.clone();
@@ -655,7 +678,7 @@ pub fn describe_spans(
     }
     let mut texts: HashMap<i64, DocText> = HashMap::new();
     for (doc, offsets) in at {
-        texts.insert(doc, DocText::load(conn, doc, "individual", offsets)?);
+        texts.insert(doc, DocText::load(conn, doc, "individual", offsets, true)?);
     }
     Ok(spans
         .iter()
@@ -679,11 +702,22 @@ struct DocText {
 }
 
 impl DocText {
-    fn load(conn: &Connection, doc: i64, kind: &str, mut at: Vec<usize>) -> Result<DocText> {
+    /// Without `with_text`, only who speaks where: no text, offsets or lines.
+    fn load(
+        conn: &Connection,
+        doc: i64,
+        kind: &str,
+        mut at: Vec<usize>,
+        with_text: bool,
+    ) -> Result<DocText> {
         // Statements kept prepared: this runs once for every document with codings.
-        let text: String = conn
-            .prepare_cached("SELECT text FROM documents WHERE id = ?1")?
-            .query_row([doc], |r| r.get(0))?;
+        let text: String = if with_text {
+            conn.prepare_cached("SELECT text FROM documents WHERE id = ?1")?
+                .query_row([doc], |r| r.get(0))?
+        } else {
+            at.clear();
+            String::new()
+        };
         at.sort_unstable();
         at.dedup();
         let bytes = crate::offsets::char_to_byte(&text, &at);

@@ -197,7 +197,8 @@ impl Excerpts {
             ..Filter::default()
         };
         let mut by_cell: HashMap<(String, String), Vec<(i64, i64)>> = HashMap::new();
-        coding::each(conn, &filter, &mut |c| {
+        // Where they are and whom they quote; their text is read per participant.
+        coding::each_placed(conn, &filter, &mut |c| {
             if let Some(wave) = &c.wave {
                 for p in &c.participants {
                     by_cell
