@@ -513,12 +513,40 @@ pub fn each_placed(
     select(conn, filter, false, each)
 }
 
+/// How many codings a filter selects (one query, no text read): a caller that holds them
+/// all makes room for them once.
+pub fn count(conn: &Connection, filter: &Filter) -> Result<usize> {
+    let (condition, values) = condition_of(conn, filter)?;
+    let refs: Vec<&dyn rusqlite::ToSql> = values.iter().map(|v| v.as_ref()).collect();
+    let n: i64 = conn.query_row(
+        &format!(
+            "SELECT count(*) FROM codings c JOIN documents d ON d.id = c.doc_id
+             JOIN coders k ON k.id = c.coder_id LEFT JOIN waves w ON w.id = d.wave_id
+             WHERE {condition}"
+        ),
+        refs.as_slice(),
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
 fn select(
     conn: &Connection,
     filter: &Filter,
     with_text: bool,
     each: &mut dyn FnMut(Coding) -> Result<()>,
 ) -> Result<()> {
+    let (condition, values) = condition_of(conn, filter)?;
+    let refs: Vec<&dyn rusqlite::ToSql> = values.iter().map(|v| v.as_ref()).collect();
+    visit(conn, &condition, &refs, with_text, each)
+}
+
+/// The SQL condition (over `codings c`, `documents d`, `coders k`, `waves w`) and its values
+/// for a filter.
+fn condition_of(
+    conn: &Connection,
+    filter: &Filter,
+) -> Result<(String, Vec<Box<dyn rusqlite::ToSql>>)> {
     let mut conditions: Vec<String> = vec!["1 = 1".into()];
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(code) = &filter.code {
@@ -570,8 +598,7 @@ fn select(
                       JOIN participants p ON p.id = dp.participant_id WHERE dp.doc_id = d.id AND p.code = ?{n})))"
         ));
     }
-    let refs: Vec<&dyn rusqlite::ToSql> = values.iter().map(|v| v.as_ref()).collect();
-    visit(conn, &conditions.join(" AND "), &refs, with_text, each)
+    Ok((conditions.join(" AND "), values))
 }
 
 fn query(

@@ -642,6 +642,47 @@ fn codings_filter_by_code_subcodes_participant_wave_and_coder() {
     let shown = run_ok(&demo, &["show", &p03[0]["doc"].to_string()]);
     assert!(shown.contains("│ "), "{shown}");
     run_ok(&demo, &["check", "--full"]);
+
+    // What reports use to make room for the codings (`count`) and to place them without their
+    // text (`each_placed`) agree with the full listing, filter by filter.
+    let store = narrata::store::Store::open(&demo).unwrap();
+    let filters = [
+        narrata::coding::Filter::default(),
+        narrata::coding::Filter {
+            code: Some("Verbondenheid".into()),
+            with_subcodes: true,
+            ..Default::default()
+        },
+        narrata::coding::Filter {
+            participant: Some("p03".into()),
+            wave: Some("2".into()),
+            ..Default::default()
+        },
+        narrata::coding::Filter {
+            coders: vec!["nobody".into()],
+            ..Default::default()
+        },
+    ];
+    for filter in &filters {
+        let full = narrata::coding::list(store.conn(), filter).unwrap();
+        assert_eq!(
+            narrata::coding::count(store.conn(), filter).unwrap(),
+            full.len(),
+            "{filter:?}"
+        );
+        let mut placed = Vec::new();
+        narrata::coding::each_placed(store.conn(), filter, &mut |c| {
+            assert!(c.text.is_empty());
+            placed.push((c.id, c.doc, c.code_id, c.wave, c.participants));
+            Ok(())
+        })
+        .unwrap();
+        let expected: Vec<_> = full
+            .into_iter()
+            .map(|c| (c.id, c.doc, c.code_id, c.wave, c.participants))
+            .collect();
+        assert_eq!(placed, expected, "{filter:?}");
+    }
 }
 
 #[test]
