@@ -450,7 +450,7 @@ pub fn get_many(conn: &Connection, ids: &[i64]) -> Result<Vec<Coding>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = crate::store::id_list(ids);
     query(conn, &format!("c.id IN ({list})"), &[])
 }
 
