@@ -131,13 +131,19 @@ impl Session {
     }
 }
 
-/// Imports a file with the binary, as a user would, the passphrase from the environment.
+/// The key's passphrase in these tests: the one the window under test will take from the
+/// environment when it is set there (a developer's shell may set it), else a test phrase.
+fn passphrase() -> String {
+    std::env::var("NARRATA_PASSPHRASE").unwrap_or_else(|_| "proef-wachtwoord".into())
+}
+
+/// Imports a file with the binary, as a user would, with [`passphrase`].
 fn import(dir: &Path, file: &Path, anonymise: &str) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_narrata"))
         .args(["--project", dir.to_str().unwrap(), "import"])
         .arg(file)
         .args(["--anonymise", anonymise])
-        .env("NARRATA_PASSPHRASE", "proef-wachtwoord")
+        .env("NARRATA_PASSPHRASE", passphrase())
         .env("NARRATA_CODER", CODER)
         .output()
         .unwrap();
@@ -1377,7 +1383,7 @@ fn pseudonyms_are_linked_split_relabelled_and_restored_and_words_redacted_from_t
             "privacy-check",
             "--json",
         ])
-        .env("NARRATA_PASSPHRASE", "proef-wachtwoord")
+        .env("NARRATA_PASSPHRASE", passphrase())
         .output()
         .unwrap();
     let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
