@@ -519,11 +519,7 @@ pub fn count(conn: &Connection, filter: &Filter) -> Result<usize> {
     let (condition, values) = condition_of(conn, filter)?;
     let refs: Vec<&dyn rusqlite::ToSql> = values.iter().map(|v| v.as_ref()).collect();
     let n: i64 = conn.query_row(
-        &format!(
-            "SELECT count(*) FROM codings c JOIN documents d ON d.id = c.doc_id
-             JOIN coders k ON k.id = c.coder_id LEFT JOIN waves w ON w.id = d.wave_id
-             WHERE {condition}"
-        ),
+        &format!("SELECT count(*) FROM {CODINGS_JOINED} WHERE {condition}"),
         refs.as_slice(),
         |r| r.get(0),
     )?;
@@ -541,8 +537,11 @@ fn select(
     visit(conn, &condition, &refs, with_text, each)
 }
 
-/// The SQL condition (over `codings c`, `documents d`, `coders k`, `waves w`) and its values
-/// for a filter.
+/// The tables a filter's condition ([`condition_of`]) is written over.
+const CODINGS_JOINED: &str = "codings c JOIN documents d ON d.id = c.doc_id
+     JOIN coders k ON k.id = c.coder_id LEFT JOIN waves w ON w.id = d.wave_id";
+
+/// The SQL condition (over [`CODINGS_JOINED`]) and its values for a filter.
 fn condition_of(
     conn: &Connection,
     filter: &Filter,
@@ -626,8 +625,7 @@ fn visit(
 ) -> Result<()> {
     let sql = format!(
         "SELECT c.id, c.guid, c.doc_id, c.code_id, c.start, c.end, k.name, c.created, w.name, d.kind
-         FROM codings c JOIN documents d ON d.id = c.doc_id JOIN coders k ON k.id = c.coder_id
-         LEFT JOIN waves w ON w.id = d.wave_id
+         FROM {CODINGS_JOINED}
          WHERE {condition} ORDER BY c.doc_id, c.start, c.end, c.id"
     );
     let codes: HashMap<i64, Code> = codebook::codes_uncounted(conn)?
