@@ -79,7 +79,12 @@ fn turns(store: &Store) -> usize {
 /// Every file's own word is found, in its own document, and the index agrees with the
 /// database turn for turn.
 fn every_word_found(store: &Store) {
-    for i in 0..12 {
+    words_found_from(store, 0);
+}
+
+/// [`every_word_found`], from the `first` file's word on (those before were redacted).
+fn words_found_from(store: &Store, first: usize) {
+    for i in first..12 {
         let results = search::search(store, &format!("woord{i:02}"), &Filters::default()).unwrap();
         assert_eq!(results.total, 1, "woord{i:02}");
     }
@@ -87,6 +92,46 @@ fn every_word_found(store: &Store) {
     assert!(state.current, "{state:?}");
     assert!(state.problems.is_empty(), "{state:?}");
     assert_eq!(state.turns, turns(store));
+}
+
+/// A project with [`sources`] imported and indexed.
+fn imported_and_indexed(dir: &Path) -> Store {
+    let mut store = project(dir);
+    let report = import::import_with_key(
+        &mut store,
+        "tester",
+        &sources(),
+        &options(),
+        &mut |_, _| {},
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(report.imported, 12);
+    search::follow(&mut store).unwrap();
+    assert!(search::is_current(&store).unwrap());
+    store
+}
+
+/// Another command's follower, holding the index's writer (as an import's does for its whole
+/// run) until it finishes; returned once the writer's lock is held (the lock file itself is
+/// left from the first indexing).
+fn follower_holding_the_writer(store: &mut Store, dir: &Path) -> Follower {
+    narrata::memo::add(store, "tester", narrata::memo::Target::Project, "een").unwrap();
+    let mut follower = Follower::start(dir);
+    follower.follow(store.take_outcomes());
+    let lock = dir.join(search::INDEX_DIR).join(".tantivy-writer.lock");
+    let held = || {
+        std::fs::File::open(&lock)
+            .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+    };
+    for _ in 0..100 {
+        if held() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(held(), "the follower did not take the writer");
+    follower
 }
 
 #[test]
@@ -191,32 +236,8 @@ fn text_replaced_during_the_run_hands_the_rest_to_the_usual_path() {
 fn a_search_while_another_command_holds_the_writer_answers_from_the_index_as_committed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("p");
-    let mut store = project(&dir);
-    let report = import::import_with_key(
-        &mut store,
-        "tester",
-        &sources(),
-        &options(),
-        &mut |_, _| {},
-        &mut |_| {},
-    )
-    .unwrap();
-    assert_eq!(report.imported, 12);
-    search::follow(&mut store).unwrap();
-    assert!(search::is_current(&store).unwrap());
-    // Another command's follower takes the index's writer (as an import's does for its whole
-    // run) and keeps it until it finishes.
-    narrata::memo::add(&mut store, "tester", narrata::memo::Target::Project, "een").unwrap();
-    let mut follower = Follower::start(&dir);
-    follower.follow(store.take_outcomes());
-    let lock = dir.join(search::INDEX_DIR).join(".tantivy-writer.lock");
-    for _ in 0..100 {
-        if lock.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    assert!(lock.exists(), "the follower did not take the writer");
+    let mut store = imported_and_indexed(&dir);
+    let follower = follower_holding_the_writer(&mut store, &dir);
     // Something committed that the index does not reflect yet: a search would rebuild it.
     narrata::memo::add(&mut store, "tester", narrata::memo::Target::Project, "twee").unwrap();
     assert!(!search::is_current(&store).unwrap());
@@ -239,35 +260,8 @@ fn a_search_while_another_command_holds_the_writer_answers_from_the_index_as_com
 fn a_redaction_waits_for_another_commands_writer_and_leaves_no_old_words_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("p");
-    let mut store = project(&dir);
-    let report = import::import_with_key(
-        &mut store,
-        "tester",
-        &sources(),
-        &options(),
-        &mut |_, _| {},
-        &mut |_| {},
-    )
-    .unwrap();
-    assert_eq!(report.imported, 12);
-    search::follow(&mut store).unwrap();
-    // Another command's follower holds the index's writer, as an import's does for its run.
-    narrata::memo::add(&mut store, "tester", narrata::memo::Target::Project, "een").unwrap();
-    let mut follower = Follower::start(&dir);
-    follower.follow(store.take_outcomes());
-    // The writer's lock file is left from the first indexing: wait until it is held.
-    let lock = dir.join(search::INDEX_DIR).join(".tantivy-writer.lock");
-    let held = || {
-        std::fs::File::open(&lock)
-            .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
-    };
-    for _ in 0..100 {
-        if held() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    assert!(held(), "the follower did not take the writer");
+    let mut store = imported_and_indexed(&dir);
+    let follower = follower_holding_the_writer(&mut store, &dir);
     let releasing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let other = {
         let releasing = std::sync::Arc::clone(&releasing);
@@ -324,15 +318,5 @@ fn a_redaction_waits_for_another_commands_writer_and_leaves_no_old_words_behind(
     }
     let gone = search::search(&store, "woord00", &Filters::default()).unwrap();
     assert_eq!(gone.total, 0, "a redacted word is still found");
-    every_word_found_but_the_first(&store);
-}
-
-fn every_word_found_but_the_first(store: &Store) {
-    for i in 1..12 {
-        let results = search::search(store, &format!("woord{i:02}"), &Filters::default()).unwrap();
-        assert_eq!(results.total, 1, "woord{i:02}");
-    }
-    let state = search::verify(store).unwrap();
-    assert!(state.current, "{state:?}");
-    assert!(state.problems.is_empty(), "{state:?}");
+    words_found_from(&store, 1);
 }
