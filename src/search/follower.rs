@@ -2,8 +2,9 @@
 //! works on a thread of its own, at the lowest scheduling priority, so that it uses the core
 //! the committing thread leaves idle and never slows it. While the run goes on it indexes with
 //! one thread and half the usual memory (it has one idle core to use, and its memory comes on
-//! top of the run's own); what is left when the run ends is committed and the rest indexed
-//! with the usual writer, on both cores.
+//! top of the run's own). When the run ends that writer is given nothing more, even in the
+//! middle of an action (an import's batch takes one thread seconds to index): it commits what
+//! it was given, and the rest is indexed with the usual writer, on both cores.
 //!
 //! It indexes only what [`super::follow_outcomes`] would index piece by piece (documents and
 //! codings that changed), for actions that follow each other from the generation the index
@@ -22,7 +23,8 @@ use rusqlite::{Connection, OpenFlags};
 use tantivy::IndexWriter;
 
 use super::index::{
-    WRITER_MEMORY, index_changes, open_or_create, reflects, search_error, write_meta, writer_with,
+    WRITER_MEMORY, index_changes, index_changes_until, open_or_create, reflects, search_error,
+    write_meta, writer_with,
 };
 use super::schema::Fields;
 use crate::error::Result;
@@ -122,9 +124,20 @@ fn follow_all(
                 continue;
             }
         }
-        match index_some(project, &mut reader, &mut writing, &outcomes, full) {
-            Ok(true) => {}
-            Ok(false) => {
+        let run_ended = || ended.load(Ordering::Acquire);
+        match index_some(
+            project,
+            &mut reader,
+            &mut writing,
+            &outcomes,
+            full,
+            &run_ended,
+        ) {
+            Ok(Indexed::All) => {}
+            Ok(Indexed::Stopped(left)) => {
+                rest = hand_over(project, &mut reader, &mut writing, outcomes, &left);
+            }
+            Ok(Indexed::NotForThis) => {
                 // Not for this follower: what was given before is committed, the rest left.
                 rest = commit(project, writing.take());
                 rest.extend(outcomes);
@@ -143,17 +156,28 @@ fn follow_all(
     rest
 }
 
+/// What became of a set of actions given to [`index_some`].
+enum Indexed {
+    /// All given to the writer.
+    All,
+    /// Not for this follower: nothing of them was given to the writer.
+    NotForThis,
+    /// The run ended while the one-thread writer was given them: what is left of them (its
+    /// writer was given the rest, and none of the actions after them).
+    Stopped(Changes),
+}
+
 /// Indexes these actions if they are for this follower (see the module's documentation).
-/// `Ok(false)`: they are not, and nothing of them was given to the writer.
 fn index_some(
     project: &Path,
     reader: &mut Option<Connection>,
     writing: &mut Option<Writing>,
     outcomes: &[Outcome],
     full: bool,
-) -> Result<bool> {
+    run_ended: &dyn Fn() -> bool,
+) -> Result<Indexed> {
     let Some(first) = outcomes.first() else {
-        return Ok(true);
+        return Ok(Indexed::All);
     };
     let chained = match writing {
         Some(w) => w.generation == first.generation_before,
@@ -165,13 +189,91 @@ fn index_some(
             || o.changes.text_replaced
             || o.changes.everything
         {
-            return Ok(false);
+            return Ok(Indexed::NotForThis);
         }
         changes.extend(o.changes.clone());
     }
-    if !chained {
+    if !chained || !open_writer(project, writing, first.generation_before, full)? {
+        return Ok(Indexed::NotForThis);
+    }
+    let conn = match reader {
+        Some(c) => c,
+        None => reader.insert(open_reader(project)?),
+    };
+    let w = writing.as_mut().expect("opened above");
+    // Only the one-thread writer stops when the run ends: the rest is for both cores.
+    let one_thread = !w.full;
+    let stop = || one_thread && run_ended();
+    if let Some(left) = index_changes_until(conn, &w.writer, &w.fields, &changes, &stop)? {
+        return Ok(Indexed::Stopped(left));
+    }
+    w.uncommitted.extend(outcomes.iter().cloned());
+    w.generation += outcomes.len() as i64;
+    Ok(Indexed::All)
+}
+
+/// The run ended while the one-thread writer was given these actions: it commits what it
+/// was given before them, and a writer on both cores indexes what is left of them (what the
+/// first was given of them the second does not index again). Returns the actions not indexed
+/// and committed so far, as [`follow_all`] keeps them.
+fn hand_over(
+    project: &Path,
+    reader: &mut Option<Connection>,
+    writing: &mut Option<Writing>,
+    outcomes: Vec<Outcome>,
+    left: &Changes,
+) -> Vec<Outcome> {
+    let mut rest = commit(project, writing.take());
+    if rest.is_empty() {
+        match go_on(project, reader, writing, &outcomes, left) {
+            Ok(true) => return Vec::new(),
+            Ok(false) => {}
+            Err(_) => rest = writing.take().map(|w| w.uncommitted).unwrap_or_default(),
+        }
+    }
+    rest.extend(outcomes);
+    rest
+}
+
+/// Indexes what is left of these actions (`left`) with a writer on both cores, opened here,
+/// after the one-thread writer committed what it was given before them. `Ok(false)`: the
+/// index no longer reflects what came before them (another process rebuilt it), and nothing was
+/// given to the writer.
+fn go_on(
+    project: &Path,
+    reader: &mut Option<Connection>,
+    writing: &mut Option<Writing>,
+    outcomes: &[Outcome],
+    left: &Changes,
+) -> Result<bool> {
+    let Some(first) = outcomes.first() else {
+        return Ok(true);
+    };
+    if !reflects(project, first.generation_before)
+        || !open_writer(project, writing, first.generation_before, true)?
+    {
         return Ok(false);
     }
+    let conn = match reader {
+        Some(c) => c,
+        None => reader.insert(open_reader(project)?),
+    };
+    let w = writing.as_mut().expect("opened above");
+    index_changes(conn, &w.writer, &w.fields, left)?;
+    w.uncommitted.extend(outcomes.iter().cloned());
+    w.generation += outcomes.len() as i64;
+    Ok(true)
+}
+
+/// Opens the writer if none is open: on both cores with the usual memory when `full`, else
+/// one thread with half of it. False when the index had to be created afresh, or no longer
+/// reflects `generation` once the writer is had (another process rebuilt it meanwhile).
+fn open_writer(
+    project: &Path,
+    writing: &mut Option<Writing>,
+    generation: i64,
+    full: bool,
+) -> Result<bool> {
     if writing.is_none() {
         let (index, fields, created) = open_or_create(project)?;
         if created {
@@ -184,25 +286,17 @@ fn index_some(
         };
         let writer = writer_with(&index, threads, memory)?;
         // Another process may have rebuilt the index while this one waited for the writer.
-        if !reflects(project, first.generation_before) {
+        if !reflects(project, generation) {
             return Ok(false);
         }
         *writing = Some(Writing {
             writer,
             full,
             fields,
-            generation: first.generation_before,
+            generation,
             uncommitted: Vec::new(),
         });
     }
-    let conn = match reader {
-        Some(c) => c,
-        None => reader.insert(open_reader(project)?),
-    };
-    let w = writing.as_mut().expect("opened above");
-    index_changes(conn, &w.writer, &w.fields, &changes)?;
-    w.uncommitted.extend(outcomes.iter().cloned());
-    w.generation += outcomes.len() as i64;
     Ok(true)
 }
 
@@ -234,4 +328,82 @@ fn open_reader(project: &Path) -> Result<Connection> {
     )?;
     conn.busy_timeout(crate::store::BUSY_TIMEOUT)?;
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::{Indexed, commit, hand_over, index_some};
+    use crate::import::{Anonymise, Options, Source};
+
+    /// The run ends while the one-thread writer is given an action of a hundred documents: it
+    /// stops after the first few, commits, and the writer on both cores indexes the others.
+    /// Every turn is then in the index once, and every document's own word is found.
+    #[test]
+    fn a_run_ending_during_an_action_hands_what_is_left_to_both_cores() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("p");
+        let mut store = crate::project::init(&dir, Some("follow"), "nl").unwrap();
+        crate::memo::add(&mut store, "tester", crate::memo::Target::Project, "een").unwrap();
+        crate::search::follow(&mut store).unwrap();
+        let sources: Vec<Source> = (0..100)
+            .map(|i| Source {
+                name: format!("P{i:03}_T1.txt"),
+                bytes: format!("I: Hoe gaat het?\nR: Goed, ik zeg woord{i:03}.\n").into_bytes(),
+            })
+            .collect();
+        let options = Options {
+            anonymise: Anonymise::Off,
+            ..Options::default()
+        };
+        let report = crate::import::import_with_key(
+            &mut store,
+            "tester",
+            &sources,
+            &options,
+            &mut |_, _| {},
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(report.imported, 100);
+        let outcomes = store.take_outcomes();
+        assert_eq!(outcomes.len(), 1, "one batch, one action");
+
+        // The run "ends" once the writer has been given two chunks of documents.
+        let asked = Cell::new(0);
+        let ended = || {
+            asked.set(asked.get() + 1);
+            asked.get() > 2
+        };
+        let (mut reader, mut writing) = (None, None);
+        let left = match index_some(&dir, &mut reader, &mut writing, &outcomes, false, &ended) {
+            Ok(Indexed::Stopped(left)) => left,
+            _ => panic!("the one-thread writer did not stop"),
+        };
+        let given = 2 * super::super::index::DOCUMENTS_AT_ONCE;
+        assert_eq!(left.documents.len(), 100 - given);
+        assert!(!writing.as_ref().unwrap().full);
+
+        let rest = hand_over(&dir, &mut reader, &mut writing, outcomes, &left);
+        assert!(rest.is_empty(), "{rest:?}");
+        assert!(
+            writing.as_ref().unwrap().full,
+            "the rest went to both cores"
+        );
+        assert!(commit(&dir, writing.take()).is_empty());
+
+        let state = crate::search::verify(&store).unwrap();
+        assert!(state.current, "{state:?}");
+        assert!(state.problems.is_empty(), "{state:?}");
+        for i in [0, given - 1, given, 99] {
+            let found = crate::search::search(
+                &store,
+                &format!("woord{i:03}"),
+                &crate::search::Filters::default(),
+            )
+            .unwrap();
+            assert_eq!(found.total, 1, "woord{i:03}");
+        }
+    }
 }

@@ -376,7 +376,7 @@ pub(super) fn open_or_create(project: &Path) -> Result<(Index, Fields, bool)> {
 
 /// How many documents' turns are read from the database and handed to the writer at a time:
 /// indexing a whole project, or an import of any size, holds a few dozen transcripts, not all.
-const DOCUMENTS_AT_ONCE: usize = 32;
+pub(super) const DOCUMENTS_AT_ONCE: usize = 32;
 
 /// Hands every turn of these documents to the writer, a few documents at a time. Returns the
 /// number of turns.
@@ -537,6 +537,21 @@ pub(super) fn index_changes(
     fields: &Fields,
     changes: &Changes,
 ) -> Result<()> {
+    // Never asked to stop, it gives everything to the writer.
+    index_changes_until(conn, w, fields, changes, &|| false).map(|_| ())
+}
+
+/// [`index_changes`], asking `stop` before each few documents: when it says yes, what was not
+/// given to the writer is returned (the documents not given, and the codings' spans, which come
+/// last), for another writer to index. What was given stays given: indexing a document again
+/// replaces it.
+pub(super) fn index_changes_until(
+    conn: &Connection,
+    w: &IndexWriter,
+    fields: &Fields,
+    changes: &Changes,
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<Changes>> {
     let docs: Vec<i64> = changes.documents.iter().copied().collect();
     let turns = turns_under(conn, changes)?;
     for d in &docs {
@@ -545,7 +560,23 @@ pub(super) fn index_changes(
     for t in &turns {
         w.delete_term(Term::from_field_u64(fields.turn, *t as u64));
     }
-    add_documents(conn, w, fields, &docs)?;
+    for (i, chunk) in docs.chunks(DOCUMENTS_AT_ONCE).enumerate() {
+        if stop() {
+            let given = i * DOCUMENTS_AT_ONCE;
+            return Ok(Some(Changes {
+                documents: docs[given..].iter().copied().collect(),
+                // Spans of documents indexed whole were never turns to index again.
+                spans: changes
+                    .spans
+                    .iter()
+                    .filter(|(d, _)| !changes.documents.contains(d))
+                    .map(|(d, s)| (*d, s.clone()))
+                    .collect(),
+                ..Changes::default()
+            }));
+        }
+        add_rows(w, fields, turn_rows(conn, chunk)?)?;
+    }
     if !turns.is_empty() {
         let wanted: HashSet<i64> = turns.iter().copied().collect();
         let span_docs: Vec<i64> = changes.spans.keys().copied().collect();
@@ -557,7 +588,7 @@ pub(super) fn index_changes(
             add_rows(w, fields, rows)?;
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// The turns under the changed codings' spans, of documents not indexed again whole.
