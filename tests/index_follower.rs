@@ -27,13 +27,15 @@ fn sources() -> Vec<Source> {
         .collect()
 }
 
-/// The batches (and actions) the import of [`sources`] makes with [`options`].
-const BATCHES: usize = 6;
+/// The batches (and actions) the import of [`sources`] makes with [`options`]: one file in each
+/// of the first three (an import that does not fit in one batch starts with smaller ones), then
+/// two files a batch.
+const BATCHES: usize = 8;
 
 fn options() -> Options {
     Options {
         anonymise: Anonymise::Off,
-        // Two files a batch: six batches, six actions.
+        // Two files a batch after the first three: eight batches, eight actions.
         batch_bytes: Some(300),
         ..Options::default()
     }
@@ -43,8 +45,9 @@ fn project(dir: &Path) -> Store {
     narrata::project::init(dir, Some("follow"), "nl").unwrap()
 }
 
-/// Imports the sources with a follower, calling `between` after each batch's commit (before
-/// the follower is handed it), and returns what the follower handed back.
+/// Imports the sources with a follower as the command line does (told when the last batch is
+/// next, from when it indexes on both cores), calling `between` after each batch's commit
+/// (before the follower is handed it), and returns what the follower handed back.
 fn import_following(
     store: &mut Store,
     between: &mut dyn FnMut(&mut Store, usize),
@@ -57,10 +60,14 @@ fn import_following(
         &sources(),
         &options(),
         &mut |_, _| {},
-        &mut |store| {
+        &mut |store, left| {
             between(store, batch);
             batch += 1;
+            assert_eq!(left, BATCHES - batch, "batches still to come");
             follower.follow(store.take_outcomes());
+            if left <= 1 {
+                follower.ending();
+            }
         },
     )
     .unwrap();
@@ -103,7 +110,7 @@ fn imported_and_indexed(dir: &Path) -> Store {
         &sources(),
         &options(),
         &mut |_, _| {},
-        &mut |_| {},
+        &mut |_, _| {},
     )
     .unwrap();
     assert_eq!(report.imported, 12);

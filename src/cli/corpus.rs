@@ -88,7 +88,12 @@ pub(super) fn import(ctx: &Ctx, args: ImportArgs, out: &mut dyn Write) -> Result
         &sources,
         &options,
         &mut |d, t| bar.show(d, t),
-        &mut |store| follower.follow(store.take_outcomes()),
+        &mut |store, left| {
+            follower.follow(store.take_outcomes());
+            if left <= 1 {
+                follower.ending();
+            }
+        },
     );
     store.give_back_outcomes(follower.finish());
     let mut report = imported?;

@@ -33,13 +33,25 @@ pub const BATCH_BYTES: u64 = 8 * 1024 * 1024;
 const BATCH_FILES: usize = 256;
 
 /// The import's files cut into batches in their order, each at most `limit` bytes (a larger
-/// file is a batch of its own) and [`BATCH_FILES`] files.
+/// file is a batch of its own) and [`BATCH_FILES`] files. When they do not fit in one, the
+/// first batches are smaller (an eighth of `limit`, a quarter, a half): storing starts only
+/// when the first batch has been searched for the import's names, and the index only when it
+/// is stored, so a small first batch sets both to work sooner.
 pub(super) fn cut(sources: &dyn Sources, limit: u64) -> Vec<Range<usize>> {
+    let total: u64 = (0..sources.count()).map(|i| sources.size(i)).sum();
+    let ramp = total > limit;
+    let limit_of = |batch: usize| match batch {
+        _ if !ramp => limit,
+        0 => limit / 8,
+        1 => limit / 4,
+        2 => limit / 2,
+        _ => limit,
+    };
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0u64);
     for i in 0..sources.count() {
         let size = sources.size(i);
-        if i > start && (bytes + size > limit || i - start >= BATCH_FILES) {
+        if i > start && (bytes + size > limit_of(out.len()) || i - start >= BATCH_FILES) {
             out.push(start..i);
             (start, bytes) = (i, 0);
         }
@@ -275,4 +287,36 @@ fn parse(
 /// The one participant a document is about, if it is about one.
 pub(super) fn participant(meta: &resolve::Resolved) -> Option<String> {
     (meta.participants.len() == 1).then(|| meta.participants[0].clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+    use crate::import::Source;
+
+    fn files(sizes: &[usize]) -> Vec<Source> {
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Source {
+                name: format!("P{i:02}_T1.txt"),
+                bytes: vec![b'a'; *n],
+            })
+            .collect()
+    }
+
+    /// An import larger than a batch starts with an eighth, a quarter and a half of one; an
+    /// import that fits in one batch is one batch (it is read only once).
+    #[test]
+    fn batches_grow_to_their_size_and_a_small_import_is_one() {
+        let lengths = |sources: &Vec<Source>, limit| -> Vec<usize> {
+            cut(sources, limit).iter().map(|r| r.len()).collect()
+        };
+        assert_eq!(lengths(&files(&[10; 20]), 80), [1, 2, 4, 8, 5]);
+        assert_eq!(lengths(&files(&[10; 8]), 80), [8]);
+        // A file larger than its batch is a batch of its own.
+        assert_eq!(lengths(&files(&[100, 10, 10, 10]), 80), [1, 2, 1]);
+        let all: usize = lengths(&files(&[10; 20]), 80).iter().sum();
+        assert_eq!(all, 20);
+    }
 }

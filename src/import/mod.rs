@@ -165,14 +165,15 @@ pub const QDE_ALONE: &str = "a .qde is the project file inside a REFI-QDA archiv
 /// Imports `sources` as [`import`] does, with the project's key when the options anonymise:
 /// the key is opened first (or made, the passphrase asked through `keyfile::open_or_new`) and
 /// saved before each commit. `committed` is called after each batch commits (the search index
-/// may follow the batch then). Every front-end imports transcripts through this.
+/// may follow the batch then), with the number of batches still to come. Every front-end
+/// imports transcripts through this.
 pub fn import_with_key(
     store: &mut Store,
     coder: &str,
     sources: &dyn Sources,
     options: &Options,
     progress: &mut dyn FnMut(usize, usize),
-    committed: &mut dyn FnMut(&mut Store),
+    committed: &mut dyn FnMut(&mut Store, usize),
 ) -> Result<ImportReport> {
     if options.anonymise == Anonymise::Off {
         return import_then(store, coder, sources, options, None, progress, committed);
@@ -215,7 +216,7 @@ pub fn import(
         options,
         privacy,
         progress,
-        &mut |_| {},
+        &mut |_, _| {},
     )
 }
 
@@ -227,7 +228,7 @@ fn import_then(
     options: &Options,
     mut privacy: Option<Privacy<'_>>,
     progress: &mut dyn FnMut(usize, usize),
-    committed: &mut dyn FnMut(&mut Store),
+    committed: &mut dyn FnMut(&mut Store, usize),
 ) -> Result<ImportReport> {
     let started = Instant::now();
     remove_old_spools(store.root());
@@ -278,6 +279,8 @@ fn import_then(
                 }
             }
         });
+        let batch_count = batches.len();
+        let mut stored = 0;
         let mut queue = batches.into_iter();
         // Hands the worker the next batch; false when there is none, or when the worker has
         // ended (then only by a panic, which the `recv` below reports).
@@ -341,7 +344,8 @@ fn import_then(
                 options,
                 language,
             )?;
-            committed(store);
+            stored += 1;
+            committed(store, batch_count - stored);
         }
         Ok(())
     })?;
