@@ -45,8 +45,8 @@ fn project(dir: &Path) -> Store {
     narrata::project::init(dir, Some("follow"), "nl").unwrap()
 }
 
-/// Imports the sources with a follower as the command line does (told when the last batch is
-/// next, from when it indexes on both cores), calling `between` after each batch's commit
+/// Imports the sources with a follower as the command line does (told when the last two batches
+/// are next, from when it indexes on both cores), calling `between` after each batch's commit
 /// (before the follower is handed it), and returns what the follower handed back.
 fn import_following(
     store: &mut Store,
@@ -65,7 +65,7 @@ fn import_following(
             batch += 1;
             assert_eq!(left, BATCHES - batch, "batches still to come");
             follower.follow(store.take_outcomes());
-            if left <= 1 {
+            if left <= 2 {
                 follower.ending();
             }
         },

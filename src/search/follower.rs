@@ -2,11 +2,10 @@
 //! works on a thread of its own, at the lowest scheduling priority, so that it uses the core
 //! the committing thread leaves idle and never slows it. While the run goes on it indexes with
 //! one thread and half the usual memory (it has one idle core to use, and its memory comes on
-//! top of the run's own). When the run's last action is next ([`Follower::ending`]) or the
-//! run has ended, that writer is given nothing more, even in the middle of an action (an
-//! import's batch takes one thread seconds to index): it commits what it was given, on the core
-//! the storing of the last action leaves, and the rest is indexed with the usual writer, on
-//! both cores.
+//! top of the run's own). When the run is about to end ([`Follower::ending`]) or has ended,
+//! that writer is given nothing more, even in the middle of an action (an import's batch takes
+//! one thread seconds to index): it commits what it was given, on the core the storing of the
+//! last actions leaves, and the rest is indexed with the usual writer, on both cores.
 //!
 //! It indexes only what [`super::follow_outcomes`] would index piece by piece (documents and
 //! codings that changed), for actions that follow each other from the generation the index
@@ -38,8 +37,7 @@ pub struct Follower {
     thread: Option<JoinHandle<Vec<Outcome>>>,
     /// Every action handed over, for the case the thread cannot say which it did not index.
     sent: Vec<Outcome>,
-    /// Set when the run's last action is next, or the run has ended: what is left is indexed on
-    /// both cores.
+    /// Set when the run is about to end, or has ended: what is left is indexed on both cores.
     ended: Arc<AtomicBool>,
 }
 
@@ -77,9 +75,9 @@ impl Follower {
         }
     }
 
-    /// Says that the run's last action is the next one: the index goes on both cores now,
-    /// while that action is stored, not after it (the one-thread writer stops and commits on
-    /// the core the storing thread leaves).
+    /// Says that the run is about to end (its last action or two are next): the index goes on
+    /// both cores now, while those actions are stored, not after them (the one-thread writer
+    /// stops and commits on the core the storing thread leaves).
     pub fn ending(&self) {
         self.ended.store(true, Ordering::Release);
     }
