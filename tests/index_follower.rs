@@ -64,10 +64,10 @@ fn import_following(
             between(store, batch);
             batch += 1;
             assert_eq!(left, BATCHES - batch, "batches still to come");
-            follower.follow(store.take_outcomes());
             if left <= 2 {
                 follower.ending();
             }
+            follower.follow(store.take_outcomes());
         },
     )
     .unwrap();

@@ -89,11 +89,11 @@ pub(super) fn import(ctx: &Ctx, args: ImportArgs, out: &mut dyn Write) -> Result
         &options,
         &mut |d, t| bar.show(d, t),
         &mut |store, left| {
-            follower.follow(store.take_outcomes());
             // The one-thread writer's last commit takes about as long as storing a batch.
             if left <= 2 {
                 follower.ending();
             }
+            follower.follow(store.take_outcomes());
         },
     );
     store.give_back_outcomes(follower.finish());
