@@ -12,7 +12,9 @@
 //! reflects. Anything else (text replaced, a change every entry carries, another process's
 //! commit in between, a failure) stops it: what it committed stays, and the actions it did
 //! not index are handed back for `follow_outcomes`, which indexes them, rebuilds, or leaves
-//! the index to be rebuilt by the next search, as it always does.
+//! the index to be rebuilt by the next search, as it always does. (What it committed may hold
+//! part of the action it stopped in, under the record of the generation before it: every way
+//! on indexes that action again, see `hand_over`.)
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -126,7 +128,7 @@ fn follow_all(
         if full && writing.as_ref().is_some_and(|w| !w.full) {
             // The run has ended: what the one-thread writer holds is committed, and what is
             // left goes to a writer on both cores.
-            rest = commit(project, writing.take());
+            rest = commit(project, writing.take()).err().unwrap_or_default();
             if !rest.is_empty() {
                 rest.extend(outcomes);
                 continue;
@@ -147,7 +149,7 @@ fn follow_all(
             }
             Ok(Indexed::NotForThis) => {
                 // Not for this follower: what was given before is committed, the rest left.
-                rest = commit(project, writing.take());
+                rest = commit(project, writing.take()).err().unwrap_or_default();
                 rest.extend(outcomes);
             }
             Err(_) => {
@@ -159,7 +161,7 @@ fn follow_all(
         }
     }
     if rest.is_empty() {
-        rest = commit(project, writing.take());
+        rest = commit(project, writing.take()).err().unwrap_or_default();
     }
     rest
 }
@@ -221,9 +223,16 @@ fn index_some(
 }
 
 /// The run ended while the one-thread writer was given these actions: it commits what it
-/// was given before them, and a writer on both cores indexes what is left of them (what the
-/// first was given of them the second does not index again). Returns the actions not indexed
-/// and committed so far, as [`follow_all`] keeps them.
+/// was given (the actions before them, and of these the deletion of every changed document and
+/// turn and the first of their documents), recording the generation before them, and a writer
+/// on both cores indexes what is left of them (what the first was given of them the second
+/// does not index again). Returns the actions not indexed and committed so far, as
+/// [`follow_all`] keeps them.
+///
+/// Between the two commits the index holds part of these actions while its record says it
+/// reflects what came before them. That is safe because the database is past that generation
+/// already (nothing takes the index for current), and every way on from that record indexes
+/// these actions again, which replaces their documents.
 fn hand_over(
     project: &Path,
     reader: &mut Option<Connection>,
@@ -231,14 +240,16 @@ fn hand_over(
     outcomes: Vec<Outcome>,
     left: &Changes,
 ) -> Vec<Outcome> {
-    let mut rest = commit(project, writing.take());
-    if rest.is_empty() {
-        match go_on(project, reader, writing, &outcomes, left) {
+    // Only a commit that succeeded lets the second writer go on: a failed one dropped what
+    // the first was given of these actions, and the second indexes only what is left of them.
+    let mut rest = match commit(project, writing.take()) {
+        Ok(()) => match go_on(project, reader, writing, &outcomes, left) {
             Ok(true) => return Vec::new(),
-            Ok(false) => {}
-            Err(_) => rest = writing.take().map(|w| w.uncommitted).unwrap_or_default(),
-        }
-    }
+            Ok(false) => Vec::new(),
+            Err(_) => writing.take().map(|w| w.uncommitted).unwrap_or_default(),
+        },
+        Err(given_before) => given_before,
+    };
     rest.extend(outcomes);
     rest
 }
@@ -308,11 +319,12 @@ fn open_writer(
     Ok(true)
 }
 
-/// Commits what the writer was given and records the generation it reflects; returns the
-/// actions not committed (all it was given, when the commit fails).
-fn commit(project: &Path, writing: Option<Writing>) -> Vec<Outcome> {
+/// Commits what the writer was given and records the generation it reflects; when the commit
+/// fails, the actions it was given are returned (none, when it was given only part of one that
+/// [`hand_over`] takes care of).
+fn commit(project: &Path, writing: Option<Writing>) -> std::result::Result<(), Vec<Outcome>> {
     let Some(mut w) = writing else {
-        return Vec::new();
+        return Ok(());
     };
     let done = w
         .writer
@@ -321,10 +333,7 @@ fn commit(project: &Path, writing: Option<Writing>) -> Vec<Outcome> {
         // Merges finish before the index is said to be current (as `follow_outcomes` does).
         .and_then(|_| w.writer.wait_merging_threads().map_err(search_error))
         .and_then(|_| write_meta(project, w.generation));
-    match done {
-        Ok(()) => Vec::new(),
-        Err(_) => w.uncommitted,
-    }
+    done.map_err(|_| w.uncommitted)
 }
 
 /// A read-only connection of the follower's own: it reads only what was committed.
@@ -345,9 +354,20 @@ mod tests {
     use super::{Indexed, commit, hand_over, index_some};
     use crate::import::{Anonymise, Options, Source};
 
-    /// The run ends while the one-thread writer is given an action of a hundred documents: it
-    /// stops after the first few, commits, and the writer on both cores indexes the others.
-    /// Every turn is then in the index once, and every document's own word is found.
+    /// Transcripts `P{first}`… to `P{first + n - 1}`, each with a word of its own.
+    fn sources(first: usize, n: usize) -> Vec<Source> {
+        (first..first + n)
+            .map(|i| Source {
+                name: format!("P{i:03}_T1.txt"),
+                bytes: format!("I: Hoe gaat het?\nR: Goed, ik zeg woord{i:03}.\n").into_bytes(),
+            })
+            .collect()
+    }
+
+    /// The run ends while the one-thread writer, holding an earlier action it has not
+    /// committed, is given an action of a hundred documents: it stops after the first few,
+    /// commits, and the writer on both cores indexes the others. Every turn is then in the
+    /// index once, and every document's own word is found.
     #[test]
     fn a_run_ending_during_an_action_hands_what_is_left_to_both_cores() {
         let tmp = tempfile::tempdir().unwrap();
@@ -355,56 +375,72 @@ mod tests {
         let mut store = crate::project::init(&dir, Some("follow"), "nl").unwrap();
         crate::memo::add(&mut store, "tester", crate::memo::Target::Project, "een").unwrap();
         crate::search::follow(&mut store).unwrap();
-        let sources: Vec<Source> = (0..100)
-            .map(|i| Source {
-                name: format!("P{i:03}_T1.txt"),
-                bytes: format!("I: Hoe gaat het?\nR: Goed, ik zeg woord{i:03}.\n").into_bytes(),
-            })
-            .collect();
         let options = Options {
             anonymise: Anonymise::Off,
             ..Options::default()
         };
-        let report = crate::import::import_with_key(
-            &mut store,
-            "tester",
-            &sources,
-            &options,
-            &mut |_, _| {},
-            &mut |_, _| {},
-        )
-        .unwrap();
-        assert_eq!(report.imported, 100);
+        // Two imports, one batch (one action) each: ten documents, then a hundred.
+        for (first, n) in [(0, 10), (10, 100)] {
+            let report = crate::import::import_with_key(
+                &mut store,
+                "tester",
+                &sources(first, n),
+                &options,
+                &mut |_, _| {},
+                &mut |_, _| {},
+            )
+            .unwrap();
+            assert_eq!(report.imported, n);
+        }
         let outcomes = store.take_outcomes();
-        assert_eq!(outcomes.len(), 1, "one batch, one action");
+        assert_eq!(outcomes.len(), 2, "one action an import");
+        let (mut reader, mut writing) = (None, None);
+        let never = || false;
+        assert!(matches!(
+            index_some(
+                &dir,
+                &mut reader,
+                &mut writing,
+                &outcomes[..1],
+                false,
+                &never
+            ),
+            Ok(Indexed::All)
+        ));
 
-        // The run "ends" once the writer has been given two chunks of documents.
+        // The run "ends" once the writer has been given two chunks of the second action.
         let asked = Cell::new(0);
         let ended = || {
             asked.set(asked.get() + 1);
             asked.get() > 2
         };
-        let (mut reader, mut writing) = (None, None);
-        let left = match index_some(&dir, &mut reader, &mut writing, &outcomes, false, &ended) {
+        let second = outcomes[1..].to_vec();
+        let left = match index_some(&dir, &mut reader, &mut writing, &second, false, &ended) {
             Ok(Indexed::Stopped(left)) => left,
             _ => panic!("the one-thread writer did not stop"),
         };
         let given = 2 * super::super::index::DOCUMENTS_AT_ONCE;
         assert_eq!(left.documents.len(), 100 - given);
-        assert!(!writing.as_ref().unwrap().full);
+        let w = writing.as_ref().unwrap();
+        assert!(!w.full);
+        assert_eq!(
+            w.uncommitted.len(),
+            1,
+            "the first action, not the stopped one"
+        );
 
-        let rest = hand_over(&dir, &mut reader, &mut writing, outcomes, &left);
+        let rest = hand_over(&dir, &mut reader, &mut writing, second, &left);
         assert!(rest.is_empty(), "{rest:?}");
         assert!(
             writing.as_ref().unwrap().full,
             "the rest went to both cores"
         );
-        assert!(commit(&dir, writing.take()).is_empty());
+        assert!(commit(&dir, writing.take()).is_ok());
 
         let state = crate::search::verify(&store).unwrap();
         assert!(state.current, "{state:?}");
         assert!(state.problems.is_empty(), "{state:?}");
-        for i in [0, given - 1, given, 99] {
+        for i in [0, 9, 10, 10 + given - 1, 10 + given, 109] {
             let found = crate::search::search(
                 &store,
                 &format!("woord{i:03}"),

@@ -543,8 +543,9 @@ pub(super) fn index_changes(
 
 /// [`index_changes`], asking `stop` before each few documents: when it says yes, what was not
 /// given to the writer is returned (the documents not given, and the codings' spans, which come
-/// last), for another writer to index. What was given stays given: indexing a document again
-/// replaces it.
+/// last), for another writer to index. What was given stays given (the deletion of every
+/// changed document and turn, which comes first, and the documents before the stop): indexing a
+/// document again replaces it.
 pub(super) fn index_changes_until(
     conn: &Connection,
     w: &IndexWriter,
