@@ -203,6 +203,8 @@ fn index_some(
         }
         changes.extend(o.changes.clone());
     }
+    // Told meanwhile that the run ends, a writer not yet open is opened on both cores at once.
+    let full = full || (writing.is_none() && run_ended());
     if !chained || !open_writer(project, writing, first.generation_before, full)? {
         return Ok(Indexed::NotForThis);
     }
