@@ -101,6 +101,26 @@ fn words_found_from(store: &Store, first: usize) {
     assert_eq!(state.turns, turns(store));
 }
 
+/// Redacts the first file's own word (`woord00`) in its document, as `anonymise redact
+/// --text` does.
+fn redact_first_word(store: &mut Store) {
+    let doc: i64 = store
+        .conn()
+        .query_row("SELECT min(id) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    let mut key = narrata::keyfile::Key::new("follow");
+    narrata::anonymise::correct::redact_text(
+        store,
+        "tester",
+        &mut key,
+        &mut |_| Ok(()),
+        "woord00",
+        Some(doc),
+        "ID",
+    )
+    .unwrap();
+}
+
 /// A project with [`sources`] imported and indexed.
 fn imported_and_indexed(dir: &Path) -> Store {
     let mut store = project(dir);
@@ -207,21 +227,7 @@ fn text_replaced_during_the_run_hands_the_rest_to_the_usual_path() {
             // took the index's writer (later in the run a redaction waits for the import to
             // end, see below): the index must forget the word, so the usual path builds it
             // anew.
-            let doc: i64 = store
-                .conn()
-                .query_row("SELECT min(id) FROM documents", [], |r| r.get(0))
-                .unwrap();
-            let mut key = narrata::keyfile::Key::new("follow");
-            narrata::anonymise::correct::redact_text(
-                store,
-                "tester",
-                &mut key,
-                &mut |_| Ok(()),
-                "woord00",
-                Some(doc),
-                "ID",
-            )
-            .unwrap();
+            redact_first_word(store);
         }
     });
     assert!(!rest.is_empty());
@@ -278,21 +284,7 @@ fn a_redaction_waits_for_another_commands_writer_and_leaves_no_old_words_behind(
             follower.finish()
         })
     };
-    let doc: i64 = store
-        .conn()
-        .query_row("SELECT min(id) FROM documents", [], |r| r.get(0))
-        .unwrap();
-    let mut key = narrata::keyfile::Key::new("follow");
-    narrata::anonymise::correct::redact_text(
-        &mut store,
-        "tester",
-        &mut key,
-        &mut |_| Ok(()),
-        "woord00",
-        Some(doc),
-        "ID",
-    )
-    .unwrap();
+    redact_first_word(&mut store);
     assert!(
         releasing.load(std::sync::atomic::Ordering::SeqCst),
         "the redaction replaced the index folder while another command's writer was open in it"
