@@ -287,8 +287,10 @@ fn go_on(
 }
 
 /// Opens the writer if none is open: on both cores with the usual memory when `full`, else
-/// one thread with half of it. False when the index had to be created afresh, or no longer
-/// reflects `generation` once the writer is had (another process rebuilt it meanwhile).
+/// one thread with a quarter of it (32 MB: beside an import's batches and key, more raised the
+/// peak of a 900-participant import and was no faster; docs/PERFORMANCE.md). False when the
+/// index had to be created afresh, or no longer reflects `generation` once the writer is had
+/// (another process rebuilt it meanwhile).
 fn open_writer(
     project: &Path,
     writing: &mut Option<Writing>,
@@ -303,7 +305,7 @@ fn open_writer(
         let (threads, memory) = if full {
             (2, WRITER_MEMORY)
         } else {
-            (1, WRITER_MEMORY / 2)
+            (1, WRITER_MEMORY / 4)
         };
         let writer = writer_with(&index, threads, memory)?;
         // Another process may have rebuilt the index while this one waited for the writer.
