@@ -25,9 +25,10 @@ use crate::transcript::Transcript;
 
 /// How much of an import is read, searched and stored at a time, by the files' sizes. Each
 /// batch is one action (one transaction) of its own; each file is all or nothing and a run
-/// taken up again skips what is stored. 8 MB of transcripts keeps an import of the benchmark
-/// study (36 MB) under 300 MB of memory (docs/PERFORMANCE.md).
-pub const BATCH_BYTES: u64 = 8 * 1024 * 1024;
+/// taken up again skips what is stored. 4 MB of transcripts: a batch in hand (read, searched,
+/// replaced, its log) is about eight times its size, and at 8 MB an import of 900 participants
+/// peaked 30 MB higher, no faster (docs/PERFORMANCE.md).
+pub const BATCH_BYTES: u64 = 4 * 1024 * 1024;
 
 /// At most this many files in a batch, however small they are.
 const BATCH_FILES: usize = 256;
