@@ -445,7 +445,7 @@ fn main() {
                 .entries
                 .iter()
                 .find(|e| format!("{}-{}", e.category, e.number) == *entry)
-                .map_or("?", |e| e.original.as_str());
+                .map_or("?", |e| &*e.original);
             let places: BTreeSet<&str> = check
                 .findings
                 .iter()

@@ -293,7 +293,7 @@ pub fn check(project: &Path, conn: &rusqlite::Connection, key: &Key) -> Result<R
         .iter()
         .map(|e| {
             (
-                e.original.clone(),
+                e.original.to_string(),
                 matching(&e.original),
                 format!("{}-{}", e.category, e.number),
             )

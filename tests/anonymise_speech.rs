@@ -228,7 +228,7 @@ fn the_same_first_name_in_two_participants_stories_is_two_people_unless_linked()
     let scopes: Vec<Option<String>> = key
         .entries
         .iter()
-        .filter(|e| e.original == "Wouter")
+        .filter(|e| &*e.original == "Wouter")
         .map(|e| e.scope.as_ref().map(ToString::to_string))
         .collect();
     assert_eq!(scopes, vec![Some("P76".into()), Some("P77".into())]);
@@ -368,7 +368,7 @@ fn organisations_addresses_and_numbers_as_said_are_found() {
     let rule_of = |original: &str| {
         key.entries
             .iter()
-            .find(|e| e.original == original)
+            .find(|e| *e.original == *original)
             .map(|e| e.category.clone())
     };
     assert_eq!(rule_of("Tesco").as_deref(), Some("ORGANISATION"));

@@ -134,7 +134,7 @@ fn pseudonyms(key: &Key) -> Vec<(String, String, u32)> {
     let mut v: Vec<_> = key
         .entries
         .iter()
-        .map(|e| (e.original.clone(), e.category.to_string(), e.number))
+        .map(|e| (e.original.to_string(), e.category.to_string(), e.number))
         .collect();
     v.sort();
     v

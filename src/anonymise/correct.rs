@@ -135,7 +135,7 @@ pub fn list(
                 originals: originals.then(|| {
                     entries_of(key, category, number)
                         .iter()
-                        .map(|e| e.original.clone())
+                        .map(|e| e.original.to_string())
                         .collect()
                 }),
             });
@@ -485,7 +485,7 @@ pub fn restore(
     let (c, n) = known_pseudonym(key, pseudonym)?;
     let forms: Vec<String> = entries_of(key, c, n)
         .iter()
-        .map(|e| e.original.clone())
+        .map(|e| e.original.to_string())
         .collect();
     let word = match original {
         Some(o) => forms

@@ -54,7 +54,7 @@ pub(super) fn key_mentions(known: &[Known], language: &str) -> Arc<Mentions> {
 /// written. Short texts (titles, attribute values) are searched plainly.
 pub(super) fn find_mentions(
     text: &str,
-    names: &[(String, &'static str)],
+    names: &NameList,
     any_case: bool,
     reuse: Option<&Matchers>,
     out: &mut Vec<(usize, usize, &'static str)>,
@@ -83,11 +83,11 @@ pub(super) fn find_mentions(
             && !text[e..].chars().next().is_some_and(char::is_alphanumeric)
     };
     if text.len() < 512 {
-        for (n, c) in names {
+        for (n, c) in names.iter() {
             let needle = if any_case {
                 n.to_lowercase()
             } else {
-                n.clone()
+                n.to_owned()
             };
             for (s, _) in hay.match_indices(needle.as_str()) {
                 let e = s + needle.len();
@@ -105,7 +105,7 @@ pub(super) fn find_mentions(
                 if any_case {
                     n.to_lowercase()
                 } else {
-                    n.clone()
+                    n.to_owned()
                 }
             })
             .collect();
@@ -120,7 +120,7 @@ pub(super) fn find_mentions(
         for m in ac.find_iter(hay) {
             let (s, e) = (m.start(), m.end());
             if bounded(s, e) {
-                out.push((s, e, names[m.pattern().as_usize()].1));
+                out.push((s, e, names.category(m.pattern().as_usize())));
             }
         }
     };
@@ -199,7 +199,7 @@ pub fn detect_with_key(
             && let Some(c) = crate::keyfile::category(&e.category)
         {
             known.push(Known {
-                text: e.original.clone(),
+                text: e.original.to_string(),
                 category: c,
                 exact: false,
             });
@@ -305,12 +305,69 @@ pub(super) fn with_parts(mut names: Vec<Known>) -> Vec<Known> {
 /// right after a verb of seeing or speaking to someone ("ik zag zwaantje", "I rang hope"), never
 /// as the word itself ("de zon", "by God's grace", "it may", "to be frank").
 pub struct Mentions {
-    pub(super) any_case: Vec<(String, &'static str)>,
-    pub(super) exact: Vec<(String, &'static str)>,
-    pub(super) ordinary: Vec<(String, &'static str)>,
+    any_case: NameList,
+    exact: NameList,
+    ordinary: NameList,
     /// Each group's matchers, built when first needed and kept with the names (shared by the
     /// threads that search with them).
     matchers: [Matchers; 3],
+}
+
+/// Names with their categories, sorted, each once, packed into one string: held for a whole
+/// import, where a `String` and a category each took about sixty bytes a name (16 MB of the
+/// peak of a 900-participant import, docs/PERFORMANCE.md), this takes the name's letters and
+/// five bytes.
+#[derive(Debug, Default)]
+pub(super) struct NameList {
+    text: String,
+    /// Where each name ends in `text`; it starts where the one before it ends.
+    ends: Vec<u32>,
+    /// Each name's category, as its place in `kinds`.
+    categories: Vec<u8>,
+    kinds: Vec<&'static str>,
+}
+
+impl NameList {
+    fn packed(mut names: Vec<(String, &'static str)>) -> NameList {
+        names.sort();
+        names.dedup();
+        let mut list = NameList {
+            text: String::with_capacity(names.iter().map(|(n, _)| n.len()).sum()),
+            ends: Vec::with_capacity(names.len()),
+            categories: Vec::with_capacity(names.len()),
+            kinds: Vec::new(),
+        };
+        for (name, category) in names {
+            let kind = match list.kinds.iter().position(|k| *k == category) {
+                Some(i) => i,
+                None => {
+                    list.kinds.push(category);
+                    list.kinds.len() - 1
+                }
+            };
+            list.text.push_str(&name);
+            list.ends.push(list.text.len() as u32);
+            list.categories.push(kind as u8);
+        }
+        list
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn category(&self, i: usize) -> &'static str {
+        self.kinds[self.categories[i] as usize]
+    }
+
+    /// Each name and its category, in order.
+    fn iter(&self) -> impl Iterator<Item = (&str, &'static str)> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&e| e as usize));
+        starts
+            .zip(&self.ends)
+            .enumerate()
+            .map(|(i, (s, &e))| (&self.text[s..e as usize], self.category(i)))
+    }
 }
 
 /// A group's matcher, built when first needed: for lower-cased text, and for text whose
@@ -361,16 +418,10 @@ impl Mentions {
                 any_case.push((text.to_owned(), k.category));
             }
         }
-        // Held for the whole import: at 900 participants the lists' spare room was some MB.
-        for v in [&mut any_case, &mut exact, &mut ordinary] {
-            v.sort();
-            v.dedup();
-            v.shrink_to_fit();
-        }
         Mentions {
-            any_case,
-            exact,
-            ordinary,
+            any_case: NameList::packed(any_case),
+            exact: NameList::packed(exact),
+            ordinary: NameList::packed(ordinary),
             matchers: Default::default(),
         }
     }
@@ -423,4 +474,48 @@ pub fn mentions(t: &Transcript, names: &Mentions) -> Vec<Detection> {
         .map(|(s, e, c, rule)| (s, e, c, 0.85, rule))
         .collect();
     merge(&t.text, hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_packed_name_list_gives_each_name_once_in_order_with_its_category() {
+        let names = vec![
+            ("Zwolle".to_owned(), "PLACE"),
+            ("Anna".to_owned(), "PERSON"),
+            ("Zwolle".to_owned(), "PLACE"),
+            ("Émile".to_owned(), "PERSON"),
+            ("GGZ Oost".to_owned(), "ORGANISATION"),
+        ];
+        let list = NameList::packed(names);
+        let got: Vec<(&str, &str)> = list.iter().collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Anna", "PERSON"),
+                ("GGZ Oost", "ORGANISATION"),
+                ("Zwolle", "PLACE"),
+                ("Émile", "PERSON"),
+            ]
+        );
+        assert_eq!(list.category(3), "PERSON");
+        assert!(NameList::packed(Vec::new()).is_empty());
+        // The packed list finds what the names find, in a long text and a short one.
+        let mut found = Vec::new();
+        let long = format!("{} Anna woont in zwolle, Émile ook.", "x ".repeat(300));
+        find_mentions(&long, &list, true, None, &mut found);
+        let words: Vec<(&str, &str)> = found.iter().map(|&(s, e, c)| (&long[s..e], c)).collect();
+        assert_eq!(
+            words,
+            vec![("Anna", "PERSON"), ("zwolle", "PLACE"), ("Émile", "PERSON")]
+        );
+        found.clear();
+        find_mentions("Anna en ggz oost", &list, true, None, &mut found);
+        assert_eq!(
+            found.iter().map(|f| f.2).collect::<Vec<_>>(),
+            vec!["PERSON", "ORGANISATION"]
+        );
+    }
 }

@@ -579,7 +579,7 @@ mod tests {
         assert_ne!(std::fs::read(dir.path().join(KEY_FILE)).unwrap(), before);
         forget(dir.path());
         let back = load(dir.path(), &pass).unwrap().unwrap();
-        let originals: Vec<&str> = back.entries.iter().map(|e| e.original.as_str()).collect();
+        let originals: Vec<&str> = back.entries.iter().map(|e| &*e.original).collect();
         assert_eq!(originals, ["Marieke", "Kees"]);
         #[cfg(unix)]
         for f in [KEY_FILE, IDENTITY_FILE] {
@@ -723,7 +723,7 @@ mod tests {
         again.pseudonym("Anna Smit", "PERSON", "t");
         save_with(dir.path(), &again, &pass, 4).unwrap();
         let last = load(dir.path(), &pass).unwrap().unwrap();
-        let originals: Vec<&str> = last.entries.iter().map(|e| e.original.as_str()).collect();
+        let originals: Vec<&str> = last.entries.iter().map(|e| &*e.original).collect();
         assert_eq!(originals, ["Ria Verhoeven", "Kees de Wit", "Anna Smit"]);
         // A key made by another process after this one found none is not overwritten either.
         let fresh = tempfile::tempdir().unwrap();

@@ -8,24 +8,25 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A shared string: compares, prints and is written as the text it holds.
+/// A shared string: compares, prints and is written as the text it holds. One pointer wide
+/// (the text's own length is behind it): a key entry holds three.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Interned(Arc<str>);
+pub struct Interned(Arc<Box<str>>);
 
 /// Every text interned in this process. It holds the distinct values only: some categories,
 /// one moment per import or correction, the participants' codes.
-static TABLE: Mutex<BTreeSet<Arc<str>>> = Mutex::new(BTreeSet::new());
+static TABLE: Mutex<BTreeSet<Interned>> = Mutex::new(BTreeSet::new());
 
 impl Interned {
     /// The shared copy of `text`.
     pub fn new(text: &str) -> Interned {
         let mut table = TABLE.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(found) = table.get(text) {
-            return Interned(Arc::clone(found));
+            return found.clone();
         }
-        let shared: Arc<str> = Arc::from(text);
-        table.insert(Arc::clone(&shared));
-        Interned(shared)
+        let shared = Interned(Arc::new(Box::from(text)));
+        table.insert(shared.clone());
+        shared
     }
 
     pub fn as_str(&self) -> &str {
@@ -37,6 +38,13 @@ impl std::ops::Deref for Interned {
     type Target = str;
 
     fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Looked up in the table by its text.
+impl std::borrow::Borrow<str> for Interned {
+    fn borrow(&self) -> &str {
         &self.0
     }
 }
@@ -61,43 +69,43 @@ impl From<String> for Interned {
 
 impl From<&Interned> for String {
     fn from(text: &Interned) -> String {
-        text.0.to_string()
+        text.as_str().to_owned()
     }
 }
 
 impl PartialEq<str> for Interned {
     fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Interned {
     fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Interned {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.as_str() == other.as_str()
     }
 }
 
 impl fmt::Display for Interned {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for Interned {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl Serialize for Interned {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.as_str())
     }
 }
 

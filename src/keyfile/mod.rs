@@ -63,7 +63,9 @@ pub fn parse_label(label: &str) -> Option<(&'static str, u32)> {
 /// person's name ("Tom", "Tom Hendriks", "Tommie"), or names the researcher linked.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
-    pub original: String,
+    /// Boxed: a key may hold hundreds of thousands of entries, and a `String`'s spare capacity
+    /// word is of no use to a text that never grows.
+    pub original: Box<str>,
     /// Shared with every entry of the category, as `created` and `scope` are with every entry
     /// of their import and participant: see [`Interned`].
     pub category: Interned,
@@ -389,7 +391,7 @@ impl Key {
             self.entries.reserve_exact(self.entries.len() / 4 + 64);
         }
         self.entries.push(Entry {
-            original: original.to_owned(),
+            original: original.into(),
             category: Interned::new(category),
             number,
             created: Interned::new(at),
@@ -480,7 +482,7 @@ impl Key {
     pub fn originals(&self) -> impl Iterator<Item = &str> {
         self.entries
             .iter()
-            .map(|e| e.original.as_str())
+            .map(|e| &*e.original)
             .chain(self.names.iter().flat_map(|n| {
                 std::iter::once(n.text.as_str()).chain(n.variants.iter().map(String::as_str))
             }))

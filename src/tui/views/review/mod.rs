@@ -154,7 +154,7 @@ impl State {
         key.entries
             .iter()
             .filter(|e| e.category == category && e.number == number)
-            .map(|e| e.original.clone())
+            .map(|e| e.original.to_string())
             .collect()
     }
 
@@ -431,6 +431,6 @@ mod tests {
         assert_eq!(state.save(&root).unwrap(), 0);
         state.unlock(&root, pass).unwrap();
         let (key, _) = state.key.as_ref().unwrap();
-        assert!(key.entries.iter().any(|e| e.original == "Kees de Wit"));
+        assert!(key.entries.iter().any(|e| &*e.original == "Kees de Wit"));
     }
 }
