@@ -13,7 +13,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the index layout changes: an older index is rebuilt.
-pub(super) const LAYOUT: u32 = 2;
+pub(super) const LAYOUT: u32 = 3;
 pub(super) const META_FILE: &str = "narrata-index.json";
 
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +27,8 @@ pub(super) struct Fields {
     pub(super) codes: Field,
     pub(super) text_nl: Field,
     pub(super) text_en: Field,
+    /// The words folded, unstemmed: only its word list is read (to expand wildcards), so it
+    /// keeps which turns have a word, not how often or where.
     pub(super) exact: Field,
     /// The parts of a Dutch turn's compounds, stemmed; no positions (no phrase reaches it).
     pub(super) parts: Field,
@@ -51,7 +53,15 @@ pub(super) fn schema() -> (Schema, Fields) {
         codes: b.add_u64_field("codes", INDEXED),
         text_nl: b.add_text_field("text_nl", text("narrata_nl")),
         text_en: b.add_text_field("text_en", text("narrata_en")),
-        exact: b.add_text_field("exact", text("narrata_exact")),
+        exact: b.add_text_field(
+            "exact",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("narrata_exact")
+                    .set_fieldnorms(false)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         parts: b.add_text_field(
             "parts",
             TextOptions::default().set_indexing_options(
