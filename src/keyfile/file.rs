@@ -51,7 +51,33 @@ static SEEN: std::sync::Mutex<BTreeMap<PathBuf, [u8; 32]>> = std::sync::Mutex::n
 struct Unlocked {
     pass: SecretString,
     identity: age::x25519::Identity,
-    unwritten: Option<Vec<u8>>,
+    unwritten: Option<Unwritten>,
+}
+
+/// A new identity file: being encrypted with the passphrase (the passphrase work, a third of
+/// a second, done beside the command's own work until the first save needs it), or ready.
+enum Unwritten {
+    Encrypting(std::thread::JoinHandle<Result<Vec<u8>>>),
+    Ready(Vec<u8>),
+}
+
+impl Unwritten {
+    /// The identity file's bytes, waiting for their encryption if it is still under way.
+    fn ready(&mut self) -> Result<&[u8]> {
+        let bytes = match std::mem::replace(self, Unwritten::Ready(Vec::new())) {
+            Unwritten::Encrypting(work) => work.join().unwrap_or_else(|_| {
+                Err(Error::Internal(
+                    "the key's identity could not be encrypted (its thread failed)".into(),
+                ))
+            })?,
+            Unwritten::Ready(bytes) => bytes,
+        };
+        *self = Unwritten::Ready(bytes);
+        match self {
+            Unwritten::Ready(bytes) => Ok(bytes),
+            Unwritten::Encrypting(_) => unreachable!("set just above"),
+        }
+    }
 }
 
 static UNLOCKED: std::sync::Mutex<BTreeMap<PathBuf, Unlocked>> =
@@ -297,18 +323,25 @@ fn damaged(file: &Path, e: &age::DecryptError) -> Error {
     ))
 }
 
-/// A new identity, encrypted with the passphrase now (the passphrase work), to be written with
-/// the next save.
+/// A new identity, to be written with the next save, encrypted with the passphrase (the
+/// passphrase work) on a thread of its own meanwhile: an import's first files are read while
+/// it works.
 fn fresh(pass: &SecretString, log_n: u8) -> Result<Unlocked> {
     let identity = age::x25519::Identity::generate();
     let mut recipient = age::scrypt::Recipient::new(pass.clone());
     recipient.set_work_factor(log_n);
-    let unwritten = age::encrypt(&recipient, identity.to_string().expose_secret().as_bytes())
-        .map_err(|e| Error::Key(format!("the key's identity could not be encrypted: {e}")))?;
+    let secret = identity.to_string();
+    let work = std::thread::Builder::new()
+        .name("narrata-key".into())
+        .spawn(move || {
+            age::encrypt(&recipient, secret.expose_secret().as_bytes())
+                .map_err(|e| Error::Key(format!("the key's identity could not be encrypted: {e}")))
+        })
+        .map_err(|e| Error::Internal(format!("no thread for the key's identity: {e}")))?;
     Ok(Unlocked {
         pass: pass.clone(),
         identity,
-        unwritten: Some(unwritten),
+        unwritten: Some(Unwritten::Encrypting(work)),
     })
 }
 
@@ -403,8 +436,8 @@ fn save_with(project: &Path, key: &Key, pass: &SecretString, log_n: u8) -> Resul
     // A new identity goes first: until `key.age` is rewritten to it, the key on disk is one
     // written with the passphrase alone, which opens without it. It counts as written only
     // once the key is (a failure in between writes it again at the next save).
-    if let Some(identity) = &this.unwritten {
-        write_private(&identity_path(project), identity)?;
+    if let Some(identity) = &mut this.unwritten {
+        write_private(&identity_path(project), identity.ready()?)?;
     }
     let mut digest = [0; 32];
     write_private_with(&file, |out| {
@@ -674,7 +707,7 @@ mod tests {
 
     impl Unlocked {
         fn unwrapped_for_test(self) -> Vec<u8> {
-            self.unwritten.unwrap()
+            self.unwritten.unwrap().ready().unwrap().to_vec()
         }
     }
 
