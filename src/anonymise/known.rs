@@ -51,9 +51,11 @@ pub(super) fn key_mentions(known: &[Known], language: &str) -> Arc<Mentions> {
 }
 
 /// Every whole-word occurrence of the names in `text` (byte offsets), in any case or as
-/// written. Short texts (titles, attribute values) are searched plainly.
+/// written. Short texts (titles, attribute values) are searched plainly. `lowered` holds the
+/// text lower-cased once it is needed, for the next search of the same text.
 pub(super) fn find_mentions(
     text: &str,
+    lowered: &std::cell::OnceCell<String>,
     names: &NameList,
     any_case: bool,
     reuse: Option<&Matchers>,
@@ -62,9 +64,8 @@ pub(super) fn find_mentions(
     if names.is_empty() {
         return;
     }
-    let lowered;
     let hay = if any_case {
-        lowered = text.to_lowercase();
+        let lowered = lowered.get_or_init(|| text.to_lowercase());
         // Lower-casing can change byte lengths (rare letters); then match ASCII case only.
         if lowered.len() == text.len() {
             lowered.as_str()
@@ -435,16 +436,17 @@ impl Mentions {
         out: &mut Vec<(usize, usize, &'static str, &'static str)>,
     ) {
         let fp = |i: usize| reuse.then_some(&self.matchers[i]);
+        let lowered = std::cell::OnceCell::new();
         let mut found = Vec::new();
-        find_mentions(text, &self.any_case, true, fp(0), &mut found);
+        find_mentions(text, &lowered, &self.any_case, true, fp(0), &mut found);
         out.extend(found.drain(..).map(|(s, e, c)| (s, e, c, "mention")));
-        find_mentions(text, &self.exact, false, fp(1), &mut found);
+        find_mentions(text, &lowered, &self.exact, false, fp(1), &mut found);
         out.extend(
             found
                 .drain(..)
                 .map(|(s, e, c)| (s, e, c, "mention-as-written")),
         );
-        find_mentions(text, &self.ordinary, true, fp(2), &mut found);
+        find_mentions(text, &lowered, &self.ordinary, true, fp(2), &mut found);
         out.extend(
             found
                 .drain(..)
@@ -505,14 +507,21 @@ mod tests {
         // The packed list finds what the names find, in a long text and a short one.
         let mut found = Vec::new();
         let long = format!("{} Anna woont in zwolle, Émile ook.", "x ".repeat(300));
-        find_mentions(&long, &list, true, None, &mut found);
+        find_mentions(&long, &Default::default(), &list, true, None, &mut found);
         let words: Vec<(&str, &str)> = found.iter().map(|&(s, e, c)| (&long[s..e], c)).collect();
         assert_eq!(
             words,
             vec![("Anna", "PERSON"), ("zwolle", "PLACE"), ("Émile", "PERSON")]
         );
         found.clear();
-        find_mentions("Anna en ggz oost", &list, true, None, &mut found);
+        find_mentions(
+            "Anna en ggz oost",
+            &Default::default(),
+            &list,
+            true,
+            None,
+            &mut found,
+        );
         assert_eq!(
             found.iter().map(|f| f.2).collect::<Vec<_>>(),
             vec!["PERSON", "ORGANISATION"]

@@ -104,28 +104,45 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, String> {
 
 /// Normalises line endings (CRLF and lone CR become LF) and replaces every control
 /// character except `\n` and `\t` by a visible stand-in, returning how many it replaced.
-/// A byte-order mark left inside the text is removed.
+/// A byte-order mark left inside the text is removed. Runs of ordinary characters are copied
+/// whole: only a byte that may begin a character to change is looked at (every file is
+/// cleaned when it is read; character by character this was 3 % of an import's work).
 pub fn clean(text: &str) -> Decoded {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut replaced = 0;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push('\n');
-            }
-            '\n' | '\t' => out.push(c),
-            '\u{FEFF}' => {}
-            c if is_control(c) => {
-                out.push(stand_in(c));
-                replaced += 1;
-            }
-            c => out.push(c),
+    // `text[copied..at]` is ordinary, still to be copied.
+    let (mut copied, mut at) = (0, 0);
+    while at < bytes.len() {
+        // C0 controls and DEL are single bytes; C1 controls begin with 0xC2, the byte-order
+        // mark with 0xEF (and so do ordinary characters, looked at and left).
+        let b = bytes[at];
+        if !(matches!(b, 0..=0x1F | 0x7F | 0xC2 | 0xEF) && b != b'\n' && b != b'\t') {
+            at += 1;
+            continue;
         }
+        let c = text[at..].chars().next().expect("a character begins here");
+        let stand_in = match c {
+            '\r' => Some('\n'),
+            '\u{FEFF}' => None,
+            c if is_control(c) => {
+                replaced += 1;
+                Some(stand_in(c))
+            }
+            _ => {
+                at += c.len_utf8();
+                continue;
+            }
+        };
+        out.push_str(&text[copied..at]);
+        out.extend(stand_in);
+        at += c.len_utf8();
+        if c == '\r' && bytes.get(at) == Some(&b'\n') {
+            at += 1;
+        }
+        copied = at;
     }
+    out.push_str(&text[copied..]);
     Decoded {
         text: out,
         controls_replaced: replaced,
@@ -182,6 +199,57 @@ mod tests {
     #[test]
     fn crlf_and_lone_cr_become_lf() {
         assert_eq!(clean("a\r\nb\rc\n").text, "a\nb\nc\n");
+    }
+
+    /// The cleaning a character at a time, as it was written first: the byte-wise one must
+    /// give the same text and count.
+    fn clean_by_characters(text: &str) -> Decoded {
+        let mut out = String::new();
+        let mut replaced = 0;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' => {
+                    if chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
+                    out.push('\n');
+                }
+                '\n' | '\t' => out.push(c),
+                '\u{FEFF}' => {}
+                c if is_control(c) => {
+                    out.push(stand_in(c));
+                    replaced += 1;
+                }
+                c => out.push(c),
+            }
+        }
+        Decoded {
+            text: out,
+            controls_replaced: replaced,
+        }
+    }
+
+    #[test]
+    fn cleaning_copies_ordinary_runs_and_changes_only_what_it_must() {
+        // Every kind of character that may begin with a byte the cleaning looks at, beside
+        // ordinary ones of one to four bytes, at the start, the end and side by side.
+        let pieces = [
+            "a", "\r", "\n", "\r\n", "\t", "\u{0}", "\u{1b}", "\u{7f}", "\u{80}", "\u{85}",
+            "\u{9f}", "\u{a0}", "é", "\u{bf}", "\u{feff}", "\u{ff01}", "\u{fffd}", "’", "😀",
+            "P01: ja",
+        ];
+        let mut texts = vec![String::new()];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    texts.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        for text in texts {
+            assert_eq!(clean(&text), clean_by_characters(&text), "{text:?}");
+        }
     }
 
     #[test]

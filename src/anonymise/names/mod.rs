@@ -476,6 +476,37 @@ mod tests {
             .collect()
     }
 
+    /// Number words as said, alone, joined with "en" and with hyphens; words that hold "en"
+    /// or a number word but are none are not.
+    #[test]
+    fn number_words_are_told_from_words_that_merely_hold_one() {
+        for word in [
+            "twaalf",
+            "eenentwintig",
+            "achtenveertig",
+            "vijfenzestig",
+            "tweeënzeventig",
+            "twenty-one",
+            "ninety-nine",
+        ] {
+            assert!(is_number_word(word), "{word}");
+        }
+        for word in [
+            "kennen",
+            "eenhoorn",
+            "zeventje",
+            "tienen",
+            "twintigste",
+            "en",
+            "",
+            "-",
+            "een-",
+            "achten",
+        ] {
+            assert!(!is_number_word(word), "{word}");
+        }
+    }
+
     #[test]
     fn people_places_organisations_and_addresses() {
         let f = found("Ik sprak met Mieke van der Meer en mevrouw de Groot over J. de Wit.");
