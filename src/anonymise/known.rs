@@ -99,24 +99,7 @@ pub(super) fn find_mentions(
         }
         return;
     }
-    let build = || {
-        let patterns: Vec<String> = names
-            .iter()
-            .map(|(n, _)| {
-                if any_case {
-                    n.to_lowercase()
-                } else {
-                    n.to_owned()
-                }
-            })
-            .collect();
-        AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(ascii_only)
-            .build(&patterns)
-            .ok()
-    };
+    let build = || matcher(names, any_case, ascii_only);
     let mut search = |ac: &AhoCorasick| {
         for m in ac.find_iter(hay) {
             let (s, e) = (m.start(), m.end());
@@ -132,6 +115,27 @@ pub(super) fn find_mentions(
     } else if let Some(ac) = build() {
         search(&ac);
     }
+}
+
+/// The automaton that finds `names` (lower-cased when `any_case`) in a text, in ASCII case
+/// only when `ascii_only` (a text whose lower-casing changed its length).
+fn matcher(names: &NameList, any_case: bool, ascii_only: bool) -> Option<AhoCorasick> {
+    let patterns: Vec<String> = names
+        .iter()
+        .map(|(n, _)| {
+            if any_case {
+                n.to_lowercase()
+            } else {
+                n.to_owned()
+            }
+        })
+        .collect();
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .match_kind(MatchKind::LeftmostLongest)
+        .ascii_case_insensitive(ascii_only)
+        .build(&patterns)
+        .ok()
 }
 
 /// The identifiers of a transcript's spoken words, with the project's knowledge: the
@@ -425,6 +429,24 @@ impl Mentions {
             ordinary: NameList::packed(ordinary),
             matchers: Default::default(),
         }
+    }
+
+    /// Builds the matchers every ordinary text needs, the groups side by side, before the
+    /// names are sought in many texts (built when first needed, one group after another held
+    /// up the threads that wait for them: the import's names, tens of thousands, take a
+    /// fifth of a second and more).
+    pub fn prepare(&self) {
+        let groups = [
+            (&self.any_case, true),
+            (&self.exact, false),
+            (&self.ordinary, true),
+        ];
+        crate::parallel::map(groups.len(), |g| {
+            let (names, any_case) = groups[g];
+            if !names.is_empty() {
+                self.matchers[g][0].get_or_init(|| matcher(names, any_case, false));
+            }
+        });
     }
 
     /// Every mention in `text` (byte offsets). With `reuse`, the matchers are kept with the

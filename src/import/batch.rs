@@ -180,16 +180,16 @@ pub(super) fn survey(
     }
     names.sort_by(|a, b| (&a.text, a.category).cmp(&(&b.text, b.category)));
     names.dedup_by(|a, b| a.text == b.text);
-    // The names prepared once per language, not once per file.
+    // The names prepared once per language, not once per file, with their matchers: every
+    // file of the second pass waits for them.
     languages.sort_unstable();
     let names = if anonymising {
-        languages
-            .into_iter()
-            .map(|l| {
-                let m = Mentions::new(&names, &l);
-                (l, m)
-            })
-            .collect()
+        let prepared = crate::parallel::map(languages.len(), |i| {
+            let m = Mentions::new(&names, &languages[i]);
+            m.prepare();
+            m
+        });
+        languages.into_iter().zip(prepared).collect()
     } else {
         Vec::new()
     };
