@@ -179,18 +179,19 @@ fn merge(text: &str, mut hits: Vec<Hit>) -> Vec<Detection> {
     let mut bounds: Vec<usize> = merged.iter().flat_map(|m| [m.0, m.1]).collect();
     bounds.sort_unstable();
     bounds.dedup();
-    // byte → char offsets in one pass
+    // byte → char offsets, counting the characters between one bound and the next (the
+    // standard library counts them many bytes at a time; a character at a time, to the end
+    // of the text, this was 2 % of an import's work). A bound is a character's start.
     let mut chars_at = Vec::with_capacity(bounds.len());
-    let mut next = 0;
-    for (count, (b, _)) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-        .enumerate()
-    {
-        while next < bounds.len() && bounds[next] == b {
-            chars_at.push(count);
-            next += 1;
+    let (mut byte, mut chars) = (0, 0);
+    for &b in &bounds {
+        let mut b = b.min(text.len());
+        while !text.is_char_boundary(b) {
+            b -= 1;
         }
+        chars += text[byte..b].chars().count();
+        byte = b;
+        chars_at.push(chars);
     }
     let to_char = |b: usize| chars_at[bounds.binary_search(&b).unwrap_or(0)];
     merged

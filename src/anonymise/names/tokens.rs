@@ -9,8 +9,8 @@ use super::words::*;
 #[derive(Debug, Clone)]
 pub(super) struct Token<'a> {
     pub(super) text: &'a str,
-    /// The word in lower case, computed once.
-    pub(super) lowered: String,
+    /// The word in lower case, computed once (the word itself when it is already).
+    pub(super) lowered: std::borrow::Cow<'a, str>,
     pub(super) start: usize,
     pub(super) end: usize,
     /// Follows sentence punctuation or opens the region.
@@ -30,13 +30,20 @@ impl Token<'_> {
 }
 
 /// A word lower-cased, with a curly apostrophe made straight (copied once, not twice: this
-/// runs for every word the name finder reads).
-fn lowered(word: &str) -> String {
+/// runs for every word the name finder reads). Most words of speech are lower-case ASCII
+/// already: those are not copied at all.
+fn lowered(word: &str) -> std::borrow::Cow<'_, str> {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'\'' | b'-'))
+    {
+        return word.into();
+    }
     let lower = word.to_lowercase();
     if lower.contains('’') {
-        lower.replace('’', "'")
+        lower.replace('’', "'").into()
     } else {
-        lower
+        lower.into()
     }
 }
 
