@@ -535,6 +535,17 @@ fn wildcards_work_at_either_end_and_inside_or_are_refused_with_a_sentence() {
             .contains("matches no word"),
         "{none}"
     );
+    // A character that folds into more than a letter ("⒈" is "1.") matches nothing either,
+    // and says so.
+    let odd = search(&dir, &["⒈ab*"]);
+    assert_eq!(odd["total"], 0);
+    assert!(
+        odd["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("matches no word"),
+        "{odd}"
+    );
     let err = run_err(&dir, &["search", "*g*"]);
     assert!(err.contains("too few letters"), "{err}");
 }

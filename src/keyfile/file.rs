@@ -55,27 +55,35 @@ struct Unlocked {
 }
 
 /// A new identity file: being encrypted with the passphrase (the passphrase work, a third of
-/// a second, done beside the command's own work until the first save needs it), or ready.
+/// a second, done beside the command's own work until the first save needs it), ready, or
+/// failed (every save then fails with the same reason: nothing is written without it).
 enum Unwritten {
     Encrypting(std::thread::JoinHandle<Result<Vec<u8>>>),
     Ready(Vec<u8>),
+    Failed(String),
 }
 
 impl Unwritten {
     /// The identity file's bytes, waiting for their encryption if it is still under way.
     fn ready(&mut self) -> Result<&[u8]> {
-        let bytes = match std::mem::replace(self, Unwritten::Ready(Vec::new())) {
-            Unwritten::Encrypting(work) => work.join().unwrap_or_else(|_| {
-                Err(Error::Internal(
-                    "the key's identity could not be encrypted (its thread failed)".into(),
-                ))
-            })?,
-            Unwritten::Ready(bytes) => bytes,
-        };
-        *self = Unwritten::Ready(bytes);
+        if matches!(self, Unwritten::Encrypting(_)) {
+            let taken = std::mem::replace(self, Unwritten::Failed(String::new()));
+            if let Unwritten::Encrypting(work) = taken {
+                *self = match work.join() {
+                    Ok(Ok(bytes)) => Unwritten::Ready(bytes),
+                    Ok(Err(e)) => Unwritten::Failed(e.to_string()),
+                    Err(_) => Unwritten::Failed(
+                        "the key's identity could not be encrypted (its thread failed)".into(),
+                    ),
+                };
+            }
+        }
         match self {
             Unwritten::Ready(bytes) => Ok(bytes),
-            Unwritten::Encrypting(_) => unreachable!("set just above"),
+            Unwritten::Failed(why) => Err(Error::Key(why.clone())),
+            Unwritten::Encrypting(_) => Err(Error::Internal(
+                "the key's identity is still being encrypted".into(),
+            )),
         }
     }
 }
@@ -703,6 +711,26 @@ mod tests {
             load(stale.path(), &pass).unwrap().unwrap().entries,
             k.entries
         );
+    }
+
+    /// An identity whose encryption failed is never written as nothing: every save that
+    /// needs it fails, with the reason, however often it is tried.
+    #[test]
+    fn a_failed_identity_encryption_fails_every_save_and_writes_nothing() {
+        let failing = std::thread::spawn(|| Err(Error::Key("no memory for scrypt".into())));
+        let mut unwritten = Unwritten::Encrypting(failing);
+        for _ in 0..2 {
+            let err = unwritten.ready().unwrap_err();
+            assert!(err.to_string().contains("no memory for scrypt"), "{err}");
+        }
+        let panicking = std::thread::spawn(|| -> Result<Vec<u8>> { panic!("scrypt") });
+        let mut unwritten = Unwritten::Encrypting(panicking);
+        for _ in 0..2 {
+            assert!(unwritten.ready().is_err());
+        }
+        let mut fine = Unwritten::Encrypting(std::thread::spawn(|| Ok(b"age".to_vec())));
+        assert_eq!(fine.ready().unwrap(), b"age");
+        assert_eq!(fine.ready().unwrap(), b"age");
     }
 
     impl Unlocked {

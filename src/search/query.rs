@@ -404,7 +404,10 @@ fn expand_wildcards(
         let typed = m.as_str();
         // The pattern's letters, folded as the index folds them, between the stars.
         let pieces: Vec<String> = typed.split('*').map(folded).collect();
-        let letters: usize = pieces.iter().map(|p| p.chars().count()).sum();
+        let letters: usize = pieces
+            .iter()
+            .map(|p| p.chars().filter(|c| c.is_alphanumeric()).count())
+            .sum();
         if letters < 2 {
             return Err(Error::Invalid(format!(
                 "`{typed}` has too few letters to search: give at least two besides the *"
@@ -463,7 +466,14 @@ fn expand_wildcards(
         if words.is_empty() {
             // Nothing matches: the pattern's letters, sought unstemmed, find nothing (stemmed,
             // `groepen` of `*groepen` would find `groep`).
-            words.push(format!("exact:{}", pieces.concat()));
+            // Its letters and digits only: what folding makes of an odd one ("⒈" → "1.")
+            // would make a phrase, which this field (no positions) cannot answer.
+            let letters: String = pieces
+                .concat()
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect();
+            words.push(format!("exact:{letters}"));
             notes.push(format!("`{typed}` matches no word in the index"));
         }
         out.push('(');
