@@ -55,7 +55,7 @@ pub(super) fn key_mentions(known: &[Known], language: &str) -> Arc<Mentions> {
 /// text lower-cased once it is needed, for the next search of the same text.
 pub(super) fn find_mentions(
     text: &str,
-    lowered: &std::cell::OnceCell<String>,
+    lowered: &std::cell::OnceCell<Option<String>>,
     names: &NameList,
     any_case: bool,
     reuse: Option<&Matchers>,
@@ -65,12 +65,11 @@ pub(super) fn find_mentions(
         return;
     }
     let hay = if any_case {
-        let lowered = lowered.get_or_init(|| text.to_lowercase());
-        // Lower-casing can change byte lengths (rare letters); then match ASCII case only.
-        if lowered.len() == text.len() {
-            lowered.as_str()
-        } else {
-            text
+        // Lower-casing can move where characters begin (rare letters: "İ" grows, "ẞ"
+        // shrinks, and together they keep the length); then match ASCII case only.
+        match lowered.get_or_init(|| lower_in_place(text)) {
+            Some(lowered) => lowered.as_str(),
+            None => text,
         }
     } else {
         text
@@ -115,6 +114,16 @@ pub(super) fn find_mentions(
     } else if let Some(ac) = build() {
         search(&ac);
     }
+}
+
+/// `text` lower-cased, when every character's lower case is as long as it is (so that a
+/// place in one is the same place in the other); `None` otherwise.
+fn lower_in_place(text: &str) -> Option<String> {
+    let keeps_places = text.is_ascii()
+        || text.chars().all(|c| {
+            c.is_ascii() || c.to_lowercase().map(char::len_utf8).sum::<usize>() == c.len_utf8()
+        });
+    keeps_places.then(|| text.to_lowercase())
 }
 
 /// The automaton that finds `names` (lower-cased when `any_case`) in a text, in ASCII case
@@ -535,6 +544,18 @@ mod tests {
             words,
             vec![("Anna", "PERSON"), ("zwolle", "PLACE"), ("Émile", "PERSON")]
         );
+        found.clear();
+        // Lower-casing that keeps the length but moves where characters begin ("İ" grows,
+        // "ẞ" shrinks) is matched as written, and never cut inside a character.
+        let odd = NameList::packed(vec![("ßa".to_owned(), "PERSON")]);
+        for text in ["İẞa ßa", "İẞa ßa ".repeat(100).as_str()] {
+            found.clear();
+            find_mentions(text, &Default::default(), &odd, true, None, &mut found);
+            assert!(!found.is_empty(), "{text}");
+            for &(s, e, _) in &found {
+                assert_eq!(&text[s..e], "ßa");
+            }
+        }
         found.clear();
         find_mentions(
             "Anna en ggz oost",
