@@ -525,27 +525,19 @@ fn wildcards_work_at_either_end_and_inside_or_are_refused_with_a_sentence() {
     assert!(texts(&infix)[0].contains("«zelfhulpgroep»"));
     let prefix = search(&dir, &["groeps*"]);
     assert_eq!(prefix["total"], 1);
-    // Nothing matches: said, not silently searched as something else.
-    let none = search(&dir, &["*xyzgroep"]);
-    assert_eq!(none["total"], 0);
-    assert!(
-        none["notes"][0]
-            .as_str()
-            .unwrap()
-            .contains("matches no word"),
-        "{none}"
-    );
-    // A character that folds into more than a letter ("⒈" is "1.") matches nothing either,
-    // and says so.
-    let odd = search(&dir, &["⒈ab*"]);
-    assert_eq!(odd["total"], 0);
-    assert!(
-        odd["notes"][0]
-            .as_str()
-            .unwrap()
-            .contains("matches no word"),
-        "{odd}"
-    );
+    // Nothing matches: said, not silently searched as something else; also where a character
+    // folds into more than a letter ("⒈" is "1.").
+    for query in ["*xyzgroep", "⒈ab*"] {
+        let none = search(&dir, &[query]);
+        assert_eq!(none["total"], 0, "{query}");
+        assert!(
+            none["notes"][0]
+                .as_str()
+                .unwrap()
+                .contains("matches no word"),
+            "{none}"
+        );
+    }
     let err = run_err(&dir, &["search", "*g*"]);
     assert!(err.contains("too few letters"), "{err}");
 }
