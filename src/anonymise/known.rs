@@ -74,7 +74,7 @@ pub(super) fn find_mentions(
     } else {
         text
     };
-    let ascii_only = any_case && hay.len() == text.len() && std::ptr::eq(hay, text);
+    let ascii_only = any_case && std::ptr::eq(hay, text);
     let bounded = |s: usize, e: usize| {
         !text[..s]
             .chars()
@@ -127,7 +127,7 @@ fn lower_in_place(text: &str) -> Option<String> {
 }
 
 /// The automaton that finds `names` (lower-cased when `any_case`) in a text, in ASCII case
-/// only when `ascii_only` (a text whose lower-casing changed its length).
+/// only when `ascii_only` (a text whose lower-casing moves where its characters begin).
 fn matcher(names: &NameList, any_case: bool, ascii_only: bool) -> Option<AhoCorasick> {
     let patterns: Vec<String> = names
         .iter()
